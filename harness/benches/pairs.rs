@@ -1,0 +1,196 @@
+//! `cargo bench`: every kernel pair of the scenario, Python and Rust side by
+//! side in one criterion group per kernel, on the same prepared input.
+//!
+//! Group = kernel name, function = side (`python`, `rust`, `rust-parallel`,
+//! `copy-input`), parameter = input size. Inputs are generated and prepared
+//! (CSR graph, networkx graph, DataFrame) before any timing; each timed call
+//! is the kernel alone. After timing, both answers are compared.
+//!
+//! `TWINBENCH_SCENARIO=path.toml cargo bench` picks another scenario.
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
+use pyo3::prelude::*;
+use twinbench::bridge::{self, Bridge};
+use twinbench::compare::compare;
+use twinbench::inputs::Input;
+use twinbench::registry::Prepared;
+use twinbench::scenario::{self, KernelPlan};
+use twinbench::timing::{PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP, Side};
+use twinbench::workspace;
+
+/// Samples per Python measurement: each call can take seconds, and flat
+/// sampling with 10 samples still gives the bootstrap enough to work with.
+const PYTHON_SAMPLES: usize = 10;
+const RUST_SAMPLES: usize = 30;
+
+fn benches(c: &mut Criterion) {
+    let path = std::env::var_os("TWINBENCH_SCENARIO")
+        .map(Into::into)
+        .unwrap_or_else(workspace::default_scenario);
+    let scenario = match scenario::load(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("twinbench bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    let bridge = match bridge::bridge() {
+        Ok(b) => Some(b),
+        Err(e) => {
+            eprintln!("twinbench bench: Python sides skipped: {e}");
+            None
+        }
+    };
+    if let Some(bridge) = bridge {
+        bench_pyo3_overhead(c, bridge);
+    }
+    for plan in &scenario.kernels {
+        bench_pair(c, plan, bridge);
+    }
+}
+
+fn bench_pyo3_overhead(c: &mut Criterion, bridge: &Bridge) {
+    Python::attach(|py| {
+        let Ok(noop) = bridge.function(py, bridge::NOOP, "") else {
+            eprintln!("twinbench bench: cannot import the no-op function");
+            return;
+        };
+        let arg = py.None().into_bound(py);
+        let mut group = c.benchmark_group(PYO3_OVERHEAD_GROUP);
+        group.bench_function(PYO3_OVERHEAD_FUNCTION, |b| b.iter(|| noop.call1((&arg,))));
+        group.finish();
+    });
+}
+
+/// Long enough for `samples` flat samples of a call that took `trial`.
+fn measurement_time(trial: Duration, samples: usize) -> Duration {
+    Duration::from_secs(3).max(trial.mul_f64(samples as f64 * 1.3))
+}
+
+fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
+    let pair = plan.pair;
+    let mut group = c.benchmark_group(pair.name);
+    for &size in &plan.sizes {
+        let input = pair.generator.generate(size, plan.seed);
+        let prepared = match (pair.rust.prepare)(&input) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!(
+                    "twinbench bench: {}/{size}: Rust prepare failed: {e}",
+                    pair.name
+                );
+                continue;
+            }
+        };
+        group.sampling_mode(SamplingMode::Auto);
+        group.sample_size(RUST_SAMPLES);
+        group.measurement_time(Duration::from_secs(3));
+        let mut rust_sides = vec![(Side::Rust, pair.rust.run)];
+        if let Some(par) = pair.rust.run_parallel {
+            rust_sides.push((Side::RustParallel, par));
+        }
+        for (side, run) in rust_sides {
+            if let Err(e) = run(&prepared) {
+                eprintln!(
+                    "twinbench bench: {}/{side}/{size} failed, not timed: {e}",
+                    pair.name
+                );
+                continue;
+            }
+            group.bench_with_input(BenchmarkId::new(side.id(), size), &prepared, |b, p| {
+                b.iter(|| run(p))
+            });
+        }
+        group.bench_with_input(
+            BenchmarkId::new(Side::CopyInput.id(), size),
+            &prepared,
+            |b, p: &Prepared| b.iter(|| p.clone()),
+        );
+        if let Some(bridge) = bridge {
+            bench_python(&mut group, plan, bridge, &input, size);
+        }
+        check_after_timing(plan, bridge, &input, &prepared, size);
+    }
+    group.finish();
+}
+
+fn bench_python(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    plan: &KernelPlan,
+    bridge: &Bridge,
+    input: &Input,
+    size: usize,
+) {
+    let pair = plan.pair;
+    Python::attach(|py| {
+        let prepared = match bridge.prepare(py, pair, input) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!(
+                    "twinbench bench: {}/python/{size}: not timed: {e}",
+                    pair.name
+                );
+                return;
+            }
+        };
+        let started = Instant::now();
+        if let Err(e) = bridge.run(py, pair, &prepared) {
+            eprintln!(
+                "twinbench bench: {}/python/{size}: not timed: {e}",
+                pair.name
+            );
+            return;
+        }
+        let trial = started.elapsed();
+        let Ok(function) = bridge.function(py, pair.python, "") else {
+            return;
+        };
+        group.sampling_mode(SamplingMode::Flat);
+        group.sample_size(PYTHON_SAMPLES);
+        group.measurement_time(measurement_time(trial, PYTHON_SAMPLES));
+        group.bench_function(BenchmarkId::new(Side::Python.id(), size), |b| {
+            b.iter(|| function.call1((&prepared,)))
+        });
+    });
+}
+
+/// A fast wrong answer is a failure, not a data point: compare the sides once
+/// more on the timed input and say so loudly if they differ.
+fn check_after_timing(
+    plan: &KernelPlan,
+    bridge: Option<&Bridge>,
+    input: &Input,
+    prepared: &Prepared,
+    size: usize,
+) {
+    let pair = plan.pair;
+    let (Some(bridge), Ok(rust)) = (bridge, (pair.rust.run)(prepared)) else {
+        return;
+    };
+    match bridge.compute(pair, input) {
+        Ok(python) => match compare(pair.comparison, plan.tolerance, &rust, &python) {
+            Ok(a) => eprintln!(
+                "twinbench bench: {}/{size}: answers agree ({} compared, max |diff| {:.1e})",
+                pair.name, a.compared, a.max_abs_error
+            ),
+            Err(m) => eprintln!("twinbench bench: {}/{size}: ANSWERS DIFFER: {m}", pair.name),
+        },
+        Err(e) => eprintln!("twinbench bench: {}/{size}: Python failed: {e}", pair.name),
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args()
+}
+
+criterion_group! {
+    name = pairs;
+    config = config();
+    targets = benches
+}
+criterion_main!(pairs);

@@ -1,0 +1,86 @@
+//! Seeded input generators: the same seed gives the same bytes on every run,
+//! so both sides, every test and every benchmark see identical inputs.
+
+mod barabasi_albert;
+mod metric_series;
+mod python_hash;
+mod rng;
+
+pub use barabasi_albert::barabasi_albert;
+pub use metric_series::{MetricSeries, metric_series};
+pub use python_hash::python_tuple_hash;
+pub use rng::SplitMix64;
+
+use twinbench_kernels::graph::{CsrGraph, Edge, GraphError};
+
+/// An undirected weighted edge list over nodes `0..node_count`, the
+/// language-neutral form of a graph input: Rust builds a CSR graph from it,
+/// Python a `networkx.Graph`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeList {
+    pub node_count: usize,
+    pub edges: Vec<Edge>,
+}
+
+impl EdgeList {
+    /// The CSR graph the Rust twins run on.
+    pub fn to_csr(&self) -> Result<CsrGraph, GraphError> {
+        CsrGraph::from_undirected_edges(self.node_count, &self.edges)
+    }
+}
+
+/// One generated input, before either side has prepared it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Graph(EdgeList),
+    Series(MetricSeries),
+}
+
+/// Which generator a kernel pair draws its inputs from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Generator {
+    /// Barabási–Albert graph with `m` edges per new node, edge weights as the
+    /// original benchmark assigns them (`hash((u, v)) % 10 + 1`).
+    BarabasiAlbert { m: usize },
+    /// Seasonal metric series with labelled injected spikes.
+    MetricSeries,
+}
+
+impl Generator {
+    /// Smallest size the generator can produce (a BA graph needs `m + 1` nodes).
+    pub fn min_size(self) -> usize {
+        match self {
+            Generator::BarabasiAlbert { m } => m + 1,
+            Generator::MetricSeries => 0,
+        }
+    }
+
+    /// What a size counts, for messages and report axes.
+    pub fn size_unit(self) -> &'static str {
+        match self {
+            Generator::BarabasiAlbert { .. } => "nodes",
+            Generator::MetricSeries => "points",
+        }
+    }
+
+    /// Human-readable description for the report.
+    pub fn describe(self) -> String {
+        match self {
+            Generator::BarabasiAlbert { m } => {
+                format!("Barabási–Albert graph, m={m}, weights hash((u,v)) % 10 + 1")
+            }
+            Generator::MetricSeries => {
+                "seasonal metric series, Gaussian noise, injected labelled spikes".to_string()
+            }
+        }
+    }
+
+    /// The input of `size` for `seed`; callers validate `size >= min_size()`.
+    pub fn generate(self, size: usize, seed: u64) -> Input {
+        let mut rng = SplitMix64::for_input(seed, size as u64);
+        match self {
+            Generator::BarabasiAlbert { m } => Input::Graph(barabasi_albert(size, m, &mut rng)),
+            Generator::MetricSeries => Input::Series(metric_series(size, &mut rng)),
+        }
+    }
+}

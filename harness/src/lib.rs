@@ -1,0 +1,15 @@
+//! twinbench's harness: scenario → seeded inputs → both twins → compare / time
+//! → results → report. Each stage is a module named after it.
+
+pub mod bridge;
+pub mod compare;
+pub mod environment;
+pub mod inputs;
+pub mod output;
+pub mod registry;
+pub mod report;
+pub mod results;
+pub mod run;
+pub mod scenario;
+pub mod timing;
+pub mod workspace;

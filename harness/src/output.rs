@@ -1,0 +1,38 @@
+//! What a kernel returns, in one form both sides are converted to.
+
+/// A kernel's result, language-neutral.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// One score per node, indexed by node id (centralities, PageRank).
+    NodeScores(Vec<f64>),
+    /// Events reported at positions of a series, in increasing position.
+    Events(Vec<Event>),
+}
+
+/// One reported event (e.g. a spike).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Event {
+    pub index: usize,
+    pub value: f64,
+    /// The reference the value was judged against (rolling mean for spikes).
+    pub baseline: f64,
+    /// Severity code: 0 medium, 1 high.
+    pub severity: u8,
+    /// Distance past the firing threshold, when the side knows it (the Rust
+    /// twins do; the Python original does not report it).
+    pub margin: Option<f64>,
+}
+
+impl Output {
+    /// Number of elements, for messages ("compared 100000 node scores").
+    pub fn len(&self) -> usize {
+        match self {
+            Output::NodeScores(v) => v.len(),
+            Output::Events(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

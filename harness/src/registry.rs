@@ -1,0 +1,293 @@
+//! The kernel-pair registry: one row per (Rust twin, Python baseline) pair.
+//!
+//! Tests, benchmarks and the report iterate [`PAIRS`]; adding a kernel means
+//! one Rust function, one Python function and one row here. No kernel name is
+//! spelled anywhere else in Rust code.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use twinbench_kernels::{detect, graph};
+
+use crate::compare::{Comparison, Tolerance};
+use crate::inputs::{Generator, Input};
+use crate::output::{Event, Output};
+
+/// The part of the original service a kernel belongs to (CLAIMS.md groups
+/// its speedup claims this way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    /// Graph analytics engine (catalog analytics.md).
+    Analytics,
+    /// AI anomaly detection (catalog ml_monitoring.md §1).
+    Detection,
+}
+
+/// A Python function in the baselines package. By convention the module
+/// also defines `<function>_prepare` (input → what the original receives) and
+/// `<function>_output` (original's result → numpy arrays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PythonFunction {
+    pub module: &'static str,
+    pub function: &'static str,
+}
+
+/// The shape of a baseline's `_output`, so the bridge knows how to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputKind {
+    /// A float64 array indexed by node id.
+    NodeScores,
+    /// A tuple `(indices int64, values, baselines, severity codes int64)`.
+    Events,
+}
+
+/// An input after the Rust side prepared it (outside any timed region).
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    Graph(graph::CsrGraph),
+    Series(Vec<f64>),
+}
+
+/// Why a Rust twin produced no output.
+#[derive(Debug, Error)]
+pub enum TwinError {
+    #[error(transparent)]
+    Graph(#[from] graph::GraphError),
+    #[error(transparent)]
+    PageRank(#[from] graph::PageRankError),
+    #[error("kernel expects {expected} input, got {got}")]
+    WrongInput {
+        expected: &'static str,
+        got: &'static str,
+    },
+}
+
+type Prepare = fn(&Input) -> Result<Prepared, TwinError>;
+type Run = fn(&Prepared) -> Result<Output, TwinError>;
+
+/// The Rust side of a pair.
+#[derive(Debug, Clone, Copy)]
+pub struct RustTwin {
+    pub prepare: Prepare,
+    /// Single-threaded run: the figure speedup claims are judged on.
+    pub run: Run,
+    /// Multi-threaded run (rayon), where one exists; must give the same answer.
+    pub run_parallel: Option<Run>,
+}
+
+/// One kernel pair.
+#[derive(Debug, Clone, Copy)]
+pub struct KernelPair {
+    /// Unique, stable: scenario files, benchmark ids and results use it.
+    pub name: &'static str,
+    pub domain: Domain,
+    /// What the original computes, with its catalog reference.
+    pub summary: &'static str,
+    pub python: PythonFunction,
+    pub output: OutputKind,
+    pub rust: RustTwin,
+    pub generator: Generator,
+    pub comparison: Comparison,
+    /// Default tolerance; a scenario may override it.
+    pub tolerance: Tolerance,
+    /// Why that tolerance is right for this algorithm (shown in the report).
+    pub tolerance_rationale: &'static str,
+    /// Default sizes when a scenario names none.
+    pub sizes: &'static [usize],
+    /// CLAIMS.md ids this pair's measurements feed.
+    pub claims: &'static [&'static str],
+}
+
+/// Every kernel pair twinbench knows.
+pub static PAIRS: &[KernelPair] = &[
+    KernelPair {
+        name: "pagerank",
+        domain: Domain::Analytics,
+        summary: "analytics K1 PAGERANK: networkx.pagerank(G) with defaults \
+                  (alpha 0.85, tol 1e-6, max_iter 100, weighted)",
+        python: PythonFunction {
+            module: "twinbench_baselines.graph",
+            function: "pagerank",
+        },
+        output: OutputKind::NodeScores,
+        rust: RustTwin {
+            prepare: prepare_graph,
+            run: run_pagerank,
+            run_parallel: None,
+        },
+        generator: Generator::BarabasiAlbert { m: 3 },
+        comparison: Comparison::Float,
+        tolerance: Tolerance {
+            rtol: 1e-9,
+            atol: 1e-12,
+        },
+        // The twin runs networkx's iteration with the same stopping rule and
+        // the same per-arc coefficients, so only summation order differs; the
+        // iteration is a contraction, so rounding does not grow. Far tighter
+        // than the 1e-6 stopping tolerance, so a changed alpha or a dropped
+        // dangling term cannot hide inside it.
+        tolerance_rationale: "same power iteration and stopping rule as networkx; \
+                              only floating-point summation order differs",
+        sizes: &[1_000, 10_000, 100_000],
+        claims: &["C01", "C07"],
+    },
+    KernelPair {
+        name: "spike_detector",
+        domain: Domain::Detection,
+        summary: "ml_monitoring K1.1: rolling-20 mean + 3·sample-std spike rule \
+                  (pandas rolling, window includes the point, strict >)",
+        python: PythonFunction {
+            module: "twinbench_baselines.detect",
+            function: "spike_detector",
+        },
+        output: OutputKind::Events,
+        rust: RustTwin {
+            prepare: prepare_series,
+            run: run_spike_detector,
+            run_parallel: Some(run_spike_detector_parallel),
+        },
+        generator: Generator::MetricSeries,
+        comparison: Comparison::ExactEvents,
+        // pandas slides a Kahan-compensated Welford state over the series; the
+        // twin slides a Welford state re-anchored every 512 points. Both are
+        // within ~1e-12 relative of the exact window mean, so 1e-9 leaves room
+        // without hiding a wrong window (a one-point shift moves the mean by
+        // ~1e-3 relative).
+        tolerance: Tolerance {
+            rtol: 1e-9,
+            atol: 1e-9,
+        },
+        tolerance_rationale: "both sides slide a running mean/variance over the same window; \
+                              they differ only in rounding (~1e-12 relative)",
+        sizes: &[10_000, 100_000, 1_000_000],
+        claims: &["C02", "C06", "C09"],
+    },
+];
+
+/// The pair called `name`, if any.
+pub fn find(name: &str) -> Option<&'static KernelPair> {
+    PAIRS.iter().find(|pair| pair.name == name)
+}
+
+/// Every registered name, for "expected one of" messages.
+pub fn names() -> Vec<&'static str> {
+    PAIRS.iter().map(|pair| pair.name).collect()
+}
+
+fn input_kind(input: &Input) -> &'static str {
+    match input {
+        Input::Graph(_) => "graph",
+        Input::Series(_) => "series",
+    }
+}
+
+fn prepare_graph(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Graph(edges) => Ok(Prepared::Graph(edges.to_csr()?)),
+        other => Err(TwinError::WrongInput {
+            expected: "graph",
+            got: input_kind(other),
+        }),
+    }
+}
+
+fn prepare_series(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Series(series) => Ok(Prepared::Series(series.values.clone())),
+        other => Err(TwinError::WrongInput {
+            expected: "series",
+            got: input_kind(other),
+        }),
+    }
+}
+
+fn expect_graph(prepared: &Prepared) -> Result<&graph::CsrGraph, TwinError> {
+    match prepared {
+        Prepared::Graph(g) => Ok(g),
+        Prepared::Series(_) => Err(TwinError::WrongInput {
+            expected: "graph",
+            got: "series",
+        }),
+    }
+}
+
+fn expect_series(prepared: &Prepared) -> Result<&[f64], TwinError> {
+    match prepared {
+        Prepared::Series(values) => Ok(values),
+        Prepared::Graph(_) => Err(TwinError::WrongInput {
+            expected: "series",
+            got: "graph",
+        }),
+    }
+}
+
+fn run_pagerank(prepared: &Prepared) -> Result<Output, TwinError> {
+    let ranks = graph::pagerank(expect_graph(prepared)?, graph::PageRankParams::default())?;
+    Ok(Output::NodeScores(ranks))
+}
+
+fn spikes_to_events(spikes: Vec<detect::Spike>) -> Output {
+    Output::Events(
+        spikes
+            .into_iter()
+            .map(|s| Event {
+                index: s.index,
+                value: s.value,
+                baseline: s.baseline,
+                severity: match s.severity {
+                    detect::Severity::Medium => 0,
+                    detect::Severity::High => 1,
+                },
+                margin: Some(s.margin),
+            })
+            .collect(),
+    )
+}
+
+fn run_spike_detector(prepared: &Prepared) -> Result<Output, TwinError> {
+    let spikes = detect::detect_spikes(expect_series(prepared)?, detect::SpikeParams::default());
+    Ok(spikes_to_events(spikes))
+}
+
+fn run_spike_detector_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
+    let values = expect_series(prepared)?;
+    let spikes = detect::detect_spikes_parallel(values, detect::SpikeParams::default());
+    Ok(spikes_to_events(spikes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names = names();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn every_pair_has_three_sizes_the_generator_can_make_and_claims() {
+        for pair in PAIRS {
+            assert_eq!(pair.sizes.len(), 3, "{}", pair.name);
+            assert!(pair.sizes.iter().all(|&s| s >= pair.generator.min_size()));
+            assert!(!pair.claims.is_empty(), "{}", pair.name);
+        }
+    }
+
+    #[test]
+    fn twins_run_on_their_own_generator_and_parallel_agrees() {
+        for pair in PAIRS {
+            let input = pair.generator.generate(pair.sizes[0], 1);
+            let prepared = (pair.rust.prepare)(&input).expect("prepare");
+            let out = (pair.rust.run)(&prepared).expect("run");
+            assert!(!out.is_empty(), "{} produced nothing", pair.name);
+            if let Some(par) = pair.rust.run_parallel {
+                assert_eq!(par(&prepared).expect("parallel run"), out, "{}", pair.name);
+            }
+        }
+    }
+}

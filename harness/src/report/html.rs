@@ -1,0 +1,357 @@
+//! Renders [`Results`] as one self-contained HTML page.
+
+use std::fmt::Write;
+
+use crate::results::{Correctness, PairResult, Results, SideTiming, SizeResult};
+use crate::timing::Side;
+use crate::timing::bootstrap::Estimate;
+
+use super::speedup_chart;
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;color:#1d1d1f;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{padding:.35rem .55rem;border-bottom:1px solid #e5e5e5;text-align:right;vertical-align:top}
+th{background:#f5f5f7}td.l,th.l{text-align:left}.ok{color:#0a7d28;font-weight:600}.bad{color:#b3261e;font-weight:600}
+.muted{color:#666;font-size:.85rem}code{background:#f5f5f7;padding:0 .2rem;border-radius:3px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
+.problems li{color:#b3261e}figure{margin:1rem 0}svg{max-width:100%;height:auto}
+";
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// 812_000_000 ns → "812 ms": three significant digits, SI unit.
+pub fn format_duration(ns: f64) -> String {
+    let (value, unit) = if ns >= 1e9 {
+        (ns / 1e9, "s")
+    } else if ns >= 1e6 {
+        (ns / 1e6, "ms")
+    } else if ns >= 1e3 {
+        (ns / 1e3, "µs")
+    } else {
+        (ns, "ns")
+    };
+    format!("{} {unit}", three_significant(value))
+}
+
+fn three_significant(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+fn format_ratio(e: &Estimate) -> String {
+    format!(
+        "{}× <span class=muted>[{}, {}]</span>",
+        three_significant(e.point),
+        three_significant(e.low),
+        three_significant(e.high)
+    )
+}
+
+fn timing(size: &SizeResult, side: Side) -> Option<&SideTiming> {
+    size.timings.iter().find(|t| t.side == side)
+}
+
+fn correctness_cell(c: &Correctness) -> String {
+    match c {
+        Correctness::Agree { agreement } => format!(
+            "<span class=ok>agree</span> <span class=muted>max |Δ| {:.1e}{}</span>",
+            agreement.max_abs_error,
+            if agreement.borderline > 0 {
+                format!(", {} on threshold", agreement.borderline)
+            } else {
+                String::new()
+            }
+        ),
+        Correctness::Disagree { mismatch } => {
+            format!(
+                "<span class=bad>disagree</span><br><span class=muted>{}</span>",
+                esc(&mismatch.to_string())
+            )
+        }
+        Correctness::Failed { side, error } => {
+            format!(
+                "<span class=bad>{side} failed</span><br><span class=muted>{}</span>",
+                esc(first_line(error))
+            )
+        }
+        Correctness::BothFailed { rust, python } => format!(
+            "<span class=bad>both failed</span><br><span class=muted>rust: {}<br>python: {}</span>",
+            esc(first_line(rust)),
+            esc(first_line(python))
+        ),
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+fn or_missing(cell: Option<String>) -> String {
+    cell.unwrap_or_else(|| "<span class=bad>missing</span>".into())
+}
+
+fn summary_rows(out: &mut String, pair: &PairResult) {
+    for size in &pair.sizes {
+        let time = |side| timing(size, side).map(|t| format_duration(t.mean_ns.point));
+        let _ = write!(
+            out,
+            "<tr><td class=l><a href=\"#{k}\">{k}</a></td><td>{size} {unit}</td><td>{py}</td><td>{rs}</td>\
+             <td>{speedup}</td><td>{par}</td><td>{copy}</td><td class=l>{ok}</td></tr>",
+            k = esc(&pair.kernel),
+            size = size.size,
+            unit = esc(&pair.size_unit),
+            py = or_missing(time(Side::Python)),
+            rs = or_missing(time(Side::Rust)),
+            speedup = or_missing(size.speedup.as_ref().map(format_ratio)),
+            par = size
+                .parallel_speedup
+                .as_ref()
+                .map(format_ratio)
+                .unwrap_or_else(|| "—".into()),
+            copy = size
+                .rust_over_copy
+                .as_ref()
+                .map(format_ratio)
+                .unwrap_or_else(|| "—".into()),
+            ok = correctness_cell(&size.correctness),
+        );
+    }
+}
+
+fn pair_detail(out: &mut String, pair: &PairResult) {
+    let _ = write!(
+        out,
+        "<h3 id=\"{k}\">{k}</h3><dl>\
+         <dt>What</dt><dd>{summary}</dd>\
+         <dt>Python baseline</dt><dd><code>{py}</code></dd>\
+         <dt>Input</dt><dd>{input}</dd>\
+         <dt>Comparison</dt><dd>{cmp}; {tol}</dd>\
+         <dt>Why that tolerance</dt><dd>{why}</dd>\
+         <dt>Claims fed</dt><dd>{claims}</dd></dl>",
+        k = esc(&pair.kernel),
+        summary = esc(&pair.summary),
+        py = esc(&pair.python_function),
+        input = esc(&pair.input),
+        cmp = esc(pair.comparison.describe()),
+        tol = esc(&pair.tolerance.to_string()),
+        why = esc(&pair.tolerance_rationale),
+        claims = esc(&pair.claims.join(", ")),
+    );
+    out.push_str(
+        "<table><tr><th>size</th><th>seed</th><th>side</th><th>mean [95% CI]</th><th>median</th>\
+         <th>min</th><th>max</th><th>samples</th><th>iterations</th></tr>",
+    );
+    for size in &pair.sizes {
+        for t in &size.timings {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td class=l>{}</td><td>{} <span class=muted>[{}, {}]</span></td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                size.size,
+                size.seed,
+                t.side,
+                format_duration(t.mean_ns.point),
+                format_duration(t.mean_ns.low),
+                format_duration(t.mean_ns.high),
+                format_duration(t.median_ns),
+                format_duration(t.min_ns),
+                format_duration(t.max_ns),
+                t.samples,
+                t.iterations,
+            );
+        }
+    }
+    out.push_str("</table>");
+    let problems: Vec<String> = pair
+        .sizes
+        .iter()
+        .flat_map(|s| {
+            s.problems
+                .iter()
+                .map(move |p| format!("size {}: {p}", s.size))
+        })
+        .collect();
+    problem_list(out, &problems);
+}
+
+fn problem_list(out: &mut String, problems: &[String]) {
+    if problems.is_empty() {
+        return;
+    }
+    out.push_str("<ul class=problems>");
+    for p in problems {
+        let _ = write!(out, "<li>{}</li>", esc(p));
+    }
+    out.push_str("</ul>");
+}
+
+/// The whole page.
+pub fn render(results: &Results) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=en><head><meta charset=utf-8>\
+         <meta name=viewport content=\"width=device-width,initial-scale=1\">\
+         <title>twinbench report {id}</title><style>{STYLE}</style></head><body>\
+         <h1>twinbench report</h1><p class=muted>run {id} · {created} · scenario <code>{scenario}</code>{desc}</p>",
+        id = esc(&results.run_id),
+        created = esc(&results.created_at),
+        scenario = esc(&results.scenario.path),
+        desc = if results.scenario.description.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", esc(&results.scenario.description))
+        },
+    );
+
+    let checked: usize = results.pairs.iter().map(|p| p.sizes.len()).sum();
+    let agreed: usize = results
+        .pairs
+        .iter()
+        .flat_map(|p| &p.sizes)
+        .filter(|s| s.correctness.is_agree())
+        .count();
+    let _ = write!(
+        out,
+        "<p>{agreed} of {checked} pair × size checks agree{}.</p>",
+        if agreed == checked {
+            ""
+        } else {
+            " — <span class=bad>see the failures below</span>"
+        }
+    );
+    problem_list(&mut out, &results.problems);
+
+    out.push_str(
+        "<h2>Speedups</h2><p class=muted>Means per call; intervals are 95% percentile-bootstrap \
+         intervals over criterion's samples. Python times include networkx/pandas work the \
+         original pays on every call (e.g. building the scipy matrix inside nx.pagerank) and \
+         one pyo3 call. “Rust ÷ copy” is the single-thread Rust time over the time to copy \
+         the prepared input: 1× would be as fast as reading the input once.</p>\
+         <table><tr><th class=l>kernel</th><th>size</th><th>Python</th><th>Rust (1 thread)</th>\
+         <th>speedup</th><th>parallel ÷ 1 thread</th><th>Rust ÷ copy</th><th class=l>correctness</th></tr>",
+    );
+    for pair in &results.pairs {
+        summary_rows(&mut out, pair);
+    }
+    out.push_str("</table>");
+
+    match speedup_chart(results) {
+        Some(svg) => {
+            let svg = svg.trim_start_matches(|c| c != '<');
+            let _ = write!(out, "<figure>{svg}</figure>");
+        }
+        None => out
+            .push_str("<p class=bad>No speedups to chart: no pair has timings for both sides.</p>"),
+    }
+
+    out.push_str("<h2>Kernel pairs</h2>");
+    for pair in &results.pairs {
+        pair_detail(&mut out, pair);
+    }
+
+    out.push_str("<h2>Environment</h2><dl>");
+    let m = &results.machine;
+    let _ = write!(
+        out,
+        "<dt>Machine</dt><dd>{} · {} logical CPUs · {} · {}/{}</dd>",
+        esc(&m.cpu_model),
+        m.logical_cpus,
+        m.memory_bytes
+            .map(|b| format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64))
+            .unwrap_or_else(|| "memory unknown".into()),
+        esc(&m.os),
+        esc(&m.arch),
+    );
+    let v = &results.versions;
+    let _ = write!(
+        out,
+        "<dt>Rust</dt><dd>{} · twinbench {} · criterion {}</dd><dt>Python</dt><dd>{}</dd><dt>Packages</dt><dd>{}</dd>",
+        esc(&v.rustc),
+        esc(&v.twinbench),
+        esc(&v.criterion),
+        esc(v.python.as_deref().unwrap_or("not started")),
+        esc(&v
+            .python_packages
+            .iter()
+            .map(|p| format!("{} {}", p.package, p.version))
+            .collect::<Vec<_>>()
+            .join(", ")),
+    );
+    let _ = write!(
+        out,
+        "<dt>Commit</dt><dd>{}</dd>",
+        match &results.git {
+            Some(g) => format!(
+                "<code>{}</code>{}",
+                esc(&g.commit),
+                if g.dirty {
+                    " (with uncommitted changes)"
+                } else {
+                    ""
+                }
+            ),
+            None => "not a git checkout".into(),
+        }
+    );
+    let _ = write!(
+        out,
+        "<dt>pyo3 call overhead</dt><dd>{}</dd></dl>",
+        results
+            .pyo3_call_overhead
+            .as_ref()
+            .map(|t| format!(
+                "{} per call (no-op Python function), included in every Python time",
+                format_duration(t.mean_ns.point)
+            ))
+            .unwrap_or_else(|| "<span class=bad>not measured</span>".into())
+    );
+    let _ = writeln!(
+        out,
+        "<p class=muted>Schema version {}. Data: <code>{}/results.json</code>.</p></body></html>",
+        results.schema_version,
+        esc(&results.run_id)
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_use_three_significant_digits() {
+        assert_eq!(format_duration(812_000_000.0), "812 ms");
+        assert_eq!(format_duration(1_234.0), "1.23 µs");
+        assert_eq!(format_duration(45.67), "45.7 ns");
+        assert_eq!(format_duration(2.5e9), "2.50 s");
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

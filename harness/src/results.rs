@@ -1,0 +1,167 @@
+//! `results.json`: the single source the report (and the CI gate) read.
+//!
+//! Data, never strings to parse back: every figure is a field. Bump
+//! [`SCHEMA_VERSION`] on any change a reader could misread.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bridge::Pin;
+use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
+use crate::environment::{GitInfo, Machine};
+use crate::registry::Domain;
+use crate::timing::Side;
+use crate::timing::bootstrap::Estimate;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub schema_version: u32,
+    /// `YYYYMMDDTHHMMSSZ` of the run; names its folder under `reports/`.
+    pub run_id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub scenario: ScenarioInfo,
+    pub machine: Machine,
+    pub versions: Versions,
+    pub git: Option<GitInfo>,
+    /// Fixed cost of one pyo3 call into Python (a no-op function), which
+    /// every Python-side time includes.
+    pub pyo3_call_overhead: Option<SideTiming>,
+    pub pairs: Vec<PairResult>,
+    /// Anything that kept a figure from being measured, run-wide.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    pub path: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Versions {
+    pub twinbench: String,
+    pub rustc: String,
+    pub criterion: String,
+    /// `None` when the Python bridge could not start (see `problems`).
+    pub python: Option<String>,
+    pub python_packages: Vec<Pin>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PairResult {
+    pub kernel: String,
+    pub domain: Domain,
+    pub summary: String,
+    /// `module.function` of the baseline.
+    pub python_function: String,
+    pub input: String,
+    pub size_unit: String,
+    pub comparison: Comparison,
+    pub tolerance: Tolerance,
+    pub tolerance_rationale: String,
+    pub claims: Vec<String>,
+    pub sizes: Vec<SizeResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SizeResult {
+    pub size: usize,
+    pub seed: u64,
+    pub correctness: Correctness,
+    pub timings: Vec<SideTiming>,
+    /// Python time ÷ single-thread Rust time.
+    pub speedup: Option<Estimate>,
+    /// Single-thread Rust time ÷ parallel Rust time.
+    pub parallel_speedup: Option<Estimate>,
+    /// Single-thread Rust time ÷ time to copy the input (1 = as fast as a copy).
+    pub rust_over_copy: Option<Estimate>,
+    /// Why a figure above is absent.
+    pub problems: Vec<String>,
+}
+
+/// Did both sides agree on this size's input?
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Correctness {
+    Agree {
+        agreement: Agreement,
+    },
+    Disagree {
+        mismatch: Mismatch,
+    },
+    /// A side raised, panicked or returned an error; the run went on.
+    Failed {
+        side: Side,
+        error: String,
+    },
+    /// Both sides refused the input (e.g. both report non-convergence).
+    BothFailed {
+        rust: String,
+        python: String,
+    },
+}
+
+impl Correctness {
+    pub fn is_agree(&self) -> bool {
+        matches!(self, Correctness::Agree { .. })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SideTiming {
+    pub side: Side,
+    pub samples: usize,
+    pub iterations: f64,
+    /// Mean time per call with its bootstrap interval, nanoseconds.
+    pub mean_ns: Estimate,
+    pub median_ns: f64,
+    pub min_ns: f64,
+    pub max_ns: f64,
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
+/// flushed to disk, then renamed over `path`. A reader never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("twinbench-atomic-{}", std::process::id()));
+        let path = dir.join("results.json");
+        write_atomic(&path, b"one").expect("first write");
+        write_atomic(&path, b"two").expect("second write");
+        assert_eq!(std::fs::read(&path).expect("read"), b"two");
+        let leftovers = std::fs::read_dir(&dir)
+            .expect("dir")
+            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != "results.json"))
+            .count();
+        assert_eq!(leftovers, 0);
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+}

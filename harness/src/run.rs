@@ -1,0 +1,268 @@
+//! One run of a scenario: check both sides agree at every size, collect the
+//! timings criterion saved, and assemble [`Results`].
+//!
+//! Nothing here stops the run: a Rust panic, a Python exception, a missing
+//! venv or missing samples each become a recorded failure or problem, and
+//! the remaining pairs and sizes still run.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::bridge::{self, Bridge};
+use crate::compare::compare;
+use crate::environment::{GitInfo, Machine};
+use crate::inputs::Input;
+use crate::output::Output;
+use crate::registry::KernelPair;
+use crate::results::{
+    Correctness, PairResult, Results, SCHEMA_VERSION, ScenarioInfo, SideTiming, SizeResult,
+    Versions,
+};
+use crate::scenario::{KernelPlan, Scenario};
+use crate::timing::bootstrap::{Estimate, mean_estimate, ratio_estimate};
+use crate::timing::criterion_samples::{self, Samples};
+use crate::timing::{BenchId, Side};
+use crate::workspace;
+
+/// criterion's version, pinned exactly in Cargo.toml (its sample files are
+/// read directly, see `timing::criterion_samples`).
+pub const CRITERION_VERSION: &str = "0.8.2";
+
+/// Where to read timings from.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub criterion_dir: PathBuf,
+}
+
+/// Runs `scenario`; `progress` receives one line per step.
+pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&str)) -> Results {
+    let now = SystemTime::now();
+    let created_at = humantime::format_rfc3339_seconds(now).to_string();
+    let run_id: String = created_at
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':'))
+        .collect();
+    let mut problems = Vec::new();
+
+    let bridge = bridge::bridge();
+    if let Err(e) = &bridge {
+        problems.push(format!("Python baselines not run: {e}"));
+    }
+    let bridge = bridge.ok();
+
+    let pyo3_call_overhead = match read_side(&options.criterion_dir, &BenchId::pyo3_overhead()) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+
+    let pairs = scenario
+        .kernels
+        .iter()
+        .map(|plan| run_pair(plan, bridge, options, &mut progress))
+        .collect();
+
+    Results {
+        schema_version: SCHEMA_VERSION,
+        run_id,
+        created_at,
+        scenario: ScenarioInfo {
+            path: display_relative(&scenario.path),
+            description: scenario.description.clone(),
+        },
+        machine: Machine::current(),
+        versions: Versions {
+            twinbench: env!("CARGO_PKG_VERSION").into(),
+            rustc: env!("TWINBENCH_RUSTC_VERSION").into(),
+            criterion: CRITERION_VERSION.into(),
+            python: bridge.map(|b| b.python_version.clone()),
+            python_packages: bridge.map(|b| b.packages.clone()).unwrap_or_default(),
+        },
+        git: GitInfo::of(&workspace::root()),
+        pyo3_call_overhead,
+        pairs,
+        problems,
+    }
+}
+
+fn display_relative(path: &Path) -> String {
+    let root = workspace::root();
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn run_pair(
+    plan: &KernelPlan,
+    bridge: Option<&Bridge>,
+    options: &RunOptions,
+    progress: &mut impl FnMut(&str),
+) -> PairResult {
+    let pair = plan.pair;
+    let sizes = plan
+        .sizes
+        .iter()
+        .map(|&size| {
+            progress(&format!("{}: checking size {size}", pair.name));
+            let input = pair.generator.generate(size, plan.seed);
+            let correctness = check(plan, bridge, &input);
+            let mut result = SizeResult {
+                size,
+                seed: plan.seed,
+                correctness,
+                timings: Vec::new(),
+                speedup: None,
+                parallel_speedup: None,
+                rust_over_copy: None,
+                problems: Vec::new(),
+            };
+            collect_timings(pair, size, &options.criterion_dir, &mut result);
+            result
+        })
+        .collect();
+    PairResult {
+        kernel: pair.name.into(),
+        domain: pair.domain,
+        summary: pair.summary.into(),
+        python_function: format!("{}.{}", pair.python.module, pair.python.function),
+        input: pair.generator.describe(),
+        size_unit: pair.generator.size_unit().into(),
+        comparison: pair.comparison,
+        tolerance: plan.tolerance,
+        tolerance_rationale: pair.tolerance_rationale.into(),
+        claims: pair.claims.iter().map(|c| c.to_string()).collect(),
+        sizes,
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-string payload".into())
+}
+
+/// Runs a Rust side, turning an error or a panic into a message.
+fn run_rust(input: &Input, pair: &KernelPair, parallel: bool) -> Option<Result<Output, String>> {
+    let run = if parallel {
+        pair.rust.run_parallel?
+    } else {
+        pair.rust.run
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let prepared = (pair.rust.prepare)(input)?;
+        run(&prepared)
+    }));
+    Some(match outcome {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(payload) => Err(format!("panicked: {}", panic_message(payload))),
+    })
+}
+
+/// Both sides on `input`, compared with the plan's tolerance; the parallel
+/// Rust path, where there is one, must agree with the sequential one.
+pub fn check(plan: &KernelPlan, bridge: Option<&Bridge>, input: &Input) -> Correctness {
+    let pair = plan.pair;
+    let rust = run_rust(input, pair, false).unwrap_or_else(|| Err("no Rust twin".into()));
+    let python = match bridge {
+        Some(b) => b.compute(pair, input).map_err(|e| e.to_string()),
+        None => Err("the Python bridge did not start (see problems)".into()),
+    };
+    let (rust, python) = match (rust, python) {
+        (Ok(r), Ok(p)) => (r, p),
+        (Err(rust), Err(python)) => return Correctness::BothFailed { rust, python },
+        (Err(error), Ok(_)) => {
+            return Correctness::Failed {
+                side: Side::Rust,
+                error,
+            };
+        }
+        (Ok(_), Err(error)) => {
+            return Correctness::Failed {
+                side: Side::Python,
+                error,
+            };
+        }
+    };
+    let agreement = match compare(pair.comparison, plan.tolerance, &rust, &python) {
+        Ok(a) => a,
+        Err(mismatch) => return Correctness::Disagree { mismatch },
+    };
+    match run_rust(input, pair, true) {
+        None => Correctness::Agree { agreement },
+        Some(Err(error)) => Correctness::Failed {
+            side: Side::RustParallel,
+            error,
+        },
+        Some(Ok(parallel)) => match compare(pair.comparison, plan.tolerance, &parallel, &rust) {
+            Ok(_) => Correctness::Agree { agreement },
+            Err(mut mismatch) => {
+                mismatch.location =
+                    format!("parallel vs single-thread Rust, {}", mismatch.location);
+                Correctness::Disagree { mismatch }
+            }
+        },
+    }
+}
+
+/// A measurement of Python-side cost outside any pair (the pyo3 call overhead).
+fn read_side(criterion_dir: &Path, id: &BenchId) -> Result<SideTiming, String> {
+    let samples = criterion_samples::read(&id.sample_file(criterion_dir))
+        .map_err(|e| format!("{id}: {e}"))?;
+    Ok(side_timing(Side::Python, &samples))
+}
+
+fn side_timing(side: Side, samples: &Samples) -> SideTiming {
+    let mut sorted = samples.per_iteration_ns.clone();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    let median_ns = if sorted.len() % 2 == 0 {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    };
+    SideTiming {
+        side,
+        samples: sorted.len(),
+        iterations: samples.iterations,
+        mean_ns: mean_estimate(&samples.per_iteration_ns),
+        median_ns,
+        min_ns: sorted[0],
+        max_ns: sorted[sorted.len() - 1],
+    }
+}
+
+fn collect_timings(pair: &KernelPair, size: usize, criterion_dir: &Path, result: &mut SizeResult) {
+    let mut samples: Vec<(Side, Samples)> = Vec::new();
+    for side in Side::ALL {
+        if side == Side::RustParallel && pair.rust.run_parallel.is_none() {
+            continue;
+        }
+        let id = BenchId::pair(pair.name, side, size);
+        match criterion_samples::read(&id.sample_file(criterion_dir)) {
+            Ok(s) => {
+                result.timings.push(side_timing(side, &s));
+                samples.push((side, s));
+            }
+            Err(e) => result.problems.push(format!("{id}: {e}")),
+        }
+    }
+    let get = |side: Side| {
+        samples
+            .iter()
+            .find(|(s, _)| *s == side)
+            .map(|(_, s)| s.per_iteration_ns.as_slice())
+    };
+    let ratio = |slow: Side, fast: Side| -> Option<Estimate> {
+        Some(ratio_estimate(get(slow)?, get(fast)?))
+    };
+    result.speedup = ratio(Side::Python, Side::Rust);
+    result.parallel_speedup = ratio(Side::Rust, Side::RustParallel);
+    result.rust_over_copy = ratio(Side::Rust, Side::CopyInput);
+}

@@ -1,0 +1,7 @@
+//! Graph analytics kernels (catalog `analytics.md`), on a compressed sparse row graph.
+
+mod csr;
+mod pagerank;
+
+pub use csr::{CsrGraph, Edge, GraphError};
+pub use pagerank::{PageRankError, PageRankParams, pagerank};

@@ -1,0 +1,11 @@
+//! Rust twins of the original Python service's kernels.
+//!
+//! Pure Rust, no Python: the harness crate owns the bridge to the baselines.
+//! Modules mirror the domains of the original service so a reader can find the
+//! twin of any Python function by its domain:
+//!
+//! - [`graph`]: the analytics engine's graph kernels on a CSR graph.
+//! - [`detect`]: the AI-detection kernels (anomaly rules over metric series).
+
+pub mod detect;
+pub mod graph;

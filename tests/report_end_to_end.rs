@@ -1,0 +1,256 @@
+//! `twinbench report` end to end: scenario → checks → criterion samples →
+//! results.json + index.html, including a raising baseline and missing data.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use twinbench::bridge;
+use twinbench::registry::PAIRS;
+use twinbench::timing::{BenchId, Side};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("twinbench-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// A scenario with every registered pair at small sizes.
+fn small_scenario(dir: &Path) -> PathBuf {
+    let mut text = String::from("description = \"end-to-end test\"\n");
+    for pair in PAIRS {
+        let min = pair.generator.min_size().max(30);
+        text.push_str(&format!(
+            "\n[[kernel]]\nname = \"{}\"\nsizes = [{}, {}, {}]\nseed = 3\n",
+            pair.name,
+            min * 2,
+            min * 4,
+            min * 8
+        ));
+    }
+    let path = dir.join("small.toml");
+    std::fs::write(&path, text).expect("scenario");
+    path
+}
+
+/// Per-iteration times: Python `python_ns`, Rust 1/50 of it, with a little
+/// spread so intervals have width.
+fn fake_samples(criterion: &Path, id: &BenchId, ns: f64) {
+    let path = id.sample_file(criterion);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+    let iters: Vec<f64> = (1..=10).map(f64::from).collect();
+    let times: Vec<f64> = iters
+        .iter()
+        .enumerate()
+        .map(|(i, n)| n * ns * (1.0 + 0.01 * (i % 3) as f64))
+        .collect();
+    let json = serde_json::json!({"sampling_mode": "Linear", "iters": iters, "times": times});
+    std::fs::write(path, json.to_string()).expect("sample.json");
+}
+
+fn fake_criterion_dir(dir: &Path) -> PathBuf {
+    let criterion = dir.join("criterion");
+    fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
+    for pair in PAIRS {
+        let min = pair.generator.min_size().max(30);
+        for size in [min * 2, min * 4, min * 8] {
+            fake_samples(
+                &criterion,
+                &BenchId::pair(pair.name, Side::Python, size),
+                50_000.0,
+            );
+            fake_samples(
+                &criterion,
+                &BenchId::pair(pair.name, Side::Rust, size),
+                1_000.0,
+            );
+            fake_samples(
+                &criterion,
+                &BenchId::pair(pair.name, Side::RustParallel, size),
+                600.0,
+            );
+            fake_samples(
+                &criterion,
+                &BenchId::pair(pair.name, Side::CopyInput, size),
+                100.0,
+            );
+        }
+    }
+    criterion
+}
+
+fn report(scenario: &Path, criterion: &Path, out: &Path, env: &[(&str, &Path)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_twinbench"));
+    cmd.arg("report")
+        .arg("--scenario")
+        .arg(scenario)
+        .arg("--criterion-dir")
+        .arg(criterion)
+        .arg("--out")
+        .arg(out);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run twinbench report")
+}
+
+fn results_json(out: &Path) -> Value {
+    let run = std::fs::read_dir(out)
+        .expect("reports dir")
+        .filter_map(Result::ok)
+        .find(|e| e.path().join("results.json").is_file())
+        .expect("a run folder with results.json");
+    serde_json::from_slice(&std::fs::read(run.path().join("results.json")).expect("read"))
+        .expect("valid JSON")
+}
+
+#[test]
+fn full_run_writes_results_and_a_self_contained_page() {
+    let dir = scratch("full");
+    let scenario = small_scenario(&dir);
+    let criterion = fake_criterion_dir(&dir);
+    let out = dir.join("reports");
+    let output = report(&scenario, &criterion, &out, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+
+    let results = results_json(&out);
+    assert_eq!(results["schema_version"], 1);
+    assert!(results["git"]["commit"].is_string() || results["git"].is_null());
+    assert!(
+        results["versions"]["python_packages"]
+            .as_array()
+            .expect("pins")
+            .len()
+            >= 5
+    );
+    assert!(
+        results["problems"].as_array().expect("problems").is_empty(),
+        "{results}"
+    );
+    let pairs = results["pairs"].as_array().expect("pairs");
+    assert_eq!(pairs.len(), PAIRS.len());
+    for pair in pairs {
+        for size in pair["sizes"].as_array().expect("sizes") {
+            assert_eq!(size["correctness"]["status"], "agree", "{size}");
+            let speedup = &size["speedup"];
+            let (lo, point, hi) = (
+                speedup["low"].as_f64().expect("low"),
+                speedup["point"].as_f64().expect("point"),
+                speedup["high"].as_f64().expect("high"),
+            );
+            assert!(lo <= point && point <= hi, "{speedup}");
+            assert!(
+                (point - 50.0).abs() < 1.0,
+                "fake samples are 50x apart: {speedup}"
+            );
+        }
+    }
+
+    let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<svg"), "chart is inline");
+    assert!(!html.contains("<script"), "readable without JavaScript");
+    assert!(!html.contains("http://") && !html.contains("https://") || html.contains("xmlns"));
+    for pair in PAIRS {
+        assert!(html.contains(pair.name));
+    }
+    assert!(html.contains("50.0×"), "speedups shown");
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .expect("out")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+}
+
+#[test]
+fn missing_samples_are_reported_and_fail_the_run() {
+    let dir = scratch("missing");
+    let scenario = small_scenario(&dir);
+    let out = dir.join("reports");
+    let output = report(&scenario, &dir.join("no-criterion"), &out, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let results = results_json(&out);
+    let size = &results["pairs"][0]["sizes"][0];
+    assert!(size["speedup"].is_null());
+    let problems = size["problems"].as_array().expect("problems");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.contains("cargo bench"))),
+        "{problems:?}"
+    );
+    assert!(
+        out.join("index.html").is_file(),
+        "the report is still written"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            if entry.file_name() != "__pycache__" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn a_raising_baseline_is_recorded_and_the_run_goes_on() {
+    let dir = scratch("raising");
+    let root = dir.join("root");
+    copy_dir(
+        &twinbench::workspace::baselines_dir(),
+        &root.join("python_baselines"),
+    );
+    let graph = root.join("python_baselines/twinbench_baselines/graph.py");
+    let broken = std::fs::read_to_string(&graph).expect("graph.py").replace(
+        "    return nx.pagerank(graph)",
+        "    raise RuntimeError(\"baseline exploded on purpose\")",
+    );
+    std::fs::write(&graph, broken).expect("break graph.py");
+    let scenario = small_scenario(&dir);
+    let criterion = fake_criterion_dir(&dir);
+    let out = dir.join("reports");
+    let venv = bridge::venv_dir();
+    let output = report(
+        &scenario,
+        &criterion,
+        &out,
+        &[("TWINBENCH_ROOT", &root), (bridge::VENV_ENV, &venv)],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results = results_json(&out);
+    let mut failed = 0;
+    let mut agreed = 0;
+    for pair in results["pairs"].as_array().expect("pairs") {
+        for size in pair["sizes"].as_array().expect("sizes") {
+            match size["correctness"]["status"].as_str() {
+                Some("failed") => {
+                    assert_eq!(size["correctness"]["side"], "python");
+                    let error = size["correctness"]["error"].as_str().expect("error");
+                    assert!(error.contains("baseline exploded on purpose"), "{error}");
+                    assert!(error.contains("Traceback"), "{error}");
+                    failed += 1;
+                }
+                Some("agree") => agreed += 1,
+                other => panic!("unexpected status {other:?}: {size}"),
+            }
+        }
+    }
+    assert_eq!(failed, 3, "every pagerank size fails");
+    assert!(agreed >= 3, "the other pairs still ran and agree");
+}
