@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use twinbench::bridge;
 use twinbench::registry::PAIRS;
+use twinbench::timing::bench_run::{self, BenchRun};
 use twinbench::timing::{BenchId, Side};
 
 fn scratch(name: &str) -> PathBuf {
@@ -51,6 +52,10 @@ fn fake_samples(criterion: &Path, id: &BenchId, ns: f64) {
 
 fn fake_criterion_dir(dir: &Path) -> PathBuf {
     let criterion = dir.join("criterion");
+    std::fs::create_dir_all(&criterion).expect("criterion dir");
+    let mut run = BenchRun::starting_now(Path::new("small.toml"), None);
+    run.started_unix_ms -= 2_000; // file times may be coarser than the clock
+    bench_run::write(&criterion, &run).expect("bench-run record");
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
     for pair in PAIRS {
         let min = pair.generator.min_size().max(30);
@@ -175,6 +180,13 @@ fn missing_samples_are_reported_and_fail_the_run() {
     let results = results_json(&out);
     let size = &results["pairs"][0]["sizes"][0];
     assert!(size["speedup"].is_null());
+    let run_problems = results["problems"].as_array().expect("problems");
+    assert!(
+        run_problems
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.contains("no record"))),
+        "{run_problems:?}"
+    );
     let problems = size["problems"].as_array().expect("problems");
     assert!(
         problems
@@ -185,6 +197,44 @@ fn missing_samples_are_reported_and_fail_the_run() {
     assert!(
         out.join("index.html").is_file(),
         "the report is still written"
+    );
+}
+
+#[test]
+fn samples_older_than_the_last_bench_run_are_flagged_stale() {
+    let dir = scratch("stale");
+    let scenario = small_scenario(&dir);
+    let criterion = fake_criterion_dir(&dir);
+    // A later, partial `cargo bench` that measured only the pyo3 overhead.
+    let mut later = BenchRun::starting_now(Path::new("small.toml"), None);
+    later.started_unix_ms += 60_000;
+    bench_run::write(&criterion, &later).expect("record");
+    let overhead = BenchId::pyo3_overhead().sample_file(&criterion);
+    let future = std::time::SystemTime::now() + std::time::Duration::from_secs(120);
+    std::fs::File::options()
+        .write(true)
+        .open(&overhead)
+        .and_then(|f| f.set_modified(future))
+        .expect("touch");
+    let out = dir.join("reports");
+    let output = report(&scenario, &criterion, &out, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let results = results_json(&out);
+    assert!(
+        results["pyo3_call_overhead"].is_object(),
+        "fresh samples are used"
+    );
+    let size = &results["pairs"][0]["sizes"][0];
+    assert!(
+        size["speedup"].is_null(),
+        "stale samples are not used: {size}"
+    );
+    let problems = size["problems"].as_array().expect("problems");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.contains("stale"))),
+        "{problems:?}"
     );
 }
 

@@ -14,9 +14,11 @@ use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion
 use pyo3::prelude::*;
 use twinbench::bridge::{self, Bridge};
 use twinbench::compare::compare;
+use twinbench::environment::GitInfo;
 use twinbench::inputs::Input;
 use twinbench::registry::Prepared;
 use twinbench::scenario::{self, KernelPlan};
+use twinbench::timing::bench_run::{self, BenchRun};
 use twinbench::timing::{PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP, Side};
 use twinbench::workspace;
 
@@ -36,6 +38,15 @@ fn benches(c: &mut Criterion) {
             std::process::exit(2);
         }
     };
+    // Only a measuring run (`cargo bench` passes --bench; `cargo test`
+    // runs each benchmark once and saves nothing) marks where fresh samples
+    // start.
+    if std::env::args().any(|a| a == "--bench") {
+        let run = BenchRun::starting_now(&path, GitInfo::of(&workspace::root()));
+        if let Err(e) = bench_run::write(&workspace::criterion_dir(), &run) {
+            eprintln!("twinbench bench: cannot record the run: {e}");
+        }
+    }
     let bridge = match bridge::bridge() {
         Ok(b) => Some(b),
         Err(e) => {

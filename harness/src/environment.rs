@@ -15,7 +15,7 @@ pub struct Machine {
     pub memory_bytes: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitInfo {
     pub commit: String,
     /// Uncommitted changes were present: the numbers are not for `commit` alone.

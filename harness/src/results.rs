@@ -13,6 +13,7 @@ use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
 use crate::environment::{GitInfo, Machine};
 use crate::registry::Domain;
 use crate::timing::Side;
+use crate::timing::bench_run::BenchRun;
 use crate::timing::bootstrap::Estimate;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -27,7 +28,10 @@ pub struct Results {
     pub scenario: ScenarioInfo,
     pub machine: Machine,
     pub versions: Versions,
+    /// Commit of the checkout the report was made from.
     pub git: Option<GitInfo>,
+    /// The `cargo bench` run the timings come from.
+    pub bench_run: Option<BenchRun>,
     /// Fixed cost of one pyo3 call into Python (a no-op function), which
     /// every Python-side time includes.
     pub pyo3_call_overhead: Option<SideTiming>,
@@ -80,6 +84,8 @@ pub struct SizeResult {
     pub parallel_speedup: Option<Estimate>,
     /// Single-thread Rust time ÷ time to copy the input (1 = as fast as a copy).
     pub rust_over_copy: Option<Estimate>,
+    /// Parallel Rust time ÷ time to copy the input.
+    pub parallel_over_copy: Option<Estimate>,
     /// Why a figure above is absent.
     pub problems: Vec<String>,
 }

@@ -20,6 +20,7 @@ use crate::results::{
     Versions,
 };
 use crate::scenario::{KernelPlan, Scenario};
+use crate::timing::bench_run::{self, BenchRun};
 use crate::timing::bootstrap::{Estimate, mean_estimate, ratio_estimate};
 use crate::timing::criterion_samples::{self, Samples};
 use crate::timing::{BenchId, Side};
@@ -51,8 +52,20 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
     }
     let bridge = bridge.ok();
 
-    let pyo3_call_overhead = match read_side(&options.criterion_dir, &BenchId::pyo3_overhead()) {
-        Ok(t) => Some(t),
+    let bench_run = match bench_run::read(&options.criterion_dir) {
+        Ok(run) => Some(run),
+        Err(e) => {
+            problems.push(format!("cannot tell fresh samples from stale ones: {e}"));
+            None
+        }
+    };
+    let samples = SampleSource {
+        criterion_dir: &options.criterion_dir,
+        bench_run: bench_run.as_ref(),
+    };
+
+    let pyo3_call_overhead = match samples.read(&BenchId::pyo3_overhead()) {
+        Ok(s) => Some(side_timing(Side::Python, &s)),
         Err(e) => {
             problems.push(e);
             None
@@ -62,7 +75,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
     let pairs = scenario
         .kernels
         .iter()
-        .map(|plan| run_pair(plan, bridge, options, &mut progress))
+        .map(|plan| run_pair(plan, bridge, &samples, &mut progress))
         .collect();
 
     Results {
@@ -82,6 +95,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
             python_packages: bridge.map(|b| b.packages.clone()).unwrap_or_default(),
         },
         git: GitInfo::of(&workspace::root()),
+        bench_run,
         pyo3_call_overhead,
         pairs,
         problems,
@@ -99,7 +113,7 @@ fn display_relative(path: &Path) -> String {
 fn run_pair(
     plan: &KernelPlan,
     bridge: Option<&Bridge>,
-    options: &RunOptions,
+    samples: &SampleSource<'_>,
     progress: &mut impl FnMut(&str),
 ) -> PairResult {
     let pair = plan.pair;
@@ -118,9 +132,10 @@ fn run_pair(
                 speedup: None,
                 parallel_speedup: None,
                 rust_over_copy: None,
+                parallel_over_copy: None,
                 problems: Vec::new(),
             };
-            collect_timings(pair, size, &options.criterion_dir, &mut result);
+            collect_timings(pair, size, samples, &mut result);
             result
         })
         .collect();
@@ -211,11 +226,25 @@ pub fn check(plan: &KernelPlan, bridge: Option<&Bridge>, input: &Input) -> Corre
     }
 }
 
-/// A measurement of Python-side cost outside any pair (the pyo3 call overhead).
-fn read_side(criterion_dir: &Path, id: &BenchId) -> Result<SideTiming, String> {
-    let samples = criterion_samples::read(&id.sample_file(criterion_dir))
-        .map_err(|e| format!("{id}: {e}"))?;
-    Ok(side_timing(Side::Python, &samples))
+/// Reads criterion's samples, refusing those older than the last bench run.
+struct SampleSource<'a> {
+    criterion_dir: &'a Path,
+    bench_run: Option<&'a BenchRun>,
+}
+
+impl SampleSource<'_> {
+    fn read(&self, id: &BenchId) -> Result<Samples, String> {
+        let path = id.sample_file(self.criterion_dir);
+        let samples = criterion_samples::read(&path).map_err(|e| format!("{id}: {e}"))?;
+        match self.bench_run {
+            Some(run) if !run.covers(&path) => Err(format!(
+                "{id}: stale samples, older than the last `cargo bench` run (started {}); \
+                 re-run `cargo bench` for this scenario",
+                run.started_at
+            )),
+            _ => Ok(samples),
+        }
+    }
 }
 
 fn side_timing(side: Side, samples: &Samples) -> SideTiming {
@@ -238,19 +267,23 @@ fn side_timing(side: Side, samples: &Samples) -> SideTiming {
     }
 }
 
-fn collect_timings(pair: &KernelPair, size: usize, criterion_dir: &Path, result: &mut SizeResult) {
+fn collect_timings(
+    pair: &KernelPair,
+    size: usize,
+    source: &SampleSource<'_>,
+    result: &mut SizeResult,
+) {
     let mut samples: Vec<(Side, Samples)> = Vec::new();
     for side in Side::ALL {
         if side == Side::RustParallel && pair.rust.run_parallel.is_none() {
             continue;
         }
-        let id = BenchId::pair(pair.name, side, size);
-        match criterion_samples::read(&id.sample_file(criterion_dir)) {
+        match source.read(&BenchId::pair(pair.name, side, size)) {
             Ok(s) => {
                 result.timings.push(side_timing(side, &s));
                 samples.push((side, s));
             }
-            Err(e) => result.problems.push(format!("{id}: {e}")),
+            Err(e) => result.problems.push(e),
         }
     }
     let get = |side: Side| {
@@ -265,4 +298,5 @@ fn collect_timings(pair: &KernelPair, size: usize, criterion_dir: &Path, result:
     result.speedup = ratio(Side::Python, Side::Rust);
     result.parallel_speedup = ratio(Side::Rust, Side::RustParallel);
     result.rust_over_copy = ratio(Side::Rust, Side::CopyInput);
+    result.parallel_over_copy = ratio(Side::RustParallel, Side::CopyInput);
 }

@@ -40,9 +40,12 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
-/// Where criterion saves its samples.
+/// Where criterion saves its samples (`$CRITERION_HOME`, as criterion
+/// itself reads it, else `<target>/criterion`).
 pub fn criterion_dir() -> PathBuf {
-    target_dir().join("criterion")
+    std::env::var_os("CRITERION_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("criterion"))
 }
 
 /// Where reports are written.

@@ -55,16 +55,18 @@ pub fn speedup_chart(results: &Results) -> Option<String> {
         let mut chart = ChartBuilder::on(&root)
             .caption(
                 "Speedup of the Rust twin over the Python baseline (single thread)",
-                ("sans-serif", 18),
+                ("sans-serif", 20),
             )
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
+            .x_label_area_size(48)
+            .y_label_area_size(70)
             .build_cartesian_2d((x_min..x_max).log_scale(), (y_min..y_max).log_scale())?;
         chart
             .configure_mesh()
             .x_desc("input size")
             .y_desc("Python time / Rust time")
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 15))
             .x_label_formatter(&|x| format_count(*x))
             .y_label_formatter(&|y| format!("{y}×"))
             .draw()?;
@@ -95,6 +97,7 @@ pub fn speedup_chart(results: &Results) -> Option<String> {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("sans-serif", 15))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.3))
             .draw()?;

@@ -113,26 +113,21 @@ fn or_missing(cell: Option<String>) -> String {
 fn summary_rows(out: &mut String, pair: &PairResult) {
     for size in &pair.sizes {
         let time = |side| timing(size, side).map(|t| format_duration(t.mean_ns.point));
+        let ratio =
+            |e: &Option<Estimate>| e.as_ref().map(format_ratio).unwrap_or_else(|| "—".into());
         let _ = write!(
             out,
             "<tr><td class=l><a href=\"#{k}\">{k}</a></td><td>{size} {unit}</td><td>{py}</td><td>{rs}</td>\
-             <td>{speedup}</td><td>{par}</td><td>{copy}</td><td class=l>{ok}</td></tr>",
+             <td>{speedup}</td><td>{par}</td><td>{copy}</td><td>{par_copy}</td><td class=l>{ok}</td></tr>",
             k = esc(&pair.kernel),
             size = size.size,
             unit = esc(&pair.size_unit),
             py = or_missing(time(Side::Python)),
             rs = or_missing(time(Side::Rust)),
             speedup = or_missing(size.speedup.as_ref().map(format_ratio)),
-            par = size
-                .parallel_speedup
-                .as_ref()
-                .map(format_ratio)
-                .unwrap_or_else(|| "—".into()),
-            copy = size
-                .rust_over_copy
-                .as_ref()
-                .map(format_ratio)
-                .unwrap_or_else(|| "—".into()),
+            par = ratio(&size.parallel_speedup),
+            copy = ratio(&size.rust_over_copy),
+            par_copy = ratio(&size.parallel_over_copy),
             ok = correctness_cell(&size.correctness),
         );
     }
@@ -246,10 +241,11 @@ pub fn render(results: &Results) -> String {
         "<h2>Speedups</h2><p class=muted>Means per call; intervals are 95% percentile-bootstrap \
          intervals over criterion's samples. Python times include networkx/pandas work the \
          original pays on every call (e.g. building the scipy matrix inside nx.pagerank) and \
-         one pyo3 call. “Rust ÷ copy” is the single-thread Rust time over the time to copy \
-         the prepared input: 1× would be as fast as reading the input once.</p>\
+         one pyo3 call. “÷ copy” columns divide a Rust time by the time to copy the \
+         prepared input (allocation included): 1× would be as fast as copying the input once.</p>\
          <table><tr><th class=l>kernel</th><th>size</th><th>Python</th><th>Rust (1 thread)</th>\
-         <th>speedup</th><th>parallel ÷ 1 thread</th><th>Rust ÷ copy</th><th class=l>correctness</th></tr>",
+         <th>speedup</th><th>1 thread ÷ parallel</th><th>1 thread ÷ copy</th><th>parallel ÷ copy</th>\
+         <th class=l>correctness</th></tr>",
     );
     for pair in &results.pairs {
         summary_rows(&mut out, pair);
@@ -312,6 +308,29 @@ pub fn render(results: &Results) -> String {
                 }
             ),
             None => "not a git checkout".into(),
+        }
+    );
+    let _ = write!(
+        out,
+        "<dt>Timings from</dt><dd>{}</dd>",
+        match &results.bench_run {
+            Some(run) => format!(
+                "<code>cargo bench</code> started {}{}",
+                esc(&run.started_at),
+                run.git
+                    .as_ref()
+                    .map(|g| format!(
+                        " at commit <code>{}</code>{}",
+                        esc(&g.commit),
+                        if g.dirty {
+                            " with uncommitted changes"
+                        } else {
+                            ""
+                        }
+                    ))
+                    .unwrap_or_default()
+            ),
+            None => "<span class=bad>unknown: no record of a measuring run</span>".into(),
         }
     );
     let _ = write!(

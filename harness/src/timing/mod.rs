@@ -4,6 +4,7 @@
 //! criterion is the one timing engine; benches and the report both name a
 //! measurement through [`BenchId`], so the two cannot drift apart.
 
+pub mod bench_run;
 pub mod bootstrap;
 pub mod criterion_samples;
 
