@@ -4,16 +4,15 @@
 //! Interpreter start-up can happen once per process, so the start-up errors
 //! run the `twinbench` binary against a doctored venv.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use twinbench::bridge::{self, BridgeError};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("twinbench-bridge-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    common::scratch("bridge", name)
 }
 
 /// `twinbench check` with `venv` as the environment: (exit code, stderr).

@@ -1,6 +1,8 @@
 //! `twinbench report` end to end: scenario → checks → criterion samples →
 //! results.json + index.html, including a raising baseline and missing data.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,10 +13,7 @@ use twinbench::timing::bench_run::{self, BenchRun};
 use twinbench::timing::{BenchId, Side};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("twinbench-e2e-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    common::scratch("e2e", name)
 }
 
 /// A scenario with every registered pair at small sizes.

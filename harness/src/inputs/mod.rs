@@ -84,3 +84,60 @@ impl Generator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FNV-1a over the input's bytes: a fingerprint of exactly what a seed
+    /// generates.
+    fn fingerprint(input: &Input) -> u64 {
+        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        match input {
+            Input::Graph(g) => {
+                eat(&g.node_count.to_le_bytes());
+                for e in &g.edges {
+                    eat(&e.u.to_le_bytes());
+                    eat(&e.v.to_le_bytes());
+                    eat(&e.weight.to_le_bytes());
+                }
+            }
+            Input::Series(s) => {
+                for v in &s.values {
+                    eat(&v.to_le_bytes());
+                }
+                for i in &s.injected {
+                    eat(&i.to_le_bytes());
+                }
+            }
+        }
+        hash
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes() {
+        for generator in [Generator::BarabasiAlbert { m: 3 }, Generator::MetricSeries] {
+            let a = generator.generate(2_000, 42);
+            assert_eq!(a, generator.generate(2_000, 42));
+            assert_ne!(fingerprint(&a), fingerprint(&generator.generate(2_000, 43)));
+        }
+    }
+
+    /// Pinned fingerprints: a change here changes every input, every
+    /// benchmark and every recorded result, so it must be deliberate.
+    #[test]
+    fn generated_inputs_are_pinned() {
+        let ba = Generator::BarabasiAlbert { m: 3 }.generate(1_000, 20_261_126);
+        let series = Generator::MetricSeries.generate(10_000, 20_261_126);
+        assert_eq!(
+            (fingerprint(&ba), fingerprint(&series)),
+            (14_179_103_651_444_190_990, 7_886_962_224_718_102_449),
+            "generator output changed"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! Helpers shared by the integration tests (each test file is its own crate
+//! and includes this module).
+
+use std::path::PathBuf;
+
+/// A fresh, empty folder for one test: `<tmp>/twinbench-<suite>-<pid>-<name>`.
+pub fn scratch(suite: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("twinbench-{suite}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
