@@ -114,7 +114,7 @@ pub static PAIRS: &[KernelPair] = &[
         rust: RustTwin {
             prepare: prepare_graph,
             run: run_pagerank,
-            run_parallel: None,
+            run_parallel: Some(run_pagerank_parallel),
         },
         generator: Generator::BarabasiAlbert { m: 3 },
         comparison: Comparison::Float,
@@ -224,6 +224,12 @@ fn expect_series(prepared: &Prepared) -> Result<&[f64], TwinError> {
 
 fn run_pagerank(prepared: &Prepared) -> Result<Output, TwinError> {
     let ranks = graph::pagerank(expect_graph(prepared)?, graph::PageRankParams::default())?;
+    Ok(Output::NodeScores(ranks))
+}
+
+fn run_pagerank_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
+    let ranks =
+        graph::pagerank_parallel(expect_graph(prepared)?, graph::PageRankParams::default())?;
     Ok(Output::NodeScores(ranks))
 }
 

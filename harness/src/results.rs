@@ -70,6 +70,15 @@ pub struct PairResult {
     pub tolerance_rationale: String,
     pub claims: Vec<String>,
     pub sizes: Vec<SizeResult>,
+    /// Log–log slope of mean time against size, per side with ≥ 2 sizes.
+    pub scaling: Vec<Scaling>,
+}
+
+/// How one side's cost grows with input size: time ∝ size^slope.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Scaling {
+    pub side: Side,
+    pub slope: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -16,13 +16,14 @@ use crate::inputs::Input;
 use crate::output::Output;
 use crate::registry::KernelPair;
 use crate::results::{
-    Correctness, PairResult, Results, SCHEMA_VERSION, ScenarioInfo, SideTiming, SizeResult,
-    Versions,
+    Correctness, PairResult, Results, SCHEMA_VERSION, Scaling, ScenarioInfo, SideTiming,
+    SizeResult, Versions,
 };
 use crate::scenario::{KernelPlan, Scenario};
 use crate::timing::bench_run::{self, BenchRun};
 use crate::timing::bootstrap::{Estimate, mean_estimate, ratio_estimate};
 use crate::timing::criterion_samples::{self, Samples};
+use crate::timing::scaling::loglog_slope;
 use crate::timing::{BenchId, Side};
 use crate::workspace;
 
@@ -117,7 +118,7 @@ fn run_pair(
     progress: &mut impl FnMut(&str),
 ) -> PairResult {
     let pair = plan.pair;
-    let sizes = plan
+    let sizes: Vec<SizeResult> = plan
         .sizes
         .iter()
         .map(|&size| {
@@ -150,8 +151,29 @@ fn run_pair(
         tolerance: plan.tolerance,
         tolerance_rationale: pair.tolerance_rationale.into(),
         claims: pair.claims.iter().map(|c| c.to_string()).collect(),
+        scaling: scaling(&sizes),
         sizes,
     }
+}
+
+/// Each side's log–log slope over the sizes it was timed at.
+fn scaling(sizes: &[SizeResult]) -> Vec<Scaling> {
+    Side::ALL
+        .into_iter()
+        .filter_map(|side| {
+            let points: Vec<(f64, f64)> = sizes
+                .iter()
+                .filter_map(|s| {
+                    let t = s.timings.iter().find(|t| t.side == side)?;
+                    Some((s.size as f64, t.mean_ns.point))
+                })
+                .collect();
+            Some(Scaling {
+                side,
+                slope: loglog_slope(&points)?,
+            })
+        })
+        .collect()
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

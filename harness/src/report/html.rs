@@ -142,7 +142,8 @@ fn pair_detail(out: &mut String, pair: &PairResult) {
          <dt>Input</dt><dd>{input}</dd>\
          <dt>Comparison</dt><dd>{cmp}; {tol}</dd>\
          <dt>Why that tolerance</dt><dd>{why}</dd>\
-         <dt>Claims fed</dt><dd>{claims}</dd></dl>",
+         <dt>Claims fed</dt><dd>{claims}</dd>\
+         <dt>Scaling</dt><dd>{scaling}</dd></dl>",
         k = esc(&pair.kernel),
         summary = esc(&pair.summary),
         py = esc(&pair.python_function),
@@ -151,6 +152,15 @@ fn pair_detail(out: &mut String, pair: &PairResult) {
         tol = esc(&pair.tolerance.to_string()),
         why = esc(&pair.tolerance_rationale),
         claims = esc(&pair.claims.join(", ")),
+        scaling = if pair.scaling.is_empty() {
+            "not enough sizes timed".to_string()
+        } else {
+            pair.scaling
+                .iter()
+                .map(|s| format!("{}: time ∝ size<sup>{:.2}</sup>", s.side, s.slope))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        },
     );
     out.push_str(
         "<table><tr><th>size</th><th>seed</th><th>side</th><th>mean [95% CI]</th><th>median</th>\

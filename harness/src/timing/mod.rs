@@ -7,6 +7,7 @@
 pub mod bench_run;
 pub mod bootstrap;
 pub mod criterion_samples;
+pub mod scaling;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -4,4 +4,4 @@ mod csr;
 mod pagerank;
 
 pub use csr::{CsrGraph, Edge, GraphError};
-pub use pagerank::{PageRankError, PageRankParams, pagerank};
+pub use pagerank::{PageRankError, PageRankParams, pagerank, pagerank_parallel};
