@@ -41,7 +41,7 @@ fn benches(c: &mut Criterion) {
     // Only a measuring run (`cargo bench` passes --bench; `cargo test`
     // runs each benchmark once and saves nothing) marks where fresh samples
     // start.
-    if std::env::args().any(|a| a == "--bench") {
+    if measuring() {
         let run = BenchRun::starting_now(&path, GitInfo::of(&workspace::root()));
         if let Err(e) = bench_run::write(&workspace::criterion_dir(), &run) {
             eprintln!("twinbench bench: cannot record the run: {e}");
@@ -73,6 +73,12 @@ fn bench_pyo3_overhead(c: &mut Criterion, bridge: &Bridge) {
         group.bench_function(PYO3_OVERHEAD_FUNCTION, |b| b.iter(|| noop.call1((&arg,))));
         group.finish();
     });
+}
+
+/// `cargo bench` passes `--bench`; under `cargo test` criterion runs each
+/// benchmark once and saves nothing.
+fn measuring() -> bool {
+    std::env::args().any(|a| a == "--bench")
 }
 
 /// Long enough for `samples` flat samples of a call that took `trial`.
@@ -149,7 +155,7 @@ fn bench_python(
         // Two trial calls: the first also pays one-off imports (networkx
         // loads scipy on its first pagerank), the second sizes the run.
         let mut trial = Duration::ZERO;
-        for _ in 0..2 {
+        for _ in 0..if measuring() { 2 } else { 1 } {
             let started = Instant::now();
             if let Err(e) = bridge.run(py, pair, &prepared) {
                 eprintln!(

@@ -26,7 +26,7 @@ enum Command {
     /// Check every pair at the scenario's sizes, read criterion's samples from
     /// the last `cargo bench`, write reports/<run>/results.json and reports/index.html.
     Report {
-        /// Scenario file (default: scenarios/foundation.toml).
+        /// Scenario file (default: scenarios/default.toml).
         #[arg(long)]
         scenario: Option<PathBuf>,
         /// Where criterion saved its samples (default: target/criterion).

@@ -30,7 +30,7 @@ pub fn requirements_file() -> PathBuf {
 
 /// The scenario benches and reports use unless told otherwise.
 pub fn default_scenario() -> PathBuf {
-    root().join("scenarios").join("foundation.toml")
+    root().join("scenarios").join("default.toml")
 }
 
 /// Cargo's target directory (`$CARGO_TARGET_DIR`, else `<root>/target`).

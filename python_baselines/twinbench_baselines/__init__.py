@@ -10,6 +10,10 @@ three functions the harness calls through pyo3:
   call and parameters. This is the timed call.
 * ``<kernel>_output(result, prepared)`` converts the original's result (dicts,
   lists of dicts) into numpy arrays for comparison with the Rust twin.
+
+A module whose kernels share a preparation or an output form defines
+``prepare`` / ``output`` once; the harness uses them when a kernel has no
+``<kernel>_prepare`` / ``<kernel>_output`` of its own.
 """
 
 

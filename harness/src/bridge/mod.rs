@@ -212,6 +212,33 @@ impl Bridge {
             .map_err(|e| errors::python(py, &format!("importing {what}"), e))
     }
 
+    /// `<function>_<hook>` if the module has it, else the module's shared
+    /// `<hook>` (e.g. one `prepare` for every graph kernel).
+    fn hook<'py>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+        hook: &str,
+    ) -> Result<Bound<'py, PyAny>, BridgeError> {
+        let specific = format!("{}_{hook}", function.function);
+        let module = py
+            .import(function.module)
+            .map_err(|e| errors::python(py, &format!("importing {}", function.module), e))?;
+        for name in [specific.as_str(), hook] {
+            if let Ok(f) = module.getattr(name) {
+                return Ok(f);
+            }
+        }
+        Err(BridgeError::Python(PythonError {
+            context: format!("looking up {}.{specific}", function.module),
+            exception: format!(
+                "AttributeError: module '{}' has neither `{specific}` nor `{hook}`",
+                function.module
+            ),
+            traceback: String::new(),
+        }))
+    }
+
     /// The pair's input as the original receives it (`<fn>_prepare`), built
     /// once; time only [`Bridge::run`] on it.
     pub fn prepare<'py>(
@@ -220,7 +247,7 @@ impl Bridge {
         pair: &KernelPair,
         input: &Input,
     ) -> Result<Bound<'py, PyAny>, BridgeError> {
-        let prepare = self.function(py, pair.python, "_prepare")?;
+        let prepare = self.hook(py, pair.python, "prepare")?;
         let args: Bound<'py, PyTuple> = convert::input_args(py, input)
             .map_err(|e| errors::python(py, "converting the input", e))?;
         prepare
@@ -249,7 +276,7 @@ impl Bridge {
         prepared: &Bound<'py, PyAny>,
     ) -> Result<Output, BridgeError> {
         let raw = self
-            .function(py, pair.python, "_output")?
+            .hook(py, pair.python, "output")?
             .call1((result, prepared))
             .map_err(|e| errors::python(py, &format!("{}_output", pair.python.function), e))?;
         convert::output(pair.output, &raw)

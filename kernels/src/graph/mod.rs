@@ -1,7 +1,12 @@
 //! Graph analytics kernels (catalog `analytics.md`), on a compressed sparse row graph.
 
+mod centrality;
 mod csr;
 mod pagerank;
 
+pub use centrality::{
+    CentralityError, betweenness_centrality, betweenness_centrality_parallel, closeness_centrality,
+    closeness_centrality_parallel, degree_centrality, eigenvector_centrality,
+};
 pub use csr::{CsrGraph, Edge, GraphError};
 pub use pagerank::{PageRankError, PageRankParams, pagerank, pagerank_parallel};

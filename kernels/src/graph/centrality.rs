@@ -1,0 +1,316 @@
+//! Node centralities as the analytics engine asks networkx for them
+//! (catalog analytics K1): degree, closeness, betweenness, eigenvector.
+//!
+//! Each function returns one score per node, indexed by node id, computed
+//! with networkx 3.4.2's definitions and, where it matters for rounding, its
+//! order of operations. All are unweighted, as the original calls them
+//! (`weight=None` is networkx's default for these four).
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use super::CsrGraph;
+
+/// Why a centrality has no value.
+#[derive(Debug, Error, PartialEq)]
+pub enum CentralityError {
+    /// networkx raises `NetworkXPointlessConcept` for eigenvector centrality
+    /// of the null graph.
+    #[error("eigenvector centrality of the null graph is undefined")]
+    EmptyGraph,
+    /// networkx raises `PowerIterationFailedConvergence`.
+    #[error("power iteration did not converge within {max_iter} iterations")]
+    NotConverged { max_iter: usize },
+}
+
+/// Degree of `v` as networkx counts it: a self-loop adds 2.
+fn degree(graph: &CsrGraph, v: usize) -> usize {
+    let span = graph.offsets()[v]..graph.offsets()[v + 1];
+    let targets = &graph.targets()[span];
+    targets.len() + usize::from(targets.binary_search(&(v as u32)).is_ok())
+}
+
+/// `nx.degree_centrality(G)`: degree / (n − 1); every node 1 when n = 1.
+pub fn degree_centrality(graph: &CsrGraph) -> Vec<f64> {
+    let n = graph.node_count();
+    if n <= 1 {
+        return vec![1.0; n];
+    }
+    let scale = 1.0 / (n - 1) as f64;
+    (0..n).map(|v| degree(graph, v) as f64 * scale).collect()
+}
+
+/// Reusable breadth-first-search state: allocated once per thread, reset
+/// only where the last search reached (no O(n) clearing per source).
+struct Bfs {
+    dist: Vec<i32>,
+    /// Nodes in the order they were reached (networkx's stack `S`).
+    order: Vec<u32>,
+    sigma: Vec<f64>,
+    delta: Vec<f64>,
+}
+
+impl Bfs {
+    fn new(n: usize) -> Self {
+        Self {
+            dist: vec![-1; n],
+            order: Vec::with_capacity(n),
+            sigma: vec![0.0; n],
+            delta: vec![0.0; n],
+        }
+    }
+
+    fn reset(&mut self) {
+        for &v in &self.order {
+            let v = v as usize;
+            self.dist[v] = -1;
+            self.sigma[v] = 0.0;
+            self.delta[v] = 0.0;
+        }
+        self.order.clear();
+    }
+
+    /// Breadth-first search from `source`, counting shortest paths (sigma)
+    /// when `count_paths` is set. `order` doubles as the FIFO queue.
+    fn search(&mut self, graph: &CsrGraph, source: usize, count_paths: bool) {
+        self.reset();
+        let (offsets, targets) = (graph.offsets(), graph.targets());
+        self.dist[source] = 0;
+        self.sigma[source] = 1.0;
+        self.order.push(source as u32);
+        let mut head = 0;
+        while head < self.order.len() {
+            let v = self.order[head] as usize;
+            head += 1;
+            let next = self.dist[v] + 1;
+            for &w in &targets[offsets[v]..offsets[v + 1]] {
+                let w = w as usize;
+                if self.dist[w] < 0 {
+                    self.dist[w] = next;
+                    self.order.push(w as u32);
+                }
+                if count_paths && self.dist[w] == next {
+                    self.sigma[w] += self.sigma[v];
+                }
+            }
+        }
+    }
+}
+
+/// `nx.closeness_centrality(G)` (Wasserman–Faust improved, hop distances):
+/// `((r − 1)/Σd) · ((r − 1)/(n − 1))` with `r` nodes reachable (itself
+/// included); 0 for a node that reaches nothing.
+pub fn closeness_centrality(graph: &CsrGraph) -> Vec<f64> {
+    let n = graph.node_count();
+    let mut bfs = Bfs::new(n);
+    (0..n).map(|v| closeness_of(graph, &mut bfs, v)).collect()
+}
+
+/// [`closeness_centrality`] with sources spread over the rayon pool.
+pub fn closeness_centrality_parallel(graph: &CsrGraph) -> Vec<f64> {
+    let n = graph.node_count();
+    (0..n)
+        .into_par_iter()
+        .map_init(|| Bfs::new(n), |bfs, v| closeness_of(graph, bfs, v))
+        .collect()
+}
+
+fn closeness_of(graph: &CsrGraph, bfs: &mut Bfs, v: usize) -> f64 {
+    let n = graph.node_count();
+    bfs.search(graph, v, false);
+    let total: i64 = bfs
+        .order
+        .iter()
+        .map(|&u| i64::from(bfs.dist[u as usize]))
+        .sum();
+    let reached = bfs.order.len() as f64;
+    if total > 0 && n > 1 {
+        // networkx's order: ((r - 1) / total) then *= (r - 1) / (n - 1).
+        let closeness = (reached - 1.0) / total as f64;
+        closeness * ((reached - 1.0) / (n - 1) as f64)
+    } else {
+        0.0
+    }
+}
+
+/// Adds source `s`'s dependencies to `scores` (Brandes' accumulation, as
+/// networkx's `_accumulate_basic`): predecessors are the neighbours one hop
+/// closer to `s`, found from the CSR rows instead of stored lists.
+fn accumulate(graph: &CsrGraph, bfs: &mut Bfs, s: usize, scores: &mut [f64]) {
+    bfs.search(graph, s, true);
+    let (offsets, targets) = (graph.offsets(), graph.targets());
+    for k in (0..bfs.order.len()).rev() {
+        let w = bfs.order[k] as usize;
+        let coefficient = (1.0 + bfs.delta[w]) / bfs.sigma[w];
+        let closer = bfs.dist[w] - 1;
+        for &v in &targets[offsets[w]..offsets[w + 1]] {
+            let v = v as usize;
+            if bfs.dist[v] == closer {
+                bfs.delta[v] += bfs.sigma[v] * coefficient;
+            }
+        }
+        if w != s {
+            scores[w] += bfs.delta[w];
+        }
+    }
+}
+
+/// networkx's `_rescale` for an undirected graph with `normalized=True`.
+fn rescale_normalized(scores: &mut [f64]) {
+    let n = scores.len();
+    if n > 2 {
+        let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
+        scores.iter_mut().for_each(|x| *x *= scale);
+    }
+}
+
+/// `nx.betweenness_centrality(G, normalized=True)`: exact Brandes, every
+/// node as a source, unweighted.
+pub fn betweenness_centrality(graph: &CsrGraph) -> Vec<f64> {
+    let n = graph.node_count();
+    let mut bfs = Bfs::new(n);
+    let mut scores = vec![0.0; n];
+    for s in 0..n {
+        accumulate(graph, &mut bfs, s, &mut scores);
+    }
+    rescale_normalized(&mut scores);
+    scores
+}
+
+/// [`betweenness_centrality`] with sources spread over the rayon pool; each
+/// worker accumulates its own scores, summed at the end (so the last bits
+/// depend on how sources were split).
+pub fn betweenness_centrality_parallel(graph: &CsrGraph) -> Vec<f64> {
+    let n = graph.node_count();
+    let mut scores = (0..n)
+        .into_par_iter()
+        .fold(
+            || (Bfs::new(n), vec![0.0; n]),
+            |(mut bfs, mut scores), s| {
+                accumulate(graph, &mut bfs, s, &mut scores);
+                (bfs, scores)
+            },
+        )
+        .map(|(_, scores)| scores)
+        .reduce(
+            || vec![0.0; n],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
+    rescale_normalized(&mut scores);
+    scores
+}
+
+/// `nx.eigenvector_centrality(G, max_iter=max_iter)` (tol 1e-6, unweighted):
+/// power iteration on `A + I` from the uniform vector, unit L2 norm, stopping
+/// when the L1 change is below `n·tol`.
+///
+/// Each new value is `x[u] + Σ x[v]` over u's neighbours in increasing id,
+/// the order in which networkx's loop over nodes adds them, so the sums agree
+/// to the bit; only the norm (Python's `math.hypot` vs a plain sum of
+/// squares) rounds differently.
+pub fn eigenvector_centrality(
+    graph: &CsrGraph,
+    max_iter: usize,
+) -> Result<Vec<f64>, CentralityError> {
+    const TOL: f64 = 1.0e-6;
+    let n = graph.node_count();
+    if n == 0 {
+        return Err(CentralityError::EmptyGraph);
+    }
+    let (offsets, targets) = (graph.offsets(), graph.targets());
+    let mut x = vec![1.0 / n as f64; n];
+    let mut next = vec![0.0; n];
+    for _ in 0..max_iter {
+        for (u, slot) in next.iter_mut().enumerate() {
+            *slot = targets[offsets[u]..offsets[u + 1]]
+                .iter()
+                .fold(x[u], |acc, &v| acc + x[v as usize]);
+        }
+        let norm = next.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let norm = if norm == 0.0 { 1.0 } else { norm };
+        let mut change = 0.0;
+        for (new, old) in next.iter_mut().zip(&x) {
+            *new /= norm;
+            change += (*new - old).abs();
+        }
+        std::mem::swap(&mut x, &mut next);
+        if change < n as f64 * TOL {
+            return Ok(x);
+        }
+    }
+    Err(CentralityError::NotConverged { max_iter })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::Edge;
+
+    fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
+        let edges: Vec<Edge> = edges
+            .iter()
+            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
+            .collect();
+        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+    }
+
+    fn path(n: u32) -> CsrGraph {
+        graph(n as usize, &(1..n).map(|v| (v - 1, v)).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn degree_counts_a_self_loop_twice() {
+        let g = graph(3, &[(0, 1), (1, 1)]);
+        assert_eq!(degree_centrality(&g), vec![0.5, 1.5, 0.0]);
+        assert_eq!(degree_centrality(&graph(1, &[])), vec![1.0]);
+    }
+
+    #[test]
+    fn path_closeness_and_betweenness_by_hand() {
+        // Path 0-1-2: closeness of the middle is 2/2 = 1, of the ends 2/3;
+        // the middle lies on the one path between the ends: normalized 1.
+        let g = path(3);
+        let c = closeness_centrality(&g);
+        assert!((c[1] - 1.0).abs() < 1e-15 && (c[0] - 2.0 / 3.0).abs() < 1e-15);
+        assert_eq!(betweenness_centrality(&g), vec![0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn disconnected_closeness_uses_the_wasserman_faust_scaling() {
+        // Two components {0,1} and {2}: node 0 reaches 1 node at distance 1,
+        // so (1/1)·(1/2) = 0.5; the isolated node scores 0.
+        let c = closeness_centrality(&graph(3, &[(0, 1)]));
+        assert_eq!(c, vec![0.5, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn parallel_variants_agree() {
+        let edges: Vec<(u32, u32)> = (1..300u32).map(|v| ((v * 7919) % v, v)).collect();
+        let g = graph(300, &edges);
+        assert_eq!(closeness_centrality(&g), closeness_centrality_parallel(&g));
+        let (a, b) = (
+            betweenness_centrality(&g),
+            betweenness_centrality_parallel(&g),
+        );
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs().max(1e-300))
+        );
+    }
+
+    #[test]
+    fn eigenvector_of_a_star_and_of_nothing() {
+        let e =
+            eigenvector_centrality(&graph(4, &[(0, 1), (0, 2), (0, 3)]), 1000).expect("converges");
+        assert!(e[0] > e[1] && (e[1] - e[3]).abs() < 1e-12);
+        assert!((e.iter().map(|v| v * v).sum::<f64>() - 1.0).abs() < 1e-12);
+        assert_eq!(
+            eigenvector_centrality(&graph(0, &[]), 1000),
+            Err(CentralityError::EmptyGraph)
+        );
+    }
+}
