@@ -26,6 +26,13 @@ use twinbench::workspace;
 /// sampling with 10 samples still gives the bootstrap enough to work with.
 const PYTHON_SAMPLES: usize = 10;
 const RUST_SAMPLES: usize = 30;
+/// Measurement time of a Rust side (and the floor for a Python side): with
+/// 18 sizes × 3 Rust sides, every second here is ~1 minute of `make report`.
+const MEASUREMENT: Duration = Duration::from_secs(2);
+/// Warm-up of a Rust side. A Python side warms up for one call at least,
+/// after its trial calls.
+const RUST_WARM_UP: Duration = Duration::from_millis(500);
+const PYTHON_WARM_UP: Duration = Duration::from_millis(100);
 
 fn benches(c: &mut Criterion) {
     let path = std::env::var_os("TWINBENCH_SCENARIO")
@@ -83,7 +90,7 @@ fn measuring() -> bool {
 
 /// Long enough for `samples` flat samples of a call that took `trial`.
 fn measurement_time(trial: Duration, samples: usize) -> Duration {
-    Duration::from_secs(3).max(trial.mul_f64(samples as f64 * 1.3))
+    MEASUREMENT.max(trial.mul_f64(samples as f64 * 1.3))
 }
 
 fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
@@ -103,7 +110,8 @@ fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
         };
         group.sampling_mode(SamplingMode::Auto);
         group.sample_size(RUST_SAMPLES);
-        group.measurement_time(Duration::from_secs(3));
+        group.warm_up_time(RUST_WARM_UP);
+        group.measurement_time(MEASUREMENT);
         let mut rust_sides = vec![(Side::Rust, pair.rust.run)];
         if let Some(par) = pair.rust.run_parallel {
             rust_sides.push((Side::RustParallel, par));
@@ -171,6 +179,7 @@ fn bench_python(
         };
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(PYTHON_SAMPLES);
+        group.warm_up_time(PYTHON_WARM_UP);
         group.measurement_time(measurement_time(trial, PYTHON_SAMPLES));
         group.bench_function(BenchmarkId::new(Side::Python.id(), size), |b| {
             b.iter(|| function.call1((&prepared,)))
@@ -205,8 +214,8 @@ fn check_after_timing(
 
 fn config() -> Criterion {
     Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(RUST_WARM_UP)
+        .measurement_time(MEASUREMENT)
         .configure_from_args()
 }
 
