@@ -190,6 +190,14 @@ mod tests {
     }
 
     #[test]
+    fn memory_is_24_bytes_per_edge_and_8_per_node() {
+        let n = 1000u32;
+        let edges: Vec<Edge> = (1..n).map(|v| e(v / 2, v, 1.0)).collect();
+        let g = CsrGraph::from_undirected_edges(n as usize, &edges).expect("valid graph");
+        assert_eq!(g.heap_bytes(), 24 * edges.len() + 8 * (n as usize + 1));
+    }
+
+    #[test]
     fn out_of_range_node_is_an_error() {
         let err = CsrGraph::from_undirected_edges(2, &[e(0, 5, 1.0)]).expect_err("node 5 > n");
         assert_eq!(
