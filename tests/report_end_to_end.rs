@@ -161,6 +161,12 @@ fn full_run_writes_results_and_a_self_contained_page() {
         assert!(html.contains(pair.name));
     }
     assert!(html.contains("50.0×"), "speedups shown");
+    let defects = results["defects"].as_array().expect("defects");
+    assert!(
+        !defects.is_empty(),
+        "the original's defects travel with the results"
+    );
+    assert!(html.contains("Defects found in the original"));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .expect("out")
         .filter_map(Result::ok)

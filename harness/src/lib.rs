@@ -3,6 +3,7 @@
 
 pub mod bridge;
 pub mod compare;
+pub mod defects;
 pub mod environment;
 pub mod inputs;
 pub mod output;

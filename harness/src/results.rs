@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bridge::Pin;
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
+use crate::defects::Defect;
 use crate::environment::{GitInfo, Machine};
 use crate::registry::Domain;
 use crate::timing::Side;
@@ -36,6 +37,9 @@ pub struct Results {
     /// every Python-side time includes.
     pub pyo3_call_overhead: Option<SideTiming>,
     pub pairs: Vec<PairResult>,
+    /// Defects found in the original that concern this run's pairs.
+    #[serde(default)]
+    pub defects: Vec<Defect>,
     /// Anything that kept a figure from being measured, run-wide.
     pub problems: Vec<String>,
 }

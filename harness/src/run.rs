@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use crate::bridge::{self, Bridge};
 use crate::compare::compare;
+use crate::defects;
 use crate::environment::{GitInfo, Machine};
 use crate::inputs::Input;
 use crate::output::Output;
@@ -73,11 +74,21 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         }
     };
 
-    let pairs = scenario
+    let pairs: Vec<PairResult> = scenario
         .kernels
         .iter()
         .map(|plan| run_pair(plan, bridge, &samples, &mut progress))
         .collect();
+    let defects = match defects::load(&workspace::defects_file()) {
+        Ok(all) => all
+            .into_iter()
+            .filter(|d| pairs.iter().any(|p| p.kernel == d.kernel))
+            .collect(),
+        Err(e) => {
+            problems.push(e.to_string());
+            Vec::new()
+        }
+    };
 
     Results {
         schema_version: SCHEMA_VERSION,
@@ -99,6 +110,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         bench_run,
         pyo3_call_overhead,
         pairs,
+        defects,
         problems,
     }
 }

@@ -28,6 +28,11 @@ pub fn requirements_file() -> PathBuf {
     baselines_dir().join("requirements.txt")
 }
 
+/// Defects found in the original, kept beside the baselines.
+pub fn defects_file() -> PathBuf {
+    baselines_dir().join("defects.toml")
+}
+
 /// The scenario benches and reports use unless told otherwise.
 pub fn default_scenario() -> PathBuf {
     root().join("scenarios").join("default.toml")

@@ -276,6 +276,27 @@ pub fn render(results: &Results) -> String {
         pair_detail(&mut out, pair);
     }
 
+    if !results.defects.is_empty() {
+        out.push_str(
+            "<h2>Defects found in the original</h2><table><tr><th class=l>id</th>\
+             <th class=l>kernel</th><th class=l>what breaks</th><th class=l>what the baseline does</th>\
+             <th class=l>where</th></tr>",
+        );
+        for d in &results.defects {
+            let _ = write!(
+                out,
+                "<tr><td class=l>{}</td><td class=l><a href=\"#{k}\">{k}</a></td><td class=l>{}</td>\
+                 <td class=l>{}</td><td class=l>{}</td></tr>",
+                esc(&d.id),
+                esc(&d.breaks),
+                esc(&d.baseline),
+                esc(&d.catalog),
+                k = esc(&d.kernel),
+            );
+        }
+        out.push_str("</table>");
+    }
+
     out.push_str("<h2>Environment</h2><dl>");
     let m = &results.machine;
     let _ = write!(
