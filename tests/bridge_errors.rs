@@ -150,7 +150,7 @@ fn an_unknown_baseline_function_is_named() {
         module: "twinbench_baselines.graph",
         function: "no_such_kernel",
     };
-    let err = pyo3::Python::attach(|py| bridge.function(py, missing, "").map(|_| ()))
+    let err = pyo3::Python::attach(|py| bridge.function(py, missing).map(|_| ()))
         .expect_err("no such function");
     let message = err.to_string();
     assert!(

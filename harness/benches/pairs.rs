@@ -71,7 +71,7 @@ fn benches(c: &mut Criterion) {
 
 fn bench_pyo3_overhead(c: &mut Criterion, bridge: &Bridge) {
     Python::attach(|py| {
-        let Ok(noop) = bridge.function(py, bridge::NOOP, "") else {
+        let Ok(noop) = bridge.function(py, bridge::NOOP) else {
             eprintln!("twinbench bench: cannot import the no-op function");
             return;
         };
@@ -178,7 +178,7 @@ fn bench_python(
             }
             trial = started.elapsed();
         }
-        let Ok(function) = bridge.function(py, pair.python, "") else {
+        let Ok(function) = bridge.function(py, pair.python) else {
             return;
         };
         group.sampling_mode(SamplingMode::Flat);

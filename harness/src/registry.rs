@@ -340,54 +340,56 @@ fn expect_series(prepared: &Prepared) -> Result<&[f64], TwinError> {
     }
 }
 
+/// A graph kernel's node scores as an [`Output`].
+fn node_scores(
+    prepared: &Prepared,
+    kernel: impl FnOnce(&graph::CsrGraph) -> Result<Vec<f64>, TwinError>,
+) -> Result<Output, TwinError> {
+    kernel(expect_graph(prepared)?).map(Output::NodeScores)
+}
+
 fn run_pagerank(prepared: &Prepared) -> Result<Output, TwinError> {
-    let ranks = graph::pagerank(expect_graph(prepared)?, graph::PageRankParams::default())?;
-    Ok(Output::NodeScores(ranks))
+    node_scores(prepared, |g| {
+        Ok(graph::pagerank(g, graph::PageRankParams::default())?)
+    })
 }
 
 fn run_pagerank_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
-    let ranks =
-        graph::pagerank_parallel(expect_graph(prepared)?, graph::PageRankParams::default())?;
-    Ok(Output::NodeScores(ranks))
+    node_scores(prepared, |g| {
+        Ok(graph::pagerank_parallel(
+            g,
+            graph::PageRankParams::default(),
+        )?)
+    })
 }
 
 fn run_degree_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
-    Ok(Output::NodeScores(graph::degree_centrality(expect_graph(
-        prepared,
-    )?)))
+    node_scores(prepared, |g| Ok(graph::degree_centrality(g)))
 }
 
 fn run_closeness_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
-    Ok(Output::NodeScores(graph::closeness_centrality(
-        expect_graph(prepared)?,
-    )))
+    node_scores(prepared, |g| Ok(graph::closeness_centrality(g)))
 }
 
 fn run_closeness_centrality_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
-    let scores = graph::closeness_centrality_parallel(expect_graph(prepared)?);
-    Ok(Output::NodeScores(scores))
+    node_scores(prepared, |g| Ok(graph::closeness_centrality_parallel(g)))
 }
 
 fn run_betweenness_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
-    Ok(Output::NodeScores(graph::betweenness_centrality(
-        expect_graph(prepared)?,
-    )))
+    node_scores(prepared, |g| Ok(graph::betweenness_centrality(g)))
 }
 
 fn run_betweenness_centrality_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
-    let scores = graph::betweenness_centrality_parallel(expect_graph(prepared)?);
-    Ok(Output::NodeScores(scores))
+    node_scores(prepared, |g| Ok(graph::betweenness_centrality_parallel(g)))
 }
 
 /// The original's K1 EIGENVECTOR branch: networkx's iteration, and degree
 /// centrality when it does not converge.
 fn run_eigenvector_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
-    let g = expect_graph(prepared)?;
-    let scores = match graph::eigenvector_centrality(g, 1000) {
-        Err(graph::CentralityError::NotConverged { .. }) => graph::degree_centrality(g),
-        other => other?,
-    };
-    Ok(Output::NodeScores(scores))
+    node_scores(prepared, |g| match graph::eigenvector_centrality(g, 1000) {
+        Err(graph::CentralityError::NotConverged { .. }) => Ok(graph::degree_centrality(g)),
+        other => Ok(other?),
+    })
 }
 
 fn spikes_to_events(spikes: Vec<detect::Spike>) -> Output {

@@ -198,17 +198,15 @@ fn check_pins(
 }
 
 impl Bridge {
-    /// `module.name`, imported.
+    /// `module.function`, imported.
     pub fn function<'py>(
         &self,
         py: Python<'py>,
         function: PythonFunction,
-        suffix: &str,
     ) -> Result<Bound<'py, PyAny>, BridgeError> {
-        let name = format!("{}{suffix}", function.function);
-        let what = format!("{}.{name}", function.module);
+        let what = format!("{}.{}", function.module, function.function);
         py.import(function.module)
-            .and_then(|m| m.getattr(name.as_str()))
+            .and_then(|m| m.getattr(function.function))
             .map_err(|e| errors::python(py, &format!("importing {what}"), e))
     }
 
@@ -262,7 +260,7 @@ impl Bridge {
         pair: &KernelPair,
         prepared: &Bound<'py, PyAny>,
     ) -> Result<Bound<'py, PyAny>, BridgeError> {
-        self.function(py, pair.python, "")?
+        self.function(py, pair.python)?
             .call1((prepared,))
             .map_err(|e| errors::python(py, pair.python.function, e))
     }
