@@ -165,6 +165,28 @@ fn every_pair_agrees_on_its_own_generator() {
     }
 }
 
+/// Peers and fixed baselines compute the same quantity as the baseline, on
+/// the pair's own generator, within their stated tolerance.
+#[test]
+fn every_alternative_agrees_with_its_baseline() {
+    let bridge = bridge::bridge().expect("bridge starts");
+    for pair in PAIRS {
+        let input = pair.generator.generate(pair.sizes[0], 1);
+        let Ok(baseline) = bridge.compute(pair, &input) else {
+            panic!("{}: the baseline failed on its own generator", pair.name);
+        };
+        for alt in pair.alternatives {
+            let answer = bridge
+                .compute_with(alt.python, pair.output, &input)
+                .unwrap_or_else(|e| panic!("{} / {}: {e}", pair.name, alt.side));
+            let tol = alt.tolerance.unwrap_or(pair.tolerance);
+            if let Err(m) = compare(pair.comparison, tol, &answer, &baseline) {
+                panic!("{} / {}: {m}", pair.name, alt.side);
+            }
+        }
+    }
+}
+
 #[test]
 fn edge_weights_equal_the_python_hash_the_original_uses() {
     let bridge = bridge::bridge().expect("bridge starts");

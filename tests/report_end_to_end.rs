@@ -59,26 +59,16 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
     for pair in PAIRS {
         let min = pair.generator.min_size().max(30);
         for size in [min * 2, min * 4, min * 8] {
-            fake_samples(
-                &criterion,
-                &BenchId::pair(pair.name, Side::Python, size),
-                50_000.0,
-            );
-            fake_samples(
-                &criterion,
-                &BenchId::pair(pair.name, Side::Rust, size),
-                1_000.0,
-            );
-            fake_samples(
-                &criterion,
-                &BenchId::pair(pair.name, Side::RustParallel, size),
-                600.0,
-            );
-            fake_samples(
-                &criterion,
-                &BenchId::pair(pair.name, Side::CopyInput, size),
-                100.0,
-            );
+            for side in pair.sides() {
+                let ns = match side {
+                    Side::Python => 50_000.0,
+                    Side::PythonFixed | Side::Rustworkx | Side::Igraph => 4_000.0,
+                    Side::Rust => 1_000.0,
+                    Side::RustParallel => 600.0,
+                    Side::CopyInput => 100.0,
+                };
+                fake_samples(&criterion, &BenchId::pair(pair.name, side, size), ns);
+            }
         }
     }
     criterion
@@ -120,7 +110,7 @@ fn full_run_writes_results_and_a_self_contained_page() {
     assert!(output.status.success(), "{stderr}");
 
     let results = results_json(&out);
-    assert_eq!(results["schema_version"], 1);
+    assert_eq!(results["schema_version"], 2);
     assert!(results["git"]["commit"].is_string() || results["git"].is_null());
     assert!(
         results["versions"]["python_packages"]
@@ -149,8 +139,20 @@ fn full_run_writes_results_and_a_self_contained_page() {
                 (point - 50.0).abs() < 1.0,
                 "fake samples are 50x apart: {speedup}"
             );
+            for alt in size["alternatives"].as_array().expect("alternatives") {
+                assert_eq!(alt["correctness"]["status"], "agree", "{alt}");
+                let vs_rust = alt["rust_speedup"]["point"].as_f64().expect("ratio");
+                assert!((vs_rust - 4.0).abs() < 0.1, "peers are 4x the twin: {alt}");
+            }
         }
     }
+    let with_peers = results["pairs"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .filter(|p| !p["alternatives"].as_array().expect("list").is_empty())
+        .count();
+    assert!(with_peers > 0, "peers are recorded with the pairs");
 
     let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
     assert!(html.starts_with("<!doctype html>"));

@@ -1,7 +1,8 @@
 //! `cargo bench`: every kernel pair of the scenario, Python and Rust side by
 //! side in one criterion group per kernel, on the same prepared input.
 //!
-//! Group = kernel name, function = side (`python`, `rust`, `rust-parallel`,
+//! Group = kernel name, function = side (`python`, `python-fixed`, peers
+//! `rustworkx` / `igraph`, `rust`, `rust-parallel`,
 //! `copy-input`), parameter = input size. Inputs are generated and prepared
 //! (CSR graph, networkx graph, DataFrame) before any timing; each timed call
 //! is the kernel alone. After timing, both answers are compared.
@@ -16,7 +17,7 @@ use twinbench::bridge::{self, Bridge};
 use twinbench::compare::compare;
 use twinbench::environment::GitInfo;
 use twinbench::inputs::Input;
-use twinbench::registry::Prepared;
+use twinbench::registry::{Prepared, PythonFunction};
 use twinbench::scenario::{self, KernelPlan};
 use twinbench::timing::bench_run::{self, BenchRun};
 use twinbench::timing::{PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP, Side};
@@ -153,14 +154,29 @@ fn bench_python(
     size: usize,
 ) {
     let pair = plan.pair;
+    let mut callers = vec![(Side::Python, pair.python)];
+    callers.extend(pair.alternatives.iter().map(|a| (a.side, a.python)));
+    for (side, function) in callers {
+        bench_python_function(group, pair.name, side, function, bridge, input, size);
+    }
+}
+
+/// Times one Python-callable implementation (baseline, fixed baseline or
+/// peer) on its own preparation of `input`.
+fn bench_python_function(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    kernel: &str,
+    side: Side,
+    function: PythonFunction,
+    bridge: &Bridge,
+    input: &Input,
+    size: usize,
+) {
     Python::attach(|py| {
-        let prepared = match bridge.prepare(py, pair, input) {
+        let prepared = match bridge.prepare(py, function, input) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!(
-                    "twinbench bench: {}/python/{size}: not timed: {e}",
-                    pair.name
-                );
+                eprintln!("twinbench bench: {kernel}/{side}/{size}: not timed: {e}");
                 return;
             }
         };
@@ -169,24 +185,21 @@ fn bench_python(
         let mut trial = Duration::ZERO;
         for _ in 0..if measuring() { 2 } else { 1 } {
             let started = Instant::now();
-            if let Err(e) = bridge.run(py, pair, &prepared) {
-                eprintln!(
-                    "twinbench bench: {}/python/{size}: not timed: {e}",
-                    pair.name
-                );
+            if let Err(e) = bridge.run(py, function, &prepared) {
+                eprintln!("twinbench bench: {kernel}/{side}/{size}: not timed: {e}");
                 return;
             }
             trial = started.elapsed();
         }
-        let Ok(function) = bridge.function(py, pair.python) else {
+        let Ok(callable) = bridge.function(py, function) else {
             return;
         };
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(PYTHON_SAMPLES);
         group.warm_up_time(PYTHON_WARM_UP);
         group.measurement_time(measurement_time(trial, PYTHON_SAMPLES));
-        group.bench_function(BenchmarkId::new(Side::Python.id(), size), |b| {
-            b.iter(|| function.call1((&prepared,)))
+        group.bench_function(BenchmarkId::new(side.id(), size), |b| {
+            b.iter(|| callable.call1((&prepared,)))
         });
     });
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::{Event, Output};
+use crate::output::{Event, Lists, Output};
 
 /// Per-element tolerance: `|rust − python| ≤ atol + rtol·|python|`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -39,6 +39,13 @@ pub enum Comparison {
     /// is forgiven only when it sits on the threshold to within the tolerance
     /// (its margin), since then rounding alone decides it.
     ExactEvents,
+    /// The same integer lists in the same order (paths, canonically ordered
+    /// partitions) and every value within the tolerance.
+    ExactLists,
+    /// Randomized algorithms (Louvain): the two sides cannot produce the same
+    /// partition, so only the quality score, the first value, is compared,
+    /// within a tolerance that is a statistical allowance.
+    QualityOnly,
 }
 
 impl Comparison {
@@ -47,6 +54,10 @@ impl Comparison {
             Comparison::Float => "float: every element within tolerance",
             Comparison::ExactEvents => {
                 "exact events: same positions and severities, values within tolerance"
+            }
+            Comparison::ExactLists => "exact lists: identical lists, values within tolerance",
+            Comparison::QualityOnly => {
+                "quality only: randomized, the quality score (first value) within tolerance"
             }
         }
     }
@@ -94,7 +105,14 @@ pub fn compare(
 ) -> Result<Agreement, Mismatch> {
     match (mode, rust, python) {
         (Comparison::Float, Output::NodeScores(r), Output::NodeScores(p)) => {
-            compare_scores(tol, r, p)
+            compare_floats(tol, "node", r, p)
+        }
+        (Comparison::Float, Output::Values(r), Output::Values(p)) => {
+            compare_floats(tol, "value", r, p)
+        }
+        (Comparison::ExactLists, Output::Lists(r), Output::Lists(p)) => compare_lists(tol, r, p),
+        (Comparison::QualityOnly, Output::Lists(r), Output::Lists(p)) => {
+            compare_floats(tol, "quality score", first(&r.values), first(&p.values))
         }
         (Comparison::ExactEvents, Output::Events(r), Output::Events(p)) => {
             compare_events(tol, r, p)
@@ -112,34 +130,89 @@ fn kind(output: &Output) -> &'static str {
     match output {
         Output::NodeScores(_) => "node scores",
         Output::Events(_) => "events",
+        Output::Values(_) => "values",
+        Output::Lists(_) => "lists",
     }
 }
 
-fn compare_scores(tol: Tolerance, rust: &[f64], python: &[f64]) -> Result<Agreement, Mismatch> {
+fn first(values: &[f64]) -> &[f64] {
+    &values[..values.len().min(1)]
+}
+
+/// Element by element; `what` names an element in messages ("node 17").
+fn compare_floats(
+    tol: Tolerance,
+    what: &str,
+    rust: &[f64],
+    python: &[f64],
+) -> Result<Agreement, Mismatch> {
     if rust.len() != python.len() {
         return Err(Mismatch {
             location: "output length".into(),
             rust: rust.len().to_string(),
             python: python.len().to_string(),
-            reason: "one score per node expected on both sides".into(),
+            reason: format!("the same number of {what} values expected on both sides"),
         });
     }
     let mut max_abs_error: f64 = 0.0;
-    for (node, (&r, &p)) in rust.iter().zip(python).enumerate() {
+    for (index, (&r, &p)) in rust.iter().zip(python).enumerate() {
         if !tol.accepts(r, p) {
             return Err(Mismatch {
-                location: format!("node {node}"),
+                location: format!("{what} {index}"),
                 rust: format!("{r:.17e}"),
                 python: format!("{p:.17e}"),
                 reason: format!("|diff| = {:.3e} exceeds {tol}", (r - p).abs()),
             });
         }
-        max_abs_error = max_abs_error.max((r - p).abs());
+        if !(r.is_nan() && p.is_nan()) {
+            max_abs_error = max_abs_error.max((r - p).abs());
+        }
     }
     Ok(Agreement {
         compared: rust.len(),
         max_abs_error,
         borderline: 0,
+    })
+}
+
+/// A short, bounded rendering of a list for messages.
+fn show_list(list: &[i64]) -> String {
+    const SHOWN: usize = 12;
+    let head: Vec<String> = list.iter().take(SHOWN).map(i64::to_string).collect();
+    if list.len() > SHOWN {
+        format!("[{}, … ({} items)]", head.join(", "), list.len())
+    } else {
+        format!("[{}]", head.join(", "))
+    }
+}
+
+fn compare_lists(tol: Tolerance, rust: &Lists, python: &Lists) -> Result<Agreement, Mismatch> {
+    if rust.lists.len() != python.lists.len() {
+        return Err(Mismatch {
+            location: "number of lists".into(),
+            rust: rust.lists.len().to_string(),
+            python: python.lists.len().to_string(),
+            reason: "the same lists expected on both sides".into(),
+        });
+    }
+    for (index, (r, p)) in rust.lists.iter().zip(&python.lists).enumerate() {
+        if r != p {
+            let at = r.iter().zip(p).position(|(a, b)| a != b);
+            return Err(Mismatch {
+                location: format!("list {index}"),
+                rust: show_list(r),
+                python: show_list(p),
+                reason: match at {
+                    Some(i) => format!("lists differ first at position {i}"),
+                    None => "lists differ in length".into(),
+                },
+            });
+        }
+    }
+    let values = compare_floats(tol, "value", &rust.values, &python.values)?;
+    Ok(Agreement {
+        compared: rust.lists.len() + values.compared,
+        ..values
     })
 }
 
@@ -292,6 +365,51 @@ mod tests {
         let p = Output::Events(vec![event(5, 9.0, None)]);
         let a = compare(Comparison::ExactEvents, TOL, &r, &p).expect("borderline forgiven");
         assert_eq!((a.compared, a.borderline), (1, 1));
+    }
+
+    fn lists(lists: &[&[i64]], values: &[f64]) -> Output {
+        Output::Lists(Lists {
+            lists: lists.iter().map(|l| l.to_vec()).collect(),
+            values: values.to_vec(),
+        })
+    }
+
+    #[test]
+    fn identical_lists_with_close_values_agree() {
+        let a = compare(
+            Comparison::ExactLists,
+            TOL,
+            &lists(&[&[0, 1, 2], &[3]], &[0.5]),
+            &lists(&[&[0, 1, 2], &[3]], &[0.5 + 1e-13]),
+        )
+        .expect("agree");
+        assert_eq!(a.compared, 3);
+    }
+
+    #[test]
+    fn a_different_list_names_its_index_and_first_difference() {
+        let m = compare(
+            Comparison::ExactLists,
+            TOL,
+            &lists(&[&[0, 1, 2], &[3, 4]], &[]),
+            &lists(&[&[0, 1, 2], &[3, 5]], &[]),
+        )
+        .expect_err("differ");
+        assert_eq!(m.location, "list 1");
+        assert!(m.reason.contains("position 1"), "{}", m.reason);
+    }
+
+    #[test]
+    fn quality_only_ignores_the_lists_but_not_the_score() {
+        let r = lists(&[&[0, 1]], &[0.40, 9.0]);
+        let p = lists(&[&[1, 0]], &[0.41, 1.0]);
+        let loose = Tolerance {
+            rtol: 0.0,
+            atol: 0.02,
+        };
+        compare(Comparison::QualityOnly, loose, &r, &p).expect("within allowance");
+        let m = compare(Comparison::QualityOnly, TOL, &r, &p).expect_err("outside");
+        assert_eq!(m.location, "quality score 0");
     }
 
     #[test]

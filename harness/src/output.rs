@@ -7,6 +7,23 @@ pub enum Output {
     NodeScores(Vec<f64>),
     /// Events reported at positions of a series, in increasing position.
     Events(Vec<Event>),
+    /// A fixed sequence of numbers: whole-graph metrics in a documented
+    /// order, or a matrix flattened row-major (node features).
+    Values(Vec<f64>),
+    /// Integer lists that must be identical (paths, communities, clusters)
+    /// plus numbers that go with them (statistics, modularity, densities).
+    Lists(Lists),
+}
+
+/// Integer lists compared exactly, and values compared within tolerance.
+///
+/// Each kernel documents its layout in its registry row (which list is what,
+/// which value is what); both sides produce the same canonical layout, so
+/// "equal up to relabelling" becomes plain equality.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Lists {
+    pub lists: Vec<Vec<i64>>,
+    pub values: Vec<f64>,
 }
 
 /// One reported event (e.g. a spike).
@@ -29,6 +46,8 @@ impl Output {
         match self {
             Output::NodeScores(v) => v.len(),
             Output::Events(v) => v.len(),
+            Output::Values(v) => v.len(),
+            Output::Lists(l) => l.lists.len() + l.values.len(),
         }
     }
 

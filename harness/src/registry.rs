@@ -11,6 +11,7 @@ use twinbench_kernels::{detect, graph};
 use crate::compare::{Comparison, Tolerance};
 use crate::inputs::{Generator, Input};
 use crate::output::{Event, Output};
+use crate::timing::Side;
 
 /// The part of the original service a kernel belongs to (CLAIMS.md groups
 /// its speedup claims this way).
@@ -41,6 +42,11 @@ pub enum OutputKind {
     NodeScores,
     /// A tuple `(indices int64, values, baselines, severity codes int64)`.
     Events,
+    /// A float64 array in an order the pair documents.
+    Values,
+    /// A tuple `(flat int64, offsets int64, values float64)`: k integer lists
+    /// concatenated in `flat`, delimited by k + 1 `offsets`, plus values.
+    Lists,
 }
 
 /// An input after the Rust side prepared it (outside any timed region).
@@ -79,6 +85,25 @@ pub struct RustTwin {
     pub run_parallel: Option<Run>,
 }
 
+/// Another implementation of the same kernel, called from Python: a peer
+/// library (rustworkx, igraph) or the original with its accidental slowness
+/// fixed. Timed in the pair's criterion group on the same input, and its
+/// answer checked against the baseline's, so a ratio against it is a ratio
+/// between two implementations of the same quantity.
+#[derive(Debug, Clone, Copy)]
+pub struct Alternative {
+    /// Its column: [`Side::PythonFixed`], [`Side::Rustworkx`], [`Side::Igraph`].
+    pub side: Side,
+    /// Same conventions as the baseline (`_prepare`, `_output` hooks); its
+    /// output has the pair's [`OutputKind`].
+    pub python: PythonFunction,
+    /// Tolerance against the baseline's answer; `None` means the pair's own.
+    pub tolerance: Option<Tolerance>,
+    /// What it computes differently, if anything, and why the tolerance is
+    /// right: shown beside its ratio.
+    pub note: &'static str,
+}
+
 /// One kernel pair.
 #[derive(Debug, Clone, Copy)]
 pub struct KernelPair {
@@ -100,6 +125,22 @@ pub struct KernelPair {
     pub sizes: &'static [usize],
     /// CLAIMS.md ids this pair's measurements feed.
     pub claims: &'static [&'static str],
+    /// Other implementations timed and checked beside the baseline.
+    pub alternatives: &'static [Alternative],
+}
+
+impl KernelPair {
+    /// Every side this pair is timed on, in column order.
+    pub fn sides(&self) -> Vec<Side> {
+        let mut sides = vec![Side::Python];
+        sides.extend(self.alternatives.iter().map(|a| a.side));
+        sides.push(Side::Rust);
+        if self.rust.run_parallel.is_some() {
+            sides.push(Side::RustParallel);
+        }
+        sides.push(Side::CopyInput);
+        sides
+    }
 }
 
 /// Bit-for-bit equality: for twins that perform networkx's arithmetic in
@@ -108,6 +149,110 @@ const EXACT: Tolerance = Tolerance {
     rtol: 0.0,
     atol: 0.0,
 };
+
+/// A peer's function in `twinbench_baselines.peer_<library>`.
+const fn peer(side: Side, function: &'static str) -> PythonFunction {
+    PythonFunction {
+        module: match side {
+            Side::Igraph => "twinbench_baselines.peer_igraph",
+            _ => "twinbench_baselines.peer_rustworkx",
+        },
+        function,
+    }
+}
+
+/// networkx stops PageRank once the L1 change of an iteration drops below
+/// n·1e-6: at 100k nodes a threshold of 0.1 on a vector summing to 1, which
+/// leaves nodes up to ~15% from the converged vector (measured: igraph, which
+/// solves to machine precision, differs from networkx by 14% at one node,
+/// 2.4e-2 in L1). The peers are held to "the same PageRank within networkx's
+/// truncation", no tighter: they are checked for computing the same quantity,
+/// not for stopping where networkx stops.
+const PAGERANK_TRUNCATION: Tolerance = Tolerance {
+    rtol: 0.5,
+    atol: 0.0,
+};
+
+static PAGERANK_PEERS: &[Alternative] = &[
+    Alternative {
+        side: Side::Igraph,
+        python: peer(Side::Igraph, "pagerank"),
+        tolerance: Some(PAGERANK_TRUNCATION),
+        note: "PRPACK solves to near machine precision; networkx and the twin stop at an L1 \
+               change below n·1e-6, so igraph does more work for a more exact answer and \
+               agrees only within networkx's truncation error",
+    },
+    Alternative {
+        side: Side::Rustworkx,
+        python: peer(Side::Rustworkx, "pagerank"),
+        tolerance: Some(PAGERANK_TRUNCATION),
+        note: "same parameters and stopping threshold as networkx, different iteration \
+               details: agrees within networkx's truncation error; graph converted to a \
+               directed one outside timing (rustworkx's pagerank takes only directed graphs)",
+    },
+];
+
+/// igraph and rustworkx divide the same integer distance sums in another
+/// order: last-ulp differences (measured ≤ 2.2e-16 relative).
+const CLOSENESS_PEER_TOLERANCE: Tolerance = Tolerance {
+    rtol: 1e-12,
+    atol: 0.0,
+};
+
+static CLOSENESS_PEERS: &[Alternative] = &[
+    Alternative {
+        side: Side::Igraph,
+        python: peer(Side::Igraph, "closeness_centrality"),
+        tolerance: Some(CLOSENESS_PEER_TOLERANCE),
+        note: "Graph.closeness over reachable nodes times the Wasserman–Faust factor \
+               networkx applies (part of the timed call); last-ulp differences",
+    },
+    Alternative {
+        side: Side::Rustworkx,
+        python: peer(Side::Rustworkx, "closeness_centrality"),
+        tolerance: Some(CLOSENESS_PEER_TOLERANCE),
+        note: "closeness_centrality(wf_improved=True), single-threaded \
+               (parallel_threshold above n); last-ulp differences",
+    },
+];
+
+static BETWEENNESS_PEERS: &[Alternative] = &[
+    Alternative {
+        side: Side::Igraph,
+        python: peer(Side::Igraph, "betweenness_centrality"),
+        tolerance: None,
+        note: "Graph.betweenness (unordered pairs) scaled by 2/((n-1)(n-2)) in the timed call",
+    },
+    Alternative {
+        side: Side::Rustworkx,
+        python: peer(Side::Rustworkx, "betweenness_centrality"),
+        tolerance: None,
+        note: "betweenness_centrality(normalized=True), single-threaded \
+               (parallel_threshold above n)",
+    },
+];
+
+static EIGENVECTOR_PEERS: &[Alternative] = &[
+    Alternative {
+        side: Side::Igraph,
+        python: peer(Side::Igraph, "eigenvector_centrality"),
+        // networkx stops at an L1 change below n·1e-6; ARPACK converges:
+        // measured 3.2e-3 relative at one node of 30k.
+        tolerance: Some(Tolerance {
+            rtol: 2e-2,
+            atol: 0.0,
+        }),
+        note: "ARPACK to near machine precision, rescaled from max = 1 to unit L2 norm; \
+               networkx stops its power iteration early, so they agree only within its \
+               truncation error (≤ 2% relative here)",
+    },
+    Alternative {
+        side: Side::Rustworkx,
+        python: peer(Side::Rustworkx, "eigenvector_centrality"),
+        tolerance: None,
+        note: "a port of networkx's power iteration (same stopping rule), max_iter=1000",
+    },
+];
 
 /// Every kernel pair twinbench knows.
 pub static PAIRS: &[KernelPair] = &[
@@ -141,6 +286,7 @@ pub static PAIRS: &[KernelPair] = &[
                               only floating-point summation order differs",
         sizes: &[1_000, 10_000, 100_000],
         claims: &["C01", "C07"],
+        alternatives: PAGERANK_PEERS,
     },
     KernelPair {
         name: "degree_centrality",
@@ -163,6 +309,7 @@ pub static PAIRS: &[KernelPair] = &[
         tolerance_rationale: "the same integer degree times the same 1/(n-1): bit-identical",
         sizes: &[1_000, 10_000, 100_000],
         claims: &["C01", "C07"],
+        alternatives: &[],
     },
     KernelPair {
         name: "closeness_centrality",
@@ -187,6 +334,7 @@ pub static PAIRS: &[KernelPair] = &[
                               bit-identical",
         sizes: &[500, 1_000, 2_000],
         claims: &["C01", "C07"],
+        alternatives: CLOSENESS_PEERS,
     },
     KernelPair {
         name: "betweenness_centrality",
@@ -216,6 +364,7 @@ pub static PAIRS: &[KernelPair] = &[
                               predecessors are visited (a few ulps)",
         sizes: &[500, 1_000, 2_000],
         claims: &["C01", "C07"],
+        alternatives: BETWEENNESS_PEERS,
     },
     KernelPair {
         name: "eigenvector_centrality",
@@ -248,6 +397,7 @@ pub static PAIRS: &[KernelPair] = &[
         // 100k nodes here, so the largest size is 30k.
         sizes: &[1_000, 10_000, 30_000],
         claims: &["C01", "C07"],
+        alternatives: EIGENVECTOR_PEERS,
     },
     KernelPair {
         name: "spike_detector",
@@ -280,6 +430,7 @@ pub static PAIRS: &[KernelPair] = &[
                               in rounding (~1e-12 relative)",
         sizes: &[10_000, 100_000, 1_000_000],
         claims: &["C02", "C06", "C09"],
+        alternatives: &[],
     },
 ];
 

@@ -17,7 +17,7 @@ use crate::timing::Side;
 use crate::timing::bench_run::BenchRun;
 use crate::timing::bootstrap::Estimate;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
@@ -73,9 +73,37 @@ pub struct PairResult {
     pub tolerance: Tolerance,
     pub tolerance_rationale: String,
     pub claims: Vec<String>,
+    /// Other implementations timed beside the baseline (peers, a fixed
+    /// Python), in column order.
+    #[serde(default)]
+    pub alternatives: Vec<AlternativeInfo>,
     pub sizes: Vec<SizeResult>,
     /// Log–log slope of mean time against size, per side with ≥ 2 sizes.
     pub scaling: Vec<Scaling>,
+}
+
+/// A peer library or fixed Python baseline, as the registry describes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AlternativeInfo {
+    pub side: Side,
+    /// `module.function` that runs it.
+    pub function: String,
+    /// Tolerance its answer is held to against the baseline's.
+    pub tolerance: Tolerance,
+    /// What it computes differently and why that tolerance.
+    pub note: String,
+}
+
+/// One alternative at one size: does it compute the same thing, how fast.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AlternativeResult {
+    pub side: Side,
+    /// Its answer against the baseline's answer.
+    pub correctness: Correctness,
+    /// Its time ÷ single-thread Rust time (> 1: the twin is faster).
+    pub rust_speedup: Option<Estimate>,
+    /// Baseline Python time ÷ its time.
+    pub speedup_over_python: Option<Estimate>,
 }
 
 /// How one side's cost grows with input size: time ∝ size^slope.
@@ -99,6 +127,9 @@ pub struct SizeResult {
     pub rust_over_copy: Option<Estimate>,
     /// Parallel Rust time ÷ time to copy the input.
     pub parallel_over_copy: Option<Estimate>,
+    /// Peers and fixed baselines on the same input.
+    #[serde(default)]
+    pub alternatives: Vec<AlternativeResult>,
     /// Why a figure above is absent.
     pub problems: Vec<String>,
 }

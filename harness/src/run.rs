@@ -17,8 +17,8 @@ use crate::inputs::Input;
 use crate::output::Output;
 use crate::registry::KernelPair;
 use crate::results::{
-    Correctness, PairResult, Results, SCHEMA_VERSION, Scaling, ScenarioInfo, SideTiming,
-    SizeResult, Versions,
+    AlternativeInfo, AlternativeResult, Correctness, PairResult, Results, SCHEMA_VERSION, Scaling,
+    ScenarioInfo, SideTiming, SizeResult, Versions,
 };
 use crate::scenario::{KernelPlan, Scenario};
 use crate::timing::bench_run::{self, BenchRun};
@@ -136,7 +136,8 @@ fn run_pair(
         .map(|&size| {
             progress(&format!("{}: checking size {size}", pair.name));
             let input = pair.generator.generate(size, plan.seed);
-            let correctness = check(plan, bridge, &input);
+            let (correctness, python_output) = check_with_output(plan, bridge, &input);
+            let alternatives = check_alternatives(pair, bridge, &input, python_output.as_ref());
             let mut result = SizeResult {
                 size,
                 seed: plan.seed,
@@ -146,6 +147,7 @@ fn run_pair(
                 parallel_speedup: None,
                 rust_over_copy: None,
                 parallel_over_copy: None,
+                alternatives,
                 problems: Vec::new(),
             };
             collect_timings(pair, size, samples, &mut result);
@@ -163,6 +165,16 @@ fn run_pair(
         tolerance: plan.tolerance,
         tolerance_rationale: pair.tolerance_rationale.into(),
         claims: pair.claims.iter().map(|c| c.to_string()).collect(),
+        alternatives: pair
+            .alternatives
+            .iter()
+            .map(|a| AlternativeInfo {
+                side: a.side,
+                function: format!("{}.{}", a.python.module, a.python.function),
+                tolerance: a.tolerance.unwrap_or(plan.tolerance),
+                note: a.note.into(),
+            })
+            .collect(),
         scaling: scaling(&sizes),
         sizes,
     }
@@ -217,6 +229,65 @@ fn run_rust(input: &Input, pair: &KernelPair, parallel: bool) -> Option<Result<O
 /// Both sides on `input`, compared with the plan's tolerance; the parallel
 /// Rust path, where there is one, must agree with the sequential one.
 pub fn check(plan: &KernelPlan, bridge: Option<&Bridge>, input: &Input) -> Correctness {
+    check_with_output(plan, bridge, input).0
+}
+
+/// Each alternative's answer against the baseline's (`None` when the
+/// baseline failed: there is nothing to hold it to).
+fn check_alternatives(
+    pair: &KernelPair,
+    bridge: Option<&Bridge>,
+    input: &Input,
+    baseline: Option<&Output>,
+) -> Vec<AlternativeResult> {
+    pair.alternatives
+        .iter()
+        .map(|alt| {
+            let correctness = match (bridge, baseline) {
+                (None, _) => Correctness::Failed {
+                    side: alt.side,
+                    error: "the Python bridge did not start (see problems)".into(),
+                },
+                (Some(_), None) => Correctness::Failed {
+                    side: Side::Python,
+                    error: "the baseline failed, nothing to check against".into(),
+                },
+                (Some(bridge), Some(baseline)) => {
+                    match bridge.compute_with(alt.python, pair.output, input) {
+                        Err(e) => Correctness::Failed {
+                            side: alt.side,
+                            error: e.to_string(),
+                        },
+                        Ok(answer) => {
+                            let tol = alt.tolerance.unwrap_or(pair.tolerance);
+                            match compare(pair.comparison, tol, &answer, baseline) {
+                                Ok(agreement) => Correctness::Agree { agreement },
+                                Err(mut mismatch) => {
+                                    mismatch.location =
+                                        format!("{} vs baseline, {}", alt.side, mismatch.location);
+                                    Correctness::Disagree { mismatch }
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            AlternativeResult {
+                side: alt.side,
+                correctness,
+                rust_speedup: None,
+                speedup_over_python: None,
+            }
+        })
+        .collect()
+}
+
+/// [`check`], also returning the baseline's answer for the alternatives.
+fn check_with_output(
+    plan: &KernelPlan,
+    bridge: Option<&Bridge>,
+    input: &Input,
+) -> (Correctness, Option<Output>) {
     let pair = plan.pair;
     let rust = run_rust(input, pair, false).unwrap_or_else(|| Err("no Rust twin".into()));
     let python = match bridge {
@@ -225,25 +296,27 @@ pub fn check(plan: &KernelPlan, bridge: Option<&Bridge>, input: &Input) -> Corre
     };
     let (rust, python) = match (rust, python) {
         (Ok(r), Ok(p)) => (r, p),
-        (Err(rust), Err(python)) => return Correctness::BothFailed { rust, python },
-        (Err(error), Ok(_)) => {
-            return Correctness::Failed {
+        (Err(rust), Err(python)) => return (Correctness::BothFailed { rust, python }, None),
+        (Err(error), Ok(python)) => {
+            let failed = Correctness::Failed {
                 side: Side::Rust,
                 error,
             };
+            return (failed, Some(python));
         }
         (Ok(_), Err(error)) => {
-            return Correctness::Failed {
+            let failed = Correctness::Failed {
                 side: Side::Python,
                 error,
             };
+            return (failed, None);
         }
     };
     let agreement = match compare(pair.comparison, plan.tolerance, &rust, &python) {
         Ok(a) => a,
-        Err(mismatch) => return Correctness::Disagree { mismatch },
+        Err(mismatch) => return (Correctness::Disagree { mismatch }, Some(python)),
     };
-    match run_rust(input, pair, true) {
+    let correctness = match run_rust(input, pair, true) {
         None => Correctness::Agree { agreement },
         Some(Err(error)) => Correctness::Failed {
             side: Side::RustParallel,
@@ -257,7 +330,8 @@ pub fn check(plan: &KernelPlan, bridge: Option<&Bridge>, input: &Input) -> Corre
                 Correctness::Disagree { mismatch }
             }
         },
-    }
+    };
+    (correctness, Some(python))
 }
 
 /// Reads criterion's samples, refusing those older than the last bench run.
@@ -308,10 +382,7 @@ fn collect_timings(
     result: &mut SizeResult,
 ) {
     let mut samples: Vec<(Side, Samples)> = Vec::new();
-    for side in Side::ALL {
-        if side == Side::RustParallel && pair.rust.run_parallel.is_none() {
-            continue;
-        }
+    for side in pair.sides() {
         match source.read(&BenchId::pair(pair.name, side, size)) {
             Ok(s) => {
                 result.timings.push(side_timing(side, &s));
@@ -333,4 +404,8 @@ fn collect_timings(
     result.parallel_speedup = ratio(Side::Rust, Side::RustParallel);
     result.rust_over_copy = ratio(Side::Rust, Side::CopyInput);
     result.parallel_over_copy = ratio(Side::RustParallel, Side::CopyInput);
+    for alt in &mut result.alternatives {
+        alt.rust_speedup = ratio(alt.side, Side::Rust);
+        alt.speedup_over_python = ratio(Side::Python, alt.side);
+    }
 }

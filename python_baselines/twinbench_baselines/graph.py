@@ -4,16 +4,33 @@ import networkx as nx
 import numpy as np
 
 
+def canonical_edges(src, dst, weight):
+    """The input's edges as ``(u, v, weight)`` triples in canonical order: by
+    ``(min(u, v), max(u, v))``, stably, so repeated edges keep their input order.
+
+    networkx keeps each node's neighbours in insertion order, and that order
+    breaks ties in every path and traversal kernel. Adding edges in canonical
+    order makes it ascending neighbour id for every node (lower neighbours,
+    then a self-loop, then higher ones), which is the row order of the Rust
+    CSR graph, so both sides break ties the same way. The original receives
+    its edges in whatever order the database returns them; canonical order is
+    one such order.
+    """
+    triples = zip(src.tolist(), dst.tolist(), weight.tolist())
+    return sorted(triples, key=lambda e: (min(e[0], e[1]), max(e[0], e[1])))
+
+
 def prepare(n, src, dst, weight):
     """Build the undirected simple ``nx.Graph`` the analytics engine works on (K0).
 
     Nodes are ``0..n-1`` in insertion order (node order matters to the
     order-dependent algorithms); each edge carries its ``weight`` attribute, a
-    repeated edge keeps its last weight, as ``nx.Graph`` does.
+    repeated edge keeps its last weight, as ``nx.Graph`` does. Edges are added
+    in canonical order (see ``canonical_edges``).
     """
     graph = nx.Graph()
     graph.add_nodes_from(range(int(n)))
-    graph.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), weight.tolist()))
+    graph.add_weighted_edges_from(canonical_edges(src, dst, weight))
     return graph
 
 

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::inputs::Input;
-use crate::output::{Event, Output};
+use crate::output::{Event, Lists, Output};
 use crate::registry::OutputKind;
 
 /// Positional arguments of a baseline's `_prepare` for `input`:
@@ -42,6 +42,17 @@ fn to_vec<T: numpy::Element + Copy>(obj: &Bound<'_, PyAny>) -> PyResult<Vec<T>> 
 pub fn output(kind: OutputKind, raw: &Bound<'_, PyAny>) -> PyResult<Output> {
     match kind {
         OutputKind::NodeScores => Ok(Output::NodeScores(to_vec::<f64>(raw)?)),
+        OutputKind::Values => Ok(Output::Values(to_vec::<f64>(raw)?)),
+        OutputKind::Lists => {
+            let (flat, offsets, values): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
+                raw.extract()?;
+            let lists = split_lists(&to_vec::<i64>(&flat)?, &to_vec::<i64>(&offsets)?)
+                .map_err(pyo3::exceptions::PyValueError::new_err)?;
+            Ok(Output::Lists(Lists {
+                lists,
+                values: to_vec::<f64>(&values)?,
+            }))
+        }
         OutputKind::Events => {
             let (indices, values, baselines, severities): (
                 Bound<'_, PyAny>,
@@ -79,5 +90,49 @@ pub fn output(kind: OutputKind, raw: &Bound<'_, PyAny>) -> PyResult<Output> {
             }
             Ok(Output::Events(events))
         }
+    }
+}
+
+/// Cuts `flat` at `offsets` (k + 1 non-decreasing positions from 0 to
+/// `flat.len()`) into k lists.
+fn split_lists(flat: &[i64], offsets: &[i64]) -> Result<Vec<Vec<i64>>, String> {
+    let bad = || {
+        format!(
+            "offsets must run from 0 to {} without decreasing, got {} offsets",
+            flat.len(),
+            offsets.len()
+        )
+    };
+    let positions: Vec<usize> = offsets
+        .iter()
+        .map(|&o| usize::try_from(o).map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    if positions.first() != Some(&0)
+        || positions.last() != Some(&flat.len())
+        || !positions.is_sorted()
+    {
+        return Err(bad());
+    }
+    Ok(positions
+        .windows(2)
+        .map(|w| flat[w[0]..w[1]].to_vec())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lists;
+
+    #[test]
+    fn splits_at_offsets_and_rejects_bad_ones() {
+        let lists = split_lists(&[1, 2, 3, 4], &[0, 3, 3, 4]).expect("valid");
+        assert_eq!(lists, vec![vec![1, 2, 3], vec![], vec![4]]);
+        assert!(split_lists(&[1, 2], &[0, 3]).is_err());
+        assert!(split_lists(&[1, 2], &[0, 2, 1, 2]).is_err());
+        assert!(split_lists(&[1, 2], &[]).is_err());
+        assert_eq!(
+            split_lists(&[], &[0]).expect("no lists"),
+            Vec::<Vec<i64>>::new()
+        );
     }
 }

@@ -24,7 +24,7 @@ pub use requirements::{Pin, read_pins};
 
 use crate::inputs::Input;
 use crate::output::Output;
-use crate::registry::{KernelPair, PythonFunction};
+use crate::registry::{KernelPair, OutputKind, PythonFunction};
 use crate::workspace;
 
 /// A Python function that returns its argument: timing it measures the fixed
@@ -237,57 +237,69 @@ impl Bridge {
         }))
     }
 
-    /// The pair's input as the original receives it (`<fn>_prepare`), built
-    /// once; time only [`Bridge::run`] on it.
+    /// The input as `function` receives it (`<fn>_prepare`), built once;
+    /// time only [`Bridge::run`] on it.
     pub fn prepare<'py>(
         &self,
         py: Python<'py>,
-        pair: &KernelPair,
+        function: PythonFunction,
         input: &Input,
     ) -> Result<Bound<'py, PyAny>, BridgeError> {
-        let prepare = self.hook(py, pair.python, "prepare")?;
+        let prepare = self.hook(py, function, "prepare")?;
         let args: Bound<'py, PyTuple> = convert::input_args(py, input)
             .map_err(|e| errors::python(py, "converting the input", e))?;
         prepare
             .call1(args)
-            .map_err(|e| errors::python(py, &format!("{}_prepare", pair.python.function), e))
+            .map_err(|e| errors::python(py, &format!("{}_prepare", function.function), e))
     }
 
-    /// The original computation on a prepared input: the call benchmarks time.
+    /// The computation on a prepared input: the call benchmarks time.
     pub fn run<'py>(
         &self,
         py: Python<'py>,
-        pair: &KernelPair,
+        function: PythonFunction,
         prepared: &Bound<'py, PyAny>,
     ) -> Result<Bound<'py, PyAny>, BridgeError> {
-        self.function(py, pair.python)?
+        self.function(py, function)?
             .call1((prepared,))
-            .map_err(|e| errors::python(py, pair.python.function, e))
+            .map_err(|e| errors::python(py, function.function, e))
     }
 
-    /// The original's result in comparable form.
+    /// The result in comparable form, read as `kind`.
     pub fn output<'py>(
         &self,
         py: Python<'py>,
-        pair: &KernelPair,
+        function: PythonFunction,
+        kind: OutputKind,
         result: &Bound<'py, PyAny>,
         prepared: &Bound<'py, PyAny>,
     ) -> Result<Output, BridgeError> {
         let raw = self
-            .hook(py, pair.python, "output")?
+            .hook(py, function, "output")?
             .call1((result, prepared))
-            .map_err(|e| errors::python(py, &format!("{}_output", pair.python.function), e))?;
-        convert::output(pair.output, &raw)
-            .map_err(|e| errors::python(py, &format!("reading {}_output", pair.python.function), e))
+            .map_err(|e| errors::python(py, &format!("{}_output", function.function), e))?;
+        convert::output(kind, &raw)
+            .map_err(|e| errors::python(py, &format!("reading {}_output", function.function), e))
     }
 
-    /// Prepare, run and convert in one go (differential tests, report checks).
-    pub fn compute(&self, pair: &KernelPair, input: &Input) -> Result<Output, BridgeError> {
+    /// Prepare, run and convert `function` in one go.
+    pub fn compute_with(
+        &self,
+        function: PythonFunction,
+        kind: OutputKind,
+        input: &Input,
+    ) -> Result<Output, BridgeError> {
         Python::attach(|py| {
-            let prepared = self.prepare(py, pair, input)?;
-            let result = self.run(py, pair, &prepared)?;
-            self.output(py, pair, &result, &prepared)
+            let prepared = self.prepare(py, function, input)?;
+            let result = self.run(py, function, &prepared)?;
+            self.output(py, function, kind, &result, &prepared)
         })
+    }
+
+    /// The pair's baseline, prepared, run and converted (differential tests,
+    /// report checks).
+    pub fn compute(&self, pair: &KernelPair, input: &Input) -> Result<Output, BridgeError> {
+        self.compute_with(pair.python, pair.output, input)
     }
 
     /// Evaluates a Python expression with the bridge's `sys.path` (tests use

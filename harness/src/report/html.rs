@@ -118,7 +118,8 @@ fn summary_rows(out: &mut String, pair: &PairResult) {
         let _ = write!(
             out,
             "<tr><td class=l><a href=\"#{k}\">{k}</a></td><td>{size} {unit}</td><td>{py}</td><td>{rs}</td>\
-             <td>{speedup}</td><td>{par}</td><td>{copy}</td><td>{par_copy}</td><td class=l>{ok}</td></tr>",
+             <td>{speedup}</td><td>{par}</td><td class=l>{alts}</td><td>{copy}</td><td>{par_copy}</td>\
+             <td class=l>{ok}</td></tr>",
             k = esc(&pair.kernel),
             size = size.size,
             unit = esc(&pair.size_unit),
@@ -128,9 +129,74 @@ fn summary_rows(out: &mut String, pair: &PairResult) {
             par = ratio(&size.parallel_speedup),
             copy = ratio(&size.rust_over_copy),
             par_copy = ratio(&size.parallel_over_copy),
+            alts = alternatives_cell(size),
             ok = correctness_cell(&size.correctness),
         );
     }
+}
+
+/// "igraph 1.8× [1.7, 1.9]" per alternative: its time ÷ the Rust twin's,
+/// flagged when its answer did not match the baseline's.
+fn alternatives_cell(size: &SizeResult) -> String {
+    if size.alternatives.is_empty() {
+        return "—".into();
+    }
+    size.alternatives
+        .iter()
+        .map(|alt| {
+            let ratio = alt
+                .rust_speedup
+                .as_ref()
+                .map(format_ratio)
+                .unwrap_or_else(|| "<span class=bad>not timed</span>".into());
+            let flag = if alt.correctness.is_agree() {
+                ""
+            } else {
+                " <span class=bad>(answer differs)</span>"
+            };
+            format!("{}: {ratio}{flag}", alt.side)
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// Per size and alternative: its answer, its time against the twin's and
+/// against the original's (for a fixed Python baseline, the part of the
+/// speedup a Python fix gives).
+fn alternatives_detail(out: &mut String, pair: &PairResult) {
+    if pair.alternatives.is_empty() {
+        return;
+    }
+    out.push_str("<h4>Peers and fixed baselines</h4><dl>");
+    for info in &pair.alternatives {
+        let _ = write!(
+            out,
+            "<dt>{side}: <code>{f}</code></dt><dd>{note}; checked against the baseline with {tol}</dd>",
+            side = info.side,
+            f = esc(&info.function),
+            note = esc(&info.note),
+            tol = esc(&info.tolerance.to_string()),
+        );
+    }
+    out.push_str(
+        "</dl><table><tr><th>size</th><th class=l>side</th><th>its time ÷ Rust (1 thread)</th>\
+         <th>Python ÷ its time</th><th class=l>its answer vs the baseline</th></tr>",
+    );
+    let ratio = |e: &Option<Estimate>| e.as_ref().map(format_ratio).unwrap_or_else(|| "—".into());
+    for size in &pair.sizes {
+        for alt in &size.alternatives {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=l>{}</td><td>{}</td><td>{}</td><td class=l>{}</td></tr>",
+                size.size,
+                alt.side,
+                ratio(&alt.rust_speedup),
+                ratio(&alt.speedup_over_python),
+                correctness_cell(&alt.correctness),
+            );
+        }
+    }
+    out.push_str("</table>");
 }
 
 fn pair_detail(out: &mut String, pair: &PairResult) {
@@ -162,6 +228,7 @@ fn pair_detail(out: &mut String, pair: &PairResult) {
                 .join(" · ")
         },
     );
+    alternatives_detail(out, pair);
     out.push_str(
         "<table><tr><th>size</th><th>seed</th><th>side</th><th>mean [95% CI]</th><th>median</th>\
          <th>min</th><th>max</th><th>samples</th><th>iterations</th></tr>",
@@ -251,11 +318,13 @@ pub fn render(results: &Results) -> String {
         "<h2>Speedups</h2><p class=muted>Means per call; intervals are 95% percentile-bootstrap \
          intervals over criterion's samples. Python times include networkx/pandas work the \
          original pays on every call (e.g. building the scipy matrix inside nx.pagerank) and \
-         one pyo3 call. “÷ copy” columns divide a Rust time by the time to copy the \
+         one pyo3 call. “peer ÷ Rust” divides a peer library's time (or the original with its \
+         accidental slowness fixed) by the single-thread twin's: above 1× the twin is faster. \
+         “÷ copy” columns divide a Rust time by the time to copy the \
          prepared input (allocation included): 1× would be as fast as copying the input once.</p>\
          <table><tr><th class=l>kernel</th><th>size</th><th>Python</th><th>Rust (1 thread)</th>\
-         <th>speedup</th><th>1 thread ÷ parallel</th><th>1 thread ÷ copy</th><th>parallel ÷ copy</th>\
-         <th class=l>correctness</th></tr>",
+         <th>speedup</th><th>1 thread ÷ parallel</th><th class=l>peer or fixed Python ÷ Rust</th>\
+         <th>1 thread ÷ copy</th><th>parallel ÷ copy</th><th class=l>correctness</th></tr>",
     );
     for pair in &results.pairs {
         summary_rows(&mut out, pair);

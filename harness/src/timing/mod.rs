@@ -26,14 +26,25 @@ pub enum Side {
     RustParallel,
     /// Cloning the prepared input: the floor a one-pass kernel can approach.
     CopyInput,
+    /// The original's Python with its accidental slowness fixed (e.g. a
+    /// whole-graph quantity hoisted out of a per-node loop): the part of a
+    /// speedup any Python developer could have had.
+    PythonFixed,
+    /// Peer: the rustworkx library (Rust, called from Python).
+    Rustworkx,
+    /// Peer: the python-igraph library (C, called from Python).
+    Igraph,
 }
 
 impl Side {
-    pub const ALL: [Side; 4] = [
+    pub const ALL: [Side; 7] = [
         Side::Python,
         Side::Rust,
         Side::RustParallel,
         Side::CopyInput,
+        Side::PythonFixed,
+        Side::Rustworkx,
+        Side::Igraph,
     ];
 
     /// criterion function id and results label.
@@ -43,7 +54,15 @@ impl Side {
             Side::Rust => "rust",
             Side::RustParallel => "rust-parallel",
             Side::CopyInput => "copy-input",
+            Side::PythonFixed => "python-fixed",
+            Side::Rustworkx => "rustworkx",
+            Side::Igraph => "igraph",
         }
+    }
+
+    /// A compiled library a team could call instead of porting.
+    pub fn is_peer(self) -> bool {
+        matches!(self, Side::Rustworkx | Side::Igraph)
     }
 }
 
