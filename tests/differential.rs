@@ -223,3 +223,26 @@ fn the_embedded_interpreter_imports_the_pinned_versions_from_the_venv() {
         bridge.venv.display()
     );
 }
+
+/// The memory table's inputs: the CSR graph within its budget, and every
+/// library measured with a positive, finite footprint.
+#[test]
+fn graph_footprints_are_measured_for_every_library() {
+    let bridge = bridge::bridge().expect("bridge starts");
+    let input = Generator::BarabasiAlbert { m: 3 }.generate(5_000, 4);
+    let f = twinbench::footprint::measure(bridge, &input).expect("measured");
+    assert_eq!((f.nodes, f.edges), (5_000, 3 * 5_000 - 9));
+    assert!(f.rust_csr_bytes <= 24 * f.edges + 16 * f.nodes);
+    let names: Vec<&str> = f.libraries.iter().map(|l| l.library.as_str()).collect();
+    assert_eq!(names, ["networkx", "igraph", "rustworkx"]);
+    for l in &f.libraries {
+        let total = l.python_object_bytes + l.c_heap_bytes;
+        assert!(total.is_finite() && total > 0.0, "{l:?}");
+    }
+    let networkx = &f.libraries[0];
+    assert!(
+        networkx.python_object_bytes > 4.0 * f.rust_csr_bytes as f64,
+        "a dict-of-dicts graph is expected to be several times the CSR: {networkx:?} vs {}",
+        f.rust_csr_bytes
+    );
+}

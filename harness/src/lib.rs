@@ -5,6 +5,7 @@ pub mod bridge;
 pub mod compare;
 pub mod defects;
 pub mod environment;
+pub mod footprint;
 pub mod inputs;
 pub mod output;
 pub mod registry;

@@ -12,6 +12,7 @@ use crate::bridge::Pin;
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
 use crate::defects::Defect;
 use crate::environment::{GitInfo, Machine};
+use crate::footprint::GraphFootprint;
 use crate::registry::Domain;
 use crate::timing::Side;
 use crate::timing::bench_run::BenchRun;
@@ -37,6 +38,9 @@ pub struct Results {
     /// every Python-side time includes.
     pub pyo3_call_overhead: Option<SideTiming>,
     pub pairs: Vec<PairResult>,
+    /// Bytes each library holds for the run's graphs (≥ 1000 nodes).
+    #[serde(default)]
+    pub graph_footprints: Vec<GraphFootprint>,
     /// Defects found in the original that concern this run's pairs.
     #[serde(default)]
     pub defects: Vec<Defect>,

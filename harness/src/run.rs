@@ -13,6 +13,7 @@ use crate::bridge::{self, Bridge};
 use crate::compare::compare;
 use crate::defects;
 use crate::environment::{GitInfo, Machine};
+use crate::footprint::{self, GraphFootprint};
 use crate::inputs::Input;
 use crate::output::Output;
 use crate::registry::KernelPair;
@@ -79,6 +80,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         .iter()
         .map(|plan| run_pair(plan, bridge, &samples, &mut progress))
         .collect();
+    let graph_footprints = bridge
+        .map(|b| measure_footprints(scenario, b, &mut problems, &mut progress))
+        .unwrap_or_default();
     let defects = match defects::load(&workspace::defects_file()) {
         Ok(all) => all
             .into_iter()
@@ -110,9 +114,45 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         bench_run,
         pyo3_call_overhead,
         pairs,
+        graph_footprints,
         defects,
         problems,
     }
+}
+
+/// Smallest graph worth measuring: below it, fixed overheads dominate.
+const FOOTPRINT_MIN_NODES: usize = 1_000;
+
+/// Footprints of every distinct graph input of the scenario with at least
+/// [`FOOTPRINT_MIN_NODES`] nodes.
+fn measure_footprints(
+    scenario: &Scenario,
+    bridge: &Bridge,
+    problems: &mut Vec<String>,
+    progress: &mut impl FnMut(&str),
+) -> Vec<GraphFootprint> {
+    let mut inputs: Vec<(usize, u64, crate::inputs::Generator)> = Vec::new();
+    for plan in &scenario.kernels {
+        if plan.pair.generator.size_unit() != "nodes" {
+            continue;
+        }
+        for &size in &plan.sizes {
+            let key = (size, plan.seed, plan.pair.generator);
+            if size >= FOOTPRINT_MIN_NODES && !inputs.contains(&key) {
+                inputs.push(key);
+            }
+        }
+    }
+    inputs.sort_by_key(|&(size, seed, _)| (size, seed));
+    inputs
+        .into_iter()
+        .filter_map(|(size, seed, generator)| {
+            progress(&format!("graph memory: {size} nodes"));
+            footprint::measure(bridge, &generator.generate(size, seed))
+                .map_err(|e| problems.push(format!("graph memory at {size} nodes: {e}")))
+                .ok()
+        })
+        .collect()
 }
 
 fn display_relative(path: &Path) -> String {

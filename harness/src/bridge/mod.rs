@@ -302,6 +302,24 @@ impl Bridge {
         self.compute_with(pair.python, pair.output, input)
     }
 
+    /// Bytes networkx, igraph and rustworkx hold for the graph `input`
+    /// (`twinbench_baselines.footprint.graph_bytes`): per library, Python
+    /// object bytes and C-heap bytes.
+    pub fn graph_footprint(&self, input: &Input) -> Result<Vec<(String, f64, f64)>, BridgeError> {
+        const GRAPH_BYTES: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.footprint",
+            function: "graph_bytes",
+        };
+        Python::attach(|py| {
+            let args = convert::input_args(py, input)
+                .map_err(|e| errors::python(py, "converting the input", e))?;
+            self.function(py, GRAPH_BYTES)?
+                .call1(args)
+                .and_then(|rows| rows.extract())
+                .map_err(|e| errors::python(py, "twinbench_baselines.footprint.graph_bytes", e))
+        })
+    }
+
     /// Evaluates a Python expression with the bridge's `sys.path` (tests use
     /// it to check facts such as `hash((u, v))` against the interpreter).
     pub fn eval_expression(&self, expression: &str) -> Result<String, BridgeError> {

@@ -266,6 +266,68 @@ fn pair_detail(out: &mut String, pair: &PairResult) {
     problem_list(out, &problems);
 }
 
+/// The CSR graph's bytes against the budget (24 per edge + 16 per node) and
+/// beside what networkx and the peers hold for the same graph.
+fn graph_memory(out: &mut String, results: &Results) {
+    if results.graph_footprints.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<h2>Graph memory</h2><p class=muted>Bytes per undirected edge. Rust: the CSR graph's \
+         arrays, exact. Python libraries: Python objects kept (tracemalloc) and, separately, C-heap \
+         bytes in use (glibc mallinfo2), each measured around building the graph with \
+         temporaries freed; Python allocations over 512 bytes appear in both, so the two are \
+         not added. Budget: 24 bytes per edge + 16 per node.</p>\
+         <table><tr><th>nodes</th><th>edges</th><th>Rust CSR</th><th class=l>budget</th>",
+    );
+    let libraries: Vec<&str> = results.graph_footprints[0]
+        .libraries
+        .iter()
+        .map(|l| l.library.as_str())
+        .collect();
+    for library in &libraries {
+        let _ = write!(out, "<th>{} (Python objects + C heap)</th>", esc(library));
+    }
+    out.push_str("</tr>");
+    for f in &results.graph_footprints {
+        let per_edge = |bytes: f64| bytes / f.edges.max(1) as f64;
+        let budget = 24 * f.edges + 16 * f.nodes;
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{:.1}</td><td class=l>{}</td>",
+            f.nodes,
+            f.edges,
+            f.rust_bytes_per_edge(),
+            if f.rust_csr_bytes <= budget {
+                format!(
+                    "<span class=ok>within</span> ({:.1})",
+                    per_edge(budget as f64)
+                )
+            } else {
+                format!(
+                    "<span class=bad>over</span> ({:.1})",
+                    per_edge(budget as f64)
+                )
+            },
+        );
+        for library in &libraries {
+            match f.libraries.iter().find(|l| l.library == *library) {
+                Some(l) => {
+                    let _ = write!(
+                        out,
+                        "<td>{:.1} + {:.1}</td>",
+                        per_edge(l.python_object_bytes),
+                        per_edge(l.c_heap_bytes)
+                    );
+                }
+                None => out.push_str("<td>—</td>"),
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+}
+
 fn problem_list(out: &mut String, problems: &[String]) {
     if problems.is_empty() {
         return;
@@ -344,6 +406,8 @@ pub fn render(results: &Results) -> String {
     for pair in &results.pairs {
         pair_detail(&mut out, pair);
     }
+
+    graph_memory(&mut out, results);
 
     if !results.defects.is_empty() {
         out.push_str(

@@ -124,6 +124,19 @@ impl CsrGraph {
         self.targets.len()
     }
 
+    /// Number of undirected edges, as `networkx.Graph.number_of_edges()`
+    /// counts them: a self-loop is one edge (and one arc).
+    pub fn edge_count(&self) -> usize {
+        let self_loops = (0..self.node_count())
+            .filter(|&row| {
+                self.targets[self.offsets[row]..self.offsets[row + 1]]
+                    .binary_search(&(row as u32))
+                    .is_ok()
+            })
+            .count();
+        (self.arc_count() - self_loops) / 2 + self_loops
+    }
+
     /// Row offsets (`n + 1` entries): row `i` is `offsets[i]..offsets[i + 1]`.
     pub fn offsets(&self) -> &[usize] {
         &self.offsets
@@ -195,6 +208,7 @@ mod tests {
         let edges: Vec<Edge> = (1..n).map(|v| e(v / 2, v, 1.0)).collect();
         let g = CsrGraph::from_undirected_edges(n as usize, &edges).expect("valid graph");
         assert_eq!(g.heap_bytes(), 24 * edges.len() + 8 * (n as usize + 1));
+        assert_eq!(g.edge_count(), edges.len());
     }
 
     #[test]
