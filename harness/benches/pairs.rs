@@ -28,11 +28,17 @@ use twinbench::workspace;
 const PYTHON_SAMPLES: usize = 10;
 const RUST_SAMPLES: usize = 30;
 /// Measurement time of a Rust side (and the floor for a Python side): with
-/// 18 sizes × 3 Rust sides, every second here is ~1 minute of `make report`.
-const MEASUREMENT: Duration = Duration::from_secs(2);
+/// ~50 sizes × 3 Rust sides, every second here is ~2.5 minutes of
+/// `make report`. 30 samples in one second still give tight intervals for
+/// kernels of a few milliseconds and less; slower ones get one call per
+/// sample.
+const MEASUREMENT: Duration = Duration::from_secs(1);
 /// Warm-up of a Rust side. A Python side warms up for one call at least,
 /// after its trial calls.
-const RUST_WARM_UP: Duration = Duration::from_millis(500);
+const RUST_WARM_UP: Duration = Duration::from_millis(300);
+/// A first trial call slower than this also sizes the run: a second trial
+/// would add seconds and tell nothing new.
+const SLOW_CALL: Duration = Duration::from_secs(1);
 const PYTHON_WARM_UP: Duration = Duration::from_millis(100);
 
 fn benches(c: &mut Criterion) {
@@ -181,9 +187,13 @@ fn bench_python_function(
             }
         };
         // Two trial calls: the first also pays one-off imports (networkx
-        // loads scipy on its first pagerank), the second sizes the run.
+        // loads scipy on its first pagerank), the second sizes the run. A
+        // call of seconds is dominated by its own work, so one is enough.
         let mut trial = Duration::ZERO;
-        for _ in 0..if measuring() { 2 } else { 1 } {
+        for attempt in 0..if measuring() { 2 } else { 1 } {
+            if attempt > 0 && trial > SLOW_CALL {
+                break;
+            }
             let started = Instant::now();
             if let Err(e) = bridge.run(py, function, &prepared) {
                 eprintln!("twinbench bench: {kernel}/{side}/{size}: not timed: {e}");
