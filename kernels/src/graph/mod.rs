@@ -2,7 +2,10 @@
 
 mod centrality;
 mod csr;
+pub mod engine;
 mod pagerank;
+pub mod pair_clusters;
+pub mod paths;
 
 pub use centrality::{
     CentralityError, betweenness_centrality, betweenness_centrality_parallel, closeness_centrality,
