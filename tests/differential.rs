@@ -180,7 +180,8 @@ fn every_alternative_agrees_with_its_baseline() {
                 .compute_with(alt.python, pair.output, &input)
                 .unwrap_or_else(|e| panic!("{} / {}: {e}", pair.name, alt.side));
             let tol = alt.tolerance.unwrap_or(pair.tolerance);
-            if let Err(m) = compare(pair.comparison, tol, &answer, &baseline) {
+            let mode = alt.comparison.unwrap_or(pair.comparison);
+            if let Err(m) = compare(mode, tol, &answer, &baseline) {
                 panic!("{} / {}: {m}", pair.name, alt.side);
             }
         }

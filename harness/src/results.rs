@@ -92,7 +92,8 @@ pub struct AlternativeInfo {
     pub side: Side,
     /// `module.function` that runs it.
     pub function: String,
-    /// Tolerance its answer is held to against the baseline's.
+    /// How, and within what tolerance, its answer is held to the baseline's.
+    pub comparison: Comparison,
     pub tolerance: Tolerance,
     /// What it computes differently and why that tolerance.
     pub note: String,

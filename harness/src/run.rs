@@ -211,6 +211,7 @@ fn run_pair(
             .map(|a| AlternativeInfo {
                 side: a.side,
                 function: format!("{}.{}", a.python.module, a.python.function),
+                comparison: a.comparison.unwrap_or(pair.comparison),
                 tolerance: a.tolerance.unwrap_or(plan.tolerance),
                 note: a.note.into(),
             })
@@ -300,7 +301,8 @@ fn check_alternatives(
                         },
                         Ok(answer) => {
                             let tol = alt.tolerance.unwrap_or(pair.tolerance);
-                            match compare(pair.comparison, tol, &answer, baseline) {
+                            let mode = alt.comparison.unwrap_or(pair.comparison);
+                            match compare(mode, tol, &answer, baseline) {
                                 Ok(agreement) => Correctness::Agree { agreement },
                                 Err(mut mismatch) => {
                                     mismatch.location =

@@ -11,6 +11,8 @@ harness checks every answer against the baseline's.
 import igraph as ig
 import numpy as np
 
+from .communities import MIN_COMMUNITY_SIZE, CommunityMetrics
+from .communities import output as communities_output
 from .graph import canonical_edges
 
 
@@ -67,3 +69,77 @@ def eigenvector_centrality(graph):
     differ by networkx's truncation error."""
     scores = np.asarray(graph.eigenvector_centrality(scale=True, weights=None), dtype=np.float64)
     return scores / np.linalg.norm(scores)
+
+
+def graph_metrics(graph):
+    """K5's whole-graph record computed with igraph, in the baseline's order
+    (node count, edge count, density, average clustering, average shortest
+    path length, diameter, components, largest component size): the path
+    metrics on the whole graph if connected, else on the first largest
+    component, as the original does. Average clustering is the mean of
+    ``transitivity_local_undirected(mode="zero")`` (nodes of degree < 2
+    count as 0, as in networkx)."""
+    nan = float("nan")
+    n = graph.vcount()
+    if n == 0:
+        return [0.0, 0.0, 0.0, 0.0, nan, nan, 0.0, 0.0]
+    m = graph.ecount()
+    density = 2.0 * m / (n * (n - 1)) if n > 1 else 0.0
+    clustering = sum(graph.transitivity_local_undirected(mode="zero")) / n
+    components = graph.connected_components()
+    sizes = components.sizes()
+    largest = max(range(len(sizes)), key=lambda i: sizes[i])
+    sub = graph if len(sizes) == 1 else graph.induced_subgraph(components[largest])
+    if sub.vcount() == 1:
+        path_length, diameter = 0.0, 0.0
+    else:
+        path_length = sub.average_path_length(directed=False, unconn=False)
+        diameter = float(sub.diameter(directed=False, unconn=False))
+    return [float(n), float(m), density, clustering, path_length, diameter,
+            float(len(sizes)), float(sizes[largest])]
+
+
+def _community_record(graph, communities, modularity):
+    """K2's filter and K3's metrics on an igraph partition, in the baseline's
+    result shape ``(filtered_partition, modularity, [CommunityMetrics])`` so
+    the baseline's ``output`` reads it. Central nodes: top 5 by in-community
+    degree, ties by ascending id (igraph has no set order to follow)."""
+    partition, metrics = {}, []
+    for index, members in enumerate(communities):
+        if len(members) < MIN_COMMUNITY_SIZE:
+            continue
+        members = sorted(members)
+        sub = graph.induced_subgraph(members)
+        k = len(members)
+        possible = k * (k - 1) / 2
+        density = sub.ecount() / possible if possible > 0 else 0
+        degrees = sub.degree()
+        ranked = sorted(range(k), key=lambda i: degrees[i], reverse=True)[:5]
+        for node in members:
+            partition[node] = str(index)
+        metrics.append(CommunityMetrics(
+            community_id=str(index), size=k, density=density, modularity_contribution=0.0,
+            central_nodes=[members[i] for i in ranked], keywords=[]))
+    return partition, modularity, metrics
+
+
+def greedy_modularity(graph):
+    """K2+K3 with igraph's CNM (``community_fastgreedy``, unweighted, cut at
+    maximum modularity as networkx stops), weighted modularity at resolution 1
+    as the original reports it."""
+    clustering = graph.community_fastgreedy().as_clustering()
+    modularity = graph.modularity(clustering.membership, weights="weight", resolution=1.0)
+    return _community_record(graph, list(clustering), modularity)
+
+
+def louvain(graph):
+    """K2+K3 with igraph's Louvain (``community_multilevel``, weighted,
+    resolution 1); the weighted modularity python-louvain's own function
+    computes."""
+    clustering = graph.community_multilevel(weights="weight", resolution=1.0)
+    modularity = graph.modularity(clustering.membership, weights="weight", resolution=1.0)
+    return _community_record(graph, list(clustering), modularity)
+
+
+greedy_modularity_output = communities_output
+louvain_output = communities_output

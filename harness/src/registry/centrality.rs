@@ -41,6 +41,7 @@ const PAGERANK_PEERS: &[Alternative] = &[
         side: Side::Igraph,
         python: peer(Side::Igraph, "pagerank"),
         tolerance: Some(PAGERANK_TRUNCATION),
+        comparison: None,
         note: "PRPACK solves to near machine precision; networkx and the twin stop at an L1 \
                change below n·1e-6, so igraph does more work for a more exact answer and \
                agrees only within networkx's truncation error",
@@ -49,6 +50,7 @@ const PAGERANK_PEERS: &[Alternative] = &[
         side: Side::Rustworkx,
         python: peer(Side::Rustworkx, "pagerank"),
         tolerance: Some(PAGERANK_TRUNCATION),
+        comparison: None,
         note: "same parameters and stopping threshold as networkx, different iteration \
                details: agrees within networkx's truncation error; graph converted to a \
                directed one outside timing (rustworkx's pagerank takes only directed graphs)",
@@ -67,6 +69,7 @@ const CLOSENESS_PEERS: &[Alternative] = &[
         side: Side::Igraph,
         python: peer(Side::Igraph, "closeness_centrality"),
         tolerance: Some(CLOSENESS_PEER_TOLERANCE),
+        comparison: None,
         note: "Graph.closeness over reachable nodes times the Wasserman–Faust factor \
                networkx applies (part of the timed call); last-ulp differences",
     },
@@ -74,6 +77,7 @@ const CLOSENESS_PEERS: &[Alternative] = &[
         side: Side::Rustworkx,
         python: peer(Side::Rustworkx, "closeness_centrality"),
         tolerance: Some(CLOSENESS_PEER_TOLERANCE),
+        comparison: None,
         note: "closeness_centrality(wf_improved=True), single-threaded \
                (parallel_threshold above n); last-ulp differences",
     },
@@ -84,12 +88,14 @@ const BETWEENNESS_PEERS: &[Alternative] = &[
         side: Side::Igraph,
         python: peer(Side::Igraph, "betweenness_centrality"),
         tolerance: None,
+        comparison: None,
         note: "Graph.betweenness (unordered pairs) scaled by 2/((n-1)(n-2)) in the timed call",
     },
     Alternative {
         side: Side::Rustworkx,
         python: peer(Side::Rustworkx, "betweenness_centrality"),
         tolerance: None,
+        comparison: None,
         note: "betweenness_centrality(normalized=True), single-threaded \
                (parallel_threshold above n)",
     },
@@ -105,6 +111,7 @@ const EIGENVECTOR_PEERS: &[Alternative] = &[
             rtol: 2e-2,
             atol: 0.0,
         }),
+        comparison: None,
         note: "ARPACK to near machine precision, rescaled from max = 1 to unit L2 norm; \
                networkx stops its power iteration early, so they agree only within its \
                truncation error (≤ 2% relative here)",
@@ -113,6 +120,7 @@ const EIGENVECTOR_PEERS: &[Alternative] = &[
         side: Side::Rustworkx,
         python: peer(Side::Rustworkx, "eigenvector_centrality"),
         tolerance: None,
+        comparison: None,
         note: "a port of networkx's power iteration (same stopping rule), max_iter=1000",
     },
 ];

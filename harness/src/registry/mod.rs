@@ -18,6 +18,7 @@ use crate::output::Output;
 use crate::timing::Side;
 
 mod centrality;
+mod communities;
 mod detect;
 mod glue;
 mod paths;
@@ -93,6 +94,8 @@ pub enum TwinError {
     PageRank(#[from] graph::PageRankError),
     #[error(transparent)]
     Centrality(#[from] graph::CentralityError),
+    #[error(transparent)]
+    Community(#[from] graph::communities::CommunityError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -127,6 +130,10 @@ pub struct Alternative {
     pub python: PythonFunction,
     /// Tolerance against the baseline's answer; `None` means the pair's own.
     pub tolerance: Option<Tolerance>,
+    /// How its answer is compared; `None` means the pair's own mode. A peer
+    /// whose algorithm breaks ties its own way (igraph's CNM) is held to the
+    /// quality of its answer, not to the baseline's partition.
+    pub comparison: Option<Comparison>,
     /// What it computes differently, if anything, and why the tolerance is
     /// right: shown beside its ratio.
     pub note: &'static str,
@@ -186,6 +193,9 @@ pub static PAIRS: &[KernelPair] = &[
     centrality::BETWEENNESS_CENTRALITY,
     centrality::EIGENVECTOR_CENTRALITY,
     detect::SPIKE_DETECTOR,
+    communities::GREEDY_MODULARITY,
+    communities::LABEL_PROPAGATION,
+    communities::LOUVAIN,
     paths::PATHS_SHORTEST,
     paths::PATHS_ALL_SIMPLE,
     paths::ENGINE_GRAPH_METRICS,

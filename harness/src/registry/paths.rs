@@ -28,6 +28,7 @@ const fn fixed(module: &'static str, function: &'static str, note: &'static str)
         side: Side::PythonFixed,
         python: PythonFunction { module, function },
         tolerance: None,
+        comparison: None,
         note,
     }
 }

@@ -171,8 +171,9 @@ fn alternatives_detail(out: &mut String, pair: &PairResult) {
     for info in &pair.alternatives {
         let _ = write!(
             out,
-            "<dt>{side}: <code>{f}</code></dt><dd>{note}; checked against the baseline with {tol}</dd>",
+            "<dt>{side}: <code>{f}</code></dt><dd>{note}; checked against the baseline by {mode}, {tol}</dd>",
             side = info.side,
+            mode = esc(info.comparison.describe()),
             f = esc(&info.function),
             note = esc(&info.note),
             tol = esc(&info.tolerance.to_string()),

@@ -1,6 +1,7 @@
 //! Graph analytics kernels (catalog `analytics.md`), on a compressed sparse row graph.
 
 mod centrality;
+pub mod communities;
 mod csr;
 pub mod engine;
 mod pagerank;
