@@ -293,11 +293,15 @@ fn run_degree_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
 }
 
 fn run_closeness_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
-    node_scores(prepared, |g| Ok(graph::closeness_centrality(g)))
+    node_scores(prepared, |g| {
+        Ok(graph::distances::closeness_centrality_fast(g))
+    })
 }
 
 fn run_closeness_centrality_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
-    node_scores(prepared, |g| Ok(graph::closeness_centrality_parallel(g)))
+    node_scores(prepared, |g| {
+        Ok(graph::distances::closeness_centrality_fast_parallel(g))
+    })
 }
 
 fn run_betweenness_centrality(prepared: &Prepared) -> Result<Output, TwinError> {

@@ -21,6 +21,7 @@ mod centrality;
 mod communities;
 mod detect;
 mod glue;
+mod metrics;
 mod paths;
 
 /// The part of the original service a kernel belongs to (CLAIMS.md groups
@@ -196,6 +197,8 @@ pub static PAIRS: &[KernelPair] = &[
     communities::GREEDY_MODULARITY,
     communities::LABEL_PROPAGATION,
     communities::LOUVAIN,
+    metrics::GRAPH_METRICS,
+    metrics::NODE_FEATURES,
     paths::PATHS_SHORTEST,
     paths::PATHS_ALL_SIMPLE,
     paths::ENGINE_GRAPH_METRICS,

@@ -128,13 +128,16 @@ impl CsrGraph {
     /// counts them: a self-loop is one edge (and one arc).
     pub fn edge_count(&self) -> usize {
         let self_loops = (0..self.node_count())
-            .filter(|&row| {
-                self.targets[self.offsets[row]..self.offsets[row + 1]]
-                    .binary_search(&(row as u32))
-                    .is_ok()
-            })
+            .filter(|&v| self.has_self_loop(v))
             .count();
         (self.arc_count() - self_loops) / 2 + self_loops
+    }
+
+    /// Whether `node` has a self-loop (rows are sorted: a binary search).
+    pub fn has_self_loop(&self, node: usize) -> bool {
+        self.targets[self.offsets[node]..self.offsets[node + 1]]
+            .binary_search(&(node as u32))
+            .is_ok()
     }
 
     /// Row offsets (`n + 1` entries): row `i` is `offsets[i]..offsets[i + 1]`.

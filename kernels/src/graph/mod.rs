@@ -3,7 +3,10 @@
 mod centrality;
 pub mod communities;
 mod csr;
+pub mod distances;
 pub mod engine;
+pub mod features;
+pub mod metrics;
 mod pagerank;
 pub mod pair_clusters;
 pub mod paths;
