@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use twinbench::bridge;
-use twinbench::registry::PAIRS;
+use twinbench::registry::{KernelPair, PAIRS};
 use twinbench::timing::bench_run::{self, BenchRun};
 use twinbench::timing::{BenchId, Side};
 
@@ -17,16 +17,21 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// A scenario with every registered pair at small sizes.
+/// Three sizes at most a quarter of the pair's smallest benchmark size (the
+/// as-written K8 baseline is cubic), and never below what the generator can
+/// make.
+fn small_sizes(pair: &KernelPair) -> [usize; 3] {
+    let top = (pair.sizes[0] / 4).max(pair.generator.min_size() * 4);
+    [top / 4, top / 2, top].map(|s| s.max(pair.generator.min_size()))
+}
+
 fn small_scenario(dir: &Path) -> PathBuf {
     let mut text = String::from("description = \"end-to-end test\"\n");
     for pair in PAIRS {
-        let min = pair.generator.min_size().max(30);
+        let [a, b, c] = small_sizes(pair);
         text.push_str(&format!(
-            "\n[[kernel]]\nname = \"{}\"\nsizes = [{}, {}, {}]\nseed = 3\n",
+            "\n[[kernel]]\nname = \"{}\"\nsizes = [{a}, {b}, {c}]\nseed = 3\n",
             pair.name,
-            min * 2,
-            min * 4,
-            min * 8
         ));
     }
     let path = dir.join("small.toml");
@@ -57,8 +62,7 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
     bench_run::write(&criterion, &run).expect("bench-run record");
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
     for pair in PAIRS {
-        let min = pair.generator.min_size().max(30);
-        for size in [min * 2, min * 4, min * 8] {
+        for size in small_sizes(pair) {
             for side in pair.sides() {
                 let ns = match side {
                     Side::Python => 50_000.0,
