@@ -293,14 +293,12 @@ fn run_degree_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
 }
 
 fn run_closeness_centrality(prepared: &Prepared) -> Result<Output, TwinError> {
-    node_scores(prepared, |g| {
-        Ok(graph::distances::closeness_centrality_fast(g))
-    })
+    node_scores(prepared, |g| Ok(graph::distances::closeness_centrality(g)))
 }
 
 fn run_closeness_centrality_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
     node_scores(prepared, |g| {
-        Ok(graph::distances::closeness_centrality_fast_parallel(g))
+        Ok(graph::distances::closeness_centrality_parallel(g))
     })
 }
 

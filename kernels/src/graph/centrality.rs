@@ -97,42 +97,6 @@ impl Bfs {
     }
 }
 
-/// `nx.closeness_centrality(G)` (Wasserman–Faust improved, hop distances):
-/// `((r − 1)/Σd) · ((r − 1)/(n − 1))` with `r` nodes reachable (itself
-/// included); 0 for a node that reaches nothing.
-pub fn closeness_centrality(graph: &CsrGraph) -> Vec<f64> {
-    let n = graph.node_count();
-    let mut bfs = Bfs::new(n);
-    (0..n).map(|v| closeness_of(graph, &mut bfs, v)).collect()
-}
-
-/// [`closeness_centrality`] with sources spread over the rayon pool.
-pub fn closeness_centrality_parallel(graph: &CsrGraph) -> Vec<f64> {
-    let n = graph.node_count();
-    (0..n)
-        .into_par_iter()
-        .map_init(|| Bfs::new(n), |bfs, v| closeness_of(graph, bfs, v))
-        .collect()
-}
-
-fn closeness_of(graph: &CsrGraph, bfs: &mut Bfs, v: usize) -> f64 {
-    let n = graph.node_count();
-    bfs.search(graph, v, false);
-    let total: i64 = bfs
-        .order
-        .iter()
-        .map(|&u| i64::from(bfs.dist[u as usize]))
-        .sum();
-    let reached = bfs.order.len() as f64;
-    if total > 0 && n > 1 {
-        // networkx's order: ((r - 1) / total) then *= (r - 1) / (n - 1).
-        let closeness = (reached - 1.0) / total as f64;
-        closeness * ((reached - 1.0) / (n - 1) as f64)
-    } else {
-        0.0
-    }
-}
-
 /// Adds source `s`'s dependencies to `scores` (Brandes' accumulation, as
 /// networkx's `_accumulate_basic`): predecessors are the neighbours one hop
 /// closer to `s`, found from the CSR rows instead of stored lists.
@@ -247,7 +211,7 @@ pub fn eigenvector_centrality(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Edge;
+    use crate::graph::{Edge, closeness_centrality, closeness_centrality_parallel};
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
         let edges: Vec<Edge> = edges

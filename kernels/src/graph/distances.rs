@@ -608,7 +608,7 @@ fn closeness_of(summary: &SourceDistances, n: usize) -> f64 {
 /// to [`super::closeness_centrality`]: `((r − 1)/Σd) · ((r − 1)/(n − 1))`
 /// with `r` the nodes reached (itself included), 0 for a node that reaches
 /// nothing. The distance sums come from bit-parallel BFS.
-pub fn closeness_centrality_fast(graph: &CsrGraph) -> Vec<f64> {
+pub fn closeness_centrality(graph: &CsrGraph) -> Vec<f64> {
     let components = Components::of(graph);
     closeness_from(
         &all_source_distances(graph, &components),
@@ -618,7 +618,7 @@ pub fn closeness_centrality_fast(graph: &CsrGraph) -> Vec<f64> {
 
 /// [`closeness_centrality_fast`] with source batches spread over the rayon
 /// pool; bit-identical to it.
-pub fn closeness_centrality_fast_parallel(graph: &CsrGraph) -> Vec<f64> {
+pub fn closeness_centrality_parallel(graph: &CsrGraph) -> Vec<f64> {
     let components = Components::of(graph);
     closeness_from(
         &all_source_distances_parallel(graph, &components),
@@ -708,18 +708,49 @@ mod tests {
         assert_eq!(Components::of(&graph(0, &[])).largest(), None);
     }
 
+    /// The reference: a queue-based BFS per source, then networkx's
+    /// `((r - 1) / total) * ((r - 1) / (n - 1))`.
+    fn closeness_one_source_at_a_time(g: &CsrGraph) -> Vec<f64> {
+        let n = g.node_count();
+        (0..n)
+            .map(|s| {
+                let mut dist = vec![u32::MAX; n];
+                let mut queue = std::collections::VecDeque::from([s]);
+                dist[s] = 0;
+                let (mut total, mut reached) = (0u64, 1usize);
+                while let Some(v) = queue.pop_front() {
+                    for (w, _) in g.neighbors(v) {
+                        let w = w as usize;
+                        if dist[w] == u32::MAX {
+                            dist[w] = dist[v] + 1;
+                            total += u64::from(dist[w]);
+                            reached += 1;
+                            queue.push_back(w);
+                        }
+                    }
+                }
+                if total > 0 && n > 1 {
+                    let r = reached as f64 - 1.0;
+                    (r / total as f64) * (r / (n - 1) as f64)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn batches_spanning_components_match_one_search_per_source() {
         // 700 nodes: a random part, a few chains and isolated nodes, so
         // batches straddle component boundaries. Compared bit for bit with
-        // the per-source BFS twin (itself checked against networkx).
+        // one plain BFS per source and networkx's formula.
         let mut edges = random_edges(400, 2, 0x1234_5678);
         edges.extend((400..520).map(|v| (v, v + 1)));
         edges.extend((530..560).filter(|v| v % 3 != 0).map(|v| (v, v + 1)));
         let g = graph(700, &edges);
-        let expected = crate::graph::closeness_centrality(&g);
-        assert_eq!(closeness_centrality_fast(&g), expected);
-        assert_eq!(closeness_centrality_fast_parallel(&g), expected);
+        let expected = closeness_one_source_at_a_time(&g);
+        assert_eq!(closeness_centrality(&g), expected);
+        assert_eq!(closeness_centrality_parallel(&g), expected);
         let c = Components::of(&g);
         let big = c.largest().expect("non-empty");
         assert_eq!(c.members(big).len(), 400);

@@ -10,7 +10,7 @@
 //! depend on that, so the twin computes each once.
 
 use super::CsrGraph;
-use super::distances::{closeness_centrality_fast, closeness_centrality_fast_parallel};
+use super::distances::{closeness_centrality, closeness_centrality_parallel};
 use super::metrics::{clustering, clustering_parallel};
 use super::{betweenness_centrality, betweenness_centrality_parallel};
 
@@ -34,7 +34,7 @@ pub fn extract_node_features(graph: &CsrGraph) -> Vec<f64> {
         graph,
         &clustering(graph),
         &betweenness_centrality(graph),
-        &closeness_centrality_fast(graph),
+        &closeness_centrality(graph),
     )
 }
 
@@ -50,7 +50,7 @@ pub fn extract_node_features_parallel(graph: &CsrGraph) -> Vec<f64> {
                 || betweenness_centrality_parallel(graph),
             )
         },
-        || closeness_centrality_fast_parallel(graph),
+        || closeness_centrality_parallel(graph),
     );
     assemble(graph, &coefficients, &betweenness, &closeness)
 }

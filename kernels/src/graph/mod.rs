@@ -12,8 +12,9 @@ pub mod pair_clusters;
 pub mod paths;
 
 pub use centrality::{
-    CentralityError, betweenness_centrality, betweenness_centrality_parallel, closeness_centrality,
-    closeness_centrality_parallel, degree_centrality, eigenvector_centrality,
+    CentralityError, betweenness_centrality, betweenness_centrality_parallel, degree_centrality,
+    eigenvector_centrality,
 };
 pub use csr::{CsrGraph, Edge, GraphError};
+pub use distances::{closeness_centrality, closeness_centrality_parallel};
 pub use pagerank::{PageRankError, PageRankParams, pagerank, pagerank_parallel};
