@@ -1,12 +1,13 @@
 //! Node centralities as the analytics engine asks networkx for them
-//! (catalog analytics K1): degree, closeness, betweenness, eigenvector.
+//! (catalog analytics K1): degree and eigenvector. Closeness lives with the
+//! other all-pairs distance kernels (`distances`), betweenness in its own
+//! module.
 //!
 //! Each function returns one score per node, indexed by node id, computed
 //! with networkx 3.4.2's definitions and, where it matters for rounding, its
 //! order of operations. All are unweighted, as the original calls them
 //! (`weight=None` is networkx's default for these four).
 
-use rayon::prelude::*;
 use thiserror::Error;
 
 use super::CsrGraph;
@@ -38,133 +39,6 @@ pub fn degree_centrality(graph: &CsrGraph) -> Vec<f64> {
     }
     let scale = 1.0 / (n - 1) as f64;
     (0..n).map(|v| degree(graph, v) as f64 * scale).collect()
-}
-
-/// Reusable breadth-first-search state: allocated once per thread, reset
-/// only where the last search reached (no O(n) clearing per source).
-struct Bfs {
-    dist: Vec<i32>,
-    /// Nodes in the order they were reached (networkx's stack `S`).
-    order: Vec<u32>,
-    sigma: Vec<f64>,
-    delta: Vec<f64>,
-}
-
-impl Bfs {
-    fn new(n: usize) -> Self {
-        Self {
-            dist: vec![-1; n],
-            order: Vec::with_capacity(n),
-            sigma: vec![0.0; n],
-            delta: vec![0.0; n],
-        }
-    }
-
-    fn reset(&mut self) {
-        for &v in &self.order {
-            let v = v as usize;
-            self.dist[v] = -1;
-            self.sigma[v] = 0.0;
-            self.delta[v] = 0.0;
-        }
-        self.order.clear();
-    }
-
-    /// Breadth-first search from `source`, counting shortest paths (sigma)
-    /// when `count_paths` is set. `order` doubles as the FIFO queue.
-    fn search(&mut self, graph: &CsrGraph, source: usize, count_paths: bool) {
-        self.reset();
-        let (offsets, targets) = (graph.offsets(), graph.targets());
-        self.dist[source] = 0;
-        self.sigma[source] = 1.0;
-        self.order.push(source as u32);
-        let mut head = 0;
-        while head < self.order.len() {
-            let v = self.order[head] as usize;
-            head += 1;
-            let next = self.dist[v] + 1;
-            for &w in &targets[offsets[v]..offsets[v + 1]] {
-                let w = w as usize;
-                if self.dist[w] < 0 {
-                    self.dist[w] = next;
-                    self.order.push(w as u32);
-                }
-                if count_paths && self.dist[w] == next {
-                    self.sigma[w] += self.sigma[v];
-                }
-            }
-        }
-    }
-}
-
-/// Adds source `s`'s dependencies to `scores` (Brandes' accumulation, as
-/// networkx's `_accumulate_basic`): predecessors are the neighbours one hop
-/// closer to `s`, found from the CSR rows instead of stored lists.
-fn accumulate(graph: &CsrGraph, bfs: &mut Bfs, s: usize, scores: &mut [f64]) {
-    bfs.search(graph, s, true);
-    let (offsets, targets) = (graph.offsets(), graph.targets());
-    for k in (0..bfs.order.len()).rev() {
-        let w = bfs.order[k] as usize;
-        let coefficient = (1.0 + bfs.delta[w]) / bfs.sigma[w];
-        let closer = bfs.dist[w] - 1;
-        for &v in &targets[offsets[w]..offsets[w + 1]] {
-            let v = v as usize;
-            if bfs.dist[v] == closer {
-                bfs.delta[v] += bfs.sigma[v] * coefficient;
-            }
-        }
-        if w != s {
-            scores[w] += bfs.delta[w];
-        }
-    }
-}
-
-/// networkx's `_rescale` for an undirected graph with `normalized=True`.
-fn rescale_normalized(scores: &mut [f64]) {
-    let n = scores.len();
-    if n > 2 {
-        let scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
-        scores.iter_mut().for_each(|x| *x *= scale);
-    }
-}
-
-/// `nx.betweenness_centrality(G, normalized=True)`: exact Brandes, every
-/// node as a source, unweighted.
-pub fn betweenness_centrality(graph: &CsrGraph) -> Vec<f64> {
-    let n = graph.node_count();
-    let mut bfs = Bfs::new(n);
-    let mut scores = vec![0.0; n];
-    for s in 0..n {
-        accumulate(graph, &mut bfs, s, &mut scores);
-    }
-    rescale_normalized(&mut scores);
-    scores
-}
-
-/// [`betweenness_centrality`] with sources spread over the rayon pool; each
-/// worker accumulates its own scores, summed at the end (so the last bits
-/// depend on how sources were split).
-pub fn betweenness_centrality_parallel(graph: &CsrGraph) -> Vec<f64> {
-    let n = graph.node_count();
-    let mut scores = (0..n)
-        .into_par_iter()
-        .fold(
-            || (Bfs::new(n), vec![0.0; n]),
-            |(mut bfs, mut scores), s| {
-                accumulate(graph, &mut bfs, s, &mut scores);
-                (bfs, scores)
-            },
-        )
-        .map(|(_, scores)| scores)
-        .reduce(
-            || vec![0.0; n],
-            |mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
-    rescale_normalized(&mut scores);
-    scores
 }
 
 /// `nx.eigenvector_centrality(G, max_iter=max_iter)` (tol 1e-6, unweighted):
@@ -211,7 +85,10 @@ pub fn eigenvector_centrality(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{Edge, closeness_centrality, closeness_centrality_parallel};
+    use crate::graph::{
+        Edge, betweenness_centrality, betweenness_centrality_parallel, closeness_centrality,
+        closeness_centrality_parallel,
+    };
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
         let edges: Vec<Edge> = edges

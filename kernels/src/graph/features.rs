@@ -28,7 +28,9 @@ pub const NODE_FEATURE_COUNT: usize = NODE_FEATURE_NAMES.len();
 /// K8 feature matrix, `n × 4` row-major (row = node id): degree as a float (a
 /// self-loop adds 2, as `G.degree` counts it), `nx.clustering(G)`,
 /// `nx.betweenness_centrality(G)` (normalized, exact) and
-/// `nx.closeness_centrality(G)`. Bit-identical to networkx.
+/// `nx.closeness_centrality(G)`. Degree, clustering and closeness are
+/// bit-identical to networkx; betweenness adds the same terms in another
+/// order (a few ulps, see `betweenness_centrality`).
 pub fn extract_node_features(graph: &CsrGraph) -> Vec<f64> {
     assemble(
         graph,
@@ -38,10 +40,9 @@ pub fn extract_node_features(graph: &CsrGraph) -> Vec<f64> {
     )
 }
 
-/// [`extract_node_features`] with every column computed on the rayon pool.
-/// Degree, clustering and closeness are bit-identical; betweenness sums each
-/// worker's share of sources separately, so it may differ from networkx in
-/// the last bits (relative 1e-15).
+/// [`extract_node_features`] with every column computed on the rayon pool;
+/// bit-identical to it (the parallel betweenness sums sources along the same
+/// fixed tree).
 pub fn extract_node_features_parallel(graph: &CsrGraph) -> Vec<f64> {
     let ((coefficients, betweenness), closeness) = rayon::join(
         || {

@@ -1,5 +1,6 @@
 //! Graph analytics kernels (catalog `analytics.md`), on a compressed sparse row graph.
 
+mod betweenness;
 mod centrality;
 pub mod communities;
 mod csr;
@@ -11,10 +12,8 @@ mod pagerank;
 pub mod pair_clusters;
 pub mod paths;
 
-pub use centrality::{
-    CentralityError, betweenness_centrality, betweenness_centrality_parallel, degree_centrality,
-    eigenvector_centrality,
-};
+pub use betweenness::{betweenness_centrality, betweenness_centrality_parallel};
+pub use centrality::{CentralityError, degree_centrality, eigenvector_centrality};
 pub use csr::{CsrGraph, Edge, GraphError};
 pub use distances::{closeness_centrality, closeness_centrality_parallel};
 pub use pagerank::{PageRankError, PageRankParams, pagerank, pagerank_parallel};
