@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .graph import prepare as prepare_graph
+from .paths import path_lists
 
 #: ``max_depth`` of the K10 request. The request default (5) reaches every
 #: node of a Barabási-Albert graph of a few thousand nodes, so the defects
@@ -339,31 +340,10 @@ bfs_paths_fixed_prepare = bfs_paths_prepare
 
 
 def bfs_paths_output(result, prepared):
-    """LISTS: every recorded path (not only the 100 the response carries), its
-    nodes as integer ids from source to target, in recording order; values
-    ``[paths_found, average_path_length, min_path_length, max_path_length,
-    total_paths]``, the four statistics NaN when nothing was recorded."""
-    paths = result["all_paths"]
-    offsets = np.zeros(len(paths) + 1, dtype=np.int64)
-    lengths = np.fromiter((len(p["path"]) for p in paths), dtype=np.int64, count=len(paths))
-    offsets[1:] = np.cumsum(lengths)
-    flat = np.fromiter(
-        (parse_id(node) for p in paths for node in p["path"]),
-        dtype=np.int64,
-        count=int(offsets[-1]),
-    )
-    stats = result["path_statistics"]
-    if stats:
-        values = [
-            result["paths_found"],
-            stats["average_path_length"],
-            stats["min_path_length"],
-            stats["max_path_length"],
-            stats["total_paths"],
-        ]
-    else:
-        values = [result["paths_found"], np.nan, np.nan, np.nan, np.nan]
-    return flat, offsets, np.asarray(values, dtype=np.float64)
+    """``paths.path_lists`` over every recorded path (not only the 100 the
+    response carries), node ids parsed back to integers, in recording order."""
+    return path_lists(result["all_paths"], result["paths_found"], result["path_statistics"],
+                      node_id=parse_id)
 
 
 bfs_paths_fixed_output = bfs_paths_output

@@ -156,28 +156,34 @@ def paths_all_simple(prepared):
     return analyze_paths(graph, sources, targets, max_depth, path_type)
 
 
-def output(result, prepared):
-    """LISTS: one list per path, its nodes from source to target (so the
-    source and target are its first and last entries), in result order;
-    values ``[paths_found, average_path_length, min_path_length,
-    max_path_length, total_paths]``, the four statistics NaN when no path was
-    found (the original leaves ``statistics`` empty then)."""
-    paths = result["paths"]
+def path_lists(paths, paths_found, stats, node_id=int):
+    """LISTS for path results (K4 here, K10 in ``engine``): one list per path,
+    its nodes (as ``node_id(node)``) from source to target, so the source and
+    target are its first and last entries, in result order; values
+    ``[paths_found, average_path_length, min_path_length, max_path_length,
+    total_paths]``, the four statistics NaN when there are none (the original
+    leaves the dict empty then)."""
     offsets = np.zeros(len(paths) + 1, dtype=np.int64)
     lengths = np.fromiter((len(p["path"]) for p in paths), dtype=np.int64, count=len(paths))
     offsets[1:] = np.cumsum(lengths)
     flat = np.fromiter(
-        (node for p in paths for node in p["path"]), dtype=np.int64, count=int(offsets[-1])
+        (node_id(node) for p in paths for node in p["path"]),
+        dtype=np.int64,
+        count=int(offsets[-1]),
     )
-    stats = result["statistics"]
     if stats:
         values = [
-            result["paths_found"],
+            paths_found,
             stats["average_path_length"],
             stats["min_path_length"],
             stats["max_path_length"],
             stats["total_paths"],
         ]
     else:
-        values = [result["paths_found"], np.nan, np.nan, np.nan, np.nan]
+        values = [paths_found, np.nan, np.nan, np.nan, np.nan]
     return flat, offsets, np.asarray(values, dtype=np.float64)
+
+
+def output(result, prepared):
+    """``path_lists`` of the original's result, every path it returns."""
+    return path_lists(result["paths"], result["paths_found"], result["statistics"])

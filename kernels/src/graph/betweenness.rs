@@ -686,14 +686,9 @@ impl Search {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Edge;
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::unweighted(n, edges)
     }
 
     fn assert_close(got: &[f64], want: &[f64]) {

@@ -86,16 +86,12 @@ pub fn eigenvector_centrality(
 mod tests {
     use super::*;
     use crate::graph::{
-        Edge, betweenness_centrality, betweenness_centrality_parallel, closeness_centrality,
+        betweenness_centrality, betweenness_centrality_parallel, closeness_centrality,
         closeness_centrality_parallel,
     };
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::unweighted(n, edges)
     }
 
     fn path(n: u32) -> CsrGraph {

@@ -173,6 +173,18 @@ impl CsrGraph {
 }
 
 #[cfg(test)]
+impl CsrGraph {
+    /// Test helper shared by the kernels' unit tests: every weight 1.0.
+    pub(crate) fn unweighted(n: usize, edges: &[(u32, u32)]) -> Self {
+        let edges: Vec<Edge> = edges
+            .iter()
+            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
+            .collect();
+        Self::from_undirected_edges(n, &edges).expect("valid test graph")
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

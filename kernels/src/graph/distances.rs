@@ -633,14 +633,9 @@ fn closeness_from(summaries: &[SourceDistances], n: usize) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Edge;
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::unweighted(n, edges)
     }
 
     /// xorshift64 edges `(random lower node, v)`: a random tree plus extras.

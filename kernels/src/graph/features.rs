@@ -75,14 +75,9 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Edge;
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::unweighted(n, edges)
     }
 
     #[test]

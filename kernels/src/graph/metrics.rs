@@ -248,14 +248,9 @@ mod tests {
     //! Expected values were checked against networkx 3.4.2 on the same graphs
     //! (built with nodes 0..n in order, then the edges).
     use super::*;
-    use crate::graph::Edge;
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::unweighted(n, edges)
     }
 
     #[test]

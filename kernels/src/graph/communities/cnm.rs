@@ -467,15 +467,10 @@ pub(super) fn frozensets(run: &CnmRun, wanted: &[bool]) -> Vec<Option<PySet>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Edge;
     use super::*;
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::unweighted(n, edges)
     }
 
     // Expected partitions printed by networkx 3.4.2

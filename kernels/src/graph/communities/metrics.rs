@@ -64,15 +64,10 @@ pub(super) fn measure(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Edge;
     use super::*;
 
     fn graph(n: usize, edges: &[(u32, u32)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::unweighted(n, edges)
     }
 
     // Checked against the original's K3 body on networkx 3.4.2.
