@@ -176,9 +176,15 @@ impl CsrGraph {
 impl CsrGraph {
     /// Test helper shared by the kernels' unit tests: every weight 1.0.
     pub(crate) fn unweighted(n: usize, edges: &[(u32, u32)]) -> Self {
+        let weighted: Vec<(u32, u32, f64)> = edges.iter().map(|&(u, v)| (u, v, 1.0)).collect();
+        Self::weighted(n, &weighted)
+    }
+
+    /// Test helper shared by the kernels' unit tests: `(u, v, weight)` edges.
+    pub(crate) fn weighted(n: usize, edges: &[(u32, u32, f64)]) -> Self {
         let edges: Vec<Edge> = edges
             .iter()
-            .map(|&(u, v)| Edge { u, v, weight: 1.0 })
+            .map(|&(u, v, weight)| Edge { u, v, weight })
             .collect();
         Self::from_undirected_edges(n, &edges).expect("valid test graph")
     }

@@ -191,14 +191,9 @@ fn iterate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Edge;
 
     fn graph(n: usize, edges: &[(u32, u32, f64)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v, weight)| Edge { u, v, weight })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::weighted(n, edges)
     }
 
     #[test]

@@ -20,8 +20,6 @@ mod pyset;
 use thiserror::Error;
 
 use super::CsrGraph;
-#[cfg(test)]
-use super::Edge;
 
 pub use cnm::greedy_modularity_communities;
 pub use label_propagation::label_propagation_communities;
@@ -281,11 +279,7 @@ mod tests {
     use super::*;
 
     fn graph(n: usize, edges: &[(u32, u32, f64)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v, weight)| Edge { u, v, weight })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::weighted(n, edges)
     }
 
     /// Two weighted 4-cliques joined by an edge, a triangle hanging off the

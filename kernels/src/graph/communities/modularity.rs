@@ -147,15 +147,10 @@ pub fn louvain_modularity(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Edge;
     use super::*;
 
     fn graph(n: usize, edges: &[(u32, u32, f64)]) -> CsrGraph {
-        let edges: Vec<Edge> = edges
-            .iter()
-            .map(|&(u, v, weight)| Edge { u, v, weight })
-            .collect();
-        CsrGraph::from_undirected_edges(n, &edges).expect("valid graph")
+        CsrGraph::weighted(n, edges)
     }
 
     fn two_triangles() -> CsrGraph {
