@@ -177,7 +177,7 @@ fn run_pair(
             progress(&format!("{}: checking size {size}", pair.name));
             let input = pair.generator.generate(size, plan.seed);
             let (correctness, python_output) = check_with_output(plan, bridge, &input);
-            let alternatives = check_alternatives(pair, bridge, &input, python_output.as_ref());
+            let alternatives = check_alternatives(plan, bridge, &input, python_output.as_ref());
             let mut result = SizeResult {
                 size,
                 seed: plan.seed,
@@ -274,13 +274,15 @@ pub fn check(plan: &KernelPlan, bridge: Option<&Bridge>, input: &Input) -> Corre
 }
 
 /// Each alternative's answer against the baseline's (`None` when the
-/// baseline failed: there is nothing to hold it to).
+/// baseline failed: there is nothing to hold it to). An alternative without
+/// its own tolerance is held to the plan's (the scenario may override it).
 fn check_alternatives(
-    pair: &KernelPair,
+    plan: &KernelPlan,
     bridge: Option<&Bridge>,
     input: &Input,
     baseline: Option<&Output>,
 ) -> Vec<AlternativeResult> {
+    let pair = plan.pair;
     pair.alternatives
         .iter()
         .map(|alt| {
@@ -300,7 +302,7 @@ fn check_alternatives(
                             error: e.to_string(),
                         },
                         Ok(answer) => {
-                            let tol = alt.tolerance.unwrap_or(pair.tolerance);
+                            let tol = alt.tolerance.unwrap_or(plan.tolerance);
                             let mode = alt.comparison.unwrap_or(pair.comparison);
                             match compare(mode, tol, &answer, baseline) {
                                 Ok(agreement) => Correctness::Agree { agreement },
