@@ -1,0 +1,385 @@
+//! Runs a scenario under a checker and turns the outcome into a record:
+//! schedules explored, the invariant violated (if any) and how to replay it.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Checker, Component, Subject, VIOLATION_PREFIX};
+use crate::{Entry, ReplayError};
+
+/// How hard each checker tries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// loom's preemption bound (issue 5 asks for at least 2).
+    pub loom_preemption_bound: usize,
+    /// Schedules for shuttle's random scheduler.
+    pub shuttle_random: usize,
+    /// Schedules for shuttle's PCT scheduler.
+    pub shuttle_pct: usize,
+    /// PCT's bug depth.
+    pub pct_depth: usize,
+    /// Seed of both shuttle schedulers (fixed, so CI is reproducible).
+    pub seed: u64,
+    /// Where replay files (shuttle schedules, loom checkpoints) go.
+    pub replay_dir: PathBuf,
+}
+
+/// `TWINBENCH_CHECKS=nightly` selects [`Budget::nightly`].
+pub const BUDGET_ENV: &str = "TWINBENCH_CHECKS";
+
+impl Budget {
+    /// What `cargo test` and `make test` run: ≥ 10 000 schedules per shuttle
+    /// scheduler, loom at preemption bound 2.
+    pub fn ci(replay_dir: PathBuf) -> Self {
+        Self {
+            loom_preemption_bound: 2,
+            shuttle_random: 10_000,
+            shuttle_pct: 10_000,
+            pct_depth: 3,
+            seed: 0x7769_6e62_656e_6368, // "winbench"
+            replay_dir,
+        }
+    }
+
+    /// Ten times the schedules and one more preemption, for nightly runs.
+    pub fn nightly(replay_dir: PathBuf) -> Self {
+        Self {
+            loom_preemption_bound: 3,
+            shuttle_random: 100_000,
+            shuttle_pct: 100_000,
+            ..Self::ci(replay_dir)
+        }
+    }
+
+    /// [`Budget::ci`], or [`Budget::nightly`] when `TWINBENCH_CHECKS=nightly`.
+    pub fn from_env(replay_dir: PathBuf) -> Self {
+        match std::env::var(BUDGET_ENV).as_deref() {
+            Ok("nightly") => Self::nightly(replay_dir),
+            _ => Self::ci(replay_dir),
+        }
+    }
+}
+
+/// Fixed component or zoo entry, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SubjectInfo {
+    Fixed,
+    Zoo {
+        catalog_id: String,
+        /// The invariant the checker must report.
+        breaks: String,
+    },
+}
+
+impl From<Subject> for SubjectInfo {
+    fn from(subject: Subject) -> Self {
+        match subject {
+            Subject::Fixed => SubjectInfo::Fixed,
+            Subject::Zoo(zoo) => SubjectInfo::Zoo {
+                catalog_id: zoo.catalog_id.to_string(),
+                breaks: zoo.breaks.to_string(),
+            },
+        }
+    }
+}
+
+/// What one checker saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every explored schedule kept every invariant.
+    Passed,
+    /// A schedule broke `invariant` (`"deadlock-free"` for a deadlock,
+    /// `"no-panic"` for any other panic).
+    Violated { invariant: String, detail: String },
+}
+
+/// How to replay a failing schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replay {
+    /// The shuttle schedule string, or the loom checkpoint file's path.
+    pub schedule: String,
+    /// Where the schedule is saved.
+    pub file: String,
+    /// The one command that replays it.
+    pub command: String,
+}
+
+/// One scenario under one checker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub id: String,
+    pub component: Component,
+    pub subject: SubjectInfo,
+    pub operations: String,
+    pub checker: Checker,
+    /// Schedules run: all of them on a pass; up to and including the failing
+    /// one on a violation.
+    pub schedules: u64,
+    /// loom only: the bounded state space was explored completely.
+    pub exhaustive: bool,
+    pub outcome: Outcome,
+    pub replay: Option<Replay>,
+    /// Wall time of the check (information only; no test asserts on it).
+    pub seconds: f64,
+}
+
+impl CheckRecord {
+    /// A fixed component passes; a zoo entry is caught breaking exactly the
+    /// invariant it is there to break.
+    pub fn as_expected(&self) -> bool {
+        match (&self.subject, &self.outcome) {
+            (SubjectInfo::Fixed, Outcome::Passed) => true,
+            (SubjectInfo::Zoo { breaks, .. }, Outcome::Violated { invariant, .. }) => {
+                breaks == invariant
+            }
+            _ => false,
+        }
+    }
+
+    /// One line for a failing test or the console.
+    pub fn describe(&self) -> String {
+        let outcome = match &self.outcome {
+            Outcome::Passed => "passed".to_string(),
+            Outcome::Violated { invariant, detail } => format!("violated [{invariant}]: {detail}"),
+        };
+        let replay = self
+            .replay
+            .as_ref()
+            .map(|r| format!("\n  replay: {}", r.command))
+            .unwrap_or_default();
+        format!(
+            "{} under {} after {} schedules: {outcome}{replay}",
+            self.id, self.checker, self.schedules
+        )
+    }
+}
+
+/// Runs `entry` under `checker`.
+pub fn run(entry: &Entry, checker: Checker, budget: &Budget) -> CheckRecord {
+    let started = Instant::now();
+    let counter = Arc::new(AtomicU64::new(0));
+    let dir = replay_dir(entry, checker, budget);
+    let (result, exhaustive) = match checker {
+        Checker::Loom => {
+            let result = run_loom(entry.loom_body, budget, None, &counter);
+            let exhaustive = result.is_ok();
+            (result, exhaustive)
+        }
+        Checker::ShuttleRandom | Checker::ShuttlePct => (
+            run_shuttle(entry.shuttle_body, checker, budget, &counter),
+            false,
+        ),
+    };
+    let schedules = counter.load(Ordering::SeqCst);
+    let (outcome, replay) = match result {
+        Ok(()) => (Outcome::Passed, None),
+        Err(payload) => {
+            let outcome = outcome_of(payload.as_ref());
+            let replay = dir.and_then(|dir| saved_replay(entry, checker, budget, &dir));
+            (outcome, replay)
+        }
+    };
+    CheckRecord {
+        id: entry.scenario.id.to_string(),
+        component: entry.scenario.component,
+        subject: entry.scenario.subject.into(),
+        operations: entry.scenario.operations.to_string(),
+        checker,
+        schedules,
+        exhaustive,
+        outcome,
+        replay,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Replays a saved schedule (a shuttle schedule file or a loom checkpoint).
+pub fn replay(
+    entry: &Entry,
+    checker: Checker,
+    schedule_file: &Path,
+) -> Result<Outcome, ReplayError> {
+    let counter = Arc::new(AtomicU64::new(0));
+    let result = match checker {
+        Checker::Loom => {
+            let budget = Budget::ci(PathBuf::new());
+            run_loom(entry.loom_body, &budget, Some(schedule_file), &counter)
+        }
+        Checker::ShuttleRandom | Checker::ShuttlePct => {
+            let schedule =
+                std::fs::read_to_string(schedule_file).map_err(|source| ReplayError::Read {
+                    path: schedule_file.to_path_buf(),
+                    source,
+                })?;
+            let body = entry.shuttle_body;
+            catch_unwind(AssertUnwindSafe(|| shuttle::replay(body, schedule.trim())))
+        }
+    };
+    Ok(match result {
+        Ok(()) => Outcome::Passed,
+        Err(payload) => outcome_of(payload.as_ref()),
+    })
+}
+
+type Panic = Box<dyn Any + Send + 'static>;
+
+fn run_loom(
+    body: fn(),
+    budget: &Budget,
+    checkpoint: Option<&Path>,
+    counter: &Arc<AtomicU64>,
+) -> Result<(), Panic> {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(budget.loom_preemption_bound);
+    builder.max_branches = 100_000;
+    builder.max_permutations = None;
+    builder.max_duration = None;
+    if let Some(path) = checkpoint {
+        builder.checkpoint_file = Some(path.to_path_buf());
+        builder.checkpoint_interval = 1;
+    }
+    let counter = Arc::clone(counter);
+    catch_unwind(AssertUnwindSafe(|| {
+        builder.check(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            body();
+        })
+    }))
+}
+
+fn run_shuttle(
+    body: fn(),
+    checker: Checker,
+    budget: &Budget,
+    counter: &Arc<AtomicU64>,
+) -> Result<(), Panic> {
+    let mut config = shuttle::Config::new();
+    // Saved by `saved_replay` instead (see there).
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    let counter = Arc::clone(counter);
+    let test = move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        body();
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        match checker {
+            Checker::ShuttlePct => {
+                let scheduler = shuttle::scheduler::PctScheduler::new_from_seed(
+                    budget.seed,
+                    budget.pct_depth,
+                    budget.shuttle_pct,
+                );
+                shuttle::Runner::new(scheduler, config).run(test);
+            }
+            _ => {
+                let scheduler = shuttle::scheduler::RandomScheduler::new_from_seed(
+                    budget.seed,
+                    budget.shuttle_random,
+                );
+                shuttle::Runner::new(scheduler, config).run(test);
+            }
+        };
+    }))
+}
+
+/// A fresh, empty folder for this check's replay file: unique per process and
+/// call, so concurrent tests never read each other's (or a stale) schedule.
+fn replay_dir(entry: &Entry, checker: Checker, budget: &Budget) -> Option<PathBuf> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = budget.replay_dir.join(format!(
+        "{}.{}.{}-{}",
+        sanitize(entry.scenario.id),
+        checker.name(),
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir)
+}
+
+/// The replay of a failed check, saved into `dir`.
+///
+/// Shuttle: the engine keeps the last execution's schedule in a thread-local
+/// until the next execution starts, so right after the failing run it is the
+/// failing schedule. (Shuttle's own file persistence is configured once per
+/// process, by the first run, so it cannot give each check its own file.)
+/// loom: rerun with a checkpoint written before every iteration; its
+/// exploration order is fixed, so the rerun fails at the same schedule and the
+/// file then holds the failing path.
+fn saved_replay(entry: &Entry, checker: Checker, budget: &Budget, dir: &Path) -> Option<Replay> {
+    let (file, schedule) = match checker {
+        Checker::Loom => {
+            let file = dir.join("checkpoint.json");
+            let counter = Arc::new(AtomicU64::new(0));
+            run_loom(entry.loom_body, budget, Some(&file), &counter).err()?;
+            (file.clone(), file.display().to_string())
+        }
+        Checker::ShuttleRandom | Checker::ShuttlePct => {
+            let schedule = shuttle_engine::scheduler::serialization::serialize_schedule(
+                &shuttle_engine::runtime::execution::CurrentSchedule::get_schedule(),
+            );
+            let file = dir.join("schedule.txt");
+            std::fs::write(&file, &schedule).ok()?;
+            (file, schedule)
+        }
+    };
+    let file = file.canonicalize().unwrap_or(file);
+    Some(Replay {
+        command: format!(
+            "cargo run --release -p twinbench -- replay {} --checker {} --schedule {}",
+            entry.scenario.id,
+            checker.name(),
+            file.display()
+        ),
+        schedule,
+        file: file.display().to_string(),
+    })
+}
+
+fn sanitize(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Reads the invariant back out of a panic payload.
+fn outcome_of(payload: &(dyn Any + Send)) -> Outcome {
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panic with a non-string payload".to_string());
+    if let Some(start) = message.find(VIOLATION_PREFIX) {
+        let rest = &message[start + VIOLATION_PREFIX.len()..];
+        if let Some(end) = rest.find(']') {
+            return Outcome::Violated {
+                invariant: rest[..end].to_string(),
+                detail: rest[end + 1..].trim().to_string(),
+            };
+        }
+    }
+    let invariant = if message.to_lowercase().contains("deadlock") {
+        "deadlock-free"
+    } else {
+        "no-panic"
+    };
+    Outcome::Violated {
+        invariant: invariant.to_string(),
+        detail: message,
+    }
+}

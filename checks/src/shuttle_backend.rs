@@ -1,0 +1,55 @@
+//! The kernels' concurrent components, compiled against shuttle's primitives.
+//!
+//! `backend` plays the role `kernels/src/concurrent/mod.rs` gives to std;
+//! everything below it is the shipped source, included by path. The module
+//! list must match `kernels/src/concurrent/mod.rs` (a test checks it).
+
+/// shuttle's primitives, in the shape the `sync` facade expects.
+pub mod backend {
+    pub const NAME: &str = "shuttle";
+    pub use shuttle::future::block_on;
+    pub use shuttle::sync::atomic;
+    pub use shuttle::sync::{
+        Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    };
+    pub use shuttle::thread;
+}
+
+/// Scenario sizes for this checker family.
+pub const SCALE: crate::scenario::Scale = crate::scenario::Scale::SHUTTLE;
+
+#[path = "../../kernels/src/concurrent/sync.rs"]
+pub mod sync;
+
+#[path = "../../kernels/src/concurrent/clock.rs"]
+pub mod clock;
+
+#[path = "../../kernels/src/concurrent/balancer.rs"]
+pub mod balancer;
+#[path = "../../kernels/src/concurrent/breaker.rs"]
+pub mod breaker;
+#[path = "../../kernels/src/concurrent/cache.rs"]
+pub mod cache;
+#[path = "../../kernels/src/concurrent/collector.rs"]
+pub mod collector;
+#[path = "../../kernels/src/concurrent/incidents.rs"]
+pub mod incidents;
+#[path = "../../kernels/src/concurrent/metrics.rs"]
+pub mod metrics;
+#[path = "../../kernels/src/concurrent/pool.rs"]
+pub mod pool;
+#[path = "../../kernels/src/concurrent/producer.rs"]
+pub mod producer;
+#[path = "../../kernels/src/concurrent/rate_limiter.rs"]
+pub mod rate_limiter;
+#[path = "../../kernels/src/concurrent/registry.rs"]
+pub mod registry;
+#[path = "../../kernels/src/concurrent/singleton.rs"]
+pub mod singleton;
+
+#[path = "../../kernels/src/concurrent/bug_zoo/mod.rs"]
+pub mod bug_zoo;
+
+/// The scenario bodies, compiled against this backend.
+#[path = "models/mod.rs"]
+pub mod models;

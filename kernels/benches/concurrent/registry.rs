@@ -1,0 +1,5 @@
+//! (in progress)
+
+use criterion::Criterion;
+
+pub fn bench(_c: &mut Criterion) {}

@@ -1,0 +1,164 @@
+//! Least-loaded balancer: routes each request to the backend with the fewest
+//! requests in flight.
+//!
+//! The seed 003 `HybridLoadBalancer` picks `min` by load and increments under one
+//! lock (good), but never decrements on completion and lets an external
+//! measurement *overwrite* the load, so increments made after the measurement
+//! are lost (bug zoo `LB.seed003`). Here the load is exactly the in-flight count.
+//!
+//! # Invariants (asserted by the model checks)
+//! - **load-equals-in-flight**: `loads()[b]` equals the number of live
+//!   [`Lease`]s on backend `b`; a load never goes negative.
+//! - **select-and-increment-atomic**: a backend is chosen and its load
+//!   incremented in one critical section, so with no releases, loads never
+//!   differ by more than one (ties go to the lowest index, deterministically).
+
+use std::fmt;
+
+use super::sync::{Arc, Mutex};
+
+/// Errors of the balancer's logic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BalancerError {
+    #[error("backend {0} does not exist")]
+    NoSuchBackend(usize),
+    #[error("backend {0} has no request in flight to release")]
+    NothingInFlight(usize),
+}
+
+/// The balancer's logic, unsynchronised: one owner, `&mut self`.
+#[derive(Debug, Clone)]
+pub struct BalancerCore {
+    loads: Vec<u64>,
+}
+
+impl BalancerCore {
+    pub fn new(backends: usize) -> Self {
+        Self {
+            loads: vec![0; backends],
+        }
+    }
+
+    /// Picks the least-loaded backend (lowest index on ties) and counts the
+    /// request against it. `None` when there are no backends.
+    pub fn acquire(&mut self) -> Option<usize> {
+        let (backend, _) = self
+            .loads
+            .iter()
+            .enumerate()
+            .min_by_key(|&(index, &load)| (load, index))?;
+        self.loads[backend] += 1;
+        Some(backend)
+    }
+
+    /// Ends one request on `backend`.
+    pub fn release(&mut self, backend: usize) -> Result<(), BalancerError> {
+        let load = self
+            .loads
+            .get_mut(backend)
+            .ok_or(BalancerError::NoSuchBackend(backend))?;
+        *load = load
+            .checked_sub(1)
+            .ok_or(BalancerError::NothingInFlight(backend))?;
+        Ok(())
+    }
+
+    pub fn loads(&self) -> &[u64] {
+        &self.loads
+    }
+}
+
+/// The shared balancer: a handle; clones share one state.
+#[derive(Clone)]
+pub struct Balancer {
+    core: Arc<Mutex<BalancerCore>>,
+}
+
+impl Balancer {
+    pub fn new(backends: usize) -> Self {
+        Self {
+            core: Arc::new(Mutex::new(BalancerCore::new(backends))),
+        }
+    }
+
+    /// Routes one request; the returned lease ends it when dropped, so the
+    /// load is decremented on every path out of the caller (error, panic,
+    /// cancellation included).
+    pub fn acquire(&self) -> Option<Lease> {
+        let backend = self.core.lock().acquire()?;
+        Some(Lease {
+            balancer: self.clone(),
+            backend,
+        })
+    }
+
+    /// A consistent snapshot of every backend's load.
+    pub fn loads(&self) -> Vec<u64> {
+        self.core.lock().loads().to_vec()
+    }
+}
+
+impl fmt::Debug for Balancer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Balancer")
+            .field("loads", &self.loads())
+            .finish()
+    }
+}
+
+/// One request in flight on one backend.
+pub struct Lease {
+    balancer: Balancer,
+    backend: usize,
+}
+
+impl Lease {
+    pub fn backend(&self) -> usize {
+        self.backend
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        // A lease is only created by `acquire`, which counted it, so the
+        // release cannot find the load at zero; if it ever did, that is the
+        // invariant the checks look for, visible in `loads()`.
+        let _ = self.balancer.core.lock().release(self.backend);
+    }
+}
+
+impl fmt::Debug for Lease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lease")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_to_least_loaded_and_releases_on_drop() {
+        let balancer = Balancer::new(3);
+        let a = balancer.acquire().map(|l| l.backend());
+        assert_eq!(a, Some(0));
+        let held: Vec<Lease> = (0..5).filter_map(|_| balancer.acquire()).collect();
+        assert_eq!(balancer.loads(), vec![2, 2, 1]);
+        drop(held);
+        assert_eq!(balancer.loads(), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn no_backends_means_no_lease() {
+        assert!(Balancer::new(0).acquire().is_none());
+    }
+
+    #[test]
+    fn core_refuses_to_release_what_is_not_in_flight() {
+        let mut core = BalancerCore::new(1);
+        assert_eq!(core.release(0), Err(BalancerError::NothingInFlight(0)));
+        assert_eq!(core.release(4), Err(BalancerError::NoSuchBackend(4)));
+    }
+}
