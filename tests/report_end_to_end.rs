@@ -86,7 +86,11 @@ fn report(scenario: &Path, criterion: &Path, out: &Path, env: &[(&str, &Path)]) 
         .arg("--criterion-dir")
         .arg(criterion)
         .arg("--out")
-        .arg(out);
+        .arg(out)
+        // One component's checks keep this test quick; `cargo test -p
+        // twinbench-checks` runs them all.
+        .arg("--checks")
+        .arg("balancer");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -114,7 +118,30 @@ fn full_run_writes_results_and_a_self_contained_page() {
     assert!(output.status.success(), "{stderr}");
 
     let results = results_json(&out);
-    assert_eq!(results["schema_version"], 2);
+    assert_eq!(results["schema_version"], 3);
+    let checks = results["concurrency"]["records"]
+        .as_array()
+        .expect("concurrency records");
+    assert!(
+        checks.len() >= 6,
+        "balancer: fixed + zoo under three checkers: {checks:?}"
+    );
+    for check in checks {
+        assert!(
+            check["schedules"].as_u64().expect("schedules") >= 1,
+            "{check}"
+        );
+        if check["subject"]["kind"] == "zoo" {
+            assert_eq!(check["outcome"]["status"], "violated", "{check}");
+            assert_eq!(
+                check["outcome"]["invariant"], check["subject"]["breaks"],
+                "{check}"
+            );
+            assert!(check["replay"]["command"].is_string(), "{check}");
+        } else {
+            assert_eq!(check["outcome"]["status"], "passed", "{check}");
+        }
+    }
     assert!(results["git"]["commit"].is_string() || results["git"].is_null());
     assert!(
         results["versions"]["python_packages"]
@@ -173,6 +200,8 @@ fn full_run_writes_results_and_a_self_contained_page() {
         "the original's defects travel with the results"
     );
     assert!(html.contains("Defects found in the original"));
+    assert!(html.contains("<h2 id=concurrency>Concurrency</h2>"));
+    assert!(html.contains("bug zoo LB.seed003"));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .expect("out")
         .filter_map(Result::ok)

@@ -3,9 +3,11 @@
 
 pub mod bridge;
 pub mod compare;
+pub mod concurrency;
 pub mod defects;
 pub mod environment;
 pub mod footprint;
+pub mod gate;
 pub mod inputs;
 pub mod output;
 pub mod registry;

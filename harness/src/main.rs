@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use twinbench::concurrency::{self, BudgetLevel};
+use twinbench::results::write_atomic;
 use twinbench::results::{Correctness, Results};
-use twinbench::run::{RunOptions, run};
-use twinbench::{bridge, registry, report, scenario, workspace};
+use twinbench::run::{ChecksOptions, RunOptions, run};
+use twinbench::{bridge, gate, registry, report, scenario, workspace};
+use twinbench_checks::{Checker, Outcome};
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +38,63 @@ enum Command {
         /// Output folder (default: reports/).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Budget of the concurrency checks.
+        #[arg(long, value_enum, default_value_t = BudgetLevel::Ci)]
+        check_budget: BudgetLevel,
+        /// Run only the concurrency scenarios whose id or component contains this.
+        #[arg(long)]
+        checks: Option<String>,
+        /// Leave the concurrency checks out of this run (the report then says so).
+        #[arg(long, conflicts_with = "checks")]
+        skip_checks: bool,
+    },
+    /// Run the concurrency model checks (loom, shuttle random, shuttle PCT) and
+    /// the bug zoo; print one line per check. Exit 1 if any is not as expected.
+    Checks {
+        /// List the scenarios instead of running them.
+        #[arg(long)]
+        list: bool,
+        /// Only scenarios whose id or component contains this.
+        filter: Option<String>,
+        #[arg(long, value_enum, default_value_t = BudgetLevel::Ci)]
+        budget: BudgetLevel,
+        /// Where replay files of failing checks go (default: reports/replays).
+        #[arg(long)]
+        replay_dir: Option<PathBuf>,
+    },
+    /// Compare a run with a baseline run: exit 0 pass, 3 regression, 2 cannot
+    /// judge (no baseline, another machine, unreadable or incomplete data), 1 usage error.
+    Gate {
+        /// The baseline results.json (e.g. reports/baseline.json).
+        #[arg(long)]
+        baseline: PathBuf,
+        /// The results.json to judge.
+        #[arg(long)]
+        current: PathBuf,
+        /// Slowdown threshold as a fraction (kernels may set their own in the scenario).
+        #[arg(long, default_value_t = gate::DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// Compare timings even when the machines differ.
+        #[arg(long)]
+        allow_other_machine: bool,
+        /// Markdown summary (default: <current's folder>/gate.md; also appended to
+        /// $GITHUB_STEP_SUMMARY when that is set).
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+        /// JUnit XML, one test case per check (default: <current's folder>/gate.junit.xml).
+        #[arg(long)]
+        junit: Option<PathBuf>,
+    },
+    /// Replay a failing schedule saved by a check (shuttle schedule or loom checkpoint).
+    Replay {
+        /// Scenario id, e.g. zoo.R1.1.
+        id: String,
+        /// loom, shuttle-random or shuttle-pct.
+        #[arg(long)]
+        checker: String,
+        /// The schedule file the failing check saved.
+        #[arg(long)]
+        schedule: PathBuf,
     },
     /// Validate a scenario and start the Python bridge; print what would run.
     Check {
@@ -46,7 +106,19 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match real_main() {
+    // Usage errors exit 1 (the gate reserves 2 for "cannot judge").
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match real_main(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("twinbench: error: {e:#}");
@@ -55,8 +127,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn real_main() -> anyhow::Result<ExitCode> {
-    match Cli::parse().command {
+fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
         Command::List => {
             for pair in registry::PAIRS {
                 println!(
@@ -89,17 +161,71 @@ fn real_main() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Gate {
+            baseline,
+            current,
+            threshold,
+            allow_other_machine,
+            markdown,
+            junit,
+        } => run_gate(GateArgs {
+            baseline,
+            current,
+            options: gate::GateOptions {
+                threshold,
+                allow_other_machine,
+            },
+            markdown,
+            junit,
+        }),
+        Command::Checks {
+            list,
+            filter,
+            budget,
+            replay_dir,
+        } => run_checks_command(list, filter.as_deref(), budget, replay_dir),
+        Command::Replay {
+            id,
+            checker,
+            schedule,
+        } => {
+            let checker = Checker::parse(&checker).with_context(|| {
+                format!("unknown checker {checker:?}; expected loom, shuttle-random or shuttle-pct")
+            })?;
+            let entry = twinbench_checks::find(&id)?;
+            let outcome = twinbench_checks::runner::replay(&entry, checker, &schedule)?;
+            match outcome {
+                Outcome::Passed => {
+                    println!("{id} under {checker}: the schedule passed (not reproduced)");
+                    Ok(ExitCode::from(1))
+                }
+                Outcome::Violated { invariant, detail } => {
+                    println!(
+                        "{id} under {checker}: reproduced: invariant violated [{invariant}] {detail}"
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
         Command::Report {
             scenario,
             criterion_dir,
             out,
+            check_budget,
+            checks,
+            skip_checks,
         } => {
             let scenario = scenario::load(&scenario.unwrap_or_else(workspace::default_scenario))?;
+            let out = out.unwrap_or_else(workspace::reports_dir);
             let options = RunOptions {
                 criterion_dir: criterion_dir.unwrap_or_else(workspace::criterion_dir),
+                reports_dir: out.clone(),
+                checks: (!skip_checks).then_some(ChecksOptions {
+                    level: check_budget,
+                    filter: checks,
+                }),
             };
             let results = run(&scenario, &options, |line| eprintln!("twinbench: {line}"));
-            let out = out.unwrap_or_else(workspace::reports_dir);
             let written = report::write(&results, &out).context("writing the report")?;
             print_summary(&results);
             println!("results: {}", written.results_json.display());
@@ -112,6 +238,114 @@ fn real_main() -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+struct GateArgs {
+    baseline: PathBuf,
+    current: PathBuf,
+    options: gate::GateOptions,
+    markdown: Option<PathBuf>,
+    junit: Option<PathBuf>,
+}
+
+/// `twinbench gate`. Unreadable inputs are "cannot judge" (2), not errors.
+fn run_gate(args: GateArgs) -> anyhow::Result<ExitCode> {
+    if !(args.options.threshold.is_finite() && args.options.threshold > 0.0) {
+        eprintln!(
+            "twinbench: error: --threshold must be a fraction > 0 (0.1 = 10% slower), got {}",
+            args.options.threshold
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let (baseline, current) = match (gate::load(&args.baseline), gate::load(&args.current)) {
+        (Ok(b), Ok(c)) => (b, c),
+        (b, c) => {
+            for e in [b.err(), c.err()].into_iter().flatten() {
+                eprintln!("twinbench gate: cannot judge: {e}");
+            }
+            return Ok(ExitCode::from(gate::Verdict::CannotJudge.exit_code()));
+        }
+    };
+    let report = gate::judge(&baseline, &current, &args.options);
+    let folder = args
+        .current
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let markdown = gate::markdown(&report);
+    let md_path = args.markdown.unwrap_or_else(|| folder.join("gate.md"));
+    let junit_path = args.junit.unwrap_or_else(|| folder.join("gate.junit.xml"));
+    write_atomic(&md_path, markdown.as_bytes())
+        .with_context(|| format!("writing {}", md_path.display()))?;
+    write_atomic(&junit_path, gate::junit(&report).as_bytes())
+        .with_context(|| format!("writing {}", junit_path.display()))?;
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+        use std::io::Write as _;
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .and_then(|mut f| f.write_all(markdown.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("twinbench gate: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+        }
+    }
+    println!("{markdown}");
+    println!(
+        "summary: {}
+junit:   {}",
+        md_path.display(),
+        junit_path.display()
+    );
+    Ok(ExitCode::from(report.verdict.exit_code()))
+}
+
+/// `twinbench checks`: run (or list) the concurrency scenarios.
+fn run_checks_command(
+    list: bool,
+    filter: Option<&str>,
+    budget: BudgetLevel,
+    replay_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    if list {
+        for entry in concurrency::select(filter) {
+            let s = entry.scenario;
+            let subject = match s.subject {
+                twinbench_checks::Subject::Fixed => "fixed".to_string(),
+                twinbench_checks::Subject::Zoo(z) => {
+                    format!("zoo {} breaks {}", z.catalog_id, z.breaks)
+                }
+            };
+            println!(
+                "{:<40} {:<34} {subject}\n    {}",
+                s.id,
+                s.component.title(),
+                s.operations
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let replay_dir = replay_dir.unwrap_or_else(|| workspace::reports_dir().join("replays"));
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let results = concurrency::run_checks(budget, replay_dir, filter, workers, &|record| {
+        let mark = if record.as_expected() {
+            "ok"
+        } else {
+            "UNEXPECTED"
+        };
+        println!("{mark:>10}  {}", record.describe());
+    });
+    let unexpected = results.unexpected().count();
+    println!(
+        "{} checks, {} as expected, {unexpected} not",
+        results.records.len(),
+        results.records.len() - unexpected
+    );
+    Ok(if unexpected == 0 && !results.records.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn complete_and_correct(results: &Results) -> bool {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bridge::Pin;
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
+use crate::concurrency::ConcurrencyResults;
 use crate::defects::Defect;
 use crate::environment::{GitInfo, Machine};
 use crate::footprint::GraphFootprint;
@@ -18,7 +19,7 @@ use crate::timing::Side;
 use crate::timing::bench_run::BenchRun;
 use crate::timing::bootstrap::Estimate;
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
@@ -44,6 +45,9 @@ pub struct Results {
     /// Defects found in the original that concern this run's pairs.
     #[serde(default)]
     pub defects: Vec<Defect>,
+    /// Model checks of the concurrent components and the bug zoo (schema 3).
+    #[serde(default)]
+    pub concurrency: Option<ConcurrencyResults>,
     /// Anything that kept a figure from being measured, run-wide.
     pub problems: Vec<String>,
 }
@@ -82,6 +86,9 @@ pub struct PairResult {
     #[serde(default)]
     pub alternatives: Vec<AlternativeInfo>,
     pub sizes: Vec<SizeResult>,
+    /// The scenario's slowdown threshold for `twinbench gate`, if it set one.
+    #[serde(default)]
+    pub gate_threshold: Option<f64>,
     /// Log–log slope of mean time against size, per side with ≥ 2 sizes.
     pub scaling: Vec<Scaling>,
 }
@@ -177,6 +184,10 @@ pub struct SideTiming {
     pub median_ns: f64,
     pub min_ns: f64,
     pub max_ns: f64,
+    /// Time per call of each criterion sample, nanoseconds: what the gate
+    /// resamples to compare two runs.
+    #[serde(default)]
+    pub per_iteration_ns: Vec<f64>,
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,

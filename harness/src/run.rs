@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use crate::bridge::{self, Bridge};
 use crate::compare::compare;
+use crate::concurrency::{self, BudgetLevel};
 use crate::defects;
 use crate::environment::{GitInfo, Machine};
 use crate::footprint::{self, GraphFootprint};
@@ -37,6 +38,19 @@ pub const CRITERION_VERSION: &str = "0.8.2";
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub criterion_dir: PathBuf,
+    /// Where the run's folder goes (replay files of failed checks land in
+    /// `<reports_dir>/<run_id>/replays`).
+    pub reports_dir: PathBuf,
+    /// The concurrency checks to run, if any.
+    pub checks: Option<ChecksOptions>,
+}
+
+/// Which concurrency checks a run includes.
+#[derive(Debug, Clone)]
+pub struct ChecksOptions {
+    pub level: BudgetLevel,
+    /// Only scenarios whose id or component contains this.
+    pub filter: Option<String>,
 }
 
 /// Runs `scenario`; `progress` receives one line per step.
@@ -94,6 +108,58 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         }
     };
 
+    let concurrency = options.checks.as_ref().map(|checks| {
+        progress("concurrency checks (loom, shuttle random, shuttle PCT; bug zoo)");
+        let replay_dir = options.reports_dir.join(&run_id).join("replays");
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let (sender, receiver) = std::sync::mpsc::channel::<String>();
+        let results = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let sender = std::sync::Mutex::new(sender);
+                let report_line = |record: &twinbench_checks::CheckRecord| {
+                    let mark = if record.as_expected() {
+                        "ok"
+                    } else {
+                        "UNEXPECTED"
+                    };
+                    let _ = sender
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .send(format!("{mark}: {}", record.describe()));
+                };
+                concurrency::run_checks(
+                    checks.level,
+                    replay_dir,
+                    checks.filter.as_deref(),
+                    workers,
+                    &report_line,
+                )
+            });
+            // One line per check as it completes; the channel closes when
+            // the worker (and with it the sender) is done.
+            for line in receiver.iter() {
+                progress(&line);
+            }
+            worker.join()
+        });
+        match results {
+            Ok(results) => {
+                for record in results.unexpected() {
+                    problems.push(format!(
+                        "concurrency check not as expected: {}",
+                        record.describe()
+                    ));
+                }
+                Some(results)
+            }
+            Err(_) => {
+                problems.push("the concurrency checks panicked outside any checker".to_string());
+                None
+            }
+        }
+    });
+    let concurrency = concurrency.flatten();
+
     Results {
         schema_version: SCHEMA_VERSION,
         run_id,
@@ -116,6 +182,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         pairs,
         graph_footprints,
         defects,
+        concurrency,
         problems,
     }
 }
@@ -203,6 +270,7 @@ fn run_pair(
         size_unit: pair.generator.size_unit().into(),
         comparison: pair.comparison,
         tolerance: plan.tolerance,
+        gate_threshold: plan.gate_threshold,
         tolerance_rationale: pair.tolerance_rationale.into(),
         claims: pair.claims.iter().map(|c| c.to_string()).collect(),
         alternatives: pair
@@ -416,6 +484,7 @@ fn side_timing(side: Side, samples: &Samples) -> SideTiming {
         median_ns,
         min_ns: sorted[0],
         max_ns: sorted[sorted.len() - 1],
+        per_iteration_ns: samples.per_iteration_ns.clone(),
     }
 }
 

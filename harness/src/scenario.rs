@@ -9,6 +9,7 @@
 //! sizes = [1000, 10000, 100000]      # optional; the registry's sizes otherwise
 //! seed = 42                          # optional; 0 otherwise
 //! tolerance = { rtol = 1e-9, atol = 1e-12 }   # optional; the registry's otherwise
+//! gate_threshold = 0.2               # optional; `twinbench gate`'s default (0.10) otherwise
 //! ```
 //!
 //! Every error names the file, the line and column, and the field.
@@ -39,6 +40,8 @@ pub struct KernelPlan {
     pub sizes: Vec<usize>,
     pub seed: u64,
     pub tolerance: Tolerance,
+    /// Slowdown the gate tolerates for this kernel (fraction), if not the default.
+    pub gate_threshold: Option<f64>,
 }
 
 /// Where in a scenario file something is wrong.
@@ -91,6 +94,7 @@ struct RawKernel {
     sizes: Option<Spanned<Vec<Spanned<i64>>>>,
     seed: Option<Spanned<i64>>,
     tolerance: Option<Spanned<RawTolerance>>,
+    gate_threshold: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -239,11 +243,27 @@ fn validate_kernel(
         }
     };
 
+    let gate_threshold = match raw.gate_threshold {
+        None => None,
+        Some(t) => {
+            let v = *t.get_ref();
+            if !(v.is_finite() && v > 0.0) {
+                return Err(ctx.invalid(
+                    t.span(),
+                    field("gate_threshold"),
+                    format!("expected a fraction > 0 (0.1 = 10% slower), got {v}"),
+                ));
+            }
+            Some(v)
+        }
+    };
+
     Ok(KernelPlan {
         pair,
         sizes,
         seed,
         tolerance,
+        gate_threshold,
     })
 }
 

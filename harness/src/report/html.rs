@@ -12,14 +12,14 @@ const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;color:#1d1d1f;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{padding:.35rem .55rem;border-bottom:1px solid #e5e5e5;text-align:right;vertical-align:top}
-th{background:#f5f5f7}td.l,th.l{text-align:left}.ok{color:#0a7d28;font-weight:600}.bad{color:#b3261e;font-weight:600}
+th{background:#f5f5f7}td.l,th.l{text-align:left}code.wrap{word-break:break-all;font-size:.8rem}.ok{color:#0a7d28;font-weight:600}.bad{color:#b3261e;font-weight:600}
 .muted{color:#666;font-size:.85rem}code{background:#f5f5f7;padding:0 .2rem;border-radius:3px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 .problems li{color:#b3261e}figure{margin:1rem 0}svg{max-width:100%;height:auto}
 ";
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -409,6 +409,8 @@ pub fn render(results: &Results) -> String {
     }
 
     graph_memory(&mut out, results);
+
+    super::concurrency::section(&mut out, results.concurrency.as_ref());
 
     if !results.defects.is_empty() {
         out.push_str(

@@ -2,6 +2,7 @@
 //! JavaScript, no network) rendered from [`Results`].
 
 mod chart;
+mod concurrency;
 mod html;
 
 use std::path::{Path, PathBuf};

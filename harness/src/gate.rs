@@ -1,0 +1,481 @@
+//! `twinbench gate`: compares a run with a baseline run and says whether CI
+//! may pass — failing on a real regression and only then.
+//!
+//! A regression is any correctness or concurrency failure, any kernel × size ×
+//! side (or concurrency check) present in the baseline and missing now, or a
+//! slowdown of a Rust side that is both larger than the threshold and
+//! statistically significant: the bootstrap interval of
+//! `current mean ÷ baseline mean` lies entirely above `1 + threshold`.
+//! Noise alone rarely moves a whole 95% interval past +10%, which is what
+//! keeps an A/A comparison quiet.
+//!
+//! "Cannot judge" is never a pass: no or unreadable baseline, another machine
+//! (timings are only comparable on the same hardware), or incomplete data.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::results::{Results, SideTiming, SizeResult};
+use crate::timing::Side;
+use crate::timing::bootstrap::{Estimate, ratio_estimate};
+
+/// Default slowdown threshold (10%).
+pub const DEFAULT_THRESHOLD: f64 = 0.10;
+
+/// The gate's verdict and its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Regression,
+    CannotJudge,
+}
+
+impl Verdict {
+    /// 0 pass, 3 regression, 2 cannot judge (1 is left to usage errors).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Regression => 3,
+            Verdict::CannotJudge => 2,
+        }
+    }
+}
+
+/// Why a results file cannot serve the gate.
+#[derive(Debug, Error)]
+pub enum GateError {
+    #[error("cannot read {path}: {source}", path = path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a twinbench results file: {source}", path = path.display())]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+/// Reads a results.json.
+pub fn load(path: &Path) -> Result<Results, GateError> {
+    let bytes = std::fs::read(path).map_err(|source| GateError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| GateError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Gate settings.
+#[derive(Debug, Clone)]
+pub struct GateOptions {
+    /// Slowdown threshold for kernels without their own (`gate_threshold` in
+    /// the scenario).
+    pub threshold: f64,
+    /// Compare timings from different machines anyway.
+    pub allow_other_machine: bool,
+}
+
+impl Default for GateOptions {
+    fn default() -> Self {
+        Self {
+            threshold: DEFAULT_THRESHOLD,
+            allow_other_machine: false,
+        }
+    }
+}
+
+/// What one check concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Correctness,
+    Timing,
+    Concurrency,
+}
+
+/// One gate check (one JUnit test case).
+#[derive(Debug, Clone, Serialize)]
+pub struct GateCheck {
+    pub kind: CheckKind,
+    /// `kernel/size/side`, `kernel/size` or a concurrency scenario/checker.
+    pub name: String,
+    pub verdict: Verdict,
+    pub detail: String,
+    /// Current ÷ baseline mean time, with its interval (timing checks).
+    pub ratio: Option<Estimate>,
+}
+
+/// Everything the gate decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateReport {
+    pub verdict: Verdict,
+    /// Run-wide reasons the gate cannot judge (machine, missing data).
+    pub reasons: Vec<String>,
+    pub checks: Vec<GateCheck>,
+    pub threshold: f64,
+    pub baseline_run: String,
+    pub current_run: String,
+}
+
+/// Compares `current` with `baseline`.
+pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> GateReport {
+    let mut reasons = Vec::new();
+    let same_machine = same_machine(baseline, current);
+    if !same_machine {
+        let m = |r: &Results| {
+            format!(
+                "{} × {} ({}/{})",
+                r.machine.cpu_model, r.machine.logical_cpus, r.machine.os, r.machine.arch
+            )
+        };
+        if options.allow_other_machine {
+            reasons.push(format!(
+                "note: comparing timings across machines as asked: baseline {} vs current {}",
+                m(baseline),
+                m(current)
+            ));
+        } else {
+            reasons.push(format!(
+                "different machines: baseline {} vs current {}; timings not compared \
+                 (pass --allow-other-machine to compare anyway)",
+                m(baseline),
+                m(current)
+            ));
+        }
+    }
+    for problem in &current.problems {
+        reasons.push(format!("current run incomplete: {problem}"));
+    }
+    if current.bench_run.is_none() {
+        reasons.push("current run has no bench-run record: its timings may be stale".into());
+    }
+    let compare_timings = same_machine || options.allow_other_machine;
+
+    let mut checks = Vec::new();
+    let current_sizes = sizes_by_key(current);
+    for (key, base) in sizes_by_key(baseline) {
+        let (kernel, size) = (&key.0, key.1);
+        let threshold = current
+            .pairs
+            .iter()
+            .find(|p| &p.kernel == kernel)
+            .and_then(|p| p.gate_threshold)
+            .unwrap_or(options.threshold);
+        let Some(now) = current_sizes.get(&key) else {
+            checks.push(GateCheck {
+                kind: CheckKind::Correctness,
+                name: format!("{kernel}/{size}"),
+                verdict: Verdict::Regression,
+                detail: "in the baseline, missing from the current run".into(),
+                ratio: None,
+            });
+            continue;
+        };
+        checks.push(correctness_check(kernel, size, now));
+        for side in [Side::Rust, Side::RustParallel] {
+            let Some(before) = timing(base, side) else {
+                continue;
+            };
+            let name = format!("{kernel}/{size}/{}", side.id());
+            let check = match timing(now, side) {
+                None => GateCheck {
+                    kind: CheckKind::Timing,
+                    name,
+                    verdict: Verdict::Regression,
+                    detail: "timed in the baseline, missing from the current run".into(),
+                    ratio: None,
+                },
+                Some(_) if !compare_timings => GateCheck {
+                    kind: CheckKind::Timing,
+                    name,
+                    verdict: Verdict::CannotJudge,
+                    detail: "different machine".into(),
+                    ratio: None,
+                },
+                Some(after) => timing_check(name, before, after, threshold),
+            };
+            checks.push(check);
+        }
+    }
+    concurrency_checks(baseline, current, &mut checks);
+
+    let verdict = if checks.iter().any(|c| c.verdict == Verdict::Regression) {
+        Verdict::Regression
+    } else if checks.iter().any(|c| c.verdict == Verdict::CannotJudge)
+        || reasons.iter().any(|r| !r.starts_with("note:"))
+        || checks.is_empty()
+    {
+        Verdict::CannotJudge
+    } else {
+        Verdict::Pass
+    };
+    if checks.is_empty() {
+        reasons.push("the baseline has nothing to compare against".into());
+    }
+    GateReport {
+        verdict,
+        reasons,
+        checks,
+        threshold: options.threshold,
+        baseline_run: describe_run(baseline),
+        current_run: describe_run(current),
+    }
+}
+
+fn same_machine(a: &Results, b: &Results) -> bool {
+    let (a, b) = (&a.machine, &b.machine);
+    a.cpu_model == b.cpu_model
+        && a.logical_cpus == b.logical_cpus
+        && a.os == b.os
+        && a.arch == b.arch
+}
+
+fn describe_run(r: &Results) -> String {
+    match &r.git {
+        Some(g) => format!(
+            "{} (commit {}{})",
+            r.run_id,
+            &g.commit[..g.commit.len().min(10)],
+            if g.dirty { ", dirty" } else { "" }
+        ),
+        None => r.run_id.clone(),
+    }
+}
+
+fn sizes_by_key(results: &Results) -> BTreeMap<(String, usize), &SizeResult> {
+    results
+        .pairs
+        .iter()
+        .flat_map(|p| p.sizes.iter().map(move |s| ((p.kernel.clone(), s.size), s)))
+        .collect()
+}
+
+fn timing(size: &SizeResult, side: Side) -> Option<&SideTiming> {
+    size.timings.iter().find(|t| t.side == side)
+}
+
+fn correctness_check(kernel: &str, size: usize, now: &SizeResult) -> GateCheck {
+    let agree = now.correctness.is_agree();
+    GateCheck {
+        kind: CheckKind::Correctness,
+        name: format!("{kernel}/{size}"),
+        verdict: if agree {
+            Verdict::Pass
+        } else {
+            Verdict::Regression
+        },
+        detail: if agree {
+            "both sides agree".into()
+        } else {
+            format!("twins disagree or failed: {}", correctness_summary(now))
+        },
+        ratio: None,
+    }
+}
+
+fn correctness_summary(size: &SizeResult) -> String {
+    serde_json::to_string(&size.correctness).unwrap_or_else(|_| "unprintable".into())
+}
+
+/// Slower beyond `threshold`, with the whole interval above it.
+fn timing_check(
+    name: String,
+    before: &SideTiming,
+    after: &SideTiming,
+    threshold: f64,
+) -> GateCheck {
+    if before.per_iteration_ns.is_empty() || after.per_iteration_ns.is_empty() {
+        return GateCheck {
+            kind: CheckKind::Timing,
+            name,
+            verdict: Verdict::CannotJudge,
+            detail: "no per-sample times recorded (results older than schema 3?)".into(),
+            ratio: None,
+        };
+    }
+    let ratio = ratio_estimate(&after.per_iteration_ns, &before.per_iteration_ns);
+    let limit = 1.0 + threshold;
+    let (verdict, detail) = if ratio.low > limit {
+        (
+            Verdict::Regression,
+            format!(
+                "{:.1}% slower [{:.1}%, {:.1}%], beyond the {:.0}% threshold",
+                (ratio.point - 1.0) * 100.0,
+                (ratio.low - 1.0) * 100.0,
+                (ratio.high - 1.0) * 100.0,
+                threshold * 100.0
+            ),
+        )
+    } else {
+        (
+            Verdict::Pass,
+            format!(
+                "{:+.1}% [{:+.1}%, {:+.1}%]",
+                (ratio.point - 1.0) * 100.0,
+                (ratio.low - 1.0) * 100.0,
+                (ratio.high - 1.0) * 100.0
+            ),
+        )
+    };
+    GateCheck {
+        kind: CheckKind::Timing,
+        name,
+        verdict,
+        detail,
+        ratio: Some(ratio),
+    }
+}
+
+fn concurrency_checks(baseline: &Results, current: &Results, checks: &mut Vec<GateCheck>) {
+    let key = |r: &twinbench_checks::CheckRecord| format!("{}/{}", r.id, r.checker);
+    let now: BTreeMap<String, &twinbench_checks::CheckRecord> = current
+        .concurrency
+        .iter()
+        .flat_map(|c| &c.records)
+        .map(|r| (key(r), r))
+        .collect();
+    for record in current.concurrency.iter().flat_map(|c| &c.records) {
+        checks.push(GateCheck {
+            kind: CheckKind::Concurrency,
+            name: key(record),
+            verdict: if record.as_expected() {
+                Verdict::Pass
+            } else {
+                Verdict::Regression
+            },
+            detail: record.describe(),
+            ratio: None,
+        });
+    }
+    for record in baseline.concurrency.iter().flat_map(|c| &c.records) {
+        if !now.contains_key(&key(record)) {
+            checks.push(GateCheck {
+                kind: CheckKind::Concurrency,
+                name: key(record),
+                verdict: Verdict::Regression,
+                detail: "in the baseline, missing from the current run".into(),
+                ratio: None,
+            });
+        }
+    }
+}
+
+/// A Markdown summary, for a CI step summary.
+pub fn markdown(report: &GateReport) -> String {
+    let mut out = String::new();
+    let title = match report.verdict {
+        Verdict::Pass => "PASS",
+        Verdict::Regression => "REGRESSION",
+        Verdict::CannotJudge => "CANNOT JUDGE",
+    };
+    let _ = writeln!(out, "## twinbench gate: {title}\n");
+    let _ = writeln!(
+        out,
+        "Baseline {} · current {} · slowdown threshold {:.0}% (the 95% interval must lie above it)\n",
+        report.baseline_run,
+        report.current_run,
+        report.threshold * 100.0
+    );
+    for reason in &report.reasons {
+        let _ = writeln!(out, "- {reason}");
+    }
+    let count = |v: Verdict| report.checks.iter().filter(|c| c.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "\n{} checks: {} pass, {} regression, {} cannot judge\n",
+        report.checks.len(),
+        count(Verdict::Pass),
+        count(Verdict::Regression),
+        count(Verdict::CannotJudge)
+    );
+    let flagged: Vec<&GateCheck> = report
+        .checks
+        .iter()
+        .filter(|c| c.verdict != Verdict::Pass)
+        .collect();
+    if !flagged.is_empty() {
+        let _ = writeln!(out, "| check | verdict | detail |\n|---|---|---|");
+        for c in flagged {
+            let _ = writeln!(
+                out,
+                "| `{}` | {:?} | {} |",
+                c.name,
+                c.verdict,
+                c.detail.replace('|', "\\|").replace('\n', " ")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>all timing checks</summary>\n\n| check | change [95% CI] |\n|---|---|"
+    );
+    for c in report.checks.iter().filter(|c| c.kind == CheckKind::Timing) {
+        let _ = writeln!(out, "| `{}` | {} |", c.name, c.detail.replace('|', "\\|"));
+    }
+    let _ = writeln!(out, "\n</details>");
+    out
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML: one test case per check; a regression is a failure, "cannot
+/// judge" an error.
+pub fn junit(report: &GateReport) -> String {
+    let failures = report
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Regression)
+        .count();
+    let errors = report
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::CannotJudge)
+        .count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"twinbench gate\" tests=\"{n}\" failures=\"{failures}\" errors=\"{errors}\">\n\
+         <testsuite name=\"twinbench-gate\" tests=\"{n}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">",
+        n = report.checks.len()
+    );
+    for reason in report.reasons.iter().filter(|r| !r.starts_with("note:")) {
+        let _ = writeln!(
+            out,
+            "<testcase classname=\"twinbench.run\" name=\"run\"><error message=\"{}\"/></testcase>",
+            xml_escape(reason)
+        );
+    }
+    for c in &report.checks {
+        let class = match c.kind {
+            CheckKind::Correctness => "twinbench.correctness",
+            CheckKind::Timing => "twinbench.timing",
+            CheckKind::Concurrency => "twinbench.concurrency",
+        };
+        let body = match c.verdict {
+            Verdict::Pass => String::new(),
+            Verdict::Regression => format!("<failure message=\"{}\"/>", xml_escape(&c.detail)),
+            Verdict::CannotJudge => format!("<error message=\"{}\"/>", xml_escape(&c.detail)),
+        };
+        let _ = writeln!(
+            out,
+            "<testcase classname=\"{class}\" name=\"{}\">{body}<system-out>{}</system-out></testcase>",
+            xml_escape(&c.name),
+            xml_escape(&c.detail)
+        );
+    }
+    out.push_str("</testsuite>\n</testsuites>\n");
+    out
+}

@@ -1,0 +1,217 @@
+//! `twinbench gate` on real results files: an A/A comparison passes; an
+//! injected slowdown, an injected correctness error, a missing kernel, another
+//! machine and an unreadable file each give the exit code the gate promises,
+//! naming the kernel.
+//!
+//! The results come from `twinbench report` over recorded criterion samples
+//! (two kernels, small sizes, the concurrency checks skipped), then are edited
+//! as JSON to inject each fault, which is what a regression looks like to the
+//! gate.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use twinbench::registry::PAIRS;
+use twinbench::timing::bench_run::{self, BenchRun};
+use twinbench::timing::{BenchId, Side};
+
+const KERNELS: [(&str, [usize; 2]); 2] =
+    [("degree_centrality", [200, 400]), ("pagerank", [200, 400])];
+
+fn fake_samples(criterion: &Path, id: &BenchId, ns: f64) {
+    let path = id.sample_file(criterion);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+    let iters: Vec<f64> = (1..=30).map(f64::from).collect();
+    // ±2% spread, like a quiet machine.
+    let times: Vec<f64> = iters
+        .iter()
+        .enumerate()
+        .map(|(i, n)| n * ns * (1.0 + 0.02 * ((i * 7 % 5) as f64 - 2.0) / 2.0))
+        .collect();
+    let json = serde_json::json!({"sampling_mode": "Linear", "iters": iters, "times": times});
+    std::fs::write(path, json.to_string()).expect("sample.json");
+}
+
+/// Runs `twinbench report` once and returns the results.json it wrote.
+fn results(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).expect("run dir");
+    let mut scenario = String::from("description = \"gate test\"\n");
+    for (name, [a, b]) in KERNELS {
+        scenario.push_str(&format!(
+            "\n[[kernel]]\nname = \"{name}\"\nsizes = [{a}, {b}]\n"
+        ));
+    }
+    let scenario_path = dir.join("gate.toml");
+    std::fs::write(&scenario_path, scenario).expect("scenario");
+    let criterion = dir.join("criterion");
+    std::fs::create_dir_all(&criterion).expect("criterion dir");
+    let mut run = BenchRun::starting_now(Path::new("gate.toml"), None);
+    run.started_unix_ms -= 2_000;
+    bench_run::write(&criterion, &run).expect("bench-run record");
+    fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
+    for (name, sizes) in KERNELS {
+        let pair = PAIRS.iter().find(|p| p.name == name).expect("registered");
+        for size in sizes {
+            for side in pair.sides() {
+                let ns = match side {
+                    Side::Python => 40_000.0,
+                    Side::Rust => 1_000.0,
+                    Side::RustParallel => 700.0,
+                    Side::CopyInput => 50.0,
+                    _ => 5_000.0,
+                };
+                fake_samples(
+                    &criterion,
+                    &BenchId::pair(name, side, size),
+                    ns * size as f64 / 200.0,
+                );
+            }
+        }
+    }
+    let out = dir.join("reports");
+    let output = Command::new(env!("CARGO_BIN_EXE_twinbench"))
+        .args(["report", "--skip-checks", "--scenario"])
+        .arg(&scenario_path)
+        .arg("--criterion-dir")
+        .arg(&criterion)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run twinbench report");
+    // --skip-checks leaves no problem behind; every figure is present.
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read_dir(&out)
+        .expect("reports")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("results.json"))
+        .find(|p| p.is_file())
+        .expect("results.json")
+}
+
+fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let output: Output = Command::new(env!("CARGO_BIN_EXE_twinbench"))
+        .arg("gate")
+        .arg("--baseline")
+        .arg(baseline)
+        .arg("--current")
+        .arg(current)
+        .args(extra)
+        .output()
+        .expect("run twinbench gate");
+    (
+        output.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    )
+}
+
+fn edit(source: &Path, target: &Path, change: impl FnOnce(&mut Value)) {
+    let mut json: Value =
+        serde_json::from_slice(&std::fs::read(source).expect("read")).expect("json");
+    change(&mut json);
+    std::fs::write(target, serde_json::to_vec(&json).expect("encode")).expect("write");
+}
+
+fn pair<'a>(json: &'a mut Value, kernel: &str) -> &'a mut Value {
+    json["pairs"]
+        .as_array_mut()
+        .expect("pairs")
+        .iter_mut()
+        .find(|p| p["kernel"] == kernel)
+        .expect("kernel in results")
+}
+
+#[test]
+fn gate_passes_a_a_and_fails_on_each_injected_fault() {
+    let dir = common::scratch("gate", "faults");
+    let baseline = results(&dir.join("a"));
+    let current = results(&dir.join("b"));
+
+    // A/A: the same code and samples, two runs.
+    let (code, out) = gate(&baseline, &current, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("twinbench gate: PASS"), "{out}");
+    let junit = std::fs::read_to_string(current.with_file_name("gate.junit.xml")).expect("junit");
+    assert!(junit.contains("<testcase classname=\"twinbench.timing\" name=\"pagerank/400/rust\""));
+
+    // 10% slower Rust pagerank at 400 nodes: a regression at a 5% threshold,
+    // named; within the default 10% it is not significant beyond it.
+    let slow = dir.join("slow.json");
+    edit(&current, &slow, |json| {
+        let size = &mut pair(json, "pagerank")["sizes"][1];
+        for timing in size["timings"].as_array_mut().expect("timings") {
+            if timing["side"] == "rust" {
+                for t in timing["per_iteration_ns"].as_array_mut().expect("samples") {
+                    *t = Value::from(t.as_f64().expect("number") * 1.10);
+                }
+            }
+        }
+    });
+    let (code, out) = gate(&baseline, &slow, &["--threshold", "0.05"]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.contains("pagerank/400/rust"), "{out}");
+    assert_eq!(
+        out.matches("| Regression |").count(),
+        1,
+        "only the slowed kernel is flagged: {out}"
+    );
+    let (code, out) = gate(&baseline, &slow, &[]);
+    assert_eq!(code, Some(0), "10% is not beyond a 10% threshold: {out}");
+
+    // A correctness error.
+    let wrong = dir.join("wrong.json");
+    edit(&current, &wrong, |json| {
+        pair(json, "degree_centrality")["sizes"][0]["correctness"] =
+            serde_json::json!({"status": "failed", "side": "rust", "error": "injected"});
+    });
+    let (code, out) = gate(&baseline, &wrong, &[]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.contains("degree_centrality/200"), "{out}");
+
+    // A kernel missing from the current run.
+    let missing = dir.join("missing.json");
+    edit(&current, &missing, |json| {
+        json["pairs"]
+            .as_array_mut()
+            .expect("pairs")
+            .retain(|p| p["kernel"] != "pagerank");
+    });
+    let (code, out) = gate(&baseline, &missing, &[]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.contains("pagerank/200") && out.contains("missing"),
+        "{out}"
+    );
+
+    // Another machine: cannot judge unless asked.
+    let elsewhere = dir.join("elsewhere.json");
+    edit(&current, &elsewhere, |json| {
+        json["machine"]["cpu_model"] = Value::from("some other CPU");
+    });
+    let (code, out) = gate(&baseline, &elsewhere, &[]);
+    assert_eq!(code, Some(2), "{out}");
+    let (code, out) = gate(&baseline, &elsewhere, &["--allow-other-machine"]);
+    assert_eq!(code, Some(0), "{out}");
+
+    // No baseline, unreadable data, usage errors.
+    let (code, out) = gate(&dir.join("no-such.json"), &current, &[]);
+    assert_eq!(code, Some(2), "{out}");
+    let garbage = dir.join("garbage.json");
+    std::fs::write(&garbage, "{not json").expect("write");
+    let (code, out) = gate(&baseline, &garbage, &[]);
+    assert_eq!(code, Some(2), "{out}");
+    let (code, out) = gate(&baseline, &current, &["--threshold", "-1"]);
+    assert_eq!(code, Some(1), "{out}");
+    let (code, out) = gate(&baseline, &current, &["--no-such-flag"]);
+    assert_eq!(code, Some(1), "{out}");
+}
