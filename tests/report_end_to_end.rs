@@ -61,6 +61,19 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
     run.started_unix_ms -= 2_000; // file times may be coarser than the clock
     bench_run::write(&criterion, &run).expect("bench-run record");
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
+    // The balancer's locking-overhead bench (10 000 operations per iteration).
+    for (function, ns) in [
+        ("unsynchronized", 60_000.0),
+        ("synchronized_1-thread", 66_000.0),
+        ("synchronized_2-threads", 50_000.0),
+    ] {
+        let id = BenchId {
+            group: "concurrent_balancer".into(),
+            function: function.into(),
+            parameter: None,
+        };
+        fake_samples(&criterion, &id, ns);
+    }
     for pair in PAIRS {
         for size in small_sizes(pair) {
             for side in pair.sides() {
@@ -201,6 +214,43 @@ fn full_run_writes_results_and_a_self_contained_page() {
     );
     assert!(html.contains("Defects found in the original"));
     assert!(html.contains("<h2 id=concurrency>Concurrency</h2>"));
+    assert!(html.contains("<h2 id=verdicts>Verdicts</h2>"));
+    assert!(html.contains("<h2 id=claims>Claims ledger</h2>"));
+    let claims = results["claims"].as_array().expect("claims ledger");
+    let ids: Vec<&str> = claims.iter().filter_map(|c| c["id"].as_str()).collect();
+    let expected: Vec<String> = (1..=22).map(|i| format!("C{i:02}")).collect();
+    assert_eq!(ids, expected, "every claim of CLAIMS.md, in order");
+    for claim in claims {
+        let verdict = claim["verdict"].as_str().expect("verdict");
+        assert!(
+            ["confirmed", "consistent", "refuted", "unmeasured"].contains(&verdict),
+            "{claim}"
+        );
+        if verdict != "unmeasured" {
+            assert!(
+                !claim["rests_on"].as_array().expect("rests_on").is_empty(),
+                "{claim}"
+            );
+        }
+        assert!(html.contains(&format!(
+            "id=\"claim-{}\"",
+            claim["id"].as_str().expect("id")
+        )));
+    }
+    // Recorded samples: Python 50x the single-thread Rust for every kernel.
+    let c01 = &claims[0];
+    assert_eq!(c01["verdict"], "consistent", "{c01}");
+    let verdicts = results["verdicts"].as_array().expect("verdicts");
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v["component"] == "analytics engine")
+    );
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v["component"] == "least-loaded balancer")
+    );
     assert!(html.contains("bug zoo LB.seed003"));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .expect("out")

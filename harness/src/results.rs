@@ -14,6 +14,8 @@ use crate::concurrency::ConcurrencyResults;
 use crate::defects::Defect;
 use crate::environment::{GitInfo, Machine};
 use crate::footprint::GraphFootprint;
+use crate::ledger::{ClaimRow, ComponentVerdict};
+use crate::overhead::OverheadResult;
 use crate::registry::Domain;
 use crate::timing::Side;
 use crate::timing::bench_run::BenchRun;
@@ -48,6 +50,15 @@ pub struct Results {
     /// Model checks of the concurrent components and the bug zoo (schema 3).
     #[serde(default)]
     pub concurrency: Option<ConcurrencyResults>,
+    /// Locking overhead per concurrent component (claim C10).
+    #[serde(default)]
+    pub locking_overhead: Vec<OverheadResult>,
+    /// Ready / not ready per migrated component, with the reasons.
+    #[serde(default)]
+    pub verdicts: Vec<ComponentVerdict>,
+    /// The claims ledger: C01–C22, measured or visibly unmeasured.
+    #[serde(default)]
+    pub claims: Vec<ClaimRow>,
     /// Anything that kept a figure from being measured, run-wide.
     pub problems: Vec<String>,
 }

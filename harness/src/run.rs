@@ -159,8 +159,18 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         }
     });
     let concurrency = concurrency.flatten();
+    // The components whose checks ran are the ones whose overhead is read.
+    let locking_overhead = match &concurrency {
+        Some(c) => {
+            let mut components: Vec<_> = c.records.iter().map(|r| r.component).collect();
+            components.sort();
+            components.dedup();
+            crate::overhead::collect(&components, |id| samples.read(id), &mut problems)
+        }
+        None => Vec::new(),
+    };
 
-    Results {
+    let mut results = Results {
         schema_version: SCHEMA_VERSION,
         run_id,
         created_at,
@@ -183,8 +193,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
         graph_footprints,
         defects,
         concurrency,
+        locking_overhead,
+        verdicts: Vec::new(),
+        claims: Vec::new(),
         problems,
-    }
+    };
+    // Both are read off the results above, so they are computed last.
+    results.verdicts = crate::ledger::verdicts(&results);
+    results.claims = crate::ledger::ledger(&results);
+    results
 }
 
 /// Smallest graph worth measuring: below it, fixed overheads dominate.

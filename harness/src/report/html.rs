@@ -274,7 +274,7 @@ fn graph_memory(out: &mut String, results: &Results) {
         return;
     }
     out.push_str(
-        "<h2>Graph memory</h2><p class=muted>Bytes per undirected edge. Rust: the CSR graph's \
+        "<h2 id=memory>Graph memory</h2><p class=muted>Bytes per undirected edge. Rust: the CSR graph's \
          arrays, exact. Python libraries: Python objects kept (tracemalloc) and, separately, C-heap \
          bytes in use (glibc mallinfo2), each measured around building the graph with \
          temporaries freed; Python allocations over 512 bytes appear in both, so the two are \
@@ -378,7 +378,17 @@ pub fn render(results: &Results) -> String {
     problem_list(&mut out, &results.problems);
 
     out.push_str(
-        "<h2>Speedups</h2><p class=muted>Means per call; intervals are 95% percentile-bootstrap \
+        "<nav><strong>Contents</strong>: <a href=\"#verdicts\">verdicts</a> · \
+         <a href=\"#claims\">claims ledger</a> · <a href=\"#speedups\">speedups</a> · \
+         <a href=\"#memory\">graph memory</a> · <a href=\"#concurrency\">concurrency</a> · \
+         <a href=\"#defects\">defects</a> · <a href=\"#pairs\">kernel details</a> · \
+         <a href=\"#environment\">environment</a></nav>",
+    );
+    super::ledger::verdicts_section(&mut out, results);
+    super::ledger::claims_section(&mut out, results);
+
+    out.push_str(
+        "<h2 id=speedups>Speedups</h2><p class=muted>Means per call; intervals are 95% percentile-bootstrap \
          intervals over criterion's samples. Python times include networkx/pandas work the \
          original pays on every call (e.g. building the scipy matrix inside nx.pagerank) and \
          one pyo3 call. “peer ÷ Rust” divides a peer library's time (or the original with its \
@@ -403,18 +413,13 @@ pub fn render(results: &Results) -> String {
             .push_str("<p class=bad>No speedups to chart: no pair has timings for both sides.</p>"),
     }
 
-    out.push_str("<h2>Kernel pairs</h2>");
-    for pair in &results.pairs {
-        pair_detail(&mut out, pair);
-    }
-
     graph_memory(&mut out, results);
 
     super::concurrency::section(&mut out, results.concurrency.as_ref());
 
     if !results.defects.is_empty() {
         out.push_str(
-            "<h2>Defects found in the original</h2><table><tr><th class=l>id</th>\
+            "<h2 id=defects>Defects found in the original</h2><table><tr><th class=l>id</th>\
              <th class=l>kernel</th><th class=l>what breaks</th><th class=l>what the baseline does</th>\
              <th class=l>where</th></tr>",
         );
@@ -433,7 +438,12 @@ pub fn render(results: &Results) -> String {
         out.push_str("</table>");
     }
 
-    out.push_str("<h2>Environment</h2><dl>");
+    out.push_str("<h2 id=pairs>Kernel pairs</h2>");
+    for pair in &results.pairs {
+        pair_detail(&mut out, pair);
+    }
+
+    out.push_str("<h2 id=environment>Environment</h2><dl>");
     let m = &results.machine;
     let _ = write!(
         out,

@@ -4,6 +4,7 @@
 mod chart;
 mod concurrency;
 mod html;
+mod ledger;
 
 use std::path::{Path, PathBuf};
 

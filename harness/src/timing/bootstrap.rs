@@ -65,6 +65,28 @@ pub fn ratio_estimate(numerator: &[f64], denominator: &[f64]) -> Estimate {
     percentile_interval(mean(numerator) / mean(denominator), draws)
 }
 
+/// Geometric mean of several ratios `mean(num_i) / mean(den_i)`, with a joint
+/// bootstrap interval: each resample redraws every sample set independently
+/// (the set of ratios is fixed). `ratios` must not be empty, nor any sample.
+pub fn geomean_ratio_estimate(ratios: &[(&[f64], &[f64])]) -> Estimate {
+    let geomean = |values: &mut dyn Iterator<Item = f64>| {
+        let logs: Vec<f64> = values.map(f64::ln).collect();
+        (logs.iter().sum::<f64>() / logs.len() as f64).exp()
+    };
+    let point = geomean(&mut ratios.iter().map(|(n, d)| mean(n) / mean(d)));
+    let mut rng = SplitMix64::new(SEED);
+    let draws = (0..RESAMPLES)
+        .map(|_| {
+            geomean(
+                &mut ratios
+                    .iter()
+                    .map(|(n, d)| resampled_mean(n, &mut rng) / resampled_mean(d, &mut rng)),
+            )
+        })
+        .collect();
+    percentile_interval(point, draws)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
