@@ -394,3 +394,74 @@ fn a_raising_baseline_is_recorded_and_the_run_goes_on() {
     assert_eq!(failed, 3, "every pagerank size fails");
     assert!(agreed >= 3, "the other pairs still ran and agree");
 }
+
+/// A reviewer's browser: the page loads with no console error, no exception
+/// and no network request beyond itself, and shows the verdict and ledger
+/// sections. Without Chromium the test says so loudly (and fails when
+/// `TWINBENCH_REQUIRE_BROWSER` is set, as in CI).
+#[test]
+fn the_page_opens_in_a_browser_without_errors_or_network() {
+    let Some(chromium) = common::browser::find_chromium() else {
+        let require = std::env::var_os(common::browser::REQUIRE_ENV).is_some();
+        eprintln!(
+            "\n{bar}\n!! BROWSER TEST NOT RUN: Chromium not found (install the Debian package \
+             `chromium`, or set TWINBENCH_CHROMIUM)\n{bar}\n",
+            bar = "!".repeat(78)
+        );
+        assert!(
+            !require,
+            "Chromium is required here ({} is set)",
+            common::browser::REQUIRE_ENV
+        );
+        return;
+    };
+    let dir = scratch("browser");
+    let scenario = small_scenario(&dir);
+    let criterion = fake_criterion_dir(&dir);
+    let out = dir.join("reports");
+    let output = report(&scenario, &criterion, &out, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = out.join("index.html");
+    let screenshot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
+    let visit = common::browser::visit(
+        &chromium,
+        &page,
+        "[!!document.getElementById('verdicts'), !!document.getElementById('claims'), \
+          document.querySelectorAll('tr[id^=claim-]').length, \
+          !!document.getElementById('concurrency')]",
+        &screenshot,
+        &dir.join("chromium-profile"),
+    );
+    assert!(
+        visit.console_errors.is_empty(),
+        "console: {:?}",
+        visit.console_errors
+    );
+    assert!(
+        visit.exceptions.is_empty(),
+        "exceptions: {:?}",
+        visit.exceptions
+    );
+    assert!(visit.log_errors.is_empty(), "log: {:?}", visit.log_errors);
+    let foreign: Vec<&String> = visit
+        .requests
+        .iter()
+        .filter(|u| !u.starts_with("file://") && !u.starts_with("data:"))
+        .collect();
+    assert!(foreign.is_empty(), "network requests: {foreign:?}");
+    assert_eq!(
+        visit.probe,
+        serde_json::json!([true, true, 22, true]),
+        "verdicts, ledger (22 rows) and concurrency sections"
+    );
+    let png = std::fs::read(&screenshot).expect("screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real screenshot"
+    );
+    eprintln!("screenshot: {}", screenshot.display());
+}

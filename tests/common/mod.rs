@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests (each test file is its own crate
 //! and includes this module).
 
+#[allow(dead_code)] // not every test file opens a browser
+pub mod browser;
+
 use std::path::PathBuf;
 
 /// A fresh, empty folder for one test: `<tmp>/twinbench-<suite>-<pid>-<name>`.
