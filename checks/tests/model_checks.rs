@@ -170,7 +170,7 @@ fn both_backends_include_every_component_module() {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
             .lines()
             .filter_map(|l| l.trim().strip_prefix("pub mod "))
-            .map(|m| m.trim_end_matches(';').trim().to_string())
+            .map(|m| m.trim_end_matches(['{', ';']).trim().to_string())
             .collect()
     };
     let shipped = modules(root.join("../kernels/src/concurrent/mod.rs"));

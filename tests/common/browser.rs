@@ -186,12 +186,10 @@ pub fn visit(
                     .exceptions
                     .push(event["params"]["exceptionDetails"].to_string());
             }
-            Some("Log.entryAdded") => {
-                if event["params"]["entry"]["level"] == "error" {
-                    visit
-                        .log_errors
-                        .push(event["params"]["entry"]["text"].to_string());
-                }
+            Some("Log.entryAdded") if event["params"]["entry"]["level"] == "error" => {
+                visit
+                    .log_errors
+                    .push(event["params"]["entry"]["text"].to_string());
             }
             _ => {}
         }
