@@ -1,7 +1,458 @@
-//! (in progress)
+//! TTL + LRU cache: concurrent inserts at capacity, set ‖ delete ‖ get,
+//! cache-aside loads racing an invalidating writer, and expiry while another
+//! thread moves the clock; then the original's check-then-act eviction (R2.2),
+//! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5) and
+//! cache-aside stale refill (R8.1).
 
-use crate::scenario::Scenario;
+use super::super::SCALE;
+use super::super::bug_zoo::cache::{FallbackCache, QueryCache, TwoLevelCache};
+use super::super::cache::Cache;
+use super::super::clock::{Clock, ManualClock, Millis};
+use super::super::sync::atomic::{AtomicU64, Ordering};
+use super::super::sync::{Arc, thread};
+use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+
+const SIZE_WITHIN_CAPACITY: &str = "size-within-capacity";
+const LRU_EVICTS_LEAST_RECENT: &str = "lru-evicts-least-recent";
+const NO_EXPIRED_READ: &str = "no-expired-read";
+const READ_YOUR_WRITE: &str = "read-your-write";
+const TTL_NEVER_WIDENED: &str = "ttl-never-widened";
+const NO_RESURRECTION: &str = "no-resurrection";
+const NO_STALE_REFILL: &str = "no-stale-refill";
+
+/// The key the single-key scenarios fight over.
+const KEY: u64 = 7;
+const TTL: Millis = 10;
 
 pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
+    vec![
+        Scenario {
+            id: "cache.inserts_at_capacity",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "cache one entry short of full; workers insert distinct new keys, \
+                         checking the size after each insert",
+            invariants: &[SIZE_WITHIN_CAPACITY, LRU_EVICTS_LEAST_RECENT],
+            checkers: &Checker::ALL,
+            body: inserts_at_capacity,
+        },
+        Scenario {
+            id: "cache.set_delete_get",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "one thread sets a key; another reads it and, if it saw the value, \
+                         deletes it and reads again; others read",
+            invariants: &[NO_RESURRECTION],
+            checkers: &Checker::ALL,
+            body: set_delete_get,
+        },
+        Scenario {
+            id: "cache.stale_refill",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "readers get_or_load a key from a 'database'; a writer updates the \
+                         database and invalidates the key",
+            invariants: &[NO_STALE_REFILL],
+            checkers: &Checker::ALL,
+            body: stale_refill,
+        },
+        Scenario {
+            id: "cache.expiry_with_clock",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "one thread sets a key with a TTL and reads it back while another \
+                         advances the clock past the TTL and others read it",
+            invariants: &[
+                NO_EXPIRED_READ,
+                READ_YOUR_WRITE,
+                TTL_NEVER_WIDENED,
+                SIZE_WITHIN_CAPACITY,
+            ],
+            checkers: &Checker::ALL,
+            body: expiry_with_clock,
+        },
+        Scenario {
+            id: "zoo.R2.2",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.2",
+                breaks: SIZE_WITHIN_CAPACITY,
+            }),
+            operations: "FallbackCache one short of full; two threads set distinct new keys",
+            invariants: &[SIZE_WITHIN_CAPACITY],
+            checkers: &Checker::ALL,
+            body: zoo_fallback_check_then_act,
+        },
+        Scenario {
+            id: "zoo.R2.4",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.4",
+                breaks: NO_RESURRECTION,
+            }),
+            operations: "two-level cache: one thread sets a key (L1, L2, metadata); another \
+                         reads it, deletes it, reads again",
+            invariants: &[NO_RESURRECTION],
+            checkers: &Checker::ALL,
+            body: zoo_delete_resurrection,
+        },
+        Scenario {
+            id: "zoo.R2.5",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.5",
+                breaks: TTL_NEVER_WIDENED,
+            }),
+            operations: "two-level cache: one thread sets a key with a short TTL while \
+                         another advances the clock past it; then the key is read",
+            invariants: &[TTL_NEVER_WIDENED],
+            checkers: &Checker::ALL,
+            body: zoo_ttl_widening,
+        },
+        Scenario {
+            id: "zoo.R8.1",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R8.1",
+                breaks: NO_STALE_REFILL,
+            }),
+            operations: "QueryCache: a reader runs a cached query; a writer updates the \
+                         database and invalidates the key",
+            invariants: &[NO_STALE_REFILL],
+            checkers: &Checker::ALL,
+            body: zoo_stale_refill,
+        },
+    ]
+}
+
+fn new_cache<C: Clock>(capacity: usize, clock: C) -> Cache<u64, u64, C> {
+    Cache::new(capacity, None, clock).expect("capacity is positive")
+}
+
+/// Capacity `(T−1)·ops + 1`, prefilled with `capacity − 1` keys; `T` workers
+/// insert `ops` new keys each. The size never exceeds capacity; at the end the
+/// cache is full, every prefilled key (older than every new one, never read)
+/// was evicted, and each worker's last key survived (fewer than `capacity`
+/// inserts came after it).
+fn inserts_at_capacity() {
+    let (threads, ops) = (SCALE.threads, SCALE.ops_per_thread);
+    let capacity = (threads - 1) * ops + 1;
+    let cache = new_cache(capacity, ManualClock::new(0));
+    let prefill: Vec<u64> = (0..capacity as u64 - 1).map(|k| 1_000 + k).collect();
+    for &key in &prefill {
+        cache.insert(key, key);
+    }
+    let workers: Vec<_> = (0..threads as u64)
+        .map(|t| {
+            let cache = cache.clone();
+            thread::spawn(move || {
+                let mut last = 0;
+                for j in 0..ops as u64 {
+                    last = t * 100 + j;
+                    cache.insert(last, last);
+                    let len = cache.len();
+                    ensure(len <= capacity, SIZE_WITHIN_CAPACITY, || {
+                        format!("{len} entries in a cache of capacity {capacity}")
+                    });
+                }
+                last
+            })
+        })
+        .collect();
+    let lasts: Vec<u64> = workers.into_iter().filter_map(|w| w.join().ok()).collect();
+    let len = cache.len();
+    ensure(len == capacity, LRU_EVICTS_LEAST_RECENT, || {
+        format!("{len} entries after more inserts than capacity {capacity}")
+    });
+    for key in prefill {
+        ensure(cache.get(&key).is_none(), LRU_EVICTS_LEAST_RECENT, || {
+            format!("prefilled key {key} (least recent) survived")
+        });
+    }
+    for key in lasts {
+        ensure(
+            cache.get(&key) == Some(key),
+            LRU_EVICTS_LEAST_RECENT,
+            || format!("key {key} evicted although fewer than {capacity} inserts followed it"),
+        );
+    }
+}
+
+/// One setter, one reader-deleter (which deletes only what it saw), and
+/// `T − 1` plain readers (whose reads refresh recency concurrently). Once the
+/// deleter saw the value and deleted it, no read may return it again: there
+/// is exactly one set, and the deleter's read proves it came first.
+fn set_delete_get() {
+    let cache = new_cache(4, ManualClock::new(0));
+    let setter = {
+        let cache = cache.clone();
+        thread::spawn(move || {
+            cache.insert(KEY, 1);
+        })
+    };
+    let readers: Vec<_> = (1..SCALE.threads)
+        .map(|_| {
+            let cache = cache.clone();
+            thread::spawn(move || {
+                for _ in 0..SCALE.ops_per_thread {
+                    cache.get(&KEY);
+                }
+            })
+        })
+        .collect();
+    let deleter = {
+        let cache = cache.clone();
+        thread::spawn(move || {
+            if cache.get(&KEY) != Some(1) {
+                return false;
+            }
+            cache.remove(&KEY);
+            let again = cache.get(&KEY);
+            ensure(again.is_none(), NO_RESURRECTION, || {
+                format!("read {again:?} right after deleting the value it had seen")
+            });
+            true
+        })
+    };
+    let deleted = deleter.join().unwrap_or(false);
+    let _ = setter.join();
+    for reader in readers {
+        let _ = reader.join();
+    }
+    if deleted {
+        let after = cache.get(&KEY);
+        ensure(after.is_none(), NO_RESURRECTION, || {
+            format!("deleted key came back as {after:?}")
+        });
+    }
+}
+
+/// `T` readers `get_or_load` from a database at version 1; a writer moves it
+/// to version 2 (and, under shuttle, 3), invalidating after each write and
+/// checking it never reads a version older than its own write. At the end the
+/// cache holds the last version or nothing.
+fn stale_refill() {
+    let db = Arc::new(AtomicU64::new(1));
+    let cache = new_cache(4, ManualClock::new(0));
+    let readers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let (cache, db) = (cache.clone(), Arc::clone(&db));
+            thread::spawn(move || {
+                let _ = cache.get_or_load(KEY, |_| Ok::<u64, ()>(db.load(Ordering::SeqCst)));
+            })
+        })
+        .collect();
+    let versions = if SCALE.threads > 2 { 3 } else { 2 };
+    let writer = {
+        let (cache, db) = (cache.clone(), Arc::clone(&db));
+        thread::spawn(move || {
+            for version in 2..=versions {
+                db.store(version, Ordering::SeqCst);
+                cache.remove(&KEY);
+                let seen = cache.get(&KEY);
+                ensure(seen.is_none_or(|v| v >= version), NO_STALE_REFILL, || {
+                    format!("read version {seen:?} after writing {version} and invalidating")
+                });
+            }
+        })
+    };
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let _ = writer.join();
+    let cached = cache.get(&KEY);
+    ensure(
+        cached.is_none_or(|v| v == versions),
+        NO_STALE_REFILL,
+        || format!("cache holds version {cached:?}, database is at {versions}"),
+    );
+}
+
+/// A setter inserts with TTL 10 and reads back `ops` times, while an advancer
+/// moves the clock past the TTL in `ops` steps and `T − 2` readers touch the
+/// key (recency only: never its deadline). Each read is judged by clock reads
+/// around it: certainly expired ⇒ miss; certainly live ⇒ hit.
+fn expiry_with_clock() {
+    let ops = SCALE.ops_per_thread as u64;
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = new_cache(2, Arc::clone(&clock));
+    let advancer = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || {
+            for _ in 0..ops {
+                clock.advance(TTL.div_ceil(ops));
+            }
+        })
+    };
+    let readers: Vec<_> = (2..SCALE.threads)
+        .map(|_| {
+            let cache = cache.clone();
+            thread::spawn(move || {
+                for _ in 0..ops {
+                    cache.get(&KEY);
+                }
+            })
+        })
+        .collect();
+    let setter = {
+        let (cache, clock) = (cache.clone(), Arc::clone(&clock));
+        thread::spawn(move || {
+            let before = clock.now();
+            cache.insert_with_ttl(KEY, 1, Some(TTL));
+            let after = clock.now();
+            if let Some(deadline) = cache.deadline(&KEY) {
+                ensure(
+                    (before + TTL..=after + TTL).contains(&deadline),
+                    TTL_NEVER_WIDENED,
+                    || {
+                        format!(
+                            "set with TTL {TTL} during [{before}, {after}] expires at {deadline}"
+                        )
+                    },
+                );
+            }
+            for _ in 0..ops {
+                let t0 = clock.now();
+                let got = cache.get(&KEY);
+                let t1 = clock.now();
+                if t0 >= after + TTL {
+                    ensure(got.is_none(), NO_EXPIRED_READ, || {
+                        format!("read {got:?} at {t0}, set by {after} with TTL {TTL}")
+                    });
+                }
+                if t1 < before + TTL {
+                    ensure(got == Some(1), READ_YOUR_WRITE, || {
+                        format!("read {got:?} by {t1}, set from {before} with TTL {TTL}")
+                    });
+                }
+            }
+            after
+        })
+    };
+    let _ = advancer.join();
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let after = setter.join().unwrap_or(0);
+    if let Some(deadline) = cache.deadline(&KEY) {
+        ensure(deadline <= after + TTL, TTL_NEVER_WIDENED, || {
+            format!("deadline {deadline} after concurrent reads; set by {after} with TTL {TTL}")
+        });
+    }
+    let len = cache.len();
+    ensure(len <= 2, SIZE_WITHIN_CAPACITY, || format!("{len} entries"));
+    // One more TTL and the entry is certainly expired, whenever it was set.
+    clock.advance(TTL);
+    let got = cache.get(&KEY);
+    ensure(got.is_none(), NO_EXPIRED_READ, || {
+        format!(
+            "read {got:?} at {}, set by {after} with TTL {TTL}",
+            clock.now()
+        )
+    });
+}
+
+/// R2.2: size `max − 1`, two distinct new keys set at once.
+fn zoo_fallback_check_then_act() {
+    const MAX: usize = 2;
+    let cache = FallbackCache::new(MAX, ManualClock::new(0));
+    let _ = cache.set(100, 0);
+    let setters: Vec<_> = [1u64, 2]
+        .into_iter()
+        .map(|key| {
+            let cache = Arc::clone(&cache);
+            thread::spawn(move || {
+                // A KeyError (both picked the same victim) is the other half of
+                // R2.2; it fails the set, it does not break the bound.
+                let _ = cache.set(key, key);
+            })
+        })
+        .collect();
+    for setter in setters {
+        let _ = setter.join();
+    }
+    let len = cache.len();
+    ensure(len <= MAX, SIZE_WITHIN_CAPACITY, || {
+        format!("{len} entries in a FallbackCache of max_size {MAX}")
+    });
+}
+
+/// R2.4: set ‖ (get, delete-if-seen, get); the final read must miss.
+fn zoo_delete_resurrection() {
+    let cache = TwoLevelCache::new(300, 1_800, ManualClock::new(0));
+    let setter = {
+        let cache = Arc::clone(&cache);
+        thread::spawn(move || cache.set(KEY, 1, 300))
+    };
+    let deleter = {
+        let cache = Arc::clone(&cache);
+        thread::spawn(move || {
+            if cache.get(KEY) != Some(1) {
+                return false;
+            }
+            cache.delete(KEY);
+            let again = cache.get(KEY);
+            ensure(again.is_none(), NO_RESURRECTION, || {
+                format!("read {again:?} right after deleting the value it had seen")
+            });
+            true
+        })
+    };
+    let deleted = deleter.join().unwrap_or(false);
+    let _ = setter.join();
+    if deleted {
+        let after = cache.get(KEY);
+        ensure(after.is_none(), NO_RESURRECTION, || {
+            format!("deleted key came back as {after:?} (from L2)")
+        });
+    }
+}
+
+/// R2.5: a key set with TTL 10 is still served once the clock has passed it.
+fn zoo_ttl_widening() {
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = TwoLevelCache::new(300, 1_800, Arc::clone(&clock));
+    let setter = {
+        let (cache, clock) = (Arc::clone(&cache), Arc::clone(&clock));
+        thread::spawn(move || {
+            cache.set(KEY, 1, TTL);
+            clock.now()
+        })
+    };
+    let advancer = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || clock.advance(2 * TTL))
+    };
+    let set_by = setter.join().unwrap_or(0);
+    let _ = advancer.join();
+    let now = clock.now();
+    let got = cache.get(KEY);
+    if now >= set_by + TTL {
+        ensure(got.is_none(), TTL_NEVER_WIDENED, || {
+            format!("set by {set_by} with TTL {TTL}, still served ({got:?}) at {now}")
+        });
+    }
+}
+
+/// R8.1: a cached query racing "update the database, then invalidate".
+fn zoo_stale_refill() {
+    let db = Arc::new(AtomicU64::new(1));
+    let cache = QueryCache::new();
+    let reader = {
+        let (cache, db) = (Arc::clone(&cache), Arc::clone(&db));
+        thread::spawn(move || cache.execute_cached_query(KEY, || db.load(Ordering::SeqCst)))
+    };
+    let writer = {
+        let (cache, db) = (Arc::clone(&cache), Arc::clone(&db));
+        thread::spawn(move || {
+            db.store(2, Ordering::SeqCst);
+            cache.invalidate(KEY);
+        })
+    };
+    let _ = reader.join();
+    let _ = writer.join();
+    let cached = cache.get(KEY);
+    ensure(cached.is_none_or(|v| v == 2), NO_STALE_REFILL, || {
+        format!("cache holds version {cached:?} after the database moved to 2 and was invalidated")
+    });
 }

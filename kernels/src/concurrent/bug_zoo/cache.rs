@@ -1,1 +1,200 @@
-//! (in progress)
+//! Cache races of the original service (catalog §2 and §8), ported as written.
+//!
+//! - `R2.2` — [`FallbackCache::set`] checks `len >= max_size and key not in
+//!   cache`, picks the oldest entry, deletes it and inserts, each step its own
+//!   dictionary operation (atomic under threads one by one, not as a
+//!   sequence). Two threads inserting distinct new keys at `max − 1` both skip
+//!   eviction, so the cache holds `max + 1` entries; at `max` both may pick the
+//!   same victim and the second `del` raises `KeyError`.
+//! - `R2.4` — [`TwoLevelCache::set`] writes L1, then L2, then metadata, with an
+//!   `await` between each; `delete` removes all three; `get` falls back to L2
+//!   and promotes into L1. A delete that runs between a set's L1 and L2 writes
+//!   is undone: the value comes back from L2 after it was deleted.
+//! - `R2.5` — [`TwoLevelCache::set`] gives L2 the TTL `max(ttl, l2_ttl)`, so an
+//!   entry set with a short TTL is served from L2 (and re-promoted) long after
+//!   it expired.
+//! - `R8.1` — [`QueryCache::execute_cached_query`] is cache-aside with no
+//!   versioning: miss, run the query, store the rows. A writer that updates the
+//!   database and invalidates the key between the query and the store is
+//!   overtaken, and the pre-write rows are served until they expire.
+
+use std::collections::{HashMap, HashSet};
+
+use super::super::clock::{Clock, Millis};
+use super::super::sync::{Arc, Mutex};
+
+/// `R2.2`'s `KeyError`: a victim deleted by another thread first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("KeyError: {0}")]
+pub struct KeyError(pub u64);
+
+#[derive(Debug, Clone, Copy)]
+struct FallbackEntry {
+    value: u64,
+    last_accessed: Millis,
+}
+
+/// `R2.2`: the dashboard's `FallbackCache`, one lock per dictionary operation.
+#[derive(Debug)]
+pub struct FallbackCache<C> {
+    cache: Mutex<HashMap<u64, FallbackEntry>>,
+    max_size: usize,
+    clock: C,
+}
+
+impl<C: Clock> FallbackCache<C> {
+    pub fn new(max_size: usize, clock: C) -> Arc<Self> {
+        Arc::new(Self {
+            cache: Mutex::new(HashMap::new()),
+            max_size,
+            clock,
+        })
+    }
+
+    /// `if len(self.cache) >= self.max_size and key not in self.cache:
+    ///     oldest = min(self.cache, key=last_accessed); del self.cache[oldest]
+    /// self.cache[key] = CacheEntry(value)`
+    pub fn set(&self, key: u64, value: u64) -> Result<(), KeyError> {
+        let full = self.cache.lock().len() >= self.max_size;
+        if full && !self.cache.lock().contains_key(&key) {
+            let oldest = self
+                .cache
+                .lock()
+                .iter()
+                .min_by_key(|(k, e)| (e.last_accessed, **k))
+                .map(|(k, _)| *k);
+            if let Some(oldest) = oldest {
+                self.cache.lock().remove(&oldest).ok_or(KeyError(oldest))?;
+            }
+        }
+        let entry = FallbackEntry {
+            value,
+            last_accessed: self.clock.now(),
+        };
+        self.cache.lock().insert(key, entry);
+        Ok(())
+    }
+
+    pub fn get(&self, key: u64) -> Option<u64> {
+        let mut cache = self.cache.lock();
+        let entry = cache.get_mut(&key)?;
+        entry.last_accessed = self.clock.now();
+        Some(entry.value)
+    }
+
+    pub fn len(&self) -> usize {
+        self.cache.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Timed {
+    value: u64,
+    expires_at: Millis,
+}
+
+/// `R2.4` / `R2.5`: the dashboard `CacheManager` with L2 enabled; every level
+/// is its own (per-operation atomic) store, like aiocache's and Redis's.
+#[derive(Debug)]
+pub struct TwoLevelCache<C> {
+    l1: Mutex<HashMap<u64, Timed>>,
+    l2: Mutex<HashMap<u64, Timed>>,
+    metadata: Mutex<HashSet<u64>>,
+    l1_ttl: Millis,
+    l2_ttl: Millis,
+    clock: C,
+}
+
+impl<C: Clock> TwoLevelCache<C> {
+    /// `l1_ttl` is what a promotion from L2 gets; `l2_ttl` the L2 floor.
+    pub fn new(l1_ttl: Millis, l2_ttl: Millis, clock: C) -> Arc<Self> {
+        Arc::new(Self {
+            l1: Mutex::new(HashMap::new()),
+            l2: Mutex::new(HashMap::new()),
+            metadata: Mutex::new(HashSet::new()),
+            l1_ttl,
+            l2_ttl,
+            clock,
+        })
+    }
+
+    /// `_set_internal`: L1, (await) L2 with `max(ttl, l2_ttl)`, (await)
+    /// metadata.
+    pub fn set(&self, key: u64, value: u64, ttl: Millis) {
+        let now = self.clock.now();
+        self.l1.lock().insert(
+            key,
+            Timed {
+                value,
+                expires_at: now + ttl,
+            },
+        );
+        self.l2.lock().insert(
+            key,
+            Timed {
+                value,
+                expires_at: now + ttl.max(self.l2_ttl),
+            },
+        );
+        self.metadata.lock().insert(key);
+    }
+
+    /// `delete`: L1, (await) L2, (await) metadata.
+    pub fn delete(&self, key: u64) {
+        self.l1.lock().remove(&key);
+        self.l2.lock().remove(&key);
+        self.metadata.lock().remove(&key);
+    }
+
+    /// `get`: L1 hit, else L2 hit promoted into L1 with the L1 TTL.
+    pub fn get(&self, key: u64) -> Option<u64> {
+        let now = self.clock.now();
+        if let Some(hit) = self.l1.lock().get(&key).filter(|e| now < e.expires_at) {
+            return Some(hit.value);
+        }
+        let hit = *self.l2.lock().get(&key).filter(|e| now < e.expires_at)?;
+        self.l1.lock().insert(
+            key,
+            Timed {
+                value: hit.value,
+                expires_at: now + self.l1_ttl,
+            },
+        );
+        Some(hit.value)
+    }
+}
+
+/// `R8.1`: the analytics `QueryCache` over a per-key atomic store (Redis).
+#[derive(Debug, Default)]
+pub struct QueryCache {
+    redis: Mutex<HashMap<u64, u64>>,
+}
+
+impl QueryCache {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `execute_cached_query`: cached rows, else run the query and store them.
+    pub fn execute_cached_query(&self, key: u64, query: impl FnOnce() -> u64) -> u64 {
+        if let Some(rows) = self.get(key) {
+            return rows;
+        }
+        let rows = query();
+        self.redis.lock().insert(key, rows);
+        rows
+    }
+
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.redis.lock().get(&key).copied()
+    }
+
+    /// The writer's invalidation (`DEL`).
+    pub fn invalidate(&self, key: u64) {
+        self.redis.lock().remove(&key);
+    }
+}
