@@ -31,23 +31,28 @@ pub enum ReportError {
 #[derive(Debug, Clone)]
 pub struct Written {
     pub results_json: PathBuf,
+    /// `<reports>/results.json`: the latest run's results, where `make gate` reads them.
+    pub latest_json: PathBuf,
     pub run_html: PathBuf,
     pub index_html: PathBuf,
 }
 
 /// Writes `<reports>/<run_id>/results.json`, the run's own `index.html`
-/// beside it, and `<reports>/index.html` (the latest run), each atomically.
+/// beside it, and `<reports>/index.html` and `<reports>/results.json` (the
+/// latest run), each atomically.
 pub fn write(results: &Results, reports_dir: &Path) -> Result<Written, ReportError> {
     let run_dir = reports_dir.join(&results.run_id);
     let json = serde_json::to_vec_pretty(results)?;
     let page = render(results);
     let written = Written {
         results_json: run_dir.join("results.json"),
+        latest_json: reports_dir.join("results.json"),
         run_html: run_dir.join("index.html"),
         index_html: reports_dir.join("index.html"),
     };
     for (path, bytes) in [
         (&written.results_json, json.as_slice()),
+        (&written.latest_json, json.as_slice()),
         (&written.run_html, page.as_bytes()),
         (&written.index_html, page.as_bytes()),
     ] {
