@@ -75,6 +75,17 @@ pub fn select(filter: Option<&str>) -> Vec<Entry> {
         .collect()
 }
 
+/// How each check is run.
+#[derive(Debug, Clone)]
+pub enum Isolation {
+    /// In this process (what `cargo test` does).
+    InProcess,
+    /// One child process per check: `<exe> run-check ...`. loom aborts the
+    /// process when it unwinds through a deadlock in some models, and a run
+    /// must record that as a failure and go on, not die with it.
+    Subprocess { exe: PathBuf },
+}
+
 /// Runs every selected scenario under each of its checkers, on `workers`
 /// threads (each check is single-threaded: loom and shuttle run a model's
 /// threads as coroutines), and reports each record as it completes.
@@ -83,6 +94,7 @@ pub fn run_checks(
     replay_dir: PathBuf,
     filter: Option<&str>,
     workers: usize,
+    isolation: &Isolation,
     progress: &(dyn Fn(&CheckRecord) + Sync),
 ) -> ConcurrencyResults {
     let budget = level.budget(replay_dir);
@@ -100,7 +112,12 @@ pub fn run_checks(
                     let Some((entry, checker)) = jobs.get(index) else {
                         break;
                     };
-                    let record = runner::run(entry, *checker, &budget);
+                    let record = match isolation {
+                        Isolation::InProcess => runner::run(entry, *checker, &budget),
+                        Isolation::Subprocess { exe } => {
+                            run_in_child(exe, entry, *checker, level, &budget.replay_dir)
+                        }
+                    };
                     progress(&record);
                     done.lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -124,5 +141,68 @@ pub fn run_checks(
         },
         filter: filter.map(str::to_string),
         records: records.into_iter().map(|(_, r)| r).collect(),
+    }
+}
+
+/// Runs one check in a child process and reads its record from stdout; a
+/// child that dies (a signal, a panic outside the checker) becomes a failed
+/// record naming how it died.
+fn run_in_child(
+    exe: &std::path::Path,
+    entry: &Entry,
+    checker: Checker,
+    level: BudgetLevel,
+    replay_dir: &std::path::Path,
+) -> CheckRecord {
+    let started = std::time::Instant::now();
+    let level_name = match level {
+        BudgetLevel::Ci => "ci",
+        BudgetLevel::Nightly => "nightly",
+    };
+    let output = std::process::Command::new(exe)
+        .args([
+            "run-check",
+            entry.scenario.id,
+            "--checker",
+            checker.name(),
+            "--budget",
+            level_name,
+        ])
+        .arg("--replay-dir")
+        .arg(replay_dir)
+        .stdin(std::process::Stdio::null())
+        .output();
+    let failure = |detail: String| CheckRecord {
+        id: entry.scenario.id.to_string(),
+        component: entry.scenario.component,
+        subject: entry.scenario.subject.into(),
+        operations: entry.scenario.operations.to_string(),
+        checker,
+        schedules: 0,
+        exhaustive: false,
+        outcome: twinbench_checks::Outcome::Violated {
+            invariant: "no-panic".to_string(),
+            detail,
+        },
+        replay: None,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    match output {
+        Err(e) => failure(format!(
+            "cannot start the checker process {}: {e}",
+            exe.display()
+        )),
+        Ok(out) if out.status.success() => serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| failure(format!("the checker process printed no record ({e})"))),
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let tail: Vec<&str> = stderr.lines().rev().take(6).collect();
+            failure(format!(
+                "the checker process died ({}); loom aborts like this when it unwinds through a \
+                 deadlock, so replay under shuttle to see it. Last lines: {}",
+                out.status,
+                tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+            ))
+        }
     }
 }

@@ -85,6 +85,18 @@ enum Command {
         #[arg(long)]
         junit: Option<PathBuf>,
     },
+    /// Run one check and print its record as JSON (used by `checks` and
+    /// `report`, which run each check in its own process).
+    #[command(hide = true)]
+    RunCheck {
+        id: String,
+        #[arg(long)]
+        checker: String,
+        #[arg(long, value_enum)]
+        budget: BudgetLevel,
+        #[arg(long)]
+        replay_dir: PathBuf,
+    },
     /// Replay a failing schedule saved by a check (shuttle schedule or loom checkpoint).
     Replay {
         /// Scenario id, e.g. zoo.R1.1.
@@ -184,6 +196,19 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             budget,
             replay_dir,
         } => run_checks_command(list, filter.as_deref(), budget, replay_dir),
+        Command::RunCheck {
+            id,
+            checker,
+            budget,
+            replay_dir,
+        } => {
+            let checker =
+                Checker::parse(&checker).with_context(|| format!("unknown checker {checker:?}"))?;
+            let entry = twinbench_checks::find(&id)?;
+            let record = twinbench_checks::runner::run(&entry, checker, &budget.budget(replay_dir));
+            println!("{}", serde_json::to_string(&record)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Replay {
             id,
             checker,
@@ -327,14 +352,18 @@ fn run_checks_command(
     }
     let replay_dir = replay_dir.unwrap_or_else(|| workspace::reports_dir().join("replays"));
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    let results = concurrency::run_checks(budget, replay_dir, filter, workers, &|record| {
-        let mark = if record.as_expected() {
-            "ok"
-        } else {
-            "UNEXPECTED"
-        };
-        println!("{mark:>10}  {}", record.describe());
-    });
+    let isolation = concurrency::Isolation::Subprocess {
+        exe: std::env::current_exe().context("locating the twinbench binary")?,
+    };
+    let results =
+        concurrency::run_checks(budget, replay_dir, filter, workers, &isolation, &|record| {
+            let mark = if record.as_expected() {
+                "ok"
+            } else {
+                "UNEXPECTED"
+            };
+            println!("{mark:>10}  {}", record.describe());
+        });
     let unexpected = results.unexpected().count();
     println!(
         "{} checks, {} as expected, {unexpected} not",

@@ -127,11 +127,16 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .send(format!("{mark}: {}", record.describe()));
                 };
+                let isolation = match std::env::current_exe() {
+                    Ok(exe) if is_twinbench(&exe) => concurrency::Isolation::Subprocess { exe },
+                    _ => concurrency::Isolation::InProcess,
+                };
                 concurrency::run_checks(
                     checks.level,
                     replay_dir,
                     checks.filter.as_deref(),
                     workers,
+                    &isolation,
                     &report_line,
                 )
             });
@@ -202,6 +207,12 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
     results.verdicts = crate::ledger::verdicts(&results);
     results.claims = crate::ledger::ledger(&results);
     results
+}
+
+/// Whether `exe` is the `twinbench` binary (which has the `run-check`
+/// command); a test binary calling [`run`] runs its checks in process.
+fn is_twinbench(exe: &Path) -> bool {
+    exe.file_stem().is_some_and(|s| s == "twinbench")
 }
 
 /// Smallest graph worth measuring: below it, fixed overheads dominate.

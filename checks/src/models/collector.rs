@@ -1,7 +1,253 @@
-//! (in progress)
+//! Background collector lifecycle: start/stop from several threads ends in the
+//! state of the last call with exactly one loop; the originals' start during
+//! stop (R5.1, R6.2) does not.
+//!
+//! Loops spawned by `start` are threads too: under loom a scenario spawns one
+//! caller thread and at most two loops (three threads besides main).
 
-use crate::scenario::Scenario;
+use super::super::SCALE;
+use super::super::bug_zoo::collector::{FlagMonitor, StatusCollector};
+use super::super::collector::{Call, Collector};
+use super::super::sync::{Arc, thread};
+use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+
+const FINAL_STATE_IS_LAST_CALL: &str = "final-state-is-last-call";
+const EXACTLY_ONE_LOOP: &str = "exactly-one-loop";
 
 pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
+    vec![
+        Scenario {
+            id: "collector.start_stop_race",
+            component: Component::Collector,
+            subject: Subject::Fixed,
+            operations: "main starts, then starts/stops again while workers tick and \
+                         stop/start; the last call decides the final state",
+            invariants: &[FINAL_STATE_IS_LAST_CALL, EXACTLY_ONE_LOOP],
+            checkers: &Checker::ALL,
+            body: start_stop_race_fixed,
+        },
+        Scenario {
+            id: "collector.start_during_stop_then_stop",
+            component: Component::Collector,
+            subject: Subject::Fixed,
+            operations: "main starts and stops while a worker starts; then main stops again: \
+                         no loop may survive the last stop",
+            invariants: &[FINAL_STATE_IS_LAST_CALL, EXACTLY_ONE_LOOP],
+            checkers: &Checker::ALL,
+            body: start_during_stop_then_stop_fixed,
+        },
+        Scenario {
+            id: "zoo.R5.1",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R5.1",
+                breaks: FINAL_STATE_IS_LAST_CALL,
+            }),
+            operations: "main starts, a worker stops, main starts again (during the stop's \
+                         await): BackgroundDataCollector status + task table",
+            invariants: &[FINAL_STATE_IS_LAST_CALL],
+            checkers: &Checker::ALL,
+            body: zoo_start_during_stop,
+        },
+        Scenario {
+            id: "zoo.R6.2",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R6.2",
+                breaks: EXACTLY_ONE_LOOP,
+            }),
+            operations: "main starts and stops while a worker starts, then stops again: \
+                         HealthMonitor run flag + task list cleared after gather",
+            invariants: &[EXACTLY_ONE_LOOP],
+            checkers: &Checker::ALL,
+            body: zoo_orphaned_loop,
+        },
+    ]
+}
+
+/// What the scenarios need of a lifecycle, fixed or ported.
+trait Lifecycle: Send + Sync + 'static {
+    fn start(&self) -> u64;
+    fn stop(&self) -> u64;
+    fn is_running(&self) -> bool;
+    /// Requests a collection (the ports have none to request).
+    fn tick(&self) {}
+}
+
+impl Lifecycle for Collector {
+    fn start(&self) -> u64 {
+        Collector::start(self)
+    }
+    fn stop(&self) -> u64 {
+        Collector::stop(self)
+    }
+    fn is_running(&self) -> bool {
+        Collector::is_running(self)
+    }
+    fn tick(&self) {
+        let _ = Collector::tick(self);
+    }
+}
+
+impl Lifecycle for StatusCollector {
+    fn start(&self) -> u64 {
+        StatusCollector::start(self)
+    }
+    fn stop(&self) -> u64 {
+        StatusCollector::stop(self)
+    }
+    fn is_running(&self) -> bool {
+        StatusCollector::is_running(self)
+    }
+}
+
+impl Lifecycle for FlagMonitor {
+    fn start(&self) -> u64 {
+        FlagMonitor::start(self)
+    }
+    fn stop(&self) -> u64 {
+        FlagMonitor::stop(self)
+    }
+    fn is_running(&self) -> bool {
+        FlagMonitor::is_running(self)
+    }
+}
+
+/// Runs `call` on `lifecycle`, recording its sequence number and kind.
+fn call<L: Lifecycle>(lifecycle: &L, call: Call, log: &mut Vec<(u64, Call)>) {
+    let seq = match call {
+        Call::Start => lifecycle.start(),
+        Call::Stop => lifecycle.stop(),
+    };
+    if let Some(&(previous, _)) = log.last() {
+        ensure(seq > previous, FINAL_STATE_IS_LAST_CALL, || {
+            format!("a thread's calls got sequence numbers {previous} then {seq}")
+        });
+    }
+    log.push((seq, call));
+}
+
+/// Alternating calls, starting with `first`.
+fn calls(first: Call, n: usize) -> impl Iterator<Item = Call> {
+    (0..n).map(move |i| match (first, i % 2) {
+        (Call::Start, 0) | (Call::Stop, 1) => Call::Start,
+        _ => Call::Stop,
+    })
+}
+
+/// Main starts; workers alternate stop/start; main alternates start/stop.
+/// Returns every call with its sequence number once all have returned.
+/// Each worker first requests a collection, so a loop may be collecting when
+/// the stop arrives.
+fn race<L: Lifecycle>(lifecycle: &Arc<L>) -> Vec<(u64, Call)> {
+    let mut log = Vec::new();
+    call(&**lifecycle, Call::Start, &mut log);
+    let workers: Vec<_> = (0..SCALE.threads - 1)
+        .map(|_| {
+            let lifecycle = Arc::clone(lifecycle);
+            thread::spawn(move || {
+                let mut log = Vec::new();
+                lifecycle.tick();
+                for c in calls(Call::Stop, SCALE.ops_per_thread) {
+                    call(&*lifecycle, c, &mut log);
+                }
+                log
+            })
+        })
+        .collect();
+    for c in calls(Call::Start, SCALE.ops_per_thread) {
+        call(&**lifecycle, c, &mut log);
+    }
+    for worker in workers {
+        log.extend(worker.join().unwrap_or_default());
+    }
+    log
+}
+
+/// The final state must be the last call's, with one loop iff running.
+fn ensure_last_call_decides<L: Lifecycle>(lifecycle: &L, log: &[(u64, Call)]) {
+    let last = log.iter().max_by_key(|&&(seq, _)| seq).map(|&(_, c)| c);
+    let running = lifecycle.is_running();
+    ensure(
+        running == (last == Some(Call::Start)),
+        FINAL_STATE_IS_LAST_CALL,
+        || format!("calls {log:?} ended with {last:?} but running = {running}"),
+    );
+}
+
+fn ensure_loops(lifecycle: &Collector, expected: usize, when: &str) {
+    let (alive, peak) = (lifecycle.alive_loops(), lifecycle.peak_alive_loops());
+    ensure(alive == expected && peak <= 1, EXACTLY_ONE_LOOP, || {
+        format!("{when}: {alive} loops alive (expected {expected}), at most {peak} at once")
+    });
+}
+
+fn start_stop_race_fixed() {
+    let collector = Arc::new(Collector::new(|_| {}));
+    let log = race(&collector);
+    ensure_last_call_decides(&*collector, &log);
+    let running = collector.is_running();
+    ensure_loops(
+        &collector,
+        usize::from(running),
+        "after every call returned",
+    );
+    collector.stop();
+    ensure_loops(&collector, 0, "after the final stop");
+}
+
+/// Main starts; a worker starts while main stops; main stops again.
+fn start_during_stop_then_stop<L: Lifecycle>(lifecycle: &Arc<L>) -> Vec<(u64, Call)> {
+    let mut log = Vec::new();
+    call(&**lifecycle, Call::Start, &mut log);
+    let worker = {
+        let lifecycle = Arc::clone(lifecycle);
+        thread::spawn(move || {
+            let mut log = Vec::new();
+            call(&*lifecycle, Call::Start, &mut log);
+            log
+        })
+    };
+    call(&**lifecycle, Call::Stop, &mut log);
+    log.extend(worker.join().unwrap_or_default());
+    call(&**lifecycle, Call::Stop, &mut log);
+    log
+}
+
+fn start_during_stop_then_stop_fixed() {
+    let collector = Arc::new(Collector::new(|_| {}));
+    let log = start_during_stop_then_stop(&collector);
+    ensure_last_call_decides(&*collector, &log);
+    ensure_loops(&collector, 0, "after the final stop returned");
+}
+
+/// R5.1: main starts, a worker stops, main starts again.
+fn zoo_start_during_stop() {
+    let collector = StatusCollector::new();
+    let mut log = Vec::new();
+    call(&*collector, Call::Start, &mut log);
+    let worker = {
+        let collector = Arc::clone(&collector);
+        thread::spawn(move || {
+            let mut log = Vec::new();
+            call(&*collector, Call::Stop, &mut log);
+            log
+        })
+    };
+    call(&*collector, Call::Start, &mut log);
+    log.extend(worker.join().unwrap_or_default());
+    ensure_last_call_decides(&*collector, &log);
+    collector.stop();
+}
+
+/// R6.2: after the final stop returns, no loop may be alive.
+fn zoo_orphaned_loop() {
+    let monitor = FlagMonitor::new();
+    let _ = start_during_stop_then_stop(&monitor);
+    let alive = monitor.alive_loops();
+    ensure(alive == 0, EXACTLY_ONE_LOOP, || {
+        format!("stop returned with {alive} loop(s) still alive")
+    });
+    // Let the orphan notice the flag and exit, so the run can end.
+    monitor.stop();
 }

@@ -1,7 +1,319 @@
-//! (in progress)
+//! Service registry: concurrent probes, re-registrations and discoveries keep
+//! health newest-first, per registration and fresh; the original's probes and
+//! cache (R9.1–R9.3) do not.
 
-use crate::scenario::Scenario;
+use super::super::SCALE;
+use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket};
+use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry};
+use super::super::sync::{Arc, thread};
+use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+
+const NEWEST_PROBE_WINS: &str = "newest-probe-wins";
+const NO_CROSS_WIRING: &str = "no-cross-wiring";
+const DISCOVERY_FRESH: &str = "discovery-fresh";
+
+const ID: &str = "svc";
 
 pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
+    vec![
+        Scenario {
+            id: "service_registry.overlapping_probes",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "workers each begin and complete probes of one service with \
+                         alternating results",
+            invariants: &[NEWEST_PROBE_WINS, NO_CROSS_WIRING],
+            checkers: &Checker::ALL,
+            body: overlapping_probes_fixed,
+        },
+        Scenario {
+            id: "service_registry.reregister_while_probing",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "one worker re-registers the service while the others probe it",
+            invariants: &[NO_CROSS_WIRING, NEWEST_PROBE_WINS],
+            checkers: &Checker::ALL,
+            body: reregister_while_probing_fixed,
+        },
+        Scenario {
+            id: "service_registry.discover_during_health_change",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "main discovers healthy services (cached) while workers probe \
+                         them unhealthy/healthy",
+            invariants: &[DISCOVERY_FRESH],
+            checkers: &Checker::ALL,
+            body: discover_during_health_change_fixed,
+        },
+        Scenario {
+            id: "zoo.R9.2",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.2",
+                breaks: NEWEST_PROBE_WINS,
+            }),
+            operations: "two probes of one endpoint overlap; the last to finish writes",
+            invariants: &[NEWEST_PROBE_WINS],
+            checkers: &Checker::ALL,
+            body: zoo_out_of_order_probes,
+        },
+        Scenario {
+            id: "zoo.R9.3",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.3",
+                breaks: NO_CROSS_WIRING,
+            }),
+            operations: "a probe is in flight while the id is re-registered; its counts \
+                         are looked up by id",
+            invariants: &[NO_CROSS_WIRING],
+            checkers: &Checker::ALL,
+            body: zoo_reregister_while_probing,
+        },
+        Scenario {
+            id: "zoo.R9.1",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.1",
+                breaks: DISCOVERY_FRESH,
+            }),
+            operations: "main discovers healthy services (cached) while a worker probes \
+                         one unhealthy",
+            invariants: &[DISCOVERY_FRESH],
+            checkers: &Checker::ALL,
+            body: zoo_stale_discovery,
+        },
+    ]
+}
+
+/// What the scenarios need of a registry, fixed or ported.
+trait Registry: Send + Sync + 'static {
+    type Ticket: Send + 'static;
+    fn register(&self, id: &str) -> u64;
+    fn begin_probe(&self, id: &str) -> Option<Self::Ticket>;
+    /// `(seq, generation)` of a ticket.
+    fn ticket(ticket: &Self::Ticket) -> (u64, u64);
+    fn complete_probe(&self, ticket: &Self::Ticket, health: Health);
+    /// `(generation, health, probes_applied)` of `id`'s registration.
+    fn state(&self, id: &str) -> Option<(u64, Health, u64)>;
+    fn discover_healthy(&self) -> Vec<String>;
+    /// The ids whose current health is healthy, computed without any cache.
+    fn healthy_now(&self) -> Vec<String>;
+}
+
+fn healthy_only() -> Query {
+    Query {
+        kind: None,
+        healthy_only: true,
+    }
+}
+
+impl Registry for ServiceRegistry {
+    type Ticket = ProbeTicket;
+    fn register(&self, id: &str) -> u64 {
+        ServiceRegistry::register(self, id, "analytics", "http://svc/health", 0)
+    }
+    fn begin_probe(&self, id: &str) -> Option<ProbeTicket> {
+        ServiceRegistry::begin_probe(self, id).ok()
+    }
+    fn ticket(ticket: &ProbeTicket) -> (u64, u64) {
+        (ticket.seq(), ticket.generation())
+    }
+    fn complete_probe(&self, ticket: &ProbeTicket, health: Health) {
+        let _ = ServiceRegistry::complete_probe(self, ticket, health);
+    }
+    fn state(&self, id: &str) -> Option<(u64, Health, u64)> {
+        self.get(id)
+            .map(|s| (s.generation, s.health, s.probes_applied))
+    }
+    fn discover_healthy(&self) -> Vec<String> {
+        self.discover(&healthy_only())
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    }
+    fn healthy_now(&self) -> Vec<String> {
+        let query = healthy_only();
+        self.list()
+            .into_iter()
+            .filter(|s| query.matches(s))
+            .map(|s| s.id)
+            .collect()
+    }
+}
+
+impl Registry for OriginalRegistry {
+    type Ticket = OriginalTicket;
+    fn register(&self, id: &str) -> u64 {
+        OriginalRegistry::register(self, id)
+    }
+    fn begin_probe(&self, id: &str) -> Option<OriginalTicket> {
+        OriginalRegistry::begin_probe(self, id)
+    }
+    fn ticket(ticket: &OriginalTicket) -> (u64, u64) {
+        (ticket.seq(), ticket.generation())
+    }
+    fn complete_probe(&self, ticket: &OriginalTicket, health: Health) {
+        OriginalRegistry::complete_probe(self, ticket, health);
+    }
+    fn state(&self, id: &str) -> Option<(u64, Health, u64)> {
+        self.get(id)
+    }
+    fn discover_healthy(&self) -> Vec<String> {
+        OriginalRegistry::discover_healthy(self)
+    }
+    fn healthy_now(&self) -> Vec<String> {
+        OriginalRegistry::healthy_now(self)
+    }
+}
+
+/// One completed probe: `(seq, generation, health)`.
+type Probed = (u64, u64, Health);
+
+/// Worker `w`'s `n` probes of `ID`, results alternating by worker and op.
+fn probe<R: Registry>(registry: &R, w: usize, n: usize) -> Vec<Probed> {
+    (0..n)
+        .filter_map(|op| {
+            let ticket = registry.begin_probe(ID)?;
+            let health = if (w + op) % 2 == 0 {
+                Health::Unhealthy
+            } else {
+                Health::Healthy
+            };
+            registry.complete_probe(&ticket, health);
+            let (seq, generation) = R::ticket(&ticket);
+            Some((seq, generation, health))
+        })
+        .collect()
+}
+
+/// Spawns `probers` probing workers (and, if `reregister`, one more worker
+/// that re-registers `ID`); returns every completed probe.
+fn run_probes<R: Registry>(registry: &Arc<R>, probers: usize, reregister: usize) -> Vec<Probed> {
+    let workers: Vec<_> = (0..probers)
+        .map(|w| {
+            let registry = Arc::clone(registry);
+            thread::spawn(move || probe(&*registry, w, SCALE.ops_per_thread))
+        })
+        .collect();
+    let reregistering = (reregister > 0).then(|| {
+        let registry = Arc::clone(registry);
+        thread::spawn(move || {
+            for _ in 0..reregister {
+                registry.register(ID);
+            }
+        })
+    });
+    let probed = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap_or_default())
+        .collect();
+    if let Some(worker) = reregistering {
+        let _ = worker.join();
+    }
+    probed
+}
+
+/// The current registration's state must come only from probes taken for
+/// it (no-cross-wiring) and equal the newest of them (newest-probe-wins).
+fn ensure_per_registration<R: Registry>(registry: &R, probed: &[Probed], newest: bool) {
+    let Some((generation, health, applied)) = registry.state(ID) else {
+        return;
+    };
+    let own: Vec<&Probed> = probed.iter().filter(|p| p.1 == generation).collect();
+    ensure(
+        applied <= own.len() as u64 && (!own.is_empty() || health == Health::Unknown),
+        NO_CROSS_WIRING,
+        || {
+            format!(
+                "registration {generation} has health {health:?} and {applied} probe(s) \
+                 applied, but only {} probe(s) were taken for it (all: {probed:?})",
+                own.len()
+            )
+        },
+    );
+    if !newest {
+        return;
+    }
+    let expected = own
+        .iter()
+        .max_by_key(|p| p.0)
+        .map_or(Health::Unknown, |p| p.2);
+    ensure(health == expected, NEWEST_PROBE_WINS, || {
+        format!(
+            "registration {generation} is {health:?} but its newest completed probe said \
+             {expected:?} (probes: {probed:?})"
+        )
+    });
+}
+
+fn overlapping_probes_fixed() {
+    let registry = Arc::new(ServiceRegistry::new());
+    Registry::register(&*registry, ID);
+    let probed = run_probes(&registry, SCALE.threads, 0);
+    ensure_per_registration(&*registry, &probed, true);
+}
+
+fn reregister_while_probing_fixed() {
+    let registry = Arc::new(ServiceRegistry::new());
+    Registry::register(&*registry, ID);
+    let probers = SCALE.threads.saturating_sub(1).max(1);
+    let probed = run_probes(&registry, probers, SCALE.ops_per_thread);
+    ensure_per_registration(&*registry, &probed, true);
+}
+
+/// After probes that race a discovery (which refills the cache), discovery
+/// must equal the uncached truth.
+fn discover_during<R: Registry>(registry: &Arc<R>) {
+    for id in ["a", ID] {
+        registry.register(id);
+        if let Some(ticket) = registry.begin_probe(id) {
+            registry.complete_probe(&ticket, Health::Healthy);
+        }
+    }
+    let _ = registry.discover_healthy(); // fills the cache
+    // A membership change empties it again, so the discovery below, racing
+    // the probes, recomputes (and refills) it.
+    registry.register("b");
+    let workers: Vec<_> = (0..SCALE.threads.saturating_sub(1).max(1))
+        .map(|w| {
+            let registry = Arc::clone(registry);
+            thread::spawn(move || {
+                let _ = probe(&*registry, w, SCALE.ops_per_thread);
+            })
+        })
+        .collect();
+    let _ = registry.discover_healthy();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let (discovered, truth) = (registry.discover_healthy(), registry.healthy_now());
+    ensure(discovered == truth, DISCOVERY_FRESH, || {
+        format!("discovery returned {discovered:?} but the healthy services are {truth:?}")
+    });
+}
+
+fn discover_during_health_change_fixed() {
+    discover_during(&Arc::new(ServiceRegistry::new()));
+}
+
+/// R9.2: two probes of one endpoint; the older may finish last.
+fn zoo_out_of_order_probes() {
+    let registry = OriginalRegistry::new();
+    registry.register(ID);
+    let probed = run_probes(&registry, 2, 0);
+    ensure_per_registration(&*registry, &probed, true);
+}
+
+/// R9.3: one probe in flight while the id is re-registered.
+fn zoo_reregister_while_probing() {
+    let registry = OriginalRegistry::new();
+    registry.register(ID);
+    let probed = run_probes(&registry, 1, 1);
+    ensure_per_registration(&*registry, &probed, false);
+}
+
+/// R9.1: the health change does not invalidate the cache.
+fn zoo_stale_discovery() {
+    discover_during(&OriginalRegistry::new());
 }

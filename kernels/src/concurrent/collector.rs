@@ -1,1 +1,481 @@
-//! (in progress)
+//! Background collector lifecycle: one collection loop, started and stopped
+//! from any thread in any interleaving.
+//!
+//! The original `BackgroundDataCollector` (catalog R5.1) and the
+//! `HealthMonitor` of `health_monitoring.py` (R6.2) both let a `start` that
+//! arrives while a `stop` is waiting for its tasks slip in: the stop then
+//! clears the task list (or the status) *after* the start, so the caller's
+//! start is silently undone and its loops run on untracked. The service
+//! registry's prober has the same shape (R9.4: start during a slow stop is
+//! undone). Here every call is linearized under one [`Mutex`] and numbered:
+//!
+//! - `start` records "running" as the desired state; if the previous loop is
+//!   still winding down it waits (on the [`Condvar`]) until that loop has
+//!   exited, then spawns the one new loop, unless a later `stop` came in
+//!   meanwhile, in which case that stop won;
+//! - `stop` records "stopped", tells the live loop (if any) to exit, and
+//!   returns only once that loop is gone; a `start` that comes later is not
+//!   undone, because `stop` only ever waits for the loop that was live at its
+//!   own linearization point and never touches the desired state again.
+//!
+//! The loop blocks on the condition variable between ticks (no spinning, no
+//! sleeping): a tick is requested with [`Collector::tick`] (by an interval
+//! timer in production, by the test directly), and the collection callback
+//! runs outside the lock.
+//!
+//! # Invariants (asserted by the model checks)
+//! - **final-state-is-last-call**: once every `start`/`stop` call has
+//!   returned, [`Collector::is_running`] equals the kind of the call with the
+//!   highest sequence number (each call returns its position in the
+//!   linearization), and the sequence numbers of one thread's calls increase.
+//! - **exactly-one-loop**: at most one loop is ever alive
+//!   ([`Collector::peak_alive_loops`] ≤ 1); once every call has returned,
+//!   exactly one loop is alive if running and none if stopped; after any
+//!   `stop` returns, the loop that was live when it was called is gone.
+
+use std::fmt;
+
+use super::sync::atomic::{AtomicUsize, Ordering};
+use super::sync::thread::{self, JoinHandle};
+use super::sync::{Arc, Condvar, Mutex};
+
+/// A start or a stop, as the linearization records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Start,
+    Stop,
+}
+
+/// The loop a core knows about: spawned and not yet exited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LiveLoop {
+    generation: u64,
+    stopping: bool,
+}
+
+/// What a `start` should do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartStep {
+    /// Nothing: a loop is running, or a later `stop` has won.
+    Done,
+    /// The previous loop is still exiting; wait for it.
+    WaitForExit,
+    /// Spawn the loop of this generation (already recorded as live).
+    Spawn(u64),
+}
+
+/// What became of a tick request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tick {
+    /// No loop is running; nothing queued.
+    NotRunning,
+    /// Queued: the loop must be woken.
+    Queued,
+    /// A tick is already pending; this one coalesces with it.
+    AlreadyPending,
+}
+
+/// What a loop should do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopStep {
+    /// Stop was requested (or this loop is not the live one): exit.
+    Exit,
+    /// Nothing to do: block until something changes.
+    Wait,
+    /// Run collection number `n` (1-based, over the collector's life).
+    Collect(u64),
+}
+
+/// The lifecycle's logic, unsynchronised: the state machine every `start`,
+/// `stop`, tick and loop step goes through.
+#[derive(Debug, Clone, Default)]
+pub struct LifecycleCore {
+    /// Sequence number of the last start/stop call.
+    calls: u64,
+    /// The kind of the last call (`Stop` before any call).
+    desired: Option<Call>,
+    live: Option<LiveLoop>,
+    tick_pending: bool,
+    /// Ticks requested and accepted.
+    ticks_requested: u64,
+    /// Collections completed.
+    ticks_collected: u64,
+}
+
+impl LifecycleCore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the last call was a start.
+    pub fn wants_running(&self) -> bool {
+        self.desired == Some(Call::Start)
+    }
+
+    /// Records a start call; returns its sequence number. Follow with
+    /// [`LifecycleCore::start_step`].
+    pub fn request_start(&mut self) -> u64 {
+        self.calls += 1;
+        self.desired = Some(Call::Start);
+        self.calls
+    }
+
+    /// The next step of a start call whose sequence number is `seq`.
+    pub fn start_step(&mut self, seq: u64) -> StartStep {
+        if !self.wants_running() {
+            return StartStep::Done;
+        }
+        match self.live {
+            Some(LiveLoop {
+                stopping: false, ..
+            }) => StartStep::Done,
+            Some(LiveLoop { stopping: true, .. }) => StartStep::WaitForExit,
+            None => {
+                self.live = Some(LiveLoop {
+                    generation: seq,
+                    stopping: false,
+                });
+                StartStep::Spawn(seq)
+            }
+        }
+    }
+
+    /// Records a stop call and tells the live loop to exit. Returns the call's
+    /// sequence number and the generation of the loop the stop must outlive.
+    pub fn request_stop(&mut self) -> (u64, Option<u64>) {
+        self.calls += 1;
+        self.desired = Some(Call::Stop);
+        self.tick_pending = false;
+        let target = self.live.as_mut().map(|live| {
+            live.stopping = true;
+            live.generation
+        });
+        (self.calls, target)
+    }
+
+    /// Whether the loop of `generation` has not exited yet.
+    pub fn is_live(&self, generation: u64) -> bool {
+        self.live.is_some_and(|l| l.generation == generation)
+    }
+
+    /// Requests one collection. Ticks coalesce: one pending tick at most, as
+    /// an interval timer skips the ticks it missed while a collection ran.
+    pub fn request_tick(&mut self) -> Tick {
+        let running = self.wants_running() && self.live.is_some_and(|l| !l.stopping);
+        if !running {
+            Tick::NotRunning
+        } else if self.tick_pending {
+            Tick::AlreadyPending
+        } else {
+            self.tick_pending = true;
+            self.ticks_requested += 1;
+            Tick::Queued
+        }
+    }
+
+    /// The next step of the loop of `generation`.
+    pub fn loop_step(&mut self, generation: u64) -> LoopStep {
+        match self.live {
+            Some(LiveLoop {
+                generation: g,
+                stopping: false,
+            }) if g == generation => {
+                if self.tick_pending {
+                    self.tick_pending = false;
+                    LoopStep::Collect(self.ticks_collected + 1)
+                } else {
+                    LoopStep::Wait
+                }
+            }
+            _ => LoopStep::Exit,
+        }
+    }
+
+    /// A collection of the loop of `generation` finished.
+    pub fn record_collection(&mut self, generation: u64) {
+        if self.is_live(generation) {
+            self.ticks_collected += 1;
+        }
+    }
+
+    /// The loop of `generation` has exited.
+    pub fn loop_exited(&mut self, generation: u64) {
+        if self.is_live(generation) {
+            self.live = None;
+        }
+    }
+
+    pub fn ticks_requested(&self) -> u64 {
+        self.ticks_requested
+    }
+
+    pub fn ticks_collected(&self) -> u64 {
+        self.ticks_collected
+    }
+}
+
+/// The collection callback: receives the collection's number.
+type Collect = Box<dyn Fn(u64) + Send + Sync>;
+
+struct State {
+    core: LifecycleCore,
+    /// The live loop's thread, until a stop takes it to join.
+    handle: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled on every change: a call, a tick, a loop's exit.
+    changed: Condvar,
+    /// Loops spawned and not yet exited (instrumentation the checks read).
+    alive_loops: AtomicUsize,
+    peak_alive_loops: AtomicUsize,
+    collect: Collect,
+}
+
+/// A background collection loop with a race-free start/stop lifecycle; a
+/// cheap handle, clones share one lifecycle.
+///
+/// Dropping the handles does not stop a running loop (it holds the shared
+/// state itself): call [`Collector::stop`]. A collection that panics ends its
+/// loop; the collector still reports running, and the next start (with or
+/// without a stop before it) spawns a fresh loop.
+#[derive(Clone)]
+pub struct Collector {
+    shared: Arc<Shared>,
+}
+
+impl Collector {
+    /// A collector whose loop calls `collect` once per accepted tick.
+    pub fn new(collect: impl Fn(u64) + Send + Sync + 'static) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    core: LifecycleCore::new(),
+                    handle: None,
+                }),
+                changed: Condvar::new(),
+                alive_loops: AtomicUsize::new(0),
+                peak_alive_loops: AtomicUsize::new(0),
+                collect: Box::new(collect),
+            }),
+        }
+    }
+
+    /// Starts the loop unless it runs; returns this call's sequence number.
+    ///
+    /// Idempotent. If a stop is still waiting for the previous loop, this
+    /// waits for that loop to exit first, so two loops never overlap; if a
+    /// later stop arrives meanwhile, that stop wins and nothing is spawned.
+    pub fn start(&self) -> u64 {
+        let mut state = self.shared.state.lock();
+        let seq = state.core.request_start();
+        loop {
+            match state.core.start_step(seq) {
+                StartStep::Done => return seq,
+                StartStep::WaitForExit => state = self.shared.changed.wait(state),
+                StartStep::Spawn(generation) => {
+                    let alive = self.shared.alive_loops.fetch_add(1, Ordering::SeqCst) + 1;
+                    self.shared
+                        .peak_alive_loops
+                        .fetch_max(alive, Ordering::SeqCst);
+                    let shared = Arc::clone(&self.shared);
+                    // Spawned under the lock: the loop's first step needs the
+                    // lock, so it cannot run before its handle is stored.
+                    state.handle = Some(thread::spawn(move || run_loop(&shared, generation)));
+                    return seq;
+                }
+            }
+        }
+    }
+
+    /// Stops the loop; returns this call's sequence number once the loop that
+    /// was live at the call has exited (its thread joined when this call is
+    /// the one that told it to stop). Idempotent.
+    pub fn stop(&self) -> u64 {
+        let (seq, target, handle) = {
+            let mut state = self.shared.state.lock();
+            let (seq, target) = state.core.request_stop();
+            let handle = target.and_then(|_| state.handle.take());
+            (seq, target, handle)
+        };
+        self.shared.changed.notify_all();
+        if let Some(handle) = handle {
+            // The loop exits on its next step; a panic inside `collect` has
+            // ended it just the same.
+            let _ = handle.join();
+        }
+        if let Some(generation) = target {
+            let mut state = self.shared.state.lock();
+            while state.core.is_live(generation) {
+                state = self.shared.changed.wait(state);
+            }
+        }
+        seq
+    }
+
+    /// Requests one collection; `false` when not running.
+    pub fn tick(&self) -> bool {
+        let tick = self.shared.state.lock().core.request_tick();
+        // Only a newly queued tick needs a wake-up (a pending one already
+        // has one on its way), which keeps a fast timer off the syscall.
+        if tick == Tick::Queued {
+            self.shared.changed.notify_all();
+        }
+        tick != Tick::NotRunning
+    }
+
+    /// Whether the last start/stop call was a start.
+    pub fn is_running(&self) -> bool {
+        self.shared.state.lock().core.wants_running()
+    }
+
+    /// Collections completed so far.
+    pub fn ticks_collected(&self) -> u64 {
+        self.shared.state.lock().core.ticks_collected()
+    }
+
+    /// Loops spawned and not yet exited.
+    pub fn alive_loops(&self) -> usize {
+        self.shared.alive_loops.load(Ordering::SeqCst)
+    }
+
+    /// The most loops ever alive at once.
+    pub fn peak_alive_loops(&self) -> usize {
+        self.shared.peak_alive_loops.load(Ordering::SeqCst)
+    }
+}
+
+/// The loop of `generation`: collect on each tick, block in between, exit
+/// when told to.
+fn run_loop(shared: &Shared, generation: u64) {
+    // Declared first, dropped last: the exit is recorded even if `collect`
+    // panics, so a stop waiting for this loop never waits forever.
+    let _exit = LoopExit { shared, generation };
+    let mut state = shared.state.lock();
+    loop {
+        match state.core.loop_step(generation) {
+            LoopStep::Exit => break,
+            LoopStep::Wait => state = shared.changed.wait(state),
+            LoopStep::Collect(n) => {
+                drop(state);
+                (shared.collect)(n);
+                state = shared.state.lock();
+                state.core.record_collection(generation);
+            }
+        }
+    }
+}
+
+/// Records a loop's exit when the loop ends, however it ends.
+struct LoopExit<'a> {
+    shared: &'a Shared,
+    generation: u64,
+}
+
+impl Drop for LoopExit<'_> {
+    fn drop(&mut self) {
+        let mut state = self.shared.state.lock();
+        state.core.loop_exited(self.generation);
+        self.shared.alive_loops.fetch_sub(1, Ordering::SeqCst);
+        drop(state);
+        self.shared.changed.notify_all();
+    }
+}
+
+impl fmt::Debug for Collector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Collector")
+            .field("running", &self.is_running())
+            .field("alive_loops", &self.alive_loops())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_stop_are_idempotent_and_numbered() {
+        let collector = Collector::new(|_| {});
+        assert!(!collector.is_running());
+        let a = collector.start();
+        let b = collector.start();
+        assert!(b > a);
+        assert!(collector.is_running());
+        assert_eq!(collector.alive_loops(), 1);
+        let c = collector.stop();
+        let d = collector.stop();
+        assert!(d > c && c > b);
+        assert!(!collector.is_running());
+        assert_eq!(collector.alive_loops(), 0);
+        collector.start();
+        assert_eq!(collector.alive_loops(), 1);
+        collector.stop();
+        assert_eq!(collector.peak_alive_loops(), 1);
+    }
+
+    #[test]
+    fn ticks_run_the_callback_only_while_running() {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let collector = {
+            let seen = Arc::clone(&seen);
+            Collector::new(move |_| {
+                seen.fetch_add(1, Ordering::SeqCst);
+            })
+        };
+        assert!(!collector.tick());
+        collector.start();
+        assert!(collector.tick());
+        // Wait for the loop to take the tick (it coalesces with later ones).
+        while collector.ticks_collected() == 0 {
+            std::thread::yield_now();
+        }
+        collector.stop();
+        assert!(!collector.tick());
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+        assert_eq!(collector.ticks_collected(), 1);
+    }
+
+    #[test]
+    fn a_panicking_collection_does_not_hang_stop() {
+        let collector = Collector::new(|_| panic!("collection failed"));
+        collector.start();
+        collector.tick();
+        while collector.alive_loops() == 1 {
+            std::thread::yield_now();
+        }
+        collector.stop();
+        collector.start();
+        assert_eq!(collector.alive_loops(), 1);
+        collector.stop();
+        assert_eq!(collector.alive_loops(), 0);
+    }
+
+    #[test]
+    fn core_start_waits_for_a_stopping_loop_and_a_later_stop_wins() {
+        let mut core = LifecycleCore::new();
+        let s1 = core.request_start();
+        assert_eq!(core.start_step(s1), StartStep::Spawn(s1));
+        let (_, target) = core.request_stop();
+        assert_eq!(target, Some(s1));
+        let s2 = core.request_start();
+        assert_eq!(core.start_step(s2), StartStep::WaitForExit);
+        assert_eq!(core.loop_step(s1), LoopStep::Exit);
+        core.loop_exited(s1);
+        assert_eq!(core.start_step(s2), StartStep::Spawn(s2));
+        assert_eq!(core.request_tick(), Tick::Queued);
+        assert_eq!(core.request_tick(), Tick::AlreadyPending);
+        assert_eq!(core.loop_step(s2), LoopStep::Collect(1));
+        core.record_collection(s2);
+        assert_eq!(core.loop_step(s2), LoopStep::Wait);
+        let _ = core.request_stop();
+        assert_eq!(core.request_tick(), Tick::NotRunning);
+        let s3 = core.request_start();
+        let _ = core.request_stop();
+        // s3 was superseded by the stop after it.
+        assert_eq!(core.start_step(s3), StartStep::Done);
+        assert_eq!(core.ticks_collected(), 1);
+    }
+}

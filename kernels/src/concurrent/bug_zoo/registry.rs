@@ -1,1 +1,163 @@
-//! (in progress)
+//! `R9.1`, `R9.2`, `R9.3` — `AnalyticsServiceRegistry` as written: endpoint
+//! objects mutated in place by whichever probe holds them, counts routed by id,
+//! and a discovery cache invalidated on membership changes only.
+//!
+//! - `R9.2` out-of-order completion: a probe writes `health_status` on the
+//!   endpoint object it holds when it *finishes*; nothing orders two probes
+//!   of one endpoint, so an older probe's UNHEALTHY can overwrite a newer
+//!   HEALTHY (breaks newest-probe-wins).
+//! - `R9.3` ABA on the id: the probe's health goes to the object it captured,
+//!   but its counts go through `update_service_metrics`, which looks the id
+//!   up *again*; after a re-registration during the probe's await they land
+//!   on the new registration, which stays UNKNOWN (breaks no-cross-wiring).
+//! - `R9.1` stale discovery: health transitions do not invalidate the cache,
+//!   so `discover(healthy_only)` keeps returning a service that turned
+//!   unhealthy (breaks discovery-fresh).
+//!
+//! The original has neither probe sequence numbers nor registration
+//! generations; the port records both *for observation only* (the checks use
+//! them to know which probe started last and which registration a probe was
+//! for), and never consults them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::super::registry::Health;
+use super::super::sync::{Arc, Mutex};
+
+/// `ServiceEndpoint`: mutated in place by probes and metric updates.
+#[derive(Debug, Clone)]
+struct Endpoint {
+    generation: u64,
+    health: Health,
+    probes_applied: u64,
+}
+
+/// A probe in flight: the endpoint object it holds, plus observation-only
+/// numbers.
+#[derive(Debug, Clone)]
+pub struct OriginalTicket {
+    id: String,
+    endpoint: Arc<Mutex<Endpoint>>,
+    generation: u64,
+    seq: u64,
+}
+
+impl OriginalTicket {
+    /// The registration the probe started on (observation only).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The probe's start order (observation only).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    services: BTreeMap<String, Arc<Mutex<Endpoint>>>,
+    /// `_discovery_cache` for the one query the port supports (healthy only).
+    discovery_cache: Option<Vec<String>>,
+    registrations: u64,
+    probes_started: u64,
+}
+
+/// The original registry's health, metrics and discovery paths.
+pub struct OriginalRegistry {
+    inner: Mutex<Inner>,
+}
+
+impl OriginalRegistry {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            inner: Mutex::new(Inner::default()),
+        })
+    }
+
+    /// `register_service`: replaces the endpoint object, invalidates the
+    /// cache. Returns the (observation-only) registration number.
+    pub fn register(&self, id: &str) -> u64 {
+        let mut inner = self.inner.lock();
+        inner.registrations += 1;
+        let generation = inner.registrations;
+        inner.services.insert(
+            id.to_string(),
+            Arc::new(Mutex::new(Endpoint {
+                generation,
+                health: Health::Unknown,
+                probes_applied: 0,
+            })),
+        );
+        inner.discovery_cache = None;
+        generation
+    }
+
+    /// The probe starts on the endpoint object registered now.
+    pub fn begin_probe(&self, id: &str) -> Option<OriginalTicket> {
+        let mut inner = self.inner.lock();
+        inner.probes_started += 1;
+        let seq = inner.probes_started;
+        let endpoint = Arc::clone(inner.services.get(id)?);
+        let generation = endpoint.lock().generation;
+        Some(OriginalTicket {
+            id: id.to_string(),
+            endpoint,
+            generation,
+            seq,
+        })
+    }
+
+    /// `_check_service_health` after its await: status onto the held object
+    /// (R9.2: no ordering), counts by id lookup (R9.3), no cache
+    /// invalidation (R9.1).
+    pub fn complete_probe(&self, ticket: &OriginalTicket, health: Health) {
+        ticket.endpoint.lock().health = health;
+        // `update_service_metrics(service_id, ...)`: `self.services.get(id)`.
+        let current = self.inner.lock().services.get(&ticket.id).cloned();
+        if let Some(current) = current {
+            current.lock().probes_applied += 1;
+        }
+    }
+
+    /// `discover_services(healthy_only=True)`, cached.
+    pub fn discover_healthy(&self) -> Vec<String> {
+        let mut inner = self.inner.lock();
+        if let Some(hits) = &inner.discovery_cache {
+            return hits.clone();
+        }
+        let mut hits = Vec::new();
+        for (id, endpoint) in &inner.services {
+            if endpoint.lock().health == Health::Healthy {
+                hits.push(id.clone());
+            }
+        }
+        inner.discovery_cache = Some(hits.clone());
+        hits
+    }
+
+    /// `(generation, health, probes_applied)` of the current registration.
+    pub fn get(&self, id: &str) -> Option<(u64, Health, u64)> {
+        let endpoint = self.inner.lock().services.get(id).cloned()?;
+        let e = endpoint.lock();
+        Some((e.generation, e.health, e.probes_applied))
+    }
+
+    /// The ids currently healthy, read directly (no cache).
+    pub fn healthy_now(&self) -> Vec<String> {
+        let inner = self.inner.lock();
+        inner
+            .services
+            .iter()
+            .filter(|(_, e)| e.lock().health == Health::Healthy)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}
+
+impl fmt::Debug for OriginalRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OriginalRegistry { .. }")
+    }
+}
