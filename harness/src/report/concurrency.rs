@@ -9,9 +9,62 @@ use twinbench_checks::{CheckRecord, Component};
 
 use super::html::esc;
 use crate::concurrency::ConcurrencyResults;
+use crate::overhead::OverheadResult;
+use crate::timing::bootstrap::Estimate;
+
+/// Locking overhead per component (claim C10): the same operations on the
+/// unsynchronised core and on the shared component.
+fn overhead_table(out: &mut String, overhead: &[OverheadResult]) {
+    out.push_str(
+        "<h3 id=locking-overhead>Locking overhead</h3><p class=muted>The same operation mix \
+         (<code>kernels/benches/concurrent/</code>) on each component's unsynchronised core and on \
+         the shared component; nanoseconds per operation with 95% intervals. Overhead = one \
+         thread ÷ core − 1; claim C10 promises under 20%. Where the operation itself takes a few \
+         nanoseconds, one uncontended lock is most of the cost, so the added nanoseconds say more \
+         than the percentage.</p>",
+    );
+    if overhead.is_empty() {
+        out.push_str("<p class=bad>Not measured in this run (<code>cargo bench -p twinbench-kernels --bench concurrent</code>).</p>");
+        return;
+    }
+    out.push_str(
+        "<table><tr><th class=l>component</th><th>core ns/op</th><th>shared, 1 thread</th>\
+         <th>added ns/op</th><th>overhead</th><th>shared, 2 threads (wall)</th><th>1 ÷ 2 threads</th></tr>",
+    );
+    let ns = |e: &Estimate| format!("{:.1} [{:.1}, {:.1}]", e.point, e.low, e.high);
+    for o in overhead {
+        let r = o.overhead_ratio;
+        let over = r.low >= 1.2;
+        let _ = write!(
+            out,
+            "<tr><td class=l>{}</td><td>{}</td><td>{}</td><td>{:+.1}</td><td>{}{:+.0}% [{:+.0}%, {:+.0}%]{}</td><td>{}</td><td>{}</td></tr>",
+            esc(o.component.title()),
+            ns(&o.unsynchronized_ns),
+            ns(&o.synchronized_ns),
+            o.synchronized_ns.point - o.unsynchronized_ns.point,
+            if over { "<span class=bad>" } else { "" },
+            (r.point - 1.0) * 100.0,
+            (r.low - 1.0) * 100.0,
+            (r.high - 1.0) * 100.0,
+            if over { "</span>" } else { "" },
+            o.two_threads_ns
+                .as_ref()
+                .map(ns)
+                .unwrap_or_else(|| "—".into()),
+            o.two_thread_speedup
+                .map(|e| format!("{:.2} [{:.2}, {:.2}]", e.point, e.low, e.high))
+                .unwrap_or_else(|| "—".into()),
+        );
+    }
+    out.push_str("</table>");
+}
 
 /// Writes the section (a visible note when the run had no checks).
-pub fn section(out: &mut String, concurrency: Option<&ConcurrencyResults>) {
+pub fn section(
+    out: &mut String,
+    concurrency: Option<&ConcurrencyResults>,
+    overhead: &[OverheadResult],
+) {
     out.push_str("<h2 id=concurrency>Concurrency</h2>");
     let Some(results) = concurrency else {
         out.push_str(
@@ -53,6 +106,7 @@ pub fn section(out: &mut String, concurrency: Option<&ConcurrencyResults>) {
             format!("<span class=bad>{unexpected} not as expected</span>")
         },
     );
+    overhead_table(out, overhead);
     for component in Component::ALL {
         let rows: Vec<&CheckRecord> = results
             .records

@@ -415,7 +415,11 @@ pub fn render(results: &Results) -> String {
 
     graph_memory(&mut out, results);
 
-    super::concurrency::section(&mut out, results.concurrency.as_ref());
+    super::concurrency::section(
+        &mut out,
+        results.concurrency.as_ref(),
+        &results.locking_overhead,
+    );
 
     if !results.defects.is_empty() {
         out.push_str(
