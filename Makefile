@@ -50,8 +50,8 @@ report: bench
 QUICK := reports/quick
 gate: setup
 	rm -f $(QUICK)/results.json
-	TWINBENCH_SCENARIO=scenarios/quick.toml cargo bench -p twinbench --bench pairs
-	cargo bench -p twinbench-kernels --bench concurrent
+	TWINBENCH_QUICK=1 TWINBENCH_SCENARIO=scenarios/quick.toml cargo bench -p twinbench --bench pairs
+	cargo bench -p twinbench-kernels --bench concurrent -- --warm-up-time 0.1 --measurement-time 0.3
 	-cargo run --release -p twinbench --bin twinbench -- report --scenario scenarios/quick.toml --out $(QUICK)
 	cargo run --release -p twinbench --bin twinbench -- gate --baseline reports/baseline.json --current $(QUICK)/results.json
 

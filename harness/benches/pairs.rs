@@ -36,14 +36,48 @@ const MEASUREMENT: Duration = Duration::from_secs(1);
 /// Warm-up of a Rust side. A Python side warms up for one call at least,
 /// after its trial calls.
 const RUST_WARM_UP: Duration = Duration::from_millis(300);
+/// `TWINBENCH_QUICK=1` (the quick profile of `make gate`): a third of the
+/// measurement and warm-up time, so every pair at its smallest size fits in a
+/// CI step. The intervals widen accordingly, which the gate's
+/// significance test accounts for.
+const QUICK_ENV: &str = "TWINBENCH_QUICK";
+
+fn quick() -> bool {
+    std::env::var_os(QUICK_ENV).is_some_and(|v| v != "0")
+}
+
+fn measurement() -> Duration {
+    if quick() {
+        MEASUREMENT / 3
+    } else {
+        MEASUREMENT
+    }
+}
+
+fn rust_warm_up() -> Duration {
+    if quick() {
+        RUST_WARM_UP / 3
+    } else {
+        RUST_WARM_UP
+    }
+}
 /// A first trial call slower than this also sizes the run: a second trial
 /// would add seconds and tell nothing new.
 const SLOW_CALL: Duration = Duration::from_secs(1);
 const PYTHON_WARM_UP: Duration = Duration::from_millis(100);
 
 fn benches(c: &mut Criterion) {
-    let path = std::env::var_os("TWINBENCH_SCENARIO")
-        .map(Into::into)
+    // cargo runs benches from the package folder; a relative path given on
+    // the command line means the workspace root, where the user typed it.
+    let path: std::path::PathBuf = std::env::var_os("TWINBENCH_SCENARIO")
+        .map(std::path::PathBuf::from)
+        .map(|p| {
+            if p.is_relative() && !p.exists() {
+                workspace::root().join(p)
+            } else {
+                p
+            }
+        })
         .unwrap_or_else(workspace::default_scenario);
     let scenario = match scenario::load(&path) {
         Ok(s) => s,
@@ -101,7 +135,7 @@ fn measuring() -> bool {
 /// (it did: 20 calls of 11.8 s for betweenness at 2000 nodes); asking for a
 /// little less gets one call per sample and a harmless warning.
 fn measurement_time(trial: Duration, samples: usize) -> Duration {
-    MEASUREMENT.max(trial.mul_f64(samples as f64 * 0.9))
+    measurement().max(trial.mul_f64(samples as f64 * 0.9))
 }
 
 fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
@@ -121,8 +155,8 @@ fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
         };
         group.sampling_mode(SamplingMode::Auto);
         group.sample_size(RUST_SAMPLES);
-        group.warm_up_time(RUST_WARM_UP);
-        group.measurement_time(MEASUREMENT);
+        group.warm_up_time(rust_warm_up());
+        group.measurement_time(measurement());
         let mut rust_sides = vec![(Side::Rust, pair.rust.run)];
         if let Some(par) = pair.rust.run_parallel {
             rust_sides.push((Side::RustParallel, par));
@@ -241,8 +275,8 @@ fn check_after_timing(
 
 fn config() -> Criterion {
     Criterion::default()
-        .warm_up_time(RUST_WARM_UP)
-        .measurement_time(MEASUREMENT)
+        .warm_up_time(rust_warm_up())
+        .measurement_time(measurement())
         .configure_from_args()
 }
 
