@@ -87,12 +87,15 @@ fn results(dir: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    std::fs::read_dir(&out)
+    let path = std::fs::read_dir(&out)
         .expect("reports")
         .filter_map(Result::ok)
         .map(|e| e.path().join("results.json"))
         .find(|p| p.is_file())
-        .expect("results.json")
+        .expect("results.json");
+    let json: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    common::assert_matches_schema(&json);
+    path
 }
 
 fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String) {
@@ -214,4 +217,16 @@ fn gate_passes_a_a_and_fails_on_each_injected_fault() {
     assert_eq!(code, Some(1), "{out}");
     let (code, out) = gate(&baseline, &current, &["--no-such-flag"]);
     assert_eq!(code, Some(1), "{out}");
+}
+
+/// The committed baseline is a real run's results: it must read back and
+/// match the published schema, or `make gate` could never pass.
+#[test]
+fn the_committed_baseline_is_a_valid_results_file() {
+    let path = twinbench::workspace::root().join("reports/baseline.json");
+    let json: Value = serde_json::from_slice(&std::fs::read(&path).expect("reports/baseline.json"))
+        .expect("baseline JSON");
+    common::assert_matches_schema(&json);
+    let results = twinbench::gate::load(&path).expect("baseline loads as Results");
+    assert!(!results.pairs.is_empty() && results.concurrency.is_some());
 }

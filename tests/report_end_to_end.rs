@@ -116,8 +116,28 @@ fn results_json(out: &Path) -> Value {
         .filter_map(Result::ok)
         .find(|e| e.path().join("results.json").is_file())
         .expect("a run folder with results.json");
-    serde_json::from_slice(&std::fs::read(run.path().join("results.json")).expect("read"))
-        .expect("valid JSON")
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(run.path().join("results.json")).expect("read"))
+            .expect("valid JSON");
+    common::assert_matches_schema(&results);
+    results
+}
+
+/// The published schema (schema/results.schema.json) is the one the code
+/// generates: regenerate with `cargo run -p twinbench -- schema --out
+/// schema/results.schema.json` after changing results.rs.
+#[test]
+fn the_published_schema_is_current() {
+    let path = twinbench::workspace::root().join(twinbench::results::SCHEMA_FILE);
+    let published: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("schema file")).expect("schema JSON");
+    assert_eq!(
+        published,
+        twinbench::results::json_schema(),
+        "{} is stale: run `cargo run -p twinbench -- schema --out {}`",
+        path.display(),
+        twinbench::results::SCHEMA_FILE
+    );
 }
 
 #[test]

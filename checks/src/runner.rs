@@ -67,7 +67,7 @@ impl Budget {
 }
 
 /// Fixed component or zoo entry, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SubjectInfo {
     Fixed,
@@ -91,7 +91,7 @@ impl From<Subject> for SubjectInfo {
 }
 
 /// What one checker saw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Every explored schedule kept every invariant.
@@ -102,7 +102,7 @@ pub enum Outcome {
 }
 
 /// How to replay a failing schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Replay {
     /// The shuttle schedule string, or the loom checkpoint file's path.
     pub schedule: String,
@@ -113,7 +113,7 @@ pub struct Replay {
 }
 
 /// One scenario under one checker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckRecord {
     pub id: String,
     pub component: Component,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::output::{Event, Lists, Output};
 
 /// Per-element tolerance: `|rust − python| ≤ atol + rtol·|python|`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tolerance {
     pub rtol: f64,
     pub atol: f64,
@@ -29,7 +29,7 @@ impl fmt::Display for Tolerance {
 }
 
 /// How a pair's outputs are compared (see DESIGN.md, "comparison modes").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// Element by element within the tolerance.
@@ -64,7 +64,7 @@ impl Comparison {
 }
 
 /// The two sides agree; how closely.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Agreement {
     /// Elements compared (scores, or events plus their values).
     pub compared: usize,
@@ -74,7 +74,7 @@ pub struct Agreement {
 }
 
 /// The first disagreement found, with both values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Mismatch {
     /// Where: "node 17", "event at index 4032", "output length".
     pub location: String,

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use twinbench_checks::{Budget, CheckRecord, Checker, Entry, catalog, runner};
 
 /// How hard the checkers try, by name (recorded beside the results).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetLevel {
     /// What `cargo test` runs: loom at preemption bound 2, 10 000 random and
@@ -33,7 +35,7 @@ impl BudgetLevel {
 }
 
 /// The budget a run used, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BudgetInfo {
     pub level: BudgetLevel,
     pub loom_preemption_bound: usize,
@@ -44,7 +46,7 @@ pub struct BudgetInfo {
 }
 
 /// Every check of one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConcurrencyResults {
     pub budget: BudgetInfo,
     /// Only scenarios whose id or component contains this were run.

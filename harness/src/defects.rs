@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::registry;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defect {
     /// Stable id, `D` and three digits.
@@ -24,7 +24,7 @@ pub struct Defect {
     pub baseline: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DefectsFile {
     defect: Vec<Defect>,

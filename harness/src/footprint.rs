@@ -8,7 +8,7 @@ use crate::bridge::Bridge;
 use crate::inputs::Input;
 
 /// One graph, every library's footprint.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GraphFootprint {
     pub nodes: usize,
     /// Distinct undirected edges (what a simple graph keeps).
@@ -20,7 +20,7 @@ pub struct GraphFootprint {
 
 /// A Python library's graph, measured around its construction with the
 /// temporaries freed; see `twinbench_baselines/footprint.py` for the method.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LibraryFootprint {
     pub library: String,
     /// Python objects it keeps (tracemalloc).

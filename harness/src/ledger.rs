@@ -14,7 +14,7 @@ use crate::timing::bootstrap::{Estimate, geomean_ratio_estimate};
 
 /// Verdict of one claim, from its measured 95% interval [lo, hi] against the
 /// claimed figure C.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimVerdict {
     /// lo ≥ C ("at least" claims) or hi < C ("less than" claims).
@@ -27,7 +27,7 @@ pub enum ClaimVerdict {
 }
 
 /// One row of the ledger.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClaimRow {
     pub id: String,
     pub claim: String,
@@ -602,7 +602,7 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
 }
 
 /// Ready or not, per migrated component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Readiness {
     Ready,
@@ -612,7 +612,7 @@ pub enum Readiness {
 }
 
 /// One criterion of the readiness checklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CriterionStatus {
     Pass,
@@ -621,14 +621,14 @@ pub enum CriterionStatus {
     NotApplicable,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Criterion {
     pub name: String,
     pub status: CriterionStatus,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ComponentVerdict {
     pub component: String,
     pub readiness: Readiness,

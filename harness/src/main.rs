@@ -115,6 +115,11 @@ enum Command {
     },
     /// List the registered kernel pairs.
     List,
+    /// Print the JSON Schema of results.json (or write it with --out).
+    Schema {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -141,6 +146,15 @@ fn main() -> ExitCode {
 
 fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Schema { out } => {
+            let text = serde_json::to_string_pretty(&twinbench::results::json_schema())? + "\n";
+            match out {
+                Some(path) => write_atomic(&path, text.as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::List => {
             for pair in registry::PAIRS {
                 println!(

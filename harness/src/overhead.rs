@@ -14,7 +14,7 @@ use crate::timing::criterion_samples::Samples;
 pub const OPS_PER_ITERATION: f64 = 10_000.0;
 
 /// One component's figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OverheadResult {
     pub component: Component,
     /// Nanoseconds per operation, unsynchronised core.

@@ -23,7 +23,25 @@ use crate::timing::bootstrap::Estimate;
 
 pub const SCHEMA_VERSION: u32 = 3;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Where the published JSON Schema of results.json lives, relative to the
+/// workspace root; `twinbench schema` regenerates it and a test checks it is
+/// current.
+pub const SCHEMA_FILE: &str = "schema/results.schema.json";
+
+/// The JSON Schema of [`Results`] (draft 2020-12), as published.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Results))
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "title".into(),
+            format!("twinbench results.json, schema_version {SCHEMA_VERSION}").into(),
+        );
+    }
+    schema
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Results {
     pub schema_version: u32,
     /// `YYYYMMDDTHHMMSSZ` of the run; names its folder under `reports/`.
@@ -63,13 +81,13 @@ pub struct Results {
     pub problems: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScenarioInfo {
     pub path: String,
     pub description: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Versions {
     pub twinbench: String,
     pub rustc: String,
@@ -79,7 +97,7 @@ pub struct Versions {
     pub python_packages: Vec<Pin>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PairResult {
     pub kernel: String,
     pub domain: Domain,
@@ -105,7 +123,7 @@ pub struct PairResult {
 }
 
 /// A peer library or fixed Python baseline, as the registry describes it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlternativeInfo {
     pub side: Side,
     /// `module.function` that runs it.
@@ -118,7 +136,7 @@ pub struct AlternativeInfo {
 }
 
 /// One alternative at one size: does it compute the same thing, how fast.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlternativeResult {
     pub side: Side,
     /// Its answer against the baseline's answer.
@@ -130,13 +148,13 @@ pub struct AlternativeResult {
 }
 
 /// How one side's cost grows with input size: time ∝ size^slope.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Scaling {
     pub side: Side,
     pub slope: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SizeResult {
     pub size: usize,
     pub seed: u64,
@@ -158,7 +176,7 @@ pub struct SizeResult {
 }
 
 /// Did both sides agree on this size's input?
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Correctness {
     Agree {
@@ -185,7 +203,7 @@ impl Correctness {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SideTiming {
     pub side: Side,
     pub samples: usize,

@@ -13,3 +13,20 @@ pub fn scratch(suite: &str, name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
+
+/// Fails unless `results` (a parsed results.json) matches the published
+/// JSON Schema, naming every violation.
+#[allow(dead_code)] // not every test file writes results
+pub fn assert_matches_schema(results: &serde_json::Value) {
+    let schema = twinbench::results::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the published schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(results)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "results.json does not match schema/results.schema.json:\n{}",
+        errors.join("\n")
+    );
+}

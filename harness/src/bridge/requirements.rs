@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::BridgeError;
 
 /// One `package==version` line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pin {
     pub package: String,
     pub version: String,

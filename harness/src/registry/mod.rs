@@ -26,7 +26,7 @@ mod paths;
 
 /// The part of the original service a kernel belongs to (CLAIMS.md groups
 /// its speedup claims this way).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Domain {
     /// Graph analytics engine (catalog analytics.md).

@@ -18,7 +18,7 @@ use crate::results::write_atomic;
 /// File name inside the criterion directory.
 const FILE_NAME: &str = "twinbench-bench-run.json";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BenchRun {
     /// RFC 3339, UTC.
     pub started_at: String,

@@ -13,7 +13,7 @@ pub const CONFIDENCE: f64 = 0.95;
 const SEED: u64 = 0x7477_696E_6265_6E63;
 
 /// A point estimate with its confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Estimate {
     pub point: f64,
     pub low: f64,

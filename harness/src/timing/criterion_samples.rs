@@ -27,7 +27,7 @@ pub enum SamplesError {
     Malformed { path: PathBuf, detail: String },
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct SavedSample {
     #[allow(dead_code)] // read to validate the format, not used
     sampling_mode: String,
