@@ -148,7 +148,10 @@ impl CheckRecord {
     pub fn describe(&self) -> String {
         let outcome = match &self.outcome {
             Outcome::Passed => "passed".to_string(),
-            Outcome::Violated { invariant, detail } => format!("violated [{invariant}]: {detail}"),
+            Outcome::Violated { invariant, detail } => format!(
+                "violated [{invariant}]: {detail}\n  operations: {}",
+                self.operations
+            ),
         };
         let replay = self
             .replay
