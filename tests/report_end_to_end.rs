@@ -191,6 +191,21 @@ fn full_run_writes_results_and_a_self_contained_page() {
     assert_eq!(pairs.len(), PAIRS.len());
     for pair in pairs {
         for size in pair["sizes"].as_array().expect("sizes") {
+            // Memory per call: measured on both sides, nothing retained by Rust.
+            let memory = &size["memory"];
+            assert!(memory["rust"]["peak_bytes"].is_u64(), "{memory}");
+            assert_eq!(
+                memory["rust"]["retained_bytes"], 0,
+                "{}: {memory}",
+                pair["kernel"]
+            );
+            assert!(
+                memory["python"]["peak_bytes"]
+                    .as_u64()
+                    .expect("python peak")
+                    > 0,
+                "{memory}"
+            );
             assert_eq!(size["correctness"]["status"], "agree", "{size}");
             let speedup = &size["speedup"];
             let (lo, point, hi) = (

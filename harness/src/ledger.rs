@@ -76,6 +76,8 @@ enum Measure {
     ErrorRate { limit: f64 },
     /// Fixing the Python vs porting it, for kernels with a fixed baseline.
     Attribution,
+    /// Bytes the Rust twins still hold after a call.
+    Leaks,
     /// Nothing measures it yet; the reason says what would.
     Unmeasured { reason: &'static str },
 }
@@ -201,9 +203,7 @@ const CLAIMS: [ClaimSpec; 22] = [
         claim: "Memory stable under load; zero leaks",
         source: "000, 001",
         claimed: "stable, no leaks",
-        measure: Measure::Unmeasured {
-            reason: "peak and retained memory runs are not implemented yet",
-        },
+        measure: Measure::Leaks,
     },
     ClaimSpec {
         id: "C16",
@@ -321,6 +321,7 @@ fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         Measure::RaceFree => race_free_row(spec, results),
         Measure::ErrorRate { limit } => error_rate_row(spec, limit, results),
         Measure::Attribution => attribution_row(spec, results),
+        Measure::Leaks => leaks_row(spec, results),
     }
 }
 
@@ -539,6 +540,53 @@ fn error_rate_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
         rests_on: results.pairs.iter().map(|p| p.kernel.clone()).collect(),
         against: "the faithful Python baseline on the same seeded inputs (differential checks)"
             .into(),
+    }
+}
+
+fn leaks_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
+    let calls: Vec<(String, i64)> = results
+        .pairs
+        .iter()
+        .flat_map(|p| {
+            p.sizes.iter().filter_map(move |s| {
+                let rust = s.memory.as_ref()?.rust?;
+                Some((format!("{} @ {}", p.kernel, s.size), rust.retained_bytes))
+            })
+        })
+        .collect();
+    if calls.is_empty() {
+        return unmeasured(
+            spec,
+            "no Rust call was measured under the counting allocator in this run",
+        );
+    }
+    let leaking: Vec<String> = calls
+        .iter()
+        .filter(|(_, r)| *r != 0)
+        .map(|(at, r)| format!("{at}: {r} B"))
+        .collect();
+    ClaimRow {
+        id: spec.id.into(),
+        claim: spec.claim.into(),
+        source: spec.source.into(),
+        claimed: spec.claimed.into(),
+        measured: None,
+        measured_text: if leaking.is_empty() {
+            format!(
+                "0 bytes retained after each of {} Rust calls (one call per kernel × size); \
+                 stability under sustained load is not measured, hence not confirmed",
+                calls.len()
+            )
+        } else {
+            format!("bytes retained after the call: {}", leaking.join(", "))
+        },
+        verdict: if leaking.is_empty() {
+            ClaimVerdict::Consistent
+        } else {
+            ClaimVerdict::Refuted
+        },
+        rests_on: calls.into_iter().map(|(at, _)| at).collect(),
+        against: "the counting global allocator: bytes held before vs after the call".into(),
     }
 }
 
@@ -763,11 +811,7 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
                     "pure functions of their input; no shared state",
                 ),
                 speed,
-                criterion(
-                    "memory",
-                    CriterionStatus::NotMeasured,
-                    "peak-memory runs (counting allocator, tracemalloc) are not implemented yet",
-                ),
+                memory_criterion(&sizes),
             ],
         });
         if let Some(v) = out.last_mut() {
@@ -785,6 +829,68 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
         out.push(concurrent_verdict(component, results));
     }
     out
+}
+
+/// Memory: the twin's peak per call no higher than the baseline's, and
+/// nothing retained after a call.
+fn memory_criterion(sizes: &[(&str, &SizeResult)]) -> Criterion {
+    let mut missing = Vec::new();
+    let mut worse = Vec::new();
+    let mut leaks = Vec::new();
+    let mut best_ratio: Option<f64> = None;
+    let mut worst_ratio: Option<f64> = None;
+    for (kernel, size) in sizes {
+        let at = format!("{kernel} @ {}", size.size);
+        let Some(m) = &size.memory else {
+            missing.push(at);
+            continue;
+        };
+        let (Some(rust), Some(python)) = (m.rust, m.python) else {
+            missing.push(at);
+            continue;
+        };
+        if rust.retained_bytes != 0 {
+            leaks.push(format!("{at} retains {} B", rust.retained_bytes));
+        }
+        if rust.peak_bytes > python.peak_bytes {
+            worse.push(format!(
+                "{at}: {} B vs {} B",
+                rust.peak_bytes, python.peak_bytes
+            ));
+        }
+        let ratio = python.peak_bytes as f64 / (rust.peak_bytes.max(1)) as f64;
+        best_ratio = Some(best_ratio.map_or(ratio, |b: f64| b.max(ratio)));
+        worst_ratio = Some(worst_ratio.map_or(ratio, |w: f64| w.min(ratio)));
+    }
+    if !worse.is_empty() || !leaks.is_empty() {
+        let mut parts = Vec::new();
+        if !worse.is_empty() {
+            parts.push(format!("peak above the baseline's: {}", worse.join(", ")));
+        }
+        if !leaks.is_empty() {
+            parts.push(format!(
+                "memory retained after the call: {}",
+                leaks.join(", ")
+            ));
+        }
+        return criterion("memory", CriterionStatus::Fail, parts.join("; "));
+    }
+    if !missing.is_empty() {
+        return criterion(
+            "memory",
+            CriterionStatus::NotMeasured,
+            format!("not measured: {}", missing.join(", ")),
+        );
+    }
+    criterion(
+        "memory",
+        CriterionStatus::Pass,
+        format!(
+            "peak per call {}–{} smaller than the baseline's (counting allocator vs tracemalloc); nothing retained",
+            times(worst_ratio.unwrap_or(1.0)),
+            times(best_ratio.unwrap_or(1.0))
+        ),
+    )
 }
 
 fn not_assessed(name: &str, why: &str) -> ComponentVerdict {

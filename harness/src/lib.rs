@@ -10,6 +10,7 @@ pub mod footprint;
 pub mod gate;
 pub mod inputs;
 pub mod ledger;
+pub mod memory;
 pub mod output;
 pub mod overhead;
 pub mod registry;

@@ -122,6 +122,20 @@ enum Command {
     },
 }
 
+/// Counts every heap allocation, so `twinbench report` can measure the Rust
+/// twins' peak memory per call (the benchmarks run in their own binaries,
+/// without it).
+#[global_allocator]
+static ALLOCATOR: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
+fn allocation_meter() -> twinbench::memory::AllocationMeter {
+    twinbench::memory::AllocationMeter {
+        current: || ALLOCATOR.current_usage(),
+        peak: || ALLOCATOR.peak_usage(),
+        reset_peak: || ALLOCATOR.reset_peak_usage(),
+    }
+}
+
 fn main() -> ExitCode {
     // Usage errors exit 1 (the gate reserves 2 for "cannot judge").
     let cli = match Cli::try_parse() {
@@ -263,6 +277,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                     level: check_budget,
                     filter: checks,
                 }),
+                memory: Some(allocation_meter()),
             };
             let results = run(&scenario, &options, |line| eprintln!("twinbench: {line}"));
             let written = report::write(&results, &out).context("writing the report")?;

@@ -15,6 +15,7 @@ use crate::defects::Defect;
 use crate::environment::{GitInfo, Machine};
 use crate::footprint::GraphFootprint;
 use crate::ledger::{ClaimRow, ComponentVerdict};
+use crate::memory::MemoryResult;
 use crate::overhead::OverheadResult;
 use crate::registry::Domain;
 use crate::timing::Side;
@@ -171,6 +172,9 @@ pub struct SizeResult {
     /// Peers and fixed baselines on the same input.
     #[serde(default)]
     pub alternatives: Vec<AlternativeResult>,
+    /// Peak and retained memory of one call, each side (a separate run).
+    #[serde(default)]
+    pub memory: Option<MemoryResult>,
     /// Why a figure above is absent.
     pub problems: Vec<String>,
 }

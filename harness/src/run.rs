@@ -16,6 +16,7 @@ use crate::defects;
 use crate::environment::{GitInfo, Machine};
 use crate::footprint::{self, GraphFootprint};
 use crate::inputs::Input;
+use crate::memory::{self, AllocationMeter};
 use crate::output::Output;
 use crate::registry::KernelPair;
 use crate::results::{
@@ -43,6 +44,8 @@ pub struct RunOptions {
     pub reports_dir: PathBuf,
     /// The concurrency checks to run, if any.
     pub checks: Option<ChecksOptions>,
+    /// The process's allocation counters, when its global allocator counts.
+    pub memory: Option<AllocationMeter>,
 }
 
 /// Which concurrency checks a run includes.
@@ -92,7 +95,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
     let pairs: Vec<PairResult> = scenario
         .kernels
         .iter()
-        .map(|plan| run_pair(plan, bridge, &samples, &mut progress))
+        .map(|plan| {
+            run_pair(
+                plan,
+                bridge,
+                &samples,
+                options.memory.as_ref(),
+                &mut progress,
+            )
+        })
         .collect();
     let graph_footprints = bridge
         .map(|b| measure_footprints(scenario, b, &mut problems, &mut progress))
@@ -262,6 +273,7 @@ fn run_pair(
     plan: &KernelPlan,
     bridge: Option<&Bridge>,
     samples: &SampleSource<'_>,
+    meter: Option<&AllocationMeter>,
     progress: &mut impl FnMut(&str),
 ) -> PairResult {
     let pair = plan.pair;
@@ -283,6 +295,7 @@ fn run_pair(
                 rust_over_copy: None,
                 parallel_over_copy: None,
                 alternatives,
+                memory: Some(memory::measure(meter, bridge, pair, &input)),
                 problems: Vec::new(),
             };
             collect_timings(pair, size, samples, &mut result);

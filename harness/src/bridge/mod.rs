@@ -302,6 +302,28 @@ impl Bridge {
         self.compute_with(pair.python, pair.output, input)
     }
 
+    /// Peak and retained bytes (tracemalloc) of one call of `function` on
+    /// `input`, prepared outside the traced region
+    /// (`twinbench_baselines.memory.peak_bytes`).
+    pub fn peak_memory(
+        &self,
+        function: PythonFunction,
+        input: &Input,
+    ) -> Result<(i64, i64), BridgeError> {
+        const PEAK_BYTES: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.memory",
+            function: "peak_bytes",
+        };
+        Python::attach(|py| {
+            let prepared = self.prepare(py, function, input)?;
+            let target = self.function(py, function)?;
+            self.function(py, PEAK_BYTES)?
+                .call1((target, prepared))
+                .and_then(|pair| pair.extract())
+                .map_err(|e| errors::python(py, "twinbench_baselines.memory.peak_bytes", e))
+        })
+    }
+
     /// Bytes networkx, igraph and rustworkx hold for the graph `input`
     /// (`twinbench_baselines.footprint.graph_bytes`): per library, Python
     /// object bytes and C-heap bytes.

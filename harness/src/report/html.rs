@@ -329,6 +329,59 @@ fn graph_memory(out: &mut String, results: &Results) {
     out.push_str("</table>");
 }
 
+/// Peak memory per call, both sides, every kernel × size.
+fn call_memory(out: &mut String, results: &Results) {
+    out.push_str(
+        "<h2 id=call-memory>Memory per call</h2><p class=muted>Bytes one call allocates at its peak \
+         beyond its prepared input, measured in a run separate from timing: the Rust twin under a \
+         counting global allocator, the Python baseline under <code>tracemalloc</code> (numpy's \
+         buffers included). “Retained” is what the Rust call still holds after its result is \
+         dropped: anything but 0 is a leak.</p><table><tr><th class=l>kernel</th><th>size</th>\
+         <th>Rust peak</th><th>Python peak</th><th>Python ÷ Rust</th><th>Rust retained</th></tr>",
+    );
+    let bytes = |b: u64| {
+        if b >= 1 << 20 {
+            format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20))
+        } else if b >= 1 << 10 {
+            format!("{:.1} KiB", b as f64 / 1024.0)
+        } else {
+            format!("{b} B")
+        }
+    };
+    for pair in &results.pairs {
+        for size in &pair.sizes {
+            let Some(m) = &size.memory else { continue };
+            let rust = m.rust.map(|r| bytes(r.peak_bytes));
+            let python = m.python.map(|p| bytes(p.peak_bytes));
+            let ratio = match (m.rust, m.python) {
+                (Some(r), Some(p)) => Some(format!(
+                    "{:.1}×",
+                    p.peak_bytes as f64 / r.peak_bytes.max(1) as f64
+                )),
+                _ => None,
+            };
+            let retained = m.rust.map(|r| {
+                if r.retained_bytes == 0 {
+                    "0".to_string()
+                } else {
+                    format!("<span class=bad>{} B</span>", r.retained_bytes)
+                }
+            });
+            let _ = write!(
+                out,
+                "<tr><td class=l><a href=\"#{k}\">{k}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                size.size,
+                or_missing(rust),
+                or_missing(python),
+                or_missing(ratio),
+                or_missing(retained),
+                k = esc(&pair.kernel),
+            );
+        }
+    }
+    out.push_str("</table>");
+}
+
 fn problem_list(out: &mut String, problems: &[String]) {
     if problems.is_empty() {
         return;
@@ -380,7 +433,7 @@ pub fn render(results: &Results) -> String {
     out.push_str(
         "<nav><strong>Contents</strong>: <a href=\"#verdicts\">verdicts</a> · \
          <a href=\"#claims\">claims ledger</a> · <a href=\"#speedups\">speedups</a> · \
-         <a href=\"#memory\">graph memory</a> · <a href=\"#concurrency\">concurrency</a> · \
+         <a href=\"#call-memory\">memory per call</a> · <a href=\"#memory\">graph memory</a> · <a href=\"#concurrency\">concurrency</a> · \
          <a href=\"#defects\">defects</a> · <a href=\"#pairs\">kernel details</a> · \
          <a href=\"#environment\">environment</a></nav>",
     );
@@ -413,6 +466,7 @@ pub fn render(results: &Results) -> String {
             .push_str("<p class=bad>No speedups to chart: no pair has timings for both sides.</p>"),
     }
 
+    call_memory(&mut out, results);
     graph_memory(&mut out, results);
 
     super::concurrency::section(
