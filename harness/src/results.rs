@@ -153,6 +153,9 @@ pub struct AlternativeResult {
 pub struct Scaling {
     pub side: Side,
     pub slope: f64,
+    /// The slope's 95% bootstrap interval (each size's samples resampled).
+    #[serde(default)]
+    pub slope_interval: Option<Estimate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]

@@ -25,7 +25,7 @@ use crate::results::{
 };
 use crate::scenario::{KernelPlan, Scenario};
 use crate::timing::bench_run::{self, BenchRun};
-use crate::timing::bootstrap::{Estimate, mean_estimate, ratio_estimate};
+use crate::timing::bootstrap::{Estimate, mean_estimate, means_statistic_estimate, ratio_estimate};
 use crate::timing::criterion_samples::{self, Samples};
 use crate::timing::scaling::loglog_slope;
 use crate::timing::{BenchId, Side};
@@ -330,21 +330,37 @@ fn run_pair(
     }
 }
 
-/// Each side's log–log slope over the sizes it was timed at.
+/// Each side's log–log slope over the sizes it was timed at, with its
+/// bootstrap interval.
 fn scaling(sizes: &[SizeResult]) -> Vec<Scaling> {
     Side::ALL
         .into_iter()
         .filter_map(|side| {
-            let points: Vec<(f64, f64)> = sizes
+            let timed: Vec<(f64, &SideTiming)> = sizes
                 .iter()
-                .filter_map(|s| {
-                    let t = s.timings.iter().find(|t| t.side == side)?;
-                    Some((s.size as f64, t.mean_ns.point))
-                })
+                .filter_map(|s| Some((s.size as f64, s.timings.iter().find(|t| t.side == side)?)))
                 .collect();
+            let points: Vec<(f64, f64)> =
+                timed.iter().map(|(n, t)| (*n, t.mean_ns.point)).collect();
+            let slope = loglog_slope(&points)?;
+            let sets: Vec<&[f64]> = timed
+                .iter()
+                .map(|(_, t)| t.per_iteration_ns.as_slice())
+                .collect();
+            let slope_interval = (sets.iter().all(|s| !s.is_empty())).then(|| {
+                means_statistic_estimate(&sets, |means| {
+                    let points: Vec<(f64, f64)> = timed
+                        .iter()
+                        .zip(means)
+                        .map(|((n, _), &m)| (*n, m))
+                        .collect();
+                    loglog_slope(&points).unwrap_or(f64::NAN)
+                })
+            });
             Some(Scaling {
                 side,
-                slope: loglog_slope(&points)?,
+                slope,
+                slope_interval,
             })
         })
         .collect()

@@ -224,7 +224,13 @@ fn pair_detail(out: &mut String, pair: &PairResult) {
         } else {
             pair.scaling
                 .iter()
-                .map(|s| format!("{}: time ∝ size<sup>{:.2}</sup>", s.side, s.slope))
+                .map(|s| match s.slope_interval {
+                    Some(e) if e.low.is_finite() && e.high.is_finite() => format!(
+                        "{}: time ∝ size<sup>{:.2}</sup> [{:.2}, {:.2}]",
+                        s.side, s.slope, e.low, e.high
+                    ),
+                    _ => format!("{}: time ∝ size<sup>{:.2}</sup>", s.side, s.slope),
+                })
                 .collect::<Vec<_>>()
                 .join(" · ")
         },

@@ -65,6 +65,22 @@ pub fn ratio_estimate(numerator: &[f64], denominator: &[f64]) -> Estimate {
     percentile_interval(mean(numerator) / mean(denominator), draws)
 }
 
+/// Any statistic of several sample sets' means, with its bootstrap
+/// interval: each resample redraws every set independently and applies
+/// `statistic` to the resampled means (e.g. a log–log slope over sizes).
+/// No set may be empty.
+pub fn means_statistic_estimate(sets: &[&[f64]], statistic: impl Fn(&[f64]) -> f64) -> Estimate {
+    let point = statistic(&sets.iter().map(|s| mean(s)).collect::<Vec<_>>());
+    let mut rng = SplitMix64::new(SEED);
+    let draws = (0..RESAMPLES)
+        .map(|_| {
+            let means: Vec<f64> = sets.iter().map(|s| resampled_mean(s, &mut rng)).collect();
+            statistic(&means)
+        })
+        .collect();
+    percentile_interval(point, draws)
+}
+
 /// Geometric mean of several ratios `mean(num_i) / mean(den_i)`, with a joint
 /// bootstrap interval: each resample redraws every sample set independently
 /// (the set of ratios is fixed). `ratios` must not be empty, nor any sample.
