@@ -110,6 +110,87 @@ fn report(scenario: &Path, criterion: &Path, out: &Path, env: &[(&str, &Path)]) 
     cmd.output().expect("run twinbench report")
 }
 
+/// Two shards of one run, merged, are the whole run; a merge missing a
+/// shard is refused.
+#[test]
+fn shards_merge_into_the_whole_run() {
+    let dir = scratch("shards");
+    let scenario = small_scenario(&dir);
+    let criterion = fake_criterion_dir(&dir);
+    let mut parts = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let out = dir.join(format!("shard-{}", &shard[..1]));
+        let output = Command::new(env!("CARGO_BIN_EXE_twinbench"))
+            .args([
+                "report",
+                "--checks",
+                "balancer",
+                "--shard",
+                shard,
+                "--scenario",
+            ])
+            .arg(&scenario)
+            .arg("--criterion-dir")
+            .arg(&criterion)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run twinbench report");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let part = results_json(&out);
+        assert!(part["pairs"].as_array().expect("pairs").len() < PAIRS.len());
+        parts.push(out.join("results.json"));
+    }
+    let merged_dir = dir.join("merged");
+    let merge = |files: &[PathBuf]| {
+        Command::new(env!("CARGO_BIN_EXE_twinbench"))
+            .arg("merge")
+            .args(files)
+            .arg("--out")
+            .arg(&merged_dir)
+            .output()
+            .expect("run twinbench merge")
+    };
+    let output = merge(&parts);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let merged = results_json(&merged_dir);
+    let kernels: Vec<&str> = merged["pairs"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .filter_map(|p| p["kernel"].as_str())
+        .collect();
+    let mut expected: Vec<&str> = PAIRS.iter().map(|p| p.name).collect();
+    let mut sorted = kernels.clone();
+    sorted.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected, "every kernel exactly once");
+    assert_eq!(
+        merged["concurrency"]["records"]
+            .as_array()
+            .expect("records")
+            .len(),
+        6
+    );
+    assert!(merged["shard"].is_null());
+
+    let output = merge(&parts[..1]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("shard 2/2 is missing"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn results_json(out: &Path) -> Value {
     let run = std::fs::read_dir(out)
         .expect("reports dir")

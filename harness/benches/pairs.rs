@@ -105,7 +105,22 @@ fn benches(c: &mut Criterion) {
     if let Some(bridge) = bridge {
         bench_pyo3_overhead(c, bridge);
     }
-    for plan in &scenario.kernels {
+    // `TWINBENCH_SHARD=i/n`: only this shard's kernels (as `twinbench report
+    // --shard i/n` will read them).
+    let shard: Option<twinbench::shard::Shard> = match std::env::var("TWINBENCH_SHARD") {
+        Ok(text) => match text.parse() {
+            Ok(shard) => Some(shard),
+            Err(e) => {
+                eprintln!("twinbench bench: TWINBENCH_SHARD: {e}");
+                std::process::exit(2);
+            }
+        },
+        Err(_) => None,
+    };
+    for (position, plan) in scenario.kernels.iter().enumerate() {
+        if shard.is_some_and(|s| !s.takes(position)) {
+            continue;
+        }
         bench_pair(c, plan, bridge);
     }
 }

@@ -95,6 +95,7 @@ pub fn run_checks(
     level: BudgetLevel,
     replay_dir: PathBuf,
     filter: Option<&str>,
+    shard: Option<crate::shard::Shard>,
     workers: usize,
     isolation: &Isolation,
     progress: &(dyn Fn(&CheckRecord) + Sync),
@@ -103,6 +104,9 @@ pub fn run_checks(
     let jobs: Vec<(Entry, Checker)> = select(filter)
         .into_iter()
         .flat_map(|e| e.scenario.checkers.iter().map(move |&c| (e, c)))
+        .enumerate()
+        .filter(|(position, _)| shard.is_none_or(|s| s.takes(*position)))
+        .map(|(_, job)| job)
         .collect();
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, CheckRecord)>> = Mutex::new(Vec::with_capacity(jobs.len()));

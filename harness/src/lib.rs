@@ -18,5 +18,6 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 pub mod timing;
 pub mod workspace;

@@ -9,6 +9,7 @@ use twinbench::concurrency::{self, BudgetLevel};
 use twinbench::results::write_atomic;
 use twinbench::results::{Correctness, Results};
 use twinbench::run::{ChecksOptions, RunOptions, run};
+use twinbench::shard::Shard;
 use twinbench::{bridge, gate, registry, report, scenario, workspace};
 use twinbench_checks::{Checker, Outcome};
 
@@ -47,6 +48,20 @@ enum Command {
         /// Leave the concurrency checks out of this run (the report then says so).
         #[arg(long, conflicts_with = "checks")]
         skip_checks: bool,
+        /// Run only shard i of n (every n-th kernel and check); combine the
+        /// shards' results.json with `twinbench merge`.
+        #[arg(long)]
+        shard: Option<Shard>,
+    },
+    /// Merge the results.json of every shard of one run into one results.json
+    /// and report.
+    Merge {
+        /// The shards' results.json files.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder (default: reports/).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Run the concurrency model checks (loom, shuttle random, shuttle PCT) and
     /// the bug zoo; print one line per check. Exit 1 if any is not as expected.
@@ -160,6 +175,23 @@ fn main() -> ExitCode {
 
 fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Merge { shards, out } => {
+            let mut loaded = Vec::new();
+            for path in &shards {
+                loaded.push(gate::load(path)?);
+            }
+            let merged = twinbench::shard::merge(loaded)?;
+            let written = report::write(&merged, &out.unwrap_or_else(workspace::reports_dir))
+                .context("writing the merged report")?;
+            print_summary(&merged);
+            println!("results: {}", written.results_json.display());
+            println!("report:  {}", written.index_html.display());
+            Ok(if complete_and_correct(&merged) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Schema { out } => {
             let text = serde_json::to_string_pretty(&twinbench::results::json_schema())? + "\n";
             match out {
@@ -267,6 +299,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             check_budget,
             checks,
             skip_checks,
+            shard,
         } => {
             let scenario = scenario::load(&scenario.unwrap_or_else(workspace::default_scenario))?;
             let out = out.unwrap_or_else(workspace::reports_dir);
@@ -278,6 +311,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                     filter: checks,
                 }),
                 memory: Some(allocation_meter()),
+                shard,
             };
             let results = run(&scenario, &options, |line| eprintln!("twinbench: {line}"));
             let written = report::write(&results, &out).context("writing the report")?;
@@ -384,15 +418,22 @@ fn run_checks_command(
     let isolation = concurrency::Isolation::Subprocess {
         exe: std::env::current_exe().context("locating the twinbench binary")?,
     };
-    let results =
-        concurrency::run_checks(budget, replay_dir, filter, workers, &isolation, &|record| {
+    let results = concurrency::run_checks(
+        budget,
+        replay_dir,
+        filter,
+        None,
+        workers,
+        &isolation,
+        &|record| {
             let mark = if record.as_expected() {
                 "ok"
             } else {
                 "UNEXPECTED"
             };
             println!("{mark:>10}  {}", record.describe());
-        });
+        },
+    );
     let unexpected = results.unexpected().count();
     println!(
         "{} checks, {} as expected, {unexpected} not",

@@ -18,6 +18,7 @@ use crate::ledger::{ClaimRow, ComponentVerdict};
 use crate::memory::MemoryResult;
 use crate::overhead::OverheadResult;
 use crate::registry::Domain;
+use crate::shard::Shard;
 use crate::timing::Side;
 use crate::timing::bench_run::BenchRun;
 use crate::timing::bootstrap::Estimate;
@@ -50,6 +51,9 @@ pub struct Results {
     /// RFC 3339, UTC.
     pub created_at: String,
     pub scenario: ScenarioInfo,
+    /// Which part of a sharded run this is (`None`: the whole run, or a merge).
+    #[serde(default)]
+    pub shard: Option<Shard>,
     pub machine: Machine,
     pub versions: Versions,
     /// Commit of the checkout the report was made from.

@@ -24,6 +24,7 @@ use crate::results::{
     ScenarioInfo, SideTiming, SizeResult, Versions,
 };
 use crate::scenario::{KernelPlan, Scenario};
+use crate::shard::Shard;
 use crate::timing::bench_run::{self, BenchRun};
 use crate::timing::bootstrap::{Estimate, mean_estimate, means_statistic_estimate, ratio_estimate};
 use crate::timing::criterion_samples::{self, Samples};
@@ -46,6 +47,8 @@ pub struct RunOptions {
     pub checks: Option<ChecksOptions>,
     /// The process's allocation counters, when its global allocator counts.
     pub memory: Option<AllocationMeter>,
+    /// Run only this shard's kernels and checks.
+    pub shard: Option<Shard>,
 }
 
 /// Which concurrency checks a run includes.
@@ -95,6 +98,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
     let pairs: Vec<PairResult> = scenario
         .kernels
         .iter()
+        .enumerate()
+        .filter(|(position, _)| options.shard.is_none_or(|s| s.takes(*position)))
+        .map(|(_, plan)| plan)
         .map(|plan| {
             run_pair(
                 plan,
@@ -146,6 +152,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
                     checks.level,
                     replay_dir,
                     checks.filter.as_deref(),
+                    options.shard,
                     workers,
                     &isolation,
                     &report_line,
@@ -194,6 +201,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
             path: display_relative(&scenario.path),
             description: scenario.description.clone(),
         },
+        shard: options.shard,
         machine: Machine::current(),
         versions: Versions {
             twinbench: env!("CARGO_PKG_VERSION").into(),
