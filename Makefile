@@ -7,6 +7,9 @@
 #   make gate    the quick profile (every pair at its smallest size), gated
 #                against the committed reports/baseline.json
 #   make checks  the concurrency model checks and the bug zoo, one line each
+#   make instructions  instruction counts of every Rust twin under callgrind,
+#                gated against the committed reports/instructions-baseline.json
+#                (part of make test; make instructions-baseline regenerates it)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,7 +20,7 @@ REQUIREMENTS := python_baselines/requirements.txt
 # the venv's packages only when requirements.txt is newer.
 STAMP := $(VENV)/.twinbench-requirements
 
-.PHONY: setup test lint report bench gate checks clean-venv
+.PHONY: setup test lint report bench gate checks instructions instructions-baseline clean-venv
 
 setup: $(STAMP)
 
@@ -30,6 +33,7 @@ $(STAMP): $(REQUIREMENTS)
 test: setup
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
+	$(MAKE) instructions
 	$(MAKE) lint
 
 lint: setup
@@ -54,6 +58,36 @@ gate: setup
 	cargo bench -p twinbench-kernels --bench concurrent -- --warm-up-time 0.1 --measurement-time 0.3
 	-cargo run --release -p twinbench --bin twinbench -- report --scenario scenarios/quick.toml --out $(QUICK)
 	cargo run --release -p twinbench --bin twinbench -- gate --baseline reports/baseline.json --current $(QUICK)/results.json
+
+# The instruction-count gate (harness/src/instructions.rs): callgrind counts
+# of each single-threaded twin on scenarios/instructions.toml, exact from run
+# to run whatever the machine's load, so it can run in any CI. It counts the
+# dev-profile binary `cargo test --workspace` builds (so in `make test` it
+# costs no build at all): a release build (fat LTO) would add ~3 minutes to a
+# fresh `make test` and over a minute of relinking after every harness change;
+# `cargo run -p twinbench` would link another binary (other dependency
+# features, a few instructions apart). Counts differ between profiles, so the
+# baseline is made from the same binary (the counts file records the profile,
+# the compiler and the C library; another one is "cannot judge", exit 2).
+# Without valgrind it is skipped loudly, unless TWINBENCH_REQUIRE_VALGRIND is
+# set (CI sets it), like the browser test.
+ICOUNT_BASELINE := reports/instructions-baseline.json
+TESTED_TWINBENCH := $(or $(CARGO_TARGET_DIR),target)/debug/twinbench
+BUILD_TESTED := cargo test --workspace --all-targets --no-run
+
+instructions: setup
+	@if command -v valgrind >/dev/null || [ -n "$$TWINBENCH_REQUIRE_VALGRIND" ]; then \
+		set -x; $(BUILD_TESTED) && \
+		$(TESTED_TWINBENCH) instructions --baseline $(ICOUNT_BASELINE); \
+	else \
+		echo "!! instruction-count gate NOT RUN: valgrind not found (install the Debian package valgrind)" >&2; \
+	fi
+
+# After an intended change in instruction counts (or a new compiler): commit
+# the file this writes.
+instructions-baseline: setup
+	$(BUILD_TESTED)
+	$(TESTED_TWINBENCH) instructions --out $(ICOUNT_BASELINE)
 
 checks:
 	cargo run --release -p twinbench --bin twinbench -- checks

@@ -9,6 +9,7 @@ pub mod environment;
 pub mod footprint;
 pub mod gate;
 pub mod inputs;
+pub mod instructions;
 pub mod ledger;
 pub mod memory;
 pub mod output;

@@ -10,7 +10,7 @@ use twinbench::results::write_atomic;
 use twinbench::results::{Correctness, Results};
 use twinbench::run::{ChecksOptions, RunOptions, run};
 use twinbench::shard::Shard;
-use twinbench::{bridge, gate, registry, report, scenario, workspace};
+use twinbench::{bridge, gate, instructions, registry, report, scenario, workspace};
 use twinbench_checks::{Checker, Outcome};
 
 #[derive(Parser)]
@@ -99,6 +99,40 @@ enum Command {
         /// JUnit XML, one test case per check (default: <current's folder>/gate.junit.xml).
         #[arg(long)]
         junit: Option<PathBuf>,
+    },
+    /// Count the instructions of each Rust twin under valgrind's callgrind
+    /// (single-threaded, fixed seeded inputs) and, given a baseline, gate on
+    /// them: exit 0 pass, 3 regression, 2 cannot judge, 1 usage error.
+    /// Counts do not depend on machine load.
+    Instructions {
+        /// Kernels, sizes and seeds (default: scenarios/instructions.toml).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Where to write the counts (default: reports/instructions.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Counts to compare with (e.g. reports/instructions-baseline.json).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Allowed change as a fraction (0.02 = 2% more instructions).
+        #[arg(long, default_value_t = instructions::DEFAULT_LIMIT)]
+        limit: f64,
+        /// Compare counts from another rustc, build profile or C library anyway.
+        #[arg(long)]
+        allow_other_toolchain: bool,
+        /// Callgrind processes at once (default: the logical CPUs); counts do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Run one kernel once, its input built outside the counted call (run
+    /// under callgrind by `instructions`).
+    #[command(hide = true)]
+    IcountOne {
+        kernel: String,
+        #[arg(long)]
+        size: usize,
+        #[arg(long)]
+        seed: u64,
     },
     /// Run one check and print its record as JSON (used by `checks` and
     /// `report`, which run each check in its own process).
@@ -250,6 +284,27 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             markdown,
             junit,
         }),
+        Command::Instructions {
+            scenario,
+            out,
+            baseline,
+            limit,
+            allow_other_toolchain,
+            jobs,
+        } => run_instructions(InstructionsArgs {
+            scenario,
+            out,
+            baseline,
+            options: instructions::CompareOptions {
+                limit,
+                allow_other_toolchain,
+            },
+            jobs,
+        }),
+        Command::IcountOne { kernel, size, seed } => {
+            instructions::run_one(&kernel, size, seed)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Checks {
             list,
             filter,
@@ -385,6 +440,92 @@ junit:   {}",
         md_path.display(),
         junit_path.display()
     );
+    Ok(ExitCode::from(report.verdict.exit_code()))
+}
+
+struct InstructionsArgs {
+    scenario: Option<PathBuf>,
+    out: Option<PathBuf>,
+    baseline: Option<PathBuf>,
+    options: instructions::CompareOptions,
+    jobs: Option<usize>,
+}
+
+/// `twinbench instructions`. The baseline is read before anything is
+/// measured: an unusable one is "cannot judge" (2) at once, not after a minute
+/// of callgrind. A measurement that fails is an error (also 2): no count is
+/// ever filled in.
+fn run_instructions(args: InstructionsArgs) -> anyhow::Result<ExitCode> {
+    let limit = args.options.limit;
+    if !(limit.is_finite() && limit > 0.0) {
+        eprintln!(
+            "twinbench: error: --limit must be a fraction > 0 (0.02 = 2% more instructions), got {limit}"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match instructions::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("twinbench instructions: cannot judge: {e}");
+                return Ok(ExitCode::from(gate::Verdict::CannotJudge.exit_code()));
+            }
+        },
+    };
+    let scenario_path = args.scenario.unwrap_or_else(|| {
+        workspace::root()
+            .join("scenarios")
+            .join("instructions.toml")
+    });
+    let scenario = scenario::load(&scenario_path)?;
+    let valgrind = instructions::find_valgrind()?;
+    let jobs = instructions::jobs(&scenario);
+    let options = instructions::MeasureOptions {
+        valgrind: valgrind.path.clone(),
+        exe: std::env::current_exe().context("locating the twinbench binary")?,
+        scratch: std::env::temp_dir().join(format!("twinbench-icount-{}", std::process::id())),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+    };
+    eprintln!(
+        "twinbench: counting {} kernel runs under callgrind ({})",
+        jobs.len(),
+        valgrind.version
+    );
+    let records = instructions::measure(&jobs, &options)?;
+    let run = instructions::InstructionRun {
+        schema_version: instructions::SCHEMA_VERSION,
+        created_unix_s: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        // Relative to the workspace when inside it: the committed baseline
+        // must not name one checkout's folder.
+        scenario: scenario_path
+            .strip_prefix(workspace::root())
+            .unwrap_or(&scenario_path)
+            .display()
+            .to_string(),
+        toolchain: instructions::Toolchain::current(),
+        valgrind: valgrind.version,
+        git: twinbench::environment::GitInfo::of(&workspace::root()),
+        records,
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| workspace::reports_dir().join("instructions.json"));
+    let mut json = serde_json::to_string_pretty(&run)?;
+    json.push('\n');
+    write_atomic(&out, json.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
+    let Some(baseline) = baseline else {
+        println!("{}", instructions::markdown_counts(&run));
+        println!("counts: {}", out.display());
+        return Ok(ExitCode::SUCCESS);
+    };
+    let report = instructions::compare(&baseline, &run, &args.options);
+    println!("{}", instructions::markdown_report(&report));
+    println!("counts: {}", out.display());
     Ok(ExitCode::from(report.verdict.exit_code()))
 }
 
