@@ -22,17 +22,11 @@ const KERNELS: [(&str, [usize; 2]); 2] =
     [("degree_centrality", [200, 400]), ("pagerank", [200, 400])];
 
 fn fake_samples(criterion: &Path, id: &BenchId, ns: f64) {
-    let path = id.sample_file(criterion);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
-    let iters: Vec<f64> = (1..=30).map(f64::from).collect();
     // ±2% spread, like a quiet machine.
-    let times: Vec<f64> = iters
-        .iter()
-        .enumerate()
-        .map(|(i, n)| n * ns * (1.0 + 0.02 * ((i * 7 % 5) as f64 - 2.0) / 2.0))
+    let per_iteration: Vec<f64> = (0..30)
+        .map(|i| ns * (1.0 + 0.02 * ((i * 7 % 5) as f64 - 2.0) / 2.0))
         .collect();
-    let json = serde_json::json!({"sampling_mode": "Linear", "iters": iters, "times": times});
-    std::fs::write(path, json.to_string()).expect("sample.json");
+    common::record_samples(criterion, id, &per_iteration);
 }
 
 /// Runs `twinbench report` once and returns the results.json it wrote.
@@ -87,15 +81,7 @@ fn results(dir: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let path = std::fs::read_dir(&out)
-        .expect("reports")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("results.json"))
-        .find(|p| p.is_file())
-        .expect("results.json");
-    let json: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
-    common::assert_matches_schema(&json);
-    path
+    common::run_results(&out).0
 }
 
 fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String) {

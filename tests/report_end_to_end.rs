@@ -42,16 +42,10 @@ fn small_scenario(dir: &Path) -> PathBuf {
 /// Per-iteration times: Python `python_ns`, Rust 1/50 of it, with a little
 /// spread so intervals have width.
 fn fake_samples(criterion: &Path, id: &BenchId, ns: f64) {
-    let path = id.sample_file(criterion);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
-    let iters: Vec<f64> = (1..=10).map(f64::from).collect();
-    let times: Vec<f64> = iters
-        .iter()
-        .enumerate()
-        .map(|(i, n)| n * ns * (1.0 + 0.01 * (i % 3) as f64))
+    let per_iteration: Vec<f64> = (0..10)
+        .map(|i| ns * (1.0 + 0.01 * (i % 3) as f64))
         .collect();
-    let json = serde_json::json!({"sampling_mode": "Linear", "iters": iters, "times": times});
-    std::fs::write(path, json.to_string()).expect("sample.json");
+    common::record_samples(criterion, id, &per_iteration);
 }
 
 fn fake_criterion_dir(dir: &Path) -> PathBuf {
@@ -192,16 +186,7 @@ fn shards_merge_into_the_whole_run() {
 }
 
 fn results_json(out: &Path) -> Value {
-    let run = std::fs::read_dir(out)
-        .expect("reports dir")
-        .filter_map(Result::ok)
-        .find(|e| e.path().join("results.json").is_file())
-        .expect("a run folder with results.json");
-    let results: Value =
-        serde_json::from_slice(&std::fs::read(run.path().join("results.json")).expect("read"))
-            .expect("valid JSON");
-    common::assert_matches_schema(&results);
-    results
+    common::run_results(out).1
 }
 
 /// The published schema (schema/results.schema.json) is the one the code

@@ -299,17 +299,25 @@ pub fn ledger(results: &Results) -> Vec<ClaimRow> {
     CLAIMS.iter().map(|spec| row(spec, results)).collect()
 }
 
-fn unmeasured(spec: &ClaimSpec, reason: &str) -> ClaimRow {
+/// A row for `spec` with nothing measured yet; measured rows override the rest.
+fn claim_base(spec: &ClaimSpec) -> ClaimRow {
     ClaimRow {
         id: spec.id.into(),
         claim: spec.claim.into(),
         source: spec.source.into(),
         claimed: spec.claimed.into(),
         measured: None,
-        measured_text: format!("unmeasured: {reason}"),
+        measured_text: String::new(),
         verdict: ClaimVerdict::Unmeasured,
         rests_on: Vec::new(),
         against: String::new(),
+    }
+}
+
+fn unmeasured(spec: &ClaimSpec, reason: &str) -> ClaimRow {
+    ClaimRow {
+        measured_text: format!("unmeasured: {reason}"),
+        ..claim_base(spec)
     }
 }
 
@@ -367,10 +375,6 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
         )
     };
     ClaimRow {
-        id: spec.id.into(),
-        claim: spec.claim.into(),
-        source: spec.source.into(),
-        claimed: spec.claimed.into(),
         measured_text: format!(
             "{} [{}, {}] geometric mean over {} kernels, each at its largest size",
             times(estimate.point),
@@ -385,6 +389,7 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
             .map(|(k, s)| format!("{k} @ {}", s.size))
             .collect(),
         against,
+        ..claim_base(spec)
     }
 }
 
@@ -418,10 +423,6 @@ fn overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
         ClaimVerdict::Consistent
     };
     ClaimRow {
-        id: spec.id.into(),
-        claim: spec.claim.into(),
-        source: spec.source.into(),
-        claimed: spec.claimed.into(),
         measured: Some(e),
         measured_text: format!(
             "worst: {} {} [{}, {}] over {} components{}",
@@ -443,6 +444,7 @@ fn overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
             .map(|o| o.component.title().to_string())
             .collect(),
         against: "the same operations on the component's unsynchronised core, one thread".into(),
+        ..claim_base(spec)
     }
 }
 
@@ -468,10 +470,6 @@ fn race_free_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         ClaimVerdict::Consistent
     };
     ClaimRow {
-        id: spec.id.into(),
-        claim: spec.claim.into(),
-        source: spec.source.into(),
-        claimed: spec.claimed.into(),
         measured: None,
         measured_text: format!(
             "{} of {} fixed-component checks pass on {} components; {} zoo checks; {} not as expected \
@@ -490,6 +488,7 @@ fn race_free_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         against:
             "loom (exhaustive within the bound) and shuttle; the bug zoo shows the checks can fail"
                 .into(),
+        ..claim_base(spec)
     }
 }
 
@@ -524,10 +523,6 @@ fn error_rate_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
         .count();
     let e = wilson(bad, sizes.len());
     ClaimRow {
-        id: spec.id.into(),
-        claim: spec.claim.into(),
-        source: spec.source.into(),
-        claimed: spec.claimed.into(),
         measured_text: format!(
             "{bad} of {} kernel × size checks disagreed or failed: {:.1}% [{:.1}%, {:.1}%] (Wilson)",
             sizes.len(),
@@ -540,6 +535,7 @@ fn error_rate_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
         rests_on: results.pairs.iter().map(|p| p.kernel.clone()).collect(),
         against: "the faithful Python baseline on the same seeded inputs (differential checks)"
             .into(),
+        ..claim_base(spec)
     }
 }
 
@@ -566,10 +562,6 @@ fn leaks_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         .map(|(at, r)| format!("{at}: {r} B"))
         .collect();
     ClaimRow {
-        id: spec.id.into(),
-        claim: spec.claim.into(),
-        source: spec.source.into(),
-        claimed: spec.claimed.into(),
         measured: None,
         measured_text: if leaking.is_empty() {
             format!(
@@ -587,6 +579,7 @@ fn leaks_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         },
         rests_on: calls.into_iter().map(|(at, _)| at).collect(),
         against: "the counting global allocator: bytes held before vs after the call".into(),
+        ..claim_base(spec)
     }
 }
 
@@ -625,10 +618,6 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
     let fix = geomean_ratio_estimate(&fix);
     let port = geomean_ratio_estimate(&port);
     ClaimRow {
-        id: spec.id.into(),
-        claim: spec.claim.into(),
-        source: spec.source.into(),
-        claimed: spec.claimed.into(),
         measured: Some(port),
         measured_text: format!(
             "unmeasured for I/O-bound work (no I/O-bound kernel is ported yet). For the {} CPU-bound \
@@ -646,6 +635,7 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         rests_on: kernels,
         against: "the as-written Python, the fixed Python and the Rust twin on the same input"
             .into(),
+        ..claim_base(spec)
     }
 }
 

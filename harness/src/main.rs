@@ -368,7 +368,19 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 memory: Some(allocation_meter()),
                 shard,
             };
-            let results = run(&scenario, &options, |line| eprintln!("twinbench: {line}"));
+            let steps = scenario
+                .kernels
+                .iter()
+                .map(|k| k.sizes.len())
+                .sum::<usize>() as u64;
+            let bar = progress_bar(steps, "sizes");
+            let results = run(&scenario, &options, |line| {
+                bar.suspend(|| eprintln!("twinbench: {line}"));
+                if line.contains(": checking size ") {
+                    bar.inc(1);
+                }
+            });
+            bar.finish_and_clear();
             let written = report::write(&results, &out).context("writing the report")?;
             print_summary(&results);
             println!("results: {}", written.results_json.display());
@@ -529,6 +541,21 @@ fn run_instructions(args: InstructionsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(report.verdict.exit_code()))
 }
 
+/// A progress bar on stderr when it is a terminal; hidden otherwise (CI logs
+/// keep their plain lines).
+fn progress_bar(length: u64, unit: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(length);
+    let template = format!("{{elapsed_precise}} [{{wide_bar}}] {{pos}}/{{len}} {unit}");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// `twinbench checks`: run (or list) the concurrency scenarios.
 fn run_checks_command(
     list: bool,
@@ -559,6 +586,12 @@ fn run_checks_command(
     let isolation = concurrency::Isolation::Subprocess {
         exe: std::env::current_exe().context("locating the twinbench binary")?,
     };
+    let jobs: usize = concurrency::select(filter)
+        .iter()
+        .map(|e| e.scenario.checkers.len())
+        .sum();
+    // A bar on a terminal (each line printed above it); plain lines in logs.
+    let bar = progress_bar(jobs as u64, "checks");
     let results = concurrency::run_checks(
         budget,
         replay_dir,
@@ -572,9 +605,11 @@ fn run_checks_command(
             } else {
                 "UNEXPECTED"
             };
-            println!("{mark:>10}  {}", record.describe());
+            bar.suspend(|| println!("{mark:>10}  {}", record.describe()));
+            bar.inc(1);
         },
     );
+    bar.finish_and_clear();
     let unexpected = results.unexpected().count();
     println!(
         "{} checks, {} as expected, {unexpected} not",

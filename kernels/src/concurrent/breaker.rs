@@ -446,7 +446,10 @@ impl<C: Clock> fmt::Debug for Permit<C> {
     }
 }
 
-#[cfg(test)]
+// std unit tests: not compiled into the loom/shuttle builds of this file
+// (twinbench-checks sets `twinbench_model_check`), where they would run
+// outside any model.
+#[cfg(all(test, not(twinbench_model_check)))]
 mod tests {
     use super::super::clock::ManualClock;
     use super::*;

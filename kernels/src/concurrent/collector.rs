@@ -392,7 +392,10 @@ impl fmt::Debug for Collector {
     }
 }
 
-#[cfg(test)]
+// std unit tests: not compiled into the loom/shuttle builds of this file
+// (twinbench-checks sets `twinbench_model_check`), where they would run
+// outside any model.
+#[cfg(all(test, not(twinbench_model_check)))]
 mod tests {
     use super::*;
 

@@ -613,7 +613,10 @@ impl<T, E, C: Clock> fmt::Debug for PooledConnection<T, E, C> {
     }
 }
 
-#[cfg(test)]
+// std unit tests: not compiled into the loom/shuttle builds of this file
+// (twinbench-checks sets `twinbench_model_check`), where they would run
+// outside any model.
+#[cfg(all(test, not(twinbench_model_check)))]
 mod tests {
     use std::convert::Infallible;
     use std::sync::atomic::{AtomicU64, Ordering};

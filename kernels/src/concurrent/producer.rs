@@ -729,7 +729,10 @@ impl<S> fmt::Debug for Producer<S> {
     }
 }
 
-#[cfg(test)]
+// std unit tests: not compiled into the loom/shuttle builds of this file
+// (twinbench-checks sets `twinbench_model_check`), where they would run
+// outside any model.
+#[cfg(all(test, not(twinbench_model_check)))]
 mod tests {
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};

@@ -229,7 +229,10 @@ impl<C> fmt::Debug for RateLimiter<C> {
     }
 }
 
-#[cfg(test)]
+// std unit tests: not compiled into the loom/shuttle builds of this file
+// (twinbench-checks sets `twinbench_model_check`), where they would run
+// outside any model.
+#[cfg(all(test, not(twinbench_model_check)))]
 mod tests {
     use super::super::clock::ManualClock;
     use super::*;

@@ -214,7 +214,10 @@ pub struct Replaced<T> {
     pub old: Option<Arc<T>>,
 }
 
-#[cfg(test)]
+// std unit tests: not compiled into the loom/shuttle builds of this file
+// (twinbench-checks sets `twinbench_model_check`), where they would run
+// outside any model.
+#[cfg(all(test, not(twinbench_model_check)))]
 mod tests {
     use super::*;
 
