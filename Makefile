@@ -5,7 +5,8 @@
 #                overhead bench), then the concurrency model checks, then
 #                reports/index.html and reports/<run>/results.json
 #   make gate    the quick profile (every pair at its smallest size), gated
-#                against the committed reports/baseline.json
+#                against the committed reports/baseline.json (make
+#                gate-baseline pools a new one from 5 quick runs)
 #   make checks  the concurrency model checks and the bug zoo, one line each
 #   make instructions  instruction counts of every Rust twin under callgrind,
 #                gated against the committed reports/instructions-baseline.json
@@ -20,7 +21,7 @@ REQUIREMENTS := python_baselines/requirements.txt
 # the venv's packages only when requirements.txt is newer.
 STAMP := $(VENV)/.twinbench-requirements
 
-.PHONY: setup test lint report bench gate checks instructions instructions-baseline clean-venv
+.PHONY: setup test lint report bench gate quick gate-baseline checks instructions instructions-baseline clean-venv
 
 setup: $(STAMP)
 
@@ -44,20 +45,69 @@ bench: setup
 	cargo bench -p twinbench --bench pairs
 	cargo bench -p twinbench-kernels --bench concurrent
 
+# After the benchmarks nothing is timed any more: the report's own work
+# (both sides' answers compared at every size, memory per call under a
+# counting allocator and tracemalloc, which slows Python ~4x, the model
+# checks) is split over REPORT_SHARDS processes, one per core, and merged.
+REPORT_SHARDS ?= 2
+SHARDS := $(CURDIR)/reports/.shards
+RELEASE_TWINBENCH := $(or $(CARGO_TARGET_DIR),target)/release/twinbench
 report: bench
-	cargo run --release -p twinbench --bin twinbench -- report
+	cargo build --release -p twinbench --bin twinbench
+	@rm -rf $(SHARDS); status=0; pids=""; \
+	for i in $$(seq $(REPORT_SHARDS)); do \
+		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i & pids="$$pids $$!"; \
+	done; \
+	for pid in $$pids; do wait $$pid || status=1; done; \
+	$(RELEASE_TWINBENCH) merge $$(for i in $$(seq $(REPORT_SHARDS)); do echo $(SHARDS)/$$i/results.json; done) \
+		|| status=1; \
+	exit $$status
 
 # The gate never reads a stale file: the quick run's results are removed first,
 # so a run that dies leaves nothing to pass on (the gate then exits 2).
 # `twinbench report` exits 1 when a check fails; the gate still runs and says
-# which (exit 3).
+# which (exit 3). A slowdown must reproduce: the kernels the first comparison
+# flags are timed again at once (TWINBENCH_ONLY, into their own criterion
+# folder) and stay regressions only if the rerun is slower too (gate.rs).
 QUICK := reports/quick
-gate: setup
-	rm -f $(QUICK)/results.json
-	TWINBENCH_QUICK=1 TWINBENCH_SCENARIO=scenarios/quick.toml cargo bench -p twinbench --bench pairs
+RERUN := $(CURDIR)/$(QUICK)/rerun
+TWINBENCH := cargo run --release -p twinbench --bin twinbench --
+GATE_BASELINE := reports/baseline.json
+QUICK_BENCH := TWINBENCH_QUICK=1 TWINBENCH_SCENARIO=scenarios/quick.toml cargo bench -p twinbench --bench pairs
+gate: quick
+	@status=0; \
+	$(TWINBENCH) gate --baseline $(GATE_BASELINE) --current $(QUICK)/results.json \
+		--rerun-list $(QUICK)/rerun.txt || status=$$?; \
+	if [ $$status -eq 3 ] && [ -s $(QUICK)/rerun.txt ]; then \
+		echo "== timing again what looked slower: $$(tr '\n' ' ' < $(QUICK)/rerun.txt)"; \
+		rm -rf $(RERUN); \
+		CRITERION_HOME=$(RERUN) TWINBENCH_ONLY="$$(cat $(QUICK)/rerun.txt)" $(QUICK_BENCH); \
+		status=0; \
+		$(TWINBENCH) gate --baseline $(GATE_BASELINE) --current $(QUICK)/results.json \
+			--confirm $(RERUN) || status=$$?; \
+	fi; \
+	exit $$status
+
+# The quick profile: every pair at its smallest size, a third of the
+# measurement time, the locking-overhead bench briefly, the checks.
+quick: setup
+	rm -f $(QUICK)/results.json $(QUICK)/rerun.txt
+	$(QUICK_BENCH)
 	cargo bench -p twinbench-kernels --bench concurrent -- --warm-up-time 0.1 --measurement-time 0.3
-	-cargo run --release -p twinbench --bin twinbench -- report --scenario scenarios/quick.toml --out $(QUICK)
-	cargo run --release -p twinbench --bin twinbench -- gate --baseline reports/baseline.json --current $(QUICK)/results.json
+	-$(TWINBENCH) report --scenario scenarios/quick.toml --out $(QUICK)
+
+# A new gate baseline after an intended change in speed: the quick profile
+# GATE_RUNS times on a quiet machine, the samples pooled (pool.rs says why
+# one run is not enough). Commit the file it writes.
+GATE_RUNS ?= 5
+gate-baseline: setup
+	@set -e; runs=""; for i in $$(seq $(GATE_RUNS)); do \
+		$(MAKE) --no-print-directory quick; \
+		test -f $(QUICK)/results.json; \
+		dir=$(QUICK)/baseline-run-$$i; rm -rf $$dir; mkdir -p $$dir; \
+		cp $(QUICK)/results.json $$dir/; runs="$$runs $$dir/results.json"; \
+	done; \
+	$(TWINBENCH) pool --out $(GATE_BASELINE) $$runs
 
 # The instruction-count gate (harness/src/instructions.rs): callgrind counts
 # of each single-threaded twin on scenarios/instructions.toml, exact from run

@@ -38,7 +38,11 @@ fn results(dir: &Path) -> PathBuf {
             "\n[[kernel]]\nname = \"{name}\"\nsizes = [{a}, {b}]\n"
         ));
     }
-    let scenario_path = dir.join("gate.toml");
+    // One scenario file for sibling runs, as for runs of one checkout.
+    let scenario_path = dir
+        .parent()
+        .expect("run dir has a parent")
+        .join("gate.toml");
     std::fs::write(&scenario_path, scenario).expect("scenario");
     let criterion = dir.join("criterion");
     std::fs::create_dir_all(&criterion).expect("criterion dir");
@@ -157,6 +161,65 @@ fn gate_passes_a_a_and_fails_on_each_injected_fault() {
     let (code, out) = gate(&baseline, &slow, &[]);
     assert_eq!(code, Some(0), "10% is not beyond a 10% threshold: {out}");
 
+    // The slowdown must reproduce: the rerun list names it, and a rerun
+    // that is as slow keeps it a regression; one at the old speed (a burst of
+    // load in the first run) clears it; no rerun at all leaves it standing.
+    let list = dir.join("rerun.txt");
+    let list_arg = list.to_str().expect("utf-8 path");
+    let (code, out) = gate(
+        &baseline,
+        &slow,
+        &["--threshold", "0.05", "--rerun-list", list_arg],
+    );
+    assert_eq!(code, Some(3), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&list).expect("rerun list"),
+        "pagerank/400/rust\n"
+    );
+    let pagerank_400 = BenchId::pair("pagerank", Side::Rust, 400);
+    for (name, ns, expected, says) in [
+        ("rerun-slow", 2_200.0, 3, "reproduced on rerun"),
+        ("rerun-fast", 2_000.0, 0, "not reproduced on rerun"),
+    ] {
+        let rerun = dir.join(name);
+        std::fs::create_dir_all(&rerun).expect("rerun dir");
+        let mut run = BenchRun::starting_now(Path::new("quick.toml"), None);
+        run.started_unix_ms -= 2_000;
+        bench_run::write(&rerun, &run).expect("bench-run record");
+        fake_samples(&rerun, &pagerank_400, ns);
+        let rerun_arg = rerun.to_str().expect("utf-8 path");
+        let (code, out) = gate(
+            &baseline,
+            &slow,
+            &[
+                "--threshold",
+                "0.05",
+                "--confirm",
+                rerun_arg,
+                "--rerun-list",
+                list_arg,
+            ],
+        );
+        assert_eq!(code, Some(expected), "{name}: {out}");
+        assert!(out.contains(says), "{name}: {out}");
+        let still = std::fs::read_to_string(&list).expect("rerun list");
+        assert_eq!(still.is_empty(), expected == 0, "{name}: {still:?}");
+    }
+    let empty = dir.join("rerun-missing");
+    std::fs::create_dir_all(&empty).expect("empty rerun dir");
+    let (code, out) = gate(
+        &baseline,
+        &slow,
+        &[
+            "--threshold",
+            "0.05",
+            "--confirm",
+            empty.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(code, Some(3), "no rerun samples never pass: {out}");
+    assert!(out.contains("no rerun to confirm it"), "{out}");
+
     // A correctness error.
     let wrong = dir.join("wrong.json");
     edit(&current, &wrong, |json| {
@@ -215,4 +278,81 @@ fn the_committed_baseline_is_a_valid_results_file() {
     common::assert_matches_schema(&json);
     let results = twinbench::gate::load(&path).expect("baseline loads as Results");
     assert!(!results.pairs.is_empty() && results.concurrency.is_some());
+}
+
+/// `twinbench pool`: a baseline from several runs holds every run's samples,
+/// matches the schema and gates an A/A run; runs that could not be a
+/// baseline on their own, or come from elsewhere, are refused by name.
+#[test]
+fn pool_makes_one_baseline_from_several_runs() {
+    let dir = common::scratch("gate", "pool");
+    let a = results(&dir.join("a"));
+    let b = results(&dir.join("b"));
+    let c = results(&dir.join("c"));
+    let pooled = dir.join("pooled.json");
+    let pool = |runs: &[&Path]| -> (Option<i32>, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_twinbench"))
+            .arg("pool")
+            .args(runs)
+            .arg("--out")
+            .arg(&pooled)
+            .output()
+            .expect("run twinbench pool");
+        (
+            output.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        )
+    };
+    let (code, out) = pool(&[&a, &b]);
+    assert_eq!(code, Some(0), "{out}");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(&pooled).expect("pooled")).expect("json");
+    common::assert_matches_schema(&json);
+    assert_eq!(json["pooled_from"].as_array().map(Vec::len), Some(2));
+    let samples = |json: &Value| {
+        let pair = json["pairs"]
+            .as_array()
+            .expect("pairs")
+            .iter()
+            .find(|p| p["kernel"] == "pagerank")
+            .expect("pagerank");
+        pair["sizes"][0]["timings"]
+            .as_array()
+            .expect("timings")
+            .iter()
+            .find(|t| t["side"] == "rust")
+            .expect("rust")
+            .clone()
+    };
+    let single: Value = serde_json::from_slice(&std::fs::read(&a).expect("a")).expect("json");
+    assert_eq!(
+        samples(&json)["samples"].as_u64(),
+        samples(&single)["samples"].as_u64().map(|n| 2 * n)
+    );
+    let (code, out) = gate(&pooled, &c, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("samples of 2 runs pooled"), "{out}");
+
+    let wrong = dir.join("wrong.json");
+    edit(&b, &wrong, |json| {
+        json["pairs"][0]["sizes"][0]["correctness"] =
+            serde_json::json!({"status": "failed", "side": "rust", "error": "injected"});
+    });
+    let (code, out) = pool(&[&a, &wrong]);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(
+        out.contains("cannot be part of a baseline") && out.contains("disagree"),
+        "{out}"
+    );
+    let elsewhere = dir.join("elsewhere.json");
+    edit(&b, &elsewhere, |json| {
+        json["machine"]["cpu_model"] = Value::from("some other CPU");
+    });
+    let (code, out) = pool(&[&a, &elsewhere]);
+    assert_ne!(code, Some(0), "{out}");
+    assert!(out.contains("disagree on machine"), "{out}");
 }

@@ -566,3 +566,145 @@ fn the_page_opens_in_a_browser_without_errors_or_network() {
     );
     eprintln!("screenshot: {}", screenshot.display());
 }
+
+/// The page at 200 kernels (the committed baseline's pairs, cloned under new
+/// names into both domains): every kernel has one anchor, the index, the
+/// speedup table and the charts name each of them, every in-page link
+/// lands on an element, the sections keep the issue's order, and the page
+/// stays a size a browser opens at once.
+#[test]
+fn the_page_stays_navigable_at_200_kernels() {
+    use twinbench::registry::Domain;
+    let path = twinbench::workspace::root().join("reports/baseline.json");
+    let mut results = twinbench::gate::load(&path).expect("reports/baseline.json");
+    let originals = results.pairs.clone();
+    assert!(!originals.is_empty());
+    results.pairs = (0..200)
+        .map(|i| {
+            let mut pair = originals[i % originals.len()].clone();
+            pair.kernel = format!("{}_{i:03}", pair.kernel);
+            if i % 3 == 0 {
+                pair.domain = Domain::Detection;
+            }
+            // The quick baseline times one size per kernel: give each a
+            // slope, as a run over several sizes would.
+            for (j, size) in pair.sizes.iter_mut().enumerate() {
+                if size.memory.is_none() {
+                    let call = |bytes: u64| twinbench::memory::CallMemory {
+                        peak_bytes: bytes,
+                        retained_bytes: 0,
+                    };
+                    size.memory = Some(twinbench::memory::MemoryResult {
+                        rust: Some(call(1_000 * (i + j + 1) as u64)),
+                        python: Some(call(20_000 * (i + j + 1) as u64)),
+                        problems: Vec::new(),
+                    });
+                }
+            }
+            if pair.scaling.is_empty() {
+                pair.scaling = [Side::Python, Side::Rust]
+                    .into_iter()
+                    .map(|side| twinbench::results::Scaling {
+                        side,
+                        slope: 1.0 + (i % 7) as f64 * 0.15,
+                        slope_interval: None,
+                    })
+                    .collect();
+            }
+            pair
+        })
+        .collect();
+    // Defects name the first clone of their kernel.
+    for defect in &mut results.defects {
+        if let Some(i) = originals.iter().position(|p| p.kernel == defect.kernel) {
+            defect.kernel = format!("{}_{i:03}", defect.kernel);
+        }
+    }
+    results.verdicts = twinbench::ledger::verdicts(&results);
+    results.claims = twinbench::ledger::ledger(&results);
+    let html = twinbench::report::render(&results);
+
+    for pair in &results.pairs {
+        let anchor = format!("id=\"{}\"", pair.kernel);
+        assert_eq!(
+            html.matches(&anchor).count(),
+            1,
+            "one anchor for {}",
+            pair.kernel
+        );
+        let link = format!("href=\"#{}\"", pair.kernel);
+        assert!(
+            html.matches(&link).count() >= 2,
+            "{} linked from the index and the speedup table",
+            pair.kernel
+        );
+    }
+    let ids: std::collections::HashSet<String> = html
+        .split(" id=")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start_matches('"');
+            let end = rest.find(['"', '>', ' '])?;
+            Some(rest[..end].to_string())
+        })
+        .collect();
+    let dangling: Vec<&str> = html
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|target| !ids.contains(*target))
+        .collect();
+    assert!(dangling.is_empty(), "links to nothing: {dangling:?}");
+    for group in [
+        "speedups-analytics",
+        "speedups-detection",
+        "pairs-analytics",
+        "pairs-detection",
+    ] {
+        assert!(ids.contains(group), "group {group}");
+    }
+    let order = [
+        "id=verdicts",
+        "id=claims",
+        "id=speedups",
+        "id=scaling",
+        "id=call-memory",
+        "id=concurrency",
+        "id=pairs",
+        "id=environment",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|id| html.find(id).unwrap_or_else(|| panic!("section {id}")))
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "section order {order:?}"
+    );
+    assert_eq!(
+        html.matches("<svg").count(),
+        4,
+        "speedup, scaling, thread, memory charts"
+    );
+    // Each chart has a row (a tick label) for every kernel it covers.
+    let scaling = twinbench::report::scaling_chart(&results).expect("scaling chart");
+    for pair in results.pairs.iter().filter(|p| !p.scaling.is_empty()) {
+        assert!(
+            scaling.contains(&pair.kernel),
+            "{} in the scaling chart",
+            pair.kernel
+        );
+    }
+    assert!(
+        html.len() < 16 << 20,
+        "{} bytes: too large to open at once",
+        html.len()
+    );
+    let dir = scratch("two-hundred");
+    std::fs::write(dir.join("index.html"), &html).expect("write page");
+    eprintln!(
+        "200-kernel page: {} KiB at {}",
+        html.len() / 1024,
+        dir.join("index.html").display()
+    );
+}

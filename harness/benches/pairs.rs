@@ -9,6 +9,7 @@
 //!
 //! `TWINBENCH_SCENARIO=path.toml cargo bench` picks another scenario.
 
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
@@ -16,8 +17,10 @@ use pyo3::prelude::*;
 use twinbench::bridge::{self, Bridge};
 use twinbench::compare::compare;
 use twinbench::environment::GitInfo;
+use twinbench::gate::RerunTarget;
 use twinbench::inputs::Input;
-use twinbench::registry::{Prepared, PythonFunction};
+use twinbench::output::Output;
+use twinbench::registry::{OutputKind, Prepared, PythonFunction};
 use twinbench::scenario::{self, KernelPlan};
 use twinbench::timing::bench_run::{self, BenchRun};
 use twinbench::timing::{PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP, Side};
@@ -27,38 +30,51 @@ use twinbench::workspace;
 /// sampling with 10 samples still gives the bootstrap enough to work with.
 const PYTHON_SAMPLES: usize = 10;
 const RUST_SAMPLES: usize = 30;
-/// Measurement time of a Rust side (and the floor for a Python side): with
-/// ~50 sizes × 3 Rust sides, every second here is ~2.5 minutes of
-/// `make report`. 30 samples in one second still give tight intervals for
-/// kernels of a few milliseconds and less; slower ones get one call per
-/// sample.
-const MEASUREMENT: Duration = Duration::from_secs(1);
-/// Warm-up of a Rust side. A Python side warms up for one call at least,
-/// after its trial calls.
-const RUST_WARM_UP: Duration = Duration::from_millis(300);
-/// `TWINBENCH_QUICK=1` (the quick profile of `make gate`): a third of the
-/// measurement and warm-up time, so every pair at its smallest size fits in a
-/// CI step. The intervals widen accordingly, which the gate's
-/// significance test accounts for.
+
+/// How long each kind of measurement runs (warm-up, then sampling).
+///
+/// `make report` has ~50 sizes, each with 1–2 Rust sides, a copy and 1–4
+/// Python-callable sides, and must finish within 15 minutes on a 2-core
+/// machine, most of which goes to Python calls of seconds that take 11 calls
+/// whatever these are. 30 samples over 0.6 s keep Rust intervals within a
+/// few percent; Python calls of over 50 ms get one call per sample anyway.
+struct Profile {
+    rust_warm_up: Duration,
+    rust: Duration,
+    /// Python-callable sides whose 10 samples fit in it get many calls per
+    /// sample; slower ones one call per sample (see [`measurement_time`]).
+    python: Duration,
+    /// Copying is fast and steady (a memcpy-like pass).
+    copy_warm_up: Duration,
+    copy: Duration,
+}
+
+const FULL: Profile = Profile {
+    rust_warm_up: Duration::from_millis(200),
+    rust: Duration::from_millis(600),
+    python: Duration::from_millis(500),
+    copy_warm_up: Duration::from_millis(50),
+    copy: Duration::from_millis(200),
+};
+
+/// `TWINBENCH_QUICK=1` (the quick profile of `make gate`): every pair at its
+/// smallest size fits in a CI step. The gate's baseline must come from the
+/// same profile (its intervals and noise are what the gate is tuned to), so
+/// these stay as they were when the committed baseline was measured.
+const QUICK: Profile = Profile {
+    rust_warm_up: Duration::from_millis(100),
+    rust: Duration::from_millis(333),
+    python: Duration::from_millis(333),
+    copy_warm_up: Duration::from_millis(33),
+    copy: Duration::from_millis(111),
+};
 const QUICK_ENV: &str = "TWINBENCH_QUICK";
 
-fn quick() -> bool {
-    std::env::var_os(QUICK_ENV).is_some_and(|v| v != "0")
-}
-
-fn measurement() -> Duration {
-    if quick() {
-        MEASUREMENT / 3
+fn profile() -> &'static Profile {
+    if std::env::var_os(QUICK_ENV).is_some_and(|v| v != "0") {
+        &QUICK
     } else {
-        MEASUREMENT
-    }
-}
-
-fn rust_warm_up() -> Duration {
-    if quick() {
-        RUST_WARM_UP / 3
-    } else {
-        RUST_WARM_UP
+        &FULL
     }
 }
 /// A first trial call slower than this also sizes the run: a second trial
@@ -95,9 +111,22 @@ fn benches(c: &mut Criterion) {
             eprintln!("twinbench bench: cannot record the run: {e}");
         }
     }
-    let bridge = match bridge::bridge() {
-        Ok(b) => Some(b),
-        Err(e) => {
+    // `TWINBENCH_ONLY="kernel/size/side …"` (the gate's confirming rerun):
+    // only these Rust sides, at once — no Python, no input copy, no check.
+    let only = match std::env::var("TWINBENCH_ONLY") {
+        Ok(text) => match twinbench::gate::parse_targets(&text) {
+            Ok(targets) => Some(targets),
+            Err(e) => {
+                eprintln!("twinbench bench: TWINBENCH_ONLY: {e}");
+                std::process::exit(2);
+            }
+        },
+        Err(_) => None,
+    };
+    let bridge = match (&only, bridge::bridge()) {
+        (Some(_), _) => None,
+        (None, Ok(b)) => Some(b),
+        (None, Err(e)) => {
             eprintln!("twinbench bench: Python sides skipped: {e}");
             None
         }
@@ -121,7 +150,7 @@ fn benches(c: &mut Criterion) {
         if shard.is_some_and(|s| !s.takes(position)) {
             continue;
         }
-        bench_pair(c, plan, bridge);
+        bench_pair(c, plan, bridge, only.as_deref());
     }
 }
 
@@ -144,19 +173,49 @@ fn measuring() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
-/// Time for `samples` flat samples of one call each, for a call that took
-/// `trial`. Deliberately a little short: criterion rounds the iterations per
-/// sample up, so asking for more than `samples` calls' worth doubles the run
-/// (it did: 20 calls of 11.8 s for betweenness at 2000 nodes); asking for a
-/// little less gets one call per sample and a harmless warning.
+/// Measurement time for `samples` flat samples of a call that took `trial`.
+///
+/// criterion's flat sampling runs `ceil(time / samples / warm-up estimate)`
+/// calls per sample. For a call of seconds that must come out as exactly 1:
+/// asking for `samples × trial` doubled the run whenever the warm-up call was
+/// a little faster than the trial (20 calls of 2 s for betweenness at 1,000
+/// nodes, 2 × 11.8 s at 2,000). Any time below one call gives one call per
+/// sample, so a slow call asks for 1 ns (criterion then prints a harmless
+/// "unable to complete … in 1ns" warning); a fast one gets the usual
+/// measurement time, many calls per sample.
 fn measurement_time(trial: Duration, samples: usize) -> Duration {
-    measurement().max(trial.mul_f64(samples as f64 * 0.9))
+    if trial.mul_f64(samples as f64) >= profile().python {
+        Duration::from_nanos(1)
+    } else {
+        profile().python
+    }
 }
 
-fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
+fn bench_pair(
+    c: &mut Criterion,
+    plan: &KernelPlan,
+    bridge: Option<&Bridge>,
+    only: Option<&[RerunTarget]>,
+) {
     let pair = plan.pair;
+    let wanted = |size: usize, side: Side| {
+        only.is_none_or(|o| {
+            o.iter()
+                .any(|t| t.kernel == pair.name && t.size == size && t.side == side)
+        })
+    };
+    if !plan
+        .sizes
+        .iter()
+        .any(|&size| wanted(size, Side::Rust) || wanted(size, Side::RustParallel))
+    {
+        return;
+    }
     let mut group = c.benchmark_group(pair.name);
     for &size in &plan.sizes {
+        if !(wanted(size, Side::Rust) || wanted(size, Side::RustParallel)) {
+            continue;
+        }
         let input = pair.generator.generate(size, plan.seed);
         let prepared = match (pair.rust.prepare)(&input) {
             Ok(p) => p,
@@ -170,12 +229,13 @@ fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
         };
         group.sampling_mode(SamplingMode::Auto);
         group.sample_size(RUST_SAMPLES);
-        group.warm_up_time(rust_warm_up());
-        group.measurement_time(measurement());
+        group.warm_up_time(profile().rust_warm_up);
+        group.measurement_time(profile().rust);
         let mut rust_sides = vec![(Side::Rust, pair.rust.run)];
         if let Some(par) = pair.rust.run_parallel {
             rust_sides.push((Side::RustParallel, par));
         }
+        rust_sides.retain(|&(side, _)| wanted(size, side));
         for (side, run) in rust_sides {
             if let Err(e) = run(&prepared) {
                 eprintln!(
@@ -188,15 +248,20 @@ fn bench_pair(c: &mut Criterion, plan: &KernelPlan, bridge: Option<&Bridge>) {
                 b.iter(|| run(p))
             });
         }
+        if only.is_some() {
+            continue;
+        }
+        group.warm_up_time(profile().copy_warm_up);
+        group.measurement_time(profile().copy);
         group.bench_with_input(
             BenchmarkId::new(Side::CopyInput.id(), size),
             &prepared,
             |b, p: &Prepared| b.iter(|| p.clone()),
         );
         if let Some(bridge) = bridge {
-            bench_python(&mut group, plan, bridge, &input, size);
+            let python = bench_python(&mut group, plan, bridge, &input, size);
+            check_answers(plan, python, &prepared, size);
         }
-        check_after_timing(plan, bridge, &input, &prepared, size);
     }
     group.finish();
 }
@@ -207,76 +272,131 @@ fn bench_python(
     bridge: &Bridge,
     input: &Input,
     size: usize,
-) {
+) -> Option<Result<Output, String>> {
     let pair = plan.pair;
-    let mut callers = vec![(Side::Python, pair.python)];
-    callers.extend(pair.alternatives.iter().map(|a| (a.side, a.python)));
-    for (side, function) in callers {
-        bench_python_function(group, pair.name, side, function, bridge, input, size);
+    let baseline = PythonTarget {
+        side: Side::Python,
+        function: pair.python,
+        answer_as: Some(pair.output),
+    };
+    let answer = bench_python_function(group, pair.name, baseline, bridge, input, size);
+    for alt in pair.alternatives {
+        let target = PythonTarget {
+            side: alt.side,
+            function: alt.python,
+            answer_as: None,
+        };
+        bench_python_function(group, pair.name, target, bridge, input, size);
     }
+    answer
+}
+
+/// One Python-callable implementation to time, and whether its answer is
+/// wanted (read as that output kind).
+#[derive(Clone, Copy)]
+struct PythonTarget {
+    side: Side,
+    function: PythonFunction,
+    answer_as: Option<OutputKind>,
 }
 
 /// Times one Python-callable implementation (baseline, fixed baseline or
-/// peer) on its own preparation of `input`.
+/// peer) on its own preparation of `input`. With an output kind, also returns
+/// the answer of its untimed trial call on that same prepared input, read as
+/// that kind (for [`check_answers`], at no extra call: a baseline call can
+/// take seconds).
 fn bench_python_function(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     kernel: &str,
-    side: Side,
-    function: PythonFunction,
+    target: PythonTarget,
     bridge: &Bridge,
     input: &Input,
     size: usize,
-) {
+) -> Option<Result<Output, String>> {
+    let PythonTarget {
+        side,
+        function,
+        answer_as: output,
+    } = target;
     Python::attach(|py| {
         let prepared = match bridge.prepare(py, function, input) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("twinbench bench: {kernel}/{side}/{size}: not timed: {e}");
-                return;
+                return output.map(|_| Err(e.to_string()));
             }
         };
         // Two trial calls: the first also pays one-off imports (networkx
         // loads scipy on its first pagerank), the second sizes the run. A
         // call of seconds is dominated by its own work, so one is enough.
         let mut trial = Duration::ZERO;
+        let mut answer = None;
         for attempt in 0..if measuring() { 2 } else { 1 } {
             if attempt > 0 && trial > SLOW_CALL {
                 break;
             }
             let started = Instant::now();
-            if let Err(e) = bridge.run(py, function, &prepared) {
-                eprintln!("twinbench bench: {kernel}/{side}/{size}: not timed: {e}");
-                return;
+            match bridge.run(py, function, &prepared) {
+                Ok(result) => answer = Some(result),
+                Err(e) => {
+                    eprintln!("twinbench bench: {kernel}/{side}/{size}: not timed: {e}");
+                    return output.map(|_| Err(e.to_string()));
+                }
             }
             trial = started.elapsed();
         }
+        let answer = output.zip(answer).map(|(kind, result)| {
+            bridge
+                .output(py, function, kind, &result, &prepared)
+                .map_err(|e| e.to_string())
+        });
         let Ok(callable) = bridge.function(py, function) else {
-            return;
+            return answer;
         };
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(PYTHON_SAMPLES);
         group.warm_up_time(PYTHON_WARM_UP);
         group.measurement_time(measurement_time(trial, PYTHON_SAMPLES));
+        // A slow call's trial is its warm-up: criterion warms up with at
+        // least one call (seconds, for betweenness at 2,000 nodes) only to
+        // estimate the call's time, which the trial just measured on the
+        // same prepared input. criterion 0.8.2 (pinned) asks for its warm-up
+        // first, with one iteration; that first request is answered with the
+        // trial's time. Warm-up times are never recorded; every saved sample
+        // is a call timed here.
+        let mut trial_as_warm_up =
+            (trial.mul_f64(PYTHON_SAMPLES as f64) >= profile().python).then_some(trial);
         group.bench_function(BenchmarkId::new(side.id(), size), |b| {
-            b.iter(|| callable.call1((&prepared,)))
+            b.iter_custom(|iters| {
+                if iters == 1
+                    && let Some(trial) = trial_as_warm_up.take()
+                {
+                    return trial;
+                }
+                let started = Instant::now();
+                for _ in 0..iters {
+                    let _ = black_box(callable.call1((&prepared,)));
+                }
+                started.elapsed()
+            })
         });
-    });
+        answer
+    })
 }
 
-/// A fast wrong answer is a failure, not a data point: compare the sides once
-/// more on the timed input and say so loudly if they differ.
-fn check_after_timing(
+/// A fast wrong answer is a failure, not a data point: compare the sides'
+/// answers on the timed inputs and say so loudly if they differ.
+fn check_answers(
     plan: &KernelPlan,
-    bridge: Option<&Bridge>,
-    input: &Input,
+    python: Option<Result<Output, String>>,
     prepared: &Prepared,
     size: usize,
 ) {
     let pair = plan.pair;
-    let (Some(bridge), Ok(rust)) = (bridge, (pair.rust.run)(prepared)) else {
+    let (Some(python), Ok(rust)) = (python, (pair.rust.run)(prepared)) else {
         return;
     };
-    match bridge.compute(pair, input) {
+    match python {
         Ok(python) => match compare(pair.comparison, plan.tolerance, &rust, &python) {
             Ok(a) => eprintln!(
                 "twinbench bench: {}/{size}: answers agree ({} compared, max |diff| {:.1e})",
@@ -290,8 +410,8 @@ fn check_after_timing(
 
 fn config() -> Criterion {
     Criterion::default()
-        .warm_up_time(rust_warm_up())
-        .measurement_time(measurement())
+        .warm_up_time(profile().rust_warm_up)
+        .measurement_time(profile().rust)
         .configure_from_args()
 }
 

@@ -6,8 +6,16 @@
 //! slowdown of a Rust side that is both larger than the threshold and
 //! statistically significant: the bootstrap interval of
 //! `current mean ÷ baseline mean` lies entirely above `1 + threshold`.
-//! Noise alone rarely moves a whole 95% interval past +10%, which is what
-//! keeps an A/A comparison quiet.
+//! That interval only knows the noise *within* a run, and on a shared machine
+//! a whole kernel's measurement moves from run to run by more (bursts of
+//! outside load hit one kernel for a second). Two more rules keep A/A runs
+//! quiet without hiding real slowdowns:
+//! - the baseline pools several runs (`twinbench pool`), so it is each
+//!   kernel's typical speed rather than one lucky or unlucky run;
+//! - a slowdown must reproduce: `make gate` times each flagged kernel again
+//!   (only it, right away) and [`confirm`] keeps it a regression only if the
+//!   rerun is slower beyond the threshold too. A real regression reproduces;
+//!   a burst of load rarely hits the same kernel twice.
 //!
 //! "Cannot judge" is never a pass: no or unreadable baseline, another machine
 //! (timings are only comparable on the same hardware), or incomplete data.
@@ -129,6 +137,8 @@ pub struct GateReport {
     pub threshold: f64,
     pub baseline_run: String,
     pub current_run: String,
+    /// Whether [`confirm`] judged the slowdowns again on a rerun.
+    pub confirmed_by_rerun: bool,
 }
 
 /// Compares `current` with `baseline`.
@@ -233,16 +243,7 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
     }
     concurrency_checks(baseline, current, &mut checks);
 
-    let verdict = if checks.iter().any(|c| c.verdict == Verdict::Regression) {
-        Verdict::Regression
-    } else if checks.iter().any(|c| c.verdict == Verdict::CannotJudge)
-        || reasons.iter().any(|r| !r.starts_with("note:"))
-        || checks.is_empty()
-    {
-        Verdict::CannotJudge
-    } else {
-        Verdict::Pass
-    };
+    let verdict = overall(&checks, &reasons);
     if checks.is_empty() {
         reasons.push("the baseline has nothing to compare against".into());
     }
@@ -254,7 +255,185 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
         threshold: options.threshold,
         baseline_run: describe_run(baseline),
         current_run: describe_run(current),
+        confirmed_by_rerun: false,
     }
+}
+
+/// A regression anywhere fails; otherwise anything unjudged, or no checks at
+/// all, is "cannot judge"; only then a pass.
+fn overall(checks: &[GateCheck], reasons: &[String]) -> Verdict {
+    if checks.iter().any(|c| c.verdict == Verdict::Regression) {
+        Verdict::Regression
+    } else if checks.iter().any(|c| c.verdict == Verdict::CannotJudge)
+        || reasons.iter().any(|r| !r.starts_with("note:"))
+        || checks.is_empty()
+    {
+        Verdict::CannotJudge
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// What a confirming rerun must time again: the timing checks judged a
+/// slowdown, as `kernel/size/side` (the format [`RerunTarget`] parses and the
+/// pairs bench reads from `TWINBENCH_ONLY`).
+pub fn rerun_targets(report: &GateReport) -> Vec<String> {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.kind == CheckKind::Timing && c.verdict == Verdict::Regression)
+        .filter(|c| c.ratio.is_some())
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// One benchmark to time again: `kernel/size/side`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RerunTarget {
+    pub kernel: String,
+    pub size: usize,
+    pub side: Side,
+}
+
+impl std::str::FromStr for RerunTarget {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let expected =
+            || format!("expected kernel/size/side (e.g. pagerank/1000/rust), got {text:?}");
+        let mut parts = text.trim().rsplitn(3, '/');
+        let (Some(side), Some(size), Some(kernel)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(expected());
+        };
+        let side = Side::ALL
+            .into_iter()
+            .find(|s| s.id() == side)
+            .ok_or_else(expected)?;
+        let size = size.parse().map_err(|_| expected())?;
+        if kernel.is_empty() {
+            return Err(expected());
+        }
+        Ok(Self {
+            kernel: kernel.to_string(),
+            size,
+            side,
+        })
+    }
+}
+
+impl std::fmt::Display for RerunTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.kernel, self.size, self.side.id())
+    }
+}
+
+/// Parses a list of targets separated by whitespace or commas (the contents
+/// of `TWINBENCH_ONLY` or a rerun list).
+pub fn parse_targets(text: &str) -> Result<Vec<RerunTarget>, String> {
+    text.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .map(str::parse)
+        .collect()
+}
+
+/// Per-call samples of a confirming rerun, by check name (`kernel/size/side`).
+pub type RerunSamples = BTreeMap<String, Vec<f64>>;
+
+/// Reads the rerun's samples of each target from a criterion folder,
+/// refusing samples older than the rerun's bench-run record. A target
+/// without usable samples is left out (its slowdown then stands).
+pub fn read_rerun(criterion_dir: &Path, targets: &[String]) -> (RerunSamples, Vec<String>) {
+    use crate::timing::{BenchId, bench_run, criterion_samples};
+    let mut samples = RerunSamples::new();
+    let mut problems = Vec::new();
+    let run = match bench_run::read(criterion_dir) {
+        Ok(run) => run,
+        Err(e) => {
+            problems.push(e);
+            return (samples, problems);
+        }
+    };
+    for name in targets {
+        let target: RerunTarget = match name.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let path =
+            BenchId::pair(&target.kernel, target.side, target.size).sample_file(criterion_dir);
+        match criterion_samples::read(&path) {
+            Ok(_) if !run.covers(&path) => {
+                problems.push(format!("{name}: stale rerun samples at {}", path.display()));
+            }
+            Ok(s) => {
+                samples.insert(name.clone(), s.per_iteration_ns);
+            }
+            Err(e) => problems.push(format!("{name}: {e}")),
+        }
+    }
+    (samples, problems)
+}
+
+/// A slowdown must reproduce. Each timing check the first comparison judged
+/// a regression is judged again on the rerun's samples, against the same
+/// baseline, threshold and run-wide drift; it stays a regression only if the
+/// rerun is also slower beyond the threshold. Without rerun samples for it, it
+/// stays a regression (nothing is ever passed for lack of data).
+pub fn confirm(report: &mut GateReport, baseline: &Results, rerun: &RerunSamples) {
+    let base = sizes_by_key(baseline);
+    for check in report.checks.iter_mut() {
+        let (CheckKind::Timing, Verdict::Regression, Some(first), Some(limit)) =
+            (check.kind, check.verdict, check.ratio, check.limit)
+        else {
+            continue;
+        };
+        let Ok(target) = check.name.parse::<RerunTarget>() else {
+            continue;
+        };
+        let before = base
+            .get(&(target.kernel.clone(), target.size))
+            .and_then(|s| timing(s, target.side))
+            .map(|t| t.per_iteration_ns.as_slice())
+            .filter(|xs| !xs.is_empty());
+        let (Some(before), Some(again)) = (before, rerun.get(&check.name)) else {
+            check.detail = format!("{}; no rerun to confirm it, so it stands", check.detail);
+            continue;
+        };
+        let drift = report
+            .drift
+            .iter()
+            .find(|(side, _)| side == target.side.id())
+            .map_or(1.0, |(_, d)| d.max(1.0));
+        let second = ratio_estimate(again, before);
+        let percent = |e: &Estimate| {
+            format!(
+                "{:+.1}% [{:+.1}%, {:+.1}%]",
+                (e.point - 1.0) * 100.0,
+                (e.low - 1.0) * 100.0,
+                (e.high - 1.0) * 100.0
+            )
+        };
+        if second.low > limit && second.low / drift > limit {
+            check.detail = format!(
+                "{}; reproduced on rerun: {}",
+                check.detail,
+                percent(&second)
+            );
+        } else {
+            check.verdict = Verdict::Pass;
+            check.detail = format!(
+                "first run {}, not reproduced on rerun: {}",
+                percent(&first),
+                percent(&second)
+            );
+        }
+        check.ratio = Some(second);
+    }
+    report.confirmed_by_rerun = true;
+    report.verdict = overall(&report.checks, &report.reasons);
 }
 
 fn same_machine(a: &Results, b: &Results) -> bool {
@@ -266,7 +445,12 @@ fn same_machine(a: &Results, b: &Results) -> bool {
 }
 
 fn describe_run(r: &Results) -> String {
-    match &r.git {
+    let pooled = if r.pooled_from.is_empty() {
+        String::new()
+    } else {
+        format!(", samples of {} runs pooled", r.pooled_from.len())
+    };
+    let run = match &r.git {
         Some(g) => format!(
             "{} (commit {}{})",
             r.run_id,
@@ -274,7 +458,8 @@ fn describe_run(r: &Results) -> String {
             if g.dirty { ", dirty" } else { "" }
         ),
         None => r.run_id.clone(),
-    }
+    };
+    format!("{run}{pooled}")
 }
 
 fn sizes_by_key(results: &Results) -> BTreeMap<(String, usize), &SizeResult> {
@@ -462,10 +647,15 @@ pub fn markdown(report: &GateReport) -> String {
     let _ = writeln!(out, "## twinbench gate: {title}\n");
     let _ = writeln!(
         out,
-        "Baseline {} · current {} · slowdown threshold {:.0}% (the 95% interval must lie above it)\n",
+        "Baseline {} · current {} · slowdown threshold {:.0}% (the 95% interval must lie above it{})\n",
         report.baseline_run,
         report.current_run,
-        report.threshold * 100.0
+        report.threshold * 100.0,
+        if report.confirmed_by_rerun {
+            ", in the first run and again in a rerun of the flagged kernels"
+        } else {
+            ""
+        }
     );
     if !report.drift.is_empty() {
         let drift: Vec<String> = report
@@ -573,4 +763,27 @@ pub fn junit(report: &GateReport) -> String {
     }
     out.push_str("</testsuite>\n</testsuites>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rerun_targets_parse_and_print_back() {
+        let targets =
+            parse_targets("pagerank/1000/rust, node_features/20/rust-parallel\n").expect("targets");
+        assert_eq!(targets.len(), 2);
+        assert_eq!(targets[1].side, Side::RustParallel);
+        assert_eq!(targets[0].to_string(), "pagerank/1000/rust");
+        assert!(parse_targets("").expect("empty").is_empty());
+        for bad in [
+            "pagerank",
+            "pagerank/x/rust",
+            "pagerank/10/fortran",
+            "/10/rust",
+        ] {
+            assert!(parse_targets(bad).is_err(), "{bad}");
+        }
+    }
 }

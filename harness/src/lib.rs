@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod memory;
 pub mod output;
 pub mod overhead;
+pub mod pool;
 pub mod registry;
 pub mod report;
 pub mod results;

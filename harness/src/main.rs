@@ -99,6 +99,27 @@ enum Command {
         /// JUnit XML, one test case per check (default: <current's folder>/gate.junit.xml).
         #[arg(long)]
         junit: Option<PathBuf>,
+        /// Write the timing checks judged a slowdown here, one `kernel/size/side`
+        /// per line (empty when none): what a confirming rerun must time again
+        /// (`TWINBENCH_ONLY` for the pairs bench).
+        #[arg(long)]
+        rerun_list: Option<PathBuf>,
+        /// criterion folder of a confirming rerun (`CRITERION_HOME` of the
+        /// rerun): a slowdown stays a regression only if the rerun's samples
+        /// show it too.
+        #[arg(long)]
+        confirm: Option<PathBuf>,
+    },
+    /// Pool the timing samples of several runs of the same code (same
+    /// scenario, machine and commit, each complete and correct) into one gate
+    /// baseline, e.g. reports/baseline.json.
+    Pool {
+        /// The runs' results.json files.
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
+        /// Where to write the pooled results.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Count the instructions of each Rust twin under valgrind's callgrind
     /// (single-threaded, fixed seeded inputs) and, given a baseline, gate on
@@ -274,6 +295,8 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             allow_other_machine,
             markdown,
             junit,
+            rerun_list,
+            confirm,
         } => run_gate(GateArgs {
             baseline,
             current,
@@ -283,7 +306,25 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             },
             markdown,
             junit,
+            rerun_list,
+            confirm,
         }),
+        Command::Pool { runs, out } => {
+            let mut loaded = Vec::new();
+            for path in &runs {
+                loaded.push(gate::load(path)?);
+            }
+            let pooled = twinbench::pool::pool(loaded)?;
+            let json = serde_json::to_vec_pretty(&pooled)?;
+            write_atomic(&out, &json).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{}: samples of {} runs pooled ({})",
+                out.display(),
+                pooled.pooled_from.len(),
+                pooled.pooled_from.join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Instructions {
             scenario,
             out,
@@ -401,6 +442,8 @@ struct GateArgs {
     options: gate::GateOptions,
     markdown: Option<PathBuf>,
     junit: Option<PathBuf>,
+    rerun_list: Option<PathBuf>,
+    confirm: Option<PathBuf>,
 }
 
 /// `twinbench gate`. Unreadable inputs are "cannot judge" (2), not errors.
@@ -421,7 +464,25 @@ fn run_gate(args: GateArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(gate::Verdict::CannotJudge.exit_code()));
         }
     };
-    let report = gate::judge(&baseline, &current, &args.options);
+    let mut report = gate::judge(&baseline, &current, &args.options);
+    if let Some(dir) = &args.confirm {
+        let targets = gate::rerun_targets(&report);
+        if !targets.is_empty() {
+            let (samples, problems) = gate::read_rerun(dir, &targets);
+            for problem in problems {
+                eprintln!("twinbench gate: rerun: {problem}");
+            }
+            gate::confirm(&mut report, &baseline, &samples);
+        }
+    }
+    if let Some(list) = &args.rerun_list {
+        let mut text = gate::rerun_targets(&report).join("\n");
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        write_atomic(list, text.as_bytes())
+            .with_context(|| format!("writing {}", list.display()))?;
+    }
     let folder = args
         .current
         .parent()

@@ -54,6 +54,10 @@ pub struct Results {
     /// Which part of a sharded run this is (`None`: the whole run, or a merge).
     #[serde(default)]
     pub shard: Option<Shard>,
+    /// The runs whose samples a gate baseline pools (`twinbench pool`);
+    /// empty for a single run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pooled_from: Vec<String>,
     pub machine: Machine,
     pub versions: Versions,
     /// Commit of the checkout the report was made from.

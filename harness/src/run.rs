@@ -88,7 +88,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
     };
 
     let pyo3_call_overhead = match samples.read(&BenchId::pyo3_overhead()) {
-        Ok(s) => Some(side_timing(Side::Python, &s)),
+        Ok(s) => Some(side_timing(Side::Python, &s.per_iteration_ns, s.iterations)),
         Err(e) => {
             problems.push(e);
             None
@@ -202,6 +202,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, mut progress: impl FnMut(&
             description: scenario.description.clone(),
         },
         shard: options.shard,
+        pooled_from: Vec::new(),
         machine: Machine::current(),
         versions: Versions {
             twinbench: env!("CARGO_PKG_VERSION").into(),
@@ -532,8 +533,10 @@ impl SampleSource<'_> {
     }
 }
 
-fn side_timing(side: Side, samples: &Samples) -> SideTiming {
-    let mut sorted = samples.per_iteration_ns.clone();
+/// One side's timing from its per-call sample times (`per_iteration_ns`
+/// must not be empty).
+pub fn side_timing(side: Side, per_iteration_ns: &[f64], iterations: f64) -> SideTiming {
+    let mut sorted = per_iteration_ns.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
     let median_ns = if sorted.len() % 2 == 0 {
@@ -544,12 +547,12 @@ fn side_timing(side: Side, samples: &Samples) -> SideTiming {
     SideTiming {
         side,
         samples: sorted.len(),
-        iterations: samples.iterations,
-        mean_ns: mean_estimate(&samples.per_iteration_ns),
+        iterations,
+        mean_ns: mean_estimate(per_iteration_ns),
         median_ns,
         min_ns: sorted[0],
         max_ns: sorted[sorted.len() - 1],
-        per_iteration_ns: samples.per_iteration_ns.clone(),
+        per_iteration_ns: per_iteration_ns.to_vec(),
     }
 }
 
@@ -559,21 +562,25 @@ fn collect_timings(
     source: &SampleSource<'_>,
     result: &mut SizeResult,
 ) {
-    let mut samples: Vec<(Side, Samples)> = Vec::new();
     for side in pair.sides() {
         match source.read(&BenchId::pair(pair.name, side, size)) {
-            Ok(s) => {
-                result.timings.push(side_timing(side, &s));
-                samples.push((side, s));
-            }
+            Ok(s) => result
+                .timings
+                .push(side_timing(side, &s.per_iteration_ns, s.iterations)),
             Err(e) => result.problems.push(e),
         }
     }
+    compute_ratios(result);
+}
+
+/// The speedups and other ratios of one size, from its sides' samples.
+pub fn compute_ratios(result: &mut SizeResult) {
+    let timings = std::mem::take(&mut result.timings);
     let get = |side: Side| {
-        samples
+        timings
             .iter()
-            .find(|(s, _)| *s == side)
-            .map(|(_, s)| s.per_iteration_ns.as_slice())
+            .find(|t| t.side == side && !t.per_iteration_ns.is_empty())
+            .map(|t| t.per_iteration_ns.as_slice())
     };
     let ratio = |slow: Side, fast: Side| -> Option<Estimate> {
         Some(ratio_estimate(get(slow)?, get(fast)?))
@@ -586,4 +593,5 @@ fn collect_timings(
         alt.rust_speedup = ratio(alt.side, Side::Rust);
         alt.speedup_over_python = ratio(Side::Python, alt.side);
     }
+    result.timings = timings;
 }

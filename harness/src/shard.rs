@@ -75,6 +75,32 @@ pub enum MergeError {
     Repeated { index: usize, count: usize },
 }
 
+/// The first way in which `other` does not come from the same scenario,
+/// results schema, machine and commit as `first`: (what, first's, other's).
+pub(crate) fn origin_mismatch(
+    first: &Results,
+    other: &Results,
+) -> Option<(&'static str, String, String)> {
+    let machine = |r: &Results| format!("{} × {}", r.machine.cpu_model, r.machine.logical_cpus);
+    let commit = |r: &Results| r.git.as_ref().map(|g| g.commit.clone()).unwrap_or_default();
+    [
+        (
+            "scenario",
+            first.scenario.path.clone(),
+            other.scenario.path.clone(),
+        ),
+        (
+            "schema version",
+            first.schema_version.to_string(),
+            other.schema_version.to_string(),
+        ),
+        ("machine", machine(first), machine(other)),
+        ("commit", commit(first), commit(other)),
+    ]
+    .into_iter()
+    .find(|(_, a, b)| a != b)
+}
+
 /// Combines every shard of one run into one result; verdicts and the claims
 /// ledger are recomputed over the whole.
 pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
@@ -83,50 +109,21 @@ pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
         .shard
         .ok_or_else(|| MergeError::NotAShard(first.run_id.clone()))?
         .count;
-    let same = |what: &'static str, a: String, b: String| {
-        if a == b {
-            Ok(())
-        } else {
-            Err(MergeError::Mismatch {
-                what,
-                first: a,
-                other: b,
-            })
-        }
-    };
     let mut seen = vec![false; count];
     for r in &shards {
         let shard = r
             .shard
             .ok_or_else(|| MergeError::NotAShard(r.run_id.clone()))?;
-        same("shard count", count.to_string(), shard.count.to_string())?;
-        same(
-            "scenario",
-            first.scenario.path.clone(),
-            r.scenario.path.clone(),
-        )?;
-        same(
-            "schema version",
-            first.schema_version.to_string(),
-            r.schema_version.to_string(),
-        )?;
-        same(
-            "machine",
-            format!(
-                "{} × {}",
-                first.machine.cpu_model, first.machine.logical_cpus
-            ),
-            format!("{} × {}", r.machine.cpu_model, r.machine.logical_cpus),
-        )?;
-        same(
-            "commit",
-            first
-                .git
-                .as_ref()
-                .map(|g| g.commit.clone())
-                .unwrap_or_default(),
-            r.git.as_ref().map(|g| g.commit.clone()).unwrap_or_default(),
-        )?;
+        if shard.count != count {
+            return Err(MergeError::Mismatch {
+                what: "shard count",
+                first: count.to_string(),
+                other: shard.count.to_string(),
+            });
+        }
+        if let Some((what, first, other)) = origin_mismatch(first, r) {
+            return Err(MergeError::Mismatch { what, first, other });
+        }
         let slot = &mut seen[shard.index - 1];
         if *slot {
             return Err(MergeError::Repeated {

@@ -2,11 +2,12 @@
 
 use std::fmt::Write;
 
+use crate::registry::Domain;
 use crate::results::{Correctness, PairResult, Results, SideTiming, SizeResult};
 use crate::timing::Side;
 use crate::timing::bootstrap::Estimate;
 
-use super::speedup_chart;
+use super::{memory_chart, scaling_chart, speedup_chart, thread_chart};
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;color:#1d1d1f;padding:0 1rem}
@@ -16,6 +17,7 @@ th{background:#f5f5f7}td.l,th.l{text-align:left}code.wrap{word-break:break-all;f
 .muted{color:#666;font-size:.85rem}code{background:#f5f5f7;padding:0 .2rem;border-radius:3px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 .problems li{color:#b3261e}figure{margin:1rem 0}svg{max-width:100%;height:auto}
+tr.group th{background:#e8eef7;font-size:.95rem}h3.group{margin-top:1.6rem;color:#244a7a}dl.index dd{line-height:1.7}
 ";
 
 /// Escapes text for HTML element content and attribute values.
@@ -388,6 +390,46 @@ fn call_memory(out: &mut String, results: &Results) {
     out.push_str("</table>");
 }
 
+/// The pairs grouped by the part of the original service they come from, in
+/// scenario order within each group.
+fn by_domain(results: &Results) -> Vec<(Domain, Vec<&PairResult>)> {
+    let mut groups: Vec<(Domain, Vec<&PairResult>)> = Vec::new();
+    for pair in &results.pairs {
+        match groups.iter_mut().find(|(d, _)| *d == pair.domain) {
+            Some((_, pairs)) => pairs.push(pair),
+            None => groups.push((pair.domain, vec![pair])),
+        }
+    }
+    groups
+}
+
+fn domain_slug(domain: Domain) -> &'static str {
+    match domain {
+        Domain::Analytics => "analytics",
+        Domain::Detection => "detection",
+    }
+}
+
+fn domain_name(domain: Domain) -> &'static str {
+    match domain {
+        Domain::Analytics => "Analytics engine",
+        Domain::Detection => "AI detection",
+    }
+}
+
+/// An inline SVG chart, or why there is none.
+fn figure(out: &mut String, svg: Option<String>, missing: &str) {
+    match svg {
+        Some(svg) => {
+            let svg = svg.trim_start_matches(|c| c != '<');
+            let _ = write!(out, "<figure>{svg}</figure>");
+        }
+        None => {
+            let _ = write!(out, "<p class=muted>{}</p>", esc(missing));
+        }
+    }
+}
+
 fn problem_list(out: &mut String, problems: &[String]) {
     if problems.is_empty() {
         return;
@@ -439,7 +481,7 @@ pub fn render(results: &Results) -> String {
     out.push_str(
         "<nav><strong>Contents</strong>: <a href=\"#verdicts\">verdicts</a> · \
          <a href=\"#claims\">claims ledger</a> · <a href=\"#speedups\">speedups</a> · \
-         <a href=\"#call-memory\">memory per call</a> · <a href=\"#memory\">graph memory</a> · <a href=\"#concurrency\">concurrency</a> · \
+         <a href=\"#scaling\">scaling and threads</a> · <a href=\"#call-memory\">memory per call</a> · <a href=\"#memory\">graph memory</a> · <a href=\"#concurrency\">concurrency</a> · \
          <a href=\"#defects\">defects</a> · <a href=\"#pairs\">kernel details</a> · \
          <a href=\"#environment\">environment</a></nav>",
     );
@@ -458,21 +500,46 @@ pub fn render(results: &Results) -> String {
          <th>speedup</th><th>1 thread ÷ parallel</th><th class=l>peer or fixed Python ÷ Rust</th>\
          <th>1 thread ÷ copy</th><th>parallel ÷ copy</th><th class=l>correctness</th></tr>",
     );
-    for pair in &results.pairs {
-        summary_rows(&mut out, pair);
+    for (domain, pairs) in by_domain(results) {
+        let _ = write!(
+            out,
+            "<tr class=group id=\"speedups-{slug}\"><th class=l colspan=10>{name} ({n} kernels)</th></tr>",
+            slug = domain_slug(domain),
+            name = domain_name(domain),
+            n = pairs.len(),
+        );
+        for pair in pairs {
+            summary_rows(&mut out, pair);
+        }
     }
     out.push_str("</table>");
 
-    match speedup_chart(results) {
-        Some(svg) => {
-            let svg = svg.trim_start_matches(|c| c != '<');
-            let _ = write!(out, "<figure>{svg}</figure>");
-        }
-        None => out
-            .push_str("<p class=bad>No speedups to chart: no pair has timings for both sides.</p>"),
+    figure(
+        &mut out,
+        speedup_chart(results),
+        "No speedups to chart: no pair has timings for both sides.",
+    );
+
+    out.push_str(
+        "<h2 id=scaling>Scaling and threads</h2><p class=muted>How each side's time grows \
+         with input size (slope of a log–log fit over the sizes run, 95% bootstrap interval), \
+         and what the parallel path gains over one thread.</p>",
+    );
+    for (chart, missing) in [
+        (
+            scaling_chart(results),
+            "No kernel was timed at two sizes or more.",
+        ),
+        (
+            thread_chart(results),
+            "No kernel has a parallel path timed.",
+        ),
+    ] {
+        figure(&mut out, chart, missing);
     }
 
     call_memory(&mut out, results);
+    figure(&mut out, memory_chart(results), "No memory measured.");
     graph_memory(&mut out, results);
 
     super::concurrency::section(
@@ -502,9 +569,33 @@ pub fn render(results: &Results) -> String {
         out.push_str("</table>");
     }
 
-    out.push_str("<h2 id=pairs>Kernel pairs</h2>");
-    for pair in &results.pairs {
-        pair_detail(&mut out, pair);
+    // An index first: at 200 kernels the details are a long scroll, and
+    // every name here (and in every table above) links to its entry.
+    out.push_str("<h2 id=pairs>Kernel pairs</h2><dl class=index>");
+    for (domain, pairs) in by_domain(results) {
+        let links: Vec<String> = pairs
+            .iter()
+            .map(|p| format!("<a href=\"#{k}\">{k}</a>", k = esc(&p.kernel)))
+            .collect();
+        let _ = write!(
+            out,
+            "<dt><a href=\"#pairs-{slug}\">{name}</a></dt><dd>{}</dd>",
+            links.join(" · "),
+            slug = domain_slug(domain),
+            name = domain_name(domain),
+        );
+    }
+    out.push_str("</dl>");
+    for (domain, pairs) in by_domain(results) {
+        let _ = write!(
+            out,
+            "<h3 class=group id=\"pairs-{}\">{}</h3>",
+            domain_slug(domain),
+            domain_name(domain)
+        );
+        for pair in pairs {
+            pair_detail(&mut out, pair);
+        }
     }
 
     out.push_str("<h2 id=environment>Environment</h2><dl>");

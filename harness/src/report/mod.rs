@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use chart::speedup_chart;
+pub use chart::{memory_chart, scaling_chart, speedup_chart, thread_chart};
 pub use html::render;
 
 use crate::results::{Results, write_atomic};
