@@ -220,6 +220,30 @@ fn gate_passes_a_a_and_fails_on_each_injected_fault() {
     assert_eq!(code, Some(3), "no rerun samples never pass: {out}");
     assert!(out.contains("no rerun to confirm it"), "{out}");
 
+    // A parallel side 30% slower: on this 2-CPU machine shown, not judged
+    // (unless asked); judged, it is a regression named as such.
+    let slow_parallel = dir.join("slow-parallel.json");
+    edit(&current, &slow_parallel, |json| {
+        let size = &mut pair(json, "pagerank")["sizes"][1];
+        for timing in size["timings"].as_array_mut().expect("timings") {
+            if timing["side"] == "rust-parallel" {
+                for t in timing["per_iteration_ns"].as_array_mut().expect("samples") {
+                    *t = Value::from(t.as_f64().expect("number") * 1.30);
+                }
+            }
+        }
+    });
+    let two_cpus = |json: &mut Value| json["machine"]["logical_cpus"] = Value::from(2);
+    let (two_base, two_slow) = (dir.join("two-base.json"), dir.join("two-slow.json"));
+    edit(&baseline, &two_base, two_cpus);
+    edit(&slow_parallel, &two_slow, two_cpus);
+    let (code, out) = gate(&two_base, &two_slow, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("shown, not judged"), "{out}");
+    let (code, out) = gate(&two_base, &two_slow, &["--gate-parallel", "always"]);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.contains("pagerank/400/rust-parallel"), "{out}");
+
     // A correctness error.
     let wrong = dir.join("wrong.json");
     edit(&current, &wrong, |json| {

@@ -89,6 +89,8 @@ pub struct GateOptions {
     pub threshold: f64,
     /// Compare timings from different machines anyway.
     pub allow_other_machine: bool,
+    /// Whether the parallel Rust sides' timings can fail the gate.
+    pub parallel: ParallelPolicy,
 }
 
 impl Default for GateOptions {
@@ -96,6 +98,39 @@ impl Default for GateOptions {
         Self {
             threshold: DEFAULT_THRESHOLD,
             allow_other_machine: false,
+            parallel: ParallelPolicy::Auto,
+        }
+    }
+}
+
+/// Fewest logical CPUs on which [`ParallelPolicy::Auto`] gates parallel
+/// timings.
+pub const PARALLEL_MIN_CPUS: usize = 4;
+
+/// Whether parallel (`rust-parallel`) timings are judged or only shown.
+///
+/// On the 2-vCPU shared CI machine the parallel path runs on every core the
+/// machine has, so its time depends on what else the host schedules on the
+/// second one, in modes that last minutes: over 26 quick runs of unchanged
+/// code, closeness at 500 nodes took 62–110 µs, and a rerun right after a
+/// slow run was slow too (A/A: 5 of 6 runs "confirmed" a 22–66% slowdown of
+/// some parallel side). No threshold both catches a 10% regression there and
+/// stays quiet, so there they are shown, not judged; the single-threaded
+/// sides (and their instruction counts) still are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ParallelPolicy {
+    /// Judge them on machines with at least [`PARALLEL_MIN_CPUS`] logical CPUs.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ParallelPolicy {
+    fn gates(self, machine: &crate::environment::Machine) -> bool {
+        match self {
+            ParallelPolicy::Always => true,
+            ParallelPolicy::Never => false,
+            ParallelPolicy::Auto => machine.logical_cpus >= PARALLEL_MIN_CPUS,
         }
     }
 }
@@ -224,6 +259,7 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
             checks.push(check);
         }
     }
+    let judge_parallel = options.parallel.gates(&current.machine);
     let mut drift = Vec::new();
     for side in [Side::Rust, Side::RustParallel] {
         let Some(d) = run_drift(&checks, side.id()) else {
@@ -231,15 +267,37 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
         };
         apply_drift(&mut checks, side.id(), d);
         if d > 1.0 + options.threshold {
+            let judged = side != Side::RustParallel || judge_parallel;
             reasons.push(format!(
-                "every {} timing moved: the run is {:+.1}% slower than the baseline (median): a \
+                "{}every {} timing moved: the run is {:+.1}% slower than the baseline (median): a \
                  busier machine or a regression common to every kernel; timing cannot tell which \
                  (the instruction-count gate can)",
+                if judged { "" } else { "note: " },
                 side.id(),
                 (d - 1.0) * 100.0
             ));
         }
         drift.push((side.id().to_string(), d));
+    }
+    if !judge_parallel {
+        let mut shown = 0;
+        for check in checks
+            .iter_mut()
+            .filter(|c| side_of(c) == Side::RustParallel.id() && c.ratio.is_some())
+        {
+            shown += 1;
+            if check.verdict == Verdict::Regression {
+                check.verdict = Verdict::Pass;
+                check.detail = format!("not judged (parallel, see above): {}", check.detail);
+            }
+        }
+        if shown > 0 {
+            reasons.push(format!(
+                "note: {shown} parallel timings shown, not judged: on {} logical CPUs their \
+                 run-to-run modes exceed any useful threshold (--gate-parallel always judges them)",
+                current.machine.logical_cpus
+            ));
+        }
     }
     concurrency_checks(baseline, current, &mut checks);
 

@@ -92,6 +92,10 @@ enum Command {
         /// Compare timings even when the machines differ.
         #[arg(long)]
         allow_other_machine: bool,
+        /// Judge parallel timings: auto = on machines with at least 4 logical CPUs
+        /// (below that they are shown, not judged; see gate.rs).
+        #[arg(long, value_enum, default_value_t = gate::ParallelPolicy::Auto)]
+        gate_parallel: gate::ParallelPolicy,
         /// Markdown summary (default: <current's folder>/gate.md; also appended to
         /// $GITHUB_STEP_SUMMARY when that is set).
         #[arg(long)]
@@ -293,6 +297,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             current,
             threshold,
             allow_other_machine,
+            gate_parallel,
             markdown,
             junit,
             rerun_list,
@@ -303,6 +308,7 @@ fn real_main(cli: Cli) -> anyhow::Result<ExitCode> {
             options: gate::GateOptions {
                 threshold,
                 allow_other_machine,
+                parallel: gate_parallel,
             },
             markdown,
             junit,
