@@ -88,16 +88,12 @@ fn results(dir: &Path) -> PathBuf {
     common::run_results(&out).0
 }
 
-fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String) {
+/// Runs the twinbench binary; its exit code and everything it printed.
+fn twinbench(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_twinbench"))
-        .arg("gate")
-        .arg("--baseline")
-        .arg(baseline)
-        .arg("--current")
-        .arg(current)
-        .args(extra)
+        .args(args)
         .output()
-        .expect("run twinbench gate");
+        .expect("run twinbench");
     (
         output.status.code(),
         format!(
@@ -106,6 +102,18 @@ fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String
             String::from_utf8_lossy(&output.stderr)
         ),
     )
+}
+
+fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec![
+        "gate".as_ref(),
+        "--baseline".as_ref(),
+        baseline.as_os_str(),
+        "--current".as_ref(),
+        current.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    twinbench(&args)
 }
 
 fn edit(source: &Path, target: &Path, change: impl FnOnce(&mut Value)) {
@@ -314,22 +322,11 @@ fn pool_makes_one_baseline_from_several_runs() {
     let b = results(&dir.join("b"));
     let c = results(&dir.join("c"));
     let pooled = dir.join("pooled.json");
-    let pool = |runs: &[&Path]| -> (Option<i32>, String) {
-        let output = Command::new(env!("CARGO_BIN_EXE_twinbench"))
-            .arg("pool")
-            .args(runs)
-            .arg("--out")
-            .arg(&pooled)
-            .output()
-            .expect("run twinbench pool");
-        (
-            output.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ),
-        )
+    let pool = |runs: &[&Path]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["pool".as_ref()];
+        args.extend(runs.iter().map(|r| r.as_os_str()));
+        args.extend(["--out".as_ref(), pooled.as_os_str()]);
+        twinbench(&args)
     };
     let (code, out) = pool(&[&a, &b]);
     assert_eq!(code, Some(0), "{out}");
