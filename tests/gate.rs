@@ -123,6 +123,17 @@ fn edit(source: &Path, target: &Path, change: impl FnOnce(&mut Value)) {
     std::fs::write(target, serde_json::to_vec(&json).expect("encode")).expect("write");
 }
 
+/// Fault: the Rust side of `kernel` failed at its `size_index`-th size.
+fn fail_correctness(json: &mut Value, kernel: &str, size_index: usize) {
+    pair(json, kernel)["sizes"][size_index]["correctness"] =
+        serde_json::json!({"status": "failed", "side": "rust", "error": "injected"});
+}
+
+/// Fault: results from another CPU.
+fn other_machine(json: &mut Value) {
+    json["machine"]["cpu_model"] = Value::from("some other CPU");
+}
+
 fn pair<'a>(json: &'a mut Value, kernel: &str) -> &'a mut Value {
     json["pairs"]
         .as_array_mut()
@@ -255,8 +266,7 @@ fn gate_passes_a_a_and_fails_on_each_injected_fault() {
     // A correctness error.
     let wrong = dir.join("wrong.json");
     edit(&current, &wrong, |json| {
-        pair(json, "degree_centrality")["sizes"][0]["correctness"] =
-            serde_json::json!({"status": "failed", "side": "rust", "error": "injected"});
+        fail_correctness(json, "degree_centrality", 0)
     });
     let (code, out) = gate(&baseline, &wrong, &[]);
     assert_eq!(code, Some(3), "{out}");
@@ -279,9 +289,7 @@ fn gate_passes_a_a_and_fails_on_each_injected_fault() {
 
     // Another machine: cannot judge unless asked.
     let elsewhere = dir.join("elsewhere.json");
-    edit(&current, &elsewhere, |json| {
-        json["machine"]["cpu_model"] = Value::from("some other CPU");
-    });
+    edit(&current, &elsewhere, other_machine);
     let (code, out) = gate(&baseline, &elsewhere, &[]);
     assert_eq!(code, Some(2), "{out}");
     let (code, out) = gate(&baseline, &elsewhere, &["--allow-other-machine"]);
@@ -360,8 +368,7 @@ fn pool_makes_one_baseline_from_several_runs() {
 
     let wrong = dir.join("wrong.json");
     edit(&b, &wrong, |json| {
-        json["pairs"][0]["sizes"][0]["correctness"] =
-            serde_json::json!({"status": "failed", "side": "rust", "error": "injected"});
+        fail_correctness(json, "degree_centrality", 0)
     });
     let (code, out) = pool(&[&a, &wrong]);
     assert_ne!(code, Some(0), "{out}");
@@ -370,9 +377,7 @@ fn pool_makes_one_baseline_from_several_runs() {
         "{out}"
     );
     let elsewhere = dir.join("elsewhere.json");
-    edit(&b, &elsewhere, |json| {
-        json["machine"]["cpu_model"] = Value::from("some other CPU");
-    });
+    edit(&b, &elsewhere, other_machine);
     let (code, out) = pool(&[&a, &elsewhere]);
     assert_ne!(code, Some(0), "{out}");
     assert!(out.contains("disagree on machine"), "{out}");
