@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use twinbench::bridge::{self, BridgeError};
+use twinbench::sides::python::{self as bridge, BridgeError};
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch("bridge", name)
@@ -146,7 +146,7 @@ fn a_python_exception_carries_its_type_and_traceback() {
 #[test]
 fn an_unknown_baseline_function_is_named() {
     let bridge = bridge::bridge().expect("bridge starts");
-    let missing = twinbench::registry::PythonFunction {
+    let missing = twinbench::pairs::PythonFunction {
         module: "twinbench_baselines.graph",
         function: "no_such_kernel",
     };

@@ -4,10 +4,10 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError};
-use twinbench::bridge;
 use twinbench::compare::compare;
 use twinbench::inputs::{EdgeList, Generator, Input, MetricSeries};
-use twinbench::registry::{KernelPair, PAIRS};
+use twinbench::pairs::{KernelPair, PAIRS};
+use twinbench::sides::python as bridge;
 use twinbench_kernels::graph::Edge;
 
 /// Pairs whose generator produces inputs of the same kind as `sample`.
@@ -231,7 +231,7 @@ fn the_embedded_interpreter_imports_the_pinned_versions_from_the_venv() {
 fn graph_footprints_are_measured_for_every_library() {
     let bridge = bridge::bridge().expect("bridge starts");
     let input = Generator::BarabasiAlbert { m: 3 }.generate(5_000, 4);
-    let f = twinbench::footprint::measure(bridge, &input).expect("measured");
+    let f = twinbench::measure::footprint::measure(bridge, &input).expect("measured");
     assert_eq!((f.nodes, f.edges), (5_000, 3 * 5_000 - 9));
     assert!(f.rust_csr_bytes <= 24 * f.edges + 16 * f.nodes);
     let names: Vec<&str> = f.libraries.iter().map(|l| l.library.as_str()).collect();

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use twinbench::registry::PAIRS;
-use twinbench::timing::bench_run::{self, BenchRun};
-use twinbench::timing::{BenchId, Side};
+use twinbench::measure::bench_run::{self, BenchRun};
+use twinbench::pairs::PAIRS;
+use {twinbench::measure::BenchId, twinbench::pairs::Side};
 
 const KERNELS: [(&str, [usize; 2]); 2] =
     [("degree_centrality", [200, 400]), ("pagerank", [200, 400])];
@@ -316,7 +316,7 @@ fn the_committed_baseline_is_a_valid_results_file() {
     let json: Value = serde_json::from_slice(&std::fs::read(&path).expect("reports/baseline.json"))
         .expect("baseline JSON");
     common::assert_matches_schema(&json);
-    let results = twinbench::gate::load(&path).expect("baseline loads as Results");
+    let results = twinbench::results::load(&path).expect("baseline loads as Results");
     assert!(!results.pairs.is_empty() && results.concurrency.is_some());
 }
 

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use twinbench::bridge;
-use twinbench::registry::{KernelPair, PAIRS};
-use twinbench::timing::bench_run::{self, BenchRun};
-use twinbench::timing::{BenchId, Side};
+use twinbench::measure::bench_run::{self, BenchRun};
+use twinbench::pairs::{KernelPair, PAIRS};
+use twinbench::sides::python as bridge;
+use {twinbench::measure::BenchId, twinbench::pairs::Side};
 
 fn scratch(name: &str) -> PathBuf {
     common::scratch("e2e", name)
@@ -574,9 +574,9 @@ fn the_page_opens_in_a_browser_without_errors_or_network() {
 /// stays a size a browser opens at once.
 #[test]
 fn the_page_stays_navigable_at_200_kernels() {
-    use twinbench::registry::Domain;
+    use twinbench::pairs::Domain;
     let path = twinbench::workspace::root().join("reports/baseline.json");
-    let mut results = twinbench::gate::load(&path).expect("reports/baseline.json");
+    let mut results = twinbench::results::load(&path).expect("reports/baseline.json");
     let originals = results.pairs.clone();
     assert!(!originals.is_empty());
     results.pairs = (0..200)
@@ -590,11 +590,11 @@ fn the_page_stays_navigable_at_200_kernels() {
             // slope, as a run over several sizes would.
             for (j, size) in pair.sizes.iter_mut().enumerate() {
                 if size.memory.is_none() {
-                    let call = |bytes: u64| twinbench::memory::CallMemory {
+                    let call = |bytes: u64| twinbench::results::CallMemory {
                         peak_bytes: bytes,
                         retained_bytes: 0,
                     };
-                    size.memory = Some(twinbench::memory::MemoryResult {
+                    size.memory = Some(twinbench::results::MemoryResult {
                         rust: Some(call(1_000 * (i + j + 1) as u64)),
                         python: Some(call(20_000 * (i + j + 1) as u64)),
                         problems: Vec::new(),
@@ -620,8 +620,8 @@ fn the_page_stays_navigable_at_200_kernels() {
             defect.kernel = format!("{}_{i:03}", defect.kernel);
         }
     }
-    results.verdicts = twinbench::ledger::verdicts(&results);
-    results.claims = twinbench::ledger::ledger(&results);
+    results.verdicts = twinbench::verdicts::verdicts(&results);
+    results.claims = twinbench::verdicts::ledger(&results);
     let html = twinbench::report::render(&results);
 
     for pair in &results.pairs {

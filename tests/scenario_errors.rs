@@ -86,7 +86,7 @@ fn unknown_kernel_lists_the_known_ones() {
     let text = format!("{HEADER}[[kernel]]\nname = \"pagerankk\"\n");
     let message = expect_error("unknown_kernel.toml", &text, 4, "kernel[0].name");
     assert!(message.contains("unknown kernel `pagerankk`"), "{message}");
-    for pair in twinbench::registry::PAIRS {
+    for pair in twinbench::pairs::PAIRS {
         assert!(message.contains(pair.name), "{message}");
     }
 }

@@ -14,16 +14,17 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use pyo3::prelude::*;
-use twinbench::bridge::{self, Bridge};
+use twinbench::compare::Output;
 use twinbench::compare::compare;
 use twinbench::environment::GitInfo;
-use twinbench::gate::RerunTarget;
 use twinbench::inputs::Input;
-use twinbench::output::Output;
-use twinbench::registry::{OutputKind, Prepared, PythonFunction};
+use twinbench::measure::PairBenchId;
+use twinbench::measure::bench_id::{PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP};
+use twinbench::measure::bench_run::{self, BenchRun};
+use twinbench::pairs::Side;
+use twinbench::pairs::{OutputKind, Prepared, PythonFunction};
 use twinbench::scenario::{self, KernelPlan};
-use twinbench::timing::bench_run::{self, BenchRun};
-use twinbench::timing::{PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP, Side};
+use twinbench::sides::python::{self as bridge, Bridge};
 use twinbench::workspace;
 
 /// Samples per Python measurement: each call can take seconds, and flat
@@ -114,7 +115,7 @@ fn benches(c: &mut Criterion) {
     // `TWINBENCH_ONLY="kernel/size/side …"` (the gate's confirming rerun):
     // only these Rust sides, at once — no Python, no input copy, no check.
     let only = match std::env::var("TWINBENCH_ONLY") {
-        Ok(text) => match twinbench::gate::parse_targets(&text) {
+        Ok(text) => match twinbench::measure::bench_id::parse_list(&text) {
             Ok(targets) => Some(targets),
             Err(e) => {
                 eprintln!("twinbench bench: TWINBENCH_ONLY: {e}");
@@ -136,7 +137,7 @@ fn benches(c: &mut Criterion) {
     }
     // `TWINBENCH_SHARD=i/n`: only this shard's kernels (as `twinbench report
     // --shard i/n` will read them).
-    let shard: Option<twinbench::shard::Shard> = match std::env::var("TWINBENCH_SHARD") {
+    let shard: Option<twinbench::scenario::Shard> = match std::env::var("TWINBENCH_SHARD") {
         Ok(text) => match text.parse() {
             Ok(shard) => Some(shard),
             Err(e) => {
@@ -195,7 +196,7 @@ fn bench_pair(
     c: &mut Criterion,
     plan: &KernelPlan,
     bridge: Option<&Bridge>,
-    only: Option<&[RerunTarget]>,
+    only: Option<&[PairBenchId]>,
 ) {
     let pair = plan.pair;
     let wanted = |size: usize, side: Side| {

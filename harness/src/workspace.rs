@@ -1,6 +1,8 @@
-//! Where the project's files are: one place, so nothing else builds paths.
+//! Where the project's files are, and how a file is written so a reader
+//! never sees half of it. No twinbench types: every module may use it.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Environment variable overriding the workspace root (for a relocated
 /// binary; by default the root this binary was built from).
@@ -56,4 +58,46 @@ pub fn criterion_dir() -> PathBuf {
 /// Where reports are written.
 pub fn reports_dir() -> PathBuf {
     root().join("reports")
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
+/// flushed to disk, then renamed over `path`. A reader never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp_file() {
+        let dir = std::env::temp_dir().join(format!("twinbench-atomic-{}", std::process::id()));
+        let path = dir.join("results.json");
+        write_atomic(&path, b"one").expect("first write");
+        write_atomic(&path, b"two").expect("second write");
+        assert_eq!(std::fs::read(&path).expect("read"), b"two");
+        let leftovers = std::fs::read_dir(&dir)
+            .expect("dir")
+            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != "results.json"))
+            .count();
+        assert_eq!(leftovers, 0);
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
 }

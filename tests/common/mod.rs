@@ -37,7 +37,7 @@ pub fn assert_matches_schema(results: &serde_json::Value) {
 #[allow(dead_code)] // not every test file records samples
 pub fn record_samples(
     criterion: &std::path::Path,
-    id: &twinbench::timing::BenchId,
+    id: &twinbench::measure::BenchId,
     per_iteration_ns: &[f64],
 ) {
     let path = id.sample_file(criterion);

@@ -4,12 +4,11 @@
 mod barabasi_albert;
 mod metric_series;
 mod python_hash;
-mod rng;
 
+pub use crate::stats::rng::SplitMix64;
 pub use barabasi_albert::barabasi_albert;
 pub use metric_series::{MetricSeries, metric_series};
 pub use python_hash::python_tuple_hash;
-pub use rng::SplitMix64;
 
 use twinbench_kernels::graph::{CsrGraph, Edge, GraphError};
 

@@ -7,10 +7,10 @@ use std::fmt::Write;
 use twinbench_checks::runner::{Outcome, SubjectInfo};
 use twinbench_checks::{CheckRecord, Component};
 
-use super::html::esc;
-use crate::concurrency::ConcurrencyResults;
-use crate::overhead::OverheadResult;
-use crate::timing::bootstrap::Estimate;
+use super::markup::esc;
+use crate::results::ConcurrencyResults;
+use crate::results::OverheadResult;
+use crate::stats::Estimate;
 
 /// Locking overhead per component (claim C10): the same operations on the
 /// unsynchronised core and on the shared component.

@@ -1,24 +1,61 @@
 //! The HTML report: one self-contained page (inline CSS and SVG, no
 //! JavaScript, no network) rendered from [`Results`].
 
-mod chart;
+mod charts;
 mod concurrency;
-mod html;
-mod ledger;
+mod markup;
+mod memory;
+mod page;
+mod pairs;
+mod verdicts;
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use chart::{memory_chart, scaling_chart, speedup_chart, thread_chart};
-pub use html::render;
+pub use charts::{memory_chart, scaling_chart, speedup_chart, thread_chart};
+pub use page::render;
 
-use crate::results::{Results, write_atomic};
+use crate::format::{Format, FormatError};
+use crate::results::Results;
+use crate::workspace::write_atomic;
+
+/// The HTML page of a run: self-contained, charts inline.
+#[derive(Debug, Clone, Copy)]
+pub struct Html;
+
+impl Format<Results> for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+    fn file_name(&self) -> &'static str {
+        "index.html"
+    }
+    fn render(&self, results: &Results) -> Result<String, FormatError> {
+        Ok(render(results))
+    }
+}
+
+/// results.json itself, pretty-printed: the source every other format reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Json;
+
+impl Format<Results> for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+    fn file_name(&self) -> &'static str {
+        "results.json"
+    }
+    fn render(&self, results: &Results) -> Result<String, FormatError> {
+        serde_json::to_string_pretty(results).map_err(FormatError::serialise("results"))
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum ReportError {
-    #[error("cannot serialise results: {0}")]
-    Serialise(#[from] serde_json::Error),
+    #[error(transparent)]
+    Format(#[from] FormatError),
     #[error("cannot write {path}: {source}", path = path.display())]
     Write {
         path: PathBuf,
@@ -42,17 +79,17 @@ pub struct Written {
 /// latest run), each atomically.
 pub fn write(results: &Results, reports_dir: &Path) -> Result<Written, ReportError> {
     let run_dir = reports_dir.join(&results.run_id);
-    let json = serde_json::to_vec_pretty(results)?;
-    let page = render(results);
+    let json = Json.render(results)?;
+    let page = Html.render(results)?;
     let written = Written {
-        results_json: run_dir.join("results.json"),
-        latest_json: reports_dir.join("results.json"),
-        run_html: run_dir.join("index.html"),
-        index_html: reports_dir.join("index.html"),
+        results_json: run_dir.join(Json.file_name()),
+        latest_json: reports_dir.join(Json.file_name()),
+        run_html: run_dir.join(Html.file_name()),
+        index_html: reports_dir.join(Html.file_name()),
     };
     for (path, bytes) in [
-        (&written.results_json, json.as_slice()),
-        (&written.latest_json, json.as_slice()),
+        (&written.results_json, json.as_bytes()),
+        (&written.latest_json, json.as_bytes()),
         (&written.run_html, page.as_bytes()),
         (&written.index_html, page.as_bytes()),
     ] {

@@ -1,0 +1,71 @@
+//! `twinbench report`: check every pair at the scenario's sizes, read
+//! criterion's samples from the last `cargo bench`, write
+//! `reports/<run>/results.json` and `reports/index.html`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use twinbench::measure::memory::AllocationMeter;
+use twinbench::results::BudgetLevel;
+use twinbench::run::{ChecksOptions, Progress, RunOptions, run, step_count};
+use twinbench::scenario::{self, Shard};
+use twinbench::{report, workspace};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario file (default: scenarios/default.toml).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Where criterion saved its samples (default: target/criterion).
+    #[arg(long)]
+    pub criterion_dir: Option<PathBuf>,
+    /// Output folder (default: reports/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Budget of the concurrency checks.
+    #[arg(long, value_enum, default_value_t = BudgetLevel::Ci)]
+    pub check_budget: BudgetLevel,
+    /// Run only the concurrency scenarios whose id or component contains this.
+    #[arg(long)]
+    pub checks: Option<String>,
+    /// Leave the concurrency checks out of this run (the report then says so).
+    #[arg(long, conflicts_with = "checks")]
+    pub skip_checks: bool,
+    /// Run only shard i of n (every n-th kernel and check); combine the
+    /// shards' results.json with `twinbench merge`.
+    #[arg(long)]
+    pub shard: Option<Shard>,
+}
+
+/// Exit 0 when everything was measured and agrees, 1 otherwise.
+pub fn run_command(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCode> {
+    let scenario = scenario::load(&args.scenario.unwrap_or_else(workspace::default_scenario))?;
+    let out = args.out.unwrap_or_else(workspace::reports_dir);
+    let options = RunOptions {
+        criterion_dir: args.criterion_dir.unwrap_or_else(workspace::criterion_dir),
+        reports_dir: out.clone(),
+        checks: (!args.skip_checks).then_some(ChecksOptions {
+            level: args.check_budget,
+            filter: args.checks,
+        }),
+        memory: Some(meter),
+        shard: args.shard,
+    };
+    let bar = super::progress_bar(step_count(&scenario, args.shard) as u64, "sizes");
+    let results = run(&scenario, &options, |step| {
+        bar.suspend(|| eprintln!("twinbench: {step}"));
+        if matches!(step, Progress::CheckingSize { .. }) {
+            bar.inc(1);
+        }
+    });
+    bar.finish_and_clear();
+    let written = report::write(&results, &out).context("writing the report")?;
+    super::print_summary(&results);
+    println!("results: {}", written.results_json.display());
+    println!("report:  {}", written.index_html.display());
+    if !super::complete_and_correct(&results) {
+        eprintln!("twinbench: some checks failed or figures are missing (see the report)");
+    }
+    Ok(super::run_exit_code(&results))
+}

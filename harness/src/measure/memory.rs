@@ -1,0 +1,86 @@
+//! Peak memory per call, both sides, in runs separate from timing: the Rust
+//! twin under a counting global allocator (`peak_alloc`, installed by the
+//! `twinbench` binary), the Python baseline under `tracemalloc`.
+//!
+//! Each figure is what the call itself allocates on top of its prepared
+//! input (built before measuring), at its peak, and what it still holds once
+//! its result is dropped (a leak if not zero).
+
+use crate::inputs::Input;
+use crate::pairs::KernelPair;
+use crate::results::{CallMemory, MemoryResult};
+use crate::sides::python::Bridge;
+
+/// Reads the process's allocation counters (the binary's global allocator).
+#[derive(Debug, Clone, Copy)]
+pub struct AllocationMeter {
+    /// Bytes currently allocated.
+    pub current: fn() -> usize,
+    /// Highest `current` since the last reset.
+    pub peak: fn() -> usize,
+    /// Sets the peak to the current figure.
+    pub reset_peak: fn(),
+}
+
+/// Runs the Rust twin once on `input` under `meter`.
+pub fn rust_call(
+    meter: &AllocationMeter,
+    pair: &KernelPair,
+    input: &Input,
+) -> Result<CallMemory, String> {
+    let prepared = (pair.rust.prepare)(input).map_err(|e| format!("Rust prepare failed: {e}"))?;
+    (meter.reset_peak)();
+    let before = (meter.current)();
+    let result = (pair.rust.run)(&prepared);
+    let peak = (meter.peak)();
+    drop(result);
+    let after = (meter.current)();
+    Ok(CallMemory {
+        peak_bytes: u64::try_from(peak.saturating_sub(before)).unwrap_or(u64::MAX),
+        retained_bytes: i64::try_from(after).unwrap_or(i64::MAX)
+            - i64::try_from(before).unwrap_or(i64::MAX),
+    })
+}
+
+/// Runs the Python baseline once on `input` under tracemalloc.
+pub fn python_call(
+    bridge: &Bridge,
+    pair: &KernelPair,
+    input: &Input,
+) -> Result<CallMemory, String> {
+    let (peak, retained) = bridge
+        .peak_memory(pair.python, input)
+        .map_err(|e| e.to_string())?;
+    Ok(CallMemory {
+        peak_bytes: u64::try_from(peak.max(0)).unwrap_or(0),
+        retained_bytes: retained,
+    })
+}
+
+/// Both sides, each failure recorded rather than raised.
+pub fn measure(
+    meter: Option<&AllocationMeter>,
+    bridge: Option<&Bridge>,
+    pair: &KernelPair,
+    input: &Input,
+) -> MemoryResult {
+    let mut problems = Vec::new();
+    let rust = match meter {
+        Some(m) => rust_call(m, pair, input).map_err(|e| problems.push(e)).ok(),
+        None => {
+            problems.push("no counting allocator in this process".into());
+            None
+        }
+    };
+    let python = match bridge {
+        Some(b) => python_call(b, pair, input)
+            .map_err(|e| problems.push(format!("Python memory: {e}")))
+            .ok(),
+        None => None,
+    };
+    MemoryResult {
+        rust,
+        python,
+        problems,
+    }
+}

@@ -1,0 +1,14 @@
+//! Measuring: criterion's samples read back into timings and ratios, memory
+//! per call, graph footprints, locking overhead, and the model checks run as
+//! a stage. Everything here fills a type of `results`.
+
+pub mod bench_id;
+pub mod bench_run;
+pub mod criterion_samples;
+pub mod footprint;
+pub mod memory;
+pub mod model_checks;
+pub mod overhead;
+pub mod timings;
+
+pub use bench_id::{BenchId, PairBenchId};

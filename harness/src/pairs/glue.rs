@@ -1,0 +1,108 @@
+//! Shared plumbing of the rows: turning a generated input into what a twin
+//! runs on, and a twin's result into an [`Output`].
+
+use twinbench_kernels::graph;
+
+use super::{Prepared, TwinError};
+use crate::compare::{Lists, Output};
+use crate::inputs::Input;
+
+fn input_kind(input: &Input) -> &'static str {
+    match input {
+        Input::Graph(_) => "graph",
+        Input::Series(_) => "series",
+    }
+}
+
+pub(super) fn prepare_graph(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Graph(edges) => Ok(Prepared::Graph(edges.to_csr()?)),
+        other => Err(TwinError::WrongInput {
+            expected: "graph",
+            got: input_kind(other),
+        }),
+    }
+}
+
+pub(super) fn prepare_series(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Series(series) => Ok(Prepared::Series(series.values.clone())),
+        other => Err(TwinError::WrongInput {
+            expected: "series",
+            got: input_kind(other),
+        }),
+    }
+}
+
+pub(super) fn expect_graph(prepared: &Prepared) -> Result<&graph::CsrGraph, TwinError> {
+    match prepared {
+        Prepared::Graph(g) => Ok(g),
+        other => Err(wrong_prepared("graph", other)),
+    }
+}
+
+pub(super) fn expect_series(prepared: &Prepared) -> Result<&[f64], TwinError> {
+    match prepared {
+        Prepared::Series(values) => Ok(values),
+        other => Err(wrong_prepared("series", other)),
+    }
+}
+
+fn wrong_prepared(expected: &'static str, got: &Prepared) -> TwinError {
+    TwinError::WrongInput {
+        expected,
+        got: got.kind(),
+    }
+}
+
+/// The engine's edge rows, `(source, target)` in input order, for kernels
+/// that build their own adjacency (K9, K10).
+pub(super) fn prepare_rows(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Graph(graph) => Ok(Prepared::Rows {
+            node_count: graph.node_count,
+            rows: graph.edges.iter().map(|e| (e.u, e.v)).collect(),
+        }),
+        other => Err(TwinError::WrongInput {
+            expected: "graph",
+            got: input_kind(other),
+        }),
+    }
+}
+
+/// Node count and edge rows.
+type EdgeRows<'a> = (usize, &'a [(u32, u32)]);
+
+pub(super) fn expect_rows(prepared: &Prepared) -> Result<EdgeRows<'_>, TwinError> {
+    match prepared {
+        Prepared::Rows { node_count, rows } => Ok((*node_count, rows)),
+        other => Err(wrong_prepared("edge rows", other)),
+    }
+}
+
+pub(super) fn expect_pairs(prepared: &Prepared) -> Result<&[(u32, u32)], TwinError> {
+    match prepared {
+        Prepared::Pairs(pairs) => Ok(pairs),
+        other => Err(wrong_prepared("entity pairs", other)),
+    }
+}
+
+/// Flattened integer lists (`items[offsets[i]..offsets[i + 1]]` is list
+/// `i`) and their values, as an [`Output::Lists`].
+pub(super) fn lists_output(items: &[u32], offsets: &[usize], values: Vec<f64>) -> Output {
+    Output::Lists(Lists {
+        lists: offsets
+            .windows(2)
+            .map(|w| items[w[0]..w[1]].iter().map(|&v| i64::from(v)).collect())
+            .collect(),
+        values,
+    })
+}
+
+/// A graph kernel's node scores as an [`Output`].
+pub(super) fn node_scores(
+    prepared: &Prepared,
+    kernel: impl FnOnce(&graph::CsrGraph) -> Result<Vec<f64>, TwinError>,
+) -> Result<Output, TwinError> {
+    kernel(expect_graph(prepared)?).map(Output::NodeScores)
+}

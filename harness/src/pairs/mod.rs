@@ -1,0 +1,263 @@
+//! The kernel-pair table: one row per (Rust twin, Python baseline) pair, the
+//! [`Side`]s a pair is timed on, and the defects of the original that concern
+//! a pair.
+//!
+//! The rows live in one submodule per domain of the original service
+//! ([`centrality`], [`detect`], …); [`PAIRS`] lists them all.
+//!
+//! Tests, benchmarks and the report iterate [`PAIRS`]; adding a kernel means
+//! one Rust function, one Python function and one row in its domain's
+//! submodule. No kernel name is
+//! spelled anywhere else in Rust code.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use twinbench_kernels::graph;
+
+use crate::compare::{Comparison, Output, Tolerance};
+use crate::inputs::{Generator, Input};
+
+mod centrality;
+mod communities;
+mod defects;
+mod detect;
+mod glue;
+mod metrics;
+mod paths;
+mod side;
+
+pub use defects::{Defect, DefectsError, load as load_defects};
+pub use side::Side;
+
+/// The part of the original service a kernel belongs to (CLAIMS.md groups
+/// its speedup claims this way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    /// Graph analytics engine (catalog analytics.md).
+    Analytics,
+    /// AI anomaly detection (catalog ml_monitoring.md §1).
+    Detection,
+}
+
+/// A Python function in the baselines package. By convention the module
+/// also defines `<function>_prepare` (input → what the original receives) and
+/// `<function>_output` (original's result → numpy arrays), or module-wide
+/// `prepare` / `output` shared by its kernels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PythonFunction {
+    pub module: &'static str,
+    pub function: &'static str,
+}
+
+/// The shape of a baseline's `_output`, so the bridge knows how to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputKind {
+    /// A float64 array indexed by node id.
+    NodeScores,
+    /// A tuple `(indices int64, values, baselines, severity codes int64)`.
+    Events,
+    /// A float64 array in an order the pair documents.
+    Values,
+    /// A tuple `(flat int64, offsets int64, values float64)`: k integer lists
+    /// concatenated in `flat`, delimited by k + 1 `offsets`, plus values.
+    Lists,
+}
+
+/// An input after the Rust side prepared it (outside any timed region).
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    Graph(graph::CsrGraph),
+    Series(Vec<f64>),
+    /// The engine's raw edge rows (K9, K10 build their own adjacency inside
+    /// the timed call, as the original does).
+    Rows {
+        node_count: usize,
+        rows: Vec<(u32, u32)>,
+    },
+    /// Entity pairs ordered by strength (K27's Cypher result).
+    Pairs(Vec<(u32, u32)>),
+}
+
+impl Prepared {
+    fn kind(&self) -> &'static str {
+        match self {
+            Prepared::Graph(_) => "graph",
+            Prepared::Series(_) => "series",
+            Prepared::Rows { .. } => "edge rows",
+            Prepared::Pairs(_) => "entity pairs",
+        }
+    }
+}
+
+/// Why a Rust twin produced no output.
+#[derive(Debug, Error)]
+pub enum TwinError {
+    #[error(transparent)]
+    Graph(#[from] graph::GraphError),
+    #[error(transparent)]
+    PageRank(#[from] graph::PageRankError),
+    #[error(transparent)]
+    Centrality(#[from] graph::CentralityError),
+    #[error(transparent)]
+    Community(#[from] graph::communities::CommunityError),
+    #[error("kernel expects {expected} input, got {got}")]
+    WrongInput {
+        expected: &'static str,
+        got: &'static str,
+    },
+}
+
+type Prepare = fn(&Input) -> Result<Prepared, TwinError>;
+type Run = fn(&Prepared) -> Result<Output, TwinError>;
+
+/// The Rust side of a pair.
+#[derive(Debug, Clone, Copy)]
+pub struct RustTwin {
+    pub prepare: Prepare,
+    /// Single-threaded run: the figure speedup claims are judged on.
+    pub run: Run,
+    /// Multi-threaded run (rayon), where one exists; must give the same answer.
+    pub run_parallel: Option<Run>,
+}
+
+/// Another implementation of the same kernel, called from Python: a peer
+/// library (rustworkx, igraph) or the original with its accidental slowness
+/// fixed. Timed in the pair's criterion group on the same input, and its
+/// answer checked against the baseline's, so a ratio against it is a ratio
+/// between two implementations of the same quantity.
+#[derive(Debug, Clone, Copy)]
+pub struct Alternative {
+    /// Its column: [`Side::PythonFixed`], [`Side::Rustworkx`], [`Side::Igraph`].
+    pub side: Side,
+    /// Same conventions as the baseline (`_prepare`, `_output` hooks); its
+    /// output has the pair's [`OutputKind`].
+    pub python: PythonFunction,
+    /// Tolerance against the baseline's answer; `None` means the pair's own.
+    pub tolerance: Option<Tolerance>,
+    /// How its answer is compared; `None` means the pair's own mode. A peer
+    /// whose algorithm breaks ties its own way (igraph's CNM) is held to the
+    /// quality of its answer, not to the baseline's partition.
+    pub comparison: Option<Comparison>,
+    /// What it computes differently, if anything, and why the tolerance is
+    /// right: shown beside its ratio.
+    pub note: &'static str,
+}
+
+/// One kernel pair.
+#[derive(Debug, Clone, Copy)]
+pub struct KernelPair {
+    /// Unique, stable: scenario files, benchmark ids and results use it.
+    pub name: &'static str,
+    pub domain: Domain,
+    /// What the original computes, with its catalog reference.
+    pub summary: &'static str,
+    pub python: PythonFunction,
+    pub output: OutputKind,
+    pub rust: RustTwin,
+    pub generator: Generator,
+    pub comparison: Comparison,
+    /// Default tolerance; a scenario may override it.
+    pub tolerance: Tolerance,
+    /// Why that tolerance is right for this algorithm (shown in the report).
+    pub tolerance_rationale: &'static str,
+    /// Default sizes when a scenario names none.
+    pub sizes: &'static [usize],
+    /// CLAIMS.md ids this pair's measurements feed.
+    pub claims: &'static [&'static str],
+    /// Other implementations timed and checked beside the baseline.
+    pub alternatives: &'static [Alternative],
+}
+
+impl KernelPair {
+    /// Every side this pair is timed on, in column order.
+    pub fn sides(&self) -> Vec<Side> {
+        let mut sides = vec![Side::Python];
+        sides.extend(self.alternatives.iter().map(|a| a.side));
+        sides.push(Side::Rust);
+        if self.rust.run_parallel.is_some() {
+            sides.push(Side::RustParallel);
+        }
+        sides.push(Side::CopyInput);
+        sides
+    }
+}
+
+/// Bit-for-bit equality: for twins that perform networkx's arithmetic in
+/// networkx's order.
+pub(super) const EXACT: Tolerance = Tolerance {
+    rtol: 0.0,
+    atol: 0.0,
+};
+
+/// Every kernel pair twinbench knows.
+pub static PAIRS: &[KernelPair] = &[
+    centrality::PAGERANK,
+    centrality::DEGREE_CENTRALITY,
+    centrality::CLOSENESS_CENTRALITY,
+    centrality::BETWEENNESS_CENTRALITY,
+    centrality::EIGENVECTOR_CENTRALITY,
+    detect::SPIKE_DETECTOR,
+    communities::GREEDY_MODULARITY,
+    communities::LABEL_PROPAGATION,
+    communities::LOUVAIN,
+    metrics::GRAPH_METRICS,
+    metrics::NODE_FEATURES,
+    paths::PATHS_SHORTEST,
+    paths::PATHS_ALL_SIMPLE,
+    paths::ENGINE_GRAPH_METRICS,
+    paths::ENGINE_BFS_PATHS,
+    paths::PAIR_CLUSTERS,
+];
+
+/// The pair called `name`, if any.
+pub fn find(name: &str) -> Option<&'static KernelPair> {
+    PAIRS.iter().find(|pair| pair.name == name)
+}
+
+/// Every registered name, for "expected one of" messages.
+pub fn names() -> Vec<&'static str> {
+    PAIRS.iter().map(|pair| pair.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names = names();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn every_pair_has_three_sizes_the_generator_can_make_and_claims() {
+        for pair in PAIRS {
+            assert_eq!(pair.sizes.len(), 3, "{}", pair.name);
+            assert!(pair.sizes.iter().all(|&s| s >= pair.generator.min_size()));
+            assert!(!pair.claims.is_empty(), "{}", pair.name);
+        }
+    }
+
+    #[test]
+    fn twins_run_on_their_own_generator_and_parallel_agrees() {
+        for pair in PAIRS {
+            let input = pair.generator.generate(pair.sizes[0], 1);
+            let prepared = (pair.rust.prepare)(&input).expect("prepare");
+            let out = (pair.rust.run)(&prepared).expect("run");
+            assert!(!out.is_empty(), "{} produced nothing", pair.name);
+            if let Some(par) = pair.rust.run_parallel {
+                let parallel = par(&prepared).expect("parallel run");
+                if let Err(m) =
+                    crate::compare::compare(pair.comparison, pair.tolerance, &parallel, &out)
+                {
+                    panic!("{}: parallel and single-thread differ: {m}", pair.name);
+                }
+            }
+        }
+    }
+}

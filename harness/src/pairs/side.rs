@@ -1,0 +1,64 @@
+//! Which implementation a measurement timed: the words results.json, the
+//! benchmark ids and the report use for the columns of a kernel pair.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Which implementation a measurement timed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    /// The faithful Python baseline, called through pyo3.
+    Python,
+    /// The Rust twin on one thread.
+    Rust,
+    /// The Rust twin on the rayon pool.
+    RustParallel,
+    /// Cloning the prepared input: the floor a one-pass kernel can approach.
+    CopyInput,
+    /// The original's Python with its accidental slowness fixed (e.g. a
+    /// whole-graph quantity hoisted out of a per-node loop): the part of a
+    /// speedup any Python developer could have had.
+    PythonFixed,
+    /// Peer: the rustworkx library (Rust, called from Python).
+    Rustworkx,
+    /// Peer: the python-igraph library (C, called from Python).
+    Igraph,
+}
+
+impl Side {
+    pub const ALL: [Side; 7] = [
+        Side::Python,
+        Side::Rust,
+        Side::RustParallel,
+        Side::CopyInput,
+        Side::PythonFixed,
+        Side::Rustworkx,
+        Side::Igraph,
+    ];
+
+    /// criterion function id and results label.
+    pub fn id(self) -> &'static str {
+        match self {
+            Side::Python => "python",
+            Side::Rust => "rust",
+            Side::RustParallel => "rust-parallel",
+            Side::CopyInput => "copy-input",
+            Side::PythonFixed => "python-fixed",
+            Side::Rustworkx => "rustworkx",
+            Side::Igraph => "igraph",
+        }
+    }
+
+    /// A compiled library a team could call instead of porting.
+    pub fn is_peer(self) -> bool {
+        matches!(self, Side::Rustworkx | Side::Igraph)
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}

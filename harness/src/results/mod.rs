@@ -1,0 +1,286 @@
+//! `results.json`: the single source the report (and the CI gate) read.
+//!
+//! Data, never strings to parse back: every figure is a field. Bump
+//! [`SCHEMA_VERSION`] on any change a reader could misread.
+
+mod bench_run;
+mod concurrency;
+mod load;
+mod measures;
+pub mod verdicts;
+
+use serde::{Deserialize, Serialize};
+
+pub use bench_run::BenchRun;
+pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
+pub use load::{LoadError, load};
+pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
+pub use verdicts::{ClaimRow, ComponentVerdict};
+
+use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
+use crate::environment::{GitInfo, Machine, Pin};
+use crate::pairs::{Defect, Domain, Side};
+use crate::scenario::Shard;
+use crate::stats::Estimate;
+
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// Where the published JSON Schema of results.json lives, relative to the
+/// workspace root; `twinbench schema` regenerates it and a test checks it is
+/// current.
+pub const SCHEMA_FILE: &str = "schema/results.schema.json";
+
+/// The JSON Schema of [`Results`] (draft 2020-12), as published.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Results))
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "title".into(),
+            format!("twinbench results.json, schema_version {SCHEMA_VERSION}").into(),
+        );
+    }
+    schema
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Results {
+    pub schema_version: u32,
+    /// `YYYYMMDDTHHMMSSZ` of the run; names its folder under `reports/`.
+    pub run_id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub scenario: ScenarioInfo,
+    /// Which part of a sharded run this is (`None`: the whole run, or a merge).
+    #[serde(default)]
+    pub shard: Option<Shard>,
+    /// The runs whose samples a gate baseline pools (`twinbench pool`);
+    /// empty for a single run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pooled_from: Vec<String>,
+    pub machine: Machine,
+    pub versions: Versions,
+    /// Commit of the checkout the report was made from.
+    pub git: Option<GitInfo>,
+    /// The `cargo bench` run the timings come from.
+    pub bench_run: Option<BenchRun>,
+    /// Fixed cost of one pyo3 call into Python (a no-op function), which
+    /// every Python-side time includes.
+    pub pyo3_call_overhead: Option<SideTiming>,
+    pub pairs: Vec<PairResult>,
+    /// Bytes each library holds for the run's graphs (≥ 1000 nodes).
+    #[serde(default)]
+    pub graph_footprints: Vec<GraphFootprint>,
+    /// Defects found in the original that concern this run's pairs.
+    #[serde(default)]
+    pub defects: Vec<Defect>,
+    /// Model checks of the concurrent components and the bug zoo (schema 3).
+    #[serde(default)]
+    pub concurrency: Option<ConcurrencyResults>,
+    /// Locking overhead per concurrent component (claim C10).
+    #[serde(default)]
+    pub locking_overhead: Vec<OverheadResult>,
+    /// Ready / not ready per migrated component, with the reasons.
+    #[serde(default)]
+    pub verdicts: Vec<ComponentVerdict>,
+    /// The claims ledger: C01–C22, measured or visibly unmeasured.
+    #[serde(default)]
+    pub claims: Vec<ClaimRow>,
+    /// Anything that kept a figure from being measured, run-wide.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ScenarioInfo {
+    pub path: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Versions {
+    pub twinbench: String,
+    pub rustc: String,
+    pub criterion: String,
+    /// `None` when the Python bridge could not start (see `problems`).
+    pub python: Option<String>,
+    pub python_packages: Vec<Pin>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PairResult {
+    pub kernel: String,
+    pub domain: Domain,
+    pub summary: String,
+    /// `module.function` of the baseline.
+    pub python_function: String,
+    pub input: String,
+    pub size_unit: String,
+    pub comparison: Comparison,
+    pub tolerance: Tolerance,
+    pub tolerance_rationale: String,
+    pub claims: Vec<String>,
+    /// Other implementations timed beside the baseline (peers, a fixed
+    /// Python), in column order.
+    #[serde(default)]
+    pub alternatives: Vec<AlternativeInfo>,
+    pub sizes: Vec<SizeResult>,
+    /// The scenario's slowdown threshold for `twinbench gate`, if it set one.
+    #[serde(default)]
+    pub gate_threshold: Option<f64>,
+    /// Log–log slope of mean time against size, per side with ≥ 2 sizes.
+    pub scaling: Vec<Scaling>,
+}
+
+/// A peer library or fixed Python baseline, as the registry describes it.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlternativeInfo {
+    pub side: Side,
+    /// `module.function` that runs it.
+    pub function: String,
+    /// How, and within what tolerance, its answer is held to the baseline's.
+    pub comparison: Comparison,
+    pub tolerance: Tolerance,
+    /// What it computes differently and why that tolerance.
+    pub note: String,
+}
+
+/// One alternative at one size: does it compute the same thing, how fast.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AlternativeResult {
+    pub side: Side,
+    /// Its answer against the baseline's answer.
+    pub correctness: Correctness,
+    /// Its time ÷ single-thread Rust time (> 1: the twin is faster).
+    pub rust_speedup: Option<Estimate>,
+    /// Baseline Python time ÷ its time.
+    pub speedup_over_python: Option<Estimate>,
+}
+
+/// How one side's cost grows with input size: time ∝ size^slope.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Scaling {
+    pub side: Side,
+    pub slope: f64,
+    /// The slope's 95% bootstrap interval (each size's samples resampled).
+    #[serde(default)]
+    pub slope_interval: Option<Estimate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SizeResult {
+    pub size: usize,
+    pub seed: u64,
+    pub correctness: Correctness,
+    pub timings: Vec<SideTiming>,
+    /// Python time ÷ single-thread Rust time.
+    pub speedup: Option<Estimate>,
+    /// Single-thread Rust time ÷ parallel Rust time.
+    pub parallel_speedup: Option<Estimate>,
+    /// Single-thread Rust time ÷ time to copy the input (1 = as fast as a copy).
+    pub rust_over_copy: Option<Estimate>,
+    /// Parallel Rust time ÷ time to copy the input.
+    pub parallel_over_copy: Option<Estimate>,
+    /// Peers and fixed baselines on the same input.
+    #[serde(default)]
+    pub alternatives: Vec<AlternativeResult>,
+    /// Peak and retained memory of one call, each side (a separate run).
+    #[serde(default)]
+    pub memory: Option<MemoryResult>,
+    /// Why a figure above is absent.
+    pub problems: Vec<String>,
+}
+
+/// Did both sides agree on this size's input?
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Correctness {
+    Agree {
+        agreement: Agreement,
+    },
+    Disagree {
+        mismatch: Mismatch,
+    },
+    /// A side raised, panicked or returned an error; the run went on.
+    Failed {
+        side: Side,
+        error: String,
+    },
+    /// Both sides refused the input (e.g. both report non-convergence).
+    BothFailed {
+        rust: String,
+        python: String,
+    },
+}
+
+impl Correctness {
+    pub fn is_agree(&self) -> bool {
+        matches!(self, Correctness::Agree { .. })
+    }
+}
+
+impl SizeResult {
+    /// The timing of `side` at this size, if it was timed.
+    pub fn timing(&self, side: Side) -> Option<&SideTiming> {
+        self.timings.iter().find(|t| t.side == side)
+    }
+
+    /// The per-call samples of `side`, if it was timed and they were kept
+    /// (results older than schema 3 have none).
+    pub fn samples(&self, side: Side) -> Option<&[f64]> {
+        self.timing(side)
+            .map(|t| t.per_iteration_ns.as_slice())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+impl Results {
+    /// The first way in which `other` does not come from the same scenario,
+    /// results schema, machine ([`Machine::same_hardware`]) and commit as
+    /// `self`: (what, self's, other's). Shards to merge and runs to pool
+    /// must all agree.
+    pub fn origin_mismatch(&self, other: &Results) -> Option<(&'static str, String, String)> {
+        let first = self;
+        let commit = |r: &Results| r.git.as_ref().map(|g| g.commit.clone()).unwrap_or_default();
+        [
+            (
+                "scenario",
+                first.scenario.path.clone(),
+                other.scenario.path.clone(),
+            ),
+            (
+                "schema version",
+                first.schema_version.to_string(),
+                other.schema_version.to_string(),
+            ),
+            (
+                "machine",
+                first.machine.hardware(),
+                other.machine.hardware(),
+            ),
+            ("commit", commit(first), commit(other)),
+        ]
+        .into_iter()
+        .find(|(_, a, b)| a != b)
+    }
+
+    /// The kernel pair called `kernel`, if the run has it.
+    pub fn pair(&self, kernel: &str) -> Option<&PairResult> {
+        self.pairs.iter().find(|p| p.kernel == kernel)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SideTiming {
+    pub side: Side,
+    pub samples: usize,
+    pub iterations: f64,
+    /// Mean time per call with its bootstrap interval, nanoseconds.
+    pub mean_ns: Estimate,
+    pub median_ns: f64,
+    pub min_ns: f64,
+    pub max_ns: f64,
+    /// Time per call of each criterion sample, nanoseconds: what the gate
+    /// resamples to compare two runs.
+    #[serde(default)]
+    pub per_iteration_ns: Vec<f64>,
+}

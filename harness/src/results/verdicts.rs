@@ -1,0 +1,77 @@
+//! The reviewer's verdicts as results.json stores them: the claims ledger's
+//! rows and a ready / not-ready verdict per migrated component. Computed by
+//! `verdicts`; data only here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::stats::Estimate;
+
+/// Verdict of one claim, from its measured 95% interval [lo, hi] against the
+/// claimed figure C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimVerdict {
+    /// lo ≥ C ("at least" claims) or hi < C ("less than" claims).
+    Confirmed,
+    /// C lies inside the interval.
+    Consistent,
+    /// hi < C ("at least") or lo ≥ C ("less than").
+    Refuted,
+    Unmeasured,
+}
+
+/// One row of the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ClaimRow {
+    pub id: String,
+    pub claim: String,
+    /// Seed document(s) it comes from.
+    pub source: String,
+    /// The promised figure, as the documents state it.
+    pub claimed: String,
+    /// The measured figure and its interval, when there is one.
+    pub measured: Option<Estimate>,
+    /// The measured figure in words (or why it is unmeasured).
+    pub measured_text: String,
+    pub verdict: ClaimVerdict,
+    /// Kernels or components the measurement rests on.
+    pub rests_on: Vec<String>,
+    /// What it is measured against (baseline, peers).
+    pub against: String,
+}
+
+/// Ready or not, per migrated component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Readiness {
+    Ready,
+    NotReady,
+    /// Nothing of the component is ported or measured.
+    NotAssessed,
+}
+
+/// How one requirement of the readiness checklist came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementStatus {
+    Pass,
+    Fail,
+    NotMeasured,
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Requirement {
+    pub name: String,
+    pub status: RequirementStatus,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ComponentVerdict {
+    pub component: String,
+    pub readiness: Readiness,
+    /// Named `criteria` in results.json (schema 3), as it always was.
+    #[serde(rename = "criteria")]
+    pub requirements: Vec<Requirement>,
+}

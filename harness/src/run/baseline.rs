@@ -1,0 +1,131 @@
+//! `twinbench pool`: one gate baseline from the samples of several runs of
+//! the same code ("pool" here always means pooling samples; the connection
+//! pool is `twinbench_kernels`' component).
+//!
+//! Why not one run: on a shared machine a single kernel's mean moves from one
+//! quick run to the next by far more than its own interval says — in 15 A/A
+//! runs on the 2-core CI machine, single-threaded kernels ranged up to 1.5×
+//! their median and two-thread ones from 0.76× to 1.96×, in bursts that hit
+//! one kernel and not its neighbours. A baseline taken from one run is then a
+//! lucky or an unlucky run for some kernel, and every later run looks slower
+//! (or faster) for it. Pooling the samples of several runs puts each kernel's
+//! baseline at its typical speed.
+//!
+//! Only runs that could each serve as a baseline are pooled: the same
+//! scenario, machine and commit, complete, with every check passing.
+
+use thiserror::Error;
+
+use crate::measure::timings::{compute_ratios, side_timing};
+use crate::results::Results;
+
+/// Why runs cannot be pooled.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum BaselineError {
+    #[error("nothing to pool")]
+    Empty,
+    #[error("runs disagree on {what}: {first} vs {other}")]
+    Mismatch {
+        what: &'static str,
+        first: String,
+        other: String,
+    },
+    #[error("run {run} cannot be part of a baseline: {reason}")]
+    Unusable { run: String, reason: String },
+}
+
+/// Pools the timing samples of `runs` (kernel × size × side, and the pyo3
+/// call overhead) into one results file, recomputing every timing, ratio,
+/// verdict and the ledger from the pooled samples. Everything else
+/// (correctness, concurrency, locking overhead, memory) is the first run's.
+pub fn pool_runs(mut runs: Vec<Results>) -> Result<Results, BaselineError> {
+    if runs.is_empty() {
+        return Err(BaselineError::Empty);
+    }
+    for r in &runs {
+        if let Some((what, first, other)) = runs[0].origin_mismatch(r) {
+            return Err(BaselineError::Mismatch { what, first, other });
+        }
+        usable(r)?;
+    }
+    let mut pooled = runs.remove(0);
+    let mut ids = vec![pooled.run_id.clone()];
+    for other in &runs {
+        ids.push(other.run_id.clone());
+        for pair in &mut pooled.pairs {
+            for size in &mut pair.sizes {
+                for timing in &mut size.timings {
+                    let more = other
+                        .pair(&pair.kernel)
+                        .and_then(|p| p.sizes.iter().find(|s| s.size == size.size))
+                        .and_then(|s| s.timing(timing.side))
+                        .filter(|t| !t.per_iteration_ns.is_empty())
+                        .ok_or_else(|| BaselineError::Unusable {
+                            run: other.run_id.clone(),
+                            reason: format!(
+                                "no samples for {}/{}/{}",
+                                pair.kernel, size.size, timing.side
+                            ),
+                        })?;
+                    timing.per_iteration_ns.extend(&more.per_iteration_ns);
+                    timing.iterations += more.iterations;
+                }
+            }
+        }
+        if let (Some(mine), Some(theirs)) = (
+            pooled.pyo3_call_overhead.as_mut(),
+            other.pyo3_call_overhead.as_ref(),
+        ) {
+            mine.per_iteration_ns.extend(&theirs.per_iteration_ns);
+            mine.iterations += theirs.iterations;
+        }
+    }
+    for size in pooled.pairs.iter_mut().flat_map(|p| p.sizes.iter_mut()) {
+        for timing in &mut size.timings {
+            *timing = side_timing(timing.side, &timing.per_iteration_ns, timing.iterations);
+        }
+        compute_ratios(size);
+    }
+    if let Some(o) = pooled.pyo3_call_overhead.as_mut() {
+        *o = side_timing(o.side, &o.per_iteration_ns, o.iterations);
+    }
+    pooled.run_id = format!("{}-pooled-{}", pooled.run_id, ids.len());
+    pooled.pooled_from = ids;
+    crate::verdicts::attach(&mut pooled);
+    Ok(pooled)
+}
+
+/// A run a gate could take as its baseline on its own.
+fn usable(r: &Results) -> Result<(), BaselineError> {
+    let unusable = |reason: String| {
+        Err(BaselineError::Unusable {
+            run: r.run_id.clone(),
+            reason,
+        })
+    };
+    if let Some(problem) = r.problems.first() {
+        return unusable(format!("incomplete: {problem}"));
+    }
+    if r.shard.is_some() {
+        return unusable("a shard: merge the shards first (`twinbench merge`)".into());
+    }
+    for pair in &r.pairs {
+        for size in &pair.sizes {
+            if !size.correctness.is_agree() {
+                return unusable(format!("{}/{}: the twins disagree", pair.kernel, size.size));
+            }
+            if let Some(problem) = size.problems.first() {
+                return unusable(format!("{}/{}: {problem}", pair.kernel, size.size));
+            }
+        }
+    }
+    if let Some(failed) = r
+        .concurrency
+        .iter()
+        .flat_map(|c| &c.records)
+        .find(|rec| !rec.as_expected())
+    {
+        return unusable(format!("concurrency check failed: {}", failed.describe()));
+    }
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! `twinbench merge`: the shards' results of one run back into one. The
+//! merge refuses anything that would make a wrong whole: a missing or
+//! repeated shard, or shards from different scenarios, machines or commits.
+
+use thiserror::Error;
+
+use crate::results::{ConcurrencyResults, Results};
+
+/// Why shards cannot be merged.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum MergeError {
+    #[error("nothing to merge")]
+    Empty,
+    #[error("{0} is not a shard (run `twinbench report --shard i/n`)")]
+    NotAShard(String),
+    #[error("shards disagree on {what}: {first} vs {other}")]
+    Mismatch {
+        what: &'static str,
+        first: String,
+        other: String,
+    },
+    #[error("shard {index}/{count} is missing")]
+    Missing { index: usize, count: usize },
+    #[error("shard {index}/{count} appears twice")]
+    Repeated { index: usize, count: usize },
+}
+
+/// Combines every shard of one run into one result; verdicts and the claims
+/// ledger are recomputed over the whole.
+pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
+    let first = shards.first().ok_or(MergeError::Empty)?;
+    let count = first
+        .shard
+        .ok_or_else(|| MergeError::NotAShard(first.run_id.clone()))?
+        .count;
+    let mut seen = vec![false; count];
+    for r in &shards {
+        let shard = r
+            .shard
+            .ok_or_else(|| MergeError::NotAShard(r.run_id.clone()))?;
+        if shard.count != count {
+            return Err(MergeError::Mismatch {
+                what: "shard count",
+                first: count.to_string(),
+                other: shard.count.to_string(),
+            });
+        }
+        if let Some((what, first, other)) = first.origin_mismatch(r) {
+            return Err(MergeError::Mismatch { what, first, other });
+        }
+        let slot = &mut seen[shard.index - 1];
+        if *slot {
+            return Err(MergeError::Repeated {
+                index: shard.index,
+                count,
+            });
+        }
+        *slot = true;
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(MergeError::Missing {
+            index: missing + 1,
+            count,
+        });
+    }
+    shards.sort_by_key(|r| r.shard.map(|s| s.index));
+    let mut merged = shards.remove(0);
+    merged.shard = None;
+    merged.run_id = format!("{}-merged", merged.run_id);
+    for r in shards {
+        merged.pairs.extend(r.pairs);
+        for f in r.graph_footprints {
+            if !merged
+                .graph_footprints
+                .iter()
+                .any(|x| (x.nodes, x.edges) == (f.nodes, f.edges))
+            {
+                merged.graph_footprints.push(f);
+            }
+        }
+        for d in r.defects {
+            if !merged.defects.iter().any(|x| x.id == d.id) {
+                merged.defects.push(d);
+            }
+        }
+        merged.locking_overhead.extend(r.locking_overhead);
+        merged.problems.extend(r.problems);
+        merged.concurrency = match (merged.concurrency.take(), r.concurrency) {
+            (Some(mut a), Some(b)) => {
+                a.records.extend(b.records);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
+    }
+    if let Some(ConcurrencyResults { records, .. }) = merged.concurrency.as_mut() {
+        records.sort_by(|a, b| (a.component, &a.id).cmp(&(b.component, &b.id)));
+    }
+    merged.locking_overhead.sort_by_key(|o| o.component);
+    merged.locking_overhead.dedup_by_key(|o| o.component);
+    crate::verdicts::attach(&mut merged);
+    Ok(merged)
+}

@@ -1,0 +1,381 @@
+//! One run of a scenario: check both sides agree at every size, collect the
+//! timings criterion saved, and assemble [`Results`].
+//!
+//! Nothing here stops the run: a Rust panic, a Python exception, a missing
+//! venv or missing samples each become a recorded failure or problem, and
+//! the remaining pairs and sizes still run.
+
+mod baseline;
+mod check;
+mod merge;
+
+pub use baseline::{BaselineError, pool_runs};
+pub use check::check;
+pub use merge::{MergeError, merge};
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::environment::{GitInfo, Machine};
+use crate::inputs::Generator;
+use crate::measure::bench_id::BenchId;
+use crate::measure::bench_run;
+use crate::measure::memory::{self, AllocationMeter};
+use crate::measure::model_checks::{self, Isolation};
+use crate::measure::timings::{SampleSource, collect_timings, scaling, side_timing};
+use crate::measure::{footprint, overhead};
+use crate::pairs::{self, Side};
+use crate::results::{
+    AlternativeInfo, BudgetLevel, GraphFootprint, PairResult, Results, SCHEMA_VERSION,
+    ScenarioInfo, SizeResult, Versions,
+};
+use crate::scenario::{KernelPlan, Scenario, Shard};
+use crate::sides::python::{self as bridge, Bridge};
+use crate::workspace;
+
+/// criterion's version, pinned exactly in Cargo.toml (its sample files are
+/// read directly, see `timing::criterion_samples`).
+pub const CRITERION_VERSION: &str = "0.8.2";
+
+/// Where to read timings from.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub criterion_dir: PathBuf,
+    /// Where the run's folder goes (replay files of failed checks land in
+    /// `<reports_dir>/<run_id>/replays`).
+    pub reports_dir: PathBuf,
+    /// The concurrency checks to run, if any.
+    pub checks: Option<ChecksOptions>,
+    /// The process's allocation counters, when its global allocator counts.
+    pub memory: Option<AllocationMeter>,
+    /// Run only this shard's kernels and checks.
+    pub shard: Option<Shard>,
+}
+
+/// Which concurrency checks a run includes.
+#[derive(Debug, Clone)]
+pub struct ChecksOptions {
+    pub level: BudgetLevel,
+    /// Only scenarios whose id or component contains this.
+    pub filter: Option<String>,
+}
+
+/// What a run is doing, for a progress display. Typed, so that a display
+/// counts steps without reading a message's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Both sides of `kernel` are checked at `size`: one step of
+    /// [`step_count`].
+    CheckingSize { kernel: &'static str, size: usize },
+    /// Anything else worth a line.
+    Note(String),
+}
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Progress::CheckingSize { kernel, size } => write!(f, "{kernel}: checking size {size}"),
+            Progress::Note(line) => f.write_str(line),
+        }
+    }
+}
+
+/// How many [`Progress::CheckingSize`] steps a run of `scenario` reports.
+pub fn step_count(scenario: &Scenario, shard: Option<Shard>) -> usize {
+    scenario
+        .kernels
+        .iter()
+        .enumerate()
+        .filter(|(position, _)| shard.is_none_or(|s| s.takes(*position)))
+        .map(|(_, plan)| plan.sizes.len())
+        .sum()
+}
+
+/// Runs `scenario`; `progress` hears of each step.
+pub fn run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    mut progress: impl FnMut(&Progress),
+) -> Results {
+    let now = SystemTime::now();
+    let created_at = humantime::format_rfc3339_seconds(now).to_string();
+    let run_id: String = created_at
+        .chars()
+        .filter(|c| !matches!(c, '-' | ':'))
+        .collect();
+    let mut problems = Vec::new();
+
+    let bridge = bridge::bridge();
+    if let Err(e) = &bridge {
+        problems.push(format!("Python baselines not run: {e}"));
+    }
+    let bridge = bridge.ok();
+
+    let bench_run = match bench_run::read(&options.criterion_dir) {
+        Ok(run) => Some(run),
+        Err(e) => {
+            problems.push(format!("cannot tell fresh samples from stale ones: {e}"));
+            None
+        }
+    };
+    let samples = SampleSource {
+        criterion_dir: &options.criterion_dir,
+        bench_run: bench_run.as_ref(),
+    };
+
+    let pyo3_call_overhead = match samples.read(&BenchId::pyo3_overhead()) {
+        Ok(s) => Some(side_timing(Side::Python, &s.per_iteration_ns, s.iterations)),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+
+    let pairs: Vec<PairResult> = scenario
+        .kernels
+        .iter()
+        .enumerate()
+        .filter(|(position, _)| options.shard.is_none_or(|s| s.takes(*position)))
+        .map(|(_, plan)| plan)
+        .map(|plan| {
+            run_pair(
+                plan,
+                bridge,
+                &samples,
+                options.memory.as_ref(),
+                &mut progress,
+            )
+        })
+        .collect();
+    let graph_footprints = bridge
+        .map(|b| measure_footprints(scenario, b, &mut problems, &mut progress))
+        .unwrap_or_default();
+    let defects = match pairs::load_defects(&workspace::defects_file()) {
+        Ok(all) => all
+            .into_iter()
+            .filter(|d| pairs.iter().any(|p| p.kernel == d.kernel))
+            .collect(),
+        Err(e) => {
+            problems.push(e.to_string());
+            Vec::new()
+        }
+    };
+
+    let concurrency = options.checks.as_ref().map(|checks| {
+        progress(&Progress::Note(
+            "concurrency checks (loom, shuttle random, shuttle PCT; bug zoo)".into(),
+        ));
+        let replay_dir = options.reports_dir.join(&run_id).join("replays");
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let (sender, receiver) = std::sync::mpsc::channel::<String>();
+        let results = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let sender = std::sync::Mutex::new(sender);
+                let report_line = |record: &twinbench_checks::CheckRecord| {
+                    let mark = if record.as_expected() {
+                        "ok"
+                    } else {
+                        "UNEXPECTED"
+                    };
+                    let _ = sender
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .send(format!("{mark}: {}", record.describe()));
+                };
+                let isolation = match std::env::current_exe() {
+                    Ok(exe) if is_twinbench(&exe) => Isolation::Subprocess { exe },
+                    _ => Isolation::InProcess,
+                };
+                model_checks::run_checks(
+                    checks.level,
+                    replay_dir,
+                    checks.filter.as_deref(),
+                    options.shard,
+                    workers,
+                    &isolation,
+                    &report_line,
+                )
+            });
+            // One line per check as it completes; the channel closes when
+            // the worker (and with it the sender) is done.
+            for line in receiver.iter() {
+                progress(&Progress::Note(line));
+            }
+            worker.join()
+        });
+        match results {
+            Ok(results) => {
+                for record in results.unexpected() {
+                    problems.push(format!(
+                        "concurrency check not as expected: {}",
+                        record.describe()
+                    ));
+                }
+                Some(results)
+            }
+            Err(_) => {
+                problems.push("the concurrency checks panicked outside any checker".to_string());
+                None
+            }
+        }
+    });
+    let concurrency = concurrency.flatten();
+    // The components whose checks ran are the ones whose overhead is read.
+    let locking_overhead = match &concurrency {
+        Some(c) => {
+            let mut components: Vec<_> = c.records.iter().map(|r| r.component).collect();
+            components.sort();
+            components.dedup();
+            overhead::collect(&components, |id| samples.read(id), &mut problems)
+        }
+        None => Vec::new(),
+    };
+
+    let mut results = Results {
+        schema_version: SCHEMA_VERSION,
+        run_id,
+        created_at,
+        scenario: ScenarioInfo {
+            path: display_relative(&scenario.path),
+            description: scenario.description.clone(),
+        },
+        shard: options.shard,
+        pooled_from: Vec::new(),
+        machine: Machine::current(),
+        versions: Versions {
+            twinbench: env!("CARGO_PKG_VERSION").into(),
+            rustc: env!("TWINBENCH_RUSTC_VERSION").into(),
+            criterion: CRITERION_VERSION.into(),
+            python: bridge.map(|b| b.python_version.clone()),
+            python_packages: bridge.map(|b| b.packages.clone()).unwrap_or_default(),
+        },
+        git: GitInfo::of(&workspace::root()),
+        bench_run,
+        pyo3_call_overhead,
+        pairs,
+        graph_footprints,
+        defects,
+        concurrency,
+        locking_overhead,
+        verdicts: Vec::new(),
+        claims: Vec::new(),
+        problems,
+    };
+    // Both are read off the results above, so they are computed last.
+    crate::verdicts::attach(&mut results);
+    results
+}
+
+/// Whether `exe` is the `twinbench` binary (which has the `run-check`
+/// command); a test binary calling [`run`] runs its checks in process.
+fn is_twinbench(exe: &Path) -> bool {
+    exe.file_stem().is_some_and(|s| s == "twinbench")
+}
+
+/// Smallest graph worth measuring: below it, fixed overheads dominate.
+const FOOTPRINT_MIN_NODES: usize = 1_000;
+
+/// Footprints of every distinct graph input of the scenario with at least
+/// [`FOOTPRINT_MIN_NODES`] nodes.
+fn measure_footprints(
+    scenario: &Scenario,
+    bridge: &Bridge,
+    problems: &mut Vec<String>,
+    progress: &mut impl FnMut(&Progress),
+) -> Vec<GraphFootprint> {
+    let mut inputs: Vec<(usize, u64, Generator)> = Vec::new();
+    for plan in &scenario.kernels {
+        if plan.pair.generator.size_unit() != "nodes" {
+            continue;
+        }
+        for &size in &plan.sizes {
+            let key = (size, plan.seed, plan.pair.generator);
+            if size >= FOOTPRINT_MIN_NODES && !inputs.contains(&key) {
+                inputs.push(key);
+            }
+        }
+    }
+    inputs.sort_by_key(|&(size, seed, _)| (size, seed));
+    inputs
+        .into_iter()
+        .filter_map(|(size, seed, generator)| {
+            progress(&Progress::Note(format!("graph memory: {size} nodes")));
+            footprint::measure(bridge, &generator.generate(size, seed))
+                .map_err(|e| problems.push(format!("graph memory at {size} nodes: {e}")))
+                .ok()
+        })
+        .collect()
+}
+
+fn display_relative(path: &Path) -> String {
+    let root = workspace::root();
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn run_pair(
+    plan: &KernelPlan,
+    bridge: Option<&Bridge>,
+    samples: &SampleSource<'_>,
+    meter: Option<&AllocationMeter>,
+    progress: &mut impl FnMut(&Progress),
+) -> PairResult {
+    let pair = plan.pair;
+    let sizes: Vec<SizeResult> = plan
+        .sizes
+        .iter()
+        .map(|&size| {
+            progress(&Progress::CheckingSize {
+                kernel: pair.name,
+                size,
+            });
+            let input = pair.generator.generate(size, plan.seed);
+            let (correctness, python_output) = check::check_with_output(plan, bridge, &input);
+            let alternatives =
+                check::check_alternatives(plan, bridge, &input, python_output.as_ref());
+            let mut result = SizeResult {
+                size,
+                seed: plan.seed,
+                correctness,
+                timings: Vec::new(),
+                speedup: None,
+                parallel_speedup: None,
+                rust_over_copy: None,
+                parallel_over_copy: None,
+                alternatives,
+                memory: Some(memory::measure(meter, bridge, pair, &input)),
+                problems: Vec::new(),
+            };
+            collect_timings(pair, size, samples, &mut result);
+            result
+        })
+        .collect();
+    PairResult {
+        kernel: pair.name.into(),
+        domain: pair.domain,
+        summary: pair.summary.into(),
+        python_function: format!("{}.{}", pair.python.module, pair.python.function),
+        input: pair.generator.describe(),
+        size_unit: pair.generator.size_unit().into(),
+        comparison: pair.comparison,
+        tolerance: plan.tolerance,
+        gate_threshold: plan.gate_threshold,
+        tolerance_rationale: pair.tolerance_rationale.into(),
+        claims: pair.claims.iter().map(|c| c.to_string()).collect(),
+        alternatives: pair
+            .alternatives
+            .iter()
+            .map(|a| AlternativeInfo {
+                side: a.side,
+                function: format!("{}.{}", a.python.module, a.python.function),
+                comparison: a.comparison.unwrap_or(pair.comparison),
+                tolerance: a.tolerance.unwrap_or(plan.tolerance),
+                note: a.note.into(),
+            })
+            .collect(),
+        scaling: scaling(&sizes),
+        sizes,
+    }
+}

@@ -1,0 +1,138 @@
+//! Input and output conversion: whole numpy arrays, never per-element Python
+//! objects on the Rust side.
+
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::compare::{Event, Lists, Output};
+use crate::inputs::Input;
+use crate::pairs::OutputKind;
+
+/// Positional arguments of a baseline's `_prepare` for `input`:
+/// graphs as `(n, src, dst, weight)`, series as `(values,)`.
+pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
+    match input {
+        Input::Graph(graph) => {
+            let src: Vec<i64> = graph.edges.iter().map(|e| i64::from(e.u)).collect();
+            let dst: Vec<i64> = graph.edges.iter().map(|e| i64::from(e.v)).collect();
+            let weight: Vec<f64> = graph.edges.iter().map(|e| e.weight).collect();
+            PyTuple::new(
+                py,
+                [
+                    graph.node_count.into_pyobject(py)?.into_any(),
+                    PyArray1::from_vec(py, src).into_any(),
+                    PyArray1::from_vec(py, dst).into_any(),
+                    PyArray1::from_vec(py, weight).into_any(),
+                ],
+            )
+        }
+        Input::Series(series) => {
+            PyTuple::new(py, [PyArray1::from_slice(py, &series.values).into_any()])
+        }
+    }
+}
+
+fn to_vec<T: numpy::Element + Copy>(obj: &Bound<'_, PyAny>) -> PyResult<Vec<T>> {
+    let array: PyReadonlyArray1<'_, T> = obj.extract()?;
+    Ok(array.as_array().to_vec())
+}
+
+/// Reads a baseline's `_output` result as `kind`.
+pub fn output(kind: OutputKind, raw: &Bound<'_, PyAny>) -> PyResult<Output> {
+    match kind {
+        OutputKind::NodeScores => Ok(Output::NodeScores(to_vec::<f64>(raw)?)),
+        OutputKind::Values => Ok(Output::Values(to_vec::<f64>(raw)?)),
+        OutputKind::Lists => {
+            let (flat, offsets, values): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
+                raw.extract()?;
+            let lists = split_lists(&to_vec::<i64>(&flat)?, &to_vec::<i64>(&offsets)?)
+                .map_err(pyo3::exceptions::PyValueError::new_err)?;
+            Ok(Output::Lists(Lists {
+                lists,
+                values: to_vec::<f64>(&values)?,
+            }))
+        }
+        OutputKind::Events => {
+            let (indices, values, baselines, severities): (
+                Bound<'_, PyAny>,
+                Bound<'_, PyAny>,
+                Bound<'_, PyAny>,
+                Bound<'_, PyAny>,
+            ) = raw.extract()?;
+            let indices = to_vec::<i64>(&indices)?;
+            let values = to_vec::<f64>(&values)?;
+            let baselines = to_vec::<f64>(&baselines)?;
+            let severities = to_vec::<i64>(&severities)?;
+            let events = indices
+                .iter()
+                .zip(&values)
+                .zip(&baselines)
+                .zip(&severities)
+                .map(|(((&index, &value), &baseline), &severity)| {
+                    Ok(Event {
+                        index: usize::try_from(index).map_err(|_| {
+                            pyo3::exceptions::PyValueError::new_err(format!(
+                                "negative event index {index}"
+                            ))
+                        })?,
+                        value,
+                        baseline,
+                        severity: u8::try_from(severity).unwrap_or(u8::MAX),
+                        margin: None,
+                    })
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            if events.len() != indices.len().max(values.len()) {
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "event arrays have different lengths",
+                ));
+            }
+            Ok(Output::Events(events))
+        }
+    }
+}
+
+/// Cuts `flat` at `offsets` (k + 1 non-decreasing positions from 0 to
+/// `flat.len()`) into k lists.
+fn split_lists(flat: &[i64], offsets: &[i64]) -> Result<Vec<Vec<i64>>, String> {
+    let bad = || {
+        format!(
+            "offsets must run from 0 to {} without decreasing, got {} offsets",
+            flat.len(),
+            offsets.len()
+        )
+    };
+    let positions: Vec<usize> = offsets
+        .iter()
+        .map(|&o| usize::try_from(o).map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    if positions.first() != Some(&0)
+        || positions.last() != Some(&flat.len())
+        || !positions.is_sorted()
+    {
+        return Err(bad());
+    }
+    Ok(positions
+        .windows(2)
+        .map(|w| flat[w[0]..w[1]].to_vec())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lists;
+
+    #[test]
+    fn splits_at_offsets_and_rejects_bad_ones() {
+        let lists = split_lists(&[1, 2, 3, 4], &[0, 3, 3, 4]).expect("valid");
+        assert_eq!(lists, vec![vec![1, 2, 3], vec![], vec![4]]);
+        assert!(split_lists(&[1, 2], &[0, 3]).is_err());
+        assert!(split_lists(&[1, 2], &[0, 2, 1, 2]).is_err());
+        assert!(split_lists(&[1, 2], &[]).is_err());
+        assert_eq!(
+            split_lists(&[], &[0]).expect("no lists"),
+            Vec::<Vec<i64>>::new()
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! The one place Python is embedded: starts the interpreter with the
+//! project's `.venv`, imports baselines, converts inputs and outputs.
+//!
+//! Start-up mimics what activating the venv would do, whether or not it is
+//! activated: the base interpreter's own site-packages are dropped from
+//! `sys.path` (they may hold other versions of the same libraries, e.g.
+//! networkx 3.6 next to the pinned 3.4.2), the venv's site-packages and the
+//! baselines package go first, and every pinned package is checked to be
+//! installed, in the venv, at its pinned version — before any baseline runs.
+//! libpython itself is found through the rpath set by `harness/build.rs`.
+
+mod convert;
+mod errors;
+mod requirements;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+pub use errors::{BridgeError, PythonError};
+pub use requirements::read_pins;
+
+use crate::compare::Output;
+use crate::environment::Pin;
+use crate::inputs::Input;
+use crate::pairs::{KernelPair, OutputKind, PythonFunction};
+use crate::workspace;
+
+/// A Python function that returns its argument: timing it measures the fixed
+/// cost of one pyo3 call.
+pub const NOOP: PythonFunction = PythonFunction {
+    module: "twinbench_baselines",
+    function: "noop",
+};
+
+/// Environment variable naming another venv than `<workspace>/.venv`.
+pub const VENV_ENV: &str = "TWINBENCH_VENV";
+
+/// A started interpreter whose imports are known to be the pinned ones.
+#[derive(Debug)]
+pub struct Bridge {
+    pub venv: PathBuf,
+    /// `sys.version` of the embedded interpreter, first line.
+    pub python_version: String,
+    /// Every pinned package with the version actually imported (equal to its pin).
+    pub packages: Vec<Pin>,
+}
+
+static BRIDGE: OnceLock<Result<Bridge, BridgeError>> = OnceLock::new();
+
+/// The venv the bridge uses: `$TWINBENCH_VENV`, else `<workspace>/.venv`.
+pub fn venv_dir() -> PathBuf {
+    std::env::var_os(VENV_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace::root().join(".venv"))
+}
+
+/// Starts (once per process) and returns the bridge. A failure is remembered:
+/// an interpreter can only be set up once per process.
+pub fn bridge() -> Result<&'static Bridge, BridgeError> {
+    BRIDGE
+        .get_or_init(|| start(&venv_dir(), &workspace::requirements_file()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn start(venv: &Path, requirements: &Path) -> Result<Bridge, BridgeError> {
+    let venv_cfg = venv.join("pyvenv.cfg");
+    if !venv_cfg.is_file() {
+        return Err(BridgeError::VenvMissing {
+            venv: venv.to_path_buf(),
+            io: None,
+        });
+    }
+    let venv_python = read_venv_version(&venv_cfg)?;
+    let pins = read_pins(requirements)?;
+    Python::initialize();
+    Python::attach(|py| {
+        let (version_info, python_version) = interpreter_version(py)?;
+        if venv_python.as_deref().is_some_and(|v| v != version_info) {
+            return Err(BridgeError::VenvPythonMismatch {
+                venv: venv.to_path_buf(),
+                venv_version: venv_python.unwrap_or_default(),
+                embedded_version: version_info,
+            });
+        }
+        let minor = version_info
+            .rsplit_once('.')
+            .map_or(version_info.as_str(), |(mm, _)| mm);
+        let site_packages = venv
+            .join("lib")
+            .join(format!("python{minor}"))
+            .join("site-packages");
+        isolate_sys_path(py, &site_packages, &workspace::baselines_dir())
+            .map_err(|e| errors::python(py, "setting up sys.path", e))?;
+        let packages = check_pins(py, venv, &site_packages, &pins)?;
+        Ok(Bridge {
+            venv: venv.to_path_buf(),
+            python_version,
+            packages,
+        })
+    })
+}
+
+/// `version = 3.11.7` from pyvenv.cfg, if the file states it.
+fn read_venv_version(cfg: &Path) -> Result<Option<String>, BridgeError> {
+    let text = std::fs::read_to_string(cfg).map_err(|e| BridgeError::VenvMissing {
+        venv: cfg.parent().map(Path::to_path_buf).unwrap_or_default(),
+        io: Some(e.to_string()),
+    })?;
+    Ok(text.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        matches!(key.trim(), "version" | "version_info").then(|| value.trim().to_string())
+    }))
+}
+
+fn interpreter_version(py: Python<'_>) -> Result<(String, String), BridgeError> {
+    let sys = py
+        .import("sys")
+        .map_err(|e| errors::python(py, "importing sys", e))?;
+    let read = || -> PyResult<(String, String)> {
+        let v = sys.getattr("version_info")?;
+        let info: (u32, u32, u32) = (
+            v.getattr("major")?.extract()?,
+            v.getattr("minor")?.extract()?,
+            v.getattr("micro")?.extract()?,
+        );
+        let full: String = sys.getattr("version")?.extract()?;
+        let first_line = full.lines().next().unwrap_or_default().to_string();
+        Ok((format!("{}.{}.{}", info.0, info.1, info.2), first_line))
+    };
+    read().map_err(|e| errors::python(py, "reading sys.version_info", e))
+}
+
+fn isolate_sys_path(py: Python<'_>, site_packages: &Path, baselines: &Path) -> PyResult<()> {
+    let sys = py.import("sys")?;
+    let site = py.import("site")?;
+    let mut base_sites: Vec<String> = site.call_method0("getsitepackages")?.extract()?;
+    base_sites.push(site.call_method0("getusersitepackages")?.extract()?);
+    let old: Vec<String> = sys.getattr("path")?.extract()?;
+    let mut path: Vec<String> = vec![
+        baselines.display().to_string(),
+        site_packages.display().to_string(),
+    ];
+    path.extend(old.into_iter().filter(|p| !base_sites.contains(p)));
+    sys.setattr("path", path)?;
+    Ok(())
+}
+
+fn check_pins(
+    py: Python<'_>,
+    venv: &Path,
+    site_packages: &Path,
+    pins: &[Pin],
+) -> Result<Vec<Pin>, BridgeError> {
+    let metadata = py
+        .import("importlib.metadata")
+        .map_err(|e| errors::python(py, "importing importlib.metadata", e))?;
+    let mut found = Vec::with_capacity(pins.len());
+    for pin in pins {
+        let dist = match metadata.call_method1("distribution", (pin.package.as_str(),)) {
+            Ok(dist) => dist,
+            Err(_) => {
+                return Err(BridgeError::PackageMissing {
+                    package: pin.package.clone(),
+                    venv: venv.to_path_buf(),
+                });
+            }
+        };
+        let read = || -> PyResult<(String, String)> {
+            let version: String = dist.getattr("version")?.extract()?;
+            let location = dist.call_method1("locate_file", ("",))?.str()?.to_string();
+            Ok((version, location))
+        };
+        let (version, location) = read()
+            .map_err(|e| errors::python(py, &format!("reading {} metadata", pin.package), e))?;
+        if !Path::new(&location).starts_with(site_packages) {
+            return Err(BridgeError::PackageMissing {
+                package: pin.package.clone(),
+                venv: venv.to_path_buf(),
+            });
+        }
+        if version != pin.version {
+            return Err(BridgeError::VersionMismatch {
+                package: pin.package.clone(),
+                found: version,
+                pinned: pin.version.clone(),
+                venv: venv.to_path_buf(),
+            });
+        }
+        found.push(Pin {
+            package: pin.package.clone(),
+            version,
+        });
+    }
+    Ok(found)
+}
+
+impl Bridge {
+    /// `module.function`, imported.
+    pub fn function<'py>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+    ) -> Result<Bound<'py, PyAny>, BridgeError> {
+        let what = format!("{}.{}", function.module, function.function);
+        py.import(function.module)
+            .and_then(|m| m.getattr(function.function))
+            .map_err(|e| errors::python(py, &format!("importing {what}"), e))
+    }
+
+    /// `<function>_<hook>` if the module has it, else the module's shared
+    /// `<hook>` (e.g. one `prepare` for every graph kernel).
+    fn hook<'py>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+        hook: &str,
+    ) -> Result<Bound<'py, PyAny>, BridgeError> {
+        let specific = format!("{}_{hook}", function.function);
+        let module = py
+            .import(function.module)
+            .map_err(|e| errors::python(py, &format!("importing {}", function.module), e))?;
+        for name in [specific.as_str(), hook] {
+            if let Ok(f) = module.getattr(name) {
+                return Ok(f);
+            }
+        }
+        Err(BridgeError::Python(PythonError {
+            context: format!("looking up {}.{specific}", function.module),
+            exception: format!(
+                "AttributeError: module '{}' has neither `{specific}` nor `{hook}`",
+                function.module
+            ),
+            traceback: String::new(),
+        }))
+    }
+
+    /// The input as `function` receives it (`<fn>_prepare`), built once;
+    /// time only [`Bridge::run`] on it.
+    pub fn prepare<'py>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+        input: &Input,
+    ) -> Result<Bound<'py, PyAny>, BridgeError> {
+        let prepare = self.hook(py, function, "prepare")?;
+        let args: Bound<'py, PyTuple> = convert::input_args(py, input)
+            .map_err(|e| errors::python(py, "converting the input", e))?;
+        prepare
+            .call1(args)
+            .map_err(|e| errors::python(py, &format!("{}_prepare", function.function), e))
+    }
+
+    /// The computation on a prepared input: the call benchmarks time.
+    pub fn run<'py>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+        prepared: &Bound<'py, PyAny>,
+    ) -> Result<Bound<'py, PyAny>, BridgeError> {
+        self.function(py, function)?
+            .call1((prepared,))
+            .map_err(|e| errors::python(py, function.function, e))
+    }
+
+    /// The result in comparable form, read as `kind`.
+    pub fn output<'py>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+        kind: OutputKind,
+        result: &Bound<'py, PyAny>,
+        prepared: &Bound<'py, PyAny>,
+    ) -> Result<Output, BridgeError> {
+        let raw = self
+            .hook(py, function, "output")?
+            .call1((result, prepared))
+            .map_err(|e| errors::python(py, &format!("{}_output", function.function), e))?;
+        convert::output(kind, &raw)
+            .map_err(|e| errors::python(py, &format!("reading {}_output", function.function), e))
+    }
+
+    /// Prepare, run and convert `function` in one go.
+    pub fn compute_with(
+        &self,
+        function: PythonFunction,
+        kind: OutputKind,
+        input: &Input,
+    ) -> Result<Output, BridgeError> {
+        Python::attach(|py| {
+            let prepared = self.prepare(py, function, input)?;
+            let result = self.run(py, function, &prepared)?;
+            self.output(py, function, kind, &result, &prepared)
+        })
+    }
+
+    /// The pair's baseline, prepared, run and converted (differential tests,
+    /// report checks).
+    pub fn compute(&self, pair: &KernelPair, input: &Input) -> Result<Output, BridgeError> {
+        self.compute_with(pair.python, pair.output, input)
+    }
+
+    /// Peak and retained bytes (tracemalloc) of one call of `function` on
+    /// `input`, prepared outside the traced region
+    /// (`twinbench_baselines.memory.peak_bytes`).
+    pub fn peak_memory(
+        &self,
+        function: PythonFunction,
+        input: &Input,
+    ) -> Result<(i64, i64), BridgeError> {
+        const PEAK_BYTES: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.memory",
+            function: "peak_bytes",
+        };
+        Python::attach(|py| {
+            let prepared = self.prepare(py, function, input)?;
+            let target = self.function(py, function)?;
+            self.function(py, PEAK_BYTES)?
+                .call1((target, prepared))
+                .and_then(|pair| pair.extract())
+                .map_err(|e| errors::python(py, "twinbench_baselines.memory.peak_bytes", e))
+        })
+    }
+
+    /// Bytes networkx, igraph and rustworkx hold for the graph `input`
+    /// (`twinbench_baselines.footprint.graph_bytes`): per library, Python
+    /// object bytes and C-heap bytes.
+    pub fn graph_footprint(&self, input: &Input) -> Result<Vec<(String, f64, f64)>, BridgeError> {
+        const GRAPH_BYTES: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.footprint",
+            function: "graph_bytes",
+        };
+        Python::attach(|py| {
+            let args = convert::input_args(py, input)
+                .map_err(|e| errors::python(py, "converting the input", e))?;
+            self.function(py, GRAPH_BYTES)?
+                .call1(args)
+                .and_then(|rows| rows.extract())
+                .map_err(|e| errors::python(py, "twinbench_baselines.footprint.graph_bytes", e))
+        })
+    }
+
+    /// Evaluates a Python expression with the bridge's `sys.path` (tests use
+    /// it to check facts such as `hash((u, v))` against the interpreter).
+    pub fn eval_expression(&self, expression: &str) -> Result<String, BridgeError> {
+        Python::attach(|py| {
+            let code = std::ffi::CString::new(expression).map_err(|_| {
+                BridgeError::Python(PythonError {
+                    context: "evaluating an expression".into(),
+                    exception: "ValueError: expression contains a NUL byte".into(),
+                    traceback: String::new(),
+                })
+            })?;
+            py.eval(&code, None, None)
+                .and_then(|v| v.str().map(|s| s.to_string()))
+                .map_err(|e| errors::python(py, expression, e))
+        })
+    }
+}

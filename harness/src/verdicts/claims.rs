@@ -1,0 +1,560 @@
+//! The claims ledger: every promise of `../shared/CLAIMS.md`, C01–C22,
+//! measured from a run's results or visibly unmeasured.
+
+use crate::pairs::Side;
+use crate::results::verdicts::{ClaimRow, ClaimVerdict};
+use crate::results::{Results, SizeResult};
+use crate::stats::{Estimate, geomean_ratio_estimate, wilson};
+
+use super::{NOT_PORTED, largest_timed, samples, times};
+use twinbench_checks::Component;
+
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    AtLeast,
+    LessThan,
+}
+
+fn verdict(estimate: &Estimate, claimed: f64, direction: Direction) -> ClaimVerdict {
+    match direction {
+        Direction::AtLeast if estimate.low >= claimed => ClaimVerdict::Confirmed,
+        Direction::AtLeast if estimate.high < claimed => ClaimVerdict::Refuted,
+        Direction::LessThan if estimate.high < claimed => ClaimVerdict::Confirmed,
+        Direction::LessThan if estimate.low >= claimed => ClaimVerdict::Refuted,
+        _ => ClaimVerdict::Consistent,
+    }
+}
+
+/// How a claim is measured.
+#[derive(Debug, Clone, Copy)]
+enum Measure {
+    /// Geometric-mean speedup over Python of the kernels tagged with the
+    /// claim, each at its largest size.
+    Speedup { factor: f64 },
+    /// Worst locking overhead over the concurrent components.
+    LockingOverhead { limit: f64 },
+    /// Every component's model checks pass and every zoo bug is caught.
+    RaceFree,
+    /// Differential mismatches and failures per size check.
+    ErrorRate { limit: f64 },
+    /// Fixing the Python vs porting it, for kernels with a fixed baseline.
+    Attribution,
+    /// Bytes the Rust twins still hold after a call.
+    Leaks,
+    /// Nothing measures it yet; the reason says what would.
+    Unmeasured { reason: &'static str },
+}
+
+struct ClaimSpec {
+    id: &'static str,
+    claim: &'static str,
+    source: &'static str,
+    claimed: &'static str,
+    measure: Measure,
+}
+
+const SECOND_SERVICE: &str = "the second service (seed 004) is not ported yet";
+
+const CLAIMS: [ClaimSpec; 22] = [
+    ClaimSpec {
+        id: "C01",
+        claim: "Analytics engine: 50x faster",
+        source: "000",
+        claimed: "≥ 50×",
+        measure: Measure::Speedup { factor: 50.0 },
+    },
+    ClaimSpec {
+        id: "C02",
+        claim: "AI detection: 8x faster",
+        source: "000",
+        claimed: "≥ 8×",
+        measure: Measure::Speedup { factor: 8.0 },
+    },
+    ClaimSpec {
+        id: "C03",
+        claim: "Performance monitor: 4x faster",
+        source: "000",
+        claimed: "≥ 4×",
+        measure: Measure::Unmeasured { reason: NOT_PORTED },
+    },
+    ClaimSpec {
+        id: "C04",
+        claim: "AI performance optimizer: 15x faster",
+        source: "000",
+        claimed: "≥ 15×",
+        measure: Measure::Unmeasured { reason: NOT_PORTED },
+    },
+    ClaimSpec {
+        id: "C05",
+        claim: "ML inference: 8x faster",
+        source: "000",
+        claimed: "≥ 8×",
+        measure: Measure::Unmeasured {
+            reason: "no model-scoring kernel (isolation forest, forecasting) is ported yet",
+        },
+    },
+    ClaimSpec {
+        id: "C06",
+        claim: "Anomaly detection: 4x faster",
+        source: "000",
+        claimed: "≥ 4×",
+        measure: Measure::Speedup { factor: 4.0 },
+    },
+    ClaimSpec {
+        id: "C07",
+        claim: "Analytics algorithms: 100x faster",
+        source: "001",
+        claimed: "≥ 100×",
+        measure: Measure::Speedup { factor: 100.0 },
+    },
+    ClaimSpec {
+        id: "C08",
+        claim: "AI performance optimizer: 100x faster",
+        source: "001",
+        claimed: "≥ 100×",
+        measure: Measure::Unmeasured { reason: NOT_PORTED },
+    },
+    ClaimSpec {
+        id: "C09",
+        claim: "Anomaly detector: 1000x faster",
+        source: "001",
+        claimed: "≥ 1000×",
+        measure: Measure::Speedup { factor: 1000.0 },
+    },
+    ClaimSpec {
+        id: "C10",
+        claim: "Thread-safety overhead under 20%",
+        source: "001",
+        claimed: "< 20%",
+        measure: Measure::LockingOverhead { limit: 1.20 },
+    },
+    ClaimSpec {
+        id: "C11",
+        claim: "Error processing 5x faster",
+        source: "001",
+        claimed: "≥ 5×",
+        measure: Measure::Unmeasured {
+            reason: "the error classification path is not ported yet",
+        },
+    },
+    ClaimSpec {
+        id: "C12",
+        claim: "No race conditions under concurrent access; 100% thread-safety validation",
+        source: "001",
+        claimed: "no races",
+        measure: Measure::RaceFree,
+    },
+    ClaimSpec {
+        id: "C13",
+        claim: "Gradual rollout: 5% +10%/period, promote at ≥90% performance and <1% errors, automatic rollback",
+        source: "000",
+        claimed: "state machine holds",
+        measure: Measure::Unmeasured {
+            reason: "the rollout controller is not modelled yet",
+        },
+    },
+    ClaimSpec {
+        id: "C14",
+        claim: "Error rate below 1% during migration (0.1% in 001)",
+        source: "000, 001",
+        claimed: "< 1%",
+        measure: Measure::ErrorRate { limit: 0.01 },
+    },
+    ClaimSpec {
+        id: "C15",
+        claim: "Memory stable under load; zero leaks",
+        source: "000, 001",
+        claimed: "stable, no leaks",
+        measure: Measure::Leaks,
+    },
+    ClaimSpec {
+        id: "C16",
+        claim: "Streaming service latency under 10 ms",
+        source: "000",
+        claimed: "< 10 ms",
+        measure: Measure::Unmeasured {
+            reason: "stream producer latency percentiles under load are not measured yet",
+        },
+    },
+    ClaimSpec {
+        id: "C17",
+        claim: "Database indexes: 10x faster queries",
+        source: "004",
+        claimed: "≥ 10×",
+        measure: Measure::Unmeasured {
+            reason: SECOND_SERVICE,
+        },
+    },
+    ClaimSpec {
+        id: "C18",
+        claim: "Fixing the N+1 query: 5x faster scan",
+        source: "004",
+        claimed: "≥ 5×",
+        measure: Measure::Unmeasured {
+            reason: SECOND_SERVICE,
+        },
+    },
+    ClaimSpec {
+        id: "C19",
+        claim: "Task assignment 50x faster (2000 ms → 40 ms)",
+        source: "004",
+        claimed: "≥ 50×",
+        measure: Measure::Unmeasured {
+            reason: SECOND_SERVICE,
+        },
+    },
+    ClaimSpec {
+        id: "C20",
+        claim: "Memory 10x lower (2 GB → 200 MB)",
+        source: "004",
+        claimed: "≥ 10× less",
+        measure: Measure::Unmeasured {
+            reason: SECOND_SERVICE,
+        },
+    },
+    ClaimSpec {
+        id: "C21",
+        claim: "Concurrent requests 50x higher throughput",
+        source: "004",
+        claimed: "≥ 50×",
+        measure: Measure::Unmeasured {
+            reason: SECOND_SERVICE,
+        },
+    },
+    ClaimSpec {
+        id: "C22",
+        claim: "Rust's advantage is negligible for I/O-bound work",
+        source: "004",
+        claimed: "port ≈ 1× for I/O-bound work",
+        measure: Measure::Attribution,
+    },
+];
+
+/// Every claim of CLAIMS.md, measured or marked unmeasured.
+pub fn ledger(results: &Results) -> Vec<ClaimRow> {
+    CLAIMS.iter().map(|spec| row(spec, results)).collect()
+}
+
+/// A row for `spec` with nothing measured yet; measured rows override the rest.
+fn claim_base(spec: &ClaimSpec) -> ClaimRow {
+    ClaimRow {
+        id: spec.id.into(),
+        claim: spec.claim.into(),
+        source: spec.source.into(),
+        claimed: spec.claimed.into(),
+        measured: None,
+        measured_text: String::new(),
+        verdict: ClaimVerdict::Unmeasured,
+        rests_on: Vec::new(),
+        against: String::new(),
+    }
+}
+
+fn unmeasured(spec: &ClaimSpec, reason: &str) -> ClaimRow {
+    ClaimRow {
+        measured_text: format!("unmeasured: {reason}"),
+        ..claim_base(spec)
+    }
+}
+
+fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
+    match spec.measure {
+        Measure::Unmeasured { reason } => unmeasured(spec, reason),
+        Measure::Speedup { factor } => speedup_row(spec, factor, results),
+        Measure::LockingOverhead { limit } => overhead_row(spec, limit, results),
+        Measure::RaceFree => race_free_row(spec, results),
+        Measure::ErrorRate { limit } => error_rate_row(spec, limit, results),
+        Measure::Attribution => attribution_row(spec, results),
+        Measure::Leaks => leaks_row(spec, results),
+    }
+}
+
+fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
+    let tagged: Vec<(&str, &SizeResult)> = results
+        .pairs
+        .iter()
+        .filter(|p| p.claims.iter().any(|c| c == spec.id))
+        .filter_map(|p| largest_timed(&p.sizes).map(|s| (p.kernel.as_str(), s)))
+        .collect();
+    if tagged.is_empty() {
+        return unmeasured(
+            spec,
+            "no kernel tagged with this claim was timed in this run",
+        );
+    }
+    let ratios: Vec<(&[f64], &[f64])> = tagged
+        .iter()
+        .filter_map(|(_, s)| Some((samples(s, Side::Python)?, samples(s, Side::Rust)?)))
+        .collect();
+    let estimate = geomean_ratio_estimate(&ratios);
+    // The best peer per kernel (where one was timed): its time ÷ the twin's.
+    let peer_ratios: Vec<f64> = tagged
+        .iter()
+        .filter_map(|(_, s)| {
+            s.alternatives
+                .iter()
+                .filter(|a| a.side.is_peer())
+                .filter_map(|a| a.rust_speedup.map(|e| e.point))
+                .min_by(f64::total_cmp)
+        })
+        .collect();
+    let against = if peer_ratios.is_empty() {
+        "the faithful Python baseline; no compiled peer for these kernels".to_string()
+    } else {
+        let geo =
+            (peer_ratios.iter().map(|r| r.ln()).sum::<f64>() / peer_ratios.len() as f64).exp();
+        format!(
+            "the faithful Python baseline; against the best compiled peer (rustworkx/igraph) \
+             the twin is {} faster (geometric mean over the {} kernels that have one)",
+            times(geo),
+            peer_ratios.len()
+        )
+    };
+    ClaimRow {
+        measured_text: format!(
+            "{} [{}, {}] geometric mean over {} kernels, each at its largest size",
+            times(estimate.point),
+            times(estimate.low),
+            times(estimate.high),
+            tagged.len()
+        ),
+        verdict: verdict(&estimate, factor, Direction::AtLeast),
+        measured: Some(estimate),
+        rests_on: tagged
+            .iter()
+            .map(|(k, s)| format!("{k} @ {}", s.size))
+            .collect(),
+        against,
+        ..claim_base(spec)
+    }
+}
+
+fn overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
+    let Some(worst) = results
+        .locking_overhead
+        .iter()
+        .max_by(|a, b| a.overhead_ratio.point.total_cmp(&b.overhead_ratio.point))
+    else {
+        return unmeasured(spec, "the locking-overhead bench was not part of this run");
+    };
+    let pct = |r: f64| format!("{:+.0}%", (r - 1.0) * 100.0);
+    let missed: Vec<String> = results
+        .locking_overhead
+        .iter()
+        .filter(|o| o.overhead_ratio.low >= limit)
+        .map(|o| format!("{} {}", o.component.title(), pct(o.overhead_ratio.point)))
+        .collect();
+    let e = worst.overhead_ratio;
+    // The claim is about every component: refuted if any is surely over,
+    // confirmed only if all are surely under.
+    let all_under = results
+        .locking_overhead
+        .iter()
+        .all(|o| o.overhead_ratio.high < limit);
+    let verdict = if !missed.is_empty() {
+        ClaimVerdict::Refuted
+    } else if all_under {
+        ClaimVerdict::Confirmed
+    } else {
+        ClaimVerdict::Consistent
+    };
+    ClaimRow {
+        measured: Some(e),
+        measured_text: format!(
+            "worst: {} {} [{}, {}] over {} components{}",
+            worst.component.title(),
+            pct(e.point),
+            pct(e.low),
+            pct(e.high),
+            results.locking_overhead.len(),
+            if missed.is_empty() {
+                String::new()
+            } else {
+                format!("; over 20%: {}", missed.join(", "))
+            }
+        ),
+        verdict,
+        rests_on: results
+            .locking_overhead
+            .iter()
+            .map(|o| o.component.title().to_string())
+            .collect(),
+        against: "the same operations on the component's unsynchronised core, one thread".into(),
+        ..claim_base(spec)
+    }
+}
+
+fn race_free_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
+    let Some(c) = &results.concurrency else {
+        return unmeasured(spec, "the concurrency checks were not part of this run");
+    };
+    let fixed: Vec<_> = c
+        .records
+        .iter()
+        .filter(|r| r.subject == twinbench_checks::runner::SubjectInfo::Fixed)
+        .collect();
+    let zoo = c.records.len() - fixed.len();
+    let unexpected = c.unexpected().count();
+    let components: std::collections::BTreeSet<Component> =
+        fixed.iter().map(|r| r.component).collect();
+    let all_components = components.len() == Component::ALL.len();
+    let verdict = if unexpected > 0 {
+        ClaimVerdict::Refuted
+    } else if all_components && c.filter.is_none() {
+        ClaimVerdict::Confirmed
+    } else {
+        ClaimVerdict::Consistent
+    };
+    ClaimRow {
+        measured: None,
+        measured_text: format!(
+            "{} of {} fixed-component checks pass on {} components; {} zoo checks; {} not as expected \
+             (loom bound {}, {} random + {} PCT schedules per scenario)",
+            fixed.iter().filter(|r| r.as_expected()).count(),
+            fixed.len(),
+            components.len(),
+            zoo,
+            unexpected,
+            c.budget.loom_preemption_bound,
+            c.budget.shuttle_random_schedules,
+            c.budget.shuttle_pct_schedules
+        ),
+        verdict,
+        rests_on: components.iter().map(|c| c.title().to_string()).collect(),
+        against:
+            "loom (exhaustive within the bound) and shuttle; the bug zoo shows the checks can fail"
+                .into(),
+        ..claim_base(spec)
+    }
+}
+
+fn error_rate_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
+    let sizes: Vec<(&str, &SizeResult)> = results
+        .pairs
+        .iter()
+        .flat_map(|p| p.sizes.iter().map(move |s| (p.kernel.as_str(), s)))
+        .collect();
+    if sizes.is_empty() {
+        return unmeasured(spec, "no kernel was checked in this run");
+    }
+    let bad = sizes
+        .iter()
+        .filter(|(_, s)| !s.correctness.is_agree())
+        .count();
+    let e = wilson(bad, sizes.len());
+    ClaimRow {
+        measured_text: format!(
+            "{bad} of {} kernel × size checks disagreed or failed: {:.1}% [{:.1}%, {:.1}%] (Wilson)",
+            sizes.len(),
+            e.point * 100.0,
+            e.low * 100.0,
+            e.high * 100.0
+        ),
+        verdict: verdict(&e, limit, Direction::LessThan),
+        measured: Some(e),
+        rests_on: results.pairs.iter().map(|p| p.kernel.clone()).collect(),
+        against: "the faithful Python baseline on the same seeded inputs (differential checks)"
+            .into(),
+        ..claim_base(spec)
+    }
+}
+
+fn leaks_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
+    let calls: Vec<(String, i64)> = results
+        .pairs
+        .iter()
+        .flat_map(|p| {
+            p.sizes.iter().filter_map(move |s| {
+                let rust = s.memory.as_ref()?.rust?;
+                Some((format!("{} @ {}", p.kernel, s.size), rust.retained_bytes))
+            })
+        })
+        .collect();
+    if calls.is_empty() {
+        return unmeasured(
+            spec,
+            "no Rust call was measured under the counting allocator in this run",
+        );
+    }
+    let leaking: Vec<String> = calls
+        .iter()
+        .filter(|(_, r)| *r != 0)
+        .map(|(at, r)| format!("{at}: {r} B"))
+        .collect();
+    ClaimRow {
+        measured: None,
+        measured_text: if leaking.is_empty() {
+            format!(
+                "0 bytes retained after each of {} Rust calls (one call per kernel × size); \
+                 stability under sustained load is not measured, hence not confirmed",
+                calls.len()
+            )
+        } else {
+            format!("bytes retained after the call: {}", leaking.join(", "))
+        },
+        verdict: if leaking.is_empty() {
+            ClaimVerdict::Consistent
+        } else {
+            ClaimVerdict::Refuted
+        },
+        rests_on: calls.into_iter().map(|(at, _)| at).collect(),
+        against: "the counting global allocator: bytes held before vs after the call".into(),
+        ..claim_base(spec)
+    }
+}
+
+fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
+    let mut fix = Vec::new();
+    let mut port = Vec::new();
+    let mut kernels = Vec::new();
+    for pair in &results.pairs {
+        let Some(size) = pair
+            .sizes
+            .iter()
+            .filter(|s| {
+                samples(s, Side::PythonFixed).is_some() && samples(s, Side::Python).is_some()
+            })
+            .max_by_key(|s| s.size)
+        else {
+            continue;
+        };
+        let (Some(python), Some(fixed), Some(rust)) = (
+            samples(size, Side::Python),
+            samples(size, Side::PythonFixed),
+            samples(size, Side::Rust),
+        ) else {
+            continue;
+        };
+        fix.push((python, fixed));
+        port.push((fixed, rust));
+        kernels.push(format!("{} @ {}", pair.kernel, size.size));
+    }
+    if kernels.is_empty() {
+        return unmeasured(
+            spec,
+            "no kernel with a fixed Python baseline was timed in this run",
+        );
+    }
+    let fix = geomean_ratio_estimate(&fix);
+    let port = geomean_ratio_estimate(&port);
+    ClaimRow {
+        measured: Some(port),
+        measured_text: format!(
+            "unmeasured for I/O-bound work (no I/O-bound kernel is ported yet). For the {} CPU-bound \
+             kernels with a fixed Python baseline: fixing the Python gives {} [{}, {}], porting the \
+             fixed Python to Rust a further {} [{}, {}] (geometric means)",
+            kernels.len(),
+            times(fix.point),
+            times(fix.low),
+            times(fix.high),
+            times(port.point),
+            times(port.low),
+            times(port.high)
+        ),
+        verdict: ClaimVerdict::Unmeasured,
+        rests_on: kernels,
+        against: "the as-written Python, the fixed Python and the Rust twin on the same input"
+            .into(),
+        ..claim_base(spec)
+    }
+}

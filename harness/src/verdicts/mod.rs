@@ -1,0 +1,49 @@
+//! The reviewer's two verdicts, computed from a run's results in one place:
+//! the claims ledger ([`claims`]) and a ready / not-ready verdict per
+//! migrated component ([`readiness`]). Run, merge and pool all call
+//! [`attach`], so the three can never disagree on how a verdict is reached.
+
+mod claims;
+mod readiness;
+
+pub use claims::ledger;
+pub use readiness::verdicts;
+
+use crate::pairs::Side;
+
+/// Why a component has no verdict and its claims no measurement yet.
+const NOT_PORTED: &str = "no kernel of this component is ported yet";
+use crate::results::{Results, SizeResult};
+
+/// Computes the verdicts and the ledger of `results` from everything else
+/// in it, replacing any it held. Call it last: both read the whole result.
+pub fn attach(results: &mut Results) {
+    results.verdicts = verdicts(results);
+    results.claims = ledger(results);
+}
+
+fn samples(size: &SizeResult, side: Side) -> Option<&[f64]> {
+    size.timings
+        .iter()
+        .find(|t| t.side == side)
+        .map(|t| t.per_iteration_ns.as_slice())
+        .filter(|s| !s.is_empty())
+}
+
+/// The largest size of a kernel with both sides timed.
+fn largest_timed(sizes: &[SizeResult]) -> Option<&SizeResult> {
+    sizes
+        .iter()
+        .filter(|s| samples(s, Side::Python).is_some() && samples(s, Side::Rust).is_some())
+        .max_by_key(|s| s.size)
+}
+
+fn times(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}×")
+    } else if x >= 10.0 {
+        format!("{x:.1}×")
+    } else {
+        format!("{x:.2}×")
+    }
+}
