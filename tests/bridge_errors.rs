@@ -4,7 +4,7 @@
 //! Interpreter start-up can happen once per process, so the start-up errors
 //! run the `twinbench` binary against a doctored venv.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -8,7 +8,7 @@
 //! as JSON to inject each fault, which is what a regression looks like to the
 //! gate.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -30,7 +30,7 @@ fn fake_samples(criterion: &Path, id: &BenchId, ns: f64) {
 }
 
 /// Runs `twinbench report` once and returns the results.json it wrote.
-fn results(dir: &Path) -> PathBuf {
+pub(crate) fn results(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(dir).expect("run dir");
     let mut scenario = String::from("description = \"gate test\"\n");
     for (name, [a, b]) in KERNELS {
@@ -89,7 +89,7 @@ fn results(dir: &Path) -> PathBuf {
 }
 
 /// Runs the twinbench binary; its exit code and everything it printed.
-fn twinbench(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+pub(crate) fn twinbench(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
     let output: Output = Command::new(env!("CARGO_BIN_EXE_twinbench"))
         .args(args)
         .output()
@@ -104,7 +104,7 @@ fn twinbench(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
     )
 }
 
-fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String) {
+pub(crate) fn gate(baseline: &Path, current: &Path, extra: &[&str]) -> (Option<i32>, String) {
     let mut args = vec![
         "gate".as_ref(),
         "--baseline".as_ref(),

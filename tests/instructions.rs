@@ -9,7 +9,7 @@
 //! Without valgrind the callgrind tests say so loudly and are skipped, unless
 //! `TWINBENCH_REQUIRE_VALGRIND` is set (CI sets it), like the browser test.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! `twinbench report` end to end: scenario → checks → criterion samples →
 //! results.json + index.html, including a raising baseline and missing data.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

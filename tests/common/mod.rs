@@ -67,3 +67,9 @@ pub fn run_results(reports: &std::path::Path) -> (PathBuf, serde_json::Value) {
     assert_matches_schema(&json);
     (path, json)
 }
+
+/// A file of the workspace, by its path from the root.
+#[allow(dead_code)] // not every test file reads one
+pub fn workspace_file(relative: &str) -> PathBuf {
+    twinbench::workspace::root().join(relative)
+}
