@@ -95,7 +95,17 @@ fn benches(c: &mut Criterion) {
                 p
             }
         })
-        .unwrap_or_else(workspace::default_scenario);
+        .unwrap_or_else(|| {
+            // Under `cargo test` each benchmark runs once, to prove it runs
+            // and agrees: the quick scenario (every pair at its smallest
+            // size) does that for every pair and side in a tenth of the
+            // time; the large sizes are for measuring runs.
+            if measuring() {
+                workspace::default_scenario()
+            } else {
+                workspace::root().join("scenarios").join("quick.toml")
+            }
+        });
     let scenario = match scenario::load(&path) {
         Ok(s) => s,
         Err(e) => {
