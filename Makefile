@@ -68,7 +68,7 @@ report: bench
 # `twinbench report` exits 1 when a check fails; the gate still runs and says
 # which (exit 3). A slowdown must reproduce: the kernels the first comparison
 # flags are timed again at once (TWINBENCH_ONLY, into their own criterion
-# folder) and stay regressions only if the rerun is slower too (gate.rs).
+# folder) and stay regressions only if the rerun is slower too (harness/src/gate/confirm.rs).
 QUICK := reports/quick
 RERUN := $(CURDIR)/$(QUICK)/rerun
 TWINBENCH := cargo run --release -p twinbench --bin twinbench --
@@ -97,7 +97,7 @@ quick: setup
 	-$(TWINBENCH) report --scenario scenarios/quick.toml --out $(QUICK)
 
 # A new gate baseline after an intended change in speed: the quick profile
-# GATE_RUNS times on a quiet machine, the samples pooled (pool.rs says why
+# GATE_RUNS times on a quiet machine, the samples pooled (run/baseline.rs says why
 # one run is not enough). Commit the file it writes.
 GATE_RUNS ?= 5
 gate-baseline: setup
@@ -109,7 +109,7 @@ gate-baseline: setup
 	done; \
 	$(TWINBENCH) pool --out $(GATE_BASELINE) $$runs
 
-# The instruction-count gate (harness/src/instructions.rs): callgrind counts
+# The instruction-count gate (harness/src/instructions/): callgrind counts
 # of each single-threaded twin on scenarios/instructions.toml, exact from run
 # to run whatever the machine's load, so it can run in any CI. It counts the
 # dev-profile binary `cargo test --workspace` builds (so in `make test` it

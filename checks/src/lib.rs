@@ -3,30 +3,30 @@
 //! The component sources of `twinbench-kernels` (`kernels/src/concurrent/`) are
 //! compiled here twice more: in [`loom_backend`] against loom's primitives and
 //! in [`shuttle_backend`] against shuttle's, each through the same `sync`
-//! facade file the shipped build uses. The scenario bodies in `src/models/` are
-//! compiled into both as well, so one scenario is one function per checker.
+//! facade file the shipped build uses. The case bodies in `src/models/` are
+//! compiled into both as well, so one case is one function per checker.
 //!
-//! [`catalog`] lists every scenario; [`runner::run`] runs one under a checker
+//! [`catalog`] lists every case; [`runner::run`] runs one under a checker
 //! and returns a [`runner::CheckRecord`] (schedules, outcome, replay command)
 //! that `cargo test` asserts on and `twinbench` writes into results.json.
 
 // Compiling the same sources once per backend is the point of this crate.
 #![allow(clippy::duplicate_mod)]
 
+pub mod case;
 pub mod loom_backend;
 pub mod runner;
-pub mod scenario;
 pub mod shuttle_backend;
 
 use std::path::PathBuf;
 
+pub use case::{CheckCase, Checker, Component, Subject, ZooEntry};
 pub use runner::{Budget, CheckRecord, Outcome, Replay};
-pub use scenario::{Checker, Component, Scenario, Subject, ZooEntry};
 
-/// One scenario with its body compiled for each checker family.
+/// One case with its body compiled for each checker family.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
-    pub scenario: Scenario,
+    pub case: CheckCase,
     pub loom_body: fn(),
     pub shuttle_body: fn(),
 }
@@ -39,33 +39,33 @@ pub enum ReplayError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("no scenario named {0:?}; `twinbench checks --list` lists them")]
-    UnknownScenario(String),
+    #[error("no model-check case named {0:?}; `twinbench checks --list` lists them")]
+    UnknownCase(String),
 }
 
-/// Every scenario, in a stable order.
+/// Every case, in a stable order.
 pub fn catalog() -> Vec<Entry> {
-    let loom = loom_backend::models::scenarios();
-    let shuttle = shuttle_backend::models::scenarios();
+    let loom = loom_backend::models::cases();
+    let shuttle = shuttle_backend::models::cases();
     assert_eq!(
         loom.iter().map(|s| s.id).collect::<Vec<_>>(),
         shuttle.iter().map(|s| s.id).collect::<Vec<_>>(),
-        "the loom and shuttle builds of src/models/ must list the same scenarios"
+        "the loom and shuttle builds of src/models/ must list the same cases"
     );
     loom.into_iter()
         .zip(shuttle)
         .map(|(l, s)| Entry {
-            scenario: s,
+            case: s,
             loom_body: l.body,
             shuttle_body: s.body,
         })
         .collect()
 }
 
-/// The scenario with this id.
+/// The case with this id.
 pub fn find(id: &str) -> Result<Entry, ReplayError> {
     catalog()
         .into_iter()
-        .find(|e| e.scenario.id == id)
-        .ok_or_else(|| ReplayError::UnknownScenario(id.to_string()))
+        .find(|e| e.case.id == id)
+        .ok_or_else(|| ReplayError::UnknownCase(id.to_string()))
 }

@@ -15,8 +15,8 @@ pub mod backend {
     pub use loom::thread;
 }
 
-/// Scenario sizes for this checker family.
-pub const SCALE: crate::scenario::Scale = crate::scenario::Scale::LOOM;
+/// CheckCase sizes for this checker family.
+pub const SCALE: crate::case::Scale = crate::case::Scale::LOOM;
 
 #[path = "../../kernels/src/concurrent/sync.rs"]
 pub mod sync;
@@ -50,6 +50,6 @@ pub mod singleton;
 #[path = "../../kernels/src/concurrent/bug_zoo/mod.rs"]
 pub mod bug_zoo;
 
-/// The scenario bodies, compiled against this backend.
+/// The case bodies, compiled against this backend.
 #[path = "models/mod.rs"]
 pub mod models;

@@ -1,4 +1,4 @@
-//! Runs a scenario under a checker and turns the outcome into a record:
+//! Runs a case under a checker and turns the outcome into a record:
 //! schedules explored, the invariant violated (if any) and how to replay it.
 
 use std::any::Any;
@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Checker, Component, Subject, VIOLATION_PREFIX};
+use crate::case::{Checker, Component, Subject, VIOLATION_PREFIX};
 use crate::{Entry, ReplayError};
 
 /// How hard each checker tries.
@@ -112,7 +112,7 @@ pub struct Replay {
     pub command: String,
 }
 
-/// One scenario under one checker.
+/// One case under one checker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckRecord {
     pub id: String,
@@ -191,10 +191,10 @@ pub fn run(entry: &Entry, checker: Checker, budget: &Budget) -> CheckRecord {
         }
     };
     CheckRecord {
-        id: entry.scenario.id.to_string(),
-        component: entry.scenario.component,
-        subject: entry.scenario.subject.into(),
-        operations: entry.scenario.operations.to_string(),
+        id: entry.case.id.to_string(),
+        component: entry.case.component,
+        subject: entry.case.subject.into(),
+        operations: entry.case.operations.to_string(),
         checker,
         schedules,
         exhaustive,
@@ -299,7 +299,7 @@ fn replay_dir(entry: &Entry, checker: Checker, budget: &Budget) -> Option<PathBu
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = budget.replay_dir.join(format!(
         "{}.{}.{}-{}",
-        sanitize(entry.scenario.id),
+        sanitize(entry.case.id),
         checker.name(),
         std::process::id(),
         NEXT.fetch_add(1, Ordering::SeqCst)
@@ -339,7 +339,7 @@ fn saved_replay(entry: &Entry, checker: Checker, budget: &Budget, dir: &Path) ->
     Some(Replay {
         command: format!(
             "cargo run --release -p twinbench -- replay {} --checker {} --schedule {}",
-            entry.scenario.id,
+            entry.case.id,
             checker.name(),
             file.display()
         ),

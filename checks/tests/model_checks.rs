@@ -1,4 +1,4 @@
-//! Plain `cargo test` runs every model check: each component's fixed scenarios
+//! Plain `cargo test` runs every model check: each component's fixed cases
 //! under loom (exhaustive within the preemption bound), shuttle's random and
 //! shuttle's PCT schedulers, and every bug-zoo entry, which must be *caught*
 //! breaking the invariant it names.
@@ -19,23 +19,23 @@ fn budget() -> Budget {
 fn entries(component: Component, zoo: bool) -> Vec<Entry> {
     catalog()
         .into_iter()
-        .filter(|e| e.scenario.component == component)
-        .filter(|e| matches!(e.scenario.subject, Subject::Zoo(_)) == zoo)
+        .filter(|e| e.case.component == component)
+        .filter(|e| matches!(e.case.subject, Subject::Zoo(_)) == zoo)
         .collect()
 }
 
-/// Every fixed scenario of `component` that lists `checker` passes.
+/// Every fixed case of `component` that lists `checker` passes.
 fn fixed_component_passes(component: Component, checker: Checker) {
-    let scenarios: Vec<Entry> = entries(component, false)
+    let cases: Vec<Entry> = entries(component, false)
         .into_iter()
-        .filter(|e| e.scenario.checkers.contains(&checker))
+        .filter(|e| e.case.checkers.contains(&checker))
         .collect();
     assert!(
-        !scenarios.is_empty(),
-        "{component} has no fixed scenario under {checker}: nothing would be checked"
+        !cases.is_empty(),
+        "{component} has no fixed case under {checker}: nothing would be checked"
     );
     let budget = budget();
-    let failures: Vec<String> = scenarios
+    let failures: Vec<String> = cases
         .iter()
         .map(|e| runner::run(e, checker, &budget))
         .inspect(|r| eprintln!("{}", r.describe()))
@@ -51,7 +51,7 @@ fn zoo_is_caught(component: Component) {
     let budget = budget();
     let mut failures = Vec::new();
     for entry in entries(component, true) {
-        for &checker in entry.scenario.checkers {
+        for &checker in entry.case.checkers {
             let record = runner::run(&entry, checker, &budget);
             eprintln!("{}", record.describe());
             if !record.as_expected() {
@@ -136,7 +136,7 @@ fn every_required_race_has_a_zoo_entry_and_every_component_a_fixed_check() {
     let catalog = catalog();
     let zoo: BTreeSet<&str> = catalog
         .iter()
-        .filter_map(|e| match e.scenario.subject {
+        .filter_map(|e| match e.case.subject {
             Subject::Zoo(z) => Some(z.catalog_id),
             Subject::Fixed => None,
         })
@@ -149,15 +149,15 @@ fn every_required_race_has_a_zoo_entry_and_every_component_a_fixed_check() {
     for component in Component::ALL {
         for checker in Checker::ALL {
             assert!(
-                catalog.iter().any(|e| e.scenario.component == component
-                    && e.scenario.subject == Subject::Fixed
-                    && e.scenario.checkers.contains(&checker)),
-                "{component} has no fixed scenario under {checker}"
+                catalog.iter().any(|e| e.case.component == component
+                    && e.case.subject == Subject::Fixed
+                    && e.case.checkers.contains(&checker)),
+                "{component} has no fixed case under {checker}"
             );
         }
     }
-    let ids: BTreeSet<&str> = catalog.iter().map(|e| e.scenario.id).collect();
-    assert_eq!(ids.len(), catalog.len(), "scenario ids must be unique");
+    let ids: BTreeSet<&str> = catalog.iter().map(|e| e.case.id).collect();
+    assert_eq!(ids.len(), catalog.len(), "case ids must be unique");
 }
 
 /// The two backends must include every module the shipped build has: a

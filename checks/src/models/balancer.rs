@@ -5,14 +5,14 @@ use super::super::SCALE;
 use super::super::balancer::Balancer;
 use super::super::bug_zoo::balancer::OverwritingBalancer;
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const LOAD_EQUALS_IN_FLIGHT: &str = "load-equals-in-flight";
 const SELECT_AND_INCREMENT_ATOMIC: &str = "select-and-increment-atomic";
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "balancer.route_hold_release",
             component: Component::Balancer,
             subject: Subject::Fixed,
@@ -22,7 +22,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: route_hold_release,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.LB.seed003",
             component: Component::Balancer,
             subject: Subject::Zoo(ZooEntry {

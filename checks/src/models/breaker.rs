@@ -14,7 +14,7 @@ use super::super::bug_zoo::breaker::{
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::sync::atomic::{AtomicUsize, Ordering};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure, violated};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure, violated};
 
 const OPENS_AFTER_N_CONSECUTIVE: &str = "opens-after-n-consecutive";
 const HALF_OPEN_AT_MOST_K: &str = "half-open-at-most-k";
@@ -23,12 +23,12 @@ const PERMITS_RETURNED: &str = "permits-returned";
 const NO_STUCK_HALF_OPEN: &str = "no-stuck-half-open";
 const COUNTERS_EXACT: &str = "counters-exact";
 
-/// Open timeout of every scenario; the clock only moves by whole timeouts.
+/// Open timeout of every case; the clock only moves by whole timeouts.
 const TIMEOUT: Millis = 10;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "breaker.concurrent_failures_trip",
             component: Component::CircuitBreaker,
             subject: Subject::Fixed,
@@ -37,7 +37,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: failures_trip::<Fixed>,
         },
-        Scenario {
+        CheckCase {
             id: "breaker.success_resets_count",
             component: Component::CircuitBreaker,
             subject: Subject::Fixed,
@@ -47,7 +47,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: success_resets_count::<Fixed>,
         },
-        Scenario {
+        CheckCase {
             id: "breaker.half_open_probes",
             component: Component::CircuitBreaker,
             subject: Subject::Fixed,
@@ -62,7 +62,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: half_open_probes,
         },
-        Scenario {
+        CheckCase {
             id: "breaker.stale_outcome",
             component: Component::CircuitBreaker,
             subject: Subject::Fixed,
@@ -119,15 +119,15 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// A zoo scenario; it asserts exactly the one invariant it must break.
+/// A zoo case; it asserts exactly the one invariant it must break.
 fn zoo(
     id: &'static str,
     catalog_id: &'static str,
     breaks: &'static &'static str,
     operations: &'static str,
     body: fn(),
-) -> Scenario {
-    Scenario {
+) -> CheckCase {
+    CheckCase {
         id,
         component: Component::CircuitBreaker,
         subject: Subject::Zoo(ZooEntry { catalog_id, breaks }),
@@ -140,7 +140,7 @@ fn zoo(
 
 // ---------------------------------------------------------------- adapters --
 
-/// Thresholds a scenario asks for: N consecutive failures, K probes, S probe
+/// Thresholds a case asks for: N consecutive failures, K probes, S probe
 /// successes.
 #[derive(Clone, Copy)]
 struct Thresholds {

@@ -10,7 +10,7 @@ use super::super::cache::Cache;
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const SIZE_WITHIN_CAPACITY: &str = "size-within-capacity";
 const LRU_EVICTS_LEAST_RECENT: &str = "lru-evicts-least-recent";
@@ -20,13 +20,13 @@ const TTL_NEVER_WIDENED: &str = "ttl-never-widened";
 const NO_RESURRECTION: &str = "no-resurrection";
 const NO_STALE_REFILL: &str = "no-stale-refill";
 
-/// The key the single-key scenarios fight over.
+/// The key the single-key cases fight over.
 const KEY: u64 = 7;
 const TTL: Millis = 10;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "cache.inserts_at_capacity",
             component: Component::Cache,
             subject: Subject::Fixed,
@@ -36,7 +36,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: inserts_at_capacity,
         },
-        Scenario {
+        CheckCase {
             id: "cache.set_delete_get",
             component: Component::Cache,
             subject: Subject::Fixed,
@@ -46,7 +46,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: set_delete_get,
         },
-        Scenario {
+        CheckCase {
             id: "cache.stale_refill",
             component: Component::Cache,
             subject: Subject::Fixed,
@@ -56,7 +56,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: stale_refill,
         },
-        Scenario {
+        CheckCase {
             id: "cache.expiry_with_clock",
             component: Component::Cache,
             subject: Subject::Fixed,
@@ -71,7 +71,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: expiry_with_clock,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R2.2",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -83,7 +83,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_fallback_check_then_act,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R2.4",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -96,7 +96,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_delete_resurrection,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R2.5",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -109,7 +109,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_ttl_widening,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R8.1",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {

@@ -2,21 +2,21 @@
 //! state of the last call with exactly one loop; the originals' start during
 //! stop (R5.1, R6.2) does not.
 //!
-//! Loops spawned by `start` are threads too: under loom a scenario spawns one
+//! Loops spawned by `start` are threads too: under loom a case spawns one
 //! caller thread and at most two loops (three threads besides main).
 
 use super::super::SCALE;
 use super::super::bug_zoo::collector::{FlagMonitor, StatusCollector};
 use super::super::collector::{Call, Collector};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const FINAL_STATE_IS_LAST_CALL: &str = "final-state-is-last-call";
 const EXACTLY_ONE_LOOP: &str = "exactly-one-loop";
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "collector.start_stop_race",
             component: Component::Collector,
             subject: Subject::Fixed,
@@ -26,7 +26,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: start_stop_race_fixed,
         },
-        Scenario {
+        CheckCase {
             id: "collector.start_during_stop_then_stop",
             component: Component::Collector,
             subject: Subject::Fixed,
@@ -36,7 +36,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: start_during_stop_then_stop_fixed,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R5.1",
             component: Component::Collector,
             subject: Subject::Zoo(ZooEntry {
@@ -49,7 +49,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_start_during_stop,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R6.2",
             component: Component::Collector,
             subject: Subject::Zoo(ZooEntry {
@@ -65,7 +65,7 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// What the scenarios need of a lifecycle, fixed or ported.
+/// What the cases need of a lifecycle, fixed or ported.
 trait Lifecycle: Send + Sync + 'static {
     fn start(&self) -> u64;
     fn stop(&self) -> u64;

@@ -9,16 +9,16 @@ use super::super::incidents::{
     Created, IncidentId, IncidentStore, Status, StoreSnapshot, TimelineEvent, Update,
 };
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const ONE_INCIDENT_PER_CORRELATION: &str = "one-incident-per-correlation";
 const TRANSITION_ONCE: &str = "transition-once";
 const NO_STALE_OVERWRITE: &str = "no-stale-overwrite";
 const ITERATION_SAFE: &str = "iteration-safe";
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "incident_store.concurrent_create",
             component: Component::IncidentStore,
             subject: Subject::Fixed,
@@ -28,7 +28,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: concurrent_create,
         },
-        Scenario {
+        CheckCase {
             id: "incident_store.concurrent_transition",
             component: Component::IncidentStore,
             subject: Subject::Fixed,
@@ -38,7 +38,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: concurrent_transition,
         },
-        Scenario {
+        CheckCase {
             id: "incident_store.versioned_updates",
             component: Component::IncidentStore,
             subject: Subject::Fixed,
@@ -48,7 +48,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: versioned_updates,
         },
-        Scenario {
+        CheckCase {
             id: "incident_store.sweep_during_create",
             component: Component::IncidentStore,
             subject: Subject::Fixed,
@@ -58,7 +58,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: sweep_during_create,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R1.1",
             component: Component::IncidentStore,
             subject: Subject::Zoo(ZooEntry {
@@ -71,7 +71,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_duplicate_incident,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R1.2",
             component: Component::IncidentStore,
             subject: Subject::Zoo(ZooEntry {

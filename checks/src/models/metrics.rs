@@ -6,7 +6,7 @@ use super::super::SCALE;
 use super::super::bug_zoo::metrics::{RacyProfiler, TrimByRebindSeries};
 use super::super::metrics::{HistogramSnapshot, Metrics, Sample};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const NO_LOST_INCREMENT: &str = "no-lost-increment";
 const HISTOGRAM_CONSISTENT: &str = "histogram-consistent";
@@ -17,9 +17,9 @@ const SERIES_BOUNDED: &str = "series-bounded";
 /// Histogram bucket bounds: observations 1, 2, 4, … spread over all buckets.
 const BOUNDS: [u64; 3] = [2, 8, 64];
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "metrics.counter_get_or_create",
             component: Component::Metrics,
             subject: Subject::Fixed,
@@ -28,7 +28,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: counter_get_or_create,
         },
-        Scenario {
+        CheckCase {
             id: "metrics.histogram_observe_snapshot",
             component: Component::Metrics,
             subject: Subject::Fixed,
@@ -38,7 +38,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: histogram_observe_snapshot,
         },
-        Scenario {
+        CheckCase {
             id: "metrics.series_append_trim",
             component: Component::Metrics,
             subject: Subject::Fixed,
@@ -48,7 +48,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: series_append_trim,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R6.4",
             component: Component::Metrics,
             subject: Subject::Zoo(ZooEntry {
@@ -61,7 +61,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_trim_by_rebind,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R4.8",
             component: Component::Metrics,
             subject: Subject::Zoo(ZooEntry {

@@ -1,11 +1,11 @@
-//! Scenario bodies, one file per component; each file's `scenarios()` lists
+//! CheckCase bodies, one file per component; each file's `cases()` lists
 //! its fixed-component checks first, then its bug-zoo entries.
 //!
 //! Compiled once per backend (see `loom_backend.rs`), so `super::super` is the
 //! backend module: `super::super::balancer` is the balancer built on loom's or
-//! shuttle's primitives, `super::super::SCALE` the scenario size to use.
+//! shuttle's primitives, `super::super::SCALE` the case size to use.
 
-use crate::scenario::Scenario;
+use crate::case::CheckCase;
 
 pub mod balancer;
 pub mod breaker;
@@ -19,20 +19,20 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod singleton;
 
-/// Every scenario, grouped by component.
-pub fn scenarios() -> Vec<Scenario> {
+/// Every case, grouped by component.
+pub fn cases() -> Vec<CheckCase> {
     [
-        cache::scenarios(),
-        breaker::scenarios(),
-        rate_limiter::scenarios(),
-        pool::scenarios(),
-        metrics::scenarios(),
-        singleton::scenarios(),
-        incidents::scenarios(),
-        producer::scenarios(),
-        balancer::scenarios(),
-        registry::scenarios(),
-        collector::scenarios(),
+        cache::cases(),
+        breaker::cases(),
+        rate_limiter::cases(),
+        pool::cases(),
+        metrics::cases(),
+        singleton::cases(),
+        incidents::cases(),
+        producer::cases(),
+        balancer::cases(),
+        registry::cases(),
+        collector::cases(),
     ]
     .concat()
 }

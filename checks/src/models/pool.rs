@@ -14,19 +14,19 @@ use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::pool::{ConnectionPool, PoolConfig, PoolError, PooledConnection};
 use super::super::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure, violated};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure, violated};
 
 const WITHIN_MAX_CONNECTIONS: &str = "within-max-connections";
 const COUNTERS_BALANCE: &str = "counters-balance";
 const NEVER_HANDS_OUT_EXPIRED: &str = "never-hands-out-expired";
 const NO_HANDOUT_AFTER_CLOSE: &str = "no-handout-after-close";
 
-/// `max_age` of the expiry scenario; the clock moves by whole ages.
+/// `max_age` of the expiry case; the clock moves by whole ages.
 const AGE: Millis = 10;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "pool.churn",
             component: Component::ConnectionPool,
             subject: Subject::Fixed,
@@ -36,7 +36,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: churn,
         },
-        Scenario {
+        CheckCase {
             id: "pool.expiry_and_discard",
             component: Component::ConnectionPool,
             subject: Subject::Fixed,
@@ -50,7 +50,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: expiry_and_discard,
         },
-        Scenario {
+        CheckCase {
             id: "pool.close_while_checked_out",
             component: Component::ConnectionPool,
             subject: Subject::Fixed,
@@ -64,7 +64,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: close_while_checked_out,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R4.1",
             component: Component::ConnectionPool,
             subject: Subject::Zoo(ZooEntry {

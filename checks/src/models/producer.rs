@@ -14,7 +14,7 @@ use super::super::bug_zoo::producer::{PyStreamProducer, StreamClient};
 use super::super::producer::{Acked, Event, Producer, ProducerConfig, Record, Sink, WriteError};
 use super::super::sync::atomic::{AtomicBool, Ordering};
 use super::super::sync::{Arc, Mutex, block_on, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const NO_EVENT_LOST: &str = "no-event-lost";
 const NO_EVENT_DUPLICATED: &str = "no-event-duplicated";
@@ -23,9 +23,9 @@ const BUFFER_BOUNDED: &str = "buffer-bounded";
 
 const DELIVERY: &[&str] = &[NO_EVENT_LOST, NO_EVENT_DUPLICATED, PER_KEY_ORDER];
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "stream_producer.backpressure_flush_close",
             component: Component::StreamProducer,
             subject: Subject::Fixed,
@@ -40,7 +40,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: backpressure_flush_close,
         },
-        Scenario {
+        CheckCase {
             id: "stream_producer.failed_write_retried",
             component: Component::StreamProducer,
             subject: Subject::Fixed,
@@ -50,7 +50,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: failed_write_retried,
         },
-        Scenario {
+        CheckCase {
             id: "stream_producer.cancelled_flush",
             component: Component::StreamProducer,
             subject: Subject::Fixed,
@@ -60,7 +60,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: cancelled_flush,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R7.1",
             component: Component::StreamProducer,
             subject: Subject::Zoo(ZooEntry {
@@ -73,7 +73,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_cancelled_flush,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R7.2",
             component: Component::StreamProducer,
             subject: Subject::Zoo(ZooEntry {
@@ -86,7 +86,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_failed_xadd,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R7.3",
             component: Component::StreamProducer,
             subject: Subject::Zoo(ZooEntry {
@@ -206,7 +206,7 @@ fn check_delivery(log: &[Event], accepted: &[u64]) {
 fn producer(config: ProducerConfig, sink: LogSink) -> Producer<LogSink> {
     match Producer::new(config, sink, 0) {
         Ok(producer) => producer,
-        Err(e) => panic!("scenario config rejected: {e}"),
+        Err(e) => panic!("case config rejected: {e}"),
     }
 }
 
@@ -405,7 +405,7 @@ impl StreamClient for PyClient {
     }
 }
 
-/// The original's threshold is 100; no scenario reaches it.
+/// The original's threshold is 100; no case reaches it.
 const PY_BUFFER_SIZE: usize = 100;
 
 fn spawn_py_producers(

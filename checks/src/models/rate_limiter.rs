@@ -10,14 +10,14 @@ use super::super::clock::{Clock, ManualClock};
 use super::super::rate_limiter::{Limit, RateLimiter};
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ensure};
 
 const ADMITTED_WITHIN_BUDGET: &str = "admitted-within-budget";
 const ADMITS_AVAILABLE_TOKENS: &str = "admits-available-tokens";
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "rate_limiter.frozen_clock",
             component: Component::RateLimiter,
             subject: Subject::Fixed,
@@ -27,7 +27,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: frozen_clock,
         },
-        Scenario {
+        CheckCase {
             id: "rate_limiter.refill_while_acquiring",
             component: Component::RateLimiter,
             subject: Subject::Fixed,

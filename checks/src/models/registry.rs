@@ -6,7 +6,7 @@ use super::super::SCALE;
 use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket};
 use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const NEWEST_PROBE_WINS: &str = "newest-probe-wins";
 const NO_CROSS_WIRING: &str = "no-cross-wiring";
@@ -14,9 +14,9 @@ const DISCOVERY_FRESH: &str = "discovery-fresh";
 
 const ID: &str = "svc";
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "service_registry.overlapping_probes",
             component: Component::ServiceRegistry,
             subject: Subject::Fixed,
@@ -26,7 +26,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: overlapping_probes_fixed,
         },
-        Scenario {
+        CheckCase {
             id: "service_registry.reregister_while_probing",
             component: Component::ServiceRegistry,
             subject: Subject::Fixed,
@@ -35,7 +35,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: reregister_while_probing_fixed,
         },
-        Scenario {
+        CheckCase {
             id: "service_registry.discover_during_health_change",
             component: Component::ServiceRegistry,
             subject: Subject::Fixed,
@@ -45,7 +45,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: discover_during_health_change_fixed,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R9.2",
             component: Component::ServiceRegistry,
             subject: Subject::Zoo(ZooEntry {
@@ -57,7 +57,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_out_of_order_probes,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R9.3",
             component: Component::ServiceRegistry,
             subject: Subject::Zoo(ZooEntry {
@@ -70,7 +70,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_reregister_while_probing,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.R9.1",
             component: Component::ServiceRegistry,
             subject: Subject::Zoo(ZooEntry {
@@ -86,7 +86,7 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// What the scenarios need of a registry, fixed or ported.
+/// What the cases need of a registry, fixed or ported.
 trait Registry: Send + Sync + 'static {
     type Ticket: Send + 'static;
     fn register(&self, id: &str) -> u64;

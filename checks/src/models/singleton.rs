@@ -7,16 +7,16 @@ use super::super::bug_zoo::singleton::{OverwritingInit, PublishBeforeInit, Unloc
 use super::super::singleton::Singleton;
 use super::super::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::super::sync::{Arc, thread};
-use crate::scenario::{Checker, Component, Scenario, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const CONSTRUCTED_ONCE: &str = "constructed-once";
 const NEVER_HALF_INITIALISED: &str = "never-half-initialised";
 const FAILED_INIT_LEAVES_EMPTY: &str = "failed-init-leaves-empty";
 const OLD_INSTANCE_TORN_DOWN: &str = "old-instance-torn-down";
 
-pub fn scenarios() -> Vec<Scenario> {
+pub fn cases() -> Vec<CheckCase> {
     vec![
-        Scenario {
+        CheckCase {
             id: "singleton.concurrent_get",
             component: Component::Singleton,
             subject: Subject::Fixed,
@@ -26,7 +26,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: concurrent_get,
         },
-        Scenario {
+        CheckCase {
             id: "singleton.failed_init",
             component: Component::Singleton,
             subject: Subject::Fixed,
@@ -40,7 +40,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: failed_init,
         },
-        Scenario {
+        CheckCase {
             id: "singleton.replace_shutdown_vs_get",
             component: Component::Singleton,
             subject: Subject::Fixed,
@@ -54,7 +54,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: replace_shutdown_vs_get,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.S1",
             component: Component::Singleton,
             subject: Subject::Zoo(ZooEntry {
@@ -66,7 +66,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_unlocked_lazy,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.S2",
             component: Component::Singleton,
             subject: Subject::Zoo(ZooEntry {
@@ -79,7 +79,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checkers: &Checker::ALL,
             body: zoo_publish_before_init,
         },
-        Scenario {
+        CheckCase {
             id: "zoo.S3",
             component: Component::Singleton,
             subject: Subject::Zoo(ZooEntry {
@@ -113,7 +113,7 @@ impl Service {
     }
 }
 
-/// What the scenario observes from outside: instances constructed, and
+/// What the case observes from outside: instances constructed, and
 /// instances constructed but not yet torn down ("still running").
 #[derive(Debug)]
 struct World {

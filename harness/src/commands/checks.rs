@@ -12,10 +12,10 @@ use twinbench::workspace;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// List the scenarios instead of running them.
+    /// List the model-check cases instead of running them.
     #[arg(long)]
     pub list: bool,
-    /// Only scenarios whose id or component contains this.
+    /// Only cases whose id or component contains this.
     pub filter: Option<String>,
     #[arg(long, value_enum, default_value_t = BudgetLevel::Ci)]
     pub budget: BudgetLevel,
@@ -39,7 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let jobs: usize = model_checks::select(filter)
         .iter()
-        .map(|e| e.scenario.checkers.len())
+        .map(|e| e.case.checkers.len())
         .sum();
     // A bar on a terminal (each line printed above it); plain lines in logs.
     let bar = super::progress_bar(jobs as u64, "checks");
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 fn list(filter: Option<&str>) {
     for entry in model_checks::select(filter) {
-        let s = entry.scenario;
+        let s = entry.case;
         let subject = match s.subject {
             twinbench_checks::Subject::Fixed => "fixed".to_string(),
             twinbench_checks::Subject::Zoo(z) => {

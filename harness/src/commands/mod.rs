@@ -102,3 +102,53 @@ pub fn load_all(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<Results>> {
         .map(|p| twinbench::results::load(p).map_err(anyhow::Error::from))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+
+    fn missing(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("twinbench-commands-{}-{name}", std::process::id()))
+    }
+
+    fn gate_args(threshold: f64) -> super::gate::Args {
+        super::gate::Args {
+            baseline: missing("baseline.json"),
+            current: missing("current.json"),
+            threshold,
+            allow_other_machine: false,
+            gate_parallel: twinbench::gate::ParallelPolicy::Auto,
+            markdown: None,
+            junit: None,
+            rerun_list: None,
+            confirm: None,
+        }
+    }
+
+    #[test]
+    fn the_gate_cannot_judge_unreadable_files_and_refuses_a_bad_threshold() {
+        let code = super::gate::run(gate_args(0.1)).expect("runs");
+        assert_eq!(code, ExitCode::from(2));
+        let code = super::gate::run(gate_args(-1.0)).expect("runs");
+        assert_eq!(code, ExitCode::from(super::USAGE));
+    }
+
+    #[test]
+    fn export_of_a_missing_file_is_an_error_naming_it() {
+        let args = super::export::Args {
+            results: missing("results.json"),
+            format: super::export::FormatName::Bmf,
+            instructions: None,
+            out: None,
+        };
+        let error = super::export::run(args).expect_err("no such file");
+        assert!(format!("{error:#}").contains("results.json"), "{error:#}");
+    }
+
+    #[test]
+    fn merge_and_pool_refuse_unreadable_inputs() {
+        let files = vec![missing("shard.json")];
+        assert!(super::load_all(&files).is_err());
+    }
+}

@@ -9,7 +9,7 @@ use twinbench_checks::{Checker, Outcome};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scenario id, e.g. zoo.R1.1.
+    /// Model-check case id, e.g. zoo.R1.1.
     pub id: String,
     /// loom, shuttle-random or shuttle-pct.
     #[arg(long)]

@@ -26,7 +26,7 @@ pub struct Args {
     /// Budget of the concurrency checks.
     #[arg(long, value_enum, default_value_t = BudgetLevel::Ci)]
     pub check_budget: BudgetLevel,
-    /// Run only the concurrency scenarios whose id or component contains this.
+    /// Run only the model-check cases whose id or component contains this.
     #[arg(long)]
     pub checks: Option<String>,
     /// Leave the concurrency checks out of this run (the report then says so).

@@ -17,7 +17,7 @@ pub enum Output {
 
 /// Integer lists compared exactly, and values compared within tolerance.
 ///
-/// Each kernel documents its layout in its registry row (which list is what,
+/// Each kernel documents its layout in its pair-table row (which list is what,
 /// which value is what); both sides produce the same canonical layout, so
 /// "equal up to relabelling" becomes plain equality.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Exported, instruction_rows, rows};
+use super::{Exported, instruction_rows, nothing_to_export, rows};
 use crate::format::{Format, FormatError};
 use crate::stats::Estimate;
 
@@ -47,9 +47,7 @@ impl Format<Exported<'_>> for Bmf {
             }
         }
         if out.is_empty() {
-            return Err(FormatError::Invalid(
-                "nothing to export: the results hold no timing and no instruction count".into(),
-            ));
+            return Err(nothing_to_export());
         }
         serde_json::to_string_pretty(&Value::Object(out)).map_err(FormatError::serialise("BMF"))
     }

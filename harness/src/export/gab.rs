@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Exported, instruction_rows, rows};
+use super::{Exported, instruction_rows, nothing_to_export, rows};
 use crate::format::{Format, FormatError};
 
 #[derive(Debug, Clone, Copy)]
@@ -71,9 +71,7 @@ impl Format<Exported<'_>> for Gab {
             });
         }
         if entries.is_empty() {
-            return Err(FormatError::Invalid(
-                "nothing to export: the results hold no timing and no instruction count".into(),
-            ));
+            return Err(nothing_to_export());
         }
         serde_json::to_string_pretty(&entries)
             .map_err(FormatError::serialise("github-action-benchmark JSON"))

@@ -14,7 +14,7 @@ pub use gab::Gab;
 use crate::format::Format;
 use crate::instructions::InstructionRun;
 use crate::pairs::Side;
-use crate::results::{PairResult, Results, SizeResult};
+use crate::results::{Results, SizeResult};
 use crate::stats::Estimate;
 
 /// What an export reads: a run's results and, optionally, the instruction
@@ -59,7 +59,7 @@ pub fn rows(results: &Results) -> Vec<Row> {
                 rows.push(Row {
                     name: benchmark_name(&pair.kernel, size.size, timing.side),
                     latency_ns: timing.mean_ns,
-                    speedup: speedup(pair, size, timing.side),
+                    speedup: speedup(size, timing.side),
                     peak_bytes: peak_bytes(size, timing.side),
                 });
             }
@@ -69,7 +69,7 @@ pub fn rows(results: &Results) -> Vec<Row> {
 }
 
 /// The speedup over the baseline results.json holds for `side`.
-fn speedup(_pair: &PairResult, size: &SizeResult, side: Side) -> Option<Estimate> {
+fn speedup(size: &SizeResult, side: Side) -> Option<Estimate> {
     match side {
         Side::Rust => size.speedup,
         Side::Python | Side::CopyInput | Side::RustParallel => None,
@@ -88,6 +88,14 @@ fn peak_bytes(size: &SizeResult, side: Side) -> Option<u64> {
         Side::Python => memory.python.map(|m| m.peak_bytes),
         _ => None,
     }
+}
+
+/// An export with no figure at all is refused: an empty file would read as
+/// "nothing regressed" to the tool that ingests it.
+fn nothing_to_export() -> crate::format::FormatError {
+    crate::format::FormatError::Invalid(
+        "nothing to export: the results hold no timing and no instruction count".into(),
+    )
 }
 
 /// `(benchmark name, instructions)` of every count, single-threaded twin.

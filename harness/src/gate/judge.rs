@@ -269,7 +269,7 @@ fn apply_drift(checks: &mut [GateCheck], side: Side, drift: f64) {
 
 fn concurrency_checks(baseline: &Results, current: &Results, checks: &mut Vec<GateCheck>) {
     let id = |r: &twinbench_checks::CheckRecord| CheckId::Concurrency {
-        scenario: r.id.clone(),
+        case: r.id.clone(),
         checker: r.checker.to_string(),
     };
     fn records(r: &Results) -> BTreeMap<String, &twinbench_checks::CheckRecord> {

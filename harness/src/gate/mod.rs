@@ -133,7 +133,7 @@ pub enum CheckId {
     /// One Rust side's timing.
     Timing(PairBenchId),
     /// One model check under one checker.
-    Concurrency { scenario: String, checker: String },
+    Concurrency { case: String, checker: String },
 }
 
 impl CheckId {
@@ -154,14 +154,14 @@ impl CheckId {
     }
 }
 
-/// `kernel/size`, `kernel/size/side` or `scenario/checker`: the check's
+/// `kernel/size`, `kernel/size/side` or `case/checker`: the check's
 /// name in the Markdown, JUnit and rerun list.
 impl std::fmt::Display for CheckId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CheckId::Correctness { kernel, size } => write!(f, "{kernel}/{size}"),
             CheckId::Timing(t) => t.fmt(f),
-            CheckId::Concurrency { scenario, checker } => write!(f, "{scenario}/{checker}"),
+            CheckId::Concurrency { case, checker } => write!(f, "{case}/{checker}"),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The concurrency checks as a run stage: every scenario of
+//! The concurrency checks as a run stage: every model-check case of
 //! `twinbench-checks` under each of its checkers, recorded in results.json.
 //!
 //! The checks themselves (loom, shuttle, the bug zoo) live in the
@@ -14,14 +14,14 @@ use twinbench_checks::{CheckRecord, Checker, Entry, catalog, runner};
 use crate::results::{BudgetInfo, BudgetLevel, ConcurrencyResults};
 use crate::scenario::Shard;
 
-/// The scenarios `filter` selects (all when `None`).
+/// The model-check cases `filter` selects (all when `None`).
 pub fn select(filter: Option<&str>) -> Vec<Entry> {
     catalog()
         .into_iter()
         .filter(|e| {
             filter.is_none_or(|f| {
-                e.scenario.id.contains(f)
-                    || format!("{:?}", e.scenario.component)
+                e.case.id.contains(f)
+                    || format!("{:?}", e.case.component)
                         .to_lowercase()
                         .contains(&f.to_lowercase())
             })
@@ -40,7 +40,7 @@ pub enum Isolation {
     Subprocess { exe: PathBuf },
 }
 
-/// Runs every selected scenario under each of its checkers, on `workers`
+/// Runs every selected case under each of its checkers, on `workers`
 /// threads (each check is single-threaded: loom and shuttle run a model's
 /// threads as coroutines), and reports each record as it completes.
 pub fn run_checks(
@@ -55,7 +55,7 @@ pub fn run_checks(
     let budget = level.budget(replay_dir);
     let jobs: Vec<(Entry, Checker)> = select(filter)
         .into_iter()
-        .flat_map(|e| e.scenario.checkers.iter().map(move |&c| (e, c)))
+        .flat_map(|e| e.case.checkers.iter().map(move |&c| (e, c)))
         .enumerate()
         .filter(|(position, _)| shard.is_none_or(|s| s.takes(*position)))
         .map(|(_, job)| job)
@@ -120,7 +120,7 @@ fn run_in_child(
     let output = std::process::Command::new(exe)
         .args([
             "run-check",
-            entry.scenario.id,
+            entry.case.id,
             "--checker",
             checker.name(),
             "--budget",
@@ -131,10 +131,10 @@ fn run_in_child(
         .stdin(std::process::Stdio::null())
         .output();
     let failure = |detail: String| CheckRecord {
-        id: entry.scenario.id.to_string(),
-        component: entry.scenario.component,
-        subject: entry.scenario.subject.into(),
-        operations: entry.scenario.operations.to_string(),
+        id: entry.case.id.to_string(),
+        component: entry.case.component,
+        subject: entry.case.subject.into(),
+        operations: entry.case.operations.to_string(),
         checker,
         schedules: 0,
         exhaustive: false,

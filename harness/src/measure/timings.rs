@@ -19,7 +19,7 @@ pub fn scaling(sizes: &[SizeResult]) -> Vec<Scaling> {
         .filter_map(|side| {
             let timed: Vec<(f64, &SideTiming)> = sizes
                 .iter()
-                .filter_map(|s| Some((s.size as f64, s.timings.iter().find(|t| t.side == side)?)))
+                .filter_map(|s| Some((s.size as f64, s.timing(side)?)))
                 .collect();
             let points: Vec<(f64, f64)> =
                 timed.iter().map(|(n, t)| (*n, t.mean_ns.point)).collect();

@@ -1,5 +1,5 @@
 //! The concurrency section: one table per component, jcstress style — each
-//! row a scenario under one checker, with the schedules explored, what was
+//! row a model-check case under one checker, with the schedules explored, what was
 //! observed, whether that is what should happen, and how to replay it.
 
 use std::fmt::Write;
@@ -37,15 +37,13 @@ fn overhead_table(out: &mut String, overhead: &[OverheadResult]) {
         let over = r.low >= 1.2;
         let _ = write!(
             out,
-            "<tr><td class=l>{}</td><td>{}</td><td>{}</td><td>{:+.1}</td><td>{}{:+.0}% [{:+.0}%, {:+.0}%]{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=l>{}</td><td>{}</td><td>{}</td><td>{:+.1}</td><td>{}{}{}</td><td>{}</td><td>{}</td></tr>",
             esc(o.component.title()),
             ns(&o.unsynchronized_ns),
             ns(&o.synchronized_ns),
             o.synchronized_ns.point - o.unsynchronized_ns.point,
             if over { "<span class=bad>" } else { "" },
-            (r.point - 1.0) * 100.0,
-            (r.low - 1.0) * 100.0,
-            (r.high - 1.0) * 100.0,
+            r.percent_change(0),
             if over { "</span>" } else { "" },
             o.two_threads_ns
                 .as_ref()
@@ -87,7 +85,7 @@ pub fn section(
          every bug-zoo entry (a faithful port of a race in the original) must be <em>caught</em> \
          breaking the invariant it names — a checker that cannot fail proves nothing. \
          loom explores every interleaving within {pb} preemptions; shuttle runs {rs} random and \
-         {ps} PCT (depth {d}) schedules per scenario, seed {seed:#x}. Budget: {level:?}{filter}.</p>\
+         {ps} PCT (depth {d}) schedules per case, seed {seed:#x}. Budget: {level:?}{filter}.</p>\
          <p>{fixed} fixed-component checks and {zoo} zoo checks; {ok}.</p>",
         pb = b.loom_preemption_bound,
         rs = b.shuttle_random_schedules,
@@ -98,7 +96,7 @@ pub fn section(
         filter = results
             .filter
             .as_ref()
-            .map(|f| format!(", only scenarios matching <code>{}</code>", esc(f)))
+            .map(|f| format!(", only cases matching <code>{}</code>", esc(f)))
             .unwrap_or_default(),
         ok = if unexpected == 0 {
             "all as expected".to_string()
@@ -118,7 +116,7 @@ pub fn section(
         }
         let _ = write!(
             out,
-            "<h3 id=\"concurrency-{anchor:?}\">{title}</h3><table><tr><th class=l>scenario</th>\
+            "<h3 id=\"concurrency-{anchor:?}\">{title}</h3><table><tr><th class=l>case</th>\
              <th class=l>subject</th><th class=l>checker</th><th>schedules</th>\
              <th class=l>outcome</th><th class=l>expected?</th><th class=l>replay</th></tr>",
             anchor = component,

@@ -13,7 +13,7 @@ use twinbench_checks::{Budget, CheckRecord};
 #[serde(rename_all = "snake_case")]
 pub enum BudgetLevel {
     /// What `cargo test` runs: loom at preemption bound 2, 10 000 random and
-    /// 10 000 PCT schedules per scenario.
+    /// 10 000 PCT schedules per model-check case.
     Ci,
     /// Ten times the schedules, loom at preemption bound 3.
     Nightly,
@@ -43,7 +43,7 @@ pub struct BudgetInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConcurrencyResults {
     pub budget: BudgetInfo,
-    /// Only scenarios whose id or component contains this were run.
+    /// Only model-check cases whose id or component contains this were run.
     pub filter: Option<String>,
     pub records: Vec<CheckRecord>,
 }

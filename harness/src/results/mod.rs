@@ -131,7 +131,7 @@ pub struct PairResult {
     pub scaling: Vec<Scaling>,
 }
 
-/// A peer library or fixed Python baseline, as the registry describes it.
+/// A peer library or fixed Python baseline, as the pair table describes it.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlternativeInfo {
     pub side: Side,

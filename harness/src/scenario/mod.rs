@@ -5,10 +5,10 @@
 //! description = "what this scenario is for"
 //!
 //! [[kernel]]
-//! name = "pagerank"                  # a registry name
-//! sizes = [1000, 10000, 100000]      # optional; the registry's sizes otherwise
+//! name = "pagerank"                  # a kernel pair's name
+//! sizes = [1000, 10000, 100000]      # optional; the pair's sizes otherwise
 //! seed = 42                          # optional; 0 otherwise
-//! tolerance = { rtol = 1e-9, atol = 1e-12 }   # optional; the registry's otherwise
+//! tolerance = { rtol = 1e-9, atol = 1e-12 }   # optional; the pair's otherwise
 //! gate_threshold = 0.2               # optional; `twinbench gate`'s default (0.10) otherwise
 //! ```
 //!

@@ -4,9 +4,9 @@
 use crate::pairs::Side;
 use crate::results::verdicts::{ClaimRow, ClaimVerdict};
 use crate::results::{Results, SizeResult};
-use crate::stats::{Estimate, geomean_ratio_estimate, wilson};
+use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, wilson};
 
-use super::{NOT_PORTED, largest_timed, samples, times};
+use super::{NOT_PORTED, largest_timed, times};
 use twinbench_checks::Component;
 
 #[derive(Debug, Clone, Copy)]
@@ -284,7 +284,7 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
     }
     let ratios: Vec<(&[f64], &[f64])> = tagged
         .iter()
-        .filter_map(|(_, s)| Some((samples(s, Side::Python)?, samples(s, Side::Rust)?)))
+        .filter_map(|(_, s)| Some((s.samples(Side::Python)?, s.samples(Side::Rust)?)))
         .collect();
     let estimate = geomean_ratio_estimate(&ratios);
     // The best peer per kernel (where one was timed): its time ÷ the twin's.
@@ -337,7 +337,7 @@ fn overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
     else {
         return unmeasured(spec, "the locking-overhead bench was not part of this run");
     };
-    let pct = |r: f64| format!("{:+.0}%", (r - 1.0) * 100.0);
+    let pct = |r: f64| format!("{:+.0}%", percent_change(r));
     let missed: Vec<String> = results
         .locking_overhead
         .iter()
@@ -511,17 +511,15 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         let Some(size) = pair
             .sizes
             .iter()
-            .filter(|s| {
-                samples(s, Side::PythonFixed).is_some() && samples(s, Side::Python).is_some()
-            })
+            .filter(|s| s.samples(Side::PythonFixed).is_some() && s.samples(Side::Python).is_some())
             .max_by_key(|s| s.size)
         else {
             continue;
         };
         let (Some(python), Some(fixed), Some(rust)) = (
-            samples(size, Side::Python),
-            samples(size, Side::PythonFixed),
-            samples(size, Side::Rust),
+            size.samples(Side::Python),
+            size.samples(Side::PythonFixed),
+            size.samples(Side::Rust),
         ) else {
             continue;
         };

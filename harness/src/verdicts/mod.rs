@@ -22,19 +22,11 @@ pub fn attach(results: &mut Results) {
     results.claims = ledger(results);
 }
 
-fn samples(size: &SizeResult, side: Side) -> Option<&[f64]> {
-    size.timings
-        .iter()
-        .find(|t| t.side == side)
-        .map(|t| t.per_iteration_ns.as_slice())
-        .filter(|s| !s.is_empty())
-}
-
 /// The largest size of a kernel with both sides timed.
 fn largest_timed(sizes: &[SizeResult]) -> Option<&SizeResult> {
     sizes
         .iter()
-        .filter(|s| samples(s, Side::Python).is_some() && samples(s, Side::Rust).is_some())
+        .filter(|s| s.samples(Side::Python).is_some() && s.samples(Side::Rust).is_some())
         .max_by_key(|s| s.size)
 }
 

@@ -280,12 +280,7 @@ fn concurrent_verdict(component: Component, results: &Results) -> ComponentVerdi
         ),
         Some(o) => {
             let e = o.overhead_ratio;
-            let text = format!(
-                "locking overhead {:+.0}% [{:+.0}%, {:+.0}%] on one thread",
-                (e.point - 1.0) * 100.0,
-                (e.low - 1.0) * 100.0,
-                (e.high - 1.0) * 100.0
-            );
+            let text = format!("locking overhead {} on one thread", e.percent_change(0));
             if e.low >= MAX_LOCKING_OVERHEAD {
                 requirement(
                     "speed",

@@ -18,7 +18,7 @@
 //!   completes during a later HALF_OPEN period counts as a probe's outcome.
 //!
 //! The original's failure-*rate* rule (≥ 10 samples in the window) is left out:
-//! the scenarios never reach 10 samples, so it could not change what they see.
+//! the cases never reach 10 samples, so it could not change what they see.
 //!
 //! [`Seed003CircuitBreaker`] has no lock at all: each field is an atomic, and
 //! every read-modify-write is a load followed by a store, as Python's

@@ -1,4 +1,4 @@
-//! What a model check is: a scenario body, the component it exercises, and
+//! What a model check is: a case (its body, the component it exercises, and
 //! (for the bug zoo) the catalog id and the invariant the bug must break.
 
 use std::fmt;
@@ -123,8 +123,8 @@ pub enum Subject {
     Zoo(ZooEntry),
 }
 
-/// Sizes a scenario body runs at: loom explores every interleaving, so its
-/// scenarios are small; shuttle samples schedules, so its are larger.
+/// Sizes a case body runs at: loom explores every interleaving, so its
+/// cases are small; shuttle samples schedules, so its are larger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
     /// Worker threads (or tasks) besides the main one.
@@ -148,16 +148,16 @@ impl Scale {
 
 /// One model check, compiled once per backend.
 #[derive(Debug, Clone, Copy)]
-pub struct Scenario {
+pub struct CheckCase {
     /// Unique, stable id: `<component module>.<what>` or `zoo.<catalog id>`.
     pub id: &'static str,
     pub component: Component,
     pub subject: Subject,
-    /// The operations the scenario runs concurrently, in one line.
+    /// The operations the case runs concurrently, in one line.
     pub operations: &'static str,
     /// The invariants the body asserts (by name, as passed to [`violated`]).
     pub invariants: &'static [&'static str],
-    /// Checkers this scenario runs under (normally all three).
+    /// Checkers this case runs under (normally all three).
     pub checkers: &'static [Checker],
     /// The body; under loom it runs inside `loom::model`, under shuttle inside
     /// a shuttle `Runner`.
