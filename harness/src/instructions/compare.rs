@@ -182,7 +182,7 @@ fn count_check(
 ) -> CountCheck {
     let (was, is) = (before.instructions as f64, now.instructions as f64);
     let change = is / was.max(1.0) - 1.0;
-    let percent = change * 100.0;
+    let percent = crate::stats::percent_change(is / was.max(1.0));
     // Compared as counts, not as `change`, so exactly +limit is within it
     // (1020 / 1000 − 1 is a hair above 0.02 in floating point).
     let (above, below) = (is > was * (1.0 + limit), is < was * (1.0 - limit));
