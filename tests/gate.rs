@@ -49,6 +49,9 @@ pub(crate) fn results(dir: &Path) -> PathBuf {
     let mut run = BenchRun::starting_now(Path::new("gate.toml"), None);
     run.started_unix_ms -= 2_000;
     bench_run::write(&criterion, &run).expect("bench-run record");
+    // Each run its own samples (one part in a million apart), as two real
+    // runs always are: pool refuses a run given twice.
+    let run_factor = 1.0 + 1e-6 * RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as f64;
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
     for (name, sizes) in KERNELS {
         let pair = PAIRS.iter().find(|p| p.name == name).expect("registered");
@@ -64,7 +67,7 @@ pub(crate) fn results(dir: &Path) -> PathBuf {
                 fake_samples(
                     &criterion,
                     &BenchId::pair(name, side, size),
-                    ns * size as f64 / 200.0,
+                    ns * size as f64 / 200.0 * run_factor,
                 );
             }
         }
@@ -85,8 +88,21 @@ pub(crate) fn results(dir: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    common::run_results(&out).0
+    let (path, mut json) = common::run_results(&out);
+    // Two runs of this fixture can finish within one second, and a run id
+    // is the second a run was made: tell them apart by their folder.
+    let id = format!(
+        "{}-{}",
+        json["run_id"].as_str().expect("run_id"),
+        dir.file_name().and_then(|n| n.to_str()).expect("dir name")
+    );
+    json["run_id"] = Value::from(id);
+    std::fs::write(&path, serde_json::to_vec_pretty(&json).expect("json")).expect("write");
+    path
 }
+
+/// How many runs the fixture has made in this process.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Runs the twinbench binary; its exit code and everything it printed.
 pub(crate) fn twinbench(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
@@ -121,6 +137,22 @@ fn edit(source: &Path, target: &Path, change: impl FnOnce(&mut Value)) {
         serde_json::from_slice(&std::fs::read(source).expect("read")).expect("json");
     change(&mut json);
     std::fs::write(target, serde_json::to_vec(&json).expect("encode")).expect("write");
+}
+
+/// Fault: every figure of one side's timing `factor` times slower, its
+/// samples and its statistics alike (a file whose mean disagrees with its
+/// samples is refused on load).
+fn slow_down(timing: &mut Value, factor: f64) {
+    let scale = |v: &mut Value| *v = Value::from(v.as_f64().expect("number") * factor);
+    for t in timing["per_iteration_ns"].as_array_mut().expect("samples") {
+        scale(t);
+    }
+    for field in ["point", "low", "high"] {
+        scale(&mut timing["mean_ns"][field]);
+    }
+    for field in ["median_ns", "min_ns", "max_ns"] {
+        scale(&mut timing[field]);
+    }
 }
 
 /// Fault: the Rust side of `kernel` failed at its `size_index`-th size.
@@ -163,9 +195,7 @@ fn gate_passes_a_a_and_fails_on_each_injected_fault() {
         let size = &mut pair(json, "pagerank")["sizes"][1];
         for timing in size["timings"].as_array_mut().expect("timings") {
             if timing["side"] == "rust" {
-                for t in timing["per_iteration_ns"].as_array_mut().expect("samples") {
-                    *t = Value::from(t.as_f64().expect("number") * 1.10);
-                }
+                slow_down(timing, 1.10);
             }
         }
     });
@@ -246,9 +276,7 @@ fn gate_passes_a_a_and_fails_on_each_injected_fault() {
         let size = &mut pair(json, "pagerank")["sizes"][1];
         for timing in size["timings"].as_array_mut().expect("timings") {
             if timing["side"] == "rust-parallel" {
-                for t in timing["per_iteration_ns"].as_array_mut().expect("samples") {
-                    *t = Value::from(t.as_f64().expect("number") * 1.30);
-                }
+                slow_down(timing, 1.30);
             }
         }
     });
@@ -381,4 +409,17 @@ fn pool_makes_one_baseline_from_several_runs() {
     let (code, out) = pool(&[&a, &elsewhere]);
     assert_ne!(code, Some(0), "{out}");
     assert!(out.contains("disagree on machine"), "{out}");
+
+    // The same run five times is one measurement, not five: refused, by id
+    // and (renamed) by content.
+    let (code, out) = pool(&[&a, &a, &a, &a, &a]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("given twice (the same run id)"), "{out}");
+    let renamed = dir.join("renamed.json");
+    edit(&a, &renamed, |json| {
+        json["run_id"] = Value::from("another-name")
+    });
+    let (code, out) = pool(&[&a, &renamed]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("the same samples as another run"), "{out}");
 }

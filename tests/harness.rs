@@ -11,3 +11,4 @@ mod instructions;
 mod module_graph;
 mod report_end_to_end;
 mod scenario_errors;
+mod untrusted;

@@ -145,3 +145,22 @@ fn every_shipped_scenario_loads() {
     }
     assert!(count > 0, "no scenarios in {}", dir.display());
 }
+
+#[test]
+fn a_size_that_cannot_fit_in_memory_is_refused_with_the_estimate() {
+    let text = format!("{HEADER}[[kernel]]\nname = \"pagerank\"\nsizes = [1000, 1000000000000]\n");
+    let message = expect_error("too_big.toml", &text, 5, "kernel[0].sizes");
+    assert!(
+        message.contains("cannot fit")
+            && message.contains("bytes per node")
+            && message.contains("GiB"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_same_size_twice_is_refused() {
+    let text = format!("{HEADER}[[kernel]]\nname = \"pagerank\"\nsizes = [1000, 1000]\n");
+    let message = expect_error("twice.toml", &text, 5, "kernel[0].sizes");
+    assert!(message.contains("listed twice"), "{message}");
+}

@@ -60,6 +60,65 @@ pub fn reports_dir() -> PathBuf {
     root().join("reports")
 }
 
+/// Whether `a` and `b` name the same file: the same canonical path where
+/// both exist, else the same absolute path once `.` and `..` are resolved
+/// lexically (an output that does not exist yet cannot be an input, unless
+/// it is spelled as one).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Ok(x), Ok(y)) = (a.canonicalize(), b.canonicalize()) {
+        return x == y;
+    }
+    lexical_absolute(a) == lexical_absolute(b)
+}
+
+fn lexical_absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The first output that would overwrite one of `inputs`, as an error
+/// message naming both; a command checks this before doing any work.
+pub fn refuse_overwrite<'a>(
+    outputs: impl IntoIterator<Item = (&'a str, &'a Path)>,
+    inputs: &[&Path],
+) -> Result<(), String> {
+    for (flag, output) in outputs {
+        if let Some(input) = inputs.iter().find(|i| same_file(output, i)) {
+            return Err(format!(
+                "{flag} {} is also an input ({}): writing it would destroy what is read; \
+                 choose another path",
+                output.display(),
+                input.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that files can be written in `dir` (creating it), before a long
+/// run whose results would otherwise be lost at the end.
+pub fn check_writable(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".twinbench-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(&probe)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// flushed to disk, then renamed over `path`. A reader never sees half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -1,14 +1,16 @@
 //! `twinbench gate`: a run against a baseline run. Exit 0 pass, 3
 //! regression, 2 cannot judge (no baseline, another machine, unreadable or
-//! incomplete data), 1 usage error.
+//! incomplete data), 1 usage error (including an output path that names an
+//! input). The verdict is printed before any file is written; a file that
+//! cannot be written is reported beside it and makes a pass exit 2 (a
+//! regression stays 3).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use twinbench::format::Format;
 use twinbench::gate::{self, GateOptions, Junit, Markdown, ParallelPolicy, Verdict};
-use twinbench::workspace::write_atomic;
+use twinbench::workspace::{self, write_atomic};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -61,6 +63,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(super::USAGE));
     }
+    let folder = args
+        .current
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let md_path = args
+        .markdown
+        .clone()
+        .unwrap_or_else(|| folder.join(Markdown.file_name()));
+    let junit_path = args
+        .junit
+        .clone()
+        .unwrap_or_else(|| folder.join(Junit.file_name()));
+    let mut outputs = vec![
+        ("--markdown", md_path.as_path()),
+        ("--junit", junit_path.as_path()),
+    ];
+    if let Some(list) = &args.rerun_list {
+        outputs.push(("--rerun-list", list.as_path()));
+    }
+    if let Err(e) = workspace::refuse_overwrite(outputs, &[&args.baseline, &args.current]) {
+        eprintln!("twinbench gate: error: {e}");
+        return Ok(ExitCode::from(super::USAGE));
+    }
     let loaded = (
         twinbench::results::load(&args.baseline),
         twinbench::results::load(&args.current),
@@ -85,28 +111,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             gate::confirm(&mut report, &baseline, &samples);
         }
     }
+    let markdown = Markdown.render(&report)?;
+    println!("{markdown}");
+    let mut writes: Vec<(PathBuf, String)> = vec![
+        (md_path.clone(), markdown),
+        (junit_path.clone(), Junit.render(&report)?),
+    ];
     if let Some(list) = &args.rerun_list {
         let text: String = gate::rerun_targets(&report)
             .iter()
             .map(|t| format!("{t}\n"))
             .collect();
-        write_atomic(list, text.as_bytes())
-            .with_context(|| format!("writing {}", list.display()))?;
+        writes.push((list.clone(), text));
     }
-    let folder = args
-        .current
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let md_path = args
-        .markdown
-        .unwrap_or_else(|| folder.join(Markdown.file_name()));
-    let junit_path = args.junit.unwrap_or_else(|| folder.join(Junit.file_name()));
-    let markdown = Markdown.render(&report)?;
-    write_atomic(&md_path, markdown.as_bytes())
-        .with_context(|| format!("writing {}", md_path.display()))?;
-    write_atomic(&junit_path, Junit.render(&report)?.as_bytes())
-        .with_context(|| format!("writing {}", junit_path.display()))?;
+    let mut failed = false;
+    for (path, text) in &writes {
+        if let Err(e) = write_atomic(path, text.as_bytes()) {
+            eprintln!("twinbench gate: cannot write {}: {e}", path.display());
+            failed = true;
+        }
+    }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
         let text = gate::step_summary(
             &report,
@@ -117,13 +141,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("twinbench gate: cannot append to $GITHUB_STEP_SUMMARY: {e}");
         }
     }
-    println!("{markdown}");
     println!(
         "summary: {}\njunit:   {}",
         md_path.display(),
         junit_path.display()
     );
-    Ok(ExitCode::from(report.verdict.exit_code()))
+    Ok(ExitCode::from(match report.verdict {
+        Verdict::Regression => Verdict::Regression.exit_code(),
+        _ if failed => Verdict::CannotJudge.exit_code(),
+        verdict => verdict.exit_code(),
+    }))
 }
 
 fn append(path: &Path, text: &str) -> std::io::Result<()> {

@@ -50,6 +50,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(super::USAGE));
     }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| workspace::reports_dir().join("instructions.json"));
+    if let Some(baseline) = &args.baseline
+        && let Err(e) = workspace::refuse_overwrite([("--out", out.as_path())], &[baseline])
+    {
+        eprintln!("twinbench instructions: error: {e}");
+        return Ok(ExitCode::from(super::USAGE));
+    }
     let baseline = match &args.baseline {
         None => None,
         Some(path) => match instructions::load(path) {
@@ -68,9 +78,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&scenario_path)?;
     let valgrind = instructions::find_valgrind()?;
     let jobs = instructions::jobs(&scenario);
-    let out = args
-        .out
-        .unwrap_or_else(|| workspace::reports_dir().join("instructions.json"));
     let measure = MeasureOptions {
         valgrind: valgrind.path.clone(),
         exe: std::env::current_exe().context("locating the twinbench binary")?,

@@ -19,8 +19,10 @@ pub struct Args {
 
 /// Exit 0 when the merged run is complete and correct, 1 otherwise.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let merged = twinbench::run::merge(super::load_all(&args.shards)?)?;
     let out = args.out.unwrap_or_else(workspace::reports_dir);
+    workspace::check_writable(&out)
+        .with_context(|| format!("--out {}: cannot write there", out.display()))?;
+    let merged = twinbench::run::merge(super::load_all(&args.shards)?)?;
     let written = report::write(&merged, &out).context("writing the merged report")?;
     super::print_summary(&merged);
     println!("results: {}", written.results_json.display());

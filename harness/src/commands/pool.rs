@@ -18,6 +18,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let inputs: Vec<&std::path::Path> = args.runs.iter().map(PathBuf::as_path).collect();
+    if let Err(e) = twinbench::workspace::refuse_overwrite([("--out", args.out.as_path())], &inputs)
+    {
+        eprintln!("twinbench pool: error: {e}");
+        return Ok(ExitCode::from(super::USAGE));
+    }
     let pooled = twinbench::run::pool_runs(super::load_all(&args.runs)?)?;
     let json = serde_json::to_vec_pretty(&pooled)?;
     write_atomic(&args.out, &json).with_context(|| format!("writing {}", args.out.display()))?;

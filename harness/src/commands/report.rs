@@ -42,6 +42,9 @@ pub struct Args {
 pub fn run_command(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario.unwrap_or_else(workspace::default_scenario))?;
     let out = args.out.unwrap_or_else(workspace::reports_dir);
+    // Checked before the work: a long run must not be lost at the end.
+    workspace::check_writable(&out)
+        .with_context(|| format!("--out {}: cannot write there", out.display()))?;
     let options = RunOptions {
         criterion_dir: args.criterion_dir.unwrap_or_else(workspace::criterion_dir),
         reports_dir: out.clone(),

@@ -32,6 +32,11 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
             "current run incomplete: {problem}"
         )));
     }
+    if baseline.pairs.is_empty() {
+        reasons.push(Reason::CannotJudge(
+            "the baseline has no kernel pairs: no correctness or timing to hold the run to".into(),
+        ));
+    }
     if current.bench_run.is_none() {
         reasons.push(Reason::CannotJudge(
             "current run has no bench-run record: its timings may be stale".into(),

@@ -54,6 +54,18 @@ impl Generator {
         }
     }
 
+    /// About how many bytes one unit of size (a node, a point) costs at
+    /// the run's peak: the Python side dominates (a `networkx.Graph` keeps a
+    /// dict entry and an attribute dict per edge end, ~0.6 KiB each; a
+    /// pandas series with its rolling windows ~200 bytes per point). An
+    /// estimate for refusing sizes that cannot fit, not a measurement.
+    pub fn bytes_per_unit(self) -> u64 {
+        match self {
+            Generator::BarabasiAlbert { m } => 1_280 * m as u64 + 512,
+            Generator::MetricSeries => 200,
+        }
+    }
+
     /// What a size counts, for messages and report axes.
     pub fn size_unit(self) -> &'static str {
         match self {

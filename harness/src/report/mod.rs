@@ -56,6 +56,10 @@ impl Format<Results> for Json {
 pub enum ReportError {
     #[error(transparent)]
     Format(#[from] FormatError),
+    #[error(
+        "run id {0:?} is not a plain folder name; refusing to write outside the reports folder"
+    )]
+    RunId(String),
     #[error("cannot write {path}: {source}", path = path.display())]
     Write {
         path: PathBuf,
@@ -78,6 +82,9 @@ pub struct Written {
 /// beside it, and `<reports>/index.html` and `<reports>/results.json` (the
 /// latest run), each atomically.
 pub fn write(results: &Results, reports_dir: &Path) -> Result<Written, ReportError> {
+    if !crate::results::validate::is_path_component(&results.run_id) {
+        return Err(ReportError::RunId(results.run_id.clone()));
+    }
     let run_dir = reports_dir.join(&results.run_id);
     let json = Json.render(results)?;
     let page = Html.render(results)?;

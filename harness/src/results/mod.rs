@@ -7,13 +7,14 @@ mod bench_run;
 mod concurrency;
 mod load;
 mod measures;
+pub mod validate;
 pub mod verdicts;
 
 use serde::{Deserialize, Serialize};
 
 pub use bench_run::BenchRun;
 pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
-pub use load::{LoadError, load};
+pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
 pub use verdicts::{ClaimRow, ComponentVerdict};
 

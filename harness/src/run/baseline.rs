@@ -32,6 +32,11 @@ pub enum BaselineError {
     },
     #[error("run {run} cannot be part of a baseline: {reason}")]
     Unusable { run: String, reason: String },
+    #[error(
+        "run {run} is given twice ({how}): pooling a run with itself would narrow the \
+         interval without a second measurement"
+    )]
+    Repeated { run: String, how: &'static str },
 }
 
 /// Pools the timing samples of `runs` (kernel × size × side, and the pyo3
@@ -48,6 +53,7 @@ pub fn pool_runs(mut runs: Vec<Results>) -> Result<Results, BaselineError> {
         }
         usable(r)?;
     }
+    distinct(&runs)?;
     let mut pooled = runs.remove(0);
     let mut ids = vec![pooled.run_id.clone()];
     for other in &runs {
@@ -93,6 +99,40 @@ pub fn pool_runs(mut runs: Vec<Results>) -> Result<Results, BaselineError> {
     pooled.pooled_from = ids;
     crate::verdicts::attach(&mut pooled);
     Ok(pooled)
+}
+
+/// Each run is a separate measurement: not the same run id, and not the
+/// same samples under another id (a copied file).
+fn distinct(runs: &[Results]) -> Result<(), BaselineError> {
+    let mut ids = std::collections::BTreeSet::new();
+    let mut contents = std::collections::BTreeSet::new();
+    for r in runs {
+        if !ids.insert(r.run_id.as_str()) {
+            return Err(BaselineError::Repeated {
+                run: r.run_id.clone(),
+                how: "the same run id",
+            });
+        }
+        let samples: Vec<&[f64]> = r
+            .pairs
+            .iter()
+            .flat_map(|p| &p.sizes)
+            .flat_map(|s| &s.timings)
+            .map(|t| t.per_iteration_ns.as_slice())
+            .collect();
+        // Bit patterns, so that equal samples compare equal as keys.
+        let key: Vec<u64> = samples
+            .iter()
+            .flat_map(|s| s.iter().map(|x| x.to_bits()))
+            .collect();
+        if !contents.insert(key) {
+            return Err(BaselineError::Repeated {
+                run: r.run_id.clone(),
+                how: "the same samples as another run",
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A run a gate could take as its baseline on its own.

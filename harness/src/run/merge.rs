@@ -4,6 +4,7 @@
 
 use thiserror::Error;
 
+use crate::results::validate::MAX_SHARDS;
 use crate::results::{ConcurrencyResults, Results};
 
 /// Why shards cannot be merged.
@@ -23,6 +24,58 @@ pub enum MergeError {
     Missing { index: usize, count: usize },
     #[error("shard {index}/{count} appears twice")]
     Repeated { index: usize, count: usize },
+    #[error("shard {index}/{count} is out of range: need 1 <= index <= count <= {max}")]
+    OutOfRange {
+        index: usize,
+        count: usize,
+        max: usize,
+    },
+    #[error(
+        "kernel {kernel} is in shards {first} and {other}: shards of one run are disjoint, so \
+         these are not shards of one run"
+    )]
+    Overlap {
+        kernel: String,
+        first: usize,
+        other: usize,
+    },
+    #[error("model check {check} is in shards {first} and {other}")]
+    OverlappingCheck {
+        check: String,
+        first: usize,
+        other: usize,
+    },
+}
+
+/// Shards of one run never share a kernel or a model check: two that do are
+/// not parts of one whole, and merging them would keep one copy and lose
+/// another kernel.
+fn disjoint(shards: &[Results]) -> Result<(), MergeError> {
+    let mut kernels = std::collections::BTreeMap::new();
+    let mut checks = std::collections::BTreeMap::new();
+    for r in shards {
+        let index = r.shard.map_or(0, |s| s.index);
+        for pair in &r.pairs {
+            if let Some(first) = kernels.insert(pair.kernel.clone(), index) {
+                return Err(MergeError::Overlap {
+                    kernel: pair.kernel.clone(),
+                    first,
+                    other: index,
+                });
+            }
+        }
+        for record in r.concurrency.iter().flat_map(|c| &c.records) {
+            let check = format!("{}/{}", record.id, record.checker);
+            if let Some(first) = checks.insert(check.clone(), index) {
+                return Err(MergeError::OverlappingCheck {
+                    check,
+                    first,
+                    other: index,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Combines every shard of one run into one result; verdicts and the claims
@@ -33,7 +86,7 @@ pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
         .shard
         .ok_or_else(|| MergeError::NotAShard(first.run_id.clone()))?
         .count;
-    let mut seen = vec![false; count];
+    let mut seen = std::collections::BTreeSet::new();
     for r in &shards {
         let shard = r
             .shard
@@ -48,21 +101,27 @@ pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
         if let Some((what, first, other)) = first.origin_mismatch(r) {
             return Err(MergeError::Mismatch { what, first, other });
         }
-        let slot = &mut seen[shard.index - 1];
-        if *slot {
+        if !(1 <= shard.index && shard.index <= count && count <= MAX_SHARDS) {
+            return Err(MergeError::OutOfRange {
+                index: shard.index,
+                count,
+                max: MAX_SHARDS,
+            });
+        }
+        if !seen.insert(shard.index) {
             return Err(MergeError::Repeated {
                 index: shard.index,
                 count,
             });
         }
-        *slot = true;
     }
-    if let Some(missing) = seen.iter().position(|s| !s) {
+    if let Some(missing) = (1..=count).find(|i| !seen.contains(i)) {
         return Err(MergeError::Missing {
-            index: missing + 1,
+            index: missing,
             count,
         });
     }
+    disjoint(&shards)?;
     shards.sort_by_key(|r| r.shard.map(|s| s.index));
     let mut merged = shards.remove(0);
     merged.shard = None;

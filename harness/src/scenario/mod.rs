@@ -194,9 +194,39 @@ fn validate_kernel(
                 ));
             }
             let min = pair.generator.min_size().max(1);
+            let max = max_size(pair.generator);
             let mut out = Vec::with_capacity(sizes.len());
             for size in sizes {
                 let value = *size.get_ref();
+                if let Some(limit) = max
+                    && u64::try_from(value).is_ok_and(|v| v > limit)
+                {
+                    let need = u128::from(pair.generator.bytes_per_unit())
+                        * u128::try_from(value).unwrap_or(u128::MAX);
+                    return Err(ctx.invalid(
+                        size.span(),
+                        field("sizes"),
+                        format!(
+                            "size {value} cannot fit: `{}` needs about {} bytes per {} \
+                             ({} GiB for this size) and this machine has {} GiB; at most {limit}",
+                            pair.name,
+                            pair.generator.bytes_per_unit(),
+                            pair.generator.size_unit().trim_end_matches('s'),
+                            need / (1 << 30),
+                            machine_memory().unwrap_or(0) / (1 << 30),
+                        ),
+                    ));
+                }
+                if out
+                    .iter()
+                    .any(|&seen| i64::try_from(seen).is_ok_and(|s| s == value))
+                {
+                    return Err(ctx.invalid(
+                        size.span(),
+                        field("sizes"),
+                        format!("size {value} is listed twice"),
+                    ));
+                }
                 let ok = usize::try_from(value).ok().filter(|&v| v >= min);
                 let Some(value) = ok else {
                     return Err(ctx.invalid(
@@ -269,6 +299,17 @@ fn validate_kernel(
         tolerance,
         gate_threshold,
     })
+}
+
+/// This machine's memory, where it can be read.
+fn machine_memory() -> Option<u64> {
+    crate::environment::Machine::current().memory_bytes
+}
+
+/// The largest size of `generator` whose estimated peak fits in this
+/// machine's memory (`None` where the memory cannot be read).
+fn max_size(generator: crate::inputs::Generator) -> Option<u64> {
+    Some(machine_memory()? / generator.bytes_per_unit().max(1))
 }
 
 struct Context<'a> {
