@@ -479,3 +479,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn replay_of_a_schedule_it_cannot_use_is_not_reproduced() {
+    let dir = common::scratch("untrusted", "replay");
+    let empty = dir.join("schedule.txt");
+    std::fs::write(&empty, "").expect("write");
+    let missing = dir.join("missing.json");
+    for (checker, schedule, says) in [
+        ("shuttle-random", &empty, "cannot replay"),
+        ("loom", &empty, "cannot replay"),
+        ("loom", &missing, "cannot read schedule file"),
+    ] {
+        let (code, out) = twinbench(&[
+            OsStr::new("replay"),
+            OsStr::new("zoo.LB.seed003"),
+            OsStr::new("--checker"),
+            OsStr::new(checker),
+            OsStr::new("--schedule"),
+            schedule.as_os_str(),
+        ]);
+        assert_eq!(code, Some(2), "{checker}: {out}");
+        assert!(
+            out.contains(says) && !out.contains("reproduced"),
+            "{checker}: {out}"
+        );
+    }
+    assert!(!missing.exists(), "loom created the schedule file");
+}

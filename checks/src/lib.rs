@@ -41,6 +41,11 @@ pub enum ReplayError {
     },
     #[error("no model-check case named {0:?}; `twinbench checks --list` lists them")]
     UnknownCase(String),
+    /// The schedule cannot stand for a run of this case: not saved by a
+    /// check, saved by another case or checker, not a schedule at all, or
+    /// it failed for a reason the case does not check.
+    #[error("cannot replay {path}: {reason}")]
+    NotReplayable { path: PathBuf, reason: String },
 }
 
 /// Every case, in a stable order.

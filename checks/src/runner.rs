@@ -204,32 +204,101 @@ pub fn run(entry: &Entry, checker: Checker, budget: &Budget) -> CheckRecord {
     }
 }
 
+/// File beside every saved schedule naming the case and checker it belongs
+/// to, so a replay of it under anything else is refused.
+pub const IDENTITY_FILE: &str = "case.json";
+
+/// What [`IDENTITY_FILE`] records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Identity {
+    case: String,
+    checker: Checker,
+    component: Component,
+}
+
 /// Replays a saved schedule (a shuttle schedule file or a loom checkpoint).
+///
+/// The schedule is checked before anything runs: it must have been saved by
+/// a check of this very case under this checker ([`IDENTITY_FILE`] beside
+/// it), and parse as that checker's schedule; nothing is created. A
+/// violation counts only if it is one of the case's own invariants (or a
+/// deadlock): a panic of the checker over the schedule itself is "cannot
+/// replay", never a reproduction.
 pub fn replay(
     entry: &Entry,
     checker: Checker,
     schedule_file: &Path,
 ) -> Result<Outcome, ReplayError> {
+    let refuse = |reason: String| ReplayError::NotReplayable {
+        path: schedule_file.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(schedule_file).map_err(|source| ReplayError::Read {
+        path: schedule_file.to_path_buf(),
+        source,
+    })?;
+    let identity_file = schedule_file
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(IDENTITY_FILE);
+    let identity: Identity = std::fs::read(&identity_file)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| {
+            refuse(format!(
+                "no readable {} beside it: not a schedule a twinbench check saved",
+                identity_file.display()
+            ))
+        })?;
+    if identity.case != entry.case.id || identity.component != entry.case.component {
+        return Err(refuse(format!(
+            "saved by case {} ({}), not {} ({})",
+            identity.case,
+            identity.component.title(),
+            entry.case.id,
+            entry.case.component.title()
+        )));
+    }
+    if identity.checker != checker {
+        return Err(refuse(format!(
+            "saved under {}, not {checker}",
+            identity.checker
+        )));
+    }
     let counter = Arc::new(AtomicU64::new(0));
     let result = match checker {
         Checker::Loom => {
+            if serde_json::from_str::<serde_json::Value>(&text).is_err() {
+                return Err(refuse("not a loom checkpoint (not JSON)".into()));
+            }
             let budget = Budget::ci(PathBuf::new());
             run_loom(entry.loom_body, &budget, Some(schedule_file), &counter)
         }
         Checker::ShuttleRandom | Checker::ShuttlePct => {
-            let schedule =
-                std::fs::read_to_string(schedule_file).map_err(|source| ReplayError::Read {
-                    path: schedule_file.to_path_buf(),
-                    source,
-                })?;
+            let schedule = text.trim();
+            if !is_shuttle_schedule(schedule) {
+                return Err(refuse("not a shuttle schedule".into()));
+            }
             let body = entry.shuttle_body;
-            catch_unwind(AssertUnwindSafe(|| shuttle::replay(body, schedule.trim())))
+            catch_unwind(AssertUnwindSafe(|| shuttle::replay(body, schedule)))
         }
     };
-    Ok(match result {
+    let outcome = match result {
         Ok(()) => Outcome::Passed,
         Err(payload) => outcome_of(payload.as_ref()),
-    })
+    };
+    if let Outcome::Violated { invariant, detail } = &outcome {
+        let own = entry.case.invariants.contains(&invariant.as_str())
+            || invariant == "deadlock-free"
+            || matches!(entry.case.subject, Subject::Zoo(z) if z.breaks == invariant);
+        if !own {
+            return Err(refuse(format!(
+                "the run failed outside the case's invariants ({}): [{invariant}] {detail}",
+                entry.case.invariants.join(", ")
+            )));
+        }
+    }
+    Ok(outcome)
 }
 
 type Panic = Box<dyn Any + Send + 'static>;
@@ -335,6 +404,13 @@ fn saved_replay(entry: &Entry, checker: Checker, budget: &Budget, dir: &Path) ->
             (file, schedule)
         }
     };
+    let identity = Identity {
+        case: entry.case.id.to_string(),
+        checker,
+        component: entry.case.component,
+    };
+    let identity = serde_json::to_vec_pretty(&identity).ok()?;
+    std::fs::write(dir.join(IDENTITY_FILE), identity).ok()?;
     let file = file.canonicalize().unwrap_or(file);
     Some(Replay {
         command: format!(
@@ -346,6 +422,57 @@ fn saved_replay(entry: &Entry, checker: Checker, budget: &Budget, dir: &Path) ->
         schedule,
         file: file.display().to_string(),
     })
+}
+
+/// Whether `text` decodes as a shuttle schedule, checked without letting
+/// shuttle's decoder see what would crash it: it indexes the first byte of
+/// an empty input and reserves as many steps as the header claims, so the
+/// header is read here first and the step count held to what the bits left
+/// can encode (one bit at least per step). Whatever passes is decoded under
+/// `catch_unwind`.
+fn is_shuttle_schedule(text: &str) -> bool {
+    /// The version byte shuttle-engine 0.1.8 writes (`SCHEDULE_MAGIC_V2`).
+    const MAGIC: u8 = 0x91;
+    let hex: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if hex.len() < 4 || hex.len() % 2 != 0 {
+        return false;
+    }
+    let digit = |b: u8| (b as char).to_digit(16);
+    let Some(bytes) = hex
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? * 16 + digit(pair[1])?))
+        .map(|b| b.and_then(|b| u8::try_from(b).ok()))
+        .collect::<Option<Vec<u8>>>()
+    else {
+        return false;
+    };
+    if bytes[0] != MAGIC {
+        return false;
+    }
+    let mut rest = &bytes[1..];
+    let mut varint = || -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&byte, tail) = rest.split_first()?;
+            rest = tail;
+            value |= u64::from(byte & 0x7F).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    };
+    let (Some(_bits), Some(steps), Some(_seed)) = (varint(), varint(), varint()) else {
+        return false;
+    };
+    if steps > 8 * rest.len() as u64 {
+        return false;
+    }
+    let text = text.to_string();
+    catch_unwind(move || {
+        shuttle_engine::scheduler::serialization::deserialize_schedule(&text).is_some()
+    })
+    .unwrap_or(false)
 }
 
 fn sanitize(id: &str) -> String {

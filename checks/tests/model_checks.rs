@@ -202,3 +202,70 @@ fn a_saved_schedule_replays_the_same_violation() {
         assert!(matches!(replayed, Outcome::Violated { .. }));
     }
 }
+
+/// A schedule that cannot stand for a run of the case is refused before
+/// anything runs — never "reproduced", never a file created.
+#[test]
+fn a_schedule_that_is_not_this_cases_is_refused() {
+    use twinbench_checks::ReplayError;
+    let entry = twinbench_checks::find("zoo.LB.seed003").expect("the balancer zoo entry exists");
+    let other = catalog()
+        .into_iter()
+        .find(|e| e.case.id != entry.case.id)
+        .expect("another case");
+    let budget = budget();
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("replay-refusals-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("scratch");
+    let refused = |result: Result<Outcome, ReplayError>, says: &str, what: &str| match result {
+        Err(ReplayError::NotReplayable { reason, .. }) => {
+            assert!(reason.contains(says), "{what}: {reason}")
+        }
+        other => panic!("{what}: expected a refusal, got {other:?}"),
+    };
+    for checker in Checker::ALL {
+        let record = runner::run(&entry, checker, &budget);
+        let saved = PathBuf::from(&record.replay.expect("replay saved").file);
+        let wrong_checker = Checker::ALL
+            .into_iter()
+            .find(|&c| c != checker)
+            .expect("another checker");
+        refused(
+            runner::replay(&entry, wrong_checker, &saved),
+            "saved under",
+            "another checker",
+        );
+        refused(
+            runner::replay(&other, checker, &saved),
+            "saved by case",
+            "another case",
+        );
+        // Garbage beside a genuine identity file: not a schedule.
+        let identity = saved.with_file_name(runner::IDENTITY_FILE);
+        for (name, text) in [("empty", ""), ("text", "hello, not a schedule")] {
+            let dir = scratch.join(format!("{}-{name}", checker.name()));
+            std::fs::create_dir_all(&dir).expect("dir");
+            std::fs::copy(&identity, dir.join(runner::IDENTITY_FILE)).expect("identity");
+            let file = dir.join("schedule");
+            std::fs::write(&file, text).expect("write");
+            refused(runner::replay(&entry, checker, &file), "not a", name);
+        }
+        // A schedule with no identity beside it.
+        let bare = scratch.join(format!("{}-bare", checker.name()));
+        std::fs::create_dir_all(&bare).expect("dir");
+        std::fs::copy(&saved, bare.join("schedule")).expect("copy");
+        refused(
+            runner::replay(&entry, checker, &bare.join("schedule")),
+            "not a schedule a twinbench check saved",
+            "bare",
+        );
+        // A missing path is an error, and loom does not create it.
+        let missing = scratch.join(format!("{}-missing.json", checker.name()));
+        assert!(matches!(
+            runner::replay(&entry, checker, &missing),
+            Err(ReplayError::Read { .. })
+        ));
+        assert!(!missing.exists(), "{checker} created {}", missing.display());
+    }
+}

@@ -1,5 +1,8 @@
 //! `twinbench replay`: a failing schedule saved by a check, run again.
-//! Exit 0 when it reproduces the violation, 1 when it passes.
+//! Exit 0 when it reproduces one of the case's own violations, 1 when the
+//! schedule passes, 2 when it cannot stand for a run of this case (saved by
+//! another case or checker, not a schedule, failing outside the case's
+//! invariants): "cannot replay", never "reproduced".
 
 use std::path::PathBuf;
 use std::process::ExitCode;
