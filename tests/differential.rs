@@ -210,6 +210,43 @@ fn edge_weights_equal_the_python_hash_the_original_uses() {
     assert_eq!(rust, python);
 }
 
+/// K8's `attr_weight` column: the Rust side's node weights are the
+/// original benchmark's `hash(node) % 100`, and the Python side's graph
+/// carries them (with `type`) as node attributes, in that order.
+#[test]
+fn node_weights_equal_the_python_hash_the_original_uses() {
+    let bridge = bridge::bridge().expect("bridge starts");
+    let Input::Graph(graph) = Generator::BarabasiAlbert { m: 3 }.generate(250, 9) else {
+        panic!("BA generator makes graphs");
+    };
+    let python = bridge
+        .eval_expression(&format!(
+            "[hash(node) % 100 for node in range({})]",
+            graph.node_count
+        ))
+        .expect("evaluates");
+    let rust = format!(
+        "{:?}",
+        graph
+            .node_weights()
+            .iter()
+            .map(|&w| w as i64)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(rust, python);
+    let attributes = bridge
+        .eval_expression(
+            "(lambda g: [list(g.nodes[v].items()) for v in (0, 7)])(__import__('twinbench_baselines.graph', \
+             fromlist=['prepare']).prepare(8, __import__('numpy').array([0]), __import__('numpy').array([1]), \
+             __import__('numpy').array([1.0])))",
+        )
+        .expect("evaluates");
+    assert_eq!(
+        attributes,
+        "[[('type', 'node_0'), ('weight', 0)], [('type', 'node_2'), ('weight', 7)]]"
+    );
+}
+
 #[test]
 fn the_embedded_interpreter_imports_the_pinned_versions_from_the_venv() {
     let bridge = bridge::bridge().expect("bridge starts");

@@ -14,7 +14,6 @@ Each returns the original's ``(filtered_partition, modularity,
 community_metrics)``; ``output`` turns it into the LISTS layout.
 """
 
-from collections import Counter
 from typing import NamedTuple
 
 import community as community_louvain
@@ -31,7 +30,14 @@ LOUVAIN_SEED = 0
 
 
 class CommunityMetrics(NamedTuple):
-    """The original's ``CommunityMetrics`` model (a pydantic model there)."""
+    """The fields of the original's pydantic ``CommunityMetrics`` model.
+
+    The original's model declares ``community_id: str`` and ``central_nodes:
+    List[str]``; pydantic 2.11.5 (its pin) does not coerce ints to str, so on
+    the benchmark graphs (int node ids) constructing it raises
+    ValidationError for every community (defect D022). A plain record keeps
+    what the kernel computes; the model's validation (a few microseconds per
+    community) is not timed."""
 
     community_id: object
     size: int
@@ -53,7 +59,8 @@ def _partition(communities):
 
 
 def _community_metrics(graph, partition):
-    """The original's ``_calculate_community_metrics`` body (K3)."""
+    """The original's ``_calculate_community_metrics`` body (K3, algorithms.py
+    L164-209 at 9455c19), line for line."""
     communities = {}
     for node, comm_id in partition.items():
         if comm_id not in communities:
@@ -74,10 +81,16 @@ def _community_metrics(graph, partition):
         for node in nodes:
             node_data = graph.nodes[node]
             if "tags" in node_data:
-                keywords.extend(node_data["tags"])
+                if isinstance(node_data["tags"], list):
+                    keywords.extend(node_data["tags"])
             if "keywords" in node_data:
-                keywords.extend(node_data["keywords"])
-        top_keywords = [kw for kw, _ in Counter(keywords).most_common(10)]
+                if isinstance(node_data["keywords"], list):
+                    keywords.extend(node_data["keywords"])
+        # The original imports Counter here, once per community.
+        from collections import Counter
+
+        keyword_counts = Counter(keywords)
+        top_keywords = [kw for kw, _ in keyword_counts.most_common(10)]
         metrics.append(
             CommunityMetrics(
                 community_id=comm_id,
@@ -138,7 +151,7 @@ def louvain(graph):
     """
     np.random.seed(LOUVAIN_SEED)
     partition = community_louvain.best_partition(graph, resolution=RESOLUTION)
-    modularity = community_louvain.modularity(partition, graph)
+    modularity = community_louvain.modularity(partition, graph, weight="weight")
     return _filter_and_measure(graph, partition, modularity)
 
 

@@ -7,53 +7,74 @@ NODE_OPERATIONS = "graphmemory_node_operations_total"
 SEVERITY_CODES = {"medium": 0, "high": 1}
 
 
+#: The frame's ``timestamp`` column: one row per sample, 5 minutes apart (the
+#: generator's resolution), as ``datetime64[ns]``, so a hit's timestamp is a
+#: ``pd.Timestamp`` as in the original, whose real-time monitor stamps each
+#: fetch with ``datetime.now()`` and ``_fetch_metrics`` pivots on that stamp and
+#: ``reset_index()``es it back into a column. The origin is arbitrary and fixed
+#: so that inputs are reproducible; the Rust side uses the same grid
+#: (``twinbench::inputs::SPIKE_TIMESTAMPS``).
+TIMESTAMP_ORIGIN = pd.Timestamp("2026-01-01T00:00:00")
+TIMESTAMP_STEP = pd.Timedelta(minutes=5)
+
+
 def spike_detector_prepare(values):
-    """The metrics frame the detector receives: a ``timestamp`` column (here the
-    row position, so hits map back to indices) and the node-operations metric."""
+    """The metrics frame the detector receives: a ``timestamp`` column of
+    ``datetime64[ns]`` (see ``TIMESTAMP_ORIGIN``) and the node-operations
+    metric, on the default ``RangeIndex``.
+
+    ``detect_node_creation_anomalies`` has no caller at HEAD, so which frame it
+    would get is not fixed by the original; this is the shape
+    ``_fetch_metrics`` produces."""
     return pd.DataFrame(
         {
-            "timestamp": np.arange(len(values), dtype=np.int64),
+            "timestamp": pd.date_range(TIMESTAMP_ORIGIN, periods=len(values), freq=TIMESTAMP_STEP),
             NODE_OPERATIONS: np.asarray(values, dtype=np.float64),
         }
     )
 
 
-def spike_detector(df):
-    """K1.1 ``detect_node_creation_anomalies``: rolling-20 mean and sample std
-    (window includes the current row), spike when ``value > mean + 3*std``,
-    ``high`` when ``value > mean + 5*std``.
+def spike_detector(data):
+    """K1.1 ``GraphMemoryAnomalyPatterns.detect_node_creation_anomalies``
+    (monitoring/ai_detection/anomaly_detector.py L82-106 at 9455c19), line for
+    line: rolling-20 mean and sample std (the window includes the current row),
+    spike when ``value > mean + 3*std``, ``high`` when ``value > mean + 5*std``.
 
-    The catalog does not say how the original walks the hits; this walks the
-    boolean-masked rows with ``iterrows`` and reads each hit's timestamp from
-    the row, which is the pandas idiom the surrounding code uses.
+    The hit loop is the original's: it walks ``spikes[spikes].index`` and does
+    eight scalar ``.loc`` lookups per hit (timestamp, value, baseline, three for
+    the severity test, two for the description), building the description
+    with the original's text.
     """
     anomalies = []
-    if NODE_OPERATIONS not in df.columns:
-        return anomalies
-    series = df[NODE_OPERATIONS]
-    rolling_mean = series.rolling(window=20).mean()
-    rolling_std = series.rolling(window=20).std()
-    spikes = df[series > rolling_mean + 3 * rolling_std]
-    for idx, row in spikes.iterrows():
-        value = row[NODE_OPERATIONS]
-        baseline = rolling_mean[idx]
-        severity = "high" if value > baseline + 5 * rolling_std[idx] else "medium"
-        anomalies.append(
-            {
+
+    if NODE_OPERATIONS in data.columns:
+        node_ops = data[NODE_OPERATIONS]
+
+        rolling_mean = node_ops.rolling(window=20).mean()
+        rolling_std = node_ops.rolling(window=20).std()
+
+        spikes = node_ops > (rolling_mean + 3 * rolling_std)
+
+        for idx in spikes[spikes].index:
+            anomalies.append({
                 "type": "node_creation_spike",
-                "timestamp": row["timestamp"],
-                "value": value,
-                "baseline": baseline,
-                "severity": severity,
-                "description": f"Node creation spike: {value:.0f} vs baseline {baseline:.0f}",
-            }
-        )
+                "timestamp": data.loc[idx, "timestamp"],
+                "value": node_ops.loc[idx],
+                "baseline": rolling_mean.loc[idx],
+                "severity": "high" if node_ops.loc[idx] > (rolling_mean.loc[idx] + 5 * rolling_std.loc[idx]) else "medium",
+                "description": f"Unusual spike in node creation: {node_ops.loc[idx]:.0f} vs baseline {rolling_mean.loc[idx]:.0f}",
+            })
+
     return anomalies
 
 
 def spike_detector_output(anomalies, df):
-    """(indices int64, values, baselines, severity codes int64) as numpy arrays."""
-    indices = np.fromiter((int(a["timestamp"]) for a in anomalies), dtype=np.int64, count=len(anomalies))
+    """(indices int64, values, baselines, severity codes int64) as numpy arrays;
+    a hit's index is its timestamp's row on the ``TIMESTAMP_ORIGIN`` grid."""
+    origin, step = TIMESTAMP_ORIGIN.value, TIMESTAMP_STEP.value
+    indices = np.fromiter(
+        ((a["timestamp"].value - origin) // step for a in anomalies), dtype=np.int64, count=len(anomalies)
+    )
     values = np.fromiter((a["value"] for a in anomalies), dtype=np.float64, count=len(anomalies))
     baselines = np.fromiter((a["baseline"] for a in anomalies), dtype=np.float64, count=len(anomalies))
     severities = np.fromiter(

@@ -18,11 +18,13 @@ import numpy as np
 from .graph import prepare as prepare_graph
 from .paths import path_lists
 
-#: ``max_depth`` of the K10 request. The request default (5) reaches every
-#: node of a Barabási-Albert graph of a few thousand nodes, so the defects
-#: at the depth limit (paths one edge too long, recorded once per parent)
-#: would never show; at depth 3 a large share of the nodes lies beyond it.
-BFS_MAX_DEPTH = 3
+#: ``max_depth`` of the K10 request: ``PathAnalysisRequest``'s default
+#: (models.py L69 at 9455c19), which the route runs with when the caller
+#: names none. (Until issue 14 the pair ran depth 3, which leaves more of a
+#: Barabási-Albert graph beyond the limit and so shows the depth-limit
+#: defects more often, but is lighter than what the original runs; the
+#: kernels' unit tests and the differential tests keep those defects covered.)
+BFS_MAX_DEPTH = 5
 #: K27 ``min_cluster_size`` (the original's default): clusters need 3 members.
 MIN_CLUSTER_SIZE = 3
 #: K27 strength filter: pairs with ``relationship_strength >= 8`` reach the
@@ -184,11 +186,12 @@ def graph_metrics_output(result, prepared):
 
 @dataclass
 class PathRequest:
-    """The ``PathAnalysisRequest`` fields the BFS reads."""
+    """The ``PathAnalysisRequest`` fields the route reads."""
 
     source_nodes: list
     target_nodes: list | None = None
     max_depth: int = 5
+    filters: dict | None = None
 
 
 def bfs_sources(n):
@@ -201,97 +204,102 @@ def bfs_sources(n):
     return sources
 
 
+def kuzu_rows(n, src, dst):
+    """What Kùzu hands the engine for ``MATCH (n) RETURN n`` and ``MATCH
+    (a)-[r]->(b) RETURN a, r, b``, in the form of the original's
+    ``isinstance(result, list)`` branch: node rows ``[node]`` and edge rows
+    ``[a, r, b]``, every node a dict with a string ``id``. The endpoint dicts
+    and their ids are separate objects per row, as a driver returns them, so
+    the route's membership tests compare strings by value. The relationship
+    dict is empty: the benchmark graph's edges carry nothing the route reads.
+    """
+    node_rows = [[{"id": node_id(i)}] for i in range(int(n))]
+    edge_rows = [
+        [{"id": node_id(u)}, {}, {"id": node_id(v)}] for u, v in zip(src.tolist(), dst.tolist())
+    ]
+    return node_rows, edge_rows
+
+
+def get_graph_data(rows):
+    """The Python part of ``AnalyticsEngine.get_graph_data`` (engine.py
+    L100-168 at 9455c19): the rows of the two queries turned into node dicts
+    and ``{"source", "target", **relationship}`` edge dicts (the list branch).
+    The queries themselves are the database's work and not timed; the
+    ``performance_monitor`` gauge update is left out with the ``with`` block
+    that raises (D013)."""
+    node_result, edge_result = rows
+    nodes = []
+    for row in node_result:
+        if row and len(row) > 0:
+            node_data = row[0] if isinstance(row[0], dict) else {"id": str(row[0])}
+            nodes.append(node_data)
+    edges = []
+    for row in edge_result:
+        if row and len(row) >= 3:
+            source_id = row[0].get("id") if isinstance(row[0], dict) else str(row[0])
+            target_id = row[2].get("id") if isinstance(row[2], dict) else str(row[2])
+            rel_data = row[1] if isinstance(row[1], dict) else {}
+            edge = {"source": source_id, "target": target_id, **rel_data}
+            edges.append(edge)
+    return {"nodes": nodes, "edges": edges}
+
+
+def calculate_graph_metrics(rows):
+    """``AnalyticsEngine.calculate_graph_metrics`` as the route calls it: its
+    own ``get_graph_data``, then K9 (``graph_metrics``, the explicit-stack
+    DFS of D008: the recursive one raises RecursionError from ~1,750 nodes,
+    which would fail the whole route)."""
+    graph_data = get_graph_data(rows)
+    return graph_metrics((graph_data["nodes"], graph_data["edges"]))
+
+
 def bfs_paths_prepare(n, src, dst, weight):
-    nodes, edges = engine_rows(n, src, dst)
+    """The database rows (``kuzu_rows``) and the request: sources
+    ``bfs_sources``, every node a target, ``max_depth`` the request default."""
     sources = [node_id(s) for s in bfs_sources(int(n))]
     request = PathRequest(source_nodes=sources, max_depth=BFS_MAX_DEPTH)
-    return nodes, edges, request
+    return kuzu_rows(n, src, dst), request
 
 
-def bfs_paths(prepared):
-    """K10: the path part of ``AnalyticsEngine.analyze_paths`` as written
-    (the K9 call it also makes is its own kernel).
-
-    Kept exactly as slow as the original: ``queue.pop(0)`` shifts the whole
-    queue, and ``neighbor in target_nodes`` scans the target list (every node
-    by default) for each newly reached node, so a search that reaches all n
-    nodes costs O(n^2) string comparisons. Two defects are reproduced: a
-    neighbour is recorded before the depth check, so paths of max_depth + 1
-    edges are reported; and such frontier nodes are never marked visited, so
-    one is recorded again from every parent (and parallel edge) reaching it.
-
-    Returns the response fields plus ``all_paths``: the original computes
-    every path but responds with only the first 100; the comparison uses all.
-    """
-    nodes, edges, request = prepared
-    adjacency = {}
-    for node in nodes:
-        adjacency[node.get("id", str(node))] = []
-    for edge in edges:
-        source = edge.get("source")
-        target = edge.get("target")
-        if source in adjacency and target in adjacency:
-            adjacency[source].append(target)
-            adjacency[target].append(source)
-
+def _bfs_as_written(adjacency, request):
+    """The route's BFS (engine.py L453-485 at 9455c19), line for line."""
     paths = []
     target_nodes = request.target_nodes or list(adjacency.keys())
+
     for source in request.source_nodes:
         if source not in adjacency:
             continue
+
         queue = [(source, [source])]
         visited = {source}
+
         while queue:
             current, path = queue.pop(0)
+
             if len(path) > request.max_depth + 1:
                 continue
+
             for neighbor in adjacency.get(current, []):
                 if neighbor not in visited:
                     new_path = path + [neighbor]
+
                     if neighbor in target_nodes and neighbor != source:
-                        paths.append(
-                            {
-                                "source": source,
-                                "target": neighbor,
-                                "path": new_path,
-                                "length": len(new_path) - 1,
-                            }
-                        )
+                        paths.append({
+                            "source": source,
+                            "target": neighbor,
+                            "path": new_path,
+                            "length": len(new_path) - 1,
+                        })
+
                     if len(new_path) <= request.max_depth + 1:
                         queue.append((neighbor, new_path))
                         visited.add(neighbor)
-
-    path_statistics = {}
-    if paths:
-        lengths = [p["length"] for p in paths]
-        path_statistics = {
-            "average_path_length": sum(lengths) / len(lengths),
-            "min_path_length": min(lengths),
-            "max_path_length": max(lengths),
-            "total_paths": len(paths),
-        }
-    return {
-        "paths_found": len(paths),
-        "paths": paths[:100],
-        "path_statistics": path_statistics,
-        "all_paths": paths,
-    }
+    return paths
 
 
-def bfs_paths_fixed(prepared):
-    """K10 with its accidental slowness fixed: a ``deque`` for the FIFO and a
-    set for target membership. Everything else, the two defects included, is
-    as written, so the output is identical to ``bfs_paths``."""
-    nodes, edges, request = prepared
-    adjacency = {}
-    for node in nodes:
-        adjacency[node.get("id", str(node))] = []
-    for edge in edges:
-        source = edge.get("source")
-        target = edge.get("target")
-        if source in adjacency and target in adjacency:
-            adjacency[source].append(target)
-            adjacency[target].append(source)
+def _bfs_fixed(adjacency, request):
+    """The same BFS with a ``deque`` for the FIFO and a set for target
+    membership; the two defects as written, so the same records."""
     paths = []
     target_set = set(request.target_nodes or adjacency.keys())
     limit = request.max_depth + 1
@@ -319,6 +327,40 @@ def bfs_paths_fixed(prepared):
                     if len(new_path) <= limit:
                         queue.append((neighbor, new_path))
                         visited.add(neighbor)
+    return paths
+
+
+def _analyze_paths_route(prepared, bfs):
+    """``AnalyticsEngine.analyze_paths`` (engine.py L427-522 at 9455c19) as
+    the route runs it: ``get_graph_data``, then ``calculate_graph_metrics``
+    (a second fetch and K9), the adjacency lists, the BFS, the statistics and
+    the response fields. The wall-clock ``execution_time`` and the realtime
+    publish (I/O) are left out.
+
+    Returns the response fields plus ``all_paths``: the original computes
+    every path but responds with only the first 100; the comparison uses all.
+    """
+    rows, request = prepared
+    graph_data = get_graph_data(rows)
+    graph_metrics_result = calculate_graph_metrics(rows)
+
+    nodes = graph_data["nodes"]
+    edges = graph_data["edges"]
+
+    adjacency = {}
+    for node in nodes:
+        node_id_ = node.get("id", str(node))
+        adjacency[node_id_] = []
+
+    for edge in edges:
+        source = edge.get("source")
+        target = edge.get("target")
+        if source in adjacency and target in adjacency:
+            adjacency[source].append(target)
+            adjacency[target].append(source)
+
+    paths = bfs(adjacency, request)
+
     path_statistics = {}
     if paths:
         lengths = [p["length"] for p in paths]
@@ -328,12 +370,36 @@ def bfs_paths_fixed(prepared):
             "max_path_length": max(lengths),
             "total_paths": len(paths),
         }
+
     return {
         "paths_found": len(paths),
         "paths": paths[:100],
         "path_statistics": path_statistics,
+        "graph_metrics": graph_metrics_result,
         "all_paths": paths,
     }
+
+
+def bfs_paths(prepared):
+    """K10, the path-analysis route as the original runs it (see
+    ``_analyze_paths_route``), with the request's default depth.
+
+    Kept exactly as slow as the original: ``queue.pop(0)`` shifts the whole
+    queue, and ``neighbor in target_nodes`` scans the target list (every node
+    by default) for each newly reached node, so a search that reaches all n
+    nodes costs O(n^2) string comparisons. Two defects are reproduced: a
+    neighbour is recorded before the depth check, so paths of max_depth + 1
+    edges are reported; and such frontier nodes are never marked visited, so
+    one is recorded again from every parent (and parallel edge) reaching it.
+    """
+    return _analyze_paths_route(prepared, _bfs_as_written)
+
+
+def bfs_paths_fixed(prepared):
+    """K10 with its accidental slowness fixed (``_bfs_fixed``); the fetches,
+    K9 and everything else as written, so the output is identical to
+    ``bfs_paths``."""
+    return _analyze_paths_route(prepared, _bfs_fixed)
 
 
 bfs_paths_fixed_prepare = bfs_paths_prepare
@@ -341,9 +407,14 @@ bfs_paths_fixed_prepare = bfs_paths_prepare
 
 def bfs_paths_output(result, prepared):
     """``paths.path_lists`` over every recorded path (not only the 100 the
-    response carries), node ids parsed back to integers, in recording order."""
-    return path_lists(result["all_paths"], result["paths_found"], result["path_statistics"],
-                      node_id=parse_id)
+    response carries), node ids parsed back to integers, in recording order;
+    the response's K9 ``graph_metrics`` (``graph_metrics_output``'s six
+    values) appended to the values."""
+    flat, offsets, values = path_lists(
+        result["all_paths"], result["paths_found"], result["path_statistics"], node_id=parse_id
+    )
+    metrics = graph_metrics_output(result["graph_metrics"], None)
+    return flat, offsets, np.concatenate([values, metrics])
 
 
 bfs_paths_fixed_output = bfs_paths_output
@@ -386,7 +457,8 @@ def pair_clusters_prepare(n, src, dst, weight):
 
 
 def pair_clusters(prepared):
-    """K27 ``_build_clusters_from_pairs(pairs, min_size)`` as written: an
+    """K27 ``_build_clusters_from_pairs(pairs, min_size)`` as written
+    (kuzu_analytics.py L557-598 at 9455c19), line for line: an
     entity → cluster-index map and Python lists; a merge appends cluster b's
     members to cluster a and re-points each of them (O(|b|), whatever the
     sizes), leaving b empty. Clusters in creation order, members in
@@ -401,7 +473,8 @@ def pair_clusters(prepared):
         cluster_a = entity_map.get(entity_a)
         cluster_b = entity_map.get(entity_b)
         if cluster_a is None and cluster_b is None:
-            clusters.append([entity_a, entity_b])
+            new_cluster = [entity_a, entity_b]
+            clusters.append(new_cluster)
             entity_map[entity_a] = len(clusters) - 1
             entity_map[entity_b] = len(clusters) - 1
         elif cluster_a is not None and cluster_b is None:

@@ -106,40 +106,61 @@ def graph_metrics_output(result, graph):
     )
 
 
-def _feature_matrix(graph, centralities):
-    """The original's per-node loop (``include_centrality=True``,
-    ``include_local_metrics=True``). ``centralities()`` is called once per node
-    and returns ``(betweenness, closeness)`` dicts; a failure there gives the
-    node zeros for both, as in the original. Numeric node attributes follow as
-    ``attr_<name>`` columns; feature names come, in effect, from the first node
-    only (the original's length-check heuristic, kept as written)."""
-    nodes = list(graph.nodes())
+def _feature_matrix(graph, centralities, include_centrality=True, include_local_metrics=True):
+    """The original's ``_extract`` closure (algorithms.py L455-509 at 9455c19),
+    line for line, with its defaults ``include_centrality=True`` and
+    ``include_local_metrics=True``: per node ``graph.degree(node)`` (checked
+    and wrapped in ``float(int(...))``), ``float`` of its clustering
+    coefficient, ``float`` of its betweenness and closeness, and every numeric
+    attribute as ``float`` in an ``attr_<name>`` column. ``centralities()``
+    stands for the two whole-graph calls inside the original's ``try`` and
+    returns ``(betweenness, closeness)`` dicts; a failure there gives the node
+    zeros for both, as in the original. Feature names come, in effect, from
+    the first node only (the original's length-check heuristic)."""
     features = []
+    node_ids = list(graph.nodes())
     feature_names = []
-    degrees = dict(graph.degree())
+
     clustering_coeffs = nx.clustering(graph)
-    for node in nodes:
-        node_features = [degrees[node]]
+
+    for node in node_ids:
+        node_features = []
+
+        node_degree = graph.degree(node)
+        degree_value = int(node_degree) if isinstance(node_degree, (int, float)) else 0
+        node_features.append(float(degree_value))
         if not feature_names or len(feature_names) == len(node_features) - 1:
             feature_names.append("degree")
-        node_features.append(clustering_coeffs[node])
-        if len(feature_names) == len(node_features) - 1:
-            feature_names.append("clustering_coefficient")
-        try:
-            betweenness, closeness = centralities()
-            node_features.append(betweenness.get(node, 0))
-            node_features.append(closeness.get(node, 0))
-        except Exception:
-            node_features.extend([0, 0])
-        if len(feature_names) == len(node_features) - 2:
-            feature_names.extend(["betweenness_centrality", "closeness_centrality"])
-        for attr, value in graph.nodes[node].items():
+
+        if include_local_metrics:
+            node_features.append(float(clustering_coeffs[node]))
+            if len(feature_names) == len(node_features) - 1:
+                feature_names.append("clustering_coefficient")
+
+        if include_centrality:
+            try:
+                betweenness, closeness = centralities()
+
+                node_features.append(float(betweenness.get(node, 0)))
+                node_features.append(float(closeness.get(node, 0)))
+
+                if len(feature_names) == len(node_features) - 2:
+                    feature_names.extend(["betweenness_centrality", "closeness_centrality"])
+            except Exception:
+                node_features.extend([0.0, 0.0])
+                if len(feature_names) == len(node_features) - 2:
+                    feature_names.extend(["betweenness_centrality", "closeness_centrality"])
+
+        node_data = graph.nodes[node]
+        for attr, value in node_data.items():
             if isinstance(value, (int, float)):
-                node_features.append(value)
+                node_features.append(float(value))
                 if len(feature_names) == len(node_features) - 1:
                     feature_names.append(f"attr_{attr}")
+
         features.append(node_features)
-    return np.array(features), nodes, feature_names
+
+    return np.array(features), node_ids, feature_names
 
 
 def node_features_as_written(graph):
@@ -172,9 +193,9 @@ def node_features(graph):
 
 def node_features_output(result, graph):
     """VALUES: the n × d feature matrix flattened row-major (row = node in
-    node order; d = 4 here: degree, clustering_coefficient,
-    betweenness_centrality, closeness_centrality — the generated graphs carry
-    no numeric node attributes)."""
+    node order; d = 5 here: degree, clustering_coefficient,
+    betweenness_centrality, closeness_centrality, attr_weight — the benchmark
+    graph's nodes carry ``type`` (a string, skipped) and ``weight``)."""
     matrix = result[0]
     return np.ascontiguousarray(matrix, dtype=np.float64).reshape(-1)
 

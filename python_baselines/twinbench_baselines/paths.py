@@ -37,8 +37,9 @@ def benchmark_sources(n):
 
 
 def analyze_paths(graph, source_nodes, target_nodes=None, max_depth=5, path_type="shortest"):
-    """The original's ``_analyze`` closure, run directly (the original submits
-    it to a thread pool and awaits it)."""
+    """The original's ``_analyze`` closure (algorithms.py L224-286 at
+    9455c19), line for line, run directly (the original submits it to a
+    thread pool and awaits it)."""
     results = {"paths": [], "statistics": {}, "paths_found": 0}
     if target_nodes is None:
         target_nodes_list = list(graph.nodes())
@@ -58,30 +59,47 @@ def analyze_paths(graph, source_nodes, target_nodes=None, max_depth=5, path_type
                         path = nx.shortest_path(graph, source, target)
                         length = len(path) - 1
                         if length <= max_depth:
-                            results["paths"].append(
-                                {"source": source, "target": target, "path": path, "length": length}
-                            )
-                            results["paths_found"] += 1
+                            path_info = {
+                                "source": source,
+                                "target": target,
+                                "path": path,
+                                "length": length,
+                            }
+                            results["paths"].append(path_info)
+                            results["paths_found"] = results["paths_found"] + 1
                 elif path_type == "all_simple":
                     paths = list(
                         nx.all_simple_paths(graph, source, target, cutoff=max_depth)
                     )
                     for path in paths:
-                        results["paths"].append(
-                            {"source": source, "target": target, "path": path, "length": len(path) - 1}
-                        )
-                        results["paths_found"] += 1
+                        path_info = {
+                            "source": source,
+                            "target": target,
+                            "path": path,
+                            "length": len(path) - 1,
+                        }
+                        results["paths"].append(path_info)
+                        results["paths_found"] = results["paths_found"] + 1
             except (nx.NetworkXNoPath, nx.NodeNotFound):
                 continue
-    if results["paths"]:
-        lengths = [p["length"] for p in results["paths"]]
-        results["statistics"] = {
-            "average_path_length": float(np.mean(lengths)),
-            "min_path_length": int(min(lengths)),
-            "max_path_length": int(max(lengths)),
-            "total_paths": len(results["paths"]),
-        }
+    _statistics(results)
     return results
+
+
+def _statistics(results):
+    """The original's statistics block (algorithms.py L274-284 at 9455c19):
+    the lengths of the dict entries that carry one, ``min``/``max`` as the
+    ints they are (HEAD dropped 084a67a's ``int(...)`` wrapping)."""
+    paths_list = results["paths"]
+    if isinstance(paths_list, list) and len(paths_list) > 0:
+        lengths = [p["length"] for p in paths_list if isinstance(p, dict) and "length" in p]
+        if lengths:
+            results["statistics"] = {
+                "average_path_length": float(np.mean(lengths)),
+                "min_path_length": min(lengths),
+                "max_path_length": max(lengths),
+                "total_paths": len(paths_list),
+            }
 
 
 def paths_shortest_prepare(n, src, dst, weight):
@@ -120,15 +138,8 @@ def paths_shortest_fixed(prepared):
                 results["paths"].append(
                     {"source": source, "target": target, "path": path, "length": len(path) - 1}
                 )
-                results["paths_found"] += 1
-    if results["paths"]:
-        lengths = [p["length"] for p in results["paths"]]
-        results["statistics"] = {
-            "average_path_length": float(np.mean(lengths)),
-            "min_path_length": int(min(lengths)),
-            "max_path_length": int(max(lengths)),
-            "total_paths": len(results["paths"]),
-        }
+                results["paths_found"] = results["paths_found"] + 1
+    _statistics(results)
     return results
 
 

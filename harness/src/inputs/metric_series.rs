@@ -1,6 +1,17 @@
 //! Metric time series with labelled injected anomalies.
 
+use twinbench_kernels::detect::Timestamps;
+
 use super::SplitMix64;
+
+/// The series' `timestamp` column: one row per sample, 5 minutes apart, from
+/// 2026-01-01T00:00:00 (pandas `datetime64[ns]`; Python:
+/// `detect.TIMESTAMP_ORIGIN` / `TIMESTAMP_STEP`). The origin is arbitrary
+/// and fixed so that inputs are reproducible.
+pub const SPIKE_TIMESTAMPS: Timestamps = Timestamps {
+    origin_ns: 1_767_225_600_000_000_000,
+    step_ns: 300_000_000_000,
+};
 
 /// A metric sampled at a fixed interval, and where spikes were injected.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,8 +7,8 @@ mod python_hash;
 
 pub use crate::stats::rng::SplitMix64;
 pub use barabasi_albert::barabasi_albert;
-pub use metric_series::{MetricSeries, metric_series};
-pub use python_hash::python_tuple_hash;
+pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_series};
+pub use python_hash::{python_int_hash, python_tuple_hash};
 
 use twinbench_kernels::graph::{CsrGraph, Edge, GraphError};
 
@@ -25,6 +25,18 @@ impl EdgeList {
     /// The CSR graph the Rust twins run on.
     pub fn to_csr(&self) -> Result<CsrGraph, GraphError> {
         CsrGraph::from_undirected_edges(self.node_count, &self.edges)
+    }
+
+    /// Each node's `weight` attribute, in node order: `hash(node) % 100`, as
+    /// the original benchmark graph sets it (benchmarks.py L356 at
+    /// `9455c19`; its other node attribute, `type = f"node_{node % 5}"`, is a
+    /// string no kernel reads as a number). The Python side sets both in
+    /// `graph.add_node_attributes`; K8 turns this one into its `attr_weight`
+    /// column.
+    pub fn node_weights(&self) -> Vec<f64> {
+        (0..self.node_count as u64)
+            .map(|node| (python_int_hash(node) % 100) as f64)
+            .collect()
     }
 }
 

@@ -1,9 +1,10 @@
-//! CPython's `hash()` of a tuple of two small non-negative ints.
+//! CPython's `hash()` of non-negative ints and of tuples of them.
 //!
 //! The original benchmark weights each edge `(u, v)` with
-//! `hash((u, v)) % 10 + 1`. Tuple hashing is unsalted (only str/bytes hashes
-//! are randomised), so the weights are deterministic; reproducing the hash
-//! lets the Rust generator build the very graph the original benchmarks on.
+//! `hash((u, v)) % 10 + 1` and each node with `hash(node) % 100`. Int and
+//! tuple hashing are unsalted (only str/bytes hashes are randomised), so the
+//! weights are deterministic; reproducing the hash lets the Rust generator
+//! build the very graph the original benchmarks on.
 
 const XXPRIME_1: u64 = 11_400_714_785_074_694_791;
 const XXPRIME_2: u64 = 14_029_467_366_897_019_727;
@@ -16,7 +17,7 @@ const HASH_MODULUS: u64 = (1 << 61) - 1;
 pub fn python_tuple_hash(items: &[u64]) -> i64 {
     let mut acc = XXPRIME_5;
     for &item in items {
-        let lane = int_hash(item);
+        let lane = python_int_hash(item);
         acc = acc.wrapping_add(lane.wrapping_mul(XXPRIME_2));
         acc = acc.rotate_left(31);
         acc = acc.wrapping_mul(XXPRIME_1);
@@ -28,14 +29,23 @@ pub fn python_tuple_hash(items: &[u64]) -> i64 {
     acc as i64
 }
 
-/// `hash(n)` for a non-negative int: `n mod (2^61 − 1)`.
-fn int_hash(n: u64) -> u64 {
+/// `hash(n)` for a non-negative int: `n mod (2^61 − 1)` (never −1, the one
+/// value CPython remaps, since it is non-negative).
+pub fn python_int_hash(n: u64) -> u64 {
     n % HASH_MODULUS
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn int_hashes_wrap_at_the_mersenne_modulus() {
+        // python3.11 -c "print(hash(7), hash(2**61 - 1), hash(2**61 + 5))"
+        assert_eq!(python_int_hash(7), 7);
+        assert_eq!(python_int_hash((1 << 61) - 1), 0);
+        assert_eq!(python_int_hash((1 << 61) + 5), 6);
+    }
 
     #[test]
     fn known_cpython_values() {

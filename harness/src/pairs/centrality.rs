@@ -5,8 +5,8 @@ use twinbench_kernels::graph;
 
 use super::glue::{node_scores, prepare_graph};
 use super::{
-    Alternative, Domain, EXACT, KernelPair, OutputKind, Prepared, PythonFunction, RustTwin,
-    TwinError,
+    Alternative, Domain, EXACT, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction,
+    RustTwin, TwinError,
 };
 use crate::compare::Output;
 use crate::compare::{Comparison, Tolerance};
@@ -156,6 +156,14 @@ pub(super) const PAGERANK: KernelPair = KernelPair {
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C01", "C07"],
     alternatives: PAGERANK_PEERS,
+    original: OriginalUse {
+        timed_by: Some(
+            "benchmarks.py benchmark_centrality_algorithms, n ∈ {100, 500, 1000, 2000}; also benchmark_gpu_vs_cpu (500-2000), benchmark_concurrent_processing (100-1000) and test_centrality_performance (500)",
+        ),
+        called_by: Some(
+            "engine.py analyze_centrality (L282), broken as written (catalog: it passes the raw graph dict)",
+        ),
+    },
 };
 
 pub(super) const DEGREE_CENTRALITY: KernelPair = KernelPair {
@@ -180,6 +188,10 @@ pub(super) const DEGREE_CENTRALITY: KernelPair = KernelPair {
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C01", "C07"],
     alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some("engine.py analyze_centrality (L282), centrality_type=degree"),
+    },
 };
 
 pub(super) const CLOSENESS_CENTRALITY: KernelPair = KernelPair {
@@ -206,6 +218,12 @@ pub(super) const CLOSENESS_CENTRALITY: KernelPair = KernelPair {
     sizes: &[500, 1_000, 2_000],
     claims: &["C01", "C07"],
     alternatives: CLOSENESS_PEERS,
+    original: OriginalUse {
+        timed_by: Some(
+            "benchmarks.py benchmark_centrality_algorithms, n ∈ {100, 500, 1000, 2000}, where every call raises TypeError (D001): it times a failure",
+        ),
+        called_by: Some("engine.py analyze_centrality (L282)"),
+    },
 };
 
 pub(super) const BETWEENNESS_CENTRALITY: KernelPair = KernelPair {
@@ -240,6 +258,10 @@ pub(super) const BETWEENNESS_CENTRALITY: KernelPair = KernelPair {
     sizes: &[500, 1_000, 2_000],
     claims: &["C01", "C07"],
     alternatives: BETWEENNESS_PEERS,
+    original: OriginalUse {
+        timed_by: Some("benchmarks.py benchmark_centrality_algorithms, n ∈ {100, 500, 1000, 2000}"),
+        called_by: Some("engine.py analyze_centrality (L282)"),
+    },
 };
 
 pub(super) const EIGENVECTOR_CENTRALITY: KernelPair = KernelPair {
@@ -274,6 +296,10 @@ pub(super) const EIGENVECTOR_CENTRALITY: KernelPair = KernelPair {
     sizes: &[1_000, 10_000, 30_000],
     claims: &["C01", "C07"],
     alternatives: EIGENVECTOR_PEERS,
+    original: OriginalUse {
+        timed_by: Some("benchmarks.py benchmark_centrality_algorithms, n ∈ {100, 500, 1000, 2000}"),
+        called_by: Some("engine.py analyze_centrality (L282)"),
+    },
 };
 
 fn run_pagerank(prepared: &Prepared) -> Result<Output, TwinError> {

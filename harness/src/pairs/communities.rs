@@ -10,7 +10,8 @@ use twinbench_kernels::graph::communities::{self, CommunityAlgorithm, CommunityD
 
 use super::glue::{expect_graph, prepare_graph};
 use super::{
-    Alternative, Domain, KernelPair, OutputKind, Prepared, PythonFunction, RustTwin, TwinError,
+    Alternative, Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin,
+    TwinError,
 };
 use crate::compare::{Comparison, Tolerance};
 use crate::compare::{Lists, Output};
@@ -105,6 +106,12 @@ pub(super) const GREEDY_MODULARITY: KernelPair = KernelPair {
                metrics with igraph calls; igraph breaks CNM's ties differently (ARI 0.07-0.33 \
                against networkx's partition), so only the modularity is compared",
     }],
+    original: OriginalUse {
+        timed_by: Some(
+            "benchmarks.py benchmark_community_detection (algorithm greedy_modularity, and louvain without python-louvain), n ∈ {100, 500, 1000, 2000}, and test_community_performance (500); on its int-id graphs every call raises ValidationError (D022): it times a failure",
+        ),
+        called_by: Some("engine.py detect_communities (L375)"),
+    },
 };
 
 fn run_greedy_modularity(prepared: &Prepared) -> Result<Output, TwinError> {
@@ -136,6 +143,12 @@ pub(super) const LABEL_PROPAGATION: KernelPair = KernelPair {
     sizes: &[1_000, 5_000, 10_000],
     claims: &["C01", "C07"],
     alternatives: &[],
+    original: OriginalUse {
+        timed_by: Some(
+            "benchmarks.py benchmark_community_detection, n ∈ {100, 500, 1000, 2000}; every call raises ValidationError there (D022)",
+        ),
+        called_by: Some("engine.py detect_communities (L375)"),
+    },
 };
 
 fn run_label_propagation(prepared: &Prepared) -> Result<Output, TwinError> {
@@ -180,6 +193,12 @@ pub(super) const LOUVAIN: KernelPair = KernelPair {
                different random walk through the same method, so only the modularity is \
                compared",
     }],
+    original: OriginalUse {
+        timed_by: Some(
+            "benchmarks.py benchmark_community_detection (algorithm louvain with python-louvain installed), n ∈ {100, 500, 1000, 2000}; every call raises ValidationError there (D023)",
+        ),
+        called_by: Some("engine.py detect_communities (L375)"),
+    },
 };
 
 fn run_louvain(prepared: &Prepared) -> Result<Output, TwinError> {

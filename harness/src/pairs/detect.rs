@@ -3,16 +3,21 @@
 use twinbench_kernels::detect;
 
 use super::glue::{expect_series, prepare_series};
-use super::{Domain, KernelPair, OutputKind, Prepared, PythonFunction, RustTwin, TwinError};
+use super::{
+    Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin, TwinError,
+};
 use crate::compare::{Comparison, Tolerance};
 use crate::compare::{Event, Output};
 use crate::inputs::Generator;
+use crate::inputs::SPIKE_TIMESTAMPS;
 
 pub(super) const SPIKE_DETECTOR: KernelPair = KernelPair {
     name: "spike_detector",
     domain: Domain::Detection,
-    summary: "ml_monitoring K1.1: rolling-20 mean + 3·sample-std spike rule \
-              (pandas rolling, window includes the point, strict >)",
+    summary: "ml_monitoring K1.1 detect_node_creation_anomalies: rolling-20 mean + \
+              3·sample-std spike rule (pandas rolling, window includes the point, strict >), \
+              then the original's hit loop: per spike eight scalar .loc lookups and a record \
+              with the row's timestamp and a description string",
     python: PythonFunction {
         module: "twinbench_baselines.detect",
         function: "spike_detector",
@@ -40,33 +45,41 @@ pub(super) const SPIKE_DETECTOR: KernelPair = KernelPair {
     sizes: &[10_000, 100_000, 1_000_000],
     claims: &["C02", "C06", "C09"],
     alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: None,
+    },
 };
 
-fn spikes_to_events(spikes: Vec<detect::Spike>) -> Output {
-    Output::Events(
-        spikes
+/// The original's records as events; each event's index is read back from
+/// its record's timestamp, as the Python side reads it from the
+/// `pd.Timestamp`, so the timestamps are compared too.
+fn records_to_events(spikes: Vec<detect::Spike>) -> Result<Output, TwinError> {
+    let records = detect::node_creation_anomalies(spikes, SPIKE_TIMESTAMPS)?;
+    Ok(Output::Events(
+        records
             .into_iter()
-            .map(|s| Event {
-                index: s.index,
-                value: s.value,
-                baseline: s.baseline,
-                severity: match s.severity {
+            .map(|r| Event {
+                index: SPIKE_TIMESTAMPS.row(r.timestamp_ns).unwrap_or(usize::MAX),
+                value: r.spike.value,
+                baseline: r.spike.baseline,
+                severity: match r.spike.severity {
                     detect::Severity::Medium => 0,
                     detect::Severity::High => 1,
                 },
-                margin: Some(s.margin),
+                margin: Some(r.spike.margin),
             })
             .collect(),
-    )
+    ))
 }
 
 fn run_spike_detector(prepared: &Prepared) -> Result<Output, TwinError> {
     let spikes = detect::detect_spikes(expect_series(prepared)?, detect::SpikeParams::default());
-    Ok(spikes_to_events(spikes))
+    records_to_events(spikes)
 }
 
 fn run_spike_detector_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
     let values = expect_series(prepared)?;
     let spikes = detect::detect_spikes_parallel(values, detect::SpikeParams::default());
-    Ok(spikes_to_events(spikes))
+    records_to_events(spikes)
 }

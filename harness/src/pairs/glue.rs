@@ -24,6 +24,33 @@ pub(super) fn prepare_graph(input: &Input) -> Result<Prepared, TwinError> {
     }
 }
 
+/// The graph and its nodes' numeric attributes: the original benchmark
+/// graph's `weight` (see [`crate::inputs::EdgeList::node_weights`]).
+pub(super) fn prepare_attributed_graph(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Graph(edges) => Ok(Prepared::AttributedGraph {
+            graph: edges.to_csr()?,
+            attributes: vec![edges.node_weights()],
+        }),
+        other => Err(TwinError::WrongInput {
+            expected: "graph",
+            got: input_kind(other),
+        }),
+    }
+}
+
+/// A graph with numeric node attribute columns.
+type AttributedGraph<'a> = (&'a graph::CsrGraph, &'a [Vec<f64>]);
+
+pub(super) fn expect_attributed_graph(
+    prepared: &Prepared,
+) -> Result<AttributedGraph<'_>, TwinError> {
+    match prepared {
+        Prepared::AttributedGraph { graph, attributes } => Ok((graph, attributes)),
+        other => Err(wrong_prepared("graph with node attributes", other)),
+    }
+}
+
 pub(super) fn prepare_series(input: &Input) -> Result<Prepared, TwinError> {
     match input {
         Input::Series(series) => Ok(Prepared::Series(series.values.clone())),

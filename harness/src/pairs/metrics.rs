@@ -3,10 +3,10 @@
 
 use twinbench_kernels::graph::{features, metrics};
 
-use super::glue::{expect_graph, prepare_graph};
+use super::glue::{expect_attributed_graph, expect_graph, prepare_attributed_graph, prepare_graph};
 use super::{
-    Alternative, Domain, EXACT, KernelPair, OutputKind, Prepared, PythonFunction, RustTwin,
-    TwinError,
+    Alternative, Domain, EXACT, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction,
+    RustTwin, TwinError,
 };
 use crate::compare::Output;
 use crate::compare::{Comparison, Tolerance};
@@ -56,6 +56,10 @@ pub(super) const GRAPH_METRICS: KernelPair = KernelPair {
         note: "the same record from igraph calls (density, transitivity_local_undirected \
                averaged, connected_components, average_path_length, diameter)",
     }],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some("engine.py detect_communities (L391) and perform_clustering (L620)"),
+    },
 };
 
 fn run_graph_metrics(prepared: &Prepared) -> Result<Output, TwinError> {
@@ -78,16 +82,17 @@ pub(super) const NODE_FEATURES: KernelPair = KernelPair {
     name: "node_features",
     domain: Domain::Analytics,
     summary: "analytics K8 extract_node_features: per node degree, nx.clustering, \
-              nx.betweenness_centrality and nx.closeness_centrality, as written: both \
-              whole-graph centralities recomputed inside the per-node loop (O(n²m)), so only \
-              small graphs finish; python-fixed computes them once",
+              nx.betweenness_centrality, nx.closeness_centrality and the numeric node \
+              attribute weight (attr_weight, the benchmark graph's hash(node) % 100), as \
+              written: both whole-graph centralities recomputed inside the per-node loop \
+              (O(n²m)), so only small graphs finish; python-fixed computes them once",
     python: PythonFunction {
         module: METRICS,
         function: "node_features_as_written",
     },
     output: OutputKind::Values,
     rust: RustTwin {
-        prepare: prepare_graph,
+        prepare: prepare_attributed_graph,
         run: run_node_features,
         run_parallel: Some(run_node_features_parallel),
     },
@@ -99,9 +104,9 @@ pub(super) const NODE_FEATURES: KernelPair = KernelPair {
         rtol: 1e-12,
         atol: 1e-15,
     },
-    tolerance_rationale: "degree, clustering and closeness bit-identical; the betweenness \
-                          column is exact Brandes adding the same terms in another order \
-                          (measured ≤ 4.8e-15 relative)",
+    tolerance_rationale: "degree, clustering, closeness and attr_weight bit-identical; the \
+                          betweenness column is exact Brandes adding the same terms in another \
+                          order (measured ≤ 4.8e-15 relative)",
     sizes: &[20, 40, 80],
     claims: &["C01", "C07", "C22"],
     alternatives: &[Alternative {
@@ -115,16 +120,24 @@ pub(super) const NODE_FEATURES: KernelPair = KernelPair {
         note: "the same loop with betweenness and closeness computed once before it (the fix \
                any Python developer would make): the identical matrix",
     }],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some(
+            "engine.py perform_clustering (L594) and detect_anomalies (L681); benchmarks.py runs it only as the untimed set-up of its clustering benchmark",
+        ),
+    },
 };
 
 fn run_node_features(prepared: &Prepared) -> Result<Output, TwinError> {
+    let (graph, attributes) = expect_attributed_graph(prepared)?;
     Ok(Output::Values(features::extract_node_features(
-        expect_graph(prepared)?,
-    )))
+        graph, attributes,
+    )?))
 }
 
 fn run_node_features_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
+    let (graph, attributes) = expect_attributed_graph(prepared)?;
     Ok(Output::Values(features::extract_node_features_parallel(
-        expect_graph(prepared)?,
-    )))
+        graph, attributes,
+    )?))
 }

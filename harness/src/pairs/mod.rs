@@ -78,6 +78,12 @@ pub enum Prepared {
     },
     /// Entity pairs ordered by strength (K27's Cypher result).
     Pairs(Vec<(u32, u32)>),
+    /// A graph with numeric node attribute columns (`attributes[j][v]`, in
+    /// the original's attribute order): what K8 reads beyond the structure.
+    AttributedGraph {
+        graph: graph::CsrGraph,
+        attributes: Vec<Vec<f64>>,
+    },
 }
 
 impl Prepared {
@@ -87,6 +93,7 @@ impl Prepared {
             Prepared::Series(_) => "series",
             Prepared::Rows { .. } => "edge rows",
             Prepared::Pairs(_) => "entity pairs",
+            Prepared::AttributedGraph { .. } => "graph with node attributes",
         }
     }
 }
@@ -102,6 +109,10 @@ pub enum TwinError {
     Centrality(#[from] graph::CentralityError),
     #[error(transparent)]
     Community(#[from] graph::communities::CommunityError),
+    #[error(transparent)]
+    Features(#[from] graph::features::FeatureError),
+    #[error(transparent)]
+    Timestamp(#[from] twinbench_kernels::detect::TimestampError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -145,6 +156,34 @@ pub struct Alternative {
     pub note: &'static str,
 }
 
+/// How the original service itself exercises a kernel, at its HEAD
+/// `9455c19`: a speedup of a kernel the original never timed is not a claim
+/// it made, and one of a kernel nothing calls is a speedup production never
+/// sees. Shown in the report's kernel details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginalUse {
+    /// Where the original's own benchmark (server/analytics/benchmarks.py)
+    /// times it, and at which sizes; `None`: it never does.
+    pub timed_by: Option<&'static str>,
+    /// What calls it at HEAD; `None`: nothing does.
+    pub called_by: Option<&'static str>,
+}
+
+impl OriginalUse {
+    /// One line for the report's kernel details.
+    pub fn describe(&self) -> String {
+        let timed = match self.timed_by {
+            Some(where_) => format!("timed by the original's benchmark: {where_}"),
+            None => "never timed by the original's benchmark".to_string(),
+        };
+        let called = match self.called_by {
+            Some(by) => format!("called at HEAD by {by}"),
+            None => "no caller at HEAD (dead code in the service)".to_string(),
+        };
+        format!("{timed}; {called}")
+    }
+}
+
 /// One kernel pair.
 #[derive(Debug, Clone, Copy)]
 pub struct KernelPair {
@@ -168,6 +207,8 @@ pub struct KernelPair {
     pub claims: &'static [&'static str],
     /// Other implementations timed and checked beside the baseline.
     pub alternatives: &'static [Alternative],
+    /// Whether the original times it and what calls it.
+    pub original: OriginalUse,
 }
 
 impl KernelPair {
@@ -241,6 +282,45 @@ mod tests {
             assert!(pair.sizes.iter().all(|&s| s >= pair.generator.min_size()));
             assert!(!pair.claims.is_empty(), "{}", pair.name);
         }
+    }
+
+    /// Issue 14: the kernels the original's benchmark never times, and the
+    /// ones nothing calls at HEAD, are exactly these.
+    #[test]
+    fn the_original_use_marks_match_the_original() {
+        let never_timed: Vec<&str> = PAIRS
+            .iter()
+            .filter(|p| p.original.timed_by.is_none())
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(
+            never_timed,
+            [
+                "degree_centrality",
+                "spike_detector",
+                "graph_metrics",
+                "node_features",
+                "paths_shortest",
+                "paths_all_simple",
+                "engine_graph_metrics",
+                "engine_bfs_paths",
+                "pair_clusters"
+            ]
+        );
+        let no_caller: Vec<&str> = PAIRS
+            .iter()
+            .filter(|p| p.original.called_by.is_none())
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(
+            no_caller,
+            ["spike_detector", "paths_shortest", "paths_all_simple"]
+        );
+        assert!(
+            find("paths_shortest")
+                .map(|p| p.original.describe())
+                .is_some_and(|d| d.contains("never timed") && d.contains("no caller"))
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use super::glue::{
     expect_graph, expect_pairs, expect_rows, lists_output, prepare_graph, prepare_rows,
 };
 use super::{
-    Alternative, Domain, EXACT, KernelPair, OutputKind, Prepared, PythonFunction, RustTwin,
-    TwinError,
+    Alternative, Domain, EXACT, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction,
+    RustTwin, TwinError,
 };
 use crate::compare::Comparison;
 use crate::compare::Output;
@@ -81,6 +81,10 @@ pub(super) const PATHS_SHORTEST: KernelPair = KernelPair {
         "paths_shortest_fixed",
         "the original without its redundant nx.has_path, which runs the same search again",
     )],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: None,
+    },
 };
 
 fn run_paths_shortest(prepared: &Prepared) -> Result<Output, TwinError> {
@@ -120,6 +124,10 @@ pub(super) const PATHS_ALL_SIMPLE: KernelPair = KernelPair {
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C01", "C07"],
     alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: None,
+    },
 };
 
 fn run_paths_all_simple(prepared: &Prepared) -> Result<Output, TwinError> {
@@ -151,29 +159,43 @@ pub(super) const ENGINE_GRAPH_METRICS: KernelPair = KernelPair {
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C01", "C07"],
     alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some(
+            "engine.py analyze_centrality (L287), analyze_paths (L434) and the graph-metrics route (L537)",
+        ),
+    },
 };
 
 /// `[node_count, edge_count, density, average_clustering,
 /// connected_components, largest_component_size]`.
 fn run_engine_graph_metrics(prepared: &Prepared) -> Result<Output, TwinError> {
     let (n, rows) = expect_rows(prepared)?;
-    let m = engine::graph_metrics(n, rows);
-    Ok(Output::Values(vec![
+    Ok(Output::Values(
+        engine_metrics_values(&engine::graph_metrics(n, rows)).to_vec(),
+    ))
+}
+
+/// K9's fields in `engine.graph_metrics_output`'s order.
+fn engine_metrics_values(m: &engine::EngineMetrics) -> [f64; 6] {
+    [
         m.node_count as f64,
         m.edge_count as f64,
         m.density,
         m.average_clustering,
         m.connected_components as f64,
         m.largest_component_size as f64,
-    ]))
+    ]
 }
 
 pub(super) const ENGINE_BFS_PATHS: KernelPair = KernelPair {
     name: "engine_bfs_paths",
     domain: Domain::Analytics,
-    summary: "analytics K10 AnalyticsEngine.analyze_paths: the engine's own BFS (list.pop(0), \
-              target list membership) from 3 sources to every node, max_depth 3, with its \
-              off-by-one and repeated frontier records reproduced",
+    summary: "analytics K10 AnalyticsEngine.analyze_paths, the route as the original runs it: \
+              its graph fetch, calculate_graph_metrics (a second fetch and K9), then the \
+              engine's own BFS (list.pop(0), target list membership) from 3 sources to every \
+              node at the request's default max_depth 5, with its off-by-one and repeated \
+              frontier records reproduced; values = path statistics then K9's six",
     python: PythonFunction {
         module: ENGINE,
         function: "bfs_paths",
@@ -188,20 +210,36 @@ pub(super) const ENGINE_BFS_PATHS: KernelPair = KernelPair {
     comparison: Comparison::ExactLists,
     tolerance: EXACT,
     tolerance_rationale: "every recorded path in recording order, duplicates included; the \
-                          average is one division of an integer sum",
+                          average and K9's density are one division of integers each",
     sizes: &[1_000, 3_000, 6_000],
     claims: &["C01", "C07"],
     alternatives: &[fixed(
         ENGINE,
         "bfs_paths_fixed",
-        "the same BFS with a deque and a target set instead of list.pop(0) and list membership",
+        "the same route with a deque and a target set in the BFS instead of list.pop(0) and \
+         list membership (fetches and K9 as written)",
     )],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some(
+            "analytics_routes.py analyze_paths (L159) and engine.py process_analytics_request (L534)",
+        ),
+    },
 };
 
+/// The route's paths as [`path_output`], K9's metrics appended to the values
+/// (the layout of `engine.bfs_paths_output`).
 fn run_engine_bfs_paths(prepared: &Prepared) -> Result<Output, TwinError> {
     let (n, rows) = expect_rows(prepared)?;
     let request = engine::BfsRequest::benchmark(n);
-    Ok(path_output(&engine::bfs_paths(n, rows, &request)))
+    let route = engine::analyze_paths_route(n, rows, &request);
+    let mut output = path_output(&route.paths);
+    if let Output::Lists(lists) = &mut output {
+        lists
+            .values
+            .extend(engine_metrics_values(&route.graph_metrics));
+    }
+    Ok(output)
 }
 
 pub(super) const PAIR_CLUSTERS: KernelPair = KernelPair {
@@ -232,6 +270,10 @@ pub(super) const PAIR_CLUSTERS: KernelPair = KernelPair {
         "linked lists and union-find instead of list concatenation and re-pointing every \
          moved member (O(n²) when a large cluster is merged into a small one)",
     )],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some("kuzu_analytics.py (L263), the Kùzu clustering path"),
+    },
 };
 
 /// The Cypher query's rows: edges of strength ≥ the threshold, strongest

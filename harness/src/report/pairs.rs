@@ -139,6 +139,7 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
          <dt>Comparison</dt><dd>{cmp}; {tol}</dd>\
          <dt>Why that tolerance</dt><dd>{why}</dd>\
          <dt>Claims fed</dt><dd>{claims}</dd>\
+         <dt>In the original</dt><dd>{original}</dd>\
          <dt>Scaling</dt><dd>{scaling}</dd></dl>",
         k = esc(&pair.kernel),
         summary = esc(&pair.summary),
@@ -148,6 +149,11 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
         tol = esc(&pair.tolerance.to_string()),
         why = esc(&pair.tolerance_rationale),
         claims = esc(&pair.claims.join(", ")),
+        // The registry's row (the pair table is compiled in); a kernel the
+        // binary does not know is one a newer build dropped.
+        original = crate::pairs::find(&pair.kernel)
+            .map(|p| esc(&p.original.describe()))
+            .unwrap_or_else(|| "not in this build's pair table".to_string()),
         scaling = if pair.scaling.is_empty() {
             "not enough sizes timed".to_string()
         } else {
