@@ -142,7 +142,7 @@ fn edit(source: &Path, target: &Path, change: impl FnOnce(&mut Value)) {
 /// Fault: every figure of one side's timing `factor` times slower, its
 /// samples and its statistics alike (a file whose mean disagrees with its
 /// samples is refused on load).
-fn slow_down(timing: &mut Value, factor: f64) {
+pub(crate) fn slow_down(timing: &mut Value, factor: f64) {
     let scale = |v: &mut Value| *v = Value::from(v.as_f64().expect("number") * factor);
     for t in timing["per_iteration_ns"].as_array_mut().expect("samples") {
         scale(t);

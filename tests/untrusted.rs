@@ -507,3 +507,267 @@ fn replay_of_a_schedule_it_cannot_use_is_not_reproduced() {
     }
     assert!(!missing.exists(), "loom created the schedule file");
 }
+
+/// A real scenario file (the one `make report` runs) as JSON, so the same
+/// structure-aware mutations serve TOML too.
+fn scenario_fixture() -> &'static (String, Value) {
+    static FIXTURE: OnceLock<(String, Value)> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let path = twinbench::workspace::default_scenario();
+        let text = std::fs::read_to_string(&path).expect("read the default scenario");
+        let value: toml::Value = toml::from_str(&text).expect("the default scenario is TOML");
+        let json = serde_json::to_value(value).expect("TOML as JSON");
+        (text, json)
+    })
+}
+
+/// The mangled scenario's text: the JSON mangling turned back into TOML (a
+/// null, which TOML cannot hold, becomes a dropped key), or cut mid-file.
+fn mangle_scenario(text: &str, json: &Value, path: &[Step], m: Mutation, cut: f64) -> String {
+    if let Mutation::Truncate = m {
+        let keep = ((text.len() as f64) * cut) as usize;
+        let mut end = keep.min(text.len().saturating_sub(1));
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        return text[..end].to_string();
+    }
+    let m = if let Mutation::Null = m {
+        Mutation::Drop
+    } else {
+        m
+    };
+    let mangled: Value = serde_json::from_slice(&mangle(json, path, m, cut)).expect("json");
+    toml::to_string(&mangled).unwrap_or_else(|e| format!("# not TOML: {e}\n[[[\n"))
+}
+
+proptest! {
+    // 500 mangled scenarios, the same every run (~1 s).
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(500),
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7363_656E_6172_696F),
+        ..ProptestConfig::default()
+    })]
+
+    /// Mangle one location of the real default scenario: the loader never
+    /// panics, a size made negative, huge, fractional or of another type is
+    /// refused, and whatever it accepts holds the scenario invariants
+    /// (known kernels, sizes positive and unique).
+    #[test]
+    fn mangled_scenarios_never_panic_nor_pass(
+        pick in any::<prop::sample::Index>(),
+        m in mutation(),
+        cut in 0.0f64..1.0,
+    ) {
+        let (text, json) = scenario_fixture();
+        let mut all = Vec::new();
+        locations(json, &mut Vec::new(), &mut all);
+        let location = pick.get(&all);
+        let mangled = mangle_scenario(text, json, location, m, cut);
+        let parsed = catch_unwind(AssertUnwindSafe(|| {
+            twinbench::scenario::parse(Path::new("mangled.toml"), &mangled)
+        }));
+        prop_assert!(parsed.is_ok(), "the loader panicked on {m:?} at {location:?}");
+        let Ok(Ok(scenario)) = parsed else {
+            return Ok(());
+        };
+        let is_size = matches!(
+            location.as_slice(),
+            [Step::Key(k), Step::Index(_), Step::Key(s), Step::Index(_)]
+                if k == "kernel" && s == "sizes"
+        );
+        let corrupting = matches!(m, Mutation::FlipSign | Mutation::Huge | Mutation::WrongType);
+        prop_assert!(
+            !(is_size && corrupting),
+            "{m:?} of a size at {location:?} was accepted"
+        );
+        for plan in &scenario.kernels {
+            prop_assert!(twinbench::pairs::find(plan.pair.name).is_some());
+            let mut sizes = plan.sizes.clone();
+            sizes.sort_unstable();
+            sizes.dedup();
+            prop_assert_eq!(sizes.len(), plan.sizes.len(), "a size repeated");
+            prop_assert!(plan.sizes.iter().all(|&s| s > 0), "a size of 0");
+        }
+    }
+}
+
+/// A host calibration as a bench run records it (`measure::calibration`).
+fn calibration(chain_ns: f64, chase_ns: f64) -> Value {
+    serde_json::json!({
+        "chain_ns": chain_ns, "chase_ns": chase_ns,
+        "chain_steps": 4_194_304, "chase_steps": 1_048_576
+    })
+}
+
+/// Another host whose CPU reads the same name: its fingerprint or its
+/// calibration tells, and the gate then says "cannot judge" (exit 2) —
+/// never a pass, and never a regression of kernels judged against a drift
+/// they do not share. On one host, neither is raised.
+#[test]
+fn another_host_with_the_same_cpu_name_is_not_judged() {
+    let dir = common::scratch("untrusted", "host");
+    let (_, json) = fixture();
+    let mut baseline = json.clone();
+    baseline["bench_run"]["calibration"] = calibration(4.0e6, 9.0e7);
+    baseline["machine"]["fingerprint"] = serde_json::json!({
+        "cpu_id": "AuthenticAMD 25/1/1",
+        "cpu_flags": ["avx2", "sse2", "vaes"],
+        "caches": ["L1 Data 32K", "L2 Unified 512K", "L3 Unified 32768K"]
+    });
+    let baseline_path = write(&dir, "baseline.json", &baseline);
+    let cases: Vec<(&str, Mutate, Option<&str>)> = vec![
+        (
+            "the same host, calibration 5% slower",
+            Box::new(|j| j["bench_run"]["calibration"] = calibration(4.2e6, 9.3e7)),
+            None,
+        ),
+        (
+            "another CPU generation",
+            Box::new(|j| {
+                j["machine"]["fingerprint"]["cpu_flags"] = serde_json::json!(["avx2", "sse2"]);
+                j["machine"]["fingerprint"]["cpu_id"] = Value::from("AuthenticAMD 23/49/0");
+            }),
+            Some("CPU flags differ (only the first: vaes"),
+        ),
+        (
+            "other caches",
+            Box::new(|j| {
+                j["machine"]["fingerprint"]["caches"][2] = Value::from("L3 Unified 16384K")
+            }),
+            Some("caches"),
+        ),
+        (
+            "a slower host, integer chain",
+            Box::new(|j| j["bench_run"]["calibration"] = calibration(5.9e6, 9.1e7)),
+            Some("the integer chain calibration loop took 5.90 ms"),
+        ),
+        (
+            "a faster host, memory chase",
+            Box::new(|j| j["bench_run"]["calibration"] = calibration(4.0e6, 5.0e7)),
+            Some("the memory chase calibration loop took 50.00 ms"),
+        ),
+    ];
+    for (what, mutate, says) in cases {
+        let mut current = baseline.clone();
+        mutate(&mut current);
+        // Every Rust timing of the other host 60% slower, as a slower host
+        // would make it: without the identity check, a regression (exit 3).
+        if says.is_some() {
+            for pair in current["pairs"].as_array_mut().expect("pairs") {
+                for size in pair["sizes"].as_array_mut().expect("sizes") {
+                    for t in size["timings"].as_array_mut().expect("timings") {
+                        if t["side"] == "rust" {
+                            crate::gate::slow_down(t, 1.6);
+                        }
+                    }
+                }
+            }
+        }
+        let current = write(
+            &dir,
+            &format!("{}.json", what.replace([' ', ','], "-")),
+            &current,
+        );
+        let (code, out) = judge_files(&baseline_path, &current);
+        match says {
+            None => {
+                assert_eq!(code, Some(0), "{what}: {out}");
+                assert!(!out.contains("not the baseline's"), "{what}: {out}");
+            }
+            Some(says) => {
+                assert_eq!(code, Some(2), "{what}: {out}");
+                assert!(out.contains(says), "{what}: {out}");
+                assert!(
+                    out.contains(" 0 regression") && !out.contains("| Regression |"),
+                    "{what}: {out}"
+                );
+            }
+        }
+    }
+}
+
+/// Runs the checks of `case` with `twinbench checks`, saving their replay
+/// files under `dir`; the folder of its loom checkpoint.
+fn saved_loom_checkpoint(case: &str, dir: &Path) -> PathBuf {
+    let (code, out) = twinbench(&[
+        OsStr::new("checks"),
+        OsStr::new(case),
+        OsStr::new("--replay-dir"),
+        dir.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    std::fs::read_dir(dir)
+        .expect("replay dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| n.starts_with(&format!("{case}.loom.")))
+        })
+        .expect("a loom checkpoint folder")
+}
+
+/// A loom checkpoint of one case relabelled as another's, digest and all
+/// (a forgery, not a mix-up): replay runs it in a child process, so neither
+/// a loom abort nor a panic takes the command down; it never says
+/// "reproduced" for anything but the case's own invariant, and it never
+/// writes the schedule file (loom rewrites its checkpoint as it explores).
+#[test]
+fn a_forged_loom_checkpoint_is_never_a_crash_nor_a_foreign_reproduction() {
+    let dir = common::scratch("untrusted", "forged-loom");
+    let victim = "zoo.LB.seed003";
+    let own = saved_loom_checkpoint(victim, &dir.join("own"));
+    let foreign = saved_loom_checkpoint("zoo.R1.1", &dir.join("foreign"));
+    let forged = dir.join("forged");
+    std::fs::create_dir_all(&forged).expect("dir");
+    let checkpoint = forged.join("checkpoint.json");
+    std::fs::copy(foreign.join("checkpoint.json"), &checkpoint).expect("copy");
+    let bytes = std::fs::read(&checkpoint).expect("read");
+    let mut identity: Value = serde_json::from_slice(
+        &std::fs::read(own.join(twinbench_checks::runner::IDENTITY_FILE)).expect("identity"),
+    )
+    .expect("json");
+    identity["schedule_digest"] = twinbench_checks::runner::schedule_digest(&bytes).into();
+    write(&forged, twinbench_checks::runner::IDENTITY_FILE, &identity);
+    let replay = |schedule: &Path| {
+        twinbench(&[
+            OsStr::new("replay"),
+            OsStr::new(victim),
+            OsStr::new("--checker"),
+            OsStr::new("loom"),
+            OsStr::new("--schedule"),
+            schedule.as_os_str(),
+        ])
+    };
+    let (code, out) = replay(&checkpoint);
+    assert!(matches!(code, Some(0..=2)), "exit {code:?}: {out}");
+    if code == Some(0) {
+        assert!(
+            out.contains("[load-equals-in-flight]"),
+            "reproduced something not the case's own: {out}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&checkpoint).expect("read"),
+        bytes,
+        "replay wrote the schedule file"
+    );
+    // The genuine checkpoint still reproduces, and is not written either.
+    let genuine = own.join("checkpoint.json");
+    let before = std::fs::read(&genuine).expect("read");
+    let (code, out) = replay(&genuine);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("reproduced"), "{out}");
+    assert_eq!(std::fs::read(&genuine).expect("read"), before);
+    // Untouched identity, foreign checkpoint copied in: a mix-up, refused.
+    std::fs::copy(
+        own.join(twinbench_checks::runner::IDENTITY_FILE),
+        forged.join(twinbench_checks::runner::IDENTITY_FILE),
+    )
+    .expect("copy");
+    let (code, out) = replay(&checkpoint);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("not the schedule saved with"), "{out}");
+}

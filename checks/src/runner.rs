@@ -172,7 +172,7 @@ pub fn run(entry: &Entry, checker: Checker, budget: &Budget) -> CheckRecord {
     let dir = replay_dir(entry, checker, budget);
     let (result, exhaustive) = match checker {
         Checker::Loom => {
-            let result = run_loom(entry.loom_body, budget, None, &counter);
+            let result = run_loom(entry.loom_body, budget, LoomRun::Explore, &counter);
             let exhaustive = result.is_ok();
             (result, exhaustive)
         }
@@ -214,6 +214,22 @@ struct Identity {
     case: String,
     checker: Checker,
     component: Component,
+    /// FNV-1a (64 bits, hex) of the schedule file's bytes as saved: binds
+    /// this identity to that one file, so a schedule copied beside another
+    /// case's identity (or edited) is refused before it runs. It guards
+    /// against mix-ups, not forgery: `twinbench replay` also runs the
+    /// schedule in a child process, so a forged one that crashes the
+    /// checker is "cannot replay" too.
+    schedule_digest: String,
+}
+
+/// The digest [`IDENTITY_FILE`] records of a schedule file's `bytes`
+/// (FNV-1a, 64 bits, hex).
+pub fn schedule_digest(bytes: &[u8]) -> String {
+    use std::hash::Hasher;
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(bytes);
+    format!("{:016x}", hasher.finish())
 }
 
 /// Replays a saved schedule (a shuttle schedule file or a loom checkpoint).
@@ -265,6 +281,15 @@ pub fn replay(
             identity.checker
         )));
     }
+    let digest = schedule_digest(text.as_bytes());
+    if identity.schedule_digest != digest {
+        return Err(refuse(format!(
+            "not the schedule saved with {} (its digest is {digest}, the saved one's {}): \
+             copied from another check, or changed since",
+            identity_file.display(),
+            identity.schedule_digest
+        )));
+    }
     let counter = Arc::new(AtomicU64::new(0));
     let result = match checker {
         Checker::Loom => {
@@ -272,7 +297,12 @@ pub fn replay(
                 return Err(refuse("not a loom checkpoint (not JSON)".into()));
             }
             let budget = Budget::ci(PathBuf::new());
-            run_loom(entry.loom_body, &budget, Some(schedule_file), &counter)
+            run_loom(
+                entry.loom_body,
+                &budget,
+                LoomRun::Resume(schedule_file),
+                &counter,
+            )
         }
         Checker::ShuttleRandom | Checker::ShuttlePct => {
             let schedule = text.trim();
@@ -303,10 +333,30 @@ pub fn replay(
 
 type Panic = Box<dyn Any + Send + 'static>;
 
+/// What a loom run does with a checkpoint file.
+#[derive(Debug, Clone, Copy)]
+enum LoomRun<'a> {
+    /// Explore every schedule within the budget; no file.
+    Explore,
+    /// Explore, writing the path of each execution to this file before it
+    /// runs, so the file holds the failing one when the run fails.
+    SaveTo(&'a Path),
+    /// Resume exploring where this checkpoint stands. A loom checkpoint is
+    /// where exploration resumes, not one execution: loom rewrites the file
+    /// at every execution, so the run reads a private copy and the user's
+    /// file is never written. (Stopping after the first execution was
+    /// tried: the same checkpoint then reproduced under one build of the
+    /// binary and passed under another, with other dependency features, so
+    /// the first violation found from the checkpoint is what counts; the
+    /// digest in [`IDENTITY_FILE`] makes sure the checkpoint is the case's
+    /// own.)
+    Resume(&'a Path),
+}
+
 fn run_loom(
     body: fn(),
     budget: &Budget,
-    checkpoint: Option<&Path>,
+    mode: LoomRun<'_>,
     counter: &Arc<AtomicU64>,
 ) -> Result<(), Panic> {
     let mut builder = loom::model::Builder::new();
@@ -314,17 +364,50 @@ fn run_loom(
     builder.max_branches = 100_000;
     builder.max_permutations = None;
     builder.max_duration = None;
-    if let Some(path) = checkpoint {
-        builder.checkpoint_file = Some(path.to_path_buf());
-        builder.checkpoint_interval = 1;
+    let mut private_copy = None;
+    match mode {
+        LoomRun::Explore => {}
+        LoomRun::SaveTo(path) => {
+            builder.checkpoint_file = Some(path.to_path_buf());
+            builder.checkpoint_interval = 1;
+        }
+        LoomRun::Resume(path) => {
+            let copy = private_checkpoint(path)
+                .map_err(|e| Box::new(format!("cannot copy the checkpoint: {e}")) as Panic)?;
+            builder.checkpoint_file = Some(copy.join(LOOM_CHECKPOINT));
+            builder.checkpoint_interval = 1;
+            private_copy = Some(copy);
+        }
     }
     let counter = Arc::clone(counter);
-    catch_unwind(AssertUnwindSafe(|| {
+    let result = catch_unwind(AssertUnwindSafe(|| {
         builder.check(move || {
             counter.fetch_add(1, Ordering::SeqCst);
             body();
         })
-    }))
+    }));
+    if let Some(dir) = private_copy {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+/// File name of a saved loom checkpoint.
+const LOOM_CHECKPOINT: &str = "checkpoint.json";
+
+/// A fresh folder under the system temp dir holding a copy of `checkpoint`
+/// as [`LOOM_CHECKPOINT`].
+fn private_checkpoint(checkpoint: &Path) -> std::io::Result<PathBuf> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "twinbench-replay-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    std::fs::copy(checkpoint, dir.join(LOOM_CHECKPOINT))?;
+    Ok(dir)
 }
 
 fn run_shuttle(
@@ -390,9 +473,9 @@ fn replay_dir(entry: &Entry, checker: Checker, budget: &Budget) -> Option<PathBu
 fn saved_replay(entry: &Entry, checker: Checker, budget: &Budget, dir: &Path) -> Option<Replay> {
     let (file, schedule) = match checker {
         Checker::Loom => {
-            let file = dir.join("checkpoint.json");
+            let file = dir.join(LOOM_CHECKPOINT);
             let counter = Arc::new(AtomicU64::new(0));
-            run_loom(entry.loom_body, budget, Some(&file), &counter).err()?;
+            run_loom(entry.loom_body, budget, LoomRun::SaveTo(&file), &counter).err()?;
             (file.clone(), file.display().to_string())
         }
         Checker::ShuttleRandom | Checker::ShuttlePct => {
@@ -408,6 +491,7 @@ fn saved_replay(entry: &Entry, checker: Checker, budget: &Budget, dir: &Path) ->
         case: entry.case.id.to_string(),
         checker,
         component: entry.case.component,
+        schedule_digest: schedule_digest(&std::fs::read(&file).ok()?),
     };
     let identity = serde_json::to_vec_pretty(&identity).ok()?;
     std::fs::write(dir.join(IDENTITY_FILE), identity).ok()?;

@@ -203,6 +203,15 @@ fn a_saved_schedule_replays_the_same_violation() {
     }
 }
 
+/// Rewrites the schedule digest of an identity file to that of `schedule`:
+/// what a forger (or a careless copy-and-edit) would do.
+fn forge_digest(identity: &std::path::Path, schedule: &[u8]) {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(identity).expect("read identity")).expect("json");
+    json["schedule_digest"] = runner::schedule_digest(schedule).into();
+    std::fs::write(identity, serde_json::to_vec(&json).expect("encode")).expect("write");
+}
+
 /// A schedule that cannot stand for a run of the case is refused before
 /// anything runs — never "reproduced", never a file created.
 #[test]
@@ -241,7 +250,9 @@ fn a_schedule_that_is_not_this_cases_is_refused() {
             "saved by case",
             "another case",
         );
-        // Garbage beside a genuine identity file: not a schedule.
+        // Garbage beside a genuine identity file: not the schedule saved
+        // with it; and with the identity's digest forged to match, still
+        // not a schedule (the parser's own guard).
         let identity = saved.with_file_name(runner::IDENTITY_FILE);
         for (name, text) in [("empty", ""), ("text", "hello, not a schedule")] {
             let dir = scratch.join(format!("{}-{name}", checker.name()));
@@ -249,6 +260,12 @@ fn a_schedule_that_is_not_this_cases_is_refused() {
             std::fs::copy(&identity, dir.join(runner::IDENTITY_FILE)).expect("identity");
             let file = dir.join("schedule");
             std::fs::write(&file, text).expect("write");
+            refused(
+                runner::replay(&entry, checker, &file),
+                "not the schedule saved with",
+                name,
+            );
+            forge_digest(&dir.join(runner::IDENTITY_FILE), text.as_bytes());
             refused(runner::replay(&entry, checker, &file), "not a", name);
         }
         // A schedule with no identity beside it.
@@ -267,5 +284,111 @@ fn a_schedule_that_is_not_this_cases_is_refused() {
             Err(ReplayError::Read { .. })
         ));
         assert!(!missing.exists(), "{checker} created {}", missing.display());
+    }
+}
+
+/// A genuine shuttle schedule saved by a failing check of `zoo.LB.seed003`,
+/// made once for the property test below.
+fn saved_shuttle_schedule() -> &'static (Entry, PathBuf, String) {
+    static SAVED: std::sync::OnceLock<(Entry, PathBuf, String)> = std::sync::OnceLock::new();
+    SAVED.get_or_init(|| {
+        let entry = twinbench_checks::find("zoo.LB.seed003").expect("the balancer zoo entry");
+        let record = runner::run(&entry, Checker::ShuttleRandom, &budget());
+        let saved = PathBuf::from(&record.replay.expect("replay saved").file);
+        let text = std::fs::read_to_string(&saved).expect("read schedule");
+        (entry, saved, text)
+    })
+}
+
+/// How a schedule's text is mangled.
+#[derive(Debug, Clone)]
+enum ScheduleEdit {
+    /// One hex digit replaced.
+    Digit(usize, char),
+    /// Cut after this many characters.
+    Truncate(usize),
+    /// These characters inserted at a position.
+    Insert(usize, String),
+    /// The header's step count made huge (the decoder would reserve it).
+    HugeCount,
+}
+
+fn schedule_edit() -> impl proptest::strategy::Strategy<Value = ScheduleEdit> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (any::<usize>(), proptest::char::range('0', 'z'))
+            .prop_map(|(i, c)| ScheduleEdit::Digit(i, c)),
+        any::<usize>().prop_map(ScheduleEdit::Truncate),
+        (any::<usize>(), "[0-9a-fA-F ]{1,12}").prop_map(|(i, s)| ScheduleEdit::Insert(i, s)),
+        Just(ScheduleEdit::HugeCount),
+    ]
+}
+
+fn apply(text: &str, edit: &ScheduleEdit) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let at = |i: usize| if chars.is_empty() { 0 } else { i % chars.len() };
+    match edit {
+        ScheduleEdit::Digit(i, c) => {
+            let mut out = chars.clone();
+            if !out.is_empty() {
+                out[at(*i)] = *c;
+            }
+            out.into_iter().collect()
+        }
+        ScheduleEdit::Truncate(i) => chars[..at(*i)].iter().collect(),
+        ScheduleEdit::Insert(i, s) => {
+            let mut out: String = chars[..at(*i)].iter().collect();
+            out.push_str(s);
+            out.extend(&chars[at(*i)..]);
+            out
+        }
+        // The magic byte, then a varint of ten 0xff bytes: a count beyond u64.
+        ScheduleEdit::HugeCount => {
+            let rest: String = chars.iter().skip(2).collect();
+            format!("91{}{rest}", "ff".repeat(10))
+        }
+    }
+}
+
+proptest::proptest! {
+    // 200 mangled schedules, the same every run.
+    #![proptest_config(proptest::test_runner::Config {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200),
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7363_6865_6475_6c65),
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// A mangled shuttle schedule, its identity re-forged to match (so the
+    /// decoder and the checker, not the digest, meet it): replay never
+    /// panics, and it either refuses, passes, or reproduces one of the
+    /// case's own invariants — nothing else.
+    #[test]
+    fn mangled_schedules_never_panic_nor_reproduce_anything_else(edit in schedule_edit()) {
+        use twinbench_checks::ReplayError;
+        let (entry, saved, text) = saved_shuttle_schedule();
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("mangled-schedule-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let identity = dir.join(runner::IDENTITY_FILE);
+        std::fs::copy(saved.with_file_name(runner::IDENTITY_FILE), &identity).expect("identity");
+        let mangled = apply(text, &edit);
+        let file = dir.join("schedule.txt");
+        std::fs::write(&file, &mangled).expect("write");
+        forge_digest(&identity, mangled.as_bytes());
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runner::replay(entry, Checker::ShuttleRandom, &file)
+        }));
+        proptest::prop_assert!(result.is_ok(), "replay panicked on {edit:?}");
+        match result.unwrap_or(Ok(Outcome::Passed)) {
+            Ok(Outcome::Violated { invariant, .. }) => {
+                let own = entry.case.invariants.contains(&invariant.as_str())
+                    || invariant == "deadlock-free"
+                    || matches!(entry.case.subject, Subject::Zoo(z) if z.breaks == invariant);
+                proptest::prop_assert!(own, "reproduced a foreign invariant {invariant} on {edit:?}");
+            }
+            Ok(Outcome::Passed) | Err(ReplayError::NotReplayable { .. }) => {}
+            Err(other) => proptest::prop_assert!(false, "unexpected error {other} on {edit:?}"),
+        }
     }
 }

@@ -117,7 +117,10 @@ fn benches(c: &mut Criterion) {
     // runs each benchmark once and saves nothing) marks where fresh samples
     // start.
     if measuring() {
-        let run = BenchRun::starting_now(&path, GitInfo::of(&workspace::root()));
+        let mut run = BenchRun::starting_now(&path, GitInfo::of(&workspace::root()));
+        // Before any kernel: the host's own speed, for the gate's
+        // same-machine check (harness/src/measure/calibration.rs).
+        run.calibration = Some(twinbench::measure::calibration::measure());
         if let Err(e) = bench_run::write(&workspace::criterion_dir(), &run) {
             eprintln!("twinbench bench: cannot record the run: {e}");
         }

@@ -14,6 +14,128 @@ pub struct Machine {
     pub cpu_model: String,
     pub logical_cpus: usize,
     pub memory_bytes: Option<u64>,
+    /// What tells apart two hosts whose CPU reads the same name (a VM's
+    /// "AMD EPYC" covers several generations). `None` in files written
+    /// before it was recorded, or where `/proc` and `/sys` cannot be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<HostFingerprint>,
+}
+
+/// The processor as the kernel describes it, beyond its name: identical on
+/// every host of one hardware kind, different between generations (a
+/// different family/model, another cache size, an instruction-set
+/// extension more or less). Never the clock rate, which moves at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HostFingerprint {
+    /// `vendor family/model/stepping` from `/proc/cpuinfo`, e.g.
+    /// `GenuineIntel 6/207/2`.
+    pub cpu_id: String,
+    /// The `flags` of the first processor, sorted.
+    pub cpu_flags: Vec<String>,
+    /// Each cache of the first processor, `L<level> <type> <size>`, from
+    /// `/sys/devices/system/cpu/cpu0/cache`.
+    pub caches: Vec<String>,
+}
+
+impl HostFingerprint {
+    /// Reads this host's fingerprint; `None` where `/proc/cpuinfo` has no
+    /// processor description (another OS).
+    pub fn current() -> Option<Self> {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+        let first = cpuinfo.split("\n\n").next()?;
+        let field = |name: &str| {
+            first.lines().find_map(|l| {
+                let (key, value) = l.split_once(':')?;
+                (key.trim() == name).then(|| value.trim().to_string())
+            })
+        };
+        let mut cpu_flags: Vec<String> = field("flags")?
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        cpu_flags.sort();
+        cpu_flags.dedup();
+        let cpu_id = format!(
+            "{} {}/{}/{}",
+            field("vendor_id").unwrap_or_default(),
+            field("cpu family").unwrap_or_default(),
+            field("model").unwrap_or_default(),
+            field("stepping").unwrap_or_default()
+        );
+        Some(Self {
+            cpu_id,
+            cpu_flags,
+            caches: caches(Path::new("/sys/devices/system/cpu/cpu0/cache")),
+        })
+    }
+
+    /// How `other` differs from `self`, in words (empty: the same).
+    pub fn differences(&self, other: &HostFingerprint) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.cpu_id != other.cpu_id {
+            out.push(format!("CPU {} vs {}", self.cpu_id, other.cpu_id));
+        }
+        if self.cpu_flags != other.cpu_flags {
+            let only = |a: &[String], b: &[String]| -> Vec<String> {
+                a.iter().filter(|f| !b.contains(f)).cloned().collect()
+            };
+            let (gone, new) = (
+                only(&self.cpu_flags, &other.cpu_flags),
+                only(&other.cpu_flags, &self.cpu_flags),
+            );
+            let list = |v: &[String]| {
+                if v.is_empty() {
+                    return "none".to_string();
+                }
+                let shown: Vec<&str> = v.iter().take(6).map(String::as_str).collect();
+                let more = v.len().saturating_sub(shown.len());
+                if more > 0 {
+                    format!("{} (+{more} more)", shown.join(" "))
+                } else {
+                    shown.join(" ")
+                }
+            };
+            out.push(format!(
+                "CPU flags differ (only the first: {}; only the second: {})",
+                list(&gone),
+                list(&new)
+            ));
+        }
+        if self.caches != other.caches {
+            out.push(format!(
+                "caches {} vs {}",
+                self.caches.join(", "),
+                other.caches.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+/// `L<level> <type> <size>` for each `index*` folder under `dir`, sorted.
+fn caches(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("index"))
+        .filter_map(|e| {
+            let read = |name: &str| {
+                std::fs::read_to_string(e.path().join(name))
+                    .ok()
+                    .map(|s| s.trim().to_string())
+            };
+            Some(format!(
+                "L{} {} {}",
+                read("level")?,
+                read("type")?,
+                read("size")?
+            ))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -28,8 +150,25 @@ impl Machine {
     /// same processor model and count, OS and architecture. The one rule the
     /// gate, `merge` and `pool` all use (the hostname may differ: CI runners
     /// of one kind are interchangeable).
+    ///
+    /// Where both records carry a [`HostFingerprint`], it must match too: a
+    /// generic VM CPU name can stand for hosts that time kernels by
+    /// different factors.
     pub fn same_hardware(&self, other: &Machine) -> bool {
-        self.hardware() == other.hardware()
+        self.hardware_differences(other).is_empty()
+    }
+
+    /// How `other`'s hardware differs from `self`'s, in words (empty: the
+    /// same, as far as both records tell).
+    pub fn hardware_differences(&self, other: &Machine) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.hardware() != other.hardware() {
+            out.push(format!("{} vs {}", self.hardware(), other.hardware()));
+        }
+        if let (Some(mine), Some(theirs)) = (&self.fingerprint, &other.fingerprint) {
+            out.extend(mine.differences(theirs));
+        }
+        out
     }
 
     /// The hardware [`Machine::same_hardware`] compares, in words.
@@ -74,6 +213,7 @@ impl Machine {
             cpu_model,
             logical_cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             memory_bytes,
+            fingerprint: HostFingerprint::current(),
         }
     }
 }

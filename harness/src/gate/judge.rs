@@ -4,25 +4,33 @@
 
 use std::collections::BTreeMap;
 
-use super::{CheckId, GateCheck, GateOptions, GateReport, Reason, Verdict, overall};
+use super::{
+    CheckId, CheckKind, GateCheck, GateOptions, GateReport, Reason, Verdict, identity, overall,
+};
 use crate::measure::PairBenchId;
 use crate::pairs::Side;
 use crate::results::{Results, SideTiming, SizeResult};
-use crate::stats::{percent_change, ratio_estimate};
+use crate::stats::{median, percent_change, ratio_estimate};
 
 /// Compares `current` with `baseline`.
 pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> GateReport {
     let mut reasons = Vec::new();
     let same_machine = baseline.machine.same_hardware(&current.machine);
     if !same_machine {
-        let (b, c) = (baseline.machine.hardware(), current.machine.hardware());
+        let (b, c) = (
+            baseline.machine.hardware(),
+            baseline
+                .machine
+                .hardware_differences(&current.machine)
+                .join("; "),
+        );
         reasons.push(if options.allow_other_machine {
             Reason::Note(format!(
-                "comparing timings across machines as asked: baseline {b} vs current {c}"
+                "comparing timings across machines as asked (baseline: {b}): {c}"
             ))
         } else {
             Reason::CannotJudge(format!(
-                "different machines: baseline {b} vs current {c}; timings not compared \
+                "different machines (baseline: {b}): {c}; timings not compared \
                  (pass --allow-other-machine to compare anyway)"
             ))
         });
@@ -88,13 +96,20 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
         }
     }
     let judge_parallel = options.parallel.gates(&current.machine);
-    let mut drift = Vec::new();
-    for side in [Side::Rust, Side::RustParallel] {
-        let Some(d) = run_drift(&checks, side) else {
-            continue;
-        };
+    let drift: Vec<(Side, f64)> = [Side::Rust, Side::RustParallel]
+        .into_iter()
+        .filter_map(|side| Some((side, run_drift(&checks, side)?)))
+        .collect();
+    let rust_drift = drift.iter().find(|(s, _)| *s == Side::Rust).map(|d| d.1);
+    let other_host = if same_machine {
+        identity::other_host(baseline, current, rust_drift, options.threshold)
+    } else {
+        None
+    };
+    for &(side, d) in &drift {
         apply_drift(&mut checks, side, d);
-        if d > 1.0 + options.threshold {
+        let explained = side == Side::Rust && other_host.is_some();
+        if d > 1.0 + options.threshold && !explained {
             let text = format!(
                 "every {side} timing moved: the run is {:+.1}% slower than the baseline (median): a \
                  busier machine or a regression common to every kernel; timing cannot tell which \
@@ -108,7 +123,24 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
                 Reason::Note(text)
             });
         }
-        drift.push((side, d));
+    }
+    if let Some(why) = other_host {
+        if options.allow_other_machine {
+            reasons.push(Reason::Note(format!(
+                "judging timings although this run's host does not look like the baseline's,                  as asked: {why}"
+            )));
+        } else {
+            reasons.push(Reason::CannotJudge(format!(
+                "this run's machine is not the baseline's: {why}; its timings are not judged                  (a slowdown of the code itself is what the instruction-count gate, `make                  instructions`, catches; pass --allow-other-machine to judge them anyway)"
+            )));
+            for check in checks
+                .iter_mut()
+                .filter(|c| c.kind() == CheckKind::Timing && c.verdict == Verdict::Regression)
+            {
+                check.verdict = Verdict::CannotJudge;
+                check.detail = format!("not judged, another host (see above): {}", check.detail);
+            }
+        }
     }
     if !judge_parallel {
         let mut shown = 0;
@@ -236,7 +268,7 @@ const DRIFT_MIN_CHECKS: usize = 5;
 /// cooler machine moves every kernel alike, and parallel runs, which need
 /// both cores, far more than single-threaded ones.
 fn run_drift(checks: &[GateCheck], side: Side) -> Option<f64> {
-    let mut points: Vec<f64> = checks
+    let points: Vec<f64> = checks
         .iter()
         .filter(|c| c.id.side() == Some(side))
         .filter_map(|c| c.ratio.map(|r| r.point))
@@ -244,8 +276,7 @@ fn run_drift(checks: &[GateCheck], side: Side) -> Option<f64> {
     if points.len() < DRIFT_MIN_CHECKS {
         return None;
     }
-    points.sort_by(f64::total_cmp);
-    Some(points[points.len() / 2])
+    median(points)
 }
 
 /// A kernel only regresses if it is slower beyond its threshold both in

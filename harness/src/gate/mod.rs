@@ -18,9 +18,13 @@
 //!   a burst of load rarely hits the same kernel twice.
 //!
 //! "Cannot judge" is never a pass: no or unreadable baseline, another machine
-//! (timings are only comparable on the same hardware), or incomplete data.
+//! (timings are only comparable on the same hardware: the CPU record and,
+//! where it cannot tell hosts apart, the host calibration and the run-wide
+//! drift held to the baseline runs' own noise, [`identity`]), or incomplete
+//! data.
 
 mod confirm;
+pub mod identity;
 mod judge;
 mod junit;
 mod markdown;

@@ -4,6 +4,7 @@
 
 pub mod bench_id;
 pub mod bench_run;
+pub mod calibration;
 pub mod criterion_samples;
 pub mod footprint;
 pub mod memory;

@@ -16,6 +16,34 @@ pub struct BenchRun {
     pub started_unix_ms: u64,
     pub scenario: String,
     pub git: Option<GitInfo>,
+    /// The host's own speed, timed as the run started
+    /// (`measure::calibration`); `None` in files written before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Calibration>,
+}
+
+/// The fastest of several timings of two fixed loops
+/// (`measure::calibration`): what the host itself is worth, whatever the
+/// code under test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Calibration {
+    /// A dependent integer chain of `chain_steps` steps, nanoseconds.
+    pub chain_ns: f64,
+    /// A random pointer chase of `chase_steps` steps through 64 MiB,
+    /// nanoseconds.
+    pub chase_ns: f64,
+    pub chain_steps: u64,
+    pub chase_steps: u64,
+}
+
+impl Calibration {
+    /// Both loops' times, named: `(name, ns, steps)`.
+    pub fn loops(&self) -> [(&'static str, f64, u64); 2] {
+        [
+            ("integer chain", self.chain_ns, self.chain_steps),
+            ("memory chase", self.chase_ns, self.chase_steps),
+        ]
+    }
 }
 
 impl BenchRun {
@@ -29,6 +57,7 @@ impl BenchRun {
                 .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             scenario: scenario.display().to_string(),
             git,
+            calibration: None,
         }
     }
 

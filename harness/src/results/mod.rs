@@ -12,7 +12,7 @@ pub mod verdicts;
 
 use serde::{Deserialize, Serialize};
 
-pub use bench_run::BenchRun;
+pub use bench_run::{BenchRun, Calibration};
 pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
@@ -59,6 +59,10 @@ pub struct Results {
     /// empty for a single run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pooled_from: Vec<String>,
+    /// How far each pooled run stood from the pool: the noise of a gate
+    /// baseline's own runs, which the gate holds a new run's host against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_spread: Option<PoolSpread>,
     pub machine: Machine,
     pub versions: Versions,
     /// Commit of the checkout the report was made from.
@@ -89,6 +93,17 @@ pub struct Results {
     pub claims: Vec<ClaimRow>,
     /// Anything that kept a figure from being measured, run-wide.
     pub problems: Vec<String>,
+}
+
+/// The spread of the runs a gate baseline pools (`twinbench pool`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PoolSpread {
+    /// Per pooled run, in `pooled_from` order: the median, over its
+    /// single-threaded Rust timings, of its mean ÷ the pooled mean. 1 is a
+    /// run exactly at the pool's speed.
+    pub run_drifts: Vec<f64>,
+    /// Each pooled run's host calibration, where its bench run recorded one.
+    pub calibrations: Vec<Calibration>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -242,6 +257,20 @@ impl Results {
     pub fn origin_mismatch(&self, other: &Results) -> Option<(&'static str, String, String)> {
         let first = self;
         let commit = |r: &Results| r.git.as_ref().map(|g| g.commit.clone()).unwrap_or_default();
+        if !first.machine.same_hardware(&other.machine) {
+            return Some((
+                "machine",
+                first.machine.hardware(),
+                format!(
+                    "{} ({})",
+                    other.machine.hardware(),
+                    first
+                        .machine
+                        .hardware_differences(&other.machine)
+                        .join("; ")
+                ),
+            ));
+        }
         [
             (
                 "scenario",
@@ -252,11 +281,6 @@ impl Results {
                 "schema version",
                 first.schema_version.to_string(),
                 other.schema_version.to_string(),
-            ),
-            (
-                "machine",
-                first.machine.hardware(),
-                other.machine.hardware(),
             ),
             ("commit", commit(first), commit(other)),
         ]

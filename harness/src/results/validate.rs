@@ -15,11 +15,14 @@
 //!   is their mean;
 //! - every time or ratio estimate is finite, above 0 and at most
 //!   [`MAX_ESTIMATE`], with `low ≤ high`; every scaling slope and its
-//!   interval finite and within ±[`MAX_SLOPE`].
+//!   interval finite and within ±[`MAX_SLOPE`];
+//! - every host calibration is a finite time above 0 over at least one
+//!   step, every pooled run's drift a finite ratio above 0, and a pool
+//!   spread has at most one of each per pooled run.
 
 use std::collections::BTreeSet;
 
-use super::{Results, SCHEMA_VERSION, SideTiming, SizeResult};
+use super::{Calibration, Results, SCHEMA_VERSION, SideTiming, SizeResult};
 use crate::stats::Estimate;
 
 /// Most shards a run may be split into: far beyond any CI matrix, and small
@@ -101,6 +104,33 @@ pub fn validate(results: &Results) -> Result<(), Invalid> {
             "shard",
             format!("{shard}: need 1 <= index <= count <= {MAX_SHARDS}"),
         ));
+    }
+    if let Some(c) = results.bench_run.as_ref().and_then(|r| r.calibration) {
+        calibration("bench_run.calibration", &c)?;
+    }
+    if let Some(spread) = &results.pool_spread {
+        for (i, c) in spread.calibrations.iter().enumerate() {
+            calibration(&format!("pool_spread.calibrations[{i}]"), c)?;
+        }
+        for (i, &d) in spread.run_drifts.iter().enumerate() {
+            if !(d.is_finite() && d > 0.0 && d <= MAX_ESTIMATE) {
+                return Err(Invalid::new(
+                    format!("pool_spread.run_drifts[{i}]"),
+                    format!("{d}: a run's drift is a ratio above 0 and at most {MAX_ESTIMATE:e}"),
+                ));
+            }
+        }
+        let runs = results.pooled_from.len();
+        if spread.run_drifts.len() > runs || spread.calibrations.len() > runs {
+            return Err(Invalid::new(
+                "pool_spread",
+                format!(
+                    "{} drifts and {} calibrations for {runs} pooled runs: at most one each per run",
+                    spread.run_drifts.len(),
+                    spread.calibrations.len()
+                ),
+            ));
+        }
     }
     if let Some(overhead) = &results.pyo3_call_overhead {
         timing("pyo3_call_overhead", overhead)?;
@@ -255,6 +285,21 @@ fn timing(at: &str, t: &SideTiming) -> Result<(), Invalid> {
                 t.mean_ns.point
             ),
         ));
+    }
+    Ok(())
+}
+
+fn calibration(at: &str, c: &Calibration) -> Result<(), Invalid> {
+    for (name, ns, steps) in c.loops() {
+        if !(ns.is_finite() && ns > 0.0 && ns <= MAX_SAMPLE_NS) || steps == 0 {
+            return Err(Invalid::new(
+                at,
+                format!(
+                    "{name}: {ns} ns for {steps} steps: a calibration is a time above 0 and at \
+                     most {MAX_SAMPLE_NS:e} ns, over at least one step"
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -17,7 +17,9 @@
 use thiserror::Error;
 
 use crate::measure::timings::{compute_ratios, side_timing};
-use crate::results::Results;
+use crate::pairs::Side;
+use crate::results::{PoolSpread, Results};
+use crate::stats::median;
 
 /// Why runs cannot be pooled.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -54,6 +56,11 @@ pub fn pool_runs(mut runs: Vec<Results>) -> Result<Results, BaselineError> {
         usable(r)?;
     }
     distinct(&runs)?;
+    let run_means: Vec<Vec<((String, usize), f64)>> = runs.iter().map(rust_means).collect();
+    let calibrations = runs
+        .iter()
+        .filter_map(|r| r.bench_run.as_ref()?.calibration)
+        .collect();
     let mut pooled = runs.remove(0);
     let mut ids = vec![pooled.run_id.clone()];
     for other in &runs {
@@ -95,10 +102,40 @@ pub fn pool_runs(mut runs: Vec<Results>) -> Result<Results, BaselineError> {
     if let Some(o) = pooled.pyo3_call_overhead.as_mut() {
         *o = side_timing(o.side, &o.per_iteration_ns, o.iterations);
     }
+    let pooled_means: std::collections::BTreeMap<_, _> = rust_means(&pooled).into_iter().collect();
+    let run_drifts = run_means
+        .iter()
+        .filter_map(|means| {
+            median(
+                means
+                    .iter()
+                    .filter_map(|(key, mean)| Some(mean / pooled_means.get(key)?))
+                    .collect(),
+            )
+        })
+        .collect();
+    pooled.pool_spread = Some(PoolSpread {
+        run_drifts,
+        calibrations,
+    });
     pooled.run_id = format!("{}-pooled-{}", pooled.run_id, ids.len());
     pooled.pooled_from = ids;
     crate::verdicts::attach(&mut pooled);
     Ok(pooled)
+}
+
+/// The mean time of every single-threaded Rust timing of `run`, by kernel
+/// and size: what a run's drift from the pool is the median ratio of.
+fn rust_means(run: &Results) -> Vec<((String, usize), f64)> {
+    run.pairs
+        .iter()
+        .flat_map(|p| {
+            p.sizes.iter().filter_map(|s| {
+                let t = s.timing(Side::Rust)?;
+                Some(((p.kernel.clone(), s.size), t.mean_ns.point))
+            })
+        })
+        .collect()
 }
 
 /// Each run is a separate measurement: not the same run id, and not the

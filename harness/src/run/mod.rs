@@ -241,6 +241,7 @@ pub fn run(
         },
         shard: options.shard,
         pooled_from: Vec::new(),
+        pool_spread: None,
         machine: Machine::current(),
         versions: Versions {
             twinbench: env!("CARGO_PKG_VERSION").into(),

@@ -12,6 +12,16 @@ pub use bootstrap::{
 pub use scaling::loglog_slope;
 pub use wilson::wilson;
 
+/// The middle value (the upper one of an even count), ignoring order;
+/// `None` for no values.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    Some(values[values.len() / 2])
+}
+
 /// A ratio as a percent change: 1.25 → +25.0, 0.9 → −10.0.
 pub fn percent_change(ratio: f64) -> f64 {
     (ratio - 1.0) * 100.0
