@@ -58,6 +58,9 @@ enum Command {
     Replay(commands::replay::Args),
     /// Validate a scenario and start the Python bridge; print what would run.
     Check(commands::check::Args),
+    /// Time the host calibration every bench run records (and print the CPU
+    /// fingerprint the gate compares).
+    Calibrate(commands::calibrate::Args),
     /// List the registered kernel pairs.
     List,
     /// Print the JSON Schema of results.json (or write it with --out).
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         Command::RunCheck(args) => commands::run_check::run(args),
         Command::Replay(args) => commands::replay::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Calibrate(args) => commands::calibrate::run(args),
         Command::List => Ok(commands::list::run()),
         Command::Schema(args) => commands::schema::run(args),
     };

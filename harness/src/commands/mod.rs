@@ -5,6 +5,7 @@
 //! Exit codes, shared by every command: 0 success, 1 usage error or a run
 //! with failed checks, 2 "cannot judge" or an error, 3 a regression.
 
+pub mod calibrate;
 pub mod check;
 pub mod checks;
 pub mod export;

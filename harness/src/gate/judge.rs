@@ -127,11 +127,15 @@ pub fn judge(baseline: &Results, current: &Results, options: &GateOptions) -> Ga
     if let Some(why) = other_host {
         if options.allow_other_machine {
             reasons.push(Reason::Note(format!(
-                "judging timings although this run's host does not look like the baseline's,                  as asked: {why}"
+                "judging timings although this run's host does not look like the baseline's, \
+                 as asked: {why}"
             )));
         } else {
             reasons.push(Reason::CannotJudge(format!(
-                "this run's machine is not the baseline's: {why}; its timings are not judged                  (a slowdown of the code itself is what the instruction-count gate, `make                  instructions`, catches; pass --allow-other-machine to judge them anyway)"
+                "this run's machine is not the baseline's (or is far busier than it was): {why}; \
+                 its timings are not judged (a slowdown of the code itself is what the \
+                 instruction-count gate, `make instructions`, catches; pass \
+                 --allow-other-machine to judge them anyway)"
             )));
             for check in checks
                 .iter_mut()

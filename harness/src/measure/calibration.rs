@@ -14,17 +14,21 @@ use std::time::Instant;
 
 pub use crate::results::Calibration;
 
-/// Iterations of the integer chain.
-const CHAIN_STEPS: u64 = 1 << 22;
+/// Iterations of the integer chain (about a millisecond).
+const CHAIN_STEPS: u64 = 1 << 20;
 /// Elements (u32) of the pointer-chase table: 64 MiB, beyond the last-level
 /// cache of the hosts this runs on, so the chase measures memory latency.
 const CHASE_LEN: usize = 1 << 24;
-/// Steps of one pointer chase.
-const CHASE_STEPS: usize = 1 << 20;
-const CHAIN_REPETITIONS: u32 = 15;
-const CHASE_REPETITIONS: u32 = 5;
+/// Steps of one pointer chase (about ten milliseconds).
+const CHASE_STEPS: usize = 1 << 16;
+/// Many short repetitions rather than a few long ones: on a busy machine a
+/// short one is likelier to run undisturbed in one time slice, and the
+/// fastest is what is kept.
+const CHAIN_REPETITIONS: u32 = 31;
+const CHASE_REPETITIONS: u32 = 31;
 
-/// Times both loops on this host (about half a second).
+/// Times both loops on this host (under a second, most of it building the
+/// chase's table).
 pub fn measure() -> Calibration {
     let chain_ns = fastest(CHAIN_REPETITIONS, || {
         black_box(chain(black_box(0x9E37_79B9_7F4A_7C15), CHAIN_STEPS));
