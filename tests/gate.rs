@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use twinbench::measure::bench_id::EXECUTOR_HOP_FUNCTIONS;
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::PAIRS;
 use {twinbench::measure::BenchId, twinbench::pairs::Side};
@@ -53,6 +54,10 @@ pub(crate) fn results(dir: &Path) -> PathBuf {
     // runs always are: pool refuses a run given twice.
     let run_factor = 1.0 + 1e-6 * RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as f64;
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
+    // The executor hop: through the pool, then inline.
+    for (name, ns) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip([90_000.0, 20_000.0]) {
+        fake_samples(&criterion, &BenchId::executor_hop(name), ns);
+    }
     for (name, sizes) in KERNELS {
         let pair = PAIRS.iter().find(|p| p.name == name).expect("registered");
         for size in sizes {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use twinbench::measure::bench_id::EXECUTOR_HOP_FUNCTIONS;
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::{KernelPair, PAIRS};
 use twinbench::sides::python as bridge;
@@ -55,6 +56,10 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
     run.started_unix_ms -= 2_000; // file times may be coarser than the clock
     bench_run::write(&criterion, &run).expect("bench-run record");
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
+    // The executor hop: through the pool, then inline.
+    for (name, ns) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip([90_000.0, 20_000.0]) {
+        fake_samples(&criterion, &BenchId::executor_hop(name), ns);
+    }
     // The balancer's locking-overhead bench (10 000 operations per iteration).
     for (function, ns) in [
         ("unsynchronized", 60_000.0),

@@ -19,7 +19,9 @@ use twinbench::compare::compare;
 use twinbench::environment::GitInfo;
 use twinbench::inputs::Input;
 use twinbench::measure::PairBenchId;
-use twinbench::measure::bench_id::{PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP};
+use twinbench::measure::bench_id::{
+    EXECUTOR_HOP_FUNCTIONS, EXECUTOR_HOP_GROUP, PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP,
+};
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::Side;
 use twinbench::pairs::{OutputKind, Prepared, PythonFunction};
@@ -147,6 +149,7 @@ fn benches(c: &mut Criterion) {
     };
     if let Some(bridge) = bridge {
         bench_pyo3_overhead(c, bridge);
+        bench_executor_hop(c, bridge);
     }
     // `TWINBENCH_SHARD=i/n`: only this shard's kernels (as `twinbench report
     // --shard i/n` will read them).
@@ -177,6 +180,25 @@ fn bench_pyo3_overhead(c: &mut Criterion, bridge: &Bridge) {
         let arg = py.None().into_bound(py);
         let mut group = c.benchmark_group(PYO3_OVERHEAD_GROUP);
         group.bench_function(PYO3_OVERHEAD_FUNCTION, |b| b.iter(|| noop.call1((&arg,))));
+        group.finish();
+    });
+}
+
+/// The original runs each analytics kernel through
+/// `loop.run_in_executor(ThreadPoolExecutor(4), ...)`; the baselines call
+/// the kernel directly. Timed once, through the pool and inline, so the
+/// report can show the hop beside small sizes' Python times.
+fn bench_executor_hop(c: &mut Criterion, bridge: &Bridge) {
+    Python::attach(|py| {
+        let mut group = c.benchmark_group(EXECUTOR_HOP_GROUP);
+        for (name, function) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip(bridge::EXECUTOR_HOP) {
+            let Ok(call) = bridge.function(py, function) else {
+                eprintln!("twinbench bench: cannot import {}", function.function);
+                continue;
+            };
+            let arg = py.None().into_bound(py);
+            group.bench_function(name, |b| b.iter(|| call.call1((&arg,))));
+        }
         group.finish();
     });
 }

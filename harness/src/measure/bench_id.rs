@@ -14,6 +14,13 @@ pub const PYO3_OVERHEAD_GROUP: &str = "pyo3-overhead";
 /// Function id inside [`PYO3_OVERHEAD_GROUP`].
 pub const PYO3_OVERHEAD_FUNCTION: &str = "noop-call";
 
+/// criterion group holding the original's thread-pool hop
+/// (`twinbench_baselines.executor`): one function through the executor, one
+/// inline, the difference being the hop.
+pub const EXECUTOR_HOP_GROUP: &str = "executor-hop";
+/// The two functions of [`EXECUTOR_HOP_GROUP`]: through the pool, inline.
+pub const EXECUTOR_HOP_FUNCTIONS: [&str; 2] = ["through-executor", "direct"];
+
 /// Where criterion keeps one measurement: `<group>/<function>/<size>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchId {
@@ -37,6 +44,16 @@ impl BenchId {
         Self {
             group: PYO3_OVERHEAD_GROUP.to_string(),
             function: PYO3_OVERHEAD_FUNCTION.to_string(),
+            parameter: None,
+        }
+    }
+
+    /// One side of the executor-hop measurement (a name of
+    /// [`EXECUTOR_HOP_FUNCTIONS`]).
+    pub fn executor_hop(function: &str) -> Self {
+        Self {
+            group: EXECUTOR_HOP_GROUP.to_string(),
+            function: function.to_string(),
             parameter: None,
         }
     }

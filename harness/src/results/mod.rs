@@ -72,6 +72,11 @@ pub struct Results {
     /// Fixed cost of one pyo3 call into Python (a no-op function), which
     /// every Python-side time includes.
     pub pyo3_call_overhead: Option<SideTiming>,
+    /// The original's `run_in_executor` hop around each analytics kernel,
+    /// which the baselines leave out (`None` in files written before it was
+    /// measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor_hop: Option<ExecutorHop>,
     pub pairs: Vec<PairResult>,
     /// Bytes each library holds for the run's graphs (≥ 1000 nodes).
     #[serde(default)]
@@ -93,6 +98,24 @@ pub struct Results {
     pub claims: Vec<ClaimRow>,
     /// Anything that kept a figure from being measured, run-wide.
     pub problems: Vec<String>,
+}
+
+/// The original's thread-pool hop (`twinbench_baselines/executor.py`): the
+/// same no-op coroutine awaited through `ThreadPoolExecutor(4)` and called
+/// inline. The hop costs `through_executor − direct` per kernel call (twice
+/// for community detection); it is in no Python time of the pairs.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ExecutorHop {
+    pub through_executor: SideTiming,
+    pub direct: SideTiming,
+}
+
+impl ExecutorHop {
+    /// Mean time the hop adds per call, nanoseconds (difference of the two
+    /// means; may come out negative only if the measurement is noise).
+    pub fn hop_ns(&self) -> f64 {
+        self.through_executor.mean_ns.point - self.direct.mean_ns.point
+    }
 }
 
 /// The spread of the runs a gate baseline pools (`twinbench pool`).

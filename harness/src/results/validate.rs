@@ -135,6 +135,10 @@ pub fn validate(results: &Results) -> Result<(), Invalid> {
     if let Some(overhead) = &results.pyo3_call_overhead {
         timing("pyo3_call_overhead", overhead)?;
     }
+    if let Some(hop) = &results.executor_hop {
+        timing("executor_hop.through_executor", &hop.through_executor)?;
+        timing("executor_hop.direct", &hop.direct)?;
+    }
     let mut kernels = BTreeSet::new();
     for pair in &results.pairs {
         if !kernels.insert(pair.kernel.as_str()) {

@@ -18,7 +18,7 @@ use std::time::SystemTime;
 
 use crate::environment::{GitInfo, Machine};
 use crate::inputs::Generator;
-use crate::measure::bench_id::BenchId;
+use crate::measure::bench_id::{BenchId, EXECUTOR_HOP_FUNCTIONS};
 use crate::measure::bench_run;
 use crate::measure::memory::{self, AllocationMeter};
 use crate::measure::model_checks::{self, Isolation};
@@ -26,7 +26,7 @@ use crate::measure::timings::{SampleSource, collect_timings, scaling, side_timin
 use crate::measure::{footprint, overhead};
 use crate::pairs::{self, Side};
 use crate::results::{
-    AlternativeInfo, BudgetLevel, GraphFootprint, PairResult, Results, SCHEMA_VERSION,
+    AlternativeInfo, BudgetLevel, ExecutorHop, GraphFootprint, PairResult, Results, SCHEMA_VERSION,
     ScenarioInfo, SizeResult, Versions,
 };
 use crate::scenario::{KernelPlan, Scenario, Shard};
@@ -130,6 +130,21 @@ pub fn run(
             None
         }
     };
+
+    let [through_executor, direct] =
+        EXECUTOR_HOP_FUNCTIONS.map(|name| match samples.read(&BenchId::executor_hop(name)) {
+            Ok(s) => Some(side_timing(Side::Python, &s.per_iteration_ns, s.iterations)),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        });
+    let executor_hop = through_executor
+        .zip(direct)
+        .map(|(through_executor, direct)| ExecutorHop {
+            through_executor,
+            direct,
+        });
 
     let pairs: Vec<PairResult> = scenario
         .kernels
@@ -253,6 +268,7 @@ pub fn run(
         git: GitInfo::of(&workspace::root()),
         bench_run,
         pyo3_call_overhead,
+        executor_hop,
         pairs,
         graph_footprints,
         defects,

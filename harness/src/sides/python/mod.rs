@@ -35,6 +35,20 @@ pub const NOOP: PythonFunction = PythonFunction {
     function: "noop",
 };
 
+/// The original's thread-pool hop around a no-op, and the same coroutine
+/// calling it inline (`twinbench_baselines/executor.py`), in the order of
+/// [`crate::measure::bench_id::EXECUTOR_HOP_FUNCTIONS`].
+pub const EXECUTOR_HOP: [PythonFunction; 2] = [
+    PythonFunction {
+        module: "twinbench_baselines.executor",
+        function: "through_executor",
+    },
+    PythonFunction {
+        module: "twinbench_baselines.executor",
+        function: "direct",
+    },
+];
+
 /// Environment variable naming another venv than `<workspace>/.venv`.
 pub const VENV_ENV: &str = "TWINBENCH_VENV";
 
