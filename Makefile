@@ -21,7 +21,7 @@ REQUIREMENTS := python_baselines/requirements.txt
 # the venv's packages only when requirements.txt is newer.
 STAMP := $(VENV)/.twinbench-requirements
 
-.PHONY: setup test lint report bench gate quick gate-baseline checks instructions instructions-baseline clean-venv
+.PHONY: setup test lint report bench gate quick gate-baseline checks instructions instructions-baseline fuzz clean-venv
 
 setup: $(STAMP)
 
@@ -141,6 +141,23 @@ instructions-baseline: setup
 
 checks:
 	cargo run --release -p twinbench --bin twinbench -- checks
+
+# Coverage-guided fuzzing of the loaders of every file twinbench reads
+# (fuzz/: results.json, scenarios), FUZZ_SECONDS each, seeded with the
+# committed files. Not part of make test: it needs a nightly toolchain and
+# cargo-fuzz (cargo install cargo-fuzz), and the property tests in
+# tests/untrusted.rs cover the same surface there.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS := results_loader scenario_loader
+fuzz: setup
+	@rustup run nightly rustc --version >/dev/null 2>&1 || { echo "make fuzz: no nightly toolchain (rustup toolchain install nightly)" >&2; exit 2; }
+	@command -v cargo-fuzz >/dev/null || { echo "make fuzz: cargo-fuzz not installed (cargo install cargo-fuzz)" >&2; exit 2; }
+	mkdir -p fuzz/corpus/results_loader fuzz/corpus/scenario_loader
+	cp scenarios/*.toml fuzz/corpus/scenario_loader/
+	cp reports/baseline.json fuzz/corpus/results_loader/
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+		cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 || exit $$?; \
+	done
 
 clean-venv:
 	rm -rf $(VENV)

@@ -771,3 +771,51 @@ fn a_forged_loom_checkpoint_is_never_a_crash_nor_a_foreign_reproduction() {
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("not the schedule saved with"), "{out}");
 }
+
+/// The other-host case from a recorded pair of results files:
+/// `tests/data/other-host/baseline.json` is the committed gate baseline of
+/// 2026-11-26 (5 pooled quick runs on a 2-vCPU VM whose CPU reads "AMD
+/// EPYC"); `current.json` is a quick run of 2026-12-02 on a 2-vCPU Intel
+/// Xeon VM (commit d62d3b6), its machine record relabelled "AMD EPYC" with
+/// no fingerprint or calibration — as a twinbench that did not record them
+/// saw it: another host that calls itself the same machine. (Both without
+/// their model-check records, which the gate judges apart from timings.)
+/// Kernels there moved by 0.92× to 2.64× against a median of 1.76×: judged
+/// against that drift, four were "regressions"; now the run is not judged.
+#[test]
+fn a_recorded_run_from_another_host_is_not_judged() {
+    let data = twinbench::workspace::root().join("tests/data/other-host");
+    let out_dir = common::scratch("untrusted", "recorded-host");
+    let (code, out) = gate(
+        &data.join("baseline.json"),
+        &data.join("current.json"),
+        &[
+            "--markdown",
+            &out_dir.join("gate.md").display().to_string(),
+            "--junit",
+            &out_dir.join("gate.junit.xml").display().to_string(),
+        ],
+    );
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("this run's machine is not the baseline's"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 0 regression") && !out.contains("| Regression |"),
+        "{out}"
+    );
+    // Asked to judge anyway, the same pair shows what the rule prevents.
+    let (code, out) = gate(
+        &data.join("baseline.json"),
+        &data.join("current.json"),
+        &[
+            "--allow-other-machine",
+            "--markdown",
+            &out_dir.join("gate-anyway.md").display().to_string(),
+            "--junit",
+            &out_dir.join("gate-anyway.junit.xml").display().to_string(),
+        ],
+    );
+    assert_eq!(code, Some(3), "{out}");
+}

@@ -50,7 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .status()
         .context("cannot start the replay's child process")?;
     Ok(match status.code().and_then(|c| u8::try_from(c).ok()) {
-        Some(code @ (0 | 1 | 2)) => ExitCode::from(code),
+        Some(code @ 0..=2) => ExitCode::from(code),
         _ => {
             println!(
                 "cannot replay {}: the checker died on this schedule ({}): it is not a \
