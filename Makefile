@@ -144,7 +144,8 @@ checks:
 
 # Coverage-guided fuzzing of the loaders of every file twinbench reads
 # (fuzz/: results.json, scenarios), FUZZ_SECONDS each, seeded with the
-# committed files. Not part of make test: it needs a nightly toolchain and
+# committed scenarios and a one-pair results file (fuzz/seeds/; a full
+# results.json of 0.5 MB runs at ~25 inputs per second). Not part of make test: it needs a nightly toolchain and
 # cargo-fuzz (cargo install cargo-fuzz), and the property tests in
 # tests/untrusted.rs cover the same surface there.
 FUZZ_SECONDS ?= 120
@@ -154,7 +155,7 @@ fuzz: setup
 	@command -v cargo-fuzz >/dev/null || { echo "make fuzz: cargo-fuzz not installed (cargo install cargo-fuzz)" >&2; exit 2; }
 	mkdir -p fuzz/corpus/results_loader fuzz/corpus/scenario_loader
 	cp scenarios/*.toml fuzz/corpus/scenario_loader/
-	cp reports/baseline.json fuzz/corpus/results_loader/
+	cp fuzz/seeds/results_small.json fuzz/corpus/results_loader/
 	cd fuzz && for target in $(FUZZ_TARGETS); do \
 		cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 || exit $$?; \
 	done
