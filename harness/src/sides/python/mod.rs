@@ -37,7 +37,7 @@ pub const NOOP: PythonFunction = PythonFunction {
 
 /// The original's thread-pool hop around a no-op, and the same coroutine
 /// calling it inline (`twinbench_baselines/executor.py`), in the order of
-/// [`crate::measure::bench_id::EXECUTOR_HOP_FUNCTIONS`].
+/// the bench ids' `EXECUTOR_HOP_FUNCTIONS`.
 pub const EXECUTOR_HOP: [PythonFunction; 2] = [
     PythonFunction {
         module: "twinbench_baselines.executor",
