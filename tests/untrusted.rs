@@ -440,15 +440,24 @@ fn every_stage(bytes: &[u8], valid: &twinbench::results::Results) -> bool {
     true
 }
 
+/// `cases` cases (or `PROPTEST_CASES`), the same every run: a fixed seed, so
+/// a CI failure reproduces, and no persisted failures.
+fn fixed_config(cases: u32, seed: u64) -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(cases),
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
     // 1 000 mangled files, the same ones every run (a fixed seed: a CI
     // failure reproduces); `PROPTEST_CASES=20000` explores further.
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000),
-        failure_persistence: None,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7477_696E_6265_6E63),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(fixed_config(1_000, 0x7477_696E_6265_6E63))]
 
     /// Mangle one location of a real results.json: no stage panics, and a
     /// mangled guarded value is never accepted.
@@ -543,12 +552,7 @@ fn mangle_scenario(text: &str, json: &Value, path: &[Step], m: Mutation, cut: f6
 
 proptest! {
     // 500 mangled scenarios, the same every run (~1 s).
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(500),
-        failure_persistence: None,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7363_656E_6172_696F),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(fixed_config(500, 0x7363_656E_6172_696F))]
 
     /// Mangle one location of the real default scenario: the loader never
     /// panics, a size made negative, huge, fractional or of another type is
