@@ -156,6 +156,11 @@ pub struct Alternative {
     pub note: &'static str,
 }
 
+/// The graph sizes (nodes) the original's own benchmark
+/// (`server/analytics/benchmarks.py` at 9455c19) runs every kernel it times
+/// at: the claims ledger also states each speedup claim there.
+pub const ORIGINAL_BENCHMARK_SIZES: [usize; 4] = [100, 500, 1000, 2000];
+
 /// How the original service itself exercises a kernel, at its HEAD
 /// `9455c19`: a speedup of a kernel the original never timed is not a claim
 /// it made, and one of a kernel nothing calls is a speedup production never

@@ -34,6 +34,12 @@ pub struct ClaimRow {
     /// The measured figure in words (or why it is unmeasured).
     pub measured_text: String,
     pub verdict: ClaimVerdict,
+    /// For a speedup claim, the same figure over only the kernels the
+    /// original's own benchmark times, at the sizes it times them
+    /// (`pairs::ORIGINAL_BENCHMARK_SIZES`): the claim where the original
+    /// measured it. `None` when the run timed none of those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_original_sizes: Option<Estimate>,
     /// Kernels or components the measurement rests on.
     pub rests_on: Vec<String>,
     /// What it is measured against (baseline, peers).

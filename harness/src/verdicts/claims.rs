@@ -1,7 +1,7 @@
 //! The claims ledger: every promise of `../shared/CLAIMS.md`, C01–C22,
 //! measured from a run's results or visibly unmeasured.
 
-use crate::pairs::Side;
+use crate::pairs::{self, ORIGINAL_BENCHMARK_SIZES, Side};
 use crate::results::verdicts::{ClaimRow, ClaimVerdict};
 use crate::results::{Results, SizeResult};
 use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, wilson};
@@ -245,6 +245,7 @@ fn claim_base(spec: &ClaimSpec) -> ClaimRow {
         measured: None,
         measured_text: String::new(),
         verdict: ClaimVerdict::Unmeasured,
+        at_original_sizes: None,
         rests_on: Vec::new(),
         against: String::new(),
     }
@@ -310,9 +311,10 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
             peer_ratios.len()
         )
     };
+    let (at_original_sizes, original_text) = at_original_sizes(spec, results);
     ClaimRow {
         measured_text: format!(
-            "{} [{}, {}] geometric mean over {} kernels, each at its largest size",
+            "{} [{}, {}] geometric mean over {} kernels, each at its largest size{original_text}",
             times(estimate.point),
             times(estimate.low),
             times(estimate.high),
@@ -320,6 +322,7 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
         ),
         verdict: verdict(&estimate, factor, Direction::AtLeast),
         measured: Some(estimate),
+        at_original_sizes,
         rests_on: tagged
             .iter()
             .map(|(k, s)| format!("{k} @ {}", s.size))
@@ -327,6 +330,36 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
         against,
         ..claim_base(spec)
     }
+}
+
+/// The speedup claim over the kernels tagged with it that the original's
+/// own benchmark times, at every size of [`ORIGINAL_BENCHMARK_SIZES`] this
+/// run timed: one geometric mean over those kernel × size points, and its
+/// words for the ledger (empty when there is none).
+fn at_original_sizes(spec: &ClaimSpec, results: &Results) -> (Option<Estimate>, String) {
+    let points: Vec<(&[f64], &[f64])> = results
+        .pairs
+        .iter()
+        .filter(|p| p.claims.iter().any(|c| c == spec.id))
+        .filter(|p| pairs::find(&p.kernel).is_some_and(|k| k.original.timed_by.is_some()))
+        .flat_map(|p| &p.sizes)
+        .filter(|s| ORIGINAL_BENCHMARK_SIZES.contains(&s.size))
+        .filter_map(|s| Some((s.samples(Side::Python)?, s.samples(Side::Rust)?)))
+        .collect();
+    if points.is_empty() {
+        return (None, String::new());
+    }
+    let e = geomean_ratio_estimate(&points);
+    let text = format!(
+        "; at the original benchmark's own sizes ({} nodes, the kernels it times): {} [{}, {}] \
+         over {} kernel × size points",
+        ORIGINAL_BENCHMARK_SIZES.map(|n| n.to_string()).join("/"),
+        times(e.point),
+        times(e.low),
+        times(e.high),
+        points.len()
+    );
+    (Some(e), text)
 }
 
 fn overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
