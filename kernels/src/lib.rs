@@ -6,9 +6,12 @@
 //!
 //! - [`graph`]: the analytics engine's graph kernels on a CSR graph.
 //! - [`detect`]: the AI-detection kernels (anomaly rules over metric series).
+//! - [`ml`]: the scikit-learn models the AI detection calls (isolation
+//!   forest, one-class SVM, k-means, ward, spectral, scalers).
 //! - [`concurrent`]: the shared-state components (cache, breaker, pool, …),
 //!   race-free behind one sync facade, and the bug zoo of the original's races.
 
 pub mod concurrent;
 pub mod detect;
 pub mod graph;
+pub mod ml;
