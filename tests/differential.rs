@@ -35,14 +35,20 @@ fn check(pair: &KernelPair, input: &Input) -> Result<(), TestCaseError> {
     let rust = (pair.rust.run)(&prepared);
     let python = bridge.compute(pair, input);
     match (rust, python) {
-        (Ok(rust), Ok(python)) => compare(pair.comparison, pair.tolerance, &rust, &python)
-            .map(|_| ())
-            .map_err(|m| {
-                TestCaseError::fail(format!(
-                    "{}: {m}\n  rust output:   {rust:?}\n  python output: {python:?}",
-                    pair.name
-                ))
-            }),
+        (Ok(rust), Ok(python)) => compare(
+            pair.comparison,
+            pair.tolerance,
+            &rust,
+            &python,
+            input.truth(),
+        )
+        .map(|_| ())
+        .map_err(|m| {
+            TestCaseError::fail(format!(
+                "{}: {m}\n  rust output:   {rust:?}\n  python output: {python:?}",
+                pair.name
+            ))
+        }),
         // Both sides refusing is agreement (networkx raises where the twin
         // returns an error, e.g. non-convergence).
         (Err(_), Err(_)) => Ok(()),
@@ -181,7 +187,7 @@ fn every_alternative_agrees_with_its_baseline() {
                 .unwrap_or_else(|e| panic!("{} / {}: {e}", pair.name, alt.side));
             let tol = alt.tolerance.unwrap_or(pair.tolerance);
             let mode = alt.comparison.unwrap_or(pair.comparison);
-            if let Err(m) = compare(mode, tol, &answer, &baseline) {
+            if let Err(m) = compare(mode, tol, &answer, &baseline, input.truth()) {
                 panic!("{} / {}: {m}", pair.name, alt.side);
             }
         }

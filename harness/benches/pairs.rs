@@ -296,7 +296,7 @@ fn bench_pair(
         );
         if let Some(bridge) = bridge {
             let python = bench_python(&mut group, plan, bridge, &input, size);
-            check_answers(plan, python, &prepared, size);
+            check_answers(plan, python, &prepared, &input, size);
         }
     }
     group.finish();
@@ -426,6 +426,7 @@ fn check_answers(
     plan: &KernelPlan,
     python: Option<Result<Output, String>>,
     prepared: &Prepared,
+    input: &Input,
     size: usize,
 ) {
     let pair = plan.pair;
@@ -433,7 +434,13 @@ fn check_answers(
         return;
     };
     match python {
-        Ok(python) => match compare(pair.comparison, plan.tolerance, &rust, &python) {
+        Ok(python) => match compare(
+            pair.comparison,
+            plan.tolerance,
+            &rust,
+            &python,
+            input.truth(),
+        ) {
             Ok(a) => eprintln!(
                 "twinbench bench: {}/{size}: answers agree ({} compared, max |diff| {:.1e})",
                 pair.name, a.compared, a.max_abs_error

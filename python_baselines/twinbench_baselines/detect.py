@@ -81,3 +81,115 @@ def spike_detector_output(anomalies, df):
         (SEVERITY_CODES[a["severity"]] for a in anomalies), dtype=np.int64, count=len(anomalies)
     )
     return indices, values, baselines, severities
+
+
+SEARCH_OPERATIONS = "graphmemory_search_operations_total"
+TOTAL_NODES = "graphmemory_total_nodes"
+GROWTH_SEVERITY_CODES = {"high": 0, "critical": 1}
+
+
+def _metric_frame(column, values):
+    """A ``timestamp`` column on the ``TIMESTAMP_ORIGIN`` grid and one metric,
+    as ``spike_detector_prepare`` builds it for its metric."""
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range(TIMESTAMP_ORIGIN, periods=len(values), freq=TIMESTAMP_STEP),
+            column: np.asarray(values, dtype=np.float64),
+        }
+    )
+
+
+def _event_indices(records):
+    origin, step = TIMESTAMP_ORIGIN.value, TIMESTAMP_STEP.value
+    return np.fromiter(
+        ((r["timestamp"].value - origin) // step for r in records), dtype=np.int64, count=len(records)
+    )
+
+
+def search_flood_prepare(values):
+    """The frame ``detect_search_anomalies`` receives: the counter
+    ``graphmemory_search_operations_total`` and its ``timestamp``."""
+    return _metric_frame(SEARCH_OPERATIONS, values)
+
+
+def search_flood(data):
+    """K1.2 ``GraphMemoryAnomalyPatterns.detect_search_anomalies``
+    (anomaly_detector.py L108-132 at 9455c19), line for line: the counter's
+    ``diff().fillna(0)`` as the rate, its ``quantile(0.95)`` as the threshold,
+    a flood where the rate exceeds twice it; one record per flood with the
+    row's timestamp and the original's description."""
+    anomalies = []
+
+    if SEARCH_OPERATIONS in data.columns:
+        search_ops = data[SEARCH_OPERATIONS]
+
+        search_rate = search_ops.diff().fillna(0)
+        rate_threshold = search_rate.quantile(0.95)
+
+        floods = search_rate > rate_threshold * 2
+
+        for idx in floods[floods].index:
+            anomalies.append({
+                "type": "search_flood",
+                "timestamp": data.loc[idx, "timestamp"],
+                "value": search_rate.loc[idx],
+                "threshold": rate_threshold,
+                "severity": "high",
+                "description": f"Search flood detected: {search_rate.loc[idx]:.0f} searches/sec vs normal {rate_threshold:.0f}",
+            })
+
+    return anomalies
+
+
+def search_flood_output(anomalies, df):
+    """(row, rate, threshold, severity 0 = high) per record."""
+    n = len(anomalies)
+    return (
+        _event_indices(anomalies),
+        np.fromiter((a["value"] for a in anomalies), dtype=np.float64, count=n),
+        np.fromiter((a["threshold"] for a in anomalies), dtype=np.float64, count=n),
+        np.zeros(n, dtype=np.int64),
+    )
+
+
+def memory_growth_prepare(values):
+    """The frame ``detect_memory_growth_anomalies`` receives: the node count
+    ``graphmemory_total_nodes`` and its ``timestamp``."""
+    return _metric_frame(TOTAL_NODES, values)
+
+
+def memory_growth(data):
+    """K1.3 ``GraphMemoryAnomalyPatterns.detect_memory_growth_anomalies``
+    (anomaly_detector.py L134-157 at 9455c19), line for line:
+    ``pct_change().fillna(0)`` (pandas 2.2 forward-fills NaNs first, with a
+    FutureWarning), growth above 10% reported, above 20% critical."""
+    anomalies = []
+
+    if TOTAL_NODES in data.columns:
+        node_count = data[TOTAL_NODES]
+
+        growth_rate = node_count.pct_change().fillna(0)
+
+        exponential_growth = growth_rate > 0.1
+
+        for idx in exponential_growth[exponential_growth].index:
+            anomalies.append({
+                "type": "memory_growth_anomaly",
+                "timestamp": data.loc[idx, "timestamp"],
+                "growth_rate": growth_rate.loc[idx],
+                "severity": "critical" if growth_rate.loc[idx] > 0.2 else "high",
+                "description": f"Exponential memory growth: {growth_rate.loc[idx]:.1%} increase",
+            })
+
+    return anomalies
+
+
+def memory_growth_output(anomalies, df):
+    """(row, growth rate, the 0.1 limit, severity 0 = high / 1 = critical)."""
+    n = len(anomalies)
+    return (
+        _event_indices(anomalies),
+        np.fromiter((a["growth_rate"] for a in anomalies), dtype=np.float64, count=n),
+        np.full(n, 0.1),
+        np.fromiter((GROWTH_SEVERITY_CODES[a["severity"]] for a in anomalies), dtype=np.int64, count=n),
+    )

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod output;
+mod statistical;
 
 pub use output::{Event, Lists, Output};
 
@@ -19,6 +20,10 @@ pub struct Tolerance {
 
 impl Tolerance {
     pub fn accepts(self, rust: f64, python: f64) -> bool {
+        // Equal infinities: their difference is NaN, but they agree.
+        if rust == python {
+            return true;
+        }
         if rust.is_nan() || python.is_nan() {
             return rust.is_nan() && python.is_nan();
         }
@@ -33,7 +38,7 @@ impl fmt::Display for Tolerance {
 }
 
 /// How a pair's outputs are compared (see DESIGN.md, "comparison modes").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// Element by element within the tolerance.
@@ -50,6 +55,74 @@ pub enum Comparison {
     /// partition, so only the quality score, the first value, is compared,
     /// within a tolerance that is a statistical allowance.
     QualityOnly,
+    /// Randomized anomaly scores (isolation forest): one score per row,
+    /// higher = more anomalous, on an input with planted anomalies. The two
+    /// sides cannot draw the same trees, so they agree when they rank rows
+    /// alike (Spearman's ρ) and find the planted anomalies equally well
+    /// (ROC AUC), not value by value.
+    AnomalyScores(ScoreAgreement),
+}
+
+/// The bounds of [`Comparison::AnomalyScores`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ScoreAgreement {
+    /// Smallest Spearman ρ between the two score vectors.
+    pub min_spearman: f64,
+    /// Largest |AUC(rust) − AUC(python)| on the planted anomalies.
+    pub max_auc_gap: f64,
+}
+
+/// What the input's generator planted: the truth statistical modes score
+/// each side against.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Truth<'a> {
+    /// One flag per row: planted as an anomaly.
+    pub anomalies: Option<&'a [bool]>,
+}
+
+/// A quality figure of both answers, shown beside their speed: a fast model
+/// of worse quality is a failure, not a win.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Quality {
+    pub measure: QualityMeasure,
+    pub rust: f64,
+    pub python: f64,
+    /// How alike the two answers are, by `between_measure`.
+    pub between: f64,
+    pub between_measure: BetweenMeasure,
+}
+
+/// What a [`Quality`] figure measures against the input's truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityMeasure {
+    /// Area under the ROC curve on the planted anomalies (1 = perfect,
+    /// 0.5 = chance, below 0.5 = ranks normal rows as anomalous).
+    RocAuc,
+}
+
+/// How the two sides' answers are compared with each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BetweenMeasure {
+    /// Spearman's rank correlation of the two score vectors.
+    SpearmanRho,
+}
+
+impl QualityMeasure {
+    pub fn label(self) -> &'static str {
+        match self {
+            QualityMeasure::RocAuc => "ROC AUC",
+        }
+    }
+}
+
+impl BetweenMeasure {
+    pub fn label(self) -> &'static str {
+        match self {
+            BetweenMeasure::SpearmanRho => "Spearman ρ",
+        }
+    }
 }
 
 impl Comparison {
@@ -63,6 +136,10 @@ impl Comparison {
             Comparison::QualityOnly => {
                 "quality only: randomized, the quality score (first value) within tolerance"
             }
+            Comparison::AnomalyScores(_) => {
+                "anomaly scores: randomized, rows ranked alike (Spearman ρ) and planted \
+                 anomalies found equally well (ROC AUC)"
+            }
         }
     }
 }
@@ -75,6 +152,9 @@ pub struct Agreement {
     pub max_abs_error: f64,
     /// Events forgiven as threshold ties (see [`Comparison::ExactEvents`]).
     pub borderline: usize,
+    /// Statistical modes: each side's quality and how alike the answers are.
+    #[serde(default)]
+    pub quality: Option<Quality>,
 }
 
 /// The first disagreement found, with both values.
@@ -100,14 +180,19 @@ impl fmt::Display for Mismatch {
 
 impl std::error::Error for Mismatch {}
 
-/// Compares `rust` against `python` under `mode` and `tol`.
+/// Compares `rust` against `python` under `mode` and `tol`; statistical
+/// modes also score both against `truth`.
 pub fn compare(
     mode: Comparison,
     tol: Tolerance,
     rust: &Output,
     python: &Output,
+    truth: Truth<'_>,
 ) -> Result<Agreement, Mismatch> {
     match (mode, rust, python) {
+        (Comparison::AnomalyScores(bounds), Output::Values(r), Output::Values(p)) => {
+            statistical::compare_scores(bounds, r, p, truth)
+        }
         (Comparison::Float, Output::NodeScores(r), Output::NodeScores(p)) => {
             compare_floats(tol, "node", r, p)
         }
@@ -176,6 +261,7 @@ fn compare_floats(
         compared: rust.len(),
         max_abs_error,
         borderline: 0,
+        quality: None,
     })
 }
 
@@ -226,6 +312,7 @@ fn compare_events(tol: Tolerance, rust: &[Event], python: &[Event]) -> Result<Ag
         compared: 0,
         max_abs_error: 0.0,
         borderline: 0,
+        quality: None,
     };
     while i < rust.len() || j < python.len() {
         let r = rust.get(i);
@@ -324,6 +411,7 @@ mod tests {
             TOL,
             &Output::NodeScores(vec![0.5, 0.25]),
             &Output::NodeScores(vec![0.5, 0.25 + 1e-13]),
+            Truth::default(),
         )
         .expect("agree");
         assert_eq!(a.compared, 2);
@@ -337,6 +425,7 @@ mod tests {
             TOL,
             &Output::NodeScores(vec![0.5, 0.75]),
             &Output::NodeScores(vec![0.5, 0.25]),
+            Truth::default(),
         )
         .expect_err("differ");
         assert_eq!(m.location, "node 1");
@@ -357,9 +446,11 @@ mod tests {
     fn missing_event_on_either_side_is_a_mismatch() {
         let r = Output::Events(vec![event(3, 9.0, Some(1.0))]);
         let p = Output::Events(vec![]);
-        let m = compare(Comparison::ExactEvents, TOL, &r, &p).expect_err("rust-only");
+        let m =
+            compare(Comparison::ExactEvents, TOL, &r, &p, Truth::default()).expect_err("rust-only");
         assert!(m.reason.contains("only the Rust twin"));
-        let m = compare(Comparison::ExactEvents, TOL, &p, &r).expect_err("python-only");
+        let m = compare(Comparison::ExactEvents, TOL, &p, &r, Truth::default())
+            .expect_err("python-only");
         assert!(m.reason.contains("only the Python baseline"));
     }
 
@@ -367,7 +458,8 @@ mod tests {
     fn a_rust_event_on_the_threshold_is_borderline_not_a_mismatch() {
         let r = Output::Events(vec![event(3, 9.0, Some(1e-15)), event(5, 9.0, Some(1.0))]);
         let p = Output::Events(vec![event(5, 9.0, None)]);
-        let a = compare(Comparison::ExactEvents, TOL, &r, &p).expect("borderline forgiven");
+        let a = compare(Comparison::ExactEvents, TOL, &r, &p, Truth::default())
+            .expect("borderline forgiven");
         assert_eq!((a.compared, a.borderline), (1, 1));
     }
 
@@ -385,6 +477,7 @@ mod tests {
             TOL,
             &lists(&[&[0, 1, 2], &[3]], &[0.5]),
             &lists(&[&[0, 1, 2], &[3]], &[0.5 + 1e-13]),
+            Truth::default(),
         )
         .expect("agree");
         assert_eq!(a.compared, 3);
@@ -397,6 +490,7 @@ mod tests {
             TOL,
             &lists(&[&[0, 1, 2], &[3, 4]], &[]),
             &lists(&[&[0, 1, 2], &[3, 5]], &[]),
+            Truth::default(),
         )
         .expect_err("differ");
         assert_eq!(m.location, "list 1");
@@ -411,8 +505,10 @@ mod tests {
             rtol: 0.0,
             atol: 0.02,
         };
-        compare(Comparison::QualityOnly, loose, &r, &p).expect("within allowance");
-        let m = compare(Comparison::QualityOnly, TOL, &r, &p).expect_err("outside");
+        compare(Comparison::QualityOnly, loose, &r, &p, Truth::default())
+            .expect("within allowance");
+        let m =
+            compare(Comparison::QualityOnly, TOL, &r, &p, Truth::default()).expect_err("outside");
         assert_eq!(m.location, "quality score 0");
     }
 
@@ -423,6 +519,7 @@ mod tests {
             TOL,
             &Output::Events(vec![]),
             &Output::NodeScores(vec![]),
+            Truth::default(),
         )
         .expect_err("kinds differ");
         assert_eq!(m.location, "output kind");

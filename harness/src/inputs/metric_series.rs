@@ -47,6 +47,35 @@ pub fn metric_series(n: usize, rng: &mut SplitMix64) -> MetricSeries {
     MetricSeries { values, injected }
 }
 
+/// Mean searches per sample of [`metric_counter`], and its daily swing
+/// and noise.
+const SEARCH_LEVEL: f64 = 50.0;
+const SEARCH_AMPLITUDE: f64 = 15.0;
+const SEARCH_NOISE: f64 = 5.0;
+
+/// A `*_total` counter (the search-operations counter): starts at 0 and
+/// grows each sample by a daily-cycling rate around 50 with noise, never
+/// negative; at 0.2% of samples a burst adds 100–250 searches (a flood: two
+/// to five times the 95th percentile of the rate). `injected` lists the
+/// bursts.
+pub fn metric_counter(n: usize, rng: &mut SplitMix64) -> MetricSeries {
+    let mut values = Vec::with_capacity(n);
+    let mut injected = Vec::new();
+    let mut total = 0.0;
+    for i in 0..n {
+        let phase = std::f64::consts::TAU * (i as f64) / DAY;
+        let mut increase =
+            (SEARCH_LEVEL + SEARCH_AMPLITUDE * phase.sin() + SEARCH_NOISE * rng.normal()).max(0.0);
+        if rng.unit() < SPIKE_RATE {
+            increase += 100.0 + 150.0 * rng.unit();
+            injected.push(i);
+        }
+        total += increase;
+        values.push(total);
+    }
+    MetricSeries { values, injected }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,15 +2,19 @@
 //! so both sides, every test and every benchmark see identical inputs.
 
 mod barabasi_albert;
+mod feature_matrix;
 mod metric_series;
 mod python_hash;
 
 pub use crate::stats::rng::SplitMix64;
 pub use barabasi_albert::barabasi_albert;
-pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_series};
+pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
+pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
 
 use twinbench_kernels::graph::{CsrGraph, Edge, GraphError};
+
+use crate::compare::Truth;
 
 /// An undirected weighted edge list over nodes `0..node_count`, the
 /// language-neutral form of a graph input: Rust builds a CSR graph from it,
@@ -45,6 +49,19 @@ impl EdgeList {
 pub enum Input {
     Graph(EdgeList),
     Series(MetricSeries),
+    Matrix(FeatureMatrix),
+}
+
+impl Input {
+    /// What was planted in it, for the statistical comparison modes.
+    pub fn truth(&self) -> Truth<'_> {
+        match self {
+            Input::Matrix(m) => Truth {
+                anomalies: Some(&m.outliers),
+            },
+            Input::Graph(_) | Input::Series(_) => Truth::default(),
+        }
+    }
 }
 
 /// Which generator a kernel pair draws its inputs from.
@@ -55,6 +72,14 @@ pub enum Generator {
     BarabasiAlbert { m: usize },
     /// Seasonal metric series with labelled injected spikes.
     MetricSeries,
+    /// A monotone counter (`*_total`) whose per-sample increase is a
+    /// [`Generator::MetricSeries`]: what the search-flood rule differences.
+    MetricCounter,
+    /// Gaussian blobs plus planted uniform anomalies, `cols` features.
+    FeatureMatrix { cols: usize },
+    /// A multi-metric frame (`cols` metrics, 5-minute rows) with planted
+    /// incidents: what the ensemble detector trains and detects on.
+    MetricFrame { cols: usize },
 }
 
 impl Generator {
@@ -62,7 +87,10 @@ impl Generator {
     pub fn min_size(self) -> usize {
         match self {
             Generator::BarabasiAlbert { m } => m + 1,
-            Generator::MetricSeries => 0,
+            Generator::MetricSeries
+            | Generator::MetricCounter
+            | Generator::FeatureMatrix { .. }
+            | Generator::MetricFrame { .. } => 0,
         }
     }
 
@@ -74,7 +102,13 @@ impl Generator {
     pub fn bytes_per_unit(self) -> u64 {
         match self {
             Generator::BarabasiAlbert { m } => 1_280 * m as u64 + 512,
-            Generator::MetricSeries => 200,
+            Generator::MetricSeries | Generator::MetricCounter => 200,
+            // numpy array + scaled copy + a model's working set, per row;
+            // sklearn's ward keeps a condensed distance matrix (8n bytes a
+            // row), the pair's sizes keep that below 2 GiB.
+            Generator::FeatureMatrix { cols } | Generator::MetricFrame { cols } => {
+                64 * cols as u64 + 512
+            }
         }
     }
 
@@ -82,7 +116,8 @@ impl Generator {
     pub fn size_unit(self) -> &'static str {
         match self {
             Generator::BarabasiAlbert { .. } => "nodes",
-            Generator::MetricSeries => "points",
+            Generator::MetricSeries | Generator::MetricCounter => "points",
+            Generator::FeatureMatrix { .. } | Generator::MetricFrame { .. } => "rows",
         }
     }
 
@@ -95,6 +130,17 @@ impl Generator {
             Generator::MetricSeries => {
                 "seasonal metric series, Gaussian noise, injected labelled spikes".to_string()
             }
+            Generator::MetricCounter => {
+                "monotone counter whose increments are a seasonal series with injected \
+                 labelled spikes"
+                    .to_string()
+            }
+            Generator::FeatureMatrix { cols } => format!(
+                "{cols} features: 10 unit-variance Gaussian blobs, 2% planted uniform anomalies"
+            ),
+            Generator::MetricFrame { cols } => format!(
+                "{cols} metrics every 5 minutes with a shared daily cycle, 2% planted incidents"
+            ),
         }
     }
 
@@ -104,6 +150,11 @@ impl Generator {
         match self {
             Generator::BarabasiAlbert { m } => Input::Graph(barabasi_albert(size, m, &mut rng)),
             Generator::MetricSeries => Input::Series(metric_series(size, &mut rng)),
+            Generator::MetricCounter => Input::Series(metric_counter(size, &mut rng)),
+            Generator::FeatureMatrix { cols } => {
+                Input::Matrix(blobs_with_outliers(size, cols, &mut rng))
+            }
+            Generator::MetricFrame { cols } => Input::Matrix(metric_frame(size, cols, &mut rng)),
         }
     }
 }
@@ -138,13 +189,28 @@ mod tests {
                     eat(&i.to_le_bytes());
                 }
             }
+            Input::Matrix(m) => {
+                for v in &m.data {
+                    eat(&v.to_le_bytes());
+                }
+                for (&o, &c) in m.outliers.iter().zip(&m.clusters) {
+                    eat(&[u8::from(o)]);
+                    eat(&c.to_le_bytes());
+                }
+            }
         }
         hash
     }
 
     #[test]
     fn the_same_seed_gives_the_same_bytes() {
-        for generator in [Generator::BarabasiAlbert { m: 3 }, Generator::MetricSeries] {
+        for generator in [
+            Generator::BarabasiAlbert { m: 3 },
+            Generator::MetricSeries,
+            Generator::MetricCounter,
+            Generator::FeatureMatrix { cols: 8 },
+            Generator::MetricFrame { cols: 6 },
+        ] {
             let a = generator.generate(2_000, 42);
             assert_eq!(a, generator.generate(2_000, 42));
             assert_ne!(fingerprint(&a), fingerprint(&generator.generate(2_000, 43)));

@@ -1,4 +1,5 @@
-//! AI detection K1.1: the rolling spike detector (catalog ml_monitoring.md).
+//! AI detection's anomaly patterns (catalog ml_monitoring.md K1.1–K1.3): the
+//! rolling spike detector, the search-flood rule and the memory-growth rule.
 
 use twinbench_kernels::detect;
 
@@ -82,4 +83,99 @@ fn run_spike_detector_parallel(prepared: &Prepared) -> Result<Output, TwinError>
     let values = expect_series(prepared)?;
     let spikes = detect::detect_spikes_parallel(values, detect::SpikeParams::default());
     records_to_events(spikes)
+}
+
+pub(super) const SEARCH_FLOOD: KernelPair = KernelPair {
+    name: "search_flood",
+    domain: Domain::Detection,
+    summary: "ml_monitoring K1.2 detect_search_anomalies: the search counter's \
+              diff().fillna(0), its quantile(0.95) (numpy linear), a flood where the rate \
+              exceeds twice it, one record per flood with the row's timestamp and a description",
+    python: PythonFunction {
+        module: "twinbench_baselines.detect",
+        function: "search_flood",
+    },
+    output: OutputKind::Events,
+    rust: RustTwin {
+        prepare: prepare_series,
+        run: run_search_flood,
+        run_parallel: None,
+    },
+    generator: Generator::MetricCounter,
+    comparison: Comparison::ExactEvents,
+    tolerance: super::EXACT,
+    tolerance_rationale: "the same subtractions, the same order statistics and numpy's \
+                          interpolation formula: bit-identical",
+    sizes: &[10_000, 100_000, 1_000_000],
+    claims: &["C02", "C06", "C09"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: None,
+    },
+};
+
+pub(super) const MEMORY_GROWTH: KernelPair = KernelPair {
+    name: "memory_growth",
+    domain: Domain::Detection,
+    summary: "ml_monitoring K1.3 detect_memory_growth_anomalies: the node count's \
+              pct_change() as pandas 2.2 computes it (NaNs forward-filled first), fillna(0), \
+              growth above 10% reported and above 20% critical, one record per row",
+    python: PythonFunction {
+        module: "twinbench_baselines.detect",
+        function: "memory_growth",
+    },
+    output: OutputKind::Events,
+    rust: RustTwin {
+        prepare: prepare_series,
+        run: run_memory_growth,
+        run_parallel: None,
+    },
+    generator: Generator::MetricSeries,
+    comparison: Comparison::ExactEvents,
+    tolerance: super::EXACT,
+    tolerance_rationale: "one division and one subtraction per row, as pandas does them: \
+                          bit-identical",
+    sizes: &[10_000, 100_000, 1_000_000],
+    claims: &["C02", "C06", "C09"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: None,
+    },
+};
+
+fn run_search_flood(prepared: &Prepared) -> Result<Output, TwinError> {
+    let floods = detect::search_floods(expect_series(prepared)?, SPIKE_TIMESTAMPS)?;
+    Ok(Output::Events(
+        floods
+            .into_iter()
+            .map(|f| Event {
+                index: f.index,
+                value: f.rate,
+                baseline: f.threshold,
+                severity: 0,
+                margin: Some(f.margin),
+            })
+            .collect(),
+    ))
+}
+
+fn run_memory_growth(prepared: &Prepared) -> Result<Output, TwinError> {
+    let found = detect::memory_growth_anomalies(expect_series(prepared)?, SPIKE_TIMESTAMPS)?;
+    Ok(Output::Events(
+        found
+            .into_iter()
+            .map(|a| Event {
+                index: a.index,
+                value: a.growth_rate,
+                baseline: 0.1,
+                severity: match a.severity {
+                    detect::GrowthSeverity::High => 0,
+                    detect::GrowthSeverity::Critical => 1,
+                },
+                margin: Some(a.margin),
+            })
+            .collect(),
+    ))
 }

@@ -11,6 +11,7 @@ fn input_kind(input: &Input) -> &'static str {
     match input {
         Input::Graph(_) => "graph",
         Input::Series(_) => "series",
+        Input::Matrix(_) => "feature matrix",
     }
 }
 

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use twinbench_kernels::graph;
+use twinbench_kernels::{graph, ml};
 
 use crate::compare::{Comparison, Output, Tolerance};
 use crate::inputs::{Generator, Input};
@@ -84,6 +84,9 @@ pub enum Prepared {
         graph: graph::CsrGraph,
         attributes: Vec<Vec<f64>>,
     },
+    /// A feature matrix (node features, a metric frame without its
+    /// timestamp column).
+    Matrix(ml::Matrix),
 }
 
 impl Prepared {
@@ -94,6 +97,7 @@ impl Prepared {
             Prepared::Rows { .. } => "edge rows",
             Prepared::Pairs(_) => "entity pairs",
             Prepared::AttributedGraph { .. } => "graph with node attributes",
+            Prepared::Matrix(_) => "feature matrix",
         }
     }
 }
@@ -245,6 +249,8 @@ pub static PAIRS: &[KernelPair] = &[
     centrality::BETWEENNESS_CENTRALITY,
     centrality::EIGENVECTOR_CENTRALITY,
     detect::SPIKE_DETECTOR,
+    detect::SEARCH_FLOOD,
+    detect::MEMORY_GROWTH,
     communities::GREEDY_MODULARITY,
     communities::LABEL_PROPAGATION,
     communities::LOUVAIN,
@@ -303,6 +309,8 @@ mod tests {
             [
                 "degree_centrality",
                 "spike_detector",
+                "search_flood",
+                "memory_growth",
                 "graph_metrics",
                 "node_features",
                 "paths_shortest",
@@ -319,7 +327,13 @@ mod tests {
             .collect();
         assert_eq!(
             no_caller,
-            ["spike_detector", "paths_shortest", "paths_all_simple"]
+            [
+                "spike_detector",
+                "search_flood",
+                "memory_growth",
+                "paths_shortest",
+                "paths_all_simple"
+            ]
         );
         assert!(
             find("paths_shortest")
@@ -337,9 +351,13 @@ mod tests {
             assert!(!out.is_empty(), "{} produced nothing", pair.name);
             if let Some(par) = pair.rust.run_parallel {
                 let parallel = par(&prepared).expect("parallel run");
-                if let Err(m) =
-                    crate::compare::compare(pair.comparison, pair.tolerance, &parallel, &out)
-                {
+                if let Err(m) = crate::compare::compare(
+                    pair.comparison,
+                    pair.tolerance,
+                    &parallel,
+                    &out,
+                    input.truth(),
+                ) {
                     panic!("{}: parallel and single-thread differ: {m}", pair.name);
                 }
             }

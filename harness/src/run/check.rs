@@ -46,7 +46,7 @@ pub fn check_alternatives(
                         Ok(answer) => {
                             let tol = alt.tolerance.unwrap_or(plan.tolerance);
                             let mode = alt.comparison.unwrap_or(pair.comparison);
-                            match compare(mode, tol, &answer, baseline) {
+                            match compare(mode, tol, &answer, baseline, input.truth()) {
                                 Ok(agreement) => Correctness::Agree { agreement },
                                 Err(mut mismatch) => {
                                     mismatch.location =
@@ -98,7 +98,13 @@ pub fn check_with_output(
             return (failed, None);
         }
     };
-    let agreement = match compare(pair.comparison, plan.tolerance, &rust, &python) {
+    let agreement = match compare(
+        pair.comparison,
+        plan.tolerance,
+        &rust,
+        &python,
+        input.truth(),
+    ) {
         Ok(a) => a,
         Err(mismatch) => return (Correctness::Disagree { mismatch }, Some(python)),
     };
@@ -108,7 +114,13 @@ pub fn check_with_output(
             side: Side::RustParallel,
             error,
         },
-        Some(Ok(parallel)) => match compare(pair.comparison, plan.tolerance, &parallel, &rust) {
+        Some(Ok(parallel)) => match compare(
+            pair.comparison,
+            plan.tolerance,
+            &parallel,
+            &rust,
+            input.truth(),
+        ) {
             Ok(_) => Correctness::Agree { agreement },
             Err(mut mismatch) => {
                 mismatch.location =

@@ -2,6 +2,7 @@
 //! types beyond [`Estimate`]. File names are the method.
 
 pub mod bootstrap;
+pub mod rank;
 pub mod rng;
 pub mod scaling;
 pub mod wilson;

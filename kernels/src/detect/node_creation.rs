@@ -22,6 +22,16 @@ pub struct Timestamps {
 }
 
 impl Timestamps {
+    /// Row `index`'s stamp, or the error every detector reports for a row
+    /// the grid cannot stamp.
+    pub fn stamp(self, index: usize) -> Result<i64, TimestampError> {
+        self.at(index).ok_or(TimestampError {
+            index,
+            origin_ns: self.origin_ns,
+            step_ns: self.step_ns,
+        })
+    }
+
     /// Row `index`'s stamp, or `None` if it does not fit in an `i64` (pandas
     /// would have refused such a column).
     pub fn at(self, index: usize) -> Option<i64> {
@@ -73,11 +83,7 @@ pub fn node_creation_anomalies(
     spikes
         .into_iter()
         .map(|spike| {
-            let timestamp_ns = timestamps.at(spike.index).ok_or(TimestampError {
-                index: spike.index,
-                origin_ns: timestamps.origin_ns,
-                step_ns: timestamps.step_ns,
-            })?;
+            let timestamp_ns = timestamps.stamp(spike.index)?;
             Ok(NodeCreationAnomaly {
                 description: describe(spike.value, spike.baseline),
                 spike,

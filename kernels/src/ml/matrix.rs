@@ -6,7 +6,11 @@ use thiserror::Error;
 #[derive(Debug, Error, PartialEq)]
 pub enum MatrixError {
     #[error("matrix data has {len} values, expected rows × cols = {rows} × {cols}")]
-    Shape { rows: usize, cols: usize, len: usize },
+    Shape {
+        rows: usize,
+        cols: usize,
+        len: usize,
+    },
 }
 
 /// `rows × cols` values, row `i` at `data[i * cols..(i + 1) * cols]`.

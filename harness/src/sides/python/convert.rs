@@ -10,7 +10,8 @@ use crate::inputs::Input;
 use crate::pairs::OutputKind;
 
 /// Positional arguments of a baseline's `_prepare` for `input`:
-/// graphs as `(n, src, dst, weight)`, series as `(values,)`.
+/// graphs as `(n, src, dst, weight)`, series as `(values,)`, matrices as
+/// `(data, rows, cols)` with `data` row-major and flat (the hook reshapes).
 pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
     match input {
         Input::Graph(graph) => {
@@ -30,6 +31,14 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
         Input::Series(series) => {
             PyTuple::new(py, [PyArray1::from_slice(py, &series.values).into_any()])
         }
+        Input::Matrix(matrix) => PyTuple::new(
+            py,
+            [
+                PyArray1::from_slice(py, &matrix.data).into_any(),
+                matrix.rows.into_pyobject(py)?.into_any(),
+                matrix.cols.into_pyobject(py)?.into_any(),
+            ],
+        ),
     }
 }
 

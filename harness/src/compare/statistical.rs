@@ -1,0 +1,143 @@
+//! The statistical comparison modes: randomized models are held to the
+//! same quality as the baseline and to ranking rows alike, never to the
+//! same values.
+
+use super::{Agreement, BetweenMeasure, Mismatch, Quality, QualityMeasure, ScoreAgreement, Truth};
+use crate::stats::rank::{roc_auc, spearman};
+
+/// [`super::Comparison::AnomalyScores`]: Spearman's ρ between the score
+/// vectors, and the gap between their ROC AUCs on the planted anomalies.
+/// Without both classes in the truth (a tiny input) only ρ is judged and
+/// the AUCs are reported as NaN; with fewer than two rows or a constant
+/// score vector on either side (ρ undefined), the vectors must be equal.
+pub(super) fn compare_scores(
+    bounds: ScoreAgreement,
+    rust: &[f64],
+    python: &[f64],
+    truth: Truth<'_>,
+) -> Result<Agreement, Mismatch> {
+    if rust.len() != python.len() {
+        return Err(Mismatch {
+            location: "output length".into(),
+            rust: rust.len().to_string(),
+            python: python.len().to_string(),
+            reason: "one score per row expected on both sides".into(),
+        });
+    }
+    let auc = |scores: &[f64]| {
+        truth
+            .anomalies
+            .and_then(|flags| roc_auc(scores, flags))
+            .unwrap_or(f64::NAN)
+    };
+    let (auc_rust, auc_python) = (auc(rust), auc(python));
+    let rho = match spearman(rust, python) {
+        Some(rho) => rho,
+        None => return constant_scores(rust, python),
+    };
+    if rho < bounds.min_spearman {
+        return Err(Mismatch {
+            location: "score ranking".into(),
+            rust: format!("Spearman ρ = {rho:.4}"),
+            python: format!("(AUC rust {auc_rust:.4}, python {auc_python:.4})"),
+            reason: format!("ρ below the mode's {:.2}", bounds.min_spearman),
+        });
+    }
+    let gap = (auc_rust - auc_python).abs();
+    if gap > bounds.max_auc_gap {
+        return Err(Mismatch {
+            location: "ROC AUC on the planted anomalies".into(),
+            rust: format!("{auc_rust:.4}"),
+            python: format!("{auc_python:.4}"),
+            reason: format!("AUCs differ by {gap:.4} > {:.3}", bounds.max_auc_gap),
+        });
+    }
+    Ok(Agreement {
+        compared: rust.len(),
+        max_abs_error: 0.0,
+        borderline: 0,
+        quality: Some(Quality {
+            measure: QualityMeasure::RocAuc,
+            rust: auc_rust,
+            python: auc_python,
+            between: rho,
+            between_measure: BetweenMeasure::SpearmanRho,
+        }),
+    })
+}
+
+/// ρ is undefined: both sides must then give the same constant answer
+/// (e.g. every row identical, or a single row).
+fn constant_scores(rust: &[f64], python: &[f64]) -> Result<Agreement, Mismatch> {
+    let constant = |v: &[f64]| v.windows(2).all(|w| w[0] == w[1]);
+    if constant(rust) && constant(python) {
+        return Ok(Agreement {
+            compared: rust.len(),
+            max_abs_error: 0.0,
+            borderline: 0,
+            quality: None,
+        });
+    }
+    Err(Mismatch {
+        location: "score ranking".into(),
+        rust: format!("constant: {}", constant(rust)),
+        python: format!("constant: {}", constant(python)),
+        reason: "one side ranks rows the other scores all alike".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOUNDS: ScoreAgreement = ScoreAgreement {
+        min_spearman: 0.9,
+        max_auc_gap: 0.02,
+    };
+
+    #[test]
+    fn a_monotone_rescaling_agrees_and_reports_both_aucs() {
+        let python = [0.1, 0.9, 0.2, 0.8, 0.3];
+        let rust: Vec<f64> = python.iter().map(|x| 10.0 * x + 1.0).collect();
+        let flags = [false, true, false, true, false];
+        let truth = Truth {
+            anomalies: Some(&flags),
+        };
+        let a = compare_scores(BOUNDS, &rust, &python, truth).expect("agree");
+        let q = a.quality.expect("quality");
+        assert_eq!((q.rust, q.python), (1.0, 1.0));
+        assert!((q.between - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_reversed_ranking_is_refused() {
+        let python = [0.1, 0.9, 0.2, 0.8, 0.3];
+        let rust: Vec<f64> = python.iter().map(|x| -x).collect();
+        let err = compare_scores(BOUNDS, &rust, &python, Truth::default()).expect_err("reversed");
+        assert!(err.reason.contains("ρ below"), "{err}");
+    }
+
+    #[test]
+    fn a_worse_detector_is_refused_even_when_rankings_correlate() {
+        // Same order except the two anomalies swap with their neighbours.
+        let n = 40;
+        let python: Vec<f64> = (0..n).map(f64::from).collect();
+        let mut rust = python.clone();
+        rust.swap(38, 36);
+        rust.swap(39, 37);
+        let mut flags = vec![false; n as usize];
+        flags[38] = true;
+        flags[39] = true;
+        let truth = Truth {
+            anomalies: Some(&flags),
+        };
+        let err = compare_scores(BOUNDS, &rust, &python, truth).expect_err("worse AUC");
+        assert!(err.location.contains("AUC"), "{err}");
+    }
+
+    #[test]
+    fn constant_scores_agree_only_with_constant_scores() {
+        assert!(compare_scores(BOUNDS, &[1.0; 3], &[0.5; 3], Truth::default()).is_ok());
+        assert!(compare_scores(BOUNDS, &[1.0; 3], &[0.5, 0.6, 0.7], Truth::default()).is_err());
+    }
+}
