@@ -2,8 +2,9 @@
 //! rolling spike detector, the search-flood rule and the memory-growth rule.
 
 use twinbench_kernels::detect;
+use twinbench_kernels::detect::ensemble;
 
-use super::glue::{expect_series, prepare_series};
+use super::glue::{expect_matrix, expect_series, prepare_matrix, prepare_series};
 use super::{
     Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin, TwinError,
 };
@@ -178,4 +179,77 @@ fn run_memory_growth(prepared: &Prepared) -> Result<Output, TwinError> {
             })
             .collect(),
     ))
+}
+
+/// Severity codes of the ensemble's alerts (Python: `anomaly.SEVERITY_CODES`).
+fn alert_severity_code(severity: ensemble::AlertSeverity) -> u8 {
+    match severity {
+        ensemble::AlertSeverity::Low => 0,
+        ensemble::AlertSeverity::Medium => 1,
+        ensemble::AlertSeverity::High => 2,
+        ensemble::AlertSeverity::Critical => 3,
+    }
+}
+
+fn alerts_to_events(alerts: Vec<ensemble::EnsembleAlert>) -> Output {
+    Output::Events(
+        alerts
+            .into_iter()
+            .map(|a| Event {
+                index: a.index,
+                value: a.score,
+                baseline: a.threshold,
+                severity: alert_severity_code(a.severity),
+                margin: Some(a.score - a.threshold),
+            })
+            .collect(),
+    )
+}
+
+pub(super) const ENSEMBLE_ALERTS: KernelPair = KernelPair {
+    name: "ensemble_alerts",
+    domain: Domain::Detection,
+    summary: "ml_monitoring K1.4 EnsembleAnomalyDetector.detect_anomalies given the models' \
+              raw decision values: min-max normalisation, weights 0.6/0.4 (no TensorFlow), \
+              np.percentile 90 threshold, an AnomalyAlert per row above it with severity, \
+              confidence, context and recommendations",
+    python: PythonFunction {
+        module: "twinbench_baselines.anomaly",
+        function: "ensemble_alerts",
+    },
+    output: OutputKind::Events,
+    rust: RustTwin {
+        prepare: prepare_matrix,
+        run: run_ensemble_alerts,
+        run_parallel: None,
+    },
+    // Two columns: the isolation forest's and the SVM's decision values.
+    generator: Generator::MetricFrame { cols: 2 },
+    comparison: Comparison::ExactEvents,
+    tolerance: super::EXACT,
+    tolerance_rationale: "the deterministic half of the detector fed the same raw scores: \
+                          numpy's elementwise operations in numpy's order and its \
+                          percentile, bit-identical",
+    sizes: &[10_000, 100_000, 1_000_000],
+    claims: &["C02", "C06", "C09"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some("RealTimeAnomalyMonitor._monitoring_loop (anomaly_detector.py)"),
+    },
+};
+
+fn run_ensemble_alerts(prepared: &Prepared) -> Result<Output, TwinError> {
+    let scores = expect_matrix(prepared)?;
+    let (isolation_forest, svm): (Vec<f64>, Vec<f64>) = (0..scores.rows())
+        .map(|i| (scores.row(i)[0], scores.row(i)[1]))
+        .unzip();
+    let alerts = ensemble::ensemble_alerts(
+        &isolation_forest,
+        &svm,
+        0.1,
+        ensemble::Orientation::AsWritten,
+        SPIKE_TIMESTAMPS,
+    )?;
+    Ok(alerts_to_events(alerts))
 }

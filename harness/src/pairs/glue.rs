@@ -1,7 +1,7 @@
 //! Shared plumbing of the rows: turning a generated input into what a twin
 //! runs on, and a twin's result into an [`Output`].
 
-use twinbench_kernels::graph;
+use twinbench_kernels::{graph, ml};
 
 use super::{Prepared, TwinError};
 use crate::compare::{Lists, Output};
@@ -105,6 +105,29 @@ pub(super) fn expect_rows(prepared: &Prepared) -> Result<EdgeRows<'_>, TwinError
     match prepared {
         Prepared::Rows { node_count, rows } => Ok((*node_count, rows)),
         other => Err(wrong_prepared("edge rows", other)),
+    }
+}
+
+/// A feature matrix as the models take it (the input's bytes, copied once
+/// outside any timed region).
+pub(super) fn prepare_matrix(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Matrix(m) => Ok(Prepared::Matrix(ml::Matrix::new(
+            m.rows,
+            m.cols,
+            m.data.clone(),
+        )?)),
+        other => Err(TwinError::WrongInput {
+            expected: "feature matrix",
+            got: input_kind(other),
+        }),
+    }
+}
+
+pub(super) fn expect_matrix(prepared: &Prepared) -> Result<&ml::Matrix, TwinError> {
+    match prepared {
+        Prepared::Matrix(m) => Ok(m),
+        other => Err(wrong_prepared("feature matrix", other)),
     }
 }
 

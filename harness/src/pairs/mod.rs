@@ -117,6 +117,8 @@ pub enum TwinError {
     Features(#[from] graph::features::FeatureError),
     #[error(transparent)]
     Timestamp(#[from] twinbench_kernels::detect::TimestampError),
+    #[error(transparent)]
+    Matrix(#[from] ml::MatrixError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -251,6 +253,7 @@ pub static PAIRS: &[KernelPair] = &[
     detect::SPIKE_DETECTOR,
     detect::SEARCH_FLOOD,
     detect::MEMORY_GROWTH,
+    detect::ENSEMBLE_ALERTS,
     communities::GREEDY_MODULARITY,
     communities::LABEL_PROPAGATION,
     communities::LOUVAIN,
@@ -311,6 +314,7 @@ mod tests {
                 "spike_detector",
                 "search_flood",
                 "memory_growth",
+                "ensemble_alerts",
                 "graph_metrics",
                 "node_features",
                 "paths_shortest",

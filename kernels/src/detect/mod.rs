@@ -1,5 +1,6 @@
 //! AI-detection kernels (catalog `ml_monitoring.md`, anomaly_detector.py).
 
+pub mod ensemble;
 mod memory_growth;
 mod node_creation;
 mod search_flood;
