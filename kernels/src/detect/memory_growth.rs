@@ -51,16 +51,30 @@ impl MemoryGrowth {
 
 /// `pct_change()` as pandas 2.2 computes it, then `fillna(0)`.
 pub fn growth_rates(counts: &[f64]) -> Vec<f64> {
-    let mut rates = Vec::with_capacity(counts.len());
-    // The forward-filled previous value (NaN until the first number).
     let mut previous = f64::NAN;
-    for &count in counts {
-        let filled = if count.is_nan() { previous } else { count };
-        let rate = filled / previous - 1.0;
-        rates.push(if rate.is_nan() { 0.0 } else { rate });
-        previous = filled;
-    }
-    rates
+    counts
+        .iter()
+        .map(|&c| growth_from(&mut previous, c))
+        .collect()
+}
+
+/// A screen without the division: with a normal positive previous value,
+/// `count ≤ 1.09·previous` bounds the rounded `count / previous − 1` below
+/// 0.09 + 2⁻⁵⁰ < 0.1 (each rounding is relative, at most 2⁻⁵³), so the row
+/// cannot fire. Anything else (NaN, zero, negative, subnormal previous) is
+/// left to the exact computation. Most rows of a slowly growing count are
+/// ruled out by one multiply and one compare.
+fn cannot_fire(previous: f64, count: f64) -> bool {
+    previous >= f64::MIN_POSITIVE && count <= 1.09 * previous
+}
+
+/// One row of [`growth_rates`]; `previous` is the forward-filled previous
+/// value (NaN until the first number) and moves on to this row's.
+fn growth_from(previous: &mut f64, count: f64) -> f64 {
+    let filled = if count.is_nan() { *previous } else { count };
+    let rate = filled / *previous - 1.0;
+    *previous = filled;
+    if rate.is_nan() { 0.0 } else { rate }
 }
 
 /// The original's records, in row order.
@@ -69,7 +83,13 @@ pub fn memory_growth_anomalies(
     timestamps: Timestamps,
 ) -> Result<Vec<MemoryGrowth>, TimestampError> {
     let mut anomalies = Vec::new();
-    for (index, growth_rate) in growth_rates(counts).into_iter().enumerate() {
+    let mut previous = f64::NAN;
+    for (index, &count) in counts.iter().enumerate() {
+        if cannot_fire(previous, count) {
+            previous = if count.is_nan() { previous } else { count };
+            continue;
+        }
+        let growth_rate = growth_from(&mut previous, count);
         if growth_rate > GROWTH_LIMIT {
             anomalies.push(MemoryGrowth {
                 index,
@@ -148,6 +168,29 @@ mod tests {
             found[3].description,
             "Exponential memory growth: inf% increase"
         );
+    }
+
+    /// The screen never rules out a row the exact rule fires on, including
+    /// rows right at the 10% boundary and subnormal counts.
+    #[test]
+    fn the_screen_only_rules_out_rows_that_cannot_fire() {
+        let mut counts = Vec::new();
+        for base in [1.0, 3.7, 1e-300, 1e300, 123_456.789, f64::MIN_POSITIVE] {
+            for step in -2000..2000 {
+                let factor = 1.1 + f64::from(step) * 1e-16;
+                counts.push(base);
+                counts.push(base * factor);
+            }
+        }
+        counts.extend([1e-320, 1.1e-320, 5e-324, 1e-323, 0.0, 1.0, -1.0, -1.2]);
+        let screened = memory_growth_anomalies(&counts, GRID).expect("stamped");
+        let exact: Vec<usize> = growth_rates(&counts)
+            .iter()
+            .enumerate()
+            .filter(|&(_, &g)| g > GROWTH_LIMIT)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(screened.iter().map(|a| a.index).collect::<Vec<_>>(), exact);
     }
 
     #[test]

@@ -9,14 +9,15 @@
 //! row whose rate exceeds twice it (strict), severity always `high`, with
 //! the row's timestamp and a description.
 //!
-//! One pass writes the rates, one selection finds the two order statistics
-//! the percentile needs (see [`crate::quantile`]), one pass finds the
-//! floods: the same arithmetic as pandas', so the same bits.
+//! The rates are never stored: one pass over the counter keeps the ~7% of
+//! rates the percentile can be among (see [`crate::quantile`]), a selection
+//! on those finds the two order statistics, one more pass finds the floods.
+//! The same arithmetic as pandas', so the same bits.
 
 use std::fmt::Write as _;
 
 use super::{TimestampError, Timestamps};
-use crate::quantile::percentile_linear;
+use crate::quantile::{Bracket, percentile_linear};
 
 /// One record of the original's result list.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,17 +42,18 @@ impl SearchFlood {
     pub const SEVERITY: &'static str = "high";
 }
 
+/// Row `i` of `counter.diff().fillna(0)`; `i < counter.len()`.
+fn rate_at(counter: &[f64], i: usize) -> f64 {
+    if i == 0 {
+        return 0.0;
+    }
+    let rate = counter[i] - counter[i - 1];
+    if rate.is_nan() { 0.0 } else { rate }
+}
+
 /// `counter.diff().fillna(0)`.
 pub fn rates(counter: &[f64]) -> Vec<f64> {
-    let mut rates = Vec::with_capacity(counter.len());
-    if !counter.is_empty() {
-        rates.push(0.0);
-        rates.extend(counter.windows(2).map(|w| {
-            let rate = w[1] - w[0];
-            if rate.is_nan() { 0.0 } else { rate }
-        }));
-    }
-    rates
+    (0..counter.len()).map(|i| rate_at(counter, i)).collect()
 }
 
 /// The original's records, in row order. An empty counter has no
@@ -60,15 +62,30 @@ pub fn search_floods(
     counter: &[f64],
     timestamps: Timestamps,
 ) -> Result<Vec<SearchFlood>, TimestampError> {
-    let rates = rates(counter);
-    let mut scratch = rates.clone();
-    let Some(threshold) = percentile_linear(&mut scratch, 95.0) else {
+    let rate = |i: usize| rate_at(counter, i);
+    let n = counter.len();
+    // One pass keeps the rates the percentile can be among, with their
+    // rows; every flood (rate > 2·q95 ≥ q95 ≥ the bracket's bound, when
+    // q95 ≥ 0) is among them, so the flood scan needs only those rows.
+    let (threshold, rows) = match Bracket::new(n, &rate, 95.0) {
+        Some(bracket) => {
+            let (kept, rows) = keep_at_or_above(counter, bracket.lower());
+            let mut kept = kept;
+            let below = n - kept.len();
+            match bracket.finish(&mut kept, below) {
+                Some(threshold) => (threshold, Some(rows)),
+                None => (percentile_linear(&mut rates(counter), 95.0), None),
+            }
+        }
+        None => (percentile_linear(&mut rates(counter), 95.0), None),
+    };
+    let Some(threshold) = threshold else {
         return Ok(Vec::new());
     };
-    drop(scratch);
     let limit = threshold * 2.0;
     let mut floods = Vec::new();
-    for (index, &rate) in rates.iter().enumerate() {
+    let mut consider = |index: usize| -> Result<(), TimestampError> {
+        let rate = rate(index);
         if rate > limit {
             floods.push(SearchFlood {
                 index,
@@ -79,8 +96,43 @@ pub fn search_floods(
                 description: describe(rate, threshold),
             });
         }
+        Ok(())
+    };
+    match rows {
+        Some(rows) if threshold >= 0.0 => rows.into_iter().try_for_each(&mut consider)?,
+        _ => (0..n).try_for_each(&mut consider)?,
     }
     Ok(floods)
+}
+
+/// Rows per block of [`keep_at_or_above`]'s branch-free filter.
+const BLOCK: usize = 2048;
+
+/// The rates at or above `lower` (and any NaN, which the percentile must
+/// see) with their rows, in row order. Branch-free within a block: every
+/// rate is written to the block's scratch and the write position advances
+/// only for kept ones, so the ~7% kept do not cost a misprediction each.
+fn keep_at_or_above(counter: &[f64], lower: f64) -> (Vec<f64>, Vec<usize>) {
+    let n = counter.len();
+    let mut kept = Vec::with_capacity(n / 8);
+    let mut rows = Vec::with_capacity(n / 8);
+    let mut block_rates = [0.0f64; BLOCK];
+    let mut block_rows = [0usize; BLOCK];
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let mut k = 0;
+        for i in start..end {
+            let r = rate_at(counter, i);
+            block_rates[k] = r;
+            block_rows[k] = i;
+            k += usize::from(!(r < lower));
+        }
+        kept.extend_from_slice(&block_rates[..k]);
+        rows.extend_from_slice(&block_rows[..k]);
+        start = end;
+    }
+    (kept, rows)
 }
 
 /// Python's `f"...{rate:.0f} searches/sec vs normal {threshold:.0f}"`
