@@ -126,7 +126,7 @@ fn keep_at_or_above(counter: &[f64], lower: f64) -> (Vec<f64>, Vec<usize>) {
             let r = rate_at(counter, i);
             block_rates[k] = r;
             block_rows[k] = i;
-            k += usize::from(!(r < lower));
+            k += usize::from(r >= lower || r.is_nan());
         }
         kept.extend_from_slice(&block_rates[..k]);
         rows.extend_from_slice(&block_rows[..k]);
