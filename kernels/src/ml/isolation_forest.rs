@@ -1083,4 +1083,106 @@ mod tests {
         assert!(t.is_finite() && t > 0.0);
         assert_eq!(draw_threshold(0.0, 1e-300, 0.5), 5e-301);
     }
+
+    /// Reads `u64 rows, u64 cols, rows·cols f64` (little-endian).
+    fn read_matrix(path: &str) -> Matrix {
+        let bytes = std::fs::read(path).expect("readable input");
+        let word =
+            |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().expect("8 bytes"));
+        let (rows, cols) = (word(0) as usize, word(1) as usize);
+        let data = (0..rows * cols)
+            .map(|k| f64::from_bits(word(2 + k)))
+            .collect();
+        Matrix::new(rows, cols, data).expect("shape")
+    }
+
+    fn median_seconds(reps: usize, mut f: impl FnMut()) -> f64 {
+        let mut times: Vec<f64> = (0..reps)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                f();
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[reps / 2]
+    }
+
+    /// Verification against scikit-learn (driven by a script outside the
+    /// repo): `IFOREST_IN` matrix → `IFOREST_OUT` = score_samples then the
+    /// offset (f64 LE); `IFOREST_SEED`, `IFOREST_CONTAMINATION` (a fraction
+    /// or `auto`), `IFOREST_REPS` timing repetitions (0: no timing).
+    #[test]
+    #[ignore = "needs IFOREST_IN; run in release by the verification script"]
+    fn verify_against_sklearn() {
+        let env = |k: &str| std::env::var(k).expect(k);
+        let x = read_matrix(&env("IFOREST_IN"));
+        let contamination = match env("IFOREST_CONTAMINATION").as_str() {
+            "auto" => Contamination::Auto,
+            c => Contamination::Fraction(c.parse().expect("a fraction")),
+        };
+        let p = IsolationForestParams {
+            contamination,
+            seed: env("IFOREST_SEED").parse().expect("a seed"),
+            ..IsolationForestParams::default()
+        };
+        let forest = IsolationForest::fit(&x, &p).expect("fits");
+        let scores = forest.score_samples(&x).expect("scores");
+        let mut out: Vec<u8> = Vec::with_capacity(8 * (scores.len() + 1));
+        for v in scores.iter().chain([forest.offset()].iter()) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        std::fs::write(env("IFOREST_OUT"), out).expect("writable output");
+        let reps: usize = env("IFOREST_REPS").parse().expect("a count");
+        if reps == 0 {
+            return;
+        }
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("pool");
+        let timings = [
+            (
+                "fit",
+                median_seconds(reps, || drop(IsolationForest::fit(&x, &p))),
+            ),
+            (
+                "score_samples",
+                median_seconds(reps, || drop(forest.score_samples(&x))),
+            ),
+            (
+                "fit+decision_function",
+                median_seconds(reps, || {
+                    drop(IsolationForest::fit(&x, &p).and_then(|f| f.decision_function(&x)))
+                }),
+            ),
+            (
+                "fit_decision_function",
+                median_seconds(reps, || {
+                    drop(IsolationForest::fit_decision_function(&x, &p))
+                }),
+            ),
+            (
+                "2t fit+decision_function",
+                median_seconds(reps, || {
+                    two.install(|| {
+                        drop(
+                            IsolationForest::fit_parallel(&x, &p)
+                                .and_then(|f| f.decision_function_parallel(&x)),
+                        )
+                    })
+                }),
+            ),
+            (
+                "2t fit_decision_function",
+                median_seconds(reps, || {
+                    two.install(|| drop(IsolationForest::fit_decision_function_parallel(&x, &p)))
+                }),
+            ),
+        ];
+        for (name, t) in timings {
+            println!("TIMING {name} {t:.6}");
+        }
+        println!("NODES {}", forest.n_nodes());
+    }
 }

@@ -531,4 +531,49 @@ mod tests {
         ));
         assert!(RobustScaler::fit_with_range(&x, (f64::NAN, 50.0)).is_err());
     }
+
+    /// Reads `u64 rows, u64 cols, rows·cols f64` (little-endian).
+    fn read_matrix(path: &str) -> Matrix {
+        let bytes = std::fs::read(path).expect("readable input");
+        let word =
+            |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().expect("8 bytes"));
+        let (rows, cols) = (word(0) as usize, word(1) as usize);
+        let data = (0..rows * cols)
+            .map(|k| f64::from_bits(word(2 + k)))
+            .collect();
+        Matrix::new(rows, cols, data).expect("shape")
+    }
+
+    /// Verification against scikit-learn (driven by a script outside the
+    /// repo): fit both scalers on `SCALE_FIT`, transform `SCALE_APPLY`, and
+    /// write to `SCALE_OUT` (f64 LE): standard mean, var, scale, transform;
+    /// robust center, scale, transform.
+    #[test]
+    #[ignore = "needs SCALE_FIT; run by the verification script"]
+    fn verify_against_sklearn() {
+        let env = |k: &str| std::env::var(k).expect(k);
+        let (fit, apply) = (
+            read_matrix(&env("SCALE_FIT")),
+            read_matrix(&env("SCALE_APPLY")),
+        );
+        let standard = StandardScaler::fit(&fit).expect("fits");
+        let robust = RobustScaler::fit(&fit).expect("fits");
+        let standard_out = standard.transform(&apply).expect("same width");
+        let robust_out = robust.transform(&apply).expect("same width");
+        let parts: [&[f64]; 7] = [
+            standard.mean(),
+            standard.var(),
+            standard.scale(),
+            standard_out.as_slice(),
+            robust.center(),
+            robust.scale(),
+            robust_out.as_slice(),
+        ];
+        let out: Vec<u8> = parts
+            .iter()
+            .flat_map(|p| p.iter())
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        std::fs::write(env("SCALE_OUT"), out).expect("writable output");
+    }
 }
