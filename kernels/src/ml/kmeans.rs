@@ -1,1 +1,1027 @@
-//! (being written)
+//! k-means as scikit-learn 1.6.1's `KMeans(n_clusters=k, random_state=42)`
+//! fits it (catalog analytics K6, on StandardScaler-scaled node features):
+//! greedy k-means++ seeding, Lloyd iterations, sklearn's stopping rules and
+//! empty-cluster relocation, and a final E-step so the labels match the
+//! centers.
+//!
+//! **Same semantics, not the same random numbers.** numpy's `RandomState`
+//! cannot be replayed here, so the seeding draws from our own generator
+//! ([`Rng`], xoshiro256**); the clustering found is the one sklearn finds
+//! from an equally good seeding, not necessarily the same one. What is the
+//! same, step by step:
+//! * the data is centred on its column means first (sklearn does it for the
+//!   accuracy of `‖x‖² − 2x·c + ‖c‖²`); the centers are shifted back at the
+//!   end;
+//! * k-means++ in sklearn's greedy variant: the first center uniformly at
+//!   random, then for every other center `2 + ⌊ln k⌋` candidates drawn with
+//!   probability ∝ the squared distance to the closest chosen center, keeping
+//!   the candidate that lowers the potential (the sum of those distances)
+//!   most;
+//! * Lloyd: assign every point to the nearest center (first one on ties),
+//!   move every center to the mean of its points; a center left without
+//!   points takes over the point farthest from its own center (farthest
+//!   first; the donor cluster loses it). Stop when no label changed (strict
+//!   convergence) or when the squared center shift, summed over centers, is
+//!   at most `tol × mean(var(X, axis=0))`, or after `max_iter` iterations;
+//!   unless strictly converged, one more assignment step makes the labels
+//!   match the returned centers;
+//! * with `n_init > 1`, the run with the lowest inertia wins, unless it is
+//!   the same partition as the best so far (sklearn's rounding guard).
+//!
+//! **Serial and parallel agree to the bit.** Every pass over the points walks
+//! fixed chunks of [`CHUNK`] rows, each chunk sums its own partial results in
+//! row order and the partials are added in chunk order, whether the chunks
+//! ran on one thread ([`KMeans::fit`]) or on the rayon pool
+//! ([`KMeans::fit_parallel`]). Each of the `n_init` runs draws from its own
+//! stream (seed, run index), so runs can be spread over threads too.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use super::Matrix;
+
+/// sklearn's `random_state=42`, the seed the original passes.
+pub const DEFAULT_SEED: u64 = 42;
+
+/// Rows per chunk of every pass over the points. Fixed (never derived from
+/// the thread count) so the parallel sums are the serial sums; big enough
+/// that a chunk's partial sums (k × d values) cost nothing next to its rows.
+pub(crate) const CHUNK: usize = 2048;
+
+/// Why k-means cannot run; the cases where scikit-learn raises `ValueError`.
+#[derive(Debug, Error, PartialEq)]
+pub enum KMeansError {
+    #[error("n_clusters must be at least 1")]
+    NoClusters,
+    #[error("n_samples={n_samples} should be >= n_clusters={n_clusters}")]
+    TooFewSamples { n_samples: usize, n_clusters: usize },
+    #[error("the data has no features")]
+    NoFeatures,
+    #[error("n_init and max_iter must be at least 1")]
+    NoIterations,
+    #[error("tol must be finite and non-negative, got {0}")]
+    BadTolerance(f64),
+    #[error("the value at row {row}, column {col} is NaN or infinite")]
+    NonFinite { row: usize, col: usize },
+}
+
+/// The parameters of sklearn's `KMeans` that the original's calls use; the
+/// rest are fixed at sklearn's defaults (`init='k-means++'`,
+/// `algorithm='lloyd'`, unit sample weights).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KMeans {
+    /// k, at least 1 and at most the number of rows.
+    pub n_clusters: usize,
+    /// Independent seedings; the lowest inertia wins. sklearn's `'auto'`
+    /// means 1 with k-means++ (spectral clustering passes 10).
+    pub n_init: usize,
+    /// Lloyd iterations per run, at most.
+    pub max_iter: usize,
+    /// Relative tolerance on the squared center shift (scaled by the mean
+    /// per-feature variance of the data).
+    pub tol: f64,
+    /// Seed of our generator (the role of sklearn's `random_state`).
+    pub seed: u64,
+}
+
+/// A fitted clustering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KMeansFit {
+    /// Cluster of every row, `0..n_clusters`.
+    pub labels: Vec<usize>,
+    /// `n_clusters × cols` centers, in the data's coordinates.
+    pub centers: Matrix,
+    /// Sum over rows of the squared distance to the row's center.
+    pub inertia: f64,
+    /// Lloyd iterations of the winning run (the final E-step not counted).
+    pub n_iter: usize,
+}
+
+impl KMeans {
+    /// `KMeans(n_clusters, random_state=42)` with sklearn's defaults:
+    /// `n_init=1`, `max_iter=300`, `tol=1e-4`.
+    pub fn new(n_clusters: usize) -> Self {
+        KMeans {
+            n_clusters,
+            n_init: 1,
+            max_iter: 300,
+            tol: 1e-4,
+            seed: DEFAULT_SEED,
+        }
+    }
+
+    /// Fits on one thread.
+    pub fn fit(&self, x: &Matrix) -> Result<KMeansFit, KMeansError> {
+        self.fit_with(x, Exec::Serial)
+    }
+
+    /// Fits on the rayon pool: runs and row chunks in parallel. The result
+    /// is bit-identical to [`KMeans::fit`].
+    pub fn fit_parallel(&self, x: &Matrix) -> Result<KMeansFit, KMeansError> {
+        self.fit_with(x, Exec::Parallel)
+    }
+
+    pub(crate) fn fit_with(&self, x: &Matrix, exec: Exec) -> Result<KMeansFit, KMeansError> {
+        self.validate(x)?;
+        let data = Centred::new(x);
+        let tol = self.tol * data.mean_variance();
+        let runs: Vec<Run> = match exec {
+            Exec::Serial => (0..self.n_init)
+                .map(|r| self.run_once(&data, tol, r, exec))
+                .collect(),
+            Exec::Parallel => (0..self.n_init)
+                .into_par_iter()
+                .map(|r| self.run_once(&data, tol, r, exec))
+                .collect(),
+        };
+        let best = pick_best(runs, self.n_clusters);
+        Ok(data.into_fit(best))
+    }
+
+    fn validate(&self, x: &Matrix) -> Result<(), KMeansError> {
+        if self.n_clusters == 0 {
+            return Err(KMeansError::NoClusters);
+        }
+        if x.rows() < self.n_clusters {
+            return Err(KMeansError::TooFewSamples {
+                n_samples: x.rows(),
+                n_clusters: self.n_clusters,
+            });
+        }
+        if x.cols() == 0 {
+            return Err(KMeansError::NoFeatures);
+        }
+        if self.n_init == 0 || self.max_iter == 0 {
+            return Err(KMeansError::NoIterations);
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(KMeansError::BadTolerance(self.tol));
+        }
+        if let Some(at) = x.as_slice().iter().position(|v| !v.is_finite()) {
+            return Err(KMeansError::NonFinite {
+                row: at / x.cols(),
+                col: at % x.cols(),
+            });
+        }
+        Ok(())
+    }
+
+    /// One seeding and its Lloyd run; run `r` draws from stream `r`.
+    fn run_once(&self, data: &Centred, tol: f64, r: usize, exec: Exec) -> Run {
+        let mut rng = Rng::stream(self.seed, r as u64);
+        let init = plus_plus(data, self.n_clusters, &mut rng, exec);
+        lloyd(data, init, self.max_iter, tol, exec)
+    }
+}
+
+/// sklearn's choice among runs: strictly lower inertia and a different
+/// partition (a permutation of the best labels with a rounding-level lower
+/// inertia does not replace it). Earlier runs win ties.
+fn pick_best(runs: Vec<Run>, k: usize) -> Run {
+    let mut best: Option<Run> = None;
+    for run in runs {
+        best = match best {
+            Some(b) if !(run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k)) => {
+                Some(b)
+            }
+            _ => Some(run),
+        };
+    }
+    // `validate` guarantees n_init >= 1, so there is at least one run.
+    best.unwrap_or_else(|| unreachable!("n_init >= 1 was validated"))
+}
+
+/// sklearn's `_is_same_clustering`: every label of `a` maps to one label of
+/// `b` (a one-way check, as sklearn's).
+fn same_clustering(a: &[u32], b: &[u32], k: usize) -> bool {
+    let mut mapping = vec![u32::MAX; k];
+    a.iter().zip(b).all(|(&la, &lb)| {
+        let slot = &mut mapping[la as usize];
+        if *slot == u32::MAX {
+            *slot = lb;
+        }
+        *slot == lb
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Execution: fixed chunks, ordered partials.
+
+/// Where the chunks of a pass run. Either way the chunks and the order their
+/// partial results are combined in are the same, hence so are the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exec {
+    Serial,
+    Parallel,
+}
+
+impl Exec {
+    /// `f(rows)` for each chunk of `0..n`, results in chunk order.
+    pub(crate) fn map_chunks<T, F>(self, n: usize, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(Range<usize>) -> T + Sync + Send,
+    {
+        let chunks = n.div_ceil(CHUNK);
+        let range = move |c: usize| c * CHUNK..((c + 1) * CHUNK).min(n);
+        match self {
+            Exec::Serial => (0..chunks).map(|c| f(range(c))).collect(),
+            Exec::Parallel => (0..chunks).into_par_iter().map(|c| f(range(c))).collect(),
+        }
+    }
+
+    /// `f(rows, out)` for each chunk, where `out` is the chunk's part of a
+    /// per-row slice holding `width` values per row; results in chunk order.
+    pub(crate) fn map_chunks_mut<S, T, F>(self, out: &mut [S], width: usize, f: F) -> Vec<T>
+    where
+        S: Send,
+        T: Send,
+        F: Fn(Range<usize>, &mut [S]) -> T + Sync + Send,
+    {
+        let step = CHUNK * width.max(1);
+        let range = move |c: usize, len: usize| {
+            let start = c * CHUNK;
+            start..start + len / width.max(1)
+        };
+        match self {
+            Exec::Serial => out
+                .chunks_mut(step)
+                .enumerate()
+                .map(|(c, part)| f(range(c, part.len()), part))
+                .collect(),
+            Exec::Parallel => out
+                .par_chunks_mut(step)
+                .enumerate()
+                .map(|(c, part)| f(range(c, part.len()), part))
+                .collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Random numbers.
+
+/// xoshiro256** (Blackman & Vigna), state filled by SplitMix64: small, fast,
+/// and good enough for seeding choices. Not numpy's generator, on purpose:
+/// the twin promises sklearn's semantics, not its draws.
+#[derive(Debug, Clone)]
+pub(crate) struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        let mut sm = seed;
+        let mut next = || {
+            sm = sm.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = sm;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        Rng {
+            s: [next(), next(), next(), next()],
+        }
+    }
+
+    /// Independent stream `index` of `seed` (run `index` of `n_init`).
+    pub(crate) fn stream(seed: u64, index: u64) -> Self {
+        let mixed = Rng::new(index).next_u64();
+        Rng::new(seed ^ mixed.rotate_left(17) ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03))
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = self.s[1] << 17;
+        self.s[2] ^= self.s[0];
+        self.s[3] ^= self.s[1];
+        self.s[1] ^= self.s[2];
+        self.s[0] ^= self.s[3];
+        self.s[2] ^= t;
+        self.s[3] = self.s[3].rotate_left(45);
+        result
+    }
+
+    /// Uniform in [0, 1), 53 random bits.
+    pub(crate) fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `0..n` (`n >= 1`), without modulo bias (Lemire).
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        let n = n as u64;
+        let threshold = n.wrapping_neg() % n;
+        loop {
+            let m = u128::from(self.next_u64()) * u128::from(n);
+            if (m as u64) >= threshold {
+                return (m >> 64) as usize;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The data, centred.
+
+/// The rows minus their column means, row-major `n × d`.
+struct Centred {
+    n: usize,
+    d: usize,
+    x: Vec<f64>,
+    mean: Vec<f64>,
+}
+
+impl Centred {
+    fn new(m: &Matrix) -> Self {
+        let (n, d) = (m.rows(), m.cols());
+        let mut mean = vec![0.0; d];
+        for i in 0..n {
+            for (s, v) in mean.iter_mut().zip(m.row(i)) {
+                *s += v;
+            }
+        }
+        mean.iter_mut().for_each(|s| *s /= n as f64);
+        let mut x = m.as_slice().to_vec();
+        for row in x.chunks_exact_mut(d) {
+            for (v, mu) in row.iter_mut().zip(&mean) {
+                *v -= mu;
+            }
+        }
+        Centred { n, d, x, mean }
+    }
+
+    fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+
+    fn rows(&self, r: Range<usize>) -> &[f64] {
+        &self.x[r.start * self.d..r.end * self.d]
+    }
+
+    /// `mean(var(X, axis=0))`, population variances (numpy's `ddof=0`).
+    fn mean_variance(&self) -> f64 {
+        let mut mean = vec![0.0; self.d];
+        let mut sq = vec![0.0; self.d];
+        for row in self.x.chunks_exact(self.d) {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= self.n as f64);
+        for row in self.x.chunks_exact(self.d) {
+            for ((s, v), m) in sq.iter_mut().zip(row).zip(&mean) {
+                *s += (v - m) * (v - m);
+            }
+        }
+        sq.iter().sum::<f64>() / (self.n as f64 * self.d as f64)
+    }
+
+    fn into_fit(self, run: Run) -> KMeansFit {
+        let mut centers = run.centers;
+        for row in centers.chunks_exact_mut(self.d) {
+            for (c, mu) in row.iter_mut().zip(&self.mean) {
+                *c += mu;
+            }
+        }
+        let k = centers.len() / self.d;
+        KMeansFit {
+            labels: run.labels.iter().map(|&l| l as usize).collect(),
+            centers: Matrix::new(k, self.d, centers)
+                .unwrap_or_else(|_| unreachable!("k × d centers by construction")),
+            inertia: run.inertia,
+            n_iter: run.n_iter,
+        }
+    }
+}
+
+/// Squared Euclidean distance, summed in feature order.
+#[inline]
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+// ---------------------------------------------------------------------------
+// k-means++ (sklearn's greedy variant).
+
+/// `k × d` initial centers (rows of the centred data).
+fn plus_plus(data: &Centred, k: usize, rng: &mut Rng, exec: Exec) -> Vec<f64> {
+    let trials = 2 + (k as f64).ln() as usize;
+    let mut centers = Vec::with_capacity(k * data.d);
+    let first = rng.below(data.n);
+    centers.extend_from_slice(data.row(first));
+    let mut closest = vec![0.0; data.n];
+    let mut totals = update_closest(data, data.row(first), &mut closest, exec, true);
+    for _ in 1..k {
+        let pot: f64 = totals.iter().sum();
+        let candidates: Vec<usize> = (0..trials)
+            .map(|_| sample(&closest, &totals, rng.uniform() * pot))
+            .collect();
+        let best = best_candidate(data, &closest, &candidates, exec);
+        centers.extend_from_slice(data.row(best));
+        totals = update_closest(data, data.row(best), &mut closest, exec, false);
+    }
+    centers
+}
+
+/// Lowers `closest` to the squared distance to `center` (sets it when
+/// `first`) and returns each chunk's sum of the new values, summed in row
+/// order from zero: [`sample`] relies on exactly these sums.
+fn update_closest(
+    data: &Centred,
+    center: &[f64],
+    closest: &mut [f64],
+    exec: Exec,
+    first: bool,
+) -> Vec<f64> {
+    exec.map_chunks_mut(closest, 1, |rows, out| {
+        let mut total = 0.0;
+        for (o, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
+            let dist = sq_dist(x, center);
+            if first || dist < *o {
+                *o = dist;
+            }
+            total += *o;
+        }
+        total
+    })
+}
+
+/// The first row whose cumulative `closest` exceeds `r` (so a row at
+/// distance 0 is never drawn), the last row if rounding leaves none. The
+/// cumulative sum is the ordered sum of the chunk totals before the row's
+/// chunk plus the running sum inside it, identical for both executions.
+fn sample(closest: &[f64], totals: &[f64], r: f64) -> usize {
+    let mut before = 0.0;
+    for (c, &total) in totals.iter().enumerate() {
+        if before + total > r {
+            let start = c * CHUNK;
+            let mut run = 0.0;
+            for (i, &v) in closest[start..(start + CHUNK).min(closest.len())]
+                .iter()
+                .enumerate()
+            {
+                run += v;
+                if before + run > r {
+                    return start + i;
+                }
+            }
+        }
+        before += total;
+    }
+    closest.len() - 1
+}
+
+/// The candidate whose addition leaves the smallest potential (first on
+/// ties, as `np.argmin`).
+fn best_candidate(data: &Centred, closest: &[f64], candidates: &[usize], exec: Exec) -> usize {
+    let t = candidates.len();
+    let partials = exec.map_chunks(data.n, |rows| {
+        let mut pots = vec![0.0; t];
+        for (i, x) in rows.clone().zip(data.rows(rows).chunks_exact(data.d)) {
+            for (pot, &c) in pots.iter_mut().zip(candidates) {
+                *pot += sq_dist(x, data.row(c)).min(closest[i]);
+            }
+        }
+        pots
+    });
+    let mut pots = vec![0.0; t];
+    for part in &partials {
+        for (p, v) in pots.iter_mut().zip(part) {
+            *p += v;
+        }
+    }
+    let mut best = 0;
+    for (j, &p) in pots.iter().enumerate() {
+        if p < pots[best] {
+            best = j;
+        }
+    }
+    candidates[best]
+}
+
+// ---------------------------------------------------------------------------
+// Lloyd.
+
+/// One run's outcome, in centred coordinates.
+struct Run {
+    labels: Vec<u32>,
+    centers: Vec<f64>,
+    inertia: f64,
+    n_iter: usize,
+}
+
+/// Centers laid out for the assignment step.
+struct Centers {
+    k: usize,
+    /// `k × d`, row-major.
+    c: Vec<f64>,
+    /// `d × k`: feature-major, so one feature of a point meets all centers in
+    /// one contiguous (vectorisable) loop.
+    ct: Vec<f64>,
+    /// `‖c‖² / 2`: the nearest center minimises `‖c‖²/2 − x·c`.
+    half_norms: Vec<f64>,
+}
+
+impl Centers {
+    fn new(c: Vec<f64>, d: usize) -> Self {
+        let k = c.len() / d;
+        let mut ct = vec![0.0; c.len()];
+        for (j, row) in c.chunks_exact(d).enumerate() {
+            for (f, &v) in row.iter().enumerate() {
+                ct[f * k + j] = v;
+            }
+        }
+        let half_norms = c
+            .chunks_exact(d)
+            .map(|row| 0.5 * row.iter().map(|v| v * v).sum::<f64>())
+            .collect();
+        Centers {
+            k,
+            c,
+            ct,
+            half_norms,
+        }
+    }
+
+    /// The nearest center of `x` (first on ties); `scores` is scratch of
+    /// length k.
+    #[inline]
+    fn nearest(&self, x: &[f64], scores: &mut [f64]) -> u32 {
+        scores.copy_from_slice(&self.half_norms);
+        for (&xf, col) in x.iter().zip(self.ct.chunks_exact(self.k)) {
+            for (s, &cv) in scores.iter_mut().zip(col) {
+                *s -= xf * cv;
+            }
+        }
+        let mut best = 0;
+        let mut best_score = scores[0];
+        for (j, &s) in scores.iter().enumerate().skip(1) {
+            if s < best_score {
+                best = j;
+                best_score = s;
+            }
+        }
+        best as u32
+    }
+}
+
+/// A chunk's share of an assignment step: per-cluster sums and counts, and
+/// how many labels changed.
+struct Partial {
+    sums: Vec<f64>,
+    counts: Vec<usize>,
+    changed: usize,
+}
+
+/// Assigns every row to its nearest center, writing `labels`; returns the
+/// ordered per-chunk partials of the M-step.
+fn assign(data: &Centred, centers: &Centers, labels: &mut [u32], exec: Exec) -> Vec<Partial> {
+    let (k, d) = (centers.k, data.d);
+    exec.map_chunks_mut(labels, 1, |rows, out| {
+        let mut part = Partial {
+            sums: vec![0.0; k * d],
+            counts: vec![0; k],
+            changed: 0,
+        };
+        let mut scores = vec![0.0; k];
+        for (label, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(d)) {
+            let j = centers.nearest(x, &mut scores);
+            part.changed += usize::from(*label != j);
+            *label = j;
+            let j = j as usize;
+            part.counts[j] += 1;
+            for (s, v) in part.sums[j * d..(j + 1) * d].iter_mut().zip(x) {
+                *s += v;
+            }
+        }
+        part
+    })
+}
+
+/// Assignment only (the final E-step).
+fn relabel(data: &Centred, centers: &Centers, labels: &mut [u32], exec: Exec) {
+    exec.map_chunks_mut(labels, 1, |rows, out| {
+        let mut scores = vec![0.0; centers.k];
+        for (label, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
+            *label = centers.nearest(x, &mut scores);
+        }
+    });
+}
+
+/// Lloyd from `init` with sklearn's stopping rules.
+fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) -> Run {
+    let d = data.d;
+    let mut centers = Centers::new(init, d);
+    // No row carries this label, so the first step changes every label.
+    let mut labels = vec![u32::MAX; data.n];
+    let mut strict = false;
+    let mut n_iter = 0;
+    while n_iter < max_iter {
+        n_iter += 1;
+        let partials = assign(data, &centers, &mut labels, exec);
+        let changed: usize = partials.iter().map(|p| p.changed).sum();
+        let next = m_step(data, &centers, &labels, partials);
+        let shift: f64 = next
+            .chunks_exact(d)
+            .zip(centers.c.chunks_exact(d))
+            .map(|(a, b)| sq_dist(a, b))
+            .sum();
+        centers = Centers::new(next, d);
+        if changed == 0 {
+            strict = true;
+            break;
+        }
+        if shift <= tol {
+            break;
+        }
+    }
+    if !strict {
+        relabel(data, &centers, &mut labels, exec);
+    }
+    let inertia = inertia(data, &centers.c, &labels, exec);
+    Run {
+        labels,
+        centers: centers.c,
+        inertia,
+        n_iter,
+    }
+}
+
+/// New centers: the ordered sum of the partials, empty clusters relocated,
+/// then means.
+fn m_step(data: &Centred, old: &Centers, labels: &[u32], partials: Vec<Partial>) -> Vec<f64> {
+    let (k, d) = (old.k, data.d);
+    let mut sums = vec![0.0; k * d];
+    let mut counts = vec![0usize; k];
+    for part in partials {
+        for (s, v) in sums.iter_mut().zip(&part.sums) {
+            *s += v;
+        }
+        for (c, v) in counts.iter_mut().zip(&part.counts) {
+            *c += v;
+        }
+    }
+    relocate_empty(data, old, labels, &mut sums, &mut counts);
+    average(&mut sums, &counts, d);
+    sums
+}
+
+/// sklearn's `_relocate_empty_clusters_dense`: each empty cluster takes one
+/// of the rows farthest from their (old) center, farthest first, ties to
+/// the lower row; the row's own cluster gives it up. Nothing moves when
+/// every row sits on its center (more clusters than distinct rows).
+fn relocate_empty(
+    data: &Centred,
+    old: &Centers,
+    labels: &[u32],
+    sums: &mut [f64],
+    counts: &mut [usize],
+) {
+    let d = data.d;
+    let empty: Vec<usize> = (0..old.k).filter(|&j| counts[j] == 0).collect();
+    if empty.is_empty() {
+        return;
+    }
+    let far = farthest_rows(data, old, labels, empty.len());
+    for (&new, &row) in empty.iter().zip(&far) {
+        let from = labels[row] as usize;
+        let x = data.row(row);
+        for f in 0..d {
+            sums[from * d + f] -= x[f];
+            sums[new * d + f] = x[f];
+        }
+        counts[new] = 1;
+        counts[from] -= 1;
+    }
+}
+
+/// The `m` rows farthest from their own center, farthest first; none when
+/// every distance is 0.
+fn farthest_rows(data: &Centred, old: &Centers, labels: &[u32], m: usize) -> Vec<usize> {
+    let d = data.d;
+    let mut dist: Vec<(f64, usize)> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| {
+            let c = &old.c[l as usize * d..(l as usize + 1) * d];
+            (sq_dist(data.row(i), c), i)
+        })
+        .collect();
+    let farther = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let m = m.min(dist.len());
+    if m < dist.len() {
+        dist.select_nth_unstable_by(m, farther);
+    }
+    dist.truncate(m);
+    dist.sort_unstable_by(farther);
+    if dist.first().is_none_or(|&(top, _)| top == 0.0) {
+        return Vec::new();
+    }
+    dist.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Sums to means (multiplying by the reciprocal, as sklearn). A cluster
+/// still empty (relocation was pointless) takes the center of the largest
+/// cluster; sklearn copies that cluster's row of the array being averaged,
+/// which is still a sum when the largest cluster comes later, so there we
+/// copy the mean instead.
+fn average(sums: &mut [f64], counts: &[usize], d: usize) {
+    let mut largest = 0;
+    for (j, &c) in counts.iter().enumerate() {
+        if c > counts[largest] {
+            largest = j;
+        }
+    }
+    for (row, &c) in sums.chunks_exact_mut(d).zip(counts) {
+        if c > 0 {
+            let alpha = 1.0 / c as f64;
+            row.iter_mut().for_each(|v| *v *= alpha);
+        }
+    }
+    let mean_of_largest = sums[largest * d..(largest + 1) * d].to_vec();
+    for (row, &c) in sums.chunks_exact_mut(d).zip(counts) {
+        if c == 0 {
+            row.copy_from_slice(&mean_of_largest);
+        }
+    }
+}
+
+/// Σ ‖x − c_label‖², chunk partials added in order.
+fn inertia(data: &Centred, centers: &[f64], labels: &[u32], exec: Exec) -> f64 {
+    let d = data.d;
+    exec.map_chunks(data.n, |rows| {
+        rows.clone()
+            .zip(data.rows(rows).chunks_exact(d))
+            .map(|(i, x)| {
+                let l = labels[i] as usize;
+                sq_dist(x, &centers[l * d..(l + 1) * d])
+            })
+            .sum::<f64>()
+    })
+    .iter()
+    .sum()
+}
+
+// ---------------------------------------------------------------------------
+// Adjusted Rand index.
+
+/// The adjusted Rand index of two labelings of the same rows, as
+/// `sklearn.metrics.adjusted_rand_score` computes it: from the pair
+/// confusion matrix, 1.0 when the two agree on every pair (including both
+/// empty, or both all-one-cluster, or both all-singletons), otherwise
+/// `2(tp·tn − fn·fp) / ((tp + fn)(fn + tn) + (tp + fp)(fp + tn))`. Labels are
+/// arbitrary values; only equality matters. Pair counts are exact integers
+/// (i128), so only the final division rounds.
+///
+/// # Panics
+/// When `a` and `b` differ in length (a caller bug: the labelings must be of
+/// the same rows).
+pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
+    assert_eq!(a.len(), b.len(), "labelings of different lengths");
+    let n = a.len() as i128;
+    let mut cells: HashMap<(usize, usize), i128> = HashMap::new();
+    let mut rows: HashMap<usize, i128> = HashMap::new();
+    let mut cols: HashMap<usize, i128> = HashMap::new();
+    for (&x, &y) in a.iter().zip(b) {
+        *cells.entry((x, y)).or_default() += 1;
+        *rows.entry(x).or_default() += 1;
+        *cols.entry(y).or_default() += 1;
+    }
+    let sum_squares = squares(&cells);
+    let tp = sum_squares - n;
+    let fp = squares(&cols) - sum_squares;
+    let fn_ = squares(&rows) - sum_squares;
+    let tn = n * n - fp - fn_ - sum_squares;
+    if fn_ == 0 && fp == 0 {
+        return 1.0;
+    }
+    let num = 2 * (tp * tn - fn_ * fp);
+    let den = (tp + fn_) * (fn_ + tn) + (tp + fp) * (fp + tn);
+    num as f64 / den as f64
+}
+
+/// Σ count² over a table of counts.
+fn squares<K>(counts: &HashMap<K, i128>) -> i128 {
+    counts.values().map(|c| c * c).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
+        Matrix::new(rows, cols, data).expect("shape")
+    }
+
+    /// `per` points around each of `centers` (1-D offsets spread along every
+    /// feature), deterministic.
+    fn blobs(centers: &[&[f64]], per: usize, spread: f64, seed: u64) -> Matrix {
+        let d = centers[0].len();
+        let mut rng = Rng::new(seed);
+        let mut data = Vec::new();
+        for c in centers {
+            for _ in 0..per {
+                data.extend(c.iter().map(|v| v + spread * (rng.uniform() - 0.5)));
+            }
+        }
+        matrix(centers.len() * per, d, data)
+    }
+
+    #[test]
+    fn ari_matches_hand_computed_values() {
+        assert_eq!(adjusted_rand_index(&[0, 0, 1, 1], &[1, 1, 0, 0]), 1.0);
+        assert_eq!(adjusted_rand_index(&[0, 0, 1, 1], &[0, 1, 0, 1]), -0.5);
+        // tp = 2, fn = 0, fp = 2, tn = 8: 32 / 56.
+        let ari = adjusted_rand_index(&[0, 0, 1, 2], &[0, 0, 1, 1]);
+        assert!((ari - 32.0 / 56.0).abs() < 1e-15, "{ari}");
+        assert_eq!(adjusted_rand_index(&[0, 0, 0, 0], &[0, 1, 2, 3]), 0.0);
+        assert_eq!(adjusted_rand_index(&[5, 5, 5], &[7, 7, 7]), 1.0);
+        assert_eq!(adjusted_rand_index(&[], &[]), 1.0);
+        // Symmetric in its arguments.
+        let (a, b) = ([0, 1, 1, 2, 2, 2, 0], [1, 1, 0, 2, 2, 0, 1]);
+        assert_eq!(adjusted_rand_index(&a, &b), adjusted_rand_index(&b, &a));
+    }
+
+    #[test]
+    fn bad_input_is_rejected() {
+        let x = matrix(3, 1, vec![0.0, 1.0, 2.0]);
+        assert_eq!(KMeans::new(0).fit(&x), Err(KMeansError::NoClusters));
+        assert_eq!(
+            KMeans::new(4).fit(&x),
+            Err(KMeansError::TooFewSamples {
+                n_samples: 3,
+                n_clusters: 4
+            })
+        );
+        let nan = matrix(2, 2, vec![0.0, 1.0, f64::NAN, 2.0]);
+        assert_eq!(
+            KMeans::new(1).fit(&nan),
+            Err(KMeansError::NonFinite { row: 1, col: 0 })
+        );
+        assert_eq!(
+            KMeans::new(1).fit(&matrix(2, 0, vec![])),
+            Err(KMeansError::NoFeatures)
+        );
+        let mut bad = KMeans::new(1);
+        bad.tol = -1.0;
+        assert_eq!(bad.fit(&x), Err(KMeansError::BadTolerance(-1.0)));
+    }
+
+    #[test]
+    fn one_cluster_is_the_mean() {
+        let x = matrix(4, 2, vec![0.0, 0.0, 2.0, 0.0, 0.0, 4.0, 2.0, 4.0]);
+        let fit = KMeans::new(1).fit(&x).expect("fit");
+        assert_eq!(fit.labels, vec![0; 4]);
+        assert_eq!(fit.centers.row(0), &[1.0, 2.0]);
+        assert!((fit.inertia - 4.0 * 5.0).abs() < 1e-12);
+        // Labels change once (from none to 0), then strictly converge.
+        assert_eq!(fit.n_iter, 2);
+    }
+
+    #[test]
+    fn as_many_clusters_as_rows_is_allowed() {
+        let x = matrix(3, 1, vec![0.0, 5.0, 9.0]);
+        let fit = KMeans::new(3).fit(&x).expect("fit");
+        assert_eq!(fit.inertia, 0.0);
+        let mut labels = fit.labels.clone();
+        labels.sort_unstable();
+        assert_eq!(labels, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn duplicate_rows_leave_no_nan() {
+        // Two distinct rows, ten copies each, three clusters: one cluster
+        // cannot get a distinct row, relocation is pointless.
+        let mut data = Vec::new();
+        for i in 0..20 {
+            data.extend_from_slice(if i % 2 == 0 { &[1.0, 1.0] } else { &[3.0, 1.0] });
+        }
+        let x = matrix(20, 2, data);
+        let fit = KMeans::new(3).fit(&x).expect("fit");
+        assert_eq!(fit.inertia, 0.0);
+        assert!(fit.centers.as_slice().iter().all(|v| v.is_finite()));
+        assert_ne!(fit.labels[0], fit.labels[1]);
+        assert!(fit.labels.chunks(2).all(|p| p == &fit.labels[..2]));
+    }
+
+    #[test]
+    fn a_single_column_splits_at_the_gap() {
+        let x = matrix(6, 1, vec![0.0, 0.5, 1.0, 10.0, 10.5, 11.0]);
+        let fit = KMeans::new(2).fit(&x).expect("fit");
+        assert_eq!(fit.labels[0], fit.labels[2]);
+        assert_eq!(fit.labels[3], fit.labels[5]);
+        assert_ne!(fit.labels[0], fit.labels[3]);
+        assert!((fit.inertia - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_empty_cluster_takes_the_farthest_row() {
+        // Rows 0, 1, 3, 10; centers 1, 10, 100: the third center gets no row
+        // and takes row 2 (distance 4 from center 1, the farthest).
+        let data = Centred::new(&matrix(4, 1, vec![0.0, 1.0, 3.0, 10.0]));
+        let shift = data.mean[0];
+        let init = vec![1.0 - shift, 10.0 - shift, 100.0 - shift];
+        let run = lloyd(&data, init, 300, 0.0, Exec::Serial);
+        assert_eq!(run.labels, vec![0, 0, 2, 1]);
+        let centers: Vec<f64> = run.centers.iter().map(|c| c + shift).collect();
+        assert_eq!(centers, vec![0.5, 10.0, 3.0]);
+        assert_eq!(run.inertia, 0.5);
+    }
+
+    #[test]
+    fn recovers_separated_blobs() {
+        let x = blobs(&[&[0.0, 0.0, 0.0], &[10.0, 0.0, 0.0], &[0.0, 10.0, 5.0]], 50, 1.0, 7);
+        let truth: Vec<usize> = (0..150).map(|i| i / 50).collect();
+        let fit = KMeans::new(3).fit(&x).expect("fit");
+        assert_eq!(adjusted_rand_index(&fit.labels, &truth), 1.0);
+    }
+
+    #[test]
+    fn parallel_is_serial_bit_for_bit() {
+        let c: [&[f64]; 4] = [&[0.0, 0.0], &[1.0, 0.5], &[0.2, 1.5], &[1.5, 1.5]];
+        let x = blobs(&c, 3 * CHUNK / 2 + 3, 1.5, 11);
+        let mut km = KMeans::new(5);
+        km.n_init = 3;
+        let serial = km.fit(&x).expect("fit");
+        let parallel = km.fit_parallel(&x).expect("fit");
+        assert_eq!(serial, parallel);
+        assert_eq!(serial.inertia.to_bits(), parallel.inertia.to_bits());
+    }
+
+    #[test]
+    fn more_inits_never_raise_the_inertia() {
+        let c: [&[f64]; 3] = [&[0.0, 0.0], &[1.0, 0.0], &[0.5, 0.8]];
+        let x = blobs(&c, 200, 1.2, 3);
+        let one = KMeans::new(6).fit(&x).expect("fit");
+        let mut km = KMeans::new(6);
+        km.n_init = 5;
+        let five = km.fit(&x).expect("fit");
+        assert!(five.inertia <= one.inertia);
+    }
+
+    #[test]
+    fn rng_draws_stay_in_range() {
+        let mut rng = Rng::new(1);
+        for n in 1..50 {
+            assert!(rng.below(n) < n);
+            let u = rng.uniform();
+            assert!((0.0..1.0).contains(&u));
+        }
+        assert_ne!(Rng::stream(42, 0).next_u64(), Rng::stream(42, 1).next_u64());
+    }
+
+    /// Reads `u64 rows, u64 cols` then row-major f64, little-endian.
+    pub(crate) fn read_matrix(path: &str) -> Matrix {
+        let bytes = std::fs::read(path).expect("read input");
+        let word = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
+            b
+        };
+        let rows = u64::from_le_bytes(word(0)) as usize;
+        let cols = u64::from_le_bytes(word(1)) as usize;
+        let data = (0..rows * cols).map(|i| f64::from_le_bytes(word(2 + i))).collect();
+        matrix(rows, cols, data)
+    }
+
+    /// Median wall time of `reps` calls, in seconds.
+    pub(crate) fn median_secs<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
+        let mut times: Vec<f64> = (0..reps.max(1))
+            .map(|_| {
+                let start = std::time::Instant::now();
+                std::hint::black_box(f());
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    }
+
+    /// Verification against scikit-learn, driven by /tmp scripts (not a
+    /// unit test): fits `KMEANS_IN` with `KMEANS_K` clusters (`KMEANS_N_INIT`
+    /// runs) and writes inertia, n_iter, median serial and parallel seconds
+    /// over `KMEANS_REPS` fits, then the labels, to `KMEANS_OUT`.
+    #[test]
+    #[ignore]
+    fn compare_with_sklearn() {
+        let var = |name: &str| std::env::var(name).expect(name);
+        let x = read_matrix(&var("KMEANS_IN"));
+        let mut km = KMeans::new(var("KMEANS_K").parse().expect("k"));
+        km.n_init = std::env::var("KMEANS_N_INIT").map_or(1, |v| v.parse().expect("n_init"));
+        let reps = var("KMEANS_REPS").parse().expect("reps");
+        let fit = km.fit(&x).expect("fit");
+        let serial = median_secs(reps, || km.fit(&x));
+        let parallel = median_secs(reps, || km.fit_parallel(&x));
+        let labels: Vec<String> = fit.labels.iter().map(|l| l.to_string()).collect();
+        let out = format!(
+            "{:.17e} {} {serial} {parallel}\n{}\n",
+            fit.inertia,
+            fit.n_iter,
+            labels.join(" ")
+        );
+        std::fs::write(var("KMEANS_OUT"), out).expect("write output");
+    }
+}
