@@ -190,8 +190,8 @@ fn scan(
         return;
     }
     let mut stream = Stream::new(values, params.window, first);
-    for i in first..end {
-        if let Some(hit) = stream.evaluate(values[i]) {
+    for (i, &x) in values.iter().enumerate().take(end).skip(first) {
+        if let Some(hit) = stream.evaluate(x) {
             out.push(TwoSigmaAnomaly { index: i, ..hit });
         }
         stream.advance();
@@ -916,16 +916,6 @@ mod tests {
                 })
             })
             .collect()
-    }
-
-    fn same(a: &[TwoSigmaAnomaly], b: &[TwoSigmaAnomaly]) -> bool {
-        a.len() == b.len()
-            && a.iter().zip(b).all(|(x, y)| {
-                x.index == y.index
-                    && x.value.to_bits() == y.value.to_bits()
-                    && x.mean.to_bits() == y.mean.to_bits()
-                    && x.stdev.to_bits() == y.stdev.to_bits()
-            })
     }
 
     const P: TwoSigmaParams = TwoSigmaParams {
