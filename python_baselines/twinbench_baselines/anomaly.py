@@ -299,3 +299,22 @@ def ensemble_alerts_output(alerts, prepared):
         np.fromiter((a.baseline for a in alerts), dtype=np.float64, count=n),
         np.fromiter((SEVERITY_CODES[a.severity] for a in alerts), dtype=np.int64, count=n),
     )
+
+
+one_class_svm_prepare = metric_frame
+
+
+def one_class_svm(frame):
+    """The detector's second model on its own: ``prepare_data``'s cleaning and
+    RobustScaler, then ``OneClassSVM(nu=0.1, kernel='rbf', gamma='scale')``
+    fitted and its ``decision_function`` over every row, as ``train`` and
+    ``detect_anomalies`` call them."""
+    numeric = frame.select_dtypes(include=[np.number])
+    scaled = RobustScaler().fit_transform(numeric.fillna(method="ffill").fillna(0))
+    svm = OneClassSVM(nu=0.1, kernel="rbf", gamma="scale")
+    svm.fit(scaled)
+    return svm.decision_function(scaled)
+
+
+def one_class_svm_output(decision, frame):
+    return np.asarray(decision, dtype=np.float64)

@@ -253,3 +253,70 @@ fn run_ensemble_alerts(prepared: &Prepared) -> Result<Output, TwinError> {
     )?;
     Ok(alerts_to_events(alerts))
 }
+
+pub(super) const TWO_SIGMA: KernelPair = KernelPair {
+    name: "two_sigma",
+    domain: Domain::Detection,
+    summary: "analytics K28 MetricEvaluator._detect_anomaly as values arrive: over the up-to-100 \
+              values before each one (at least 10), statistics.mean and statistics.stdev \
+              (exact rational arithmetic, correctly rounded), anomalous when \
+              |x - mean| > 2·stdev; any exception means not anomalous",
+    python: PythonFunction {
+        module: "twinbench_baselines.alerting",
+        function: "two_sigma",
+    },
+    output: OutputKind::Events,
+    rust: RustTwin {
+        prepare: prepare_series,
+        run: run_two_sigma,
+        run_parallel: Some(run_two_sigma_parallel),
+    },
+    generator: Generator::MetricSeries,
+    comparison: Comparison::ExactEvents,
+    tolerance: super::EXACT,
+    tolerance_rationale: "the twin keeps the window's sums as exact integers and rounds the \
+                          mean and the square root of the exact variance once, as Python's \
+                          statistics module does: bit-identical",
+    sizes: &[1_000, 10_000, 30_000],
+    claims: &["C06"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some(
+            "MetricEvaluator's condition check for rules whose condition is 'anomaly' (alerting_system.py)",
+        ),
+    },
+};
+
+fn two_sigma_events(found: Vec<detect::two_sigma::TwoSigmaAnomaly>) -> Output {
+    Output::Events(
+        found
+            .into_iter()
+            .map(|a| Event {
+                index: a.index,
+                value: a.value,
+                baseline: a.mean,
+                severity: 0,
+                margin: Some((a.value - a.mean).abs() - 2.0 * a.stdev),
+            })
+            .collect(),
+    )
+}
+
+fn run_two_sigma(prepared: &Prepared) -> Result<Output, TwinError> {
+    let values = expect_series(prepared)?;
+    Ok(two_sigma_events(detect::two_sigma::detect_two_sigma(
+        values,
+        detect::two_sigma::TwoSigmaParams::default(),
+    )))
+}
+
+fn run_two_sigma_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
+    let values = expect_series(prepared)?;
+    Ok(two_sigma_events(
+        detect::two_sigma::detect_two_sigma_parallel(
+            values,
+            detect::two_sigma::TwoSigmaParams::default(),
+        ),
+    ))
+}

@@ -23,6 +23,7 @@ mod defects;
 mod detect;
 mod glue;
 mod metrics;
+mod models;
 mod paths;
 mod side;
 
@@ -119,6 +120,16 @@ pub enum TwinError {
     Timestamp(#[from] twinbench_kernels::detect::TimestampError),
     #[error(transparent)]
     Matrix(#[from] ml::MatrixError),
+    #[error(transparent)]
+    Scale(#[from] ml::scale::ScaleError),
+    #[error(transparent)]
+    Forest(#[from] ml::isolation_forest::IsolationForestError),
+    #[error(transparent)]
+    Svm(#[from] ml::ocsvm::OcsvmError),
+    #[error(transparent)]
+    KMeans(#[from] ml::kmeans::KMeansError),
+    #[error(transparent)]
+    Ensemble(#[from] twinbench_kernels::detect::ensemble::EnsembleError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -254,6 +265,10 @@ pub static PAIRS: &[KernelPair] = &[
     detect::SEARCH_FLOOD,
     detect::MEMORY_GROWTH,
     detect::ENSEMBLE_ALERTS,
+    detect::TWO_SIGMA,
+    models::ENSEMBLE_DETECTOR,
+    models::ONE_CLASS_SVM,
+    models::NODE_ANOMALY_SCORES,
     communities::GREEDY_MODULARITY,
     communities::LABEL_PROPAGATION,
     communities::LOUVAIN,
@@ -315,6 +330,10 @@ mod tests {
                 "search_flood",
                 "memory_growth",
                 "ensemble_alerts",
+                "two_sigma",
+                "ensemble_detector",
+                "one_class_svm",
+                "node_anomaly_scores",
                 "graph_metrics",
                 "node_features",
                 "paths_shortest",

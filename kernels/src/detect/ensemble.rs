@@ -16,8 +16,110 @@
 //! that; [`Orientation::Corrected`] negates both decision functions first,
 //! which is what the detector was meant to do.
 
+use thiserror::Error;
+
 use super::{TimestampError, Timestamps};
+use crate::ml::isolation_forest::{
+    Contamination, IsolationForest, IsolationForestError, IsolationForestParams,
+};
+use crate::ml::ocsvm::{OcsvmError, OcsvmParams, OneClassSvm};
+use crate::ml::scale::{RobustScaler, ScaleError};
+use crate::ml::{Matrix, MatrixError};
 use crate::quantile::percentile_linear;
+
+/// The original's `random_state` for the isolation forest (our generator's
+/// seed: the trees cannot be scikit-learn's).
+const FOREST_SEED: u64 = 42;
+
+/// Why the detector could not train or score.
+#[derive(Debug, Error)]
+pub enum EnsembleError {
+    #[error(transparent)]
+    Matrix(#[from] MatrixError),
+    #[error(transparent)]
+    Scale(#[from] ScaleError),
+    #[error(transparent)]
+    Forest(#[from] IsolationForestError),
+    #[error(transparent)]
+    Svm(#[from] OcsvmError),
+    #[error(transparent)]
+    Timestamp(#[from] TimestampError),
+}
+
+/// What one frame gives: every row's ensemble score and the alerts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    pub scores: Vec<f64>,
+    pub alerts: Vec<EnsembleAlert>,
+}
+
+/// `prepare_data`'s cleaning: each column forward-filled
+/// (`fillna(method='ffill')`), then what is still NaN (a column's leading
+/// gap) set to 0.
+pub fn forward_fill(frame: &Matrix) -> Result<Matrix, MatrixError> {
+    let cols = frame.cols();
+    let mut last = vec![f64::NAN; cols];
+    let mut data = Vec::with_capacity(frame.rows() * cols);
+    for i in 0..frame.rows() {
+        for (j, &v) in frame.row(i).iter().enumerate() {
+            if !v.is_nan() {
+                last[j] = v;
+            }
+            data.push(if last[j].is_nan() { 0.0 } else { last[j] });
+        }
+    }
+    Matrix::new(frame.rows(), cols, data)
+}
+
+/// What the real-time monitor does with one frame of metrics: a fresh
+/// detector trained on it and asked for its alerts on it. RobustScaler,
+/// then IsolationForest(contamination, 100 trees) and
+/// OneClassSVM(nu = contamination, rbf, gamma = 'scale') on the scaled
+/// rows, their decision values into [`ensemble_alerts`]. `parallel` grows
+/// the trees and evaluates the SVM on the rayon pool (same answer).
+pub fn detect(
+    frame: &Matrix,
+    contamination: f64,
+    orientation: Orientation,
+    timestamps: Timestamps,
+    parallel: bool,
+) -> Result<Detection, EnsembleError> {
+    let clean = forward_fill(frame)?;
+    let (_, scaled) = RobustScaler::fit_transform(&clean)?;
+    let forest_params = IsolationForestParams {
+        contamination: Contamination::Fraction(contamination),
+        seed: FOREST_SEED,
+        ..IsolationForestParams::default()
+    };
+    let svm_params = OcsvmParams {
+        nu: contamination,
+        ..OcsvmParams::default()
+    };
+    let (forest_scores, svm_scores) = if parallel {
+        let (_, forest_scores) =
+            IsolationForest::fit_decision_function_parallel(&scaled, &forest_params)?;
+        let svm = OneClassSvm::fit(&scaled, &svm_params)?;
+        (forest_scores, svm.decision_function_par(&scaled)?)
+    } else {
+        let (_, forest_scores) = IsolationForest::fit_decision_function(&scaled, &forest_params)?;
+        let svm = OneClassSvm::fit(&scaled, &svm_params)?;
+        (forest_scores, svm.decision_function(&scaled)?)
+    };
+    let scores = ensemble_scores(
+        &forest_scores,
+        &svm_scores,
+        EnsembleWeights::default(),
+        orientation,
+    );
+    let alerts = alerts_from_scores(
+        &scores,
+        &forest_scores,
+        &svm_scores,
+        contamination,
+        timestamps,
+    )?;
+    Ok(Detection { scores, alerts })
+}
 
 /// The weights the original forces when TensorFlow is absent (its pins do
 /// not include it): isolation forest 0.6, one-class SVM 0.4, LSTM 0.
@@ -184,7 +286,25 @@ pub fn ensemble_alerts(
         EnsembleWeights::default(),
         orientation,
     );
-    let mut scratch = scores.clone();
+    alerts_from_scores(
+        &scores,
+        isolation_forest,
+        one_class_svm,
+        contamination,
+        timestamps,
+    )
+}
+
+/// The alert loop over given ensemble scores (and the raw decision values
+/// the alerts carry as context).
+fn alerts_from_scores(
+    scores: &[f64],
+    isolation_forest: &[f64],
+    one_class_svm: &[f64],
+    contamination: f64,
+    timestamps: Timestamps,
+) -> Result<Vec<EnsembleAlert>, TimestampError> {
+    let mut scratch = scores.to_vec();
     let Some(threshold) = percentile_linear(&mut scratch, (1.0 - contamination) * 100.0) else {
         return Ok(Vec::new());
     };

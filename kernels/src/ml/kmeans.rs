@@ -184,7 +184,9 @@ fn pick_best(runs: Vec<Run>, k: usize) -> Run {
     let mut best: Option<Run> = None;
     for run in runs {
         best = match best {
-            Some(b) if !(run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k)) => {
+            Some(b)
+                if !(run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k)) =>
+            {
                 Some(b)
             }
             _ => Some(run),
@@ -933,7 +935,12 @@ mod tests {
 
     #[test]
     fn recovers_separated_blobs() {
-        let x = blobs(&[&[0.0, 0.0, 0.0], &[10.0, 0.0, 0.0], &[0.0, 10.0, 5.0]], 50, 1.0, 7);
+        let x = blobs(
+            &[&[0.0, 0.0, 0.0], &[10.0, 0.0, 0.0], &[0.0, 10.0, 5.0]],
+            50,
+            1.0,
+            7,
+        );
         let truth: Vec<usize> = (0..150).map(|i| i / 50).collect();
         let fit = KMeans::new(3).fit(&x).expect("fit");
         assert_eq!(adjusted_rand_index(&fit.labels, &truth), 1.0);
@@ -983,7 +990,9 @@ mod tests {
         };
         let rows = u64::from_le_bytes(word(0)) as usize;
         let cols = u64::from_le_bytes(word(1)) as usize;
-        let data = (0..rows * cols).map(|i| f64::from_le_bytes(word(2 + i))).collect();
+        let data = (0..rows * cols)
+            .map(|i| f64::from_le_bytes(word(2 + i)))
+            .collect();
         matrix(rows, cols, data)
     }
 

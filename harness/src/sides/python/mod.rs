@@ -298,12 +298,22 @@ impl Bridge {
     }
 
     /// Prepare, run and convert `function` in one go.
+    ///
+    /// One baseline at a time, whichever thread calls: baselines share
+    /// numpy's global generator, and one that seeds it to be reproducible
+    /// (Louvain) must not interleave with one that draws from it
+    /// (scikit-learn's OneClassSVM draws libsvm's seed there), which the GIL
+    /// alone allows whenever numpy or scikit-learn releases it.
     pub fn compute_with(
         &self,
         function: PythonFunction,
         kind: OutputKind,
         input: &Input,
     ) -> Result<Output, BridgeError> {
+        static ONE_BASELINE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = ONE_BASELINE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         Python::attach(|py| {
             let prepared = self.prepare(py, function, input)?;
             let result = self.run(py, function, &prepared)?;
