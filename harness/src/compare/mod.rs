@@ -61,6 +61,18 @@ pub enum Comparison {
     /// alike (Spearman's ρ) and find the planted anomalies equally well
     /// (ROC AUC), not value by value.
     AnomalyScores(ScoreAgreement),
+    /// Clusterings whose labels cannot match value by value (k-means from
+    /// another generator, spectral clustering's random start vector): the
+    /// partitions (lists of members) must agree by adjusted Rand index and
+    /// the values (silhouette, inertia) within the tolerance.
+    Partition(PartitionAgreement),
+}
+
+/// The bound of [`Comparison::Partition`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PartitionAgreement {
+    /// Smallest adjusted Rand index between the two partitions.
+    pub min_ari: f64,
 }
 
 /// The bounds of [`Comparison::AnomalyScores`].
@@ -99,6 +111,9 @@ pub enum QualityMeasure {
     /// Area under the ROC curve on the planted anomalies (1 = perfect,
     /// 0.5 = chance, below 0.5 = ranks normal rows as anomalous).
     RocAuc,
+    /// Mean silhouette of the clustering (−1 to 1, higher = tighter,
+    /// better separated clusters): the original's own quality figure.
+    Silhouette,
 }
 
 /// How the two sides' answers are compared with each other.
@@ -107,12 +122,15 @@ pub enum QualityMeasure {
 pub enum BetweenMeasure {
     /// Spearman's rank correlation of the two score vectors.
     SpearmanRho,
+    /// Adjusted Rand index of the two partitions (1 = identical).
+    AdjustedRand,
 }
 
 impl QualityMeasure {
     pub fn label(self) -> &'static str {
         match self {
             QualityMeasure::RocAuc => "ROC AUC",
+            QualityMeasure::Silhouette => "silhouette",
         }
     }
 }
@@ -121,6 +139,7 @@ impl BetweenMeasure {
     pub fn label(self) -> &'static str {
         match self {
             BetweenMeasure::SpearmanRho => "Spearman ρ",
+            BetweenMeasure::AdjustedRand => "adjusted Rand index",
         }
     }
 }
@@ -135,6 +154,10 @@ impl Comparison {
             Comparison::ExactLists => "exact lists: identical lists, values within tolerance",
             Comparison::QualityOnly => {
                 "quality only: randomized, the quality score (first value) within tolerance"
+            }
+            Comparison::Partition(_) => {
+                "partition: the same clustering by adjusted Rand index, silhouette and \
+                 inertia within tolerance"
             }
             Comparison::AnomalyScores(_) => {
                 "anomaly scores: randomized, rows ranked alike (Spearman ρ) and planted \
@@ -192,6 +215,10 @@ pub fn compare(
     match (mode, rust, python) {
         (Comparison::AnomalyScores(bounds), Output::Values(r), Output::Values(p)) => {
             statistical::compare_scores(bounds, r, p, truth)
+        }
+        (Comparison::Partition(bound), Output::Lists(r), Output::Lists(p)) => {
+            let values = compare_floats(tol, "value", &r.values, &p.values)?;
+            statistical::compare_partitions(bound, r, p, values)
         }
         (Comparison::Float, Output::NodeScores(r), Output::NodeScores(p)) => {
             compare_floats(tol, "node", r, p)

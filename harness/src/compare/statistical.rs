@@ -2,7 +2,12 @@
 //! same quality as the baseline and to ranking rows alike, never to the
 //! same values.
 
-use super::{Agreement, BetweenMeasure, Mismatch, Quality, QualityMeasure, ScoreAgreement, Truth};
+use twinbench_kernels::ml::kmeans::adjusted_rand_index;
+
+use super::{
+    Agreement, BetweenMeasure, Lists, Mismatch, PartitionAgreement, Quality, QualityMeasure,
+    ScoreAgreement, Truth,
+};
 use crate::stats::rank::{roc_auc, spearman};
 
 /// [`super::Comparison::AnomalyScores`]: Spearman's ρ between the score
@@ -64,6 +69,75 @@ pub(super) fn compare_scores(
             between_measure: BetweenMeasure::SpearmanRho,
         }),
     })
+}
+
+/// [`super::Comparison::Partition`]: the lists are clusters (member ids,
+/// each id once); the values, already compared within tolerance by the
+/// caller (`values`), start with the silhouette.
+pub(super) fn compare_partitions(
+    bound: PartitionAgreement,
+    rust: &Lists,
+    python: &Lists,
+    values: Agreement,
+) -> Result<Agreement, Mismatch> {
+    let (r, p) = (labels_of(&rust.lists)?, labels_of(&python.lists)?);
+    if r.len() != p.len() {
+        return Err(Mismatch {
+            location: "clustered rows".into(),
+            rust: r.len().to_string(),
+            python: p.len().to_string(),
+            reason: "both sides must cluster the same rows".into(),
+        });
+    }
+    let ari = if r.is_empty() {
+        1.0
+    } else {
+        adjusted_rand_index(&r, &p)
+    };
+    if ari.is_nan() || ari < bound.min_ari {
+        return Err(Mismatch {
+            location: "partition".into(),
+            rust: format!("{} clusters", rust.lists.len()),
+            python: format!("{} clusters", python.lists.len()),
+            reason: format!("adjusted Rand index {ari:.4} below {:.2}", bound.min_ari),
+        });
+    }
+    let silhouette = |l: &Lists| l.values.first().copied().unwrap_or(f64::NAN);
+    Ok(Agreement {
+        compared: r.len() + values.compared,
+        quality: Some(Quality {
+            measure: QualityMeasure::Silhouette,
+            rust: silhouette(rust),
+            python: silhouette(python),
+            between: ari,
+            between_measure: BetweenMeasure::AdjustedRand,
+        }),
+        ..values
+    })
+}
+
+/// Row → cluster (its list's position) from lists of member rows; each row
+/// must appear once and the rows must be 0..n.
+fn labels_of(lists: &[Vec<i64>]) -> Result<Vec<usize>, Mismatch> {
+    let n: usize = lists.iter().map(Vec::len).sum();
+    let mut labels = vec![usize::MAX; n];
+    for (cluster, members) in lists.iter().enumerate() {
+        for &row in members {
+            let slot = usize::try_from(row).ok().and_then(|r| labels.get_mut(r));
+            match slot {
+                Some(slot) if *slot == usize::MAX => *slot = cluster,
+                _ => {
+                    return Err(Mismatch {
+                        location: format!("cluster {cluster}"),
+                        rust: format!("row {row}"),
+                        python: String::new(),
+                        reason: "a partition lists every row 0..n exactly once".into(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(labels)
 }
 
 /// ρ is undefined: both sides must then give the same constant answer
@@ -133,6 +207,35 @@ mod tests {
         };
         let err = compare_scores(BOUNDS, &rust, &python, truth).expect_err("worse AUC");
         assert!(err.location.contains("AUC"), "{err}");
+    }
+
+    fn lists(clusters: &[&[i64]], silhouette: f64) -> Lists {
+        Lists {
+            lists: clusters.iter().map(|c| c.to_vec()).collect(),
+            values: vec![silhouette],
+        }
+    }
+
+    #[test]
+    fn relabelled_partitions_agree_and_a_moved_row_lowers_the_ari() {
+        let bound = PartitionAgreement { min_ari: 0.95 };
+        let values = Agreement {
+            compared: 1,
+            max_abs_error: 0.0,
+            borderline: 0,
+            quality: None,
+        };
+        let a = lists(&[&[0, 1, 2], &[3, 4, 5]], 0.7);
+        let b = lists(&[&[3, 4, 5], &[0, 1, 2]], 0.7);
+        let q = compare_partitions(bound, &a, &b, values)
+            .expect("same partition")
+            .quality
+            .expect("quality");
+        assert_eq!((q.between, q.rust), (1.0, 0.7));
+        let moved = lists(&[&[0, 1], &[2, 3, 4, 5]], 0.7);
+        assert!(compare_partitions(bound, &a, &moved, values).is_err());
+        let broken = lists(&[&[0, 1, 1], &[3, 4, 5]], 0.7);
+        assert!(compare_partitions(bound, &broken, &a, values).is_err());
     }
 
     #[test]

@@ -10,15 +10,27 @@ use crate::stats::Estimate;
 
 pub(super) fn correctness_cell(c: &Correctness) -> String {
     match c {
-        Correctness::Agree { agreement } => format!(
-            "<span class=ok>agree</span> <span class=muted>max |Δ| {:.1e}{}</span>",
-            agreement.max_abs_error,
-            if agreement.borderline > 0 {
-                format!(", {} on threshold", agreement.borderline)
-            } else {
-                String::new()
-            }
-        ),
+        Correctness::Agree { agreement } => match agreement.quality {
+            // A randomized model: its quality beside its speed, both sides.
+            Some(q) => format!(
+                "<span class=ok>agree</span> <span class=muted>{} rust {:.4} · python {:.4}; \
+                 {} {:.4}</span>",
+                q.measure.label(),
+                q.rust,
+                q.python,
+                q.between_measure.label(),
+                q.between
+            ),
+            None => format!(
+                "<span class=ok>agree</span> <span class=muted>max |Δ| {:.1e}{}</span>",
+                agreement.max_abs_error,
+                if agreement.borderline > 0 {
+                    format!(", {} on threshold", agreement.borderline)
+                } else {
+                    String::new()
+                }
+            ),
+        },
         Correctness::Disagree { mismatch } => {
             format!(
                 "<span class=bad>disagree</span><br><span class=muted>{}</span>",
