@@ -1132,32 +1132,42 @@ mod tests {
     #[test]
     fn the_complete_layout_scores_as_the_grown_tree() {
         // Walk the grown (sparse) trees directly and compare with the
-        // forest's complete layout.
-        let x = cloud(500, 4, 4);
-        let p = IsolationForestParams {
-            n_estimators: 7,
-            ..params(Contamination::Auto)
-        };
-        let forest = IsolationForest::fit(&x, &p).expect("fits");
-        let mut grower = Grower::default();
-        let trees: Vec<GrownTree> = (0..7)
-            .map(|t| grower.grow(&x, 256, 8, &mut Xoshiro256pp::for_tree(42, t)))
-            .collect();
-        let expected: Vec<f64> = (0..x.rows())
-            .map(|r| {
-                let row = x.row(r);
-                let sum = trees.iter().fold(0.0, |acc, tree| {
-                    let mut k = 0;
-                    while tree.nodes[k].left as usize != k {
-                        let n = tree.nodes[k];
-                        k = n.left as usize + usize::from(row[n.feature as usize] > n.threshold);
-                    }
-                    acc + tree.path_lengths[k]
-                });
-                forest.score_of(sum)
-            })
-            .collect();
-        assert_eq!(forest.score_samples(&x).expect("scores"), expected);
+        // forest's layout: small trees and narrow blocks, large trees
+        // (max_samples > 256) and wide blocks (d > 8), and a chunk tail.
+        for (rows, d, max_samples) in [(500, 4, 256), (700, 11, 300), (1030, 1, 40)] {
+            let x = cloud(rows, d, 4);
+            let p = IsolationForestParams {
+                n_estimators: 5,
+                max_samples: MaxSamples::Count(max_samples),
+                ..params(Contamination::Auto)
+            };
+            let forest = IsolationForest::fit(&x, &p).expect("fits");
+            let limit = height_limit(max_samples);
+            let mut grower = Grower::default();
+            let trees: Vec<GrownTree> = (0..5)
+                .map(|t| grower.grow(&x, max_samples, limit, &mut Xoshiro256pp::for_tree(42, t)))
+                .collect();
+            let expected: Vec<f64> = (0..x.rows())
+                .map(|r| {
+                    let row = x.row(r);
+                    let sum = trees.iter().fold(0.0, |acc, tree| {
+                        let mut k = 0;
+                        while tree.nodes[k].left as usize != k {
+                            let n = tree.nodes[k];
+                            let right = row[n.feature as usize] > n.threshold;
+                            k = n.left as usize + usize::from(right);
+                        }
+                        acc + tree.path_lengths[k]
+                    });
+                    forest.score_of(sum)
+                })
+                .collect();
+            assert_eq!(
+                forest.score_samples(&x).expect("scores"),
+                expected,
+                "{rows}×{d}"
+            );
+        }
     }
 
     #[test]
