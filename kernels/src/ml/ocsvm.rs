@@ -86,6 +86,8 @@ pub enum OcsvmError {
     InvalidCache,
     #[error("the value at row {row}, column {col} is not finite")]
     NonFinite { row: usize, col: usize },
+    #[error("rho is not finite (every alpha at the upper bound, as with nu = 1)")]
+    NonFiniteRho,
     #[error("the model was fitted on {expected} columns, the input has {found}")]
     ColumnMismatch { expected: usize, found: usize },
 }
@@ -119,6 +121,11 @@ impl OneClassSvm {
         check_finite(x)?;
         let gamma = resolve_gamma(x, params.gamma)?;
         let solution = solve(x, gamma, params);
+        // With no free α and none at 0 the bounds on ρ are open-ended;
+        // scikit-learn rejects that model, so do we.
+        if !solution.rho.is_finite() {
+            return Err(OcsvmError::NonFiniteRho);
+        }
         Ok(Self::from_solution(x, gamma, solution))
     }
 
@@ -1107,11 +1114,356 @@ fn pair_update(ai: f64, aj: f64, gi: f64, gj: f64, quad: f64) -> (f64, f64) {
 mod tests {
     use super::*;
 
+    /// The fixture generator shared with the Python script that produced
+    /// the expected values: a 64-bit LCG, top 53 bits scaled to [-5, 5).
+    fn lcg(seed: u64, rows: usize, cols: usize) -> Matrix {
+        let mut s = seed;
+        let data = (0..rows * cols)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (s >> 11) as f64 / (1u64 << 53) as f64 * 10.0 - 5.0
+            })
+            .collect();
+        Matrix::new(rows, cols, data).expect("shape")
+    }
+
+    fn params(nu: f64) -> OcsvmParams {
+        OcsvmParams {
+            nu,
+            ..OcsvmParams::default()
+        }
+    }
+
+    fn stack(a: &Matrix, b: &Matrix) -> Matrix {
+        let mut data = a.as_slice().to_vec();
+        data.extend_from_slice(b.as_slice());
+        Matrix::new(a.rows() + b.rows(), a.cols(), data).expect("shape")
+    }
+
+    /// What scikit-learn 1.6.1 reported for one fixture.
+    struct Expected<'a> {
+        gamma: f64,
+        rho: f64,
+        n_iter: usize,
+        support: &'a [usize],
+        coef_head: &'a [f64],
+        decision_head: &'a [f64],
+    }
+
+    fn assert_matches(m: &OneClassSvm, query: &Matrix, e: &Expected) {
+        assert_eq!(m.gamma(), e.gamma);
+        assert_eq!(m.rho(), e.rho);
+        assert_eq!(m.n_iter(), e.n_iter);
+        assert_eq!(m.support_indices(), e.support);
+        assert_eq!(&m.dual_coef()[..e.coef_head.len()], e.coef_head);
+        let exact = m.decision_function_exact(query).expect("decision");
+        assert_eq!(&exact[..e.decision_head.len()], e.decision_head);
+        let fast = m.decision_function(query).expect("decision");
+        for (f, x) in fast.iter().zip(&exact) {
+            assert!((f - x).abs() <= 1e-12, "{f} vs {x}");
+        }
+    }
+
     #[test]
-    fn placeholder_builds() {
-        let x = Matrix::new(3, 1, vec![0.0, 1.0, 2.0]).expect("shape");
-        let m = OneClassSvm::fit(&x, &OcsvmParams::default()).expect("fit");
-        assert!(!m.support_indices().is_empty());
+    fn reproduces_sklearn_bit_for_bit() {
+        let x = lcg(1, 40, 3);
+        let m = OneClassSvm::fit(&x, &params(0.1)).expect("fit");
+        let head = Matrix::new(3, 3, x.as_slice()[..9].to_vec()).expect("shape");
+        let query = stack(&lcg(9, 3, 3), &head);
+        assert_matches(
+            &m,
+            &query,
+            &Expected {
+                gamma: 0.04249859149307774,
+                rho: 0.6681754890064651,
+                n_iter: 63,
+                support: &[3, 9, 12, 14, 17, 18, 19, 22, 24, 25, 27, 29, 30, 34, 37, 39],
+                coef_head: &[0.03190148390216254, 0.5583550008660575, 0.3408630121591594],
+                decision_head: &[
+                    -0.06619204538294854,
+                    -0.1888947434532619,
+                    0.042049754263729366,
+                    0.042435970704124415,
+                    0.033864821331008765,
+                    0.02627894725040114,
+                ],
+            },
+        );
+        let predicted = m.predict(&query).expect("predict");
+        assert_eq!(predicted, vec![-1, -1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn one_column_matches_sklearn() {
+        let x = lcg(2, 30, 1);
+        let m = OneClassSvm::fit(&x, &params(0.3)).expect("fit");
+        assert_matches(
+            &m,
+            &x,
+            &Expected {
+                gamma: 0.10249431410934069,
+                rho: 3.450242231551028,
+                n_iter: 105,
+                support: &[1, 3, 5, 6, 9, 13, 14, 18, 19, 26, 27],
+                coef_head: &[0.9490856474391659, 1.0, 0.3640536666079416],
+                decision_head: &[
+                    0.05043773929982187,
+                    0.00011441684174595679,
+                    0.006189569986512211,
+                    -0.0019149826418942695,
+                ],
+            },
+        );
+    }
+
+    #[test]
+    fn duplicate_rows_match_sklearn() {
+        let base = lcg(3, 20, 2);
+        let doubled = (0..40).flat_map(|i| base.row(i / 2).to_vec()).collect();
+        let x = Matrix::new(40, 2, doubled).expect("shape");
+        let m = OneClassSvm::fit(&x, &params(0.25)).expect("fit");
+        assert_matches(
+            &m,
+            &x,
+            &Expected {
+                gamma: 0.07759169897640726,
+                rho: 2.709109372869565,
+                n_iter: 62,
+                support: &[
+                    0, 1, 10, 11, 15, 18, 19, 22, 23, 27, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39,
+                ],
+                coef_head: &[1.0, 0.6504543460299719, 1.0, 1.0, 0.0062631585177880846],
+                decision_head: &[0.00026000887729393796, 0.00026000887729393796],
+            },
+        );
+    }
+
+    #[test]
+    fn identical_entries_use_gamma_one_and_sklearn_start_point() {
+        // Var(X) = 0, so γ = 1; ν·l accumulated in floating point is
+        // 2.1000000000000001, hence the third coefficient.
+        let x = Matrix::new(7, 2, vec![3.0; 14]).expect("shape");
+        let m = OneClassSvm::fit(&x, &params(0.3)).expect("fit");
+        assert_matches(
+            &m,
+            &x,
+            &Expected {
+                gamma: 1.0,
+                rho: 2.1,
+                n_iter: 0,
+                support: &[0, 1, 2],
+                coef_head: &[1.0, 1.0, 0.10000000000000009],
+                decision_head: &[0.0; 7],
+            },
+        );
+        assert_eq!(m.predict(&x).expect("predict"), vec![-1; 7]);
+    }
+
+    #[test]
+    fn identical_rows_and_a_single_row() {
+        let rows = (0..10).flat_map(|_| [1.5, -2.0]).collect();
+        let x = Matrix::new(10, 2, rows).expect("shape");
+        let m = OneClassSvm::fit(&x, &params(0.5)).expect("fit");
+        assert_eq!(
+            (m.gamma(), m.rho(), m.n_iter()),
+            (0.16326530612244897, 5.0, 0)
+        );
+        assert_eq!(m.support_indices(), &[0, 1, 2, 3, 4]);
+        assert_eq!(m.decision_function_exact(&x).expect("d"), vec![0.0; 10]);
+
+        let one = Matrix::new(1, 3, vec![1.0, 2.0, 4.0]).expect("shape");
+        let m = OneClassSvm::fit(&one, &params(0.1)).expect("fit");
+        assert_eq!((m.gamma(), m.rho()), (0.2142857142857143, 0.1));
+        assert_eq!((m.support_indices(), m.dual_coef()), (&[0][..], &[0.1][..]));
+        assert_eq!(m.decision_function(&one).expect("d"), vec![0.0]);
+        assert_eq!(m.predict(&one).expect("p"), vec![-1]);
+    }
+
+    #[test]
+    fn nu_one_has_no_finite_rho() {
+        let x = lcg(6, 12, 2);
+        assert_eq!(
+            OneClassSvm::fit(&x, &params(1.0)),
+            Err(OcsvmError::NonFiniteRho)
+        );
+    }
+
+    #[test]
+    fn bad_input_is_rejected() {
+        let x = lcg(1, 5, 2);
+        let fit = |x: &Matrix, p: OcsvmParams| OneClassSvm::fit(x, &p).map(|_| ());
+        let empty = Matrix::new(0, 2, vec![]).expect("shape");
+        assert_eq!(fit(&empty, params(0.1)), Err(OcsvmError::EmptyInput));
+        let no_cols = Matrix::new(3, 0, vec![]).expect("shape");
+        assert_eq!(fit(&no_cols, params(0.1)), Err(OcsvmError::EmptyInput));
+        for nu in [0.0, -0.1, 1.5] {
+            assert_eq!(fit(&x, params(nu)), Err(OcsvmError::InvalidNu(nu)));
+        }
+        assert!(matches!(
+            fit(&x, params(f64::NAN)),
+            Err(OcsvmError::InvalidNu(_))
+        ));
+        let tol = OcsvmParams {
+            tol: 0.0,
+            ..params(0.1)
+        };
+        assert_eq!(fit(&x, tol), Err(OcsvmError::InvalidTol(0.0)));
+        let cache = OcsvmParams {
+            cache_bytes: 0,
+            ..params(0.1)
+        };
+        assert_eq!(fit(&x, cache), Err(OcsvmError::InvalidCache));
+        let gamma = OcsvmParams {
+            gamma: Gamma::Value(-1.0),
+            ..params(0.1)
+        };
+        assert_eq!(fit(&x, gamma), Err(OcsvmError::InvalidGamma(-1.0)));
+        let mut data = x.as_slice().to_vec();
+        data[3] = f64::NAN;
+        let nan = Matrix::new(5, 2, data).expect("shape");
+        assert_eq!(
+            fit(&nan, params(0.1)),
+            Err(OcsvmError::NonFinite { row: 1, col: 1 })
+        );
+
+        let m = OneClassSvm::fit(&x, &params(0.1)).expect("fit");
+        let wide = lcg(1, 2, 3);
+        let mismatch = Err(OcsvmError::ColumnMismatch {
+            expected: 2,
+            found: 3,
+        });
+        assert_eq!(m.decision_function(&wide), mismatch);
+        assert_eq!(m.predict(&wide).map(|_| ()), mismatch.map(|_: Vec<f64>| ()));
+        assert_eq!(
+            m.decision_function(&nan),
+            Err(OcsvmError::NonFinite { row: 1, col: 1 })
+        );
+    }
+
+    #[test]
+    fn gamma_choices() {
+        let x = lcg(5, 3000, 7);
+        // np.var of these 21000 values (three numpy reduction chunks).
+        let var = 8.379725159609157;
+        assert_eq!(resolve_gamma(&x, Gamma::Scale), Ok(1.0 / (7.0 * var)));
+        assert_eq!(resolve_gamma(&x, Gamma::Auto), Ok(1.0 / 7.0));
+        assert_eq!(resolve_gamma(&x, Gamma::Value(0.5)), Ok(0.5));
+        let v = lcg(4, 9001, 1);
+        assert_eq!(numpy_sum(v.as_slice()), -64.4963209100419);
+        assert_eq!(numpy_var(v.as_slice()), 8.321038467740875);
+    }
+
+    /// Σα = ν·l, 0 ≤ α ≤ 1, and at exit the maximal KKT violation
+    /// `max_{α<1} −∇ + max_{α>0} ∇` is below tol, with ∇ = Qα recomputed
+    /// from scratch; free variables sit at ∇ = ρ.
+    #[test]
+    fn solver_invariants_hold_at_exit() {
+        let x = lcg(11, 240, 4);
+        for shrinking in [true, false] {
+            let p = OcsvmParams {
+                shrinking,
+                ..params(0.2)
+            };
+            let gamma = resolve_gamma(&x, p.gamma).expect("gamma");
+            let sol = solve(&x, gamma, &p);
+            assert!(sol.converged);
+            let l = x.rows();
+            let total: f64 = sol.alpha.iter().sum();
+            assert!((total - 0.2 * l as f64).abs() < 1e-9, "Σα = {total}");
+            assert!(sol.alpha.iter().all(|&a| (0.0..=1.0).contains(&a)));
+            let kernel = RbfRows::new(&x, gamma);
+            let grad: Vec<f64> = (0..l)
+                .map(|i| {
+                    (0..l)
+                        .map(|j| sol.alpha[j] * f64::from(kernel.eval(i, j) as f32))
+                        .sum()
+                })
+                .collect();
+            let up = (0..l).filter(|&i| sol.alpha[i] < 1.0).map(|i| -grad[i]);
+            let down = (0..l).filter(|&i| sol.alpha[i] > 0.0).map(|i| grad[i]);
+            let violation =
+                up.fold(f64::NEG_INFINITY, f64::max) + down.fold(f64::NEG_INFINITY, f64::max);
+            assert!(violation < p.tol + 1e-9, "violation {violation}");
+            for i in (0..l).filter(|&i| sol.alpha[i] > 0.0 && sol.alpha[i] < 1.0) {
+                assert!((grad[i] - sol.rho).abs() < p.tol, "free {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_tiny_cache_changes_nothing() {
+        // The minimum budget (two columns) forces evictions and the
+        // drop-on-swap path; the model must be the same to the bit.
+        let x = lcg(12, 300, 3);
+        let big = OneClassSvm::fit(&x, &params(0.15)).expect("fit");
+        let tiny = OcsvmParams {
+            cache_bytes: 1,
+            ..params(0.15)
+        };
+        assert_eq!(OneClassSvm::fit(&x, &tiny).expect("fit"), big);
+    }
+
+    #[test]
+    fn parallel_scores_equal_serial_scores() {
+        let x = lcg(13, 200, 5);
+        let m = OneClassSvm::fit(&x, &params(0.1)).expect("fit");
+        let query = lcg(14, 700, 5);
+        let serial = m.decision_function(&query).expect("serial");
+        let parallel = m.decision_function_par(&query).expect("parallel");
+        let bits = |v: &[f64]| v.iter().map(|d| d.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&serial), bits(&parallel));
+        let scores = m.score_samples(&query).expect("scores");
+        let predicted = m.predict(&query).expect("predict");
+        for ((s, d), p) in scores.iter().zip(&serial).zip(&predicted) {
+            assert_eq!(*s, d + m.rho());
+            assert_eq!(*p, if *d > 0.0 { 1 } else { -1 });
+        }
+    }
+
+    #[test]
+    fn exp_fast_stays_within_its_bound() {
+        let n = 200_000;
+        for i in 0..=n {
+            let x = -708.0 + 718.0 * f64::from(i) / f64::from(n);
+            let (fast, libm) = (exp_fast(x), x.exp());
+            assert!(((fast - libm) / libm).abs() <= FAST_EXP_REL / 8.0, "at {x}");
+        }
+        assert_eq!(exp_fast(0.0), 1.0);
+        assert_eq!(exp_fast(-709.0), 0.0);
+    }
+
+    /// The fast kernel column equals the libsvm-exact value rounded to
+    /// `f32` everywhere, including far from the origin, where cancellation
+    /// in ‖a‖² + ‖b‖² − 2a·b widens the guard and the exact path runs.
+    #[test]
+    fn guarded_columns_equal_exact_entries() {
+        for offset in [0.0, 3e3] {
+            let base = lcg(15, 150, 6);
+            let shifted = base.as_slice().iter().map(|v| v + offset).collect();
+            let x = Matrix::new(150, 6, shifted).expect("shape");
+            let gamma = resolve_gamma(&x, Gamma::Value(0.7)).expect("gamma");
+            let mut kernel = RbfRows::new(&x, gamma);
+            let mut fallbacks = 0;
+            for p in 0..x.rows() {
+                let mut column = vec![0.0f32; x.rows()];
+                kernel.fill(p, 0, &mut column);
+                for (q, &v) in column.iter().enumerate() {
+                    assert_eq!(v.to_bits(), (kernel.eval(p, q) as f32).to_bits());
+                    let dot = x
+                        .row(p)
+                        .iter()
+                        .zip(x.row(q))
+                        .fold(0.0, |s, (a, b)| s + a * b);
+                    let norms = kernel.sq[p] + kernel.sq[q];
+                    fallbacks += usize::from(guarded_f32(norms, dot, gamma, 6.0).is_nan());
+                }
+            }
+            if offset > 0.0 {
+                assert!(fallbacks > 0, "the exact path was not exercised");
+            }
+        }
     }
 
     /// Verification hook, not a unit test: fits the raw little-endian f64
