@@ -42,6 +42,17 @@
 //! it cannot rule out (flagged ones and ones within ~2^-40 relative of the
 //! threshold) pay for the exact rounding. The answer therefore never depends
 //! on float rounding in the twin: it is bit-for-bit Python's.
+//!
+//! # Checked and measured
+//! Against the Python original (flagged positions and the bits of value,
+//! mean and stdev): 10,000 random adversarial series (~2M positions: ties,
+//! constants, subnormals, values near `f64::MAX`, 1e300 beside 1e-300, NaN
+//! and ±∞, points within a few ulps of `mean ± 2·stdev`) and a 1M-point
+//! realistic series (level 1000, daily sine, noise, spikes; 80,778 flagged):
+//! no difference. On that series (release, the 2-core shared machine) the
+//! sequential kernel takes ~31 ms of CPU (~40 ms wall, best of 9) against
+//! ~0.6 ms to copy the 8 MB input and ~267 s of CPU for the original's
+//! per-point calls.
 
 use std::cmp::Ordering;
 
