@@ -31,14 +31,14 @@
 //! values are all multiples of `2^base`, `X = x/2^base` is an integer and the
 //! window sums `S = ΣX`, `Q = ΣX²` are integers, kept *exactly* as the window
 //! slides (add the entering value, subtract the leaving one: nothing drifts).
-//! When the window's values span at most [`fast_bits`] bits (the common case:
+//! When the window's values span at most `fast_bits` bits (the common case:
 //! a metric around one level) the sums are an `i128`/`u128` pair; otherwise
 //! they are little-endian `u64` limb vectors. Either way the mean and
 //! standard deviation are then rounded exactly as Python rounds them
-//! ([`exact_mean`], [`exact_stdev`]).
+//! (`exact_mean`, `exact_stdev`).
 //!
 //! Most points are far from the threshold, so the fast representation first
-//! runs a float screen ([`Screen`]) with a rigorous error margin; only points
+//! runs a float screen (`Screen`) with a rigorous error margin; only points
 //! it cannot rule out (flagged ones and ones within ~2^-40 relative of the
 //! threshold) pay for the exact rounding. The answer therefore never depends
 //! on float rounding in the twin: it is bit-for-bit Python's.
