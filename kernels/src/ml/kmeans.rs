@@ -172,8 +172,18 @@ impl KMeans {
     /// One seeding and its Lloyd run; run `r` draws from stream `r`.
     fn run_once(&self, data: &Centred, tol: f64, r: usize, exec: Exec) -> Run {
         let mut rng = Rng::stream(self.seed, r as u64);
-        let init = plus_plus(data, self.n_clusters, &mut rng, exec);
-        lloyd(data, init, self.max_iter, tol, exec)
+        let seeding = plus_plus(data, self.n_clusters, &mut rng, exec);
+        let state = seeding
+            .near
+            .iter()
+            .map(|nr| Bound {
+                label: nr.center,
+                upper: nr.dist.sqrt(),
+                lower: nr.lower,
+            })
+            .collect();
+        let centers = Centers::new(seeding.centers, data.d);
+        lloyd_from(data, centers, state, self.max_iter, tol, exec)
     }
 }
 
@@ -397,73 +407,111 @@ impl Centred {
     }
 }
 
-/// Squared Euclidean distance, summed in feature order.
+/// Squared Euclidean distance, summed in feature order from +0.0: every
+/// distance in this module is computed in exactly this order (the
+/// vectorised kernels too), so the same pair always gets the same bits.
 #[inline]
 fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    a.iter()
+        .zip(b)
+        .fold(0.0, |acc, (x, y)| acc + (x - y) * (x - y))
 }
+
+/// Relative slack of every bound test (k-means++ pruning, Hamerly): a test
+/// skips work only when it holds with this margin, so the rounding of the
+/// bounds (about 1e-16 per operation, a few hundred operations at most) can
+/// never skip a row whose answer is not decided beyond rounding.
+const SLACK: f64 = 1e-10;
 
 // ---------------------------------------------------------------------------
 // k-means++ (sklearn's greedy variant).
+//
+// Pruned by the triangle inequality: a row whose closest chosen center `c`
+// is at squared distance D, with 4·D < ‖c − candidate‖², is at squared
+// distance > D from the candidate, so the candidate leaves it at D. A row
+// left at D by every candidate of a step costs no distance at all; the
+// others get the distances to all candidates at once (a vectorised loop).
+// The potentials are the ones an unpruned search computes.
+//
+// The seeding also ends with what Lloyd's first step needs: each row's
+// nearest center, its distance, and a lower bound on the distance to every
+// other center (Hamerly's bounds), so that step skips most rows too.
 
-/// `k × d` initial centers (rows of the centred data).
-fn plus_plus(data: &Centred, k: usize, rng: &mut Rng, exec: Exec) -> Vec<f64> {
+/// A row's squared distance to its closest chosen center (and its square
+/// root), that center, and a lower bound on its (Euclidean) distance to
+/// every other chosen center.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Near {
+    dist: f64,
+    root: f64,
+    center: u32,
+    lower: f64,
+}
+
+/// The initial centers and each row's [`Near`] for them.
+struct Seeding {
+    centers: Vec<f64>,
+    near: Vec<Near>,
+}
+
+/// sklearn's greedy k-means++ on the centred data.
+fn plus_plus(data: &Centred, k: usize, rng: &mut Rng, exec: Exec) -> Seeding {
     let trials = 2 + (k as f64).ln() as usize;
     let mut centers = Vec::with_capacity(k * data.d);
     let first = rng.below(data.n);
     centers.extend_from_slice(data.row(first));
-    let mut closest = vec![0.0; data.n];
-    let mut totals = update_closest(data, data.row(first), &mut closest, exec, true);
-    for _ in 1..k {
+    let mut near = vec![
+        Near {
+            dist: 0.0,
+            root: 0.0,
+            center: 0,
+            lower: f64::INFINITY
+        };
+        data.n
+    ];
+    let mut totals = first_distances(data, data.row(first), &mut near, exec);
+    // Each row's distances to the step's candidates, from `best` to `take`.
+    let mut dists = vec![0.0; data.n * trials];
+    for c in 1..k {
         let pot: f64 = totals.iter().sum();
         let candidates: Vec<usize> = (0..trials)
-            .map(|_| sample(&closest, &totals, rng.uniform() * pot))
+            .map(|_| sample(&near, &totals, rng.uniform() * pot))
             .collect();
-        let best = best_candidate(data, &closest, &candidates, exec);
-        centers.extend_from_slice(data.row(best));
-        totals = update_closest(data, data.row(best), &mut closest, exec, false);
+        let trial = Trials::new(data, &centers, candidates);
+        let best = trial.best(data, &near, &mut dists, exec);
+        totals = trial.take(&mut near, &dists, best, c as u32, exec);
+        centers.extend_from_slice(data.row(trial.candidates[best]));
     }
-    centers
+    Seeding { centers, near }
 }
 
-/// Lowers `closest` to the squared distance to `center` (sets it when
-/// `first`) and returns each chunk's sum of the new values, summed in row
-/// order from zero: [`sample`] relies on exactly these sums.
-fn update_closest(
-    data: &Centred,
-    center: &[f64],
-    closest: &mut [f64],
-    exec: Exec,
-    first: bool,
-) -> Vec<f64> {
-    exec.map_chunks_mut(closest, 1, |rows, out| {
+/// Sets every row's distance to the first center; returns the chunk sums
+/// (see [`Trials::take`]).
+fn first_distances(data: &Centred, center: &[f64], near: &mut [Near], exec: Exec) -> Vec<f64> {
+    exec.map_chunks_mut(near, 1, |rows, out| {
         let mut total = 0.0;
-        for (o, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
-            let dist = sq_dist(x, center);
-            if first || dist < *o {
-                *o = dist;
-            }
-            total += *o;
+        for (nr, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
+            nr.dist = sq_dist(x, center);
+            nr.root = nr.dist.sqrt();
+            total += nr.dist;
         }
         total
     })
 }
 
-/// The first row whose cumulative `closest` exceeds `r` (so a row at
+/// The first row whose cumulative distance exceeds `r` (so a row at
 /// distance 0 is never drawn), the last row if rounding leaves none. The
 /// cumulative sum is the ordered sum of the chunk totals before the row's
 /// chunk plus the running sum inside it, identical for both executions.
-fn sample(closest: &[f64], totals: &[f64], r: f64) -> usize {
+fn sample(near: &[Near], totals: &[f64], r: f64) -> usize {
     let mut before = 0.0;
     for (c, &total) in totals.iter().enumerate() {
         if before + total > r {
             let start = c * CHUNK;
             let mut run = 0.0;
-            for (i, &v) in closest[start..(start + CHUNK).min(closest.len())]
-                .iter()
-                .enumerate()
-            {
-                run += v;
+            let chunk = &near[start..(start + CHUNK).min(near.len())];
+            for (i, nr) in chunk.iter().enumerate() {
+                run += nr.dist;
                 if before + run > r {
                     return start + i;
                 }
@@ -471,39 +519,166 @@ fn sample(closest: &[f64], totals: &[f64], r: f64) -> usize {
         }
         before += total;
     }
-    closest.len() - 1
+    near.len() - 1
 }
 
-/// The candidate whose addition leaves the smallest potential (first on
-/// ties, as `np.argmin`).
-fn best_candidate(data: &Centred, closest: &[f64], candidates: &[usize], exec: Exec) -> usize {
-    let t = candidates.len();
-    let partials = exec.map_chunks(data.n, |rows| {
-        let mut pots = vec![0.0; t];
-        for (i, x) in rows.clone().zip(data.rows(rows).chunks_exact(data.d)) {
-            for (pot, &c) in pots.iter_mut().zip(candidates) {
-                *pot += sq_dist(x, data.row(c)).min(closest[i]);
+/// Candidates per vectorised group: a fixed trip count, so the loop over
+/// candidates compiles to packed arithmetic.
+const GROUP: usize = 4;
+
+/// The candidates of one k-means++ step.
+struct Trials {
+    candidates: Vec<usize>,
+    /// Squared distance from each chosen center to each candidate,
+    /// `gaps[center × t + trial]`.
+    gaps: Vec<f64>,
+    /// Their square roots.
+    gap_roots: Vec<f64>,
+    /// The candidates feature-major in groups of [`GROUP`]: group g, feature
+    /// f at `coords[g × d + f]`; the last group padded with the last
+    /// candidate (padding lanes are never read back).
+    coords: Vec<[f64; GROUP]>,
+}
+
+impl Trials {
+    fn new(data: &Centred, centers: &[f64], candidates: Vec<usize>) -> Self {
+        let d = data.d;
+        let gaps: Vec<f64> = centers
+            .chunks_exact(d)
+            .flat_map(|c| candidates.iter().map(|&i| sq_dist(c, data.row(i))))
+            .collect();
+        let gap_roots = gaps.iter().map(|g| g.sqrt()).collect();
+        let groups = candidates.len().div_ceil(GROUP);
+        let mut coords = vec![[0.0; GROUP]; groups * d];
+        for g in 0..groups {
+            for lane in 0..GROUP {
+                let t = (g * GROUP + lane).min(candidates.len() - 1);
+                for (f, &v) in data.row(candidates[t]).iter().enumerate() {
+                    coords[g * d + f][lane] = v;
+                }
             }
         }
-        pots
-    });
-    let mut pots = vec![0.0; t];
-    for part in &partials {
-        for (p, v) in pots.iter_mut().zip(part) {
-            *p += v;
+        Trials {
+            candidates,
+            gaps,
+            gap_roots,
+            coords,
         }
     }
-    let mut best = 0;
-    for (j, &p) in pots.iter().enumerate() {
-        if p < pots[best] {
-            best = j;
+
+    /// The gaps from the row's closest center to the candidates.
+    #[inline]
+    fn gaps_of(&self, nr: &Near) -> &[f64] {
+        let t = self.candidates.len();
+        &self.gaps[nr.center as usize * t..(nr.center as usize + 1) * t]
+    }
+
+    /// Whether a candidate at squared distance `gap` from the row's closest
+    /// center provably leaves the row at its distance.
+    #[inline]
+    fn covers(nr: &Near, gap: f64) -> bool {
+        4.0 * nr.dist * (1.0 + SLACK) < gap
+    }
+
+    /// Squared distances from `x` to every candidate, each summed as
+    /// [`sq_dist`] sums (the padding lanes of the last group are dropped).
+    #[inline]
+    fn distances(&self, x: &[f64], out: &mut [f64]) {
+        let d = x.len();
+        for (group, out) in self.coords.chunks_exact(d).zip(out.chunks_mut(GROUP)) {
+            let mut acc = [0.0; GROUP];
+            for (&xf, c) in x.iter().zip(group) {
+                for (a, &cf) in acc.iter_mut().zip(c) {
+                    *a += (xf - cf) * (xf - cf);
+                }
+            }
+            out.copy_from_slice(&acc[..out.len()]);
         }
     }
-    candidates[best]
+
+    /// The candidate that leaves the smallest potential (first on ties, as
+    /// `np.argmin`). Writes each row's distances to the candidates into
+    /// `dists` (`t` per row) unless every candidate covers the row.
+    fn best(&self, data: &Centred, near: &[Near], dists: &mut [f64], exec: Exec) -> usize {
+        let t = self.candidates.len();
+        let partials = exec.map_chunks_mut(dists, t, |rows, out| {
+            let mut pots = vec![0.0; t];
+            let near = &near[rows.clone()];
+            let rows = near
+                .iter()
+                .zip(data.rows(rows).chunks_exact(data.d))
+                .zip(out.chunks_exact_mut(t));
+            for ((nr, x), dist) in rows {
+                let gaps = self.gaps_of(nr);
+                if gaps.iter().all(|&g| Self::covers(nr, g)) {
+                    pots.iter_mut().for_each(|p| *p += nr.dist);
+                    continue;
+                }
+                self.distances(x, dist);
+                for ((pot, &v), &g) in pots.iter_mut().zip(dist.iter()).zip(gaps) {
+                    *pot += if Self::covers(nr, g) {
+                        nr.dist
+                    } else {
+                        v.min(nr.dist)
+                    };
+                }
+            }
+            pots
+        });
+        let mut pots = vec![0.0; t];
+        for part in &partials {
+            for (p, v) in pots.iter_mut().zip(part) {
+                *p += v;
+            }
+        }
+        let mut best = 0;
+        for (j, &p) in pots.iter().enumerate() {
+            if p < pots[best] {
+                best = j;
+            }
+        }
+        best
+    }
+
+    /// Makes candidate `t` center `c`: every row's distance becomes the one
+    /// [`Trials::best`] counted for it, its lower bound takes in the center
+    /// it did not pick; returns each chunk's sum of the new distances,
+    /// summed in row order from zero ([`sample`] relies on exactly these).
+    fn take(&self, near: &mut [Near], dists: &[f64], t: usize, c: u32, exec: Exec) -> Vec<f64> {
+        let trials = self.candidates.len();
+        exec.map_chunks_mut(near, 1, |rows, out| {
+            let mut total = 0.0;
+            let dists = dists[rows.start * trials..rows.end * trials].chunks_exact(trials);
+            for (nr, dist) in out.iter_mut().zip(dists) {
+                let at = nr.center as usize * trials + t;
+                if Self::covers(nr, self.gaps[at]) {
+                    // ‖x − cand‖ ≥ ‖c_near − cand‖ − ‖x − c_near‖.
+                    nr.lower = nr.lower.min(self.gap_roots[at] - nr.root);
+                } else if dist[t] < nr.dist {
+                    nr.lower = nr.lower.min(nr.root);
+                    nr.dist = dist[t];
+                    nr.root = nr.dist.sqrt();
+                    nr.center = c;
+                } else if dist[t] < nr.lower * nr.lower {
+                    nr.lower = dist[t].sqrt();
+                }
+                total += nr.dist;
+            }
+            total
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------
-// Lloyd.
+// Lloyd, with Hamerly's bounds.
+//
+// Every assignment step gives each row its nearest center (first on ties),
+// as Lloyd's does; Hamerly's bounds (an upper bound on the distance to the
+// row's center, a lower bound on the distance to every other center) only
+// skip the rows whose nearest center provably did not change, which after
+// the first few iterations is most of them. The per-cluster sums are kept up
+// to date from the rows that changed cluster, so a step costs little more
+// than its changed rows.
 
 /// One run's outcome, in centred coordinates.
 struct Run {
@@ -513,16 +688,28 @@ struct Run {
     n_iter: usize,
 }
 
+/// A row's cluster and Hamerly's two bounds (Euclidean distances): `upper`
+/// ≥ the distance to its center, `lower` ≤ the distance to any other.
+#[derive(Debug, Clone, Copy)]
+struct Bound {
+    label: u32,
+    upper: f64,
+    lower: f64,
+}
+
 /// Centers laid out for the assignment step.
 struct Centers {
     k: usize,
+    d: usize,
     /// `k × d`, row-major.
     c: Vec<f64>,
-    /// `d × k`: feature-major, so one feature of a point meets all centers in
+    /// `d × k`: feature-major, so one feature of a row meets all centers in
     /// one contiguous (vectorisable) loop.
     ct: Vec<f64>,
-    /// `‖c‖² / 2`: the nearest center minimises `‖c‖²/2 − x·c`.
-    half_norms: Vec<f64>,
+    /// Half the distance from each center to the nearest other one: a row
+    /// closer than that to its center has no nearer center (infinite when
+    /// k = 1).
+    half_gap: Vec<f64>,
 }
 
 impl Centers {
@@ -534,102 +721,226 @@ impl Centers {
                 ct[f * k + j] = v;
             }
         }
-        let half_norms = c
-            .chunks_exact(d)
-            .map(|row| 0.5 * row.iter().map(|v| v * v).sum::<f64>())
-            .collect();
+        let mut half_gap = vec![f64::INFINITY; k];
+        for (a, ca) in c.chunks_exact(d).enumerate() {
+            for (b, cb) in c.chunks_exact(d).enumerate().skip(a + 1) {
+                let half = 0.5 * sq_dist(ca, cb).sqrt();
+                half_gap[a] = half_gap[a].min(half);
+                half_gap[b] = half_gap[b].min(half);
+            }
+        }
         Centers {
             k,
+            d,
             c,
             ct,
-            half_norms,
+            half_gap,
         }
     }
 
-    /// The nearest center of `x` (first on ties); `scores` is scratch of
-    /// length k.
-    #[inline]
-    fn nearest(&self, x: &[f64], scores: &mut [f64]) -> u32 {
-        scores.copy_from_slice(&self.half_norms);
+    fn row(&self, j: usize) -> &[f64] {
+        &self.c[j * self.d..(j + 1) * self.d]
+    }
+
+    /// The nearest center of `x` (first on ties), its distance and the
+    /// distance to the nearest other center; `scratch` holds k values.
+    fn nearest_two(&self, x: &[f64], scratch: &mut [f64]) -> Bound {
+        scratch.fill(0.0);
         for (&xf, col) in x.iter().zip(self.ct.chunks_exact(self.k)) {
-            for (s, &cv) in scores.iter_mut().zip(col) {
-                *s -= xf * cv;
+            for (s, &cf) in scratch.iter_mut().zip(col) {
+                *s += (xf - cf) * (xf - cf);
             }
         }
-        let mut best = 0;
-        let mut best_score = scores[0];
-        for (j, &s) in scores.iter().enumerate().skip(1) {
-            if s < best_score {
-                best = j;
-                best_score = s;
-            }
+        // Branch-free passes: the smallest value, its first position, then
+        // the smallest value elsewhere.
+        let d1 = scratch.iter().fold(f64::INFINITY, |m, &s| m.min(s));
+        let best = scratch.iter().position(|&s| s == d1).unwrap_or(0);
+        let d2 = scratch
+            .iter()
+            .enumerate()
+            .fold(f64::INFINITY, |m, (j, &s)| if j == best { m } else { m.min(s) });
+        Bound {
+            label: best as u32,
+            upper: d1.sqrt(),
+            lower: d2.sqrt(),
         }
-        best as u32
+    }
+
+    /// Whether the bounds prove the row's center is still its nearest,
+    /// tightening the upper bound to the exact distance if that is needed.
+    #[inline]
+    fn keeps(&self, b: &mut Bound, x: &[f64]) -> bool {
+        let limit = self.half_gap[b.label as usize].max(b.lower) * (1.0 - SLACK);
+        if b.upper < limit {
+            return true;
+        }
+        b.upper = sq_dist(x, self.row(b.label as usize)).sqrt();
+        b.upper < limit
     }
 }
 
-/// A chunk's share of an assignment step: per-cluster sums and counts, and
-/// how many labels changed.
-struct Partial {
+/// How far each center moved in the last update, to loosen the bounds.
+struct Motion {
+    moves: Vec<f64>,
+    largest: f64,
+    largest_at: usize,
+    /// The largest move of any center but `largest_at`.
+    second: f64,
+}
+
+impl Motion {
+    fn new(old: &Centers, new: &Centers) -> Self {
+        let moves: Vec<f64> = (0..old.k)
+            .map(|j| sq_dist(old.row(j), new.row(j)).sqrt())
+            .collect();
+        let (mut largest, mut largest_at, mut second) = (0.0, 0, 0.0);
+        for (j, &m) in moves.iter().enumerate() {
+            if m > largest {
+                (second, largest, largest_at) = (largest, m, j);
+            } else if m > second {
+                second = m;
+            }
+        }
+        Motion {
+            moves,
+            largest,
+            largest_at,
+            second,
+        }
+    }
+
+    #[inline]
+    fn loosen(&self, b: &mut Bound) {
+        let j = b.label as usize;
+        b.upper += self.moves[j];
+        b.lower -= if j == self.largest_at {
+            self.second
+        } else {
+            self.largest
+        };
+    }
+}
+
+/// A chunk's changes to the per-cluster sums and counts, and how many of
+/// its labels changed.
+struct Delta {
     sums: Vec<f64>,
-    counts: Vec<usize>,
+    counts: Vec<i64>,
     changed: usize,
 }
 
-/// Assigns every row to its nearest center, writing `labels`; returns the
-/// ordered per-chunk partials of the M-step.
-fn assign(data: &Centred, centers: &Centers, labels: &mut [u32], exec: Exec) -> Vec<Partial> {
+/// One assignment step: loosens the bounds by `motion` (none before the
+/// first step), relabels the rows and returns each chunk's [`Delta`]. In
+/// the first step (`motion` none) every row counts as changed: it enters
+/// the sums.
+fn assign(
+    data: &Centred,
+    centers: &Centers,
+    motion: Option<&Motion>,
+    state: &mut [Bound],
+    exec: Exec,
+) -> Vec<Delta> {
     let (k, d) = (centers.k, data.d);
-    exec.map_chunks_mut(labels, 1, |rows, out| {
-        let mut part = Partial {
+    exec.map_chunks_mut(state, 1, |rows, out| {
+        let mut delta = Delta {
             sums: vec![0.0; k * d],
             counts: vec![0; k],
             changed: 0,
         };
-        let mut scores = vec![0.0; k];
-        for (label, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(d)) {
-            let j = centers.nearest(x, &mut scores);
-            part.changed += usize::from(*label != j);
-            *label = j;
-            let j = j as usize;
-            part.counts[j] += 1;
-            for (s, v) in part.sums[j * d..(j + 1) * d].iter_mut().zip(x) {
-                *s += v;
+        let mut scratch = vec![0.0; k];
+        for (b, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(d)) {
+            let old = b.label;
+            if let Some(motion) = motion {
+                motion.loosen(b);
+            }
+            if !centers.keeps(b, x) {
+                *b = centers.nearest_two(x, &mut scratch);
+            }
+            if motion.is_none() {
+                delta.changed += 1;
+                delta.move_row(x, b.label as usize, 1);
+            } else if b.label != old {
+                delta.changed += 1;
+                delta.move_row(x, old as usize, -1);
+                delta.move_row(x, b.label as usize, 1);
             }
         }
-        part
+        delta
     })
 }
 
-/// Assignment only (the final E-step).
-fn relabel(data: &Centred, centers: &Centers, labels: &mut [u32], exec: Exec) {
-    exec.map_chunks_mut(labels, 1, |rows, out| {
-        let mut scores = vec![0.0; centers.k];
-        for (label, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
-            *label = centers.nearest(x, &mut scores);
+impl Delta {
+    #[inline]
+    fn move_row(&mut self, x: &[f64], j: usize, sign: i64) {
+        let d = x.len();
+        self.counts[j] += sign;
+        for (s, v) in self.sums[j * d..(j + 1) * d].iter_mut().zip(x) {
+            *s += sign as f64 * v;
         }
-    });
+    }
 }
 
-/// Lloyd from `init` with sklearn's stopping rules.
+/// The members' sums and counts of every cluster.
+struct Sums {
+    sums: Vec<f64>,
+    counts: Vec<i64>,
+}
+
+impl Sums {
+    fn apply(&mut self, deltas: &[Delta]) -> usize {
+        let mut changed = 0;
+        for delta in deltas {
+            for (s, v) in self.sums.iter_mut().zip(&delta.sums) {
+                *s += v;
+            }
+            for (c, v) in self.counts.iter_mut().zip(&delta.counts) {
+                *c += v;
+            }
+            changed += delta.changed;
+        }
+        changed
+    }
+}
+
+/// Lloyd from the centers `init` with sklearn's stopping rules.
+#[cfg(test)]
 fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) -> Run {
-    let d = data.d;
-    let mut centers = Centers::new(init, d);
-    // No row carries this label, so the first step changes every label.
-    let mut labels = vec![u32::MAX; data.n];
+    let centers = Centers::new(init, data.d);
+    let mut scratch = vec![0.0; centers.k];
+    let state = data
+        .x
+        .chunks_exact(data.d)
+        .map(|x| centers.nearest_two(x, &mut scratch))
+        .collect();
+    lloyd_from(data, centers, state, max_iter, tol, exec)
+}
+
+/// Lloyd with sklearn's stopping rules from `centers`, given valid bounds
+/// for them in `state` (the labels need not be the nearest centers).
+fn lloyd_from(
+    data: &Centred,
+    mut centers: Centers,
+    mut state: Vec<Bound>,
+    max_iter: usize,
+    tol: f64,
+    exec: Exec,
+) -> Run {
+    let (k, d) = (centers.k, data.d);
+    let mut members = Sums {
+        sums: vec![0.0; k * d],
+        counts: vec![0; k],
+    };
+    let mut motion: Option<Motion> = None;
     let mut strict = false;
     let mut n_iter = 0;
     while n_iter < max_iter {
         n_iter += 1;
-        let partials = assign(data, &centers, &mut labels, exec);
-        let changed: usize = partials.iter().map(|p| p.changed).sum();
-        let next = m_step(data, &centers, &labels, partials);
-        let shift: f64 = next
-            .chunks_exact(d)
-            .zip(centers.c.chunks_exact(d))
-            .map(|(a, b)| sq_dist(a, b))
-            .sum();
-        centers = Centers::new(next, d);
+        let deltas = assign(data, &centers, motion.as_ref(), &mut state, exec);
+        let changed = members.apply(&deltas);
+        let next = Centers::new(m_step(data, &centers, &state, &members), d);
+        let shift: f64 = (0..k).map(|j| sq_dist(next.row(j), centers.row(j))).sum();
+        motion = Some(Motion::new(&centers, &next));
+        centers = next;
         if changed == 0 {
             strict = true;
             break;
@@ -639,8 +950,9 @@ fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) 
         }
     }
     if !strict {
-        relabel(data, &centers, &mut labels, exec);
+        assign(data, &centers, motion.as_ref(), &mut state, exec);
     }
+    let labels: Vec<u32> = state.iter().map(|b| b.label).collect();
     let inertia = inertia(data, &centers.c, &labels, exec);
     Run {
         labels,
@@ -650,22 +962,16 @@ fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) 
     }
 }
 
-/// New centers: the ordered sum of the partials, empty clusters relocated,
-/// then means.
-fn m_step(data: &Centred, old: &Centers, labels: &[u32], partials: Vec<Partial>) -> Vec<f64> {
-    let (k, d) = (old.k, data.d);
-    let mut sums = vec![0.0; k * d];
-    let mut counts = vec![0usize; k];
-    for part in partials {
-        for (s, v) in sums.iter_mut().zip(&part.sums) {
-            *s += v;
-        }
-        for (c, v) in counts.iter_mut().zip(&part.counts) {
-            *c += v;
-        }
+/// New centers: the members' means, after empty clusters took their
+/// farthest rows (on a copy: the member sums stay those of the labels).
+fn m_step(data: &Centred, old: &Centers, state: &[Bound], members: &Sums) -> Vec<f64> {
+    let mut sums = members.sums.clone();
+    let mut counts: Vec<usize> = members.counts.iter().map(|&c| c as usize).collect();
+    if counts.contains(&0) {
+        let labels: Vec<u32> = state.iter().map(|b| b.label).collect();
+        relocate_empty(data, old, &labels, &mut sums, &mut counts);
     }
-    relocate_empty(data, old, labels, &mut sums, &mut counts);
-    average(&mut sums, &counts, d);
+    average(&mut sums, &counts, data.d);
     sums
 }
 
@@ -689,9 +995,9 @@ fn relocate_empty(
     for (&new, &row) in empty.iter().zip(&far) {
         let from = labels[row] as usize;
         let x = data.row(row);
-        for f in 0..d {
-            sums[from * d + f] -= x[f];
-            sums[new * d + f] = x[f];
+        for (f, &v) in x.iter().enumerate() {
+            sums[from * d + f] -= v;
+            sums[new * d + f] = v;
         }
         counts[new] = 1;
         counts[from] -= 1;
@@ -987,23 +1293,41 @@ mod tests {
         matrix(rows, cols, data)
     }
 
-    /// Median wall time of `reps` calls, in seconds.
-    pub(crate) fn median_secs<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
-        let mut times: Vec<f64> = (0..reps.max(1))
+    /// CPU time of the calling thread so far, in seconds (Linux
+    /// `/proc/thread-self/schedstat`; NaN elsewhere): on a shared machine
+    /// it measures our work, not our wait for a core.
+    pub(crate) fn thread_cpu_secs() -> f64 {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(f64::NAN, |ns| ns * 1e-9)
+    }
+
+    /// The median wall time and the mean thread CPU time of `reps` calls, in
+    /// seconds. The CPU time is taken over the whole loop: the kernel
+    /// updates it only at scheduler ticks, so single calls would read 0 or
+    /// a whole tick.
+    pub(crate) fn median_secs<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
+        let reps = reps.max(1);
+        let cpu = thread_cpu_secs();
+        let mut wall: Vec<f64> = (0..reps)
             .map(|_| {
                 let start = std::time::Instant::now();
                 std::hint::black_box(f());
                 start.elapsed().as_secs_f64()
             })
             .collect();
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
+        let cpu = (thread_cpu_secs() - cpu) / reps as f64;
+        wall.sort_by(f64::total_cmp);
+        (wall[wall.len() / 2], cpu)
     }
 
     /// Verification against scikit-learn, driven by /tmp scripts (not a
     /// unit test): fits `KMEANS_IN` with `KMEANS_K` clusters (`KMEANS_N_INIT`
     /// runs) and writes inertia, n_iter, median serial and parallel seconds
-    /// over `KMEANS_REPS` fits, then the labels, to `KMEANS_OUT`.
+    /// over `KMEANS_REPS` fits, the ARI against the labels in `KMEANS_REF`
+    /// (if set) and the mean serial thread CPU seconds, then the labels,
+    /// to `KMEANS_OUT`.
     #[test]
     #[ignore]
     fn compare_with_sklearn() {
@@ -1013,15 +1337,60 @@ mod tests {
         km.n_init = std::env::var("KMEANS_N_INIT").map_or(1, |v| v.parse().expect("n_init"));
         let reps = var("KMEANS_REPS").parse().expect("reps");
         let fit = km.fit(&x).expect("fit");
-        let serial = median_secs(reps, || km.fit(&x));
-        let parallel = median_secs(reps, || km.fit_parallel(&x));
+        let (serial, serial_cpu) = median_secs(reps, || km.fit(&x));
+        let (parallel, _) = median_secs(reps, || km.fit_parallel(&x));
         let labels: Vec<String> = fit.labels.iter().map(|l| l.to_string()).collect();
+        let ari = std::env::var("KMEANS_REF").map_or(f64::NAN, |path| {
+            let text = std::fs::read_to_string(path).expect("read reference labels");
+            let reference: Vec<usize> = text
+                .split_whitespace()
+                .map(|v| v.parse().expect("label"))
+                .collect();
+            adjusted_rand_index(&fit.labels, &reference)
+        });
         let out = format!(
-            "{:.17e} {} {serial} {parallel}\n{}\n",
+            "{:.17e} {} {serial} {parallel} {ari:.17e} {serial_cpu}\n{}\n",
             fit.inertia,
             fit.n_iter,
             labels.join(" ")
         );
         std::fs::write(var("KMEANS_OUT"), out).expect("write output");
+    }
+
+    #[test]
+    #[ignore]
+    fn phase_times() {
+        let x = read_matrix(&std::env::var("KMEANS_IN").expect("in"));
+        let k: usize = std::env::var("KMEANS_K").expect("k").parse().expect("k");
+        let reps = 40;
+        let (_, t_val) = median_secs(reps, || KMeans::new(k).validate(&x));
+        let (_, t_centre) = median_secs(reps, || Centred::new(&x));
+        let data = Centred::new(&x);
+        let (_, t_var) = median_secs(reps, || data.mean_variance());
+        let (_, t_pp) = median_secs(reps, || plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial));
+        let init = plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial).centers;
+        let tol = 1e-4 * data.mean_variance();
+        let (_, t_lloyd) = median_secs(reps, || lloyd(&data, init.clone(), 300, tol, Exec::Serial));
+        let run = lloyd(&data, init.clone(), 300, tol, Exec::Serial);
+        let (_, t_in) = median_secs(reps, || inertia(&data, &run.centers, &run.labels, Exec::Serial));
+        {
+            // One k-means++ step's parts, from the state after 3 centers.
+            let mut rng = Rng::stream(42, 0);
+            let seeding = plus_plus(&data, 3, &mut rng, Exec::Serial);
+            let mut near = seeding.near.clone();
+            let totals: Vec<f64> = near.chunks(CHUNK).map(|c| c.iter().map(|n| n.dist).sum()).collect();
+            let pot: f64 = totals.iter().sum();
+            let (_, t_sample) = median_secs(reps, || sample(&near, &totals, 0.5 * pot));
+            let cands: Vec<usize> = (0..4).map(|_| sample(&near, &totals, rng.uniform() * pot)).collect();
+            let trial = Trials::new(&data, &seeding.centers, cands);
+            let mut dists = vec![0.0; data.n * 4];
+            let (_, t_best) = median_secs(reps, || trial.best(&data, &near, &mut dists, Exec::Serial));
+            let (_, t_take) = median_secs(reps, || trial.take(&mut near.clone(), &dists, 1, 3, Exec::Serial));
+            let (_, t_clone) = median_secs(reps, || near.clone());
+            let (_, t_first) = median_secs(reps, || first_distances(&data, data.row(0), &mut near, Exec::Serial));
+            let covered = seeding.near.iter().filter(|nr| trial.gaps_of(nr).iter().all(|&g| Trials::covers(nr, g))).count();
+            eprintln!("step: sample {t_sample:.5} best {t_best:.5} take {t_take:.5} (clone {t_clone:.5}) first {t_first:.5} all-covered rows {covered}");
+        }
+        eprintln!("validate {t_val:.4} centre {t_centre:.4} var {t_var:.4} plusplus {t_pp:.4} lloyd {t_lloyd:.4} (iters {}) inertia {t_in:.4}", run.n_iter);
     }
 }
