@@ -174,13 +174,9 @@ impl KMeans {
         let mut rng = Rng::stream(self.seed, r as u64);
         let seeding = plus_plus(data, self.n_clusters, &mut rng, exec);
         let state = seeding
-            .near
+            .blocks
             .iter()
-            .map(|nr| Bound {
-                label: nr.center,
-                upper: nr.dist.sqrt(),
-                lower: nr.lower,
-            })
+            .map(|seed| Bounds::new(&seed.d1, &seed.d2, &seed.label))
             .collect();
         let centers = Centers::new(seeding.centers, data.d);
         lloyd_from(data, centers, state, self.max_iter, tol, exec)
@@ -193,12 +189,12 @@ impl KMeans {
 fn pick_best(runs: Vec<Run>, k: usize) -> Run {
     let mut best: Option<Run> = None;
     for run in runs {
-        best = match best {
-            Some(b) if !(run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k)) => {
-                Some(b)
-            }
-            _ => Some(run),
-        };
+        let better = best
+            .as_ref()
+            .is_none_or(|b| run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k));
+        if better {
+            best = Some(run);
+        }
     }
     // `validate` guarantees n_init >= 1, so there is at least one run.
     best.unwrap_or_else(|| unreachable!("n_init >= 1 was validated"))
@@ -243,29 +239,24 @@ impl Exec {
         }
     }
 
-    /// `f(rows, out)` for each chunk, where `out` is the chunk's part of a
-    /// per-row slice holding `width` values per row; results in chunk order.
-    pub(crate) fn map_chunks_mut<S, T, F>(self, out: &mut [S], width: usize, f: F) -> Vec<T>
+    /// `f(c, part)` for each part `c` of `out`, `per_chunk` elements a part
+    /// (one chunk's worth); results in part order.
+    pub(crate) fn map_parts_mut<S, T, F>(self, out: &mut [S], per_chunk: usize, f: F) -> Vec<T>
     where
         S: Send,
         T: Send,
-        F: Fn(Range<usize>, &mut [S]) -> T + Sync + Send,
+        F: Fn(usize, &mut [S]) -> T + Sync + Send,
     {
-        let step = CHUNK * width.max(1);
-        let range = move |c: usize, len: usize| {
-            let start = c * CHUNK;
-            start..start + len / width.max(1)
-        };
         match self {
             Exec::Serial => out
-                .chunks_mut(step)
+                .chunks_mut(per_chunk)
                 .enumerate()
-                .map(|(c, part)| f(range(c, part.len()), part))
+                .map(|(c, part)| f(c, part))
                 .collect(),
             Exec::Parallel => out
-                .par_chunks_mut(step)
+                .par_chunks_mut(per_chunk)
                 .enumerate()
-                .map(|(c, part)| f(range(c, part.len()), part))
+                .map(|(c, part)| f(c, part))
                 .collect(),
         }
     }
@@ -336,11 +327,26 @@ impl Rng {
 // ---------------------------------------------------------------------------
 // The data, centred.
 
-/// The rows minus their column means, row-major `n × d`.
+/// Rows per block of the feature-major copy: the hot loops work on eight
+/// rows at once, a fixed trip count the compiler turns into packed
+/// arithmetic whatever `d` and `k` are, with no data-dependent branch.
+const LANES: usize = 8;
+
+/// One feature (or one per-row value) of the eight rows of a block.
+type Lane = [f64; LANES];
+
+/// Blocks per chunk.
+const BLOCKS: usize = CHUNK / LANES;
+
+/// The rows minus their column means, twice: row-major `n × d` for the
+/// per-row paths, and in blocks of [`LANES`] rows, feature-major inside a
+/// block (block b, feature f at `blocks[b × d + f]`; the last block padded
+/// with zero rows, which no count, sum or label ever includes).
 struct Centred {
     n: usize,
     d: usize,
     x: Vec<f64>,
+    blocks: Vec<Lane>,
     mean: Vec<f64>,
 }
 
@@ -360,7 +366,24 @@ impl Centred {
                 *v -= mu;
             }
         }
-        Centred { n, d, x, mean }
+        let mut blocks = vec![[0.0; LANES]; n.div_ceil(LANES) * d];
+        for (i, row) in x.chunks_exact(d).enumerate() {
+            let block = &mut blocks[(i / LANES) * d..(i / LANES + 1) * d];
+            for (lane, &v) in block.iter_mut().zip(row) {
+                lane[i % LANES] = v;
+            }
+        }
+        Centred {
+            n,
+            d,
+            x,
+            blocks,
+            mean,
+        }
+    }
+
+    fn n_blocks(&self) -> usize {
+        self.n.div_ceil(LANES)
     }
 
     fn row(&self, i: usize) -> &[f64] {
@@ -369,6 +392,15 @@ impl Centred {
 
     fn rows(&self, r: Range<usize>) -> &[f64] {
         &self.x[r.start * self.d..r.end * self.d]
+    }
+
+    fn block(&self, b: usize) -> &[Lane] {
+        &self.blocks[b * self.d..(b + 1) * self.d]
+    }
+
+    /// Real rows in block `b`: [`LANES`] but in the last block.
+    fn real(&self, b: usize) -> usize {
+        LANES.min(self.n - b * LANES)
     }
 
     /// `mean(var(X, axis=0))`, population variances (numpy's `ddof=0`).
@@ -407,9 +439,8 @@ impl Centred {
     }
 }
 
-/// Squared Euclidean distance, summed in feature order from +0.0: every
-/// distance in this module is computed in exactly this order (the
-/// vectorised kernels too), so the same pair always gets the same bits.
+/// Squared Euclidean distance, summed in feature order from +0.0, as
+/// [`block_dist`] sums every lane: the same pair always gets the same bits.
 #[inline]
 fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
@@ -417,268 +448,210 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
         .fold(0.0, |acc, (x, y)| acc + (x - y) * (x - y))
 }
 
-/// Relative slack of every bound test (k-means++ pruning, Hamerly): a test
-/// skips work only when it holds with this margin, so the rounding of the
-/// bounds (about 1e-16 per operation, a few hundred operations at most) can
-/// never skip a row whose answer is not decided beyond rounding.
+/// Squared distances of a block's eight rows to `c`.
+#[inline]
+fn block_dist(block: &[Lane], c: &[f64]) -> Lane {
+    let mut acc = [0.0; LANES];
+    for (lane, &cf) in block.iter().zip(c) {
+        for (a, &x) in acc.iter_mut().zip(lane) {
+            *a += (x - cf) * (x - cf);
+        }
+    }
+    acc
+}
+
+/// Squared distance of one row of a block to `c`, summed as [`sq_dist`]
+/// sums (read from the block, which the assignment step has in cache).
+#[inline]
+fn lane_dist(block: &[Lane], lane: usize, c: &[f64]) -> f64 {
+    block
+        .iter()
+        .zip(c)
+        .fold(0.0, |acc, (x, y)| acc + (x[lane] - y) * (x[lane] - y))
+}
+
+/// The smaller of two numbers that are not NaN (a plain compare, which
+/// compiles to one packed instruction where `f64::min` does not).
+#[inline]
+fn min(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The larger of two numbers that are not NaN.
+#[inline]
+fn max(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
+/// Takes a new distance `v` to center `j` into a row's nearest (`d1`, at
+/// center `at`) and second-nearest (`d2`) squared distances; ties keep the
+/// earlier center. Written as min, max and one select, all on f64 (the
+/// center index too), so eight rows compile to packed instructions.
+#[inline]
+fn take_in(d1: &mut Lane, d2: &mut Lane, at: &mut Lane, v: &Lane, j: f64) {
+    for lane in 0..LANES {
+        d2[lane] = min(d2[lane], max(d1[lane], v[lane]));
+        at[lane] = if v[lane] < d1[lane] { j } else { at[lane] };
+        d1[lane] = min(d1[lane], v[lane]);
+    }
+}
+
+/// Relative slack of the bound tests of Hamerly's algorithm: a test skips
+/// work only when it holds with this margin, so the rounding of the bounds
+/// (about 1e-16 per operation, a few hundred operations at most) can never
+/// skip a row whose nearest center is not decided beyond rounding.
 const SLACK: f64 = 1e-10;
 
 // ---------------------------------------------------------------------------
 // k-means++ (sklearn's greedy variant).
 //
-// Pruned by the triangle inequality: a row whose closest chosen center `c`
-// is at squared distance D, with 4·D < ‖c − candidate‖², is at squared
-// distance > D from the candidate, so the candidate leaves it at D. A row
-// left at D by every candidate of a step costs no distance at all; the
-// others get the distances to all candidates at once (a vectorised loop).
-// The potentials are the ones an unpruned search computes.
-//
-// The seeding also ends with what Lloyd's first step needs: each row's
-// nearest center, its distance, and a lower bound on the distance to every
-// other center (Hamerly's bounds), so that step skips most rows too.
+// Every step computes, block by block, the squared distance of every row to
+// every candidate: branch-free, eight rows at a time. The seeding also
+// tracks each row's nearest and second-nearest chosen center, which are
+// exactly Hamerly's bounds for Lloyd's first step.
 
-/// A row's squared distance to its closest chosen center (and its square
-/// root), that center, and a lower bound on its (Euclidean) distance to
-/// every other chosen center.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Near {
-    dist: f64,
-    root: f64,
-    center: u32,
-    lower: f64,
+/// The seeding's view of a block's rows: squared distance to the nearest
+/// chosen center (0 for padding rows), to the second nearest (infinite while
+/// there is none), and the nearest center (as f64, see [`take_in`]).
+#[derive(Debug, Clone, Copy)]
+struct SeedBlock {
+    d1: Lane,
+    d2: Lane,
+    label: Lane,
 }
 
-/// The initial centers and each row's [`Near`] for them.
+/// The initial centers and each block's [`SeedBlock`] for them.
 struct Seeding {
     centers: Vec<f64>,
-    near: Vec<Near>,
+    blocks: Vec<SeedBlock>,
 }
 
 /// sklearn's greedy k-means++ on the centred data.
 fn plus_plus(data: &Centred, k: usize, rng: &mut Rng, exec: Exec) -> Seeding {
     let trials = 2 + (k as f64).ln() as usize;
-    let mut centers = Vec::with_capacity(k * data.d);
     let first = rng.below(data.n);
-    centers.extend_from_slice(data.row(first));
-    let mut near = vec![
-        Near {
-            dist: 0.0,
-            root: 0.0,
-            center: 0,
-            lower: f64::INFINITY
+    let mut centers = data.row(first).to_vec();
+    let mut seeds = vec![
+        SeedBlock {
+            d1: [0.0; LANES],
+            d2: [f64::INFINITY; LANES],
+            label: [0.0; LANES],
         };
-        data.n
+        data.n_blocks()
     ];
-    let mut totals = first_distances(data, data.row(first), &mut near, exec);
-    // Each row's distances to the step's candidates, from `best` to `take`.
-    let mut dists = vec![0.0; data.n * trials];
+    let mut totals = take(data, &mut seeds, data.row(first), 0, exec);
     for c in 1..k {
         let pot: f64 = totals.iter().sum();
         let candidates: Vec<usize> = (0..trials)
-            .map(|_| sample(&near, &totals, rng.uniform() * pot))
+            .map(|_| sample(data, &seeds, &totals, rng.uniform() * pot))
             .collect();
-        let trial = Trials::new(data, &centers, candidates);
-        let best = trial.best(data, &near, &mut dists, exec);
-        totals = trial.take(&mut near, &dists, best, c as u32, exec);
-        centers.extend_from_slice(data.row(trial.candidates[best]));
+        let best = candidates[best_candidate(data, &seeds, &candidates, exec)];
+        totals = take(data, &mut seeds, data.row(best), c as u32, exec);
+        centers.extend_from_slice(data.row(best));
     }
-    Seeding { centers, near }
-}
-
-/// Sets every row's distance to the first center; returns the chunk sums
-/// (see [`Trials::take`]).
-fn first_distances(data: &Centred, center: &[f64], near: &mut [Near], exec: Exec) -> Vec<f64> {
-    exec.map_chunks_mut(near, 1, |rows, out| {
-        let mut total = 0.0;
-        for (nr, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
-            nr.dist = sq_dist(x, center);
-            nr.root = nr.dist.sqrt();
-            total += nr.dist;
-        }
-        total
-    })
+    Seeding {
+        centers,
+        blocks: seeds,
+    }
 }
 
 /// The first row whose cumulative distance exceeds `r` (so a row at
 /// distance 0 is never drawn), the last row if rounding leaves none. The
 /// cumulative sum is the ordered sum of the chunk totals before the row's
 /// chunk plus the running sum inside it, identical for both executions.
-fn sample(near: &[Near], totals: &[f64], r: f64) -> usize {
+fn sample(data: &Centred, seeds: &[SeedBlock], totals: &[f64], r: f64) -> usize {
     let mut before = 0.0;
     for (c, &total) in totals.iter().enumerate() {
         if before + total > r {
-            let start = c * CHUNK;
             let mut run = 0.0;
-            let chunk = &near[start..(start + CHUNK).min(near.len())];
-            for (i, nr) in chunk.iter().enumerate() {
-                run += nr.dist;
-                if before + run > r {
-                    return start + i;
+            for (b, seed) in seeds.iter().enumerate().skip(c * BLOCKS).take(BLOCKS) {
+                for (lane, &v) in seed.d1[..data.real(b)].iter().enumerate() {
+                    run += v;
+                    if before + run > r {
+                        return b * LANES + lane;
+                    }
                 }
             }
         }
         before += total;
     }
-    near.len() - 1
+    data.n - 1
 }
 
-/// Candidates per vectorised group: a fixed trip count, so the loop over
-/// candidates compiles to packed arithmetic.
-const GROUP: usize = 4;
-
-/// The candidates of one k-means++ step.
-struct Trials {
-    candidates: Vec<usize>,
-    /// Squared distance from each chosen center to each candidate,
-    /// `gaps[center × t + trial]`.
-    gaps: Vec<f64>,
-    /// Their square roots.
-    gap_roots: Vec<f64>,
-    /// The candidates feature-major in groups of [`GROUP`]: group g, feature
-    /// f at `coords[g × d + f]`; the last group padded with the last
-    /// candidate (padding lanes are never read back).
-    coords: Vec<[f64; GROUP]>,
+/// The candidate that leaves the smallest potential (first on ties, as
+/// `np.argmin`). Padding rows add `min(·, 0) = 0`.
+fn best_candidate(data: &Centred, seeds: &[SeedBlock], candidates: &[usize], exec: Exec) -> usize {
+    let t = candidates.len();
+    let chunks = data.n_blocks().div_ceil(BLOCKS);
+    let partials = exec.map_chunks(chunks * CHUNK, |rows| {
+        let first = rows.start / LANES;
+        let mut pots = vec![[0.0; LANES]; t];
+        for (b, seed) in seeds.iter().enumerate().skip(first).take(BLOCKS) {
+            let block = data.block(b);
+            for (pot, &cand) in pots.iter_mut().zip(candidates) {
+                let dist = block_dist(block, data.row(cand));
+                for ((p, &v), &d1) in pot.iter_mut().zip(&dist).zip(&seed.d1) {
+                    *p += min(v, d1);
+                }
+            }
+        }
+        pots.iter().map(|p| p.iter().sum()).collect::<Vec<f64>>()
+    });
+    let mut pots = vec![0.0; t];
+    for part in &partials {
+        for (p, v) in pots.iter_mut().zip(part) {
+            *p += v;
+        }
+    }
+    let mut best = 0;
+    for (j, &p) in pots.iter().enumerate() {
+        if p < pots[best] {
+            best = j;
+        }
+    }
+    best
 }
 
-impl Trials {
-    fn new(data: &Centred, centers: &[f64], candidates: Vec<usize>) -> Self {
-        let d = data.d;
-        let gaps: Vec<f64> = centers
-            .chunks_exact(d)
-            .flat_map(|c| candidates.iter().map(|&i| sq_dist(c, data.row(i))))
-            .collect();
-        let gap_roots = gaps.iter().map(|g| g.sqrt()).collect();
-        let groups = candidates.len().div_ceil(GROUP);
-        let mut coords = vec![[0.0; GROUP]; groups * d];
-        for g in 0..groups {
-            for lane in 0..GROUP {
-                let t = (g * GROUP + lane).min(candidates.len() - 1);
-                for (f, &v) in data.row(candidates[t]).iter().enumerate() {
-                    coords[g * d + f][lane] = v;
-                }
+/// Makes `center` chosen center `c`: every row's nearest and second-nearest
+/// distance take it in, the nearest exactly as [`best_candidate`] counted
+/// it. Returns each chunk's sum of the nearest distances over its real rows,
+/// summed in row order from zero ([`sample`] relies on exactly these).
+fn take(data: &Centred, seeds: &mut [SeedBlock], center: &[f64], c: u32, exec: Exec) -> Vec<f64> {
+    exec.map_parts_mut(seeds, BLOCKS, |chunk, part| {
+        let mut total = 0.0;
+        for (i, seed) in part.iter_mut().enumerate() {
+            let b = chunk * BLOCKS + i;
+            let real = data.real(b);
+            let mut dist = block_dist(data.block(b), center);
+            dist[real..].fill(0.0);
+            if c == 0 {
+                seed.d1 = dist;
+            } else {
+                take_in(
+                    &mut seed.d1,
+                    &mut seed.d2,
+                    &mut seed.label,
+                    &dist,
+                    f64::from(c),
+                );
             }
+            total = seed.d1[..real].iter().fold(total, |t, &v| t + v);
         }
-        Trials {
-            candidates,
-            gaps,
-            gap_roots,
-            coords,
-        }
-    }
-
-    /// The gaps from the row's closest center to the candidates.
-    #[inline]
-    fn gaps_of(&self, nr: &Near) -> &[f64] {
-        let t = self.candidates.len();
-        &self.gaps[nr.center as usize * t..(nr.center as usize + 1) * t]
-    }
-
-    /// Whether a candidate at squared distance `gap` from the row's closest
-    /// center provably leaves the row at its distance.
-    #[inline]
-    fn covers(nr: &Near, gap: f64) -> bool {
-        4.0 * nr.dist * (1.0 + SLACK) < gap
-    }
-
-    /// Squared distances from `x` to every candidate, each summed as
-    /// [`sq_dist`] sums (the padding lanes of the last group are dropped).
-    #[inline]
-    fn distances(&self, x: &[f64], out: &mut [f64]) {
-        let d = x.len();
-        for (group, out) in self.coords.chunks_exact(d).zip(out.chunks_mut(GROUP)) {
-            let mut acc = [0.0; GROUP];
-            for (&xf, c) in x.iter().zip(group) {
-                for (a, &cf) in acc.iter_mut().zip(c) {
-                    *a += (xf - cf) * (xf - cf);
-                }
-            }
-            out.copy_from_slice(&acc[..out.len()]);
-        }
-    }
-
-    /// The candidate that leaves the smallest potential (first on ties, as
-    /// `np.argmin`). Writes each row's distances to the candidates into
-    /// `dists` (`t` per row) unless every candidate covers the row.
-    fn best(&self, data: &Centred, near: &[Near], dists: &mut [f64], exec: Exec) -> usize {
-        let t = self.candidates.len();
-        let partials = exec.map_chunks_mut(dists, t, |rows, out| {
-            let mut pots = vec![0.0; t];
-            let near = &near[rows.clone()];
-            let rows = near
-                .iter()
-                .zip(data.rows(rows).chunks_exact(data.d))
-                .zip(out.chunks_exact_mut(t));
-            for ((nr, x), dist) in rows {
-                let gaps = self.gaps_of(nr);
-                if gaps.iter().all(|&g| Self::covers(nr, g)) {
-                    pots.iter_mut().for_each(|p| *p += nr.dist);
-                    continue;
-                }
-                self.distances(x, dist);
-                for ((pot, &v), &g) in pots.iter_mut().zip(dist.iter()).zip(gaps) {
-                    *pot += if Self::covers(nr, g) {
-                        nr.dist
-                    } else {
-                        v.min(nr.dist)
-                    };
-                }
-            }
-            pots
-        });
-        let mut pots = vec![0.0; t];
-        for part in &partials {
-            for (p, v) in pots.iter_mut().zip(part) {
-                *p += v;
-            }
-        }
-        let mut best = 0;
-        for (j, &p) in pots.iter().enumerate() {
-            if p < pots[best] {
-                best = j;
-            }
-        }
-        best
-    }
-
-    /// Makes candidate `t` center `c`: every row's distance becomes the one
-    /// [`Trials::best`] counted for it, its lower bound takes in the center
-    /// it did not pick; returns each chunk's sum of the new distances,
-    /// summed in row order from zero ([`sample`] relies on exactly these).
-    fn take(&self, near: &mut [Near], dists: &[f64], t: usize, c: u32, exec: Exec) -> Vec<f64> {
-        let trials = self.candidates.len();
-        exec.map_chunks_mut(near, 1, |rows, out| {
-            let mut total = 0.0;
-            let dists = dists[rows.start * trials..rows.end * trials].chunks_exact(trials);
-            for (nr, dist) in out.iter_mut().zip(dists) {
-                let at = nr.center as usize * trials + t;
-                if Self::covers(nr, self.gaps[at]) {
-                    // ‖x − cand‖ ≥ ‖c_near − cand‖ − ‖x − c_near‖.
-                    nr.lower = nr.lower.min(self.gap_roots[at] - nr.root);
-                } else if dist[t] < nr.dist {
-                    nr.lower = nr.lower.min(nr.root);
-                    nr.dist = dist[t];
-                    nr.root = nr.dist.sqrt();
-                    nr.center = c;
-                } else if dist[t] < nr.lower * nr.lower {
-                    nr.lower = dist[t].sqrt();
-                }
-                total += nr.dist;
-            }
-            total
-        })
-    }
+        total
+    })
 }
 
 // ---------------------------------------------------------------------------
 // Lloyd, with Hamerly's bounds.
 //
 // Every assignment step gives each row its nearest center (first on ties),
-// as Lloyd's does; Hamerly's bounds (an upper bound on the distance to the
-// row's center, a lower bound on the distance to every other center) only
-// skip the rows whose nearest center provably did not change, which after
-// the first few iterations is most of them. The per-cluster sums are kept up
-// to date from the rows that changed cluster, so a step costs little more
-// than its changed rows.
+// as Lloyd's does. Hamerly's bounds (an upper bound on the distance to the
+// row's center, a lower bound on the distance to every other center) skip
+// a block whose eight rows provably kept their center, which after the
+// first few iterations is most blocks; the other blocks get all k distances
+// at once, branch-free. The per-cluster sums are kept up to date from the
+// rows that changed cluster, so a step costs little more than its blocks
+// that could change.
 
 /// One run's outcome, in centred coordinates.
 struct Run {
@@ -688,24 +661,34 @@ struct Run {
     n_iter: usize,
 }
 
-/// A row's cluster and Hamerly's two bounds (Euclidean distances): `upper`
-/// ≥ the distance to its center, `lower` ≤ the distance to any other.
+/// A block's clusters and Hamerly's two bounds (Euclidean distances):
+/// `upper` ≥ the distance to the row's center, `lower` ≤ the distance to
+/// any other center.
 #[derive(Debug, Clone, Copy)]
-struct Bound {
-    label: u32,
-    upper: f64,
-    lower: f64,
+struct Bounds {
+    label: [u32; LANES],
+    upper: Lane,
+    lower: Lane,
 }
 
-/// Centers laid out for the assignment step.
+impl Bounds {
+    /// From squared distances to the nearest and second-nearest center and
+    /// the nearest center's index (an exact small integer held in f64).
+    fn new(d1: &Lane, d2: &Lane, at: &Lane) -> Self {
+        Bounds {
+            label: at.map(|j| j as u32),
+            upper: d1.map(f64::sqrt),
+            lower: d2.map(f64::sqrt),
+        }
+    }
+}
+
+/// Centers with what the bound tests need.
 struct Centers {
     k: usize,
     d: usize,
     /// `k × d`, row-major.
     c: Vec<f64>,
-    /// `d × k`: feature-major, so one feature of a row meets all centers in
-    /// one contiguous (vectorisable) loop.
-    ct: Vec<f64>,
     /// Half the distance from each center to the nearest other one: a row
     /// closer than that to its center has no nearer center (infinite when
     /// k = 1).
@@ -715,67 +698,96 @@ struct Centers {
 impl Centers {
     fn new(c: Vec<f64>, d: usize) -> Self {
         let k = c.len() / d;
-        let mut ct = vec![0.0; c.len()];
-        for (j, row) in c.chunks_exact(d).enumerate() {
-            for (f, &v) in row.iter().enumerate() {
-                ct[f * k + j] = v;
-            }
-        }
         let mut half_gap = vec![f64::INFINITY; k];
         for (a, ca) in c.chunks_exact(d).enumerate() {
             for (b, cb) in c.chunks_exact(d).enumerate().skip(a + 1) {
                 let half = 0.5 * sq_dist(ca, cb).sqrt();
-                half_gap[a] = half_gap[a].min(half);
-                half_gap[b] = half_gap[b].min(half);
+                half_gap[a] = min(half_gap[a], half);
+                half_gap[b] = min(half_gap[b], half);
             }
         }
-        Centers {
-            k,
-            d,
-            c,
-            ct,
-            half_gap,
-        }
+        Centers { k, d, c, half_gap }
     }
 
     fn row(&self, j: usize) -> &[f64] {
         &self.c[j * self.d..(j + 1) * self.d]
     }
 
-    /// The nearest center of `x` (first on ties), its distance and the
-    /// distance to the nearest other center; `scratch` holds k values.
-    fn nearest_two(&self, x: &[f64], scratch: &mut [f64]) -> Bound {
-        scratch.fill(0.0);
-        for (&xf, col) in x.iter().zip(self.ct.chunks_exact(self.k)) {
-            for (s, &cf) in scratch.iter_mut().zip(col) {
-                *s += (xf - cf) * (xf - cf);
-            }
+    /// Every row's nearest center (first on ties), its distance, and the
+    /// distance to the nearest other center.
+    fn nearest(&self, block: &[Lane]) -> Bounds {
+        let mut d1 = [f64::INFINITY; LANES];
+        let mut d2 = [f64::INFINITY; LANES];
+        let mut at = [0.0; LANES];
+        for (j, c) in self.c.chunks_exact(self.d).enumerate() {
+            take_in(&mut d1, &mut d2, &mut at, &block_dist(block, c), j as f64);
         }
-        // Branch-free passes: the smallest value, its first position, then
-        // the smallest value elsewhere.
-        let d1 = scratch.iter().fold(f64::INFINITY, |m, &s| m.min(s));
-        let best = scratch.iter().position(|&s| s == d1).unwrap_or(0);
-        let d2 = scratch
-            .iter()
-            .enumerate()
-            .fold(f64::INFINITY, |m, (j, &s)| if j == best { m } else { m.min(s) });
-        Bound {
-            label: best as u32,
-            upper: d1.sqrt(),
-            lower: d2.sqrt(),
-        }
+        Bounds::new(&d1, &d2, &at)
     }
 
-    /// Whether the bounds prove the row's center is still its nearest,
-    /// tightening the upper bound to the exact distance if that is needed.
-    #[inline]
-    fn keeps(&self, b: &mut Bound, x: &[f64]) -> bool {
-        let limit = self.half_gap[b.label as usize].max(b.lower) * (1.0 - SLACK);
-        if b.upper < limit {
-            return true;
+    /// The nearest center of one row of a block, as [`Centers::nearest`]
+    /// finds it for the whole block (same distances, same choice).
+    fn nearest_one(&self, bounds: &mut Bounds, block: &[Lane], lane: usize) {
+        let (mut d1, mut d2, mut at) = (f64::INFINITY, f64::INFINITY, 0);
+        for (j, c) in self.c.chunks_exact(self.d).enumerate() {
+            let v = lane_dist(block, lane, c);
+            d2 = min(d2, max(d1, v));
+            at = if v < d1 { j } else { at };
+            d1 = min(d1, v);
         }
-        b.upper = sq_dist(x, self.row(b.label as usize)).sqrt();
-        b.upper < limit
+        bounds.label[lane] = at as u32;
+        bounds.upper[lane] = d1.sqrt();
+        bounds.lower[lane] = d2.sqrt();
+    }
+
+    /// Makes every real row of block `b` carry its nearest center, doing
+    /// as little as the bounds allow: nothing when they prove every row
+    /// kept its center (one branch-free test); when a few rows fail, the
+    /// exact distance to their own center, then all distances for those
+    /// that still fail, row by row; when more fail (the first iterations,
+    /// when centers move far), all distances of the whole block, packed.
+    fn settle(&self, bounds: &mut Bounds, data: &Centred, b: usize) {
+        /// Above this many rows, the whole block's distances cost less.
+        const FEW: usize = 3;
+        let mut limit = [0.0; LANES];
+        let mut fails = 0;
+        let lanes = limit
+            .iter_mut()
+            .zip(&bounds.label)
+            .zip(&bounds.lower)
+            .zip(&bounds.upper);
+        for (((limit, &j), &lower), &upper) in lanes {
+            *limit = max(self.half_gap[j as usize], lower) * (1.0 - SLACK);
+            fails += usize::from(upper >= *limit);
+        }
+        if fails == 0 {
+            return;
+        }
+        let block = data.block(b);
+        if fails > FEW {
+            *bounds = self.nearest(block);
+            return;
+        }
+        let mut failing = [0; LANES];
+        let mut fails = 0;
+        for (lane, &limit) in limit.iter().enumerate().take(data.real(b)) {
+            if bounds.upper[lane] < limit {
+                continue;
+            }
+            let own = self.row(bounds.label[lane] as usize);
+            bounds.upper[lane] = lane_dist(block, lane, own).sqrt();
+            if bounds.upper[lane] >= limit {
+                failing[fails] = lane;
+                fails += 1;
+            }
+        }
+        if fails > FEW {
+            *bounds = self.nearest(block);
+        } else {
+            for &lane in &failing[..fails] {
+                self.nearest_one(bounds, block, lane);
+            }
+        }
     }
 }
 
@@ -809,15 +821,19 @@ impl Motion {
         }
     }
 
+    /// Centers moved: the upper bounds grow by the own center's move, the
+    /// lower bounds shrink by the largest move of another center.
     #[inline]
-    fn loosen(&self, b: &mut Bound) {
-        let j = b.label as usize;
-        b.upper += self.moves[j];
-        b.lower -= if j == self.largest_at {
-            self.second
-        } else {
-            self.largest
-        };
+    fn loosen(&self, bounds: &mut Bounds) {
+        for lane in 0..LANES {
+            let j = bounds.label[lane] as usize;
+            bounds.upper[lane] += self.moves[j];
+            bounds.lower[lane] -= if j == self.largest_at {
+                self.second
+            } else {
+                self.largest
+            };
+        }
     }
 }
 
@@ -829,55 +845,62 @@ struct Delta {
     changed: usize,
 }
 
-/// One assignment step: loosens the bounds by `motion` (none before the
-/// first step), relabels the rows and returns each chunk's [`Delta`]. In
-/// the first step (`motion` none) every row counts as changed: it enters
-/// the sums.
-fn assign(
-    data: &Centred,
-    centers: &Centers,
-    motion: Option<&Motion>,
-    state: &mut [Bound],
-    exec: Exec,
-) -> Vec<Delta> {
-    let (k, d) = (centers.k, data.d);
-    exec.map_chunks_mut(state, 1, |rows, out| {
-        let mut delta = Delta {
-            sums: vec![0.0; k * d],
-            counts: vec![0; k],
-            changed: 0,
-        };
-        let mut scratch = vec![0.0; k];
-        for (b, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(d)) {
-            let old = b.label;
-            if let Some(motion) = motion {
-                motion.loosen(b);
-            }
-            if !centers.keeps(b, x) {
-                *b = centers.nearest_two(x, &mut scratch);
-            }
-            if motion.is_none() {
-                delta.changed += 1;
-                delta.move_row(x, b.label as usize, 1);
-            } else if b.label != old {
-                delta.changed += 1;
-                delta.move_row(x, old as usize, -1);
-                delta.move_row(x, b.label as usize, 1);
-            }
-        }
-        delta
-    })
-}
-
 impl Delta {
     #[inline]
     fn move_row(&mut self, x: &[f64], j: usize, sign: i64) {
         let d = x.len();
         self.counts[j] += sign;
-        for (s, v) in self.sums[j * d..(j + 1) * d].iter_mut().zip(x) {
-            *s += sign as f64 * v;
+        let sum = &mut self.sums[j * d..(j + 1) * d];
+        if sign > 0 {
+            sum.iter_mut().zip(x).for_each(|(s, v)| *s += v);
+        } else {
+            sum.iter_mut().zip(x).for_each(|(s, v)| *s -= v);
         }
     }
+}
+
+/// One assignment step: loosens the bounds by `motion` (none before the
+/// first step), relabels the rows and returns each chunk's [`Delta`]. In
+/// the first step every row counts as changed: it enters the sums.
+fn assign(
+    data: &Centred,
+    centers: &Centers,
+    motion: Option<&Motion>,
+    state: &mut [Bounds],
+    exec: Exec,
+) -> Vec<Delta> {
+    let (k, d) = (centers.k, data.d);
+    exec.map_parts_mut(state, BLOCKS, |chunk, part| {
+        let mut delta = Delta {
+            sums: vec![0.0; k * d],
+            counts: vec![0; k],
+            changed: 0,
+        };
+        for (i, bounds) in part.iter_mut().enumerate() {
+            let b = chunk * BLOCKS + i;
+            let old = bounds.label;
+            if let Some(motion) = motion {
+                motion.loosen(bounds);
+            }
+            centers.settle(bounds, data, b);
+            if motion.is_some() && bounds.label == old {
+                continue;
+            }
+            let labels = old.iter().zip(&bounds.label).take(data.real(b));
+            for (lane, (&was, &new)) in labels.enumerate() {
+                let x = data.row(b * LANES + lane);
+                if motion.is_none() {
+                    delta.changed += 1;
+                    delta.move_row(x, new as usize, 1);
+                } else if new != was {
+                    delta.changed += 1;
+                    delta.move_row(x, was as usize, -1);
+                    delta.move_row(x, new as usize, 1);
+                }
+            }
+        }
+        delta
+    })
 }
 
 /// The members' sums and counts of every cluster.
@@ -887,6 +910,8 @@ struct Sums {
 }
 
 impl Sums {
+    /// Adds the chunks' deltas in chunk order; returns how many labels
+    /// changed.
     fn apply(&mut self, deltas: &[Delta]) -> usize {
         let mut changed = 0;
         for delta in deltas {
@@ -906,11 +931,8 @@ impl Sums {
 #[cfg(test)]
 fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) -> Run {
     let centers = Centers::new(init, data.d);
-    let mut scratch = vec![0.0; centers.k];
-    let state = data
-        .x
-        .chunks_exact(data.d)
-        .map(|x| centers.nearest_two(x, &mut scratch))
+    let state = (0..data.n_blocks())
+        .map(|b| centers.nearest(data.block(b)))
         .collect();
     lloyd_from(data, centers, state, max_iter, tol, exec)
 }
@@ -920,7 +942,7 @@ fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) 
 fn lloyd_from(
     data: &Centred,
     mut centers: Centers,
-    mut state: Vec<Bound>,
+    mut state: Vec<Bounds>,
     max_iter: usize,
     tol: f64,
     exec: Exec,
@@ -937,7 +959,8 @@ fn lloyd_from(
         n_iter += 1;
         let deltas = assign(data, &centers, motion.as_ref(), &mut state, exec);
         let changed = members.apply(&deltas);
-        let next = Centers::new(m_step(data, &centers, &state, &members), d);
+        let labels = labels_of(data, &state);
+        let next = Centers::new(m_step(data, &centers, &labels, &members), d);
         let shift: f64 = (0..k).map(|j| sq_dist(next.row(j), centers.row(j))).sum();
         motion = Some(Motion::new(&centers, &next));
         centers = next;
@@ -952,7 +975,7 @@ fn lloyd_from(
     if !strict {
         assign(data, &centers, motion.as_ref(), &mut state, exec);
     }
-    let labels: Vec<u32> = state.iter().map(|b| b.label).collect();
+    let labels = labels_of(data, &state);
     let inertia = inertia(data, &centers.c, &labels, exec);
     Run {
         labels,
@@ -962,14 +985,20 @@ fn lloyd_from(
     }
 }
 
+/// The labels of the real rows, in row order.
+fn labels_of(data: &Centred, state: &[Bounds]) -> Vec<u32> {
+    let mut labels: Vec<u32> = state.iter().flat_map(|b| b.label).collect();
+    labels.truncate(data.n);
+    labels
+}
+
 /// New centers: the members' means, after empty clusters took their
 /// farthest rows (on a copy: the member sums stay those of the labels).
-fn m_step(data: &Centred, old: &Centers, state: &[Bound], members: &Sums) -> Vec<f64> {
+fn m_step(data: &Centred, old: &Centers, labels: &[u32], members: &Sums) -> Vec<f64> {
     let mut sums = members.sums.clone();
     let mut counts: Vec<usize> = members.counts.iter().map(|&c| c as usize).collect();
     if counts.contains(&0) {
-        let labels: Vec<u32> = state.iter().map(|b| b.label).collect();
-        relocate_empty(data, old, &labels, &mut sums, &mut counts);
+        relocate_empty(data, old, labels, &mut sums, &mut counts);
     }
     average(&mut sums, &counts, data.d);
     sums
@@ -1239,7 +1268,12 @@ mod tests {
 
     #[test]
     fn recovers_separated_blobs() {
-        let x = blobs(&[&[0.0, 0.0, 0.0], &[10.0, 0.0, 0.0], &[0.0, 10.0, 5.0]], 50, 1.0, 7);
+        let x = blobs(
+            &[&[0.0, 0.0, 0.0], &[10.0, 0.0, 0.0], &[0.0, 10.0, 5.0]],
+            50,
+            1.0,
+            7,
+        );
         let truth: Vec<usize> = (0..150).map(|i| i / 50).collect();
         let fit = KMeans::new(3).fit(&x).expect("fit");
         assert_eq!(adjusted_rand_index(&fit.labels, &truth), 1.0);
@@ -1289,7 +1323,9 @@ mod tests {
         };
         let rows = u64::from_le_bytes(word(0)) as usize;
         let cols = u64::from_le_bytes(word(1)) as usize;
-        let data = (0..rows * cols).map(|i| f64::from_le_bytes(word(2 + i))).collect();
+        let data = (0..rows * cols)
+            .map(|i| f64::from_le_bytes(word(2 + i)))
+            .collect();
         matrix(rows, cols, data)
     }
 
@@ -1367,30 +1403,19 @@ mod tests {
         let (_, t_centre) = median_secs(reps, || Centred::new(&x));
         let data = Centred::new(&x);
         let (_, t_var) = median_secs(reps, || data.mean_variance());
-        let (_, t_pp) = median_secs(reps, || plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial));
+        let (_, t_pp) = median_secs(reps, || {
+            plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial)
+        });
         let init = plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial).centers;
         let tol = 1e-4 * data.mean_variance();
         let (_, t_lloyd) = median_secs(reps, || lloyd(&data, init.clone(), 300, tol, Exec::Serial));
         let run = lloyd(&data, init.clone(), 300, tol, Exec::Serial);
-        let (_, t_in) = median_secs(reps, || inertia(&data, &run.centers, &run.labels, Exec::Serial));
-        {
-            // One k-means++ step's parts, from the state after 3 centers.
-            let mut rng = Rng::stream(42, 0);
-            let seeding = plus_plus(&data, 3, &mut rng, Exec::Serial);
-            let mut near = seeding.near.clone();
-            let totals: Vec<f64> = near.chunks(CHUNK).map(|c| c.iter().map(|n| n.dist).sum()).collect();
-            let pot: f64 = totals.iter().sum();
-            let (_, t_sample) = median_secs(reps, || sample(&near, &totals, 0.5 * pot));
-            let cands: Vec<usize> = (0..4).map(|_| sample(&near, &totals, rng.uniform() * pot)).collect();
-            let trial = Trials::new(&data, &seeding.centers, cands);
-            let mut dists = vec![0.0; data.n * 4];
-            let (_, t_best) = median_secs(reps, || trial.best(&data, &near, &mut dists, Exec::Serial));
-            let (_, t_take) = median_secs(reps, || trial.take(&mut near.clone(), &dists, 1, 3, Exec::Serial));
-            let (_, t_clone) = median_secs(reps, || near.clone());
-            let (_, t_first) = median_secs(reps, || first_distances(&data, data.row(0), &mut near, Exec::Serial));
-            let covered = seeding.near.iter().filter(|nr| trial.gaps_of(nr).iter().all(|&g| Trials::covers(nr, g))).count();
-            eprintln!("step: sample {t_sample:.5} best {t_best:.5} take {t_take:.5} (clone {t_clone:.5}) first {t_first:.5} all-covered rows {covered}");
-        }
-        eprintln!("validate {t_val:.4} centre {t_centre:.4} var {t_var:.4} plusplus {t_pp:.4} lloyd {t_lloyd:.4} (iters {}) inertia {t_in:.4}", run.n_iter);
+        let (_, t_in) = median_secs(reps, || {
+            inertia(&data, &run.centers, &run.labels, Exec::Serial)
+        });
+        eprintln!(
+            "validate {t_val:.4} centre {t_centre:.4} var {t_var:.4} plusplus {t_pp:.4} lloyd {t_lloyd:.4} (iters {}) inertia {t_in:.4}",
+            run.n_iter
+        );
     }
 }
