@@ -1144,7 +1144,7 @@ fn squares<K>(counts: &HashMap<K, i128>) -> i128 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
