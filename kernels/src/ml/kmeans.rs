@@ -172,8 +172,14 @@ impl KMeans {
     /// One seeding and its Lloyd run; run `r` draws from stream `r`.
     fn run_once(&self, data: &Centred, tol: f64, r: usize, exec: Exec) -> Run {
         let mut rng = Rng::stream(self.seed, r as u64);
-        let init = plus_plus(data, self.n_clusters, &mut rng, exec);
-        lloyd(data, init, self.max_iter, tol, exec)
+        let seeding = plus_plus(data, self.n_clusters, &mut rng, exec);
+        let state = seeding
+            .blocks
+            .iter()
+            .map(|seed| Bounds::new(&seed.d1, &seed.d2, &seed.label))
+            .collect();
+        let centers = Centers::new(seeding.centers, data.d);
+        lloyd_from(data, centers, state, self.max_iter, tol, exec)
     }
 }
 
@@ -183,14 +189,12 @@ impl KMeans {
 fn pick_best(runs: Vec<Run>, k: usize) -> Run {
     let mut best: Option<Run> = None;
     for run in runs {
-        best = match best {
-            Some(b)
-                if !(run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k)) =>
-            {
-                Some(b)
-            }
-            _ => Some(run),
-        };
+        let better = best
+            .as_ref()
+            .is_none_or(|b| run.inertia < b.inertia && !same_clustering(&run.labels, &b.labels, k));
+        if better {
+            best = Some(run);
+        }
     }
     // `validate` guarantees n_init >= 1, so there is at least one run.
     best.unwrap_or_else(|| unreachable!("n_init >= 1 was validated"))
@@ -235,29 +239,24 @@ impl Exec {
         }
     }
 
-    /// `f(rows, out)` for each chunk, where `out` is the chunk's part of a
-    /// per-row slice holding `width` values per row; results in chunk order.
-    pub(crate) fn map_chunks_mut<S, T, F>(self, out: &mut [S], width: usize, f: F) -> Vec<T>
+    /// `f(c, part)` for each part `c` of `out`, `per_chunk` elements a part
+    /// (one chunk's worth); results in part order.
+    pub(crate) fn map_parts_mut<S, T, F>(self, out: &mut [S], per_chunk: usize, f: F) -> Vec<T>
     where
         S: Send,
         T: Send,
-        F: Fn(Range<usize>, &mut [S]) -> T + Sync + Send,
+        F: Fn(usize, &mut [S]) -> T + Sync + Send,
     {
-        let step = CHUNK * width.max(1);
-        let range = move |c: usize, len: usize| {
-            let start = c * CHUNK;
-            start..start + len / width.max(1)
-        };
         match self {
             Exec::Serial => out
-                .chunks_mut(step)
+                .chunks_mut(per_chunk)
                 .enumerate()
-                .map(|(c, part)| f(range(c, part.len()), part))
+                .map(|(c, part)| f(c, part))
                 .collect(),
             Exec::Parallel => out
-                .par_chunks_mut(step)
+                .par_chunks_mut(per_chunk)
                 .enumerate()
-                .map(|(c, part)| f(range(c, part.len()), part))
+                .map(|(c, part)| f(c, part))
                 .collect(),
         }
     }
@@ -328,11 +327,26 @@ impl Rng {
 // ---------------------------------------------------------------------------
 // The data, centred.
 
-/// The rows minus their column means, row-major `n × d`.
+/// Rows per block of the feature-major copy: the hot loops work on eight
+/// rows at once, a fixed trip count the compiler turns into packed
+/// arithmetic whatever `d` and `k` are, with no data-dependent branch.
+const LANES: usize = 8;
+
+/// One feature (or one per-row value) of the eight rows of a block.
+type Lane = [f64; LANES];
+
+/// Blocks per chunk.
+const BLOCKS: usize = CHUNK / LANES;
+
+/// The rows minus their column means, twice: row-major `n × d` for the
+/// per-row paths, and in blocks of [`LANES`] rows, feature-major inside a
+/// block (block b, feature f at `blocks[b × d + f]`; the last block padded
+/// with zero rows, which no count, sum or label ever includes).
 struct Centred {
     n: usize,
     d: usize,
     x: Vec<f64>,
+    blocks: Vec<Lane>,
     mean: Vec<f64>,
 }
 
@@ -352,7 +366,24 @@ impl Centred {
                 *v -= mu;
             }
         }
-        Centred { n, d, x, mean }
+        let mut blocks = vec![[0.0; LANES]; n.div_ceil(LANES) * d];
+        for (i, row) in x.chunks_exact(d).enumerate() {
+            let block = &mut blocks[(i / LANES) * d..(i / LANES + 1) * d];
+            for (lane, &v) in block.iter_mut().zip(row) {
+                lane[i % LANES] = v;
+            }
+        }
+        Centred {
+            n,
+            d,
+            x,
+            blocks,
+            mean,
+        }
+    }
+
+    fn n_blocks(&self) -> usize {
+        self.n.div_ceil(LANES)
     }
 
     fn row(&self, i: usize) -> &[f64] {
@@ -361,6 +392,15 @@ impl Centred {
 
     fn rows(&self, r: Range<usize>) -> &[f64] {
         &self.x[r.start * self.d..r.end * self.d]
+    }
+
+    fn block(&self, b: usize) -> &[Lane] {
+        &self.blocks[b * self.d..(b + 1) * self.d]
+    }
+
+    /// Real rows in block `b`: [`LANES`] but in the last block.
+    fn real(&self, b: usize) -> usize {
+        LANES.min(self.n - b * LANES)
     }
 
     /// `mean(var(X, axis=0))`, population variances (numpy's `ddof=0`).
@@ -399,95 +439,163 @@ impl Centred {
     }
 }
 
-/// Squared Euclidean distance, summed in feature order.
+/// Squared Euclidean distance, summed in feature order from +0.0, as
+/// [`block_dist`] sums every lane: the same pair always gets the same bits.
 #[inline]
 fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+    a.iter()
+        .zip(b)
+        .fold(0.0, |acc, (x, y)| acc + (x - y) * (x - y))
 }
+
+/// Squared distances of a block's eight rows to `c`.
+#[inline]
+fn block_dist(block: &[Lane], c: &[f64]) -> Lane {
+    let mut acc = [0.0; LANES];
+    for (lane, &cf) in block.iter().zip(c) {
+        for (a, &x) in acc.iter_mut().zip(lane) {
+            *a += (x - cf) * (x - cf);
+        }
+    }
+    acc
+}
+
+/// Squared distance of one row of a block to `c`, summed as [`sq_dist`]
+/// sums (read from the block, which the assignment step has in cache).
+#[inline]
+fn lane_dist(block: &[Lane], lane: usize, c: &[f64]) -> f64 {
+    block
+        .iter()
+        .zip(c)
+        .fold(0.0, |acc, (x, y)| acc + (x[lane] - y) * (x[lane] - y))
+}
+
+/// The smaller of two numbers that are not NaN (a plain compare, which
+/// compiles to one packed instruction where `f64::min` does not).
+#[inline]
+fn min(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The larger of two numbers that are not NaN.
+#[inline]
+fn max(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
+/// Takes a new distance `v` to center `j` into a row's nearest (`d1`, at
+/// center `at`) and second-nearest (`d2`) squared distances; ties keep the
+/// earlier center. Written as min, max and one select, all on f64 (the
+/// center index too), so eight rows compile to packed instructions.
+#[inline]
+fn take_in(d1: &mut Lane, d2: &mut Lane, at: &mut Lane, v: &Lane, j: f64) {
+    for lane in 0..LANES {
+        d2[lane] = min(d2[lane], max(d1[lane], v[lane]));
+        at[lane] = if v[lane] < d1[lane] { j } else { at[lane] };
+        d1[lane] = min(d1[lane], v[lane]);
+    }
+}
+
+/// Relative slack of the bound tests of Hamerly's algorithm: a test skips
+/// work only when it holds with this margin, so the rounding of the bounds
+/// (about 1e-16 per operation, a few hundred operations at most) can never
+/// skip a row whose nearest center is not decided beyond rounding.
+const SLACK: f64 = 1e-10;
 
 // ---------------------------------------------------------------------------
 // k-means++ (sklearn's greedy variant).
+//
+// Every step computes, block by block, the squared distance of every row to
+// every candidate: branch-free, eight rows at a time. The seeding also
+// tracks each row's nearest and second-nearest chosen center, which are
+// exactly Hamerly's bounds for Lloyd's first step.
 
-/// `k × d` initial centers (rows of the centred data).
-fn plus_plus(data: &Centred, k: usize, rng: &mut Rng, exec: Exec) -> Vec<f64> {
+/// The seeding's view of a block's rows: squared distance to the nearest
+/// chosen center (0 for padding rows), to the second nearest (infinite while
+/// there is none), and the nearest center (as f64, see [`take_in`]).
+#[derive(Debug, Clone, Copy)]
+struct SeedBlock {
+    d1: Lane,
+    d2: Lane,
+    label: Lane,
+}
+
+/// The initial centers and each block's [`SeedBlock`] for them.
+struct Seeding {
+    centers: Vec<f64>,
+    blocks: Vec<SeedBlock>,
+}
+
+/// sklearn's greedy k-means++ on the centred data.
+fn plus_plus(data: &Centred, k: usize, rng: &mut Rng, exec: Exec) -> Seeding {
     let trials = 2 + (k as f64).ln() as usize;
-    let mut centers = Vec::with_capacity(k * data.d);
     let first = rng.below(data.n);
-    centers.extend_from_slice(data.row(first));
-    let mut closest = vec![0.0; data.n];
-    let mut totals = update_closest(data, data.row(first), &mut closest, exec, true);
-    for _ in 1..k {
+    let mut centers = data.row(first).to_vec();
+    let mut seeds = vec![
+        SeedBlock {
+            d1: [0.0; LANES],
+            d2: [f64::INFINITY; LANES],
+            label: [0.0; LANES],
+        };
+        data.n_blocks()
+    ];
+    let mut totals = take(data, &mut seeds, data.row(first), 0, exec);
+    for c in 1..k {
         let pot: f64 = totals.iter().sum();
         let candidates: Vec<usize> = (0..trials)
-            .map(|_| sample(&closest, &totals, rng.uniform() * pot))
+            .map(|_| sample(data, &seeds, &totals, rng.uniform() * pot))
             .collect();
-        let best = best_candidate(data, &closest, &candidates, exec);
+        let best = candidates[best_candidate(data, &seeds, &candidates, exec)];
+        totals = take(data, &mut seeds, data.row(best), c as u32, exec);
         centers.extend_from_slice(data.row(best));
-        totals = update_closest(data, data.row(best), &mut closest, exec, false);
     }
-    centers
+    Seeding {
+        centers,
+        blocks: seeds,
+    }
 }
 
-/// Lowers `closest` to the squared distance to `center` (sets it when
-/// `first`) and returns each chunk's sum of the new values, summed in row
-/// order from zero: [`sample`] relies on exactly these sums.
-fn update_closest(
-    data: &Centred,
-    center: &[f64],
-    closest: &mut [f64],
-    exec: Exec,
-    first: bool,
-) -> Vec<f64> {
-    exec.map_chunks_mut(closest, 1, |rows, out| {
-        let mut total = 0.0;
-        for (o, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
-            let dist = sq_dist(x, center);
-            if first || dist < *o {
-                *o = dist;
-            }
-            total += *o;
-        }
-        total
-    })
-}
-
-/// The first row whose cumulative `closest` exceeds `r` (so a row at
+/// The first row whose cumulative distance exceeds `r` (so a row at
 /// distance 0 is never drawn), the last row if rounding leaves none. The
 /// cumulative sum is the ordered sum of the chunk totals before the row's
 /// chunk plus the running sum inside it, identical for both executions.
-fn sample(closest: &[f64], totals: &[f64], r: f64) -> usize {
+fn sample(data: &Centred, seeds: &[SeedBlock], totals: &[f64], r: f64) -> usize {
     let mut before = 0.0;
     for (c, &total) in totals.iter().enumerate() {
         if before + total > r {
-            let start = c * CHUNK;
             let mut run = 0.0;
-            for (i, &v) in closest[start..(start + CHUNK).min(closest.len())]
-                .iter()
-                .enumerate()
-            {
-                run += v;
-                if before + run > r {
-                    return start + i;
+            for (b, seed) in seeds.iter().enumerate().skip(c * BLOCKS).take(BLOCKS) {
+                for (lane, &v) in seed.d1[..data.real(b)].iter().enumerate() {
+                    run += v;
+                    if before + run > r {
+                        return b * LANES + lane;
+                    }
                 }
             }
         }
         before += total;
     }
-    closest.len() - 1
+    data.n - 1
 }
 
-/// The candidate whose addition leaves the smallest potential (first on
-/// ties, as `np.argmin`).
-fn best_candidate(data: &Centred, closest: &[f64], candidates: &[usize], exec: Exec) -> usize {
+/// The candidate that leaves the smallest potential (first on ties, as
+/// `np.argmin`). Padding rows add `min(·, 0) = 0`.
+fn best_candidate(data: &Centred, seeds: &[SeedBlock], candidates: &[usize], exec: Exec) -> usize {
     let t = candidates.len();
-    let partials = exec.map_chunks(data.n, |rows| {
-        let mut pots = vec![0.0; t];
-        for (i, x) in rows.clone().zip(data.rows(rows).chunks_exact(data.d)) {
-            for (pot, &c) in pots.iter_mut().zip(candidates) {
-                *pot += sq_dist(x, data.row(c)).min(closest[i]);
+    let chunks = data.n_blocks().div_ceil(BLOCKS);
+    let partials = exec.map_chunks(chunks * CHUNK, |rows| {
+        let first = rows.start / LANES;
+        let mut pots = vec![[0.0; LANES]; t];
+        for (b, seed) in seeds.iter().enumerate().skip(first).take(BLOCKS) {
+            let block = data.block(b);
+            for (pot, &cand) in pots.iter_mut().zip(candidates) {
+                let dist = block_dist(block, data.row(cand));
+                for ((p, &v), &d1) in pot.iter_mut().zip(&dist).zip(&seed.d1) {
+                    *p += min(v, d1);
+                }
             }
         }
-        pots
+        pots.iter().map(|p| p.iter().sum()).collect::<Vec<f64>>()
     });
     let mut pots = vec![0.0; t];
     for part in &partials {
@@ -501,11 +609,49 @@ fn best_candidate(data: &Centred, closest: &[f64], candidates: &[usize], exec: E
             best = j;
         }
     }
-    candidates[best]
+    best
+}
+
+/// Makes `center` chosen center `c`: every row's nearest and second-nearest
+/// distance take it in, the nearest exactly as [`best_candidate`] counted
+/// it. Returns each chunk's sum of the nearest distances over its real rows,
+/// summed in row order from zero ([`sample`] relies on exactly these).
+fn take(data: &Centred, seeds: &mut [SeedBlock], center: &[f64], c: u32, exec: Exec) -> Vec<f64> {
+    exec.map_parts_mut(seeds, BLOCKS, |chunk, part| {
+        let mut total = 0.0;
+        for (i, seed) in part.iter_mut().enumerate() {
+            let b = chunk * BLOCKS + i;
+            let real = data.real(b);
+            let mut dist = block_dist(data.block(b), center);
+            dist[real..].fill(0.0);
+            if c == 0 {
+                seed.d1 = dist;
+            } else {
+                take_in(
+                    &mut seed.d1,
+                    &mut seed.d2,
+                    &mut seed.label,
+                    &dist,
+                    f64::from(c),
+                );
+            }
+            total = seed.d1[..real].iter().fold(total, |t, &v| t + v);
+        }
+        total
+    })
 }
 
 // ---------------------------------------------------------------------------
-// Lloyd.
+// Lloyd, with Hamerly's bounds.
+//
+// Every assignment step gives each row its nearest center (first on ties),
+// as Lloyd's does. Hamerly's bounds (an upper bound on the distance to the
+// row's center, a lower bound on the distance to every other center) skip
+// a block whose eight rows provably kept their center, which after the
+// first few iterations is most blocks; the other blocks get all k distances
+// at once, branch-free. The per-cluster sums are kept up to date from the
+// rows that changed cluster, so a step costs little more than its blocks
+// that could change.
 
 /// One run's outcome, in centred coordinates.
 struct Run {
@@ -515,123 +661,309 @@ struct Run {
     n_iter: usize,
 }
 
-/// Centers laid out for the assignment step.
+/// A block's clusters and Hamerly's two bounds (Euclidean distances):
+/// `upper` ≥ the distance to the row's center, `lower` ≤ the distance to
+/// any other center.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    label: [u32; LANES],
+    upper: Lane,
+    lower: Lane,
+}
+
+impl Bounds {
+    /// From squared distances to the nearest and second-nearest center and
+    /// the nearest center's index (an exact small integer held in f64).
+    fn new(d1: &Lane, d2: &Lane, at: &Lane) -> Self {
+        Bounds {
+            label: at.map(|j| j as u32),
+            upper: d1.map(f64::sqrt),
+            lower: d2.map(f64::sqrt),
+        }
+    }
+}
+
+/// Centers with what the bound tests need.
 struct Centers {
     k: usize,
+    d: usize,
     /// `k × d`, row-major.
     c: Vec<f64>,
-    /// `d × k`: feature-major, so one feature of a point meets all centers in
-    /// one contiguous (vectorisable) loop.
-    ct: Vec<f64>,
-    /// `‖c‖² / 2`: the nearest center minimises `‖c‖²/2 − x·c`.
-    half_norms: Vec<f64>,
+    /// Half the distance from each center to the nearest other one: a row
+    /// closer than that to its center has no nearer center (infinite when
+    /// k = 1).
+    half_gap: Vec<f64>,
 }
 
 impl Centers {
     fn new(c: Vec<f64>, d: usize) -> Self {
         let k = c.len() / d;
-        let mut ct = vec![0.0; c.len()];
-        for (j, row) in c.chunks_exact(d).enumerate() {
-            for (f, &v) in row.iter().enumerate() {
-                ct[f * k + j] = v;
+        let mut half_gap = vec![f64::INFINITY; k];
+        for (a, ca) in c.chunks_exact(d).enumerate() {
+            for (b, cb) in c.chunks_exact(d).enumerate().skip(a + 1) {
+                let half = 0.5 * sq_dist(ca, cb).sqrt();
+                half_gap[a] = min(half_gap[a], half);
+                half_gap[b] = min(half_gap[b], half);
             }
         }
-        let half_norms = c
-            .chunks_exact(d)
-            .map(|row| 0.5 * row.iter().map(|v| v * v).sum::<f64>())
-            .collect();
-        Centers {
-            k,
-            c,
-            ct,
-            half_norms,
-        }
+        Centers { k, d, c, half_gap }
     }
 
-    /// The nearest center of `x` (first on ties); `scores` is scratch of
-    /// length k.
-    #[inline]
-    fn nearest(&self, x: &[f64], scores: &mut [f64]) -> u32 {
-        scores.copy_from_slice(&self.half_norms);
-        for (&xf, col) in x.iter().zip(self.ct.chunks_exact(self.k)) {
-            for (s, &cv) in scores.iter_mut().zip(col) {
-                *s -= xf * cv;
+    fn row(&self, j: usize) -> &[f64] {
+        &self.c[j * self.d..(j + 1) * self.d]
+    }
+
+    /// Every row's nearest center (first on ties), its distance, and the
+    /// distance to the nearest other center.
+    fn nearest(&self, block: &[Lane]) -> Bounds {
+        let mut d1 = [f64::INFINITY; LANES];
+        let mut d2 = [f64::INFINITY; LANES];
+        let mut at = [0.0; LANES];
+        for (j, c) in self.c.chunks_exact(self.d).enumerate() {
+            take_in(&mut d1, &mut d2, &mut at, &block_dist(block, c), j as f64);
+        }
+        Bounds::new(&d1, &d2, &at)
+    }
+
+    /// The nearest center of one row of a block, as [`Centers::nearest`]
+    /// finds it for the whole block (same distances, same choice).
+    fn nearest_one(&self, bounds: &mut Bounds, block: &[Lane], lane: usize) {
+        let (mut d1, mut d2, mut at) = (f64::INFINITY, f64::INFINITY, 0);
+        for (j, c) in self.c.chunks_exact(self.d).enumerate() {
+            let v = lane_dist(block, lane, c);
+            d2 = min(d2, max(d1, v));
+            at = if v < d1 { j } else { at };
+            d1 = min(d1, v);
+        }
+        bounds.label[lane] = at as u32;
+        bounds.upper[lane] = d1.sqrt();
+        bounds.lower[lane] = d2.sqrt();
+    }
+
+    /// Makes every real row of block `b` carry its nearest center, doing
+    /// as little as the bounds allow: nothing when they prove every row
+    /// kept its center (one branch-free test); when a few rows fail, the
+    /// exact distance to their own center, then all distances for those
+    /// that still fail, row by row; when more fail (the first iterations,
+    /// when centers move far), all distances of the whole block, packed.
+    fn settle(&self, bounds: &mut Bounds, data: &Centred, b: usize) {
+        /// Above this many rows, the whole block's distances cost less.
+        const FEW: usize = 3;
+        let mut limit = [0.0; LANES];
+        let mut fails = 0;
+        let lanes = limit
+            .iter_mut()
+            .zip(&bounds.label)
+            .zip(&bounds.lower)
+            .zip(&bounds.upper);
+        for (((limit, &j), &lower), &upper) in lanes {
+            *limit = max(self.half_gap[j as usize], lower) * (1.0 - SLACK);
+            fails += usize::from(upper >= *limit);
+        }
+        if fails == 0 {
+            return;
+        }
+        let block = data.block(b);
+        if fails > FEW {
+            *bounds = self.nearest(block);
+            return;
+        }
+        let mut failing = [0; LANES];
+        let mut fails = 0;
+        for (lane, &limit) in limit.iter().enumerate().take(data.real(b)) {
+            if bounds.upper[lane] < limit {
+                continue;
+            }
+            let own = self.row(bounds.label[lane] as usize);
+            bounds.upper[lane] = lane_dist(block, lane, own).sqrt();
+            if bounds.upper[lane] >= limit {
+                failing[fails] = lane;
+                fails += 1;
             }
         }
-        let mut best = 0;
-        let mut best_score = scores[0];
-        for (j, &s) in scores.iter().enumerate().skip(1) {
-            if s < best_score {
-                best = j;
-                best_score = s;
+        if fails > FEW {
+            *bounds = self.nearest(block);
+        } else {
+            for &lane in &failing[..fails] {
+                self.nearest_one(bounds, block, lane);
             }
         }
-        best as u32
     }
 }
 
-/// A chunk's share of an assignment step: per-cluster sums and counts, and
-/// how many labels changed.
-struct Partial {
+/// How far each center moved in the last update, to loosen the bounds.
+struct Motion {
+    moves: Vec<f64>,
+    largest: f64,
+    largest_at: usize,
+    /// The largest move of any center but `largest_at`.
+    second: f64,
+}
+
+impl Motion {
+    fn new(old: &Centers, new: &Centers) -> Self {
+        let moves: Vec<f64> = (0..old.k)
+            .map(|j| sq_dist(old.row(j), new.row(j)).sqrt())
+            .collect();
+        let (mut largest, mut largest_at, mut second) = (0.0, 0, 0.0);
+        for (j, &m) in moves.iter().enumerate() {
+            if m > largest {
+                (second, largest, largest_at) = (largest, m, j);
+            } else if m > second {
+                second = m;
+            }
+        }
+        Motion {
+            moves,
+            largest,
+            largest_at,
+            second,
+        }
+    }
+
+    /// Centers moved: the upper bounds grow by the own center's move, the
+    /// lower bounds shrink by the largest move of another center.
+    #[inline]
+    fn loosen(&self, bounds: &mut Bounds) {
+        for lane in 0..LANES {
+            let j = bounds.label[lane] as usize;
+            bounds.upper[lane] += self.moves[j];
+            bounds.lower[lane] -= if j == self.largest_at {
+                self.second
+            } else {
+                self.largest
+            };
+        }
+    }
+}
+
+/// A chunk's changes to the per-cluster sums and counts, and how many of
+/// its labels changed.
+struct Delta {
     sums: Vec<f64>,
-    counts: Vec<usize>,
+    counts: Vec<i64>,
     changed: usize,
 }
 
-/// Assigns every row to its nearest center, writing `labels`; returns the
-/// ordered per-chunk partials of the M-step.
-fn assign(data: &Centred, centers: &Centers, labels: &mut [u32], exec: Exec) -> Vec<Partial> {
+impl Delta {
+    #[inline]
+    fn move_row(&mut self, x: &[f64], j: usize, sign: i64) {
+        let d = x.len();
+        self.counts[j] += sign;
+        let sum = &mut self.sums[j * d..(j + 1) * d];
+        if sign > 0 {
+            sum.iter_mut().zip(x).for_each(|(s, v)| *s += v);
+        } else {
+            sum.iter_mut().zip(x).for_each(|(s, v)| *s -= v);
+        }
+    }
+}
+
+/// One assignment step: loosens the bounds by `motion` (none before the
+/// first step), relabels the rows and returns each chunk's [`Delta`]. In
+/// the first step every row counts as changed: it enters the sums.
+fn assign(
+    data: &Centred,
+    centers: &Centers,
+    motion: Option<&Motion>,
+    state: &mut [Bounds],
+    exec: Exec,
+) -> Vec<Delta> {
     let (k, d) = (centers.k, data.d);
-    exec.map_chunks_mut(labels, 1, |rows, out| {
-        let mut part = Partial {
+    exec.map_parts_mut(state, BLOCKS, |chunk, part| {
+        let mut delta = Delta {
             sums: vec![0.0; k * d],
             counts: vec![0; k],
             changed: 0,
         };
-        let mut scores = vec![0.0; k];
-        for (label, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(d)) {
-            let j = centers.nearest(x, &mut scores);
-            part.changed += usize::from(*label != j);
-            *label = j;
-            let j = j as usize;
-            part.counts[j] += 1;
-            for (s, v) in part.sums[j * d..(j + 1) * d].iter_mut().zip(x) {
-                *s += v;
+        for (i, bounds) in part.iter_mut().enumerate() {
+            let b = chunk * BLOCKS + i;
+            let old = bounds.label;
+            if let Some(motion) = motion {
+                motion.loosen(bounds);
+            }
+            centers.settle(bounds, data, b);
+            if motion.is_some() && bounds.label == old {
+                continue;
+            }
+            let labels = old.iter().zip(&bounds.label).take(data.real(b));
+            for (lane, (&was, &new)) in labels.enumerate() {
+                let x = data.row(b * LANES + lane);
+                if motion.is_none() {
+                    delta.changed += 1;
+                    delta.move_row(x, new as usize, 1);
+                } else if new != was {
+                    delta.changed += 1;
+                    delta.move_row(x, was as usize, -1);
+                    delta.move_row(x, new as usize, 1);
+                }
             }
         }
-        part
+        delta
     })
 }
 
-/// Assignment only (the final E-step).
-fn relabel(data: &Centred, centers: &Centers, labels: &mut [u32], exec: Exec) {
-    exec.map_chunks_mut(labels, 1, |rows, out| {
-        let mut scores = vec![0.0; centers.k];
-        for (label, x) in out.iter_mut().zip(data.rows(rows).chunks_exact(data.d)) {
-            *label = centers.nearest(x, &mut scores);
-        }
-    });
+/// The members' sums and counts of every cluster.
+struct Sums {
+    sums: Vec<f64>,
+    counts: Vec<i64>,
 }
 
-/// Lloyd from `init` with sklearn's stopping rules.
+impl Sums {
+    /// Adds the chunks' deltas in chunk order; returns how many labels
+    /// changed.
+    fn apply(&mut self, deltas: &[Delta]) -> usize {
+        let mut changed = 0;
+        for delta in deltas {
+            for (s, v) in self.sums.iter_mut().zip(&delta.sums) {
+                *s += v;
+            }
+            for (c, v) in self.counts.iter_mut().zip(&delta.counts) {
+                *c += v;
+            }
+            changed += delta.changed;
+        }
+        changed
+    }
+}
+
+/// Lloyd from the centers `init` with sklearn's stopping rules.
+#[cfg(test)]
 fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) -> Run {
-    let d = data.d;
-    let mut centers = Centers::new(init, d);
-    // No row carries this label, so the first step changes every label.
-    let mut labels = vec![u32::MAX; data.n];
+    let centers = Centers::new(init, data.d);
+    let state = (0..data.n_blocks())
+        .map(|b| centers.nearest(data.block(b)))
+        .collect();
+    lloyd_from(data, centers, state, max_iter, tol, exec)
+}
+
+/// Lloyd with sklearn's stopping rules from `centers`, given valid bounds
+/// for them in `state` (the labels need not be the nearest centers).
+fn lloyd_from(
+    data: &Centred,
+    mut centers: Centers,
+    mut state: Vec<Bounds>,
+    max_iter: usize,
+    tol: f64,
+    exec: Exec,
+) -> Run {
+    let (k, d) = (centers.k, data.d);
+    let mut members = Sums {
+        sums: vec![0.0; k * d],
+        counts: vec![0; k],
+    };
+    let mut motion: Option<Motion> = None;
     let mut strict = false;
     let mut n_iter = 0;
     while n_iter < max_iter {
         n_iter += 1;
-        let partials = assign(data, &centers, &mut labels, exec);
-        let changed: usize = partials.iter().map(|p| p.changed).sum();
-        let next = m_step(data, &centers, &labels, partials);
-        let shift: f64 = next
-            .chunks_exact(d)
-            .zip(centers.c.chunks_exact(d))
-            .map(|(a, b)| sq_dist(a, b))
-            .sum();
-        centers = Centers::new(next, d);
+        let deltas = assign(data, &centers, motion.as_ref(), &mut state, exec);
+        let changed = members.apply(&deltas);
+        let labels = labels_of(data, &state);
+        let next = Centers::new(m_step(data, &centers, &labels, &members), d);
+        let shift: f64 = (0..k).map(|j| sq_dist(next.row(j), centers.row(j))).sum();
+        motion = Some(Motion::new(&centers, &next));
+        centers = next;
         if changed == 0 {
             strict = true;
             break;
@@ -641,8 +973,9 @@ fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) 
         }
     }
     if !strict {
-        relabel(data, &centers, &mut labels, exec);
+        assign(data, &centers, motion.as_ref(), &mut state, exec);
     }
+    let labels = labels_of(data, &state);
     let inertia = inertia(data, &centers.c, &labels, exec);
     Run {
         labels,
@@ -652,22 +985,22 @@ fn lloyd(data: &Centred, init: Vec<f64>, max_iter: usize, tol: f64, exec: Exec) 
     }
 }
 
-/// New centers: the ordered sum of the partials, empty clusters relocated,
-/// then means.
-fn m_step(data: &Centred, old: &Centers, labels: &[u32], partials: Vec<Partial>) -> Vec<f64> {
-    let (k, d) = (old.k, data.d);
-    let mut sums = vec![0.0; k * d];
-    let mut counts = vec![0usize; k];
-    for part in partials {
-        for (s, v) in sums.iter_mut().zip(&part.sums) {
-            *s += v;
-        }
-        for (c, v) in counts.iter_mut().zip(&part.counts) {
-            *c += v;
-        }
+/// The labels of the real rows, in row order.
+fn labels_of(data: &Centred, state: &[Bounds]) -> Vec<u32> {
+    let mut labels: Vec<u32> = state.iter().flat_map(|b| b.label).collect();
+    labels.truncate(data.n);
+    labels
+}
+
+/// New centers: the members' means, after empty clusters took their
+/// farthest rows (on a copy: the member sums stay those of the labels).
+fn m_step(data: &Centred, old: &Centers, labels: &[u32], members: &Sums) -> Vec<f64> {
+    let mut sums = members.sums.clone();
+    let mut counts: Vec<usize> = members.counts.iter().map(|&c| c as usize).collect();
+    if counts.contains(&0) {
+        relocate_empty(data, old, labels, &mut sums, &mut counts);
     }
-    relocate_empty(data, old, labels, &mut sums, &mut counts);
-    average(&mut sums, &counts, d);
+    average(&mut sums, &counts, data.d);
     sums
 }
 
@@ -691,9 +1024,9 @@ fn relocate_empty(
     for (&new, &row) in empty.iter().zip(&far) {
         let from = labels[row] as usize;
         let x = data.row(row);
-        for f in 0..d {
-            sums[from * d + f] -= x[f];
-            sums[new * d + f] = x[f];
+        for (f, &v) in x.iter().enumerate() {
+            sums[from * d + f] -= v;
+            sums[new * d + f] = v;
         }
         counts[new] = 1;
         counts[from] -= 1;
@@ -811,7 +1144,7 @@ fn squares<K>(counts: &HashMap<K, i128>) -> i128 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
@@ -996,23 +1329,41 @@ mod tests {
         matrix(rows, cols, data)
     }
 
-    /// Median wall time of `reps` calls, in seconds.
-    pub(crate) fn median_secs<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
-        let mut times: Vec<f64> = (0..reps.max(1))
+    /// CPU time of the calling thread so far, in seconds (Linux
+    /// `/proc/thread-self/schedstat`; NaN elsewhere): on a shared machine
+    /// it measures our work, not our wait for a core.
+    pub(crate) fn thread_cpu_secs() -> f64 {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(f64::NAN, |ns| ns * 1e-9)
+    }
+
+    /// The median wall time and the mean thread CPU time of `reps` calls, in
+    /// seconds. The CPU time is taken over the whole loop: the kernel
+    /// updates it only at scheduler ticks, so single calls would read 0 or
+    /// a whole tick.
+    pub(crate) fn median_secs<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
+        let reps = reps.max(1);
+        let cpu = thread_cpu_secs();
+        let mut wall: Vec<f64> = (0..reps)
             .map(|_| {
                 let start = std::time::Instant::now();
                 std::hint::black_box(f());
                 start.elapsed().as_secs_f64()
             })
             .collect();
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
+        let cpu = (thread_cpu_secs() - cpu) / reps as f64;
+        wall.sort_by(f64::total_cmp);
+        (wall[wall.len() / 2], cpu)
     }
 
     /// Verification against scikit-learn, driven by /tmp scripts (not a
     /// unit test): fits `KMEANS_IN` with `KMEANS_K` clusters (`KMEANS_N_INIT`
     /// runs) and writes inertia, n_iter, median serial and parallel seconds
-    /// over `KMEANS_REPS` fits, then the labels, to `KMEANS_OUT`.
+    /// over `KMEANS_REPS` fits, the ARI against the labels in `KMEANS_REF`
+    /// (if set) and the mean serial thread CPU seconds, then the labels,
+    /// to `KMEANS_OUT`.
     #[test]
     #[ignore]
     fn compare_with_sklearn() {
@@ -1022,15 +1373,49 @@ mod tests {
         km.n_init = std::env::var("KMEANS_N_INIT").map_or(1, |v| v.parse().expect("n_init"));
         let reps = var("KMEANS_REPS").parse().expect("reps");
         let fit = km.fit(&x).expect("fit");
-        let serial = median_secs(reps, || km.fit(&x));
-        let parallel = median_secs(reps, || km.fit_parallel(&x));
+        let (serial, serial_cpu) = median_secs(reps, || km.fit(&x));
+        let (parallel, _) = median_secs(reps, || km.fit_parallel(&x));
         let labels: Vec<String> = fit.labels.iter().map(|l| l.to_string()).collect();
+        let ari = std::env::var("KMEANS_REF").map_or(f64::NAN, |path| {
+            let text = std::fs::read_to_string(path).expect("read reference labels");
+            let reference: Vec<usize> = text
+                .split_whitespace()
+                .map(|v| v.parse().expect("label"))
+                .collect();
+            adjusted_rand_index(&fit.labels, &reference)
+        });
         let out = format!(
-            "{:.17e} {} {serial} {parallel}\n{}\n",
+            "{:.17e} {} {serial} {parallel} {ari:.17e} {serial_cpu}\n{}\n",
             fit.inertia,
             fit.n_iter,
             labels.join(" ")
         );
         std::fs::write(var("KMEANS_OUT"), out).expect("write output");
+    }
+
+    #[test]
+    #[ignore]
+    fn phase_times() {
+        let x = read_matrix(&std::env::var("KMEANS_IN").expect("in"));
+        let k: usize = std::env::var("KMEANS_K").expect("k").parse().expect("k");
+        let reps = 40;
+        let (_, t_val) = median_secs(reps, || KMeans::new(k).validate(&x));
+        let (_, t_centre) = median_secs(reps, || Centred::new(&x));
+        let data = Centred::new(&x);
+        let (_, t_var) = median_secs(reps, || data.mean_variance());
+        let (_, t_pp) = median_secs(reps, || {
+            plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial)
+        });
+        let init = plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial).centers;
+        let tol = 1e-4 * data.mean_variance();
+        let (_, t_lloyd) = median_secs(reps, || lloyd(&data, init.clone(), 300, tol, Exec::Serial));
+        let run = lloyd(&data, init.clone(), 300, tol, Exec::Serial);
+        let (_, t_in) = median_secs(reps, || {
+            inertia(&data, &run.centers, &run.labels, Exec::Serial)
+        });
+        eprintln!(
+            "validate {t_val:.4} centre {t_centre:.4} var {t_var:.4} plusplus {t_pp:.4} lloyd {t_lloyd:.4} (iters {}) inertia {t_in:.4}",
+            run.n_iter
+        );
     }
 }
