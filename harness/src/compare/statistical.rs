@@ -57,17 +57,20 @@ pub(super) fn compare_scores(
             reason: format!("AUCs differ by {gap:.4} > {:.3}", bounds.max_auc_gap),
         });
     }
+    // No AUC without both classes among the rows (a tiny input): then no
+    // quality figure rather than a NaN one (results.json holds numbers).
+    let quality = (auc_rust.is_finite() && auc_python.is_finite()).then_some(Quality {
+        measure: QualityMeasure::RocAuc,
+        rust: auc_rust,
+        python: auc_python,
+        between: rho,
+        between_measure: BetweenMeasure::SpearmanRho,
+    });
     Ok(Agreement {
         compared: rust.len(),
         max_abs_error: 0.0,
         borderline: 0,
-        quality: Some(Quality {
-            measure: QualityMeasure::RocAuc,
-            rust: auc_rust,
-            python: auc_python,
-            between: rho,
-            between_measure: BetweenMeasure::SpearmanRho,
-        }),
+        quality,
     })
 }
 
@@ -102,16 +105,20 @@ pub(super) fn compare_partitions(
             reason: format!("adjusted Rand index {ari:.4} below {:.2}", bound.min_ari),
         });
     }
-    let silhouette = |l: &Lists| l.values.first().copied().unwrap_or(f64::NAN);
-    Ok(Agreement {
-        compared: r.len() + values.compared,
-        quality: Some(Quality {
+    let silhouette = |l: &Lists| l.values.first().copied().filter(|v| v.is_finite());
+    let quality = match (silhouette(rust), silhouette(python)) {
+        (Some(rust), Some(python)) => Some(Quality {
             measure: QualityMeasure::Silhouette,
-            rust: silhouette(rust),
-            python: silhouette(python),
+            rust,
+            python,
             between: ari,
             between_measure: BetweenMeasure::AdjustedRand,
         }),
+        _ => None,
+    };
+    Ok(Agreement {
+        compared: r.len() + values.compared,
+        quality,
         ..values
     })
 }
