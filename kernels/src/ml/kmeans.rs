@@ -1313,6 +1313,89 @@ pub(crate) mod tests {
         assert_ne!(Rng::stream(42, 0).next_u64(), Rng::stream(42, 1).next_u64());
     }
 
+    /// Plain Lloyd with sklearn's rules: every distance every iteration,
+    /// sums from scratch. The reference the bounded version reproduces.
+    fn plain_lloyd(data: &Centred, init: &[f64], tol: f64) -> (Vec<u32>, Vec<f64>, usize) {
+        let (n, d, k) = (data.n, data.d, init.len() / data.d);
+        let mut centers = init.to_vec();
+        let mut labels = vec![u32::MAX; n];
+        let nearest = |centers: &[f64], x: &[f64]| {
+            let dists = centers.chunks_exact(d).map(|c| sq_dist(x, c));
+            let (mut best, mut best_dist) = (0, f64::INFINITY);
+            for (j, v) in dists.enumerate() {
+                if v < best_dist {
+                    (best, best_dist) = (j as u32, v);
+                }
+            }
+            best
+        };
+        let mut n_iter = 0;
+        let mut strict = false;
+        while n_iter < 300 {
+            n_iter += 1;
+            let mut changed = 0;
+            for (i, label) in labels.iter_mut().enumerate() {
+                let j = nearest(&centers, data.row(i));
+                changed += usize::from(*label != j);
+                *label = j;
+            }
+            let mut sums = vec![0.0; k * d];
+            let mut counts = vec![0usize; k];
+            for (i, &j) in labels.iter().enumerate() {
+                counts[j as usize] += 1;
+                for (s, v) in sums[j as usize * d..].iter_mut().zip(data.row(i)) {
+                    *s += v;
+                }
+            }
+            let old = Centers::new(centers.clone(), d);
+            relocate_empty(data, &old, &labels, &mut sums, &mut counts);
+            average(&mut sums, &counts, d);
+            let shift: f64 = sums
+                .chunks_exact(d)
+                .zip(centers.chunks_exact(d))
+                .map(|(a, b)| sq_dist(a, b))
+                .sum();
+            centers = sums;
+            if changed == 0 {
+                strict = true;
+                break;
+            }
+            if shift <= tol {
+                break;
+            }
+        }
+        if !strict {
+            for (i, label) in labels.iter_mut().enumerate() {
+                *label = nearest(&centers, data.row(i));
+            }
+        }
+        (labels, centers, n_iter)
+    }
+
+    #[test]
+    fn bounded_lloyd_is_plain_lloyd() {
+        let c: [&[f64]; 4] = [
+            &[0.0, 0.0, 0.0],
+            &[1.0, 0.2, 0.0],
+            &[0.3, 1.0, 0.5],
+            &[1.0, 1.0, 1.0],
+        ];
+        let x = blobs(&c, 500, 2.0, 21);
+        let data = Centred::new(&x);
+        for (k, seed) in [(7, 1), (3, 2), (12, 3)] {
+            let init = plus_plus(&data, k, &mut Rng::new(seed), Exec::Serial).centers;
+            let tol = 1e-4 * data.mean_variance();
+            let run = lloyd(&data, init.clone(), 300, tol, Exec::Serial);
+            let (labels, centers, n_iter) = plain_lloyd(&data, &init, tol);
+            assert!(n_iter > 3, "a test that needs several iterations");
+            assert_eq!(run.n_iter, n_iter);
+            assert_eq!(run.labels, labels);
+            for (a, b) in run.centers.iter().zip(&centers) {
+                assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+            }
+        }
+    }
+
     /// Reads `u64 rows, u64 cols` then row-major f64, little-endian.
     pub(crate) fn read_matrix(path: &str) -> Matrix {
         let bytes = std::fs::read(path).expect("read input");
