@@ -574,8 +574,8 @@ fn sample(data: &Centred, seeds: &[SeedBlock], totals: &[f64], r: f64) -> usize 
 fn best_candidate(data: &Centred, seeds: &[SeedBlock], candidates: &[usize], exec: Exec) -> usize {
     let t = candidates.len();
     let candidates: Vec<Vec<f64>> = candidates.iter().map(|&c| data.row(c)).collect();
-    let chunks = data.n_blocks().div_ceil(BLOCKS);
-    let partials = exec.map_chunks(chunks * CHUNK, |rows| {
+    let partials = exec.map_chunks(data.n, |rows| {
+        // A chunk's rows start a block: CHUNK is a multiple of LANES.
         let first = rows.start / LANES;
         let mut pots = vec![[0.0; LANES]; t];
         for (b, seed) in seeds.iter().enumerate().skip(first).take(BLOCKS) {
@@ -1437,7 +1437,7 @@ pub(crate) mod tests {
 
     /// Verification against scikit-learn, driven by /tmp scripts (not a
     /// unit test): fits `KMEANS_IN` with `KMEANS_K` clusters (`KMEANS_N_INIT`
-    /// runs) and writes inertia, n_iter, median serial and parallel seconds
+    /// runs, seed `KMEANS_SEED`) and writes inertia, n_iter, median serial and parallel seconds
     /// over `KMEANS_REPS` fits, the ARI against the labels in `KMEANS_REF`
     /// (if set) and the mean serial thread CPU seconds, then the labels,
     /// to `KMEANS_OUT`.
@@ -1448,6 +1448,7 @@ pub(crate) mod tests {
         let x = read_matrix(&var("KMEANS_IN"));
         let mut km = KMeans::new(var("KMEANS_K").parse().expect("k"));
         km.n_init = std::env::var("KMEANS_N_INIT").map_or(1, |v| v.parse().expect("n_init"));
+        km.seed = std::env::var("KMEANS_SEED").map_or(DEFAULT_SEED, |v| v.parse().expect("seed"));
         let reps = var("KMEANS_REPS").parse().expect("reps");
         let fit = km.fit(&x).expect("fit");
         let (serial, serial_cpu) = median_secs(reps, || km.fit(&x));
@@ -1468,31 +1469,5 @@ pub(crate) mod tests {
             labels.join(" ")
         );
         std::fs::write(var("KMEANS_OUT"), out).expect("write output");
-    }
-
-    #[test]
-    #[ignore]
-    fn phase_times() {
-        let x = read_matrix(&std::env::var("KMEANS_IN").expect("in"));
-        let k: usize = std::env::var("KMEANS_K").expect("k").parse().expect("k");
-        let reps = 40;
-        let (_, t_val) = median_secs(reps, || KMeans::new(k).validate(&x));
-        let (_, t_centre) = median_secs(reps, || Centred::new(&x));
-        let data = Centred::new(&x).expect("finite");
-        let (_, t_var) = median_secs(reps, || data.mean_variance());
-        let (_, t_pp) = median_secs(reps, || {
-            plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial)
-        });
-        let init = plus_plus(&data, k, &mut Rng::stream(42, 0), Exec::Serial).centers;
-        let tol = 1e-4 * data.mean_variance();
-        let (_, t_lloyd) = median_secs(reps, || lloyd(&data, init.clone(), 300, tol, Exec::Serial));
-        let run = lloyd(&data, init.clone(), 300, tol, Exec::Serial);
-        let (_, t_in) = median_secs(reps, || {
-            inertia(&data, &run.centers, &run.labels, Exec::Serial)
-        });
-        eprintln!(
-            "validate {t_val:.4} centre {t_centre:.4} var {t_var:.4} plusplus {t_pp:.4} lloyd {t_lloyd:.4} (iters {}) inertia {t_in:.4}",
-            run.n_iter
-        );
     }
 }
