@@ -6,7 +6,7 @@
 //!
 //! 1. **Graph.** Each row's `n_neighbors` nearest rows (Euclidean, the row
 //!    itself included: sklearn's `kneighbors_graph(include_self=True)`),
-//!    exact, by brute force; affinity `W = (C + Cᵀ)/2` of that 0/1
+//!    exact, from a kd-tree (as sklearn's, for few features); affinity `W = (C + Cᵀ)/2` of that 0/1
 //!    connectivity, so an edge weighs 1 when the two rows list each other
 //!    and 1/2 when only one does. Ties between equally distant rows go to
 //!    the lower row index (sklearn's tree search orders them its own way; it
@@ -206,24 +206,16 @@ impl SpectralClustering {
 // ---------------------------------------------------------------------------
 // Exact k nearest neighbours.
 
-/// Rows per block of the feature-major copy searched by every query: eight
-/// distances per step, packed, and one branch per block in the common case
-/// that none of them enters the query's current best.
-const LANES: usize = 8;
-type Lane = [f64; LANES];
-
 /// The `m` nearest rows of every row (itself included), nearest first, ties
 /// to the lower index: `n × m` indices.
 fn nearest_neighbors(x: &Matrix, m: usize, exec: Exec) -> Vec<u32> {
-    let (n, d) = (x.rows(), x.cols());
-    let mut blocks = vec![[f64::INFINITY; LANES]; n.div_ceil(LANES) * d];
-    for i in 0..n {
-        for (f, &v) in x.row(i).iter().enumerate() {
-            blocks[(i / LANES) * d + f][i % LANES] = v;
-        }
-    }
-    let mut out = vec![0u32; n * m];
-    let search = |(i, out): (usize, &mut [u32])| nearest_of(&blocks, d, n, x.row(i), out);
+    let tree = KdTree::new(x);
+    let mut out = vec![0u32; x.rows() * m];
+    let search = |(i, out): (usize, &mut [u32])| {
+        let mut best = Best::new(m);
+        tree.search(0, x.row(i), &mut best);
+        out.copy_from_slice(&best.rows);
+    };
     match exec {
         Exec::Serial => out.chunks_mut(m).enumerate().for_each(search),
         Exec::Parallel => out.par_chunks_mut(m).enumerate().for_each(search),
@@ -231,43 +223,176 @@ fn nearest_neighbors(x: &Matrix, m: usize, exec: Exec) -> Vec<u32> {
     out
 }
 
-/// The `out.len()` rows nearest to `q`, by a scan of every block. Padding
-/// rows (coordinates infinite) are at infinite distance and never enter.
-fn nearest_of(blocks: &[Lane], d: usize, n: usize, q: &[f64], out: &mut [u32]) {
-    let m = out.len();
-    let mut best_dist = vec![f64::INFINITY; m];
-    let mut best_row = vec![u32::MAX; m];
-    for (b, block) in blocks.chunks_exact(d).enumerate() {
-        let mut dist = [0.0; LANES];
-        for (lane, &qf) in block.iter().zip(q) {
-            for (a, &v) in dist.iter_mut().zip(lane) {
-                *a += (v - qf) * (v - qf);
+/// Rows per kd-tree leaf: few enough to prune well, enough that the
+/// descent costs little next to the distances.
+const LEAF: usize = 16;
+
+/// A kd-tree over the rows: each split halves its rows at the median of the
+/// coordinate that spreads most, so rows left of a split have that
+/// coordinate ≤ the split value and rows right of it ≥. A query descends to
+/// its own side first and visits the other side only if the plane is no
+/// farther than its current m-th nearest (ties included, so the lower index
+/// still wins); the answer is the brute-force answer, distances included to
+/// the bit (same sums in the same order).
+struct KdTree {
+    d: usize,
+    /// The rows in tree order, row-major.
+    points: Vec<f64>,
+    /// Each tree-order row's index in the data.
+    ids: Vec<u32>,
+    /// Pre-order: a split's left child is the next node.
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Node {
+    Leaf {
+        start: usize,
+        end: usize,
+    },
+    Split {
+        dim: usize,
+        value: f64,
+        right: usize,
+    },
+}
+
+impl KdTree {
+    fn new(x: &Matrix) -> Self {
+        let d = x.cols();
+        let mut ids: Vec<u32> = (0..x.rows() as u32).collect();
+        let mut nodes = Vec::new();
+        Self::build(x, &mut ids, 0, &mut nodes);
+        let points = ids
+            .iter()
+            .flat_map(|&i| x.row(i as usize).to_vec())
+            .collect();
+        KdTree {
+            d,
+            points,
+            ids,
+            nodes,
+        }
+    }
+
+    /// Appends the subtree of `ids` (tree positions from `offset`).
+    fn build(x: &Matrix, ids: &mut [u32], offset: usize, nodes: &mut Vec<Node>) {
+        let leaf = Node::Leaf {
+            start: offset,
+            end: offset + ids.len(),
+        };
+        if ids.len() <= LEAF {
+            nodes.push(leaf);
+            return;
+        }
+        let coord = |i: u32, f: usize| x.row(i as usize)[f];
+        let spread = |f: usize| {
+            let (lo, hi) = ids
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                    (lo.min(coord(i, f)), hi.max(coord(i, f)))
+                });
+            hi - lo
+        };
+        let (mut dim, mut widest) = (0, spread(0));
+        for f in 1..x.cols() {
+            let s = spread(f);
+            if s > widest {
+                (dim, widest) = (f, s);
             }
         }
-        let worst = best_dist[m - 1];
-        if !dist.iter().any(|&v| v < worst) {
-            continue;
+        if widest <= 0.0 {
+            // All rows equal: nothing to split.
+            nodes.push(leaf);
+            return;
         }
-        for (lane, &v) in dist.iter().enumerate() {
-            let row = b * LANES + lane;
-            if row < n && v < best_dist[m - 1] {
-                insert(&mut best_dist, &mut best_row, v, row as u32);
+        let mid = ids.len() / 2;
+        ids.select_nth_unstable_by(mid, |&a, &b| {
+            coord(a, dim).total_cmp(&coord(b, dim)).then(a.cmp(&b))
+        });
+        let at = nodes.len();
+        nodes.push(Node::Split {
+            dim,
+            value: coord(ids[mid], dim),
+            right: 0,
+        });
+        let (left, right) = ids.split_at_mut(mid);
+        Self::build(x, left, offset, nodes);
+        let right_at = nodes.len();
+        if let Node::Split { right, .. } = &mut nodes[at] {
+            *right = right_at;
+        }
+        Self::build(x, right, offset + mid, nodes);
+    }
+
+    fn search(&self, node: usize, q: &[f64], best: &mut Best) {
+        match self.nodes[node] {
+            Node::Leaf { start, end } => {
+                let rows = self.points[start * self.d..end * self.d].chunks_exact(self.d);
+                for (p, &id) in rows.zip(&self.ids[start..end]) {
+                    best.offer(sq_dist(p, q), id);
+                }
+            }
+            Node::Split { dim, value, right } => {
+                let diff = q[dim] - value;
+                let (near, far) = if diff <= 0.0 {
+                    (node + 1, right)
+                } else {
+                    (right, node + 1)
+                };
+                self.search(near, q, best);
+                if diff * diff <= best.worst() {
+                    self.search(far, q, best);
+                }
             }
         }
     }
-    out.copy_from_slice(&best_row);
 }
 
-/// Inserts `(v, row)` into the sorted best list, dropping its last entry.
-/// Rows arrive in increasing order, so an equal distance already listed
-/// stays ahead.
-fn insert(best_dist: &mut [f64], best_row: &mut [u32], v: f64, row: u32) {
-    let at = best_dist.partition_point(|&b| b <= v);
-    let m = best_dist.len();
-    best_dist.copy_within(at..m - 1, at + 1);
-    best_row.copy_within(at..m - 1, at + 1);
-    best_dist[at] = v;
-    best_row[at] = row;
+/// Squared Euclidean distance, summed in feature order from +0.0.
+#[inline]
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .fold(0.0, |acc, (x, y)| acc + (x - y) * (x - y))
+}
+
+/// A query's m best rows so far, ordered by (distance, row).
+struct Best {
+    dists: Vec<f64>,
+    rows: Vec<u32>,
+}
+
+impl Best {
+    fn new(m: usize) -> Self {
+        Best {
+            dists: vec![f64::INFINITY; m],
+            rows: vec![u32::MAX; m],
+        }
+    }
+
+    /// The m-th best distance (infinite until m rows were offered).
+    fn worst(&self) -> f64 {
+        self.dists[self.dists.len() - 1]
+    }
+
+    /// Keeps `(dist, row)` if it is among the m smallest pairs.
+    #[inline]
+    fn offer(&mut self, dist: f64, row: u32) {
+        let m = self.dists.len();
+        let before = |at: usize| (dist, row) < (self.dists[at], self.rows[at]);
+        if !before(m - 1) {
+            return;
+        }
+        let mut at = m - 1;
+        while at > 0 && before(at - 1) {
+            at -= 1;
+        }
+        self.dists.copy_within(at..m - 1, at + 1);
+        self.rows.copy_within(at..m - 1, at + 1);
+        self.dists[at] = dist;
+        self.rows[at] = row;
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -739,9 +864,40 @@ mod tests {
         assert_eq!(symmetric_eigen(&mut a, 3).0, vec![0.0; 3]);
     }
 
+    /// Every row's 10 nearest by a full sort on (distance, index).
+    fn sorted_neighbours(x: &Matrix) -> Vec<u32> {
+        let n = x.rows();
+        let mut out = Vec::new();
+        for i in 0..n {
+            let mut all: Vec<(f64, usize)> =
+                (0..n).map(|j| (sq_dist(x.row(j), x.row(i)), j)).collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            out.extend(all[..10].iter().map(|&(_, j)| j as u32));
+        }
+        out
+    }
+
+    #[test]
+    fn neighbours_break_ties_by_index() {
+        // A 7 × 7 integer grid, each point three times: distances tie
+        // everywhere, duplicates at distance 0.
+        let data: Vec<f64> = (0..147)
+            .flat_map(|i| [f64::from((i / 3) % 7), f64::from((i / 3) / 7)])
+            .collect();
+        let x = matrix(147, 2, data);
+        assert_eq!(
+            nearest_neighbors(&x, 10, Exec::Serial),
+            sorted_neighbours(&x)
+        );
+    }
+
     #[test]
     fn neighbours_match_a_full_sort() {
         let x = blobs(&[&[0.0, 0.0, 0.0], &[1.0, 1.0, 0.0]], 40, 2.0, 5);
+        assert_eq!(
+            nearest_neighbors(&x, 10, Exec::Serial),
+            sorted_neighbours(&x)
+        );
         let n = x.rows();
         let found = nearest_neighbors(&x, 10, Exec::Serial);
         for i in 0..n {
