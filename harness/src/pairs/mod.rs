@@ -18,6 +18,7 @@ use crate::compare::{Comparison, Output, Tolerance};
 use crate::inputs::{Generator, Input};
 
 mod centrality;
+mod clustering;
 mod communities;
 mod defects;
 mod detect;
@@ -128,6 +129,12 @@ pub enum TwinError {
     Svm(#[from] ml::ocsvm::OcsvmError),
     #[error(transparent)]
     KMeans(#[from] ml::kmeans::KMeansError),
+    #[error(transparent)]
+    Spectral(#[from] ml::spectral::SpectralError),
+    #[error(transparent)]
+    Ward(#[from] ml::ward::WardError),
+    #[error(transparent)]
+    Silhouette(#[from] ml::silhouette::SilhouetteError),
     #[error(transparent)]
     Ensemble(#[from] twinbench_kernels::detect::ensemble::EnsembleError),
     #[error("kernel expects {expected} input, got {got}")]
@@ -269,6 +276,9 @@ pub static PAIRS: &[KernelPair] = &[
     models::ENSEMBLE_DETECTOR,
     models::ONE_CLASS_SVM,
     models::NODE_ANOMALY_SCORES,
+    clustering::CLUSTER_KMEANS,
+    clustering::CLUSTER_SPECTRAL,
+    clustering::CLUSTER_WARD,
     communities::GREEDY_MODULARITY,
     communities::LABEL_PROPAGATION,
     communities::LOUVAIN,
@@ -334,6 +344,9 @@ mod tests {
                 "ensemble_detector",
                 "one_class_svm",
                 "node_anomaly_scores",
+                "cluster_kmeans",
+                "cluster_spectral",
+                "cluster_ward",
                 "graph_metrics",
                 "node_features",
                 "paths_shortest",

@@ -297,24 +297,14 @@ impl Bridge {
             .map_err(|e| errors::python(py, &format!("reading {}_output", function.function), e))
     }
 
-    /// Prepare, run and convert `function` in one go.
-    ///
-    /// One baseline at a time, whichever thread calls: baselines share
-    /// numpy's global generator, and one that seeds it to be reproducible
-    /// (Louvain) must not interleave with one that draws from it
-    /// (scikit-learn's OneClassSVM draws libsvm's seed there), which the GIL
-    /// alone allows whenever numpy or scikit-learn releases it.
+    /// Prepare, run and convert `function` in one go, [`exclusive`]ly.
     pub fn compute_with(
         &self,
         function: PythonFunction,
         kind: OutputKind,
         input: &Input,
     ) -> Result<Output, BridgeError> {
-        static ONE_BASELINE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _turn = ONE_BASELINE_AT_A_TIME
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Python::attach(|py| {
+        exclusive(|py| {
             let prepared = self.prepare(py, function, input)?;
             let result = self.run(py, function, &prepared)?;
             self.output(py, function, kind, &result, &prepared)
@@ -339,7 +329,7 @@ impl Bridge {
             module: "twinbench_baselines.memory",
             function: "peak_bytes",
         };
-        Python::attach(|py| {
+        exclusive(|py| {
             let prepared = self.prepare(py, function, input)?;
             let target = self.function(py, function)?;
             self.function(py, PEAK_BYTES)?
@@ -357,7 +347,7 @@ impl Bridge {
             module: "twinbench_baselines.footprint",
             function: "graph_bytes",
         };
-        Python::attach(|py| {
+        exclusive(|py| {
             let args = convert::input_args(py, input)
                 .map_err(|e| errors::python(py, "converting the input", e))?;
             self.function(py, GRAPH_BYTES)?
@@ -370,7 +360,7 @@ impl Bridge {
     /// Evaluates a Python expression with the bridge's `sys.path` (tests use
     /// it to check facts such as `hash((u, v))` against the interpreter).
     pub fn eval_expression(&self, expression: &str) -> Result<String, BridgeError> {
-        Python::attach(|py| {
+        exclusive(|py| {
             let code = std::ffi::CString::new(expression).map_err(|_| {
                 BridgeError::Python(PythonError {
                     context: "evaluating an expression".into(),
@@ -383,4 +373,25 @@ impl Bridge {
                 .map_err(|e| errors::python(py, expression, e))
         })
     }
+}
+
+/// Runs `f` with the GIL while no other thread of this process runs a
+/// bridge call. The GIL alone is not enough, because numpy and scikit-learn
+/// release it in their loops:
+/// - baselines share numpy's global generator, and one that seeds it to be
+///   reproducible (Louvain) must not interleave with one that draws from it
+///   (scikit-learn's OneClassSVM draws libsvm's seed there);
+/// - tracemalloc is process-wide: a peak measured while another thread
+///   allocates counts that thread's arrays too, and CPython 3.11's
+///   `tracemalloc.stop()` racing numpy's GIL-free `PyTraceMalloc_Track`
+///   is a use-after-free.
+///
+/// The lock is taken before the GIL, never while holding it, so a thread
+/// waiting here cannot block the one inside.
+fn exclusive<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> T {
+    static ONE_CALL_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_CALL_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Python::attach(f)
 }
