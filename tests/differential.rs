@@ -511,3 +511,93 @@ fn kmeans_quality_matches_over_seeds() {
         );
     }
 }
+
+/// Equal quality for the isolation forest, which cannot replay
+/// scikit-learn's random trees: on the node_anomaly_scores generator
+/// (10,000 rows, 2% planted anomalies), four twin forests (seeds 0–3)
+/// against four scikit-learn forests (random states 0–3). The twin must
+/// rank rows as much like scikit-learn as scikit-learn's forests rank like
+/// each other (median Spearman ρ over the 16 cross pairs at least the
+/// median over the 6 scikit-learn pairs, less 0.03), and find the planted
+/// anomalies as well (mean ROC AUC within 0.01).
+#[test]
+fn forest_rankings_match_over_seeds() {
+    use twinbench::pairs::{OutputKind, PythonFunction};
+    use twinbench::stats::rank::{roc_auc, spearman};
+    use twinbench_kernels::ml::isolation_forest::{
+        Contamination, IsolationForest, IsolationForestParams,
+    };
+    use twinbench_kernels::ml::{Matrix, scale::StandardScaler};
+    const SCORES: PythonFunction = PythonFunction {
+        module: "twinbench_baselines.ml",
+        function: "forest_scores",
+    };
+    let pair = twinbench::pairs::find("node_anomaly_scores").expect("registered");
+    let input = pair.generator.generate(10_000, 1);
+    let Input::Matrix(m) = &input else {
+        panic!("feature matrix expected")
+    };
+    let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
+    let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
+    let rust: Vec<Vec<f64>> = (0..4)
+        .map(|seed| {
+            let params = IsolationForestParams {
+                contamination: Contamination::Fraction(0.1),
+                seed,
+                ..IsolationForestParams::default()
+            };
+            let forest = IsolationForest::fit(&scaled, &params).expect("fit");
+            let scores = forest.score_samples(&scaled).expect("score");
+            scores.into_iter().map(|s| -s).collect()
+        })
+        .collect();
+    let Output::Values(flat) = bridge::bridge()
+        .expect("bridge")
+        .compute_with(SCORES, OutputKind::Values, &input)
+        .expect("sklearn")
+    else {
+        panic!("values expected")
+    };
+    let python: Vec<&[f64]> = flat.chunks(m.rows).collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        (v[(n - 1) / 2] + v[n / 2]) / 2.0
+    };
+    let cross = median(
+        rust.iter()
+            .flat_map(|r| {
+                python
+                    .iter()
+                    .map(move |p| spearman(r, p).expect("ρ defined"))
+            })
+            .collect(),
+    );
+    let among_python = median(
+        (0..4)
+            .flat_map(|a| (a + 1..4).map(move |b| (a, b)))
+            .map(|(a, b)| spearman(python[a], python[b]).expect("ρ defined"))
+            .collect(),
+    );
+    let mean_auc = |sides: &[&[f64]]| {
+        sides
+            .iter()
+            .map(|s| roc_auc(s, &m.outliers).expect("both classes"))
+            .sum::<f64>()
+            / sides.len() as f64
+    };
+    let rust_refs: Vec<&[f64]> = rust.iter().map(Vec::as_slice).collect();
+    let (auc_rust, auc_python) = (mean_auc(&rust_refs), mean_auc(&python));
+    eprintln!(
+        "median ρ twin–sklearn {cross:.4}, sklearn–sklearn {among_python:.4}; \
+         mean AUC {auc_rust:.4} vs {auc_python:.4}"
+    );
+    assert!(
+        cross >= among_python - 0.03,
+        "twin ranks unlike scikit-learn: median ρ {cross} vs {among_python} among its own forests"
+    );
+    assert!(
+        (auc_rust - auc_python).abs() <= 0.01,
+        "mean AUC {auc_rust} vs {auc_python}"
+    );
+}

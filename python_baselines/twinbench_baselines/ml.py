@@ -134,3 +134,18 @@ def kmeans_inertias(features):
 
 def kmeans_inertias_output(result, features):
     return np.asarray(result, dtype=np.float64)
+
+
+def forest_scores(features):
+    """K7's anomaly scores (negated ``score_samples``) under four random
+    states (0-3), concatenated: the forest-to-forest spread the differential
+    tests compare the twin's with. Not a baseline of the original."""
+    scaled = StandardScaler().fit_transform(features)
+    return [
+        -IsolationForest(contamination=0.1, random_state=s).fit(scaled).score_samples(scaled)
+        for s in range(4)
+    ]
+
+
+def forest_scores_output(result, features):
+    return np.concatenate(result).astype(np.float64)

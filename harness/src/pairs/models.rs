@@ -22,13 +22,17 @@ use crate::inputs::{Generator, SPIKE_TIMESTAMPS};
 
 /// Bounds for a re-implemented isolation forest: planted anomalies found
 /// as well (AUC within 0.02) and rows ranked alike. 100 random trees rank
-/// the many ordinary rows noisily: scikit-learn 1.6.1 against itself with
-/// random_state 43 or 44 instead of 42 gives Spearman ρ 0.87–0.89 on these
-/// inputs (1,000 and 10,000 rows, measured), so the issue's 0.9 would fail
-/// scikit-learn itself; ρ ≥ 0.8 still refuses an unrelated or reversed
-/// ranking.
+/// the many ordinary rows noisily, more so the more rows there are: on the
+/// node_anomaly_scores input at 100,000 rows (measured, random states and
+/// seeds 40–45), scikit-learn 1.6.1 against itself gives Spearman ρ
+/// 0.786–0.865 (median 0.819), the twin against itself 0.660–0.869
+/// (0.823), the twin against scikit-learn 0.668–0.882 (0.823): one
+/// distribution, whose lower tail is below the issue's 0.9 and below 0.8.
+/// Per call the bound is 0.6, which still refuses an unrelated ranking
+/// (ρ ≈ 0) or a reversed one; equal quality over many seeds is tested in
+/// `forest_rankings_match_over_seeds` (differential tests).
 const FOREST_AGREEMENT: ScoreAgreement = ScoreAgreement {
-    min_spearman: 0.8,
+    min_spearman: 0.6,
     max_auc_gap: 0.02,
 };
 
@@ -58,7 +62,7 @@ pub(super) const NODE_ANOMALY_SCORES: KernelPair = KernelPair {
     comparison: Comparison::AnomalyScores(FOREST_AGREEMENT),
     tolerance: super::EXACT,
     tolerance_rationale: "a Rust forest cannot draw numpy's random trees: the scores are \
-                          held to ranking rows alike (Spearman ρ ≥ 0.8) and to finding the \
+                          held to ranking rows alike (Spearman ρ ≥ 0.6, scikit-learn against itself: 0.79–0.87 at 100,000 rows) and to finding the \
                           planted anomalies as well (ROC AUC within 0.02)",
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C05", "C06"],
@@ -122,7 +126,7 @@ pub(super) const ENSEMBLE_DETECTOR: KernelPair = KernelPair {
     comparison: Comparison::AnomalyScores(FOREST_AGREEMENT),
     tolerance: super::EXACT,
     tolerance_rationale: "the ensemble score mixes the forest's (randomized: statistical) and \
-                          the SVM's (deterministic) decision values, so it is held to ρ ≥ 0.8 \
+                          the SVM's (deterministic) decision values, so it is held to ρ ≥ 0.6 \
                           and an AUC within 0.02; its AUC is low because the original reads \
                           the decision values upside down (D027)",
     sizes: &[1_000, 2_000, 5_000],
