@@ -254,6 +254,36 @@ def ensemble_detector_output(result, frame):
     )
 
 
+class _Negated:
+    """A fitted model whose ``decision_function`` is the model's, negated:
+    the one change D027 needs (higher = more anomalous)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def decision_function(self, data):
+        return -self.model.decision_function(data)
+
+
+ensemble_detector_corrected_prepare = metric_frame
+
+
+def ensemble_detector_corrected(frame):
+    """``ensemble_detector`` with defect D027 fixed: the same training, then
+    ``detect_anomalies`` reading both models' decision values negated, so
+    the ensemble score rises with abnormality and the 90th-percentile alerts
+    are the least normal rows. Not the original: the corrected column."""
+    detector = EnsembleAnomalyDetector()
+    detector.train(frame)
+    detector.isolation_forest = _Negated(detector.isolation_forest)
+    detector.one_class_svm = _Negated(detector.one_class_svm)
+    alerts = detector.detect_anomalies(frame)
+    return detector, alerts
+
+
+ensemble_detector_corrected_output = ensemble_detector_output
+
+
 class _Scores:
     """Stands in for a fitted model or scaler: returns given values."""
 

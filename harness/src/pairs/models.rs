@@ -141,11 +141,15 @@ pub(super) const ENSEMBLE_DETECTOR: KernelPair = KernelPair {
     },
 };
 
-fn ensemble_detector(prepared: &Prepared, parallel: bool) -> Result<Output, TwinError> {
+fn ensemble_detector(
+    prepared: &Prepared,
+    orientation: ensemble::Orientation,
+    parallel: bool,
+) -> Result<Output, TwinError> {
     let detection = ensemble::detect(
         expect_matrix(prepared)?,
         CONTAMINATION,
-        ensemble::Orientation::AsWritten,
+        orientation,
         SPIKE_TIMESTAMPS,
         parallel,
     )?;
@@ -153,11 +157,53 @@ fn ensemble_detector(prepared: &Prepared, parallel: bool) -> Result<Output, Twin
 }
 
 fn run_ensemble_detector(prepared: &Prepared) -> Result<Output, TwinError> {
-    ensemble_detector(prepared, false)
+    ensemble_detector(prepared, ensemble::Orientation::AsWritten, false)
 }
 
 fn run_ensemble_detector_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
-    ensemble_detector(prepared, true)
+    ensemble_detector(prepared, ensemble::Orientation::AsWritten, true)
+}
+
+pub(super) const ENSEMBLE_DETECTOR_CORRECTED: KernelPair = KernelPair {
+    name: "ensemble_detector_corrected",
+    domain: Domain::Detection,
+    summary: "ensemble_detector with D027 fixed on both sides (the one change: both models' \
+              decision values negated before normalisation), so its quality figure is the \
+              ROC AUC a correct detector reaches on the planted incidents, beside the \
+              original's",
+    python: PythonFunction {
+        module: "twinbench_baselines.anomaly",
+        function: "ensemble_detector_corrected",
+    },
+    output: OutputKind::Values,
+    rust: RustTwin {
+        prepare: prepare_matrix,
+        run: run_ensemble_detector_corrected,
+        run_parallel: Some(run_ensemble_detector_corrected_parallel),
+    },
+    generator: Generator::MetricFrame { cols: 6 },
+    comparison: Comparison::AnomalyScores(FOREST_AGREEMENT),
+    tolerance: super::EXACT,
+    tolerance_rationale: "as ensemble_detector: the forest's half is randomized, so ρ ≥ 0.6 \
+                          and an AUC within 0.02",
+    sizes: &[1_000, 2_000, 5_000],
+    claims: &["C02", "C09"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some(
+            "no one: this corrected detector is not in the original \
+             (RealTimeAnomalyMonitor calls the as-written one, D027)",
+        ),
+    },
+};
+
+fn run_ensemble_detector_corrected(prepared: &Prepared) -> Result<Output, TwinError> {
+    ensemble_detector(prepared, ensemble::Orientation::Corrected, false)
+}
+
+fn run_ensemble_detector_corrected_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
+    ensemble_detector(prepared, ensemble::Orientation::Corrected, true)
 }
 
 pub(super) const ONE_CLASS_SVM: KernelPair = KernelPair {
