@@ -150,7 +150,15 @@ fn an_unknown_baseline_function_is_named() {
         module: "twinbench_baselines.graph",
         function: "no_such_kernel",
     };
-    let err = pyo3::Python::attach(|py| bridge.function(py, missing).map(|_| ()))
+    // Through the bridge's own call path (on its Python thread): the
+    // input is prepared by the module's shared `prepare`, then the lookup
+    // of the function itself fails.
+    let pagerank = twinbench::pairs::find("pagerank").expect("registered");
+    let input = pagerank
+        .generator
+        .generate(pagerank.generator.min_size(), 1);
+    let err = bridge
+        .compute_with(missing, pagerank.output, &input)
         .expect_err("no such function");
     let message = err.to_string();
     assert!(

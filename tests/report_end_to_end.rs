@@ -84,6 +84,7 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
             for side in pair.sides() {
                 let ns = match side {
                     Side::Python => 50_000.0,
+                    Side::PythonOneThread => 70_000.0,
                     Side::PythonFixed | Side::Rustworkx | Side::Igraph => 4_000.0,
                     Side::Rust => 1_000.0,
                     Side::RustParallel => 600.0,

@@ -118,7 +118,7 @@ fn benches(c: &mut Criterion) {
     // Only a measuring run (`cargo bench` passes --bench; `cargo test`
     // runs each benchmark once and saves nothing) marks where fresh samples
     // start.
-    if measuring() {
+    let mut run = measuring().then(|| {
         let mut run = BenchRun::starting_now(&path, GitInfo::of(&workspace::root()));
         // Before any kernel: the host's own speed, for the gate's
         // same-machine check (harness/src/measure/calibration.rs).
@@ -126,7 +126,8 @@ fn benches(c: &mut Criterion) {
         if let Err(e) = bench_run::write(&workspace::criterion_dir(), &run) {
             eprintln!("twinbench bench: cannot record the run: {e}");
         }
-    }
+        run
+    });
     // `TWINBENCH_ONLY="kernel/size/side …"` (the gate's confirming rerun):
     // only these Rust sides, at once — no Python, no input copy, no check.
     let only = match std::env::var("TWINBENCH_ONLY") {
@@ -147,6 +148,20 @@ fn benches(c: &mut Criterion) {
             None
         }
     };
+    // The Python side's thread pools as this process runs them (the
+    // benchmark command may have unset OPENBLAS_CORETYPE, which changes the
+    // OpenBLAS kernel): recorded with the run.
+    if let (Some(run), Some(bridge)) = (run.as_mut(), bridge) {
+        match bridge.thread_pools() {
+            Ok(pools) => {
+                run.python_thread_pools = pools;
+                if let Err(e) = bench_run::write(&workspace::criterion_dir(), run) {
+                    eprintln!("twinbench bench: cannot record the run: {e}");
+                }
+            }
+            Err(e) => eprintln!("twinbench bench: thread pools not recorded: {e}"),
+        }
+    }
     if let Some(bridge) = bridge {
         bench_pyo3_overhead(c, bridge);
         bench_executor_hop(c, bridge);
@@ -322,7 +337,19 @@ fn bench_python(
             function: alt.python,
             answer_as: None,
         };
-        bench_python_function(group, pair.name, target, bridge, input, size);
+        if alt.side == Side::PythonOneThread {
+            let timed = bridge.one_thread(|| {
+                bench_python_function(group, pair.name, target, bridge, input, size)
+            });
+            if let Err(e) = timed {
+                eprintln!(
+                    "twinbench bench: {}/{}/{size}: not timed: {e}",
+                    pair.name, alt.side
+                );
+            }
+        } else {
+            bench_python_function(group, pair.name, target, bridge, input, size);
+        }
     }
     answer
 }

@@ -17,7 +17,8 @@ use twinbench_kernels::ml::{Matrix, ward};
 
 use super::glue::{expect_matrix, prepare_matrix};
 use super::{
-    Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin, TwinError,
+    Alternative, Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin,
+    Side, TwinError,
 };
 use crate::compare::{Comparison, Lists, Output, PartitionAgreement, Tolerance};
 use crate::inputs::Generator;
@@ -63,6 +64,11 @@ const KMEANS_RATIONALE: &str = "one k-means++ start is a random local optimum: s
                                 0.75–1.0, inertia within 35%, silhouette within 17% (measured), \
                                 so each call is held to ARI ≥ 0.7 and values within 40%; equal \
                                 quality over many seeds is tested separately";
+
+const ONE_THREAD_NOTE: &str = "the baseline itself with its thread pools pinned to one thread \
+                               (threadpoolctl): scikit-learn's k-means runs OpenMP threads and \
+                               silhouette_score's distances a threaded BLAS, so this is the \
+                               like-with-like figure for the single-threaded twin";
 
 /// The original's k when `n_clusters` is None:
 /// `min(10, max(2, int(np.sqrt(n_samples / 2))))`.
@@ -172,7 +178,16 @@ macro_rules! clustering_pair {
             tolerance_rationale: $rationale,
             sizes: $sizes,
             claims: &["C05", "C06"],
-            alternatives: &[],
+            alternatives: &[Alternative {
+                side: Side::PythonOneThread,
+                python: PythonFunction {
+                    module: "twinbench_baselines.ml",
+                    function: $function,
+                },
+                tolerance: None,
+                comparison: None,
+                note: ONE_THREAD_NOTE,
+            }],
             original: OriginalUse {
                 timed_by: None,
                 called_by: Some(

@@ -21,6 +21,11 @@ pub enum Side {
     /// whole-graph quantity hoisted out of a per-node loop): the part of a
     /// speedup any Python developer could have had.
     PythonFixed,
+    /// The baseline itself with every native thread pool (OpenMP, OpenBLAS)
+    /// pinned to one thread by threadpoolctl: the like-with-like figure for
+    /// the single-threaded twin, where the original's libraries use every
+    /// core by default.
+    PythonOneThread,
     /// Peer: the rustworkx library (Rust, called from Python).
     Rustworkx,
     /// Peer: the python-igraph library (C, called from Python).
@@ -28,12 +33,13 @@ pub enum Side {
 }
 
 impl Side {
-    pub const ALL: [Side; 7] = [
+    pub const ALL: [Side; 8] = [
         Side::Python,
         Side::Rust,
         Side::RustParallel,
         Side::CopyInput,
         Side::PythonFixed,
+        Side::PythonOneThread,
         Side::Rustworkx,
         Side::Igraph,
     ];
@@ -46,6 +52,7 @@ impl Side {
             Side::RustParallel => "rust-parallel",
             Side::CopyInput => "copy-input",
             Side::PythonFixed => "python-fixed",
+            Side::PythonOneThread => "python-1-thread",
             Side::Rustworkx => "rustworkx",
             Side::Igraph => "igraph",
         }

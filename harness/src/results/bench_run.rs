@@ -20,6 +20,30 @@ pub struct BenchRun {
     /// (`measure::calibration`); `None` in files written before it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Calibration>,
+    /// The Python side's native thread pools during the run, as
+    /// threadpoolctl reports them (which BLAS, which OpenBLAS kernel, how
+    /// many threads a baseline may use); empty when the run had no Python
+    /// or predates the field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub python_thread_pools: Vec<ThreadPool>,
+}
+
+/// One native thread pool of the Python process (threadpoolctl's
+/// `threadpool_info()`); "" where the pool does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ThreadPool {
+    /// "blas" or "openmp".
+    pub user_api: String,
+    /// "openblas", "mkl", "openmp", …
+    pub internal_api: String,
+    pub version: String,
+    pub num_threads: usize,
+    /// The CPU kernel OpenBLAS chose (e.g. "SkylakeX"), which
+    /// OPENBLAS_CORETYPE overrides.
+    pub architecture: String,
+    pub threading_layer: String,
+    /// The shared library, which names the package that ships it.
+    pub filepath: String,
 }
 
 /// The fastest of several timings of two fixed loops
@@ -58,6 +82,7 @@ impl BenchRun {
             scenario: scenario.display().to_string(),
             git,
             calibration: None,
+            python_thread_pools: Vec::new(),
         }
     }
 

@@ -12,7 +12,7 @@ pub mod verdicts;
 
 use serde::{Deserialize, Serialize};
 
-pub use bench_run::{BenchRun, Calibration};
+pub use bench_run::{BenchRun, Calibration, ThreadPool};
 pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};

@@ -12,6 +12,7 @@
 mod convert;
 mod errors;
 mod requirements;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -26,6 +27,7 @@ use crate::compare::Output;
 use crate::environment::Pin;
 use crate::inputs::Input;
 use crate::pairs::{KernelPair, OutputKind, PythonFunction};
+use crate::results::ThreadPool;
 use crate::workspace;
 
 /// A Python function that returns its argument: timing it measures the fixed
@@ -53,7 +55,7 @@ pub const EXECUTOR_HOP: [PythonFunction; 2] = [
 pub const VENV_ENV: &str = "TWINBENCH_VENV";
 
 /// A started interpreter whose imports are known to be the pinned ones.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Bridge {
     pub venv: PathBuf,
     /// `sys.version` of the embedded interpreter, first line.
@@ -75,12 +77,17 @@ pub fn venv_dir() -> PathBuf {
 /// an interpreter can only be set up once per process.
 pub fn bridge() -> Result<&'static Bridge, BridgeError> {
     BRIDGE
-        .get_or_init(|| start(&venv_dir(), &workspace::requirements_file()))
+        .get_or_init(|| {
+            let (venv, requirements) = (venv_dir(), workspace::requirements_file());
+            worker::run(move |py| start(py, &venv, &requirements))
+        })
         .as_ref()
         .map_err(Clone::clone)
 }
 
-fn start(venv: &Path, requirements: &Path) -> Result<Bridge, BridgeError> {
+/// Sets the interpreter up for the venv; runs on the Python thread
+/// ([`worker`]), which initialised it.
+fn start(py: Python<'_>, venv: &Path, requirements: &Path) -> Result<Bridge, BridgeError> {
     let venv_cfg = venv.join("pyvenv.cfg");
     if !venv_cfg.is_file() {
         return Err(BridgeError::VenvMissing {
@@ -90,8 +97,7 @@ fn start(venv: &Path, requirements: &Path) -> Result<Bridge, BridgeError> {
     }
     let venv_python = read_venv_version(&venv_cfg)?;
     let pins = read_pins(requirements)?;
-    Python::initialize();
-    Python::attach(|py| {
+    {
         let (version_info, python_version) = interpreter_version(py)?;
         if venv_python.as_deref().is_some_and(|v| v != version_info) {
             return Err(BridgeError::VenvPythonMismatch {
@@ -115,7 +121,7 @@ fn start(venv: &Path, requirements: &Path) -> Result<Bridge, BridgeError> {
             python_version,
             packages,
         })
-    })
+    }
 }
 
 /// `version = 3.11.7` from pyvenv.cfg, if the file states it.
@@ -297,17 +303,19 @@ impl Bridge {
             .map_err(|e| errors::python(py, &format!("reading {}_output", function.function), e))
     }
 
-    /// Prepare, run and convert `function` in one go, [`exclusive`]ly.
+    /// Prepare, run and convert `function` in one go, on the Python thread
+    /// ([`worker`]).
     pub fn compute_with(
         &self,
         function: PythonFunction,
         kind: OutputKind,
         input: &Input,
     ) -> Result<Output, BridgeError> {
-        exclusive(|py| {
-            let prepared = self.prepare(py, function, input)?;
-            let result = self.run(py, function, &prepared)?;
-            self.output(py, function, kind, &result, &prepared)
+        let (this, input) = (self.clone(), input.clone());
+        worker::run(move |py| {
+            let prepared = this.prepare(py, function, &input)?;
+            let result = this.run(py, function, &prepared)?;
+            this.output(py, function, kind, &result, &prepared)
         })
     }
 
@@ -329,10 +337,11 @@ impl Bridge {
             module: "twinbench_baselines.memory",
             function: "peak_bytes",
         };
-        exclusive(|py| {
-            let prepared = self.prepare(py, function, input)?;
-            let target = self.function(py, function)?;
-            self.function(py, PEAK_BYTES)?
+        let (this, input) = (self.clone(), input.clone());
+        worker::run(move |py| {
+            let prepared = this.prepare(py, function, &input)?;
+            let target = this.function(py, function)?;
+            this.function(py, PEAK_BYTES)?
                 .call1((target, prepared))
                 .and_then(|pair| pair.extract())
                 .map_err(|e| errors::python(py, "twinbench_baselines.memory.peak_bytes", e))
@@ -347,21 +356,90 @@ impl Bridge {
             module: "twinbench_baselines.footprint",
             function: "graph_bytes",
         };
-        exclusive(|py| {
-            let args = convert::input_args(py, input)
+        let (this, input) = (self.clone(), input.clone());
+        worker::run(move |py| {
+            let args = convert::input_args(py, &input)
                 .map_err(|e| errors::python(py, "converting the input", e))?;
-            self.function(py, GRAPH_BYTES)?
+            this.function(py, GRAPH_BYTES)?
                 .call1(args)
                 .and_then(|rows| rows.extract())
                 .map_err(|e| errors::python(py, "twinbench_baselines.footprint.graph_bytes", e))
         })
     }
 
+    /// Runs `f` with every native thread pool of the process (OpenBLAS,
+    /// OpenMP) pinned to one thread (`twinbench_baselines.threads`), and
+    /// restores the original limits afterwards, also when `f` fails.
+    /// OpenMP's limit belongs to the calling thread: `f` must call Python
+    /// from this thread.
+    pub fn one_thread<T>(&self, f: impl FnOnce() -> T) -> Result<T, BridgeError> {
+        const LIMIT: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.threads",
+            function: "limit_to_one",
+        };
+        let controller: Py<PyAny> = Python::attach(|py| {
+            self.function(py, LIMIT)?
+                .call0()
+                .map(Bound::unbind)
+                .map_err(|e| errors::python(py, "twinbench_baselines.threads.limit_to_one", e))
+        })?;
+        let value = f();
+        Python::attach(|py| {
+            controller
+                .bind(py)
+                .call_method0("restore_original_limits")
+                .map(|_| value)
+                .map_err(|e| errors::python(py, "restoring the thread-pool limits", e))
+        })
+    }
+
+    /// The native thread pools loaded once numpy, scipy and scikit-learn
+    /// are (`twinbench_baselines.threads.pools`).
+    pub fn thread_pools(&self) -> Result<Vec<ThreadPool>, BridgeError> {
+        const POOLS: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.threads",
+            function: "pools",
+        };
+        let this = self.clone();
+        worker::run(move |py| {
+            let rows: Vec<(String, String, String, usize, String, String, String)> = this
+                .function(py, POOLS)?
+                .call0()
+                .and_then(|rows| rows.extract())
+                .map_err(|e| errors::python(py, "twinbench_baselines.threads.pools", e))?;
+            Ok(rows
+                .into_iter()
+                .map(
+                    |(
+                        user_api,
+                        internal_api,
+                        version,
+                        num_threads,
+                        architecture,
+                        threading_layer,
+                        filepath,
+                    )| {
+                        ThreadPool {
+                            user_api,
+                            internal_api,
+                            version,
+                            num_threads,
+                            architecture,
+                            threading_layer,
+                            filepath,
+                        }
+                    },
+                )
+                .collect())
+        })
+    }
+
     /// Evaluates a Python expression with the bridge's `sys.path` (tests use
     /// it to check facts such as `hash((u, v))` against the interpreter).
     pub fn eval_expression(&self, expression: &str) -> Result<String, BridgeError> {
-        exclusive(|py| {
-            let code = std::ffi::CString::new(expression).map_err(|_| {
+        let expression = expression.to_owned();
+        worker::run(move |py| {
+            let code = std::ffi::CString::new(expression.as_str()).map_err(|_| {
                 BridgeError::Python(PythonError {
                     context: "evaluating an expression".into(),
                     exception: "ValueError: expression contains a NUL byte".into(),
@@ -370,28 +448,7 @@ impl Bridge {
             })?;
             py.eval(&code, None, None)
                 .and_then(|v| v.str().map(|s| s.to_string()))
-                .map_err(|e| errors::python(py, expression, e))
+                .map_err(|e| errors::python(py, &expression, e))
         })
     }
-}
-
-/// Runs `f` with the GIL while no other thread of this process runs a
-/// bridge call. The GIL alone is not enough, because numpy and scikit-learn
-/// release it in their loops:
-/// - baselines share numpy's global generator, and one that seeds it to be
-///   reproducible (Louvain) must not interleave with one that draws from it
-///   (scikit-learn's OneClassSVM draws libsvm's seed there);
-/// - tracemalloc is process-wide: a peak measured while another thread
-///   allocates counts that thread's arrays too, and CPython 3.11's
-///   `tracemalloc.stop()` racing numpy's GIL-free `PyTraceMalloc_Track`
-///   is a use-after-free.
-///
-/// The lock is taken before the GIL, never while holding it, so a thread
-/// waiting here cannot block the one inside.
-fn exclusive<T>(f: impl for<'py> FnOnce(Python<'py>) -> T) -> T {
-    static ONE_CALL_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_CALL_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    Python::attach(f)
 }
