@@ -41,16 +41,17 @@ const DETERMINISTIC_RATIONALE: &str = "the partition is held to an adjusted Rand
 
 /// k-means runs once from one k-means++ start (`n_init='auto'`), so its
 /// answer is a local optimum that depends on the random stream, which a
-/// twin cannot replay. scikit-learn 1.6.1 against itself (random_state 43,
-/// 44, 45 against 42, on this generator's inputs, seeds 1–5, 1,000 and
-/// 5,000 rows, measured) agrees to an adjusted Rand index of 0.75–1.0,
-/// with inertia −27% to +35% and silhouette −17% to +15% apart. The
-/// issue's ARI ≥ 0.95 and inertia within 1% would fail scikit-learn itself
-/// in most of those comparisons; per call the twin is held to what
-/// scikit-learn achieves against itself, and equal quality is tested over
-/// many seeds (`kmeans_quality_matches_over_seeds` in the differential
-/// tests).
-const LIKE_ANOTHER_SEED: PartitionAgreement = PartitionAgreement { min_ari: 0.7 };
+/// twin cannot replay. scikit-learn 1.6.1 against itself (random_state 43–48
+/// against 42, on this generator's inputs, seeds 1–5, measured) agrees to an
+/// adjusted Rand index of 0.55–1.0 at 100–125 rows (k = 7, fewer clusters
+/// than the generator's 10 blobs: the start decides which blobs merge),
+/// 0.71–1.0 at 250 rows, 0.75–1.0 at 1,000–5,000 rows, with inertia −27% to
+/// +35% and silhouette −26% to +15% apart. The issue's ARI ≥ 0.95 and
+/// inertia within 1% would fail scikit-learn itself in most of those
+/// comparisons; per call the twin is held to what scikit-learn achieves
+/// against itself, and equal quality is tested over many seeds
+/// (`kmeans_quality_matches_over_seeds` in the differential tests).
+const LIKE_ANOTHER_SEED: PartitionAgreement = PartitionAgreement { min_ari: 0.5 };
 
 /// Silhouette and inertia within 40%: scikit-learn's own seed-to-seed
 /// spread (above), rounded up.
@@ -61,9 +62,9 @@ const WITHIN_SEED_SPREAD: Tolerance = Tolerance {
 
 const KMEANS_RATIONALE: &str = "one k-means++ start is a random local optimum: scikit-learn \
                                 against itself with another random_state agrees to ARI \
-                                0.75–1.0, inertia within 35%, silhouette within 17% (measured), \
-                                so each call is held to ARI ≥ 0.7 and values within 40%; equal \
-                                quality over many seeds is tested separately";
+                                0.55–1.0, inertia within 35%, silhouette within 26% (measured, \
+                                100 to 5,000 rows), so each call is held to ARI ≥ 0.5 and values \
+                                within 40%; equal quality over many seeds is tested separately";
 
 const ONE_THREAD_NOTE: &str = "the baseline itself with its thread pools pinned to one thread \
                                (threadpoolctl): scikit-learn's k-means runs OpenMP threads and \

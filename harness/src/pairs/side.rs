@@ -25,6 +25,7 @@ pub enum Side {
     /// pinned to one thread by threadpoolctl: the like-with-like figure for
     /// the single-threaded twin, where the original's libraries use every
     /// core by default.
+    #[serde(rename = "python-1-thread")]
     PythonOneThread,
     /// Peer: the rustworkx library (Rust, called from Python).
     Rustworkx,

@@ -18,7 +18,7 @@
 //! thread lives as long as the process, which is all this needs.
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Mutex, OnceLock, PoisonError, mpsc};
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError, mpsc};
 
 use pyo3::prelude::*;
 
@@ -26,10 +26,20 @@ type Job = Box<dyn for<'py> FnOnce(Python<'py>) + Send>;
 
 /// The queue into the Python thread.
 struct Worker {
-    jobs: Mutex<mpsc::Sender<Job>>,
+    /// The sender, and how many jobs were ever sent through it (the
+    /// ticket of the last one).
+    jobs: Mutex<(mpsc::Sender<Job>, u64)>,
 }
 
 static WORKER: OnceLock<Worker> = OnceLock::new();
+
+/// How many jobs the Python thread has finished, *including* freeing what
+/// each one captured. A caller waits for its own ticket here before going
+/// on, so nothing the Python thread does for its call overlaps what the
+/// caller does next: the memory figures count every allocation of the
+/// process (a counting global allocator) and must see only the call they
+/// measure. Static, so waiting allocates nothing.
+static FINISHED: (Mutex<u64>, Condvar) = (Mutex::new(0), Condvar::new());
 
 /// The Python thread's stack: deep Python recursion (networkx's recursive
 /// generators, pandas) goes through C frames, which a 2 MiB test-thread
@@ -57,6 +67,9 @@ fn worker() -> &'static Worker {
                             .recv()
                     }) {
                         job(py);
+                        let (count, changed) = &FINISHED;
+                        *count.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+                        changed.notify_all();
                     }
                 });
             });
@@ -66,7 +79,7 @@ fn worker() -> &'static Worker {
             eprintln!("twinbench: cannot start the Python thread: {e}");
         }
         Worker {
-            jobs: Mutex::new(sender),
+            jobs: Mutex::new((sender, 0)),
         }
     })
 }
@@ -84,14 +97,25 @@ pub(super) fn run<T: Send + 'static>(
         // The caller may be gone (it panicked meanwhile); nothing to do then.
         let _ = reply.send(panic::catch_unwind(AssertUnwindSafe(|| f(py))));
     });
-    let sent = worker()
-        .jobs
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .send(job);
-    match (sent, answer.recv()) {
-        (Ok(()), Ok(Ok(value))) => value,
-        (Ok(()), Ok(Err(payload))) => panic::resume_unwind(payload),
+    let sent = {
+        let mut queue = worker().jobs.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.1 += 1;
+        queue.0.send(job).map(|()| queue.1)
+    };
+    let outcome = answer.recv();
+    // Without an answer the Python thread is gone and will finish nothing.
+    if let (Ok(ticket), Ok(_)) = (&sent, &outcome) {
+        let (count, changed) = &FINISHED;
+        let mut finished = count.lock().unwrap_or_else(PoisonError::into_inner);
+        while *finished < *ticket {
+            finished = changed
+                .wait(finished)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+    match (sent, outcome) {
+        (Ok(_), Ok(Ok(value))) => value,
+        (Ok(_), Ok(Err(payload))) => panic::resume_unwind(payload),
         _ => panic!("twinbench: the Python thread is not running (see the message above)"),
     }
 }
