@@ -1157,13 +1157,14 @@ fn squares<K>(counts: &HashMap<K, i128>) -> i128 {
 pub(crate) mod tests {
     use super::*;
 
-    fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
+    pub(crate) fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
         Matrix::new(rows, cols, data).expect("shape")
     }
 
-    /// `per` points around each of `centers` (1-D offsets spread along every
-    /// feature), deterministic.
-    fn blobs(centers: &[&[f64]], per: usize, spread: f64, seed: u64) -> Matrix {
+    /// `per` points around each of `centers` (uniform noise of width
+    /// `spread` on every feature), deterministic; shared with the spectral
+    /// clustering tests.
+    pub(crate) fn blobs(centers: &[&[f64]], per: usize, spread: f64, seed: u64) -> Matrix {
         let d = centers[0].len();
         let mut rng = Rng::new(seed);
         let mut data = Vec::new();

@@ -813,23 +813,7 @@ fn embed(g: &Graph, vectors: &[f64], k: usize) -> Matrix {
 mod tests {
     use super::*;
     use crate::ml::kmeans::adjusted_rand_index;
-
-    fn matrix(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
-        Matrix::new(rows, cols, data).expect("shape")
-    }
-
-    /// `per` rows around each center, uniform noise of width `spread`.
-    fn blobs(centers: &[&[f64]], per: usize, spread: f64, seed: u64) -> Matrix {
-        let d = centers[0].len();
-        let mut rng = Rng::new(seed);
-        let mut data = Vec::new();
-        for c in centers {
-            for _ in 0..per {
-                data.extend(c.iter().map(|v| v + spread * (rng.uniform() - 0.5)));
-            }
-        }
-        matrix(centers.len() * per, d, data)
-    }
+    use crate::ml::kmeans::tests::{blobs, matrix};
 
     /// The dense `L` of a graph.
     fn dense_laplacian(g: &Graph) -> Vec<f64> {
