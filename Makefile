@@ -41,9 +41,14 @@ lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
+# OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, where a machine sets them, make
+# OpenBLAS run a slower kernel than numpy would pick: the benchmark command
+# alone runs without them (the bench records the kernel OpenBLAS then runs,
+# results.json bench_run.python_thread_pools); tests leave them alone.
+BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 bench: setup
-	cargo bench -p twinbench --bench pairs
-	cargo bench -p twinbench-kernels --bench concurrent
+	$(BENCH_ENV) cargo bench -p twinbench --bench pairs
+	$(BENCH_ENV) cargo bench -p twinbench-kernels --bench concurrent
 
 # After the benchmarks nothing is timed any more: the report's own work
 # (both sides' answers compared at every size, memory per call under a

@@ -277,7 +277,7 @@ pub(super) const TWO_SIGMA: KernelPair = KernelPair {
     tolerance_rationale: "the twin keeps the window's sums as exact integers and rounds the \
                           mean and the square root of the exact variance once, as Python's \
                           statistics module does: bit-identical",
-    sizes: &[1_000, 10_000, 30_000],
+    sizes: &[1_000, 2_000, 5_000],
     claims: &["C06"],
     alternatives: &[],
     original: OriginalUse {
