@@ -217,7 +217,7 @@ clustering_pair!(
     "analytics K6 MLAnalytics.cluster_nodes(features, KMEANS): StandardScaler, \
      KMeans(n_clusters=min(10, max(2, int(sqrt(n/2)))), random_state=42) (k-means++, \
      Lloyd), silhouette_score over the scaled rows",
-    &[500, 1_000, 2_000],
+    &[1_000, 2_000, 3_000],
     LIKE_ANOTHER_SEED,
     WITHIN_SEED_SPREAD,
     KMEANS_RATIONALE
@@ -249,7 +249,7 @@ clustering_pair!(
     "analytics K6 MLAnalytics.cluster_nodes(features, HIERARCHICAL): StandardScaler, \
      AgglomerativeClustering(auto k) (ward linkage: the full tree, then the cut), \
      silhouette_score",
-    &[500, 1_000, 2_000],
+    &[1_000, 2_000, 3_000],
     SAME_PARTITION,
     WITHIN_ONE_PERCENT,
     DETERMINISTIC_RATIONALE
