@@ -363,7 +363,7 @@ fn clusterings_agree_on_edge_cases() {
     // (min(10, max(2, int(sqrt(rows / 2))))): with more or fewer, which blob
     // k-means splits or merges depends on its random start, on either side.
     let blobs = |rows: usize| -> Vec<f64> {
-        let k = ((rows as f64 / 2.0).sqrt() as usize).clamp(2, 10);
+        let k = twinbench::pairs::auto_clusters(rows);
         (0..rows)
             .flat_map(|r| {
                 let centre = (r % k) as f64 * 10.0;
@@ -425,7 +425,7 @@ fn knn_graph_is_disconnected(input: &Input) -> bool {
     let Ok((_, scaled)) = StandardScaler::fit_transform(&x) else {
         return false;
     };
-    let k = ((m.rows as f64 / 2.0).sqrt() as usize).clamp(2, 10);
+    let k = twinbench::pairs::auto_clusters(m.rows);
     SpectralClustering::new(k)
         .fit(&scaled)
         .is_ok_and(|fit| fit.components > 1)
@@ -479,7 +479,7 @@ fn kmeans_quality_matches_over_seeds() {
         };
         let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
         let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
-        let k = ((m.rows as f64 / 2.0).sqrt() as usize).clamp(2, 10);
+        let k = twinbench::pairs::auto_clusters(m.rows);
         let mut rust: Vec<f64> = (0..8)
             .map(|s| {
                 let model = KMeans {

@@ -73,7 +73,7 @@ const ONE_THREAD_NOTE: &str = "the baseline itself with its thread pools pinned 
 
 /// The original's k when `n_clusters` is None:
 /// `min(10, max(2, int(np.sqrt(n_samples / 2))))`.
-pub(super) fn auto_clusters(rows: usize) -> usize {
+pub fn auto_clusters(rows: usize) -> usize {
     // `int()` truncates toward zero; the square root of a non-negative
     // float is non-negative, so `as usize` truncates the same way.
     ((rows as f64 / 2.0).sqrt() as usize).clamp(2, 10)

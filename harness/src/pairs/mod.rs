@@ -28,6 +28,7 @@ mod models;
 mod paths;
 mod side;
 
+pub use clustering::auto_clusters;
 pub use defects::{Defect, DefectsError, load as load_defects};
 pub use side::Side;
 
