@@ -46,9 +46,23 @@ lint: setup
 # alone runs without them (the bench records the kernel OpenBLAS then runs,
 # results.json bench_run.python_thread_pools); tests leave them alone.
 BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+# Every benchmark command names both packages: cargo unifies dependency
+# features over the packages it is given, so with the same two everywhere
+# the fat-LTO build happens once. `cargo bench` also builds the package's
+# binary, with the bench profile, at $(RELEASE_TWINBENCH): the report runs
+# that one instead of linking another (`cargo build --release` resolves other
+# features, and was a second fat-LTO build of 3.5 minutes).
+BENCH_PACKAGES := -p twinbench -p twinbench-kernels
+RELEASE_TWINBENCH := $(or $(CARGO_TARGET_DIR),target)/release/twinbench
+# `make report` prints where its time went (the README's breakdown): each
+# phase appends its name and seconds here.
+PHASES := $(CURDIR)/reports/.phases
+timed = t0=$$(date +%s); $(2); s=$$?; echo "$(1) $$(( $$(date +%s) - t0 ))" >> $(PHASES); exit $$s
 bench: setup
-	$(BENCH_ENV) cargo bench -p twinbench --bench pairs
-	$(BENCH_ENV) cargo bench -p twinbench-kernels --bench concurrent
+	@mkdir -p reports && rm -f $(PHASES)
+	@$(call timed,build,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --no-run)
+	@$(call timed,pairs-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs)
+	@$(call timed,locking-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench concurrent)
 
 # After the benchmarks nothing is timed any more: the report's own work
 # (both sides' answers compared at every size, memory per call under a
@@ -56,16 +70,17 @@ bench: setup
 # checks) is split over REPORT_SHARDS processes, one per core, and merged.
 REPORT_SHARDS ?= 2
 SHARDS := $(CURDIR)/reports/.shards
-RELEASE_TWINBENCH := $(or $(CARGO_TARGET_DIR),target)/release/twinbench
 report: bench
-	cargo build --release -p twinbench --bin twinbench
-	@rm -rf $(SHARDS); status=0; pids=""; \
+	@rm -rf $(SHARDS); t0=$$(date +%s); status=0; pids=""; \
 	for i in $$(seq $(REPORT_SHARDS)); do \
 		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i & pids="$$pids $$!"; \
 	done; \
 	for pid in $$pids; do wait $$pid || status=1; done; \
 	$(RELEASE_TWINBENCH) merge $$(for i in $$(seq $(REPORT_SHARDS)); do echo $(SHARDS)/$$i/results.json; done) \
 		|| status=1; \
+	echo "checks-memory-report $$(( $$(date +%s) - t0 ))" >> $(PHASES); \
+	echo "== make report: where the time went (seconds)"; \
+	awk '{ printf "  %-22s %6d\n", $$1, $$2; total += $$2 } END { printf "  %-22s %6d\n", "total", total }' $(PHASES); \
 	exit $$status
 
 # The gate never reads a stale file: the quick run's results are removed first,
@@ -76,9 +91,9 @@ report: bench
 # folder) and stay regressions only if the rerun is slower too (harness/src/gate/confirm.rs).
 QUICK := reports/quick
 RERUN := $(CURDIR)/$(QUICK)/rerun
-TWINBENCH := cargo run --release -p twinbench --bin twinbench --
+TWINBENCH := $(RELEASE_TWINBENCH)
 GATE_BASELINE := reports/baseline.json
-QUICK_BENCH := TWINBENCH_QUICK=1 TWINBENCH_SCENARIO=scenarios/quick.toml cargo bench -p twinbench --bench pairs
+QUICK_BENCH := TWINBENCH_QUICK=1 TWINBENCH_SCENARIO=scenarios/quick.toml cargo bench $(BENCH_PACKAGES) --bench pairs
 gate: quick
 	@status=0; \
 	$(TWINBENCH) gate --baseline $(GATE_BASELINE) --current $(QUICK)/results.json \
@@ -98,7 +113,7 @@ gate: quick
 quick: setup
 	rm -f $(QUICK)/results.json $(QUICK)/rerun.txt
 	$(QUICK_BENCH)
-	cargo bench -p twinbench-kernels --bench concurrent -- --warm-up-time 0.1 --measurement-time 0.3
+	cargo bench $(BENCH_PACKAGES) --bench concurrent -- --warm-up-time 0.1 --measurement-time 0.3
 	-$(TWINBENCH) report --scenario scenarios/quick.toml --out $(QUICK)
 
 # A new gate baseline after an intended change in speed: the quick profile
@@ -145,7 +160,8 @@ instructions-baseline: setup
 	$(TESTED_TWINBENCH) instructions --out $(ICOUNT_BASELINE)
 
 checks:
-	cargo run --release -p twinbench --bin twinbench -- checks
+	cargo bench $(BENCH_PACKAGES) --bench pairs --no-run
+	$(RELEASE_TWINBENCH) checks
 
 # Coverage-guided fuzzing of the loaders of every file twinbench reads
 # (fuzz/: results.json, scenarios), FUZZ_SECONDS each, seeded with the

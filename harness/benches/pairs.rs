@@ -178,11 +178,25 @@ fn benches(c: &mut Criterion) {
         },
         Err(_) => None,
     };
+    // Where the benchmarks' time goes, kernel by kernel (make report's
+    // budget is spent here): one line each, with the running total.
+    let started = std::time::Instant::now();
+    let total = scenario.kernels.len();
     for (position, plan) in scenario.kernels.iter().enumerate() {
         if shard.is_some_and(|s| !s.takes(position)) {
             continue;
         }
+        let kernel_started = std::time::Instant::now();
         bench_pair(c, plan, bridge, only.as_deref());
+        if measuring() {
+            eprintln!(
+                "== [{}/{total}] {}: {:.0} s (benchmarks so far {:.0} s)",
+                position + 1,
+                plan.pair.name,
+                kernel_started.elapsed().as_secs_f64(),
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
 }
 
