@@ -17,19 +17,33 @@ PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
 REQUIREMENTS := python_baselines/requirements.txt
-# A copy of the requirements the venv was last built from: make rebuilds
-# the venv's packages only when requirements.txt is newer.
+# The original's monitoring/ package pins its own numpy, pandas and
+# scikit-learn: the baselines that differ under them run in this second venv,
+# in a process of their own (harness/src/pins.rs).
+MONITORING_VENV := .venv-monitoring
+MONITORING_REQUIREMENTS := python_baselines/requirements-monitoring.txt
+# A copy of the requirements a venv was last built from: make rebuilds a
+# venv's packages only when its requirements file is newer.
 STAMP := $(VENV)/.twinbench-requirements
+MONITORING_STAMP := $(MONITORING_VENV)/.twinbench-requirements
 
 .PHONY: setup test lint report bench gate quick gate-baseline checks instructions instructions-baseline fuzz clean-venv
 
-setup: $(STAMP)
+setup: $(STAMP) $(MONITORING_STAMP)
+
+# $(call venv,DIR,REQUIREMENTS,STAMP)
+define venv
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 setup'" >&2; exit 1; }
+	@test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --disable-pip-version-check --quiet -r $(2)
+	cp $(2) $(3)
+endef
 
 $(STAMP): $(REQUIREMENTS)
-	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 setup'" >&2; exit 1; }
-	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV_PY) -m pip install --disable-pip-version-check --quiet -r $(REQUIREMENTS)
-	cp $(REQUIREMENTS) $(STAMP)
+	$(call venv,$(VENV),$(REQUIREMENTS),$(STAMP))
+
+$(MONITORING_STAMP): $(MONITORING_REQUIREMENTS)
+	$(call venv,$(MONITORING_VENV),$(MONITORING_REQUIREMENTS),$(MONITORING_STAMP))
 
 test: setup
 	cargo test --workspace --all-targets
@@ -182,4 +196,4 @@ fuzz: setup
 	done
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(MONITORING_VENV)

@@ -87,8 +87,9 @@ fn missing_package_names_the_package_and_the_fix() {
         "{stderr}"
     );
     assert!(stderr.contains("make setup"), "{stderr}");
+    let requirements = twinbench::workspace::requirements_file();
     assert!(
-        stderr.contains("pip install -r python_baselines/requirements.txt"),
+        stderr.contains(&format!("pip install -r {}", requirements.display())),
         "{stderr}"
     );
 }

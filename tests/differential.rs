@@ -8,13 +8,22 @@ use twinbench::compare::Comparison;
 use twinbench::compare::{Output, compare};
 use twinbench::inputs::{EdgeList, FeatureMatrix, Generator, Input, MetricSeries};
 use twinbench::pairs::{KernelPair, PAIRS};
+use twinbench::pins::PinSet;
 use twinbench::sides::python as bridge;
 use twinbench_kernels::graph::Edge;
 
-/// Pairs whose generator produces inputs of the same kind as `sample`.
+/// The pairs this test process serves: those of its pin set
+/// (`TWINBENCH_PINS`, crate::pins). Each other set's pairs pass the same
+/// tests in a process of their own
+/// (`pairs_of_every_other_pin_set_pass_these_tests_under_their_own_pins`).
+fn served() -> impl Iterator<Item = &'static KernelPair> {
+    let here = PinSet::current().expect("TWINBENCH_PINS names a pin set");
+    PAIRS.iter().filter(move |pair| pair.pins == here)
+}
+
+/// Served pairs whose generator produces inputs of the same kind as `sample`.
 fn pairs_taking(sample: fn(&Input) -> bool) -> Vec<&'static KernelPair> {
-    PAIRS
-        .iter()
+    served()
         .filter(|pair| sample(&pair.generator.generate(pair.generator.min_size(), 0)))
         .collect()
 }
@@ -172,7 +181,7 @@ proptest! {
 
     #[test]
     fn exact_matrix_kernels_agree_on_random_matrices(matrix in arb_matrix()) {
-        for pair in PAIRS.iter().filter(|p| is_matrix_with_an_exact_answer(p)) {
+        for pair in served().filter(|p| is_matrix_with_an_exact_answer(p)) {
             check(pair, &Input::Matrix(matrix.clone()))?;
         }
     }
@@ -215,7 +224,7 @@ fn graph_kernels_agree_on_star_path_and_complete_graphs() {
 /// over two.
 #[test]
 fn every_pair_agrees_on_its_own_generator() {
-    for pair in PAIRS {
+    for pair in served() {
         let size = pair.sizes[0];
         let seeds = if is_statistical(pair) { 1..=5 } else { 1..=2 };
         for seed in seeds {
@@ -230,7 +239,7 @@ fn every_pair_agrees_on_its_own_generator() {
 #[test]
 fn every_alternative_agrees_with_its_baseline() {
     let bridge = bridge::bridge().expect("bridge starts");
-    for pair in PAIRS {
+    for pair in served() {
         let input = pair.generator.generate(pair.sizes[0], 1);
         let Ok(baseline) = bridge.compute(pair, &input) else {
             panic!("{}: the baseline failed on its own generator", pair.name);
@@ -310,16 +319,77 @@ fn node_weights_equal_the_python_hash_the_original_uses() {
 #[test]
 fn the_embedded_interpreter_imports_the_pinned_versions_from_the_venv() {
     let bridge = bridge::bridge().expect("bridge starts");
-    let pins = bridge::read_pins(&twinbench::workspace::requirements_file()).expect("pins");
+    let here = PinSet::current().expect("TWINBENCH_PINS names a pin set");
+    assert_eq!(bridge.pins, here);
+    assert_eq!(bridge.venv, here.venv_dir());
+    let pins = bridge::read_pins(&here.requirements_file()).expect("pins");
     assert_eq!(bridge.packages, pins);
-    let networkx_file = bridge
-        .eval_expression("__import__('networkx').__file__")
-        .expect("imports");
-    assert!(
-        networkx_file.starts_with(&bridge.venv.display().to_string()),
-        "networkx imported from {networkx_file}, not from {}",
-        bridge.venv.display()
-    );
+    for (package, version) in pins.iter().map(|p| (&p.package, &p.version)) {
+        if package != "numpy" && package != "pandas" {
+            continue;
+        }
+        let imported = bridge
+            .eval_expression(&format!(
+                "(__import__('{package}').__file__, __import__('{package}').__version__)"
+            ))
+            .expect("imports");
+        assert!(
+            imported.starts_with(&format!("('{}", bridge.venv.display())),
+            "{package} imported from {imported}, not from {}",
+            bridge.venv.display()
+        );
+        assert!(imported.ends_with(&format!("'{version}')")), "{imported}");
+    }
+}
+
+/// The tests a process serving another pin set runs for its pairs: every
+/// one that iterates the served pairs.
+const PIN_SET_TESTS: [&str; 6] = [
+    "every_pair_agrees_on_its_own_generator",
+    "every_alternative_agrees_with_its_baseline",
+    "the_embedded_interpreter_imports_the_pinned_versions_from_the_venv",
+    "exact_matrix_kernels_agree_on_random_matrices",
+    "series_kernels_agree_on_random_series",
+    "clusterings_agree_on_edge_cases",
+];
+
+/// One interpreter (one numpy) per process: the pairs of each other pin set
+/// pass [`PIN_SET_TESTS`] in this test binary started again with
+/// `TWINBENCH_PINS`, which then serves exactly them.
+#[test]
+fn pairs_of_every_other_pin_set_pass_these_tests_under_their_own_pins() {
+    let here = PinSet::current().expect("TWINBENCH_PINS names a pin set");
+    if here != PinSet::Server {
+        return; // this is such a process already
+    }
+    let exe = std::env::current_exe().expect("test binary");
+    for other in PinSet::ALL.into_iter().filter(|p| *p != here) {
+        if !PAIRS.iter().any(|p| p.pins == other) {
+            continue;
+        }
+        // libtest names a test by its module path below the crate.
+        let module = module_path!()
+            .split_once("::")
+            .map_or(module_path!(), |(_, below)| below);
+        let (variable, value) = other.child_env();
+        let output = std::process::Command::new(&exe)
+            .args(PIN_SET_TESTS.map(|test| format!("{module}::{test}")))
+            .args(["--exact", "--test-threads", "1"])
+            .env(variable, value)
+            .output()
+            .expect("start the test binary again");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "under the {other} pins:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let passed = format!("{} passed", PIN_SET_TESTS.len());
+        assert!(
+            stdout.contains(&passed),
+            "under the {other} pins:\n{stdout}"
+        );
+    }
 }
 
 /// The memory table's inputs: the CSR graph within its budget, and every
@@ -394,10 +464,7 @@ fn clusterings_agree_on_edge_cases() {
         ("duplicated rows", matrix(400, 2, doubled)),
         ("NaN", matrix(30, 2, with_nan)),
     ];
-    for pair in PAIRS
-        .iter()
-        .filter(|p| matches!(p.comparison, Comparison::Partition(_)))
-    {
+    for pair in served().filter(|p| matches!(p.comparison, Comparison::Partition(_))) {
         for (name, input) in &cases {
             if pair.name == "cluster_spectral" && knn_graph_is_disconnected(input) {
                 spectral_is_no_worse(pair, input).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -10,6 +10,7 @@ use serde_json::Value;
 use twinbench::measure::bench_id::EXECUTOR_HOP_FUNCTIONS;
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::{KernelPair, PAIRS};
+use twinbench::pins::{self, PinSet};
 use twinbench::sides::python as bridge;
 use {twinbench::measure::BenchId, twinbench::pairs::Side};
 
@@ -267,6 +268,28 @@ fn full_run_writes_results_and_a_self_contained_page() {
     );
     let pairs = results["pairs"].as_array().expect("pairs");
     assert_eq!(pairs.len(), PAIRS.len());
+    // The monitoring pins' pairs ran in a process of their own, under those
+    // pins, and came back in the scenario's order.
+    let names: Vec<&str> = pairs.iter().filter_map(|p| p["kernel"].as_str()).collect();
+    assert_eq!(names, PAIRS.iter().map(|p| p.name).collect::<Vec<_>>());
+    for (pair, registered) in pairs.iter().zip(PAIRS) {
+        assert_eq!(pair["pins"], registered.pins.id(), "{}", registered.name);
+    }
+    let monitoring = &results["versions"]["pin_sets"][0];
+    assert_eq!(monitoring["pins"], "monitoring", "{}", results["versions"]);
+    let numpy = bridge::read_pins(&PinSet::Monitoring.requirements_file())
+        .expect("monitoring pins")
+        .into_iter()
+        .find(|p| p.package == "numpy")
+        .expect("numpy pinned");
+    assert!(
+        monitoring["python_packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .any(|p| p["package"] == "numpy" && p["version"] == numpy.version.as_str()),
+        "{monitoring}"
+    );
     for pair in pairs {
         for size in pair["sizes"].as_array().expect("sizes") {
             // Memory per call: measured on both sides, nothing retained by Rust.
@@ -504,12 +527,17 @@ fn a_raising_baseline_is_recorded_and_the_run_goes_on() {
     let scenario = small_scenario(&dir);
     let criterion = fake_criterion_dir(&dir);
     let out = dir.join("reports");
-    let venv = bridge::venv_dir();
+    let venv = PinSet::Server.venv_dir();
+    let monitoring_venv = PinSet::Monitoring.venv_dir();
     let output = report(
         &scenario,
         &criterion,
         &out,
-        &[("TWINBENCH_ROOT", &root), (bridge::VENV_ENV, &venv)],
+        &[
+            ("TWINBENCH_ROOT", &root),
+            (bridge::VENV_ENV, &venv),
+            (pins::MONITORING_VENV_ENV, &monitoring_venv),
+        ],
     );
     assert_eq!(
         output.status.code(),

@@ -25,6 +25,8 @@ use twinbench::measure::bench_id::{
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::Side;
 use twinbench::pairs::{OutputKind, Prepared, PythonFunction};
+use twinbench::pins::PinSet;
+use twinbench::results::PinSetThreadPools;
 use twinbench::scenario::{self, KernelPlan};
 use twinbench::sides::python::{self as bridge, Bridge};
 use twinbench::workspace;
@@ -99,17 +101,33 @@ fn benches(c: &mut Criterion) {
         })
         .unwrap_or_else(|| {
             // Under `cargo test` each benchmark runs once, to prove it runs
-            // and agrees: the quick scenario (every pair at its smallest
-            // size) does that for every pair and side in a tenth of the
-            // time; the large sizes are for measuring runs.
+            // and agrees: the quick scenario, completed to every pair at its
+            // smallest size (`every_pair_once`), does that for every pair and
+            // side in a tenth of the time; the large sizes are for measuring
+            // runs.
             if measuring() {
                 workspace::default_scenario()
             } else {
                 workspace::root().join("scenarios").join("quick.toml")
             }
         });
-    let scenario = match scenario::load(&path) {
+    let loaded = if measuring() || std::env::var_os("TWINBENCH_SCENARIO").is_some() {
+        scenario::load(&path)
+    } else {
+        every_pair_once(&path)
+    };
+    let scenario = match loaded {
         Ok(s) => s,
+        Err(e) => {
+            eprintln!("twinbench bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    // The process cargo starts serves the server's pins and starts one of
+    // its own for each other set its pairs need (crate::pins): one
+    // interpreter, one numpy per process.
+    let pins = match PinSet::current() {
+        Ok(pins) => pins,
         Err(e) => {
             eprintln!("twinbench bench: {e}");
             std::process::exit(2);
@@ -117,17 +135,24 @@ fn benches(c: &mut Criterion) {
     };
     // Only a measuring run (`cargo bench` passes --bench; `cargo test`
     // runs each benchmark once and saves nothing) marks where fresh samples
-    // start.
-    let mut run = measuring().then(|| {
-        let mut run = BenchRun::starting_now(&path, GitInfo::of(&workspace::root()));
-        // Before any kernel: the host's own speed, for the gate's
-        // same-machine check (harness/src/measure/calibration.rs).
-        run.calibration = Some(twinbench::measure::calibration::measure());
-        if let Err(e) = bench_run::write(&workspace::criterion_dir(), &run) {
-            eprintln!("twinbench bench: cannot record the run: {e}");
-        }
-        run
-    });
+    // start; a process for another pin set adds to the record its parent
+    // wrote.
+    let mut run = if pins != PinSet::Server {
+        measuring()
+            .then(|| bench_run::read(&workspace::criterion_dir()))
+            .and_then(|read| read.map_err(|e| eprintln!("twinbench bench: {e}")).ok())
+    } else {
+        measuring().then(|| {
+            let mut run = BenchRun::starting_now(&path, GitInfo::of(&workspace::root()));
+            // Before any kernel: the host's own speed, for the gate's
+            // same-machine check (harness/src/measure/calibration.rs).
+            run.calibration = Some(twinbench::measure::calibration::measure());
+            if let Err(e) = bench_run::write(&workspace::criterion_dir(), &run) {
+                eprintln!("twinbench bench: cannot record the run: {e}");
+            }
+            run
+        })
+    };
     // `TWINBENCH_ONLY="kernel/size/side …"` (the gate's confirming rerun):
     // only these Rust sides, at once — no Python, no input copy, no check.
     let only = match std::env::var("TWINBENCH_ONLY") {
@@ -154,7 +179,15 @@ fn benches(c: &mut Criterion) {
     if let (Some(run), Some(bridge)) = (run.as_mut(), bridge) {
         match bridge.thread_pools() {
             Ok(pools) => {
-                run.python_thread_pools = pools;
+                if pins == PinSet::Server {
+                    run.python_thread_pools = pools;
+                } else {
+                    run.pin_sets.retain(|p| p.pins != pins);
+                    run.pin_sets.push(PinSetThreadPools {
+                        pins,
+                        python_thread_pools: pools,
+                    });
+                }
                 if let Err(e) = bench_run::write(&workspace::criterion_dir(), run) {
                     eprintln!("twinbench bench: cannot record the run: {e}");
                 }
@@ -162,7 +195,21 @@ fn benches(c: &mut Criterion) {
             Err(e) => eprintln!("twinbench bench: thread pools not recorded: {e}"),
         }
     }
-    if let Some(bridge) = bridge {
+    // One Python thread state on this thread for the whole run (see
+    // `Bridge::keep_thread_state`), dropped after the last benchmark.
+    let _kept = bridge.map(Bridge::keep_thread_state);
+    bench_all(c, &scenario, bridge, pins, only.as_deref());
+}
+
+/// Every benchmark of the scenario this process serves.
+fn bench_all(
+    c: &mut Criterion,
+    scenario: &scenario::Scenario,
+    bridge: Option<&Bridge>,
+    pins: PinSet,
+    only: Option<&[PairBenchId]>,
+) {
+    if let Some(bridge) = bridge.filter(|_| pins == PinSet::Server) {
         bench_pyo3_overhead(c, bridge);
         bench_executor_hop(c, bridge);
     }
@@ -182,12 +229,21 @@ fn benches(c: &mut Criterion) {
     // budget is spent here): one line each, with the running total.
     let started = std::time::Instant::now();
     let total = scenario.kernels.len();
+    // Pairs of another pin set wait for their own process; a Rust-only
+    // rerun (TWINBENCH_ONLY) has no Python and runs every pair here.
+    let mut other_pins: Vec<PinSet> = Vec::new();
     for (position, plan) in scenario.kernels.iter().enumerate() {
         if shard.is_some_and(|s| !s.takes(position)) {
             continue;
         }
+        if only.is_none() && plan.pair.pins != pins {
+            if !other_pins.contains(&plan.pair.pins) {
+                other_pins.push(plan.pair.pins);
+            }
+            continue;
+        }
         let kernel_started = std::time::Instant::now();
-        bench_pair(c, plan, bridge, only.as_deref());
+        bench_pair(c, plan, bridge, only);
         if measuring() {
             eprintln!(
                 "== [{}/{total}] {}: {:.0} s (benchmarks so far {:.0} s)",
@@ -198,6 +254,68 @@ fn benches(c: &mut Criterion) {
             );
         }
     }
+    if pins == PinSet::Server {
+        for other in other_pins {
+            if !bench_in_own_process(other) {
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+/// Runs this bench again, with the same arguments, in a process serving
+/// `pins`: it benches exactly the pairs this one skipped. Whether it
+/// succeeded (its failure is the bench's).
+fn bench_in_own_process(pins: PinSet) -> bool {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("twinbench bench: cannot start the {pins} pins' process: {e}");
+            return false;
+        }
+    };
+    eprintln!("== the pairs under the {pins} pins, in a process of their own");
+    let (variable, value) = pins.child_env();
+    match std::process::Command::new(&exe)
+        .args(std::env::args_os().skip(1))
+        .env(variable, value)
+        .status()
+    {
+        Ok(status) if status.success() => true,
+        Ok(status) => {
+            eprintln!("twinbench bench: the {pins} pins' process failed: {status}");
+            false
+        }
+        Err(e) => {
+            eprintln!("twinbench bench: cannot start {}: {e}", exe.display());
+            false
+        }
+    }
+}
+
+/// The scenario a `cargo test` run of this bench proves every benchmark
+/// with: the quick one, plus each registered pair it leaves out (the gate's
+/// baseline fixes the quick scenario's list) at its smallest size.
+fn every_pair_once(quick: &std::path::Path) -> Result<scenario::Scenario, scenario::ScenarioError> {
+    let mut text =
+        std::fs::read_to_string(quick).map_err(|source| scenario::ScenarioError::Read {
+            path: quick.to_path_buf(),
+            source,
+        })?;
+    let listed = scenario::parse(quick, &text)?;
+    for pair in twinbench::pairs::PAIRS {
+        if !listed
+            .kernels
+            .iter()
+            .any(|plan| plan.pair.name == pair.name)
+        {
+            text.push_str(&format!(
+                "\n[[kernel]]\nname = \"{}\"\nsizes = [{}]\nseed = 20261126\n",
+                pair.name, pair.sizes[0]
+            ));
+        }
+    }
+    scenario::parse(quick, &text)
 }
 
 fn bench_pyo3_overhead(c: &mut Criterion, bridge: &Bridge) {

@@ -23,6 +23,7 @@ pub mod inputs;
 pub mod instructions;
 pub mod measure;
 pub mod pairs;
+pub mod pins;
 pub mod report;
 pub mod results;
 pub mod run;

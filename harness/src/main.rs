@@ -54,6 +54,11 @@ enum Command {
     /// `report`, which run each check in its own process).
     #[command(hide = true)]
     RunCheck(commands::run_check::Args),
+    /// Check, measure and time some pairs in a process serving the pin set
+    /// TWINBENCH_PINS names; print their results as JSON (used by `report`
+    /// for the pairs of another pin set than its own).
+    #[command(hide = true)]
+    RunPairs(commands::run_pairs::Args),
     /// Replay a failing schedule saved by a check (shuttle schedule or loom checkpoint).
     Replay(commands::replay::Args),
     /// Validate a scenario and start the Python bridge; print what would run.
@@ -103,6 +108,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args),
         Command::IcountOne(args) => commands::icount_one::run(args),
         Command::RunCheck(args) => commands::run_check::run(args),
+        Command::RunPairs(args) => commands::run_pairs::run(args, allocation_meter()),
         Command::Replay(args) => commands::replay::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Calibrate(args) => commands::calibrate::run(args),

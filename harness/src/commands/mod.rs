@@ -18,6 +18,7 @@ pub mod pool;
 pub mod replay;
 pub mod report;
 pub mod run_check;
+pub mod run_pairs;
 pub mod schema;
 
 use std::process::ExitCode;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use twinbench::measure::memory::AllocationMeter;
 use twinbench::results::BudgetLevel;
-use twinbench::run::{ChecksOptions, Progress, RunOptions, run, step_count};
+use twinbench::run::{ChecksOptions, PinSetRunner, Progress, RunOptions, run, step_count};
 use twinbench::scenario::{self, Shard};
 use twinbench::{report, workspace};
 
@@ -54,6 +54,8 @@ pub fn run_command(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCod
         }),
         memory: Some(meter),
         shard: args.shard,
+        // This binary serves every pin set: itself, with TWINBENCH_PINS.
+        pin_sets: std::env::current_exe().ok().map(|exe| PinSetRunner { exe }),
     };
     let bar = super::progress_bar(step_count(&scenario, args.shard) as u64, "sizes");
     let results = run(&scenario, &options, |step| {

@@ -1,6 +1,7 @@
 //! Analytics K1: the node centralities and PageRank (catalog analytics.md),
 //! with their peers.
 
+use crate::pins::PinSet;
 use twinbench_kernels::graph;
 
 use super::glue::{node_scores, prepare_graph};
@@ -127,6 +128,7 @@ const EIGENVECTOR_PEERS: &[Alternative] = &[
 
 pub(super) const PAGERANK: KernelPair = KernelPair {
     name: "pagerank",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K1 PAGERANK: networkx.pagerank(G) with defaults \
               (alpha 0.85, tol 1e-6, max_iter 100, weighted)",
@@ -168,6 +170,7 @@ pub(super) const PAGERANK: KernelPair = KernelPair {
 
 pub(super) const DEGREE_CENTRALITY: KernelPair = KernelPair {
     name: "degree_centrality",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K1 DEGREE: networkx.degree_centrality(G), degree/(n-1), \
               self-loops count twice",
@@ -196,6 +199,7 @@ pub(super) const DEGREE_CENTRALITY: KernelPair = KernelPair {
 
 pub(super) const CLOSENESS_CENTRALITY: KernelPair = KernelPair {
     name: "closeness_centrality",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K1 CLOSENESS: networkx.closeness_centrality(G), hop distances, \
               Wasserman-Faust scaling (the original's extra normalized= keyword raises \
@@ -228,6 +232,7 @@ pub(super) const CLOSENESS_CENTRALITY: KernelPair = KernelPair {
 
 pub(super) const BETWEENNESS_CENTRALITY: KernelPair = KernelPair {
     name: "betweenness_centrality",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K1 BETWEENNESS: networkx.betweenness_centrality(G, normalized=True), \
               exact Brandes, unweighted",
@@ -266,6 +271,7 @@ pub(super) const BETWEENNESS_CENTRALITY: KernelPair = KernelPair {
 
 pub(super) const EIGENVECTOR_CENTRALITY: KernelPair = KernelPair {
     name: "eigenvector_centrality",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K1 EIGENVECTOR: networkx.eigenvector_centrality(G, max_iter=1000), \
               power iteration on A+I, falling back to degree centrality on \

@@ -9,6 +9,7 @@
 //! label numbers) and `[silhouette, inertia]` (inertia only for k-means, the
 //! one type whose centres the original returns; NaN for the others).
 
+use crate::pins::PinSet;
 use twinbench_kernels::ml::kmeans::KMeans;
 use twinbench_kernels::ml::scale::StandardScaler;
 use twinbench_kernels::ml::silhouette::{silhouette_score, silhouette_score_par};
@@ -161,6 +162,7 @@ macro_rules! clustering_pair {
      $summary:literal, $sizes:expr, $bound:expr, $tolerance:expr, $rationale:expr) => {
         pub(super) const $const: KernelPair = KernelPair {
             name: $name,
+            pins: PinSet::Server,
             domain: Domain::Analytics,
             summary: $summary,
             python: PythonFunction {

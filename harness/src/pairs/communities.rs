@@ -6,6 +6,7 @@
 //! (its members ascending) and list `2i + 1` (its central nodes in rank
 //! order); values = `[modularity, density of community 0, 1, …]`.
 
+use crate::pins::PinSet;
 use twinbench_kernels::graph::communities::{self, CommunityAlgorithm, CommunityDetection};
 
 use super::glue::{expect_graph, prepare_graph};
@@ -71,6 +72,7 @@ fn detect(prepared: &Prepared, algorithm: CommunityAlgorithm) -> Result<Output, 
 
 pub(super) const GREEDY_MODULARITY: KernelPair = KernelPair {
     name: "communities_greedy_modularity",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K2+K3 detect_communities(algorithm=\"greedy_modularity\"), also what \
               \"louvain\" runs in production (python-louvain is not installed there): \
@@ -120,6 +122,7 @@ fn run_greedy_modularity(prepared: &Prepared) -> Result<Output, TwinError> {
 
 pub(super) const LABEL_PROPAGATION: KernelPair = KernelPair {
     name: "communities_label_propagation",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K2+K3 detect_communities(algorithm=\"label_propagation\"): nx \
               label_propagation_communities (semi-synchronous, deterministic), weighted \
@@ -157,6 +160,7 @@ fn run_label_propagation(prepared: &Prepared) -> Result<Output, TwinError> {
 
 pub(super) const LOUVAIN: KernelPair = KernelPair {
     name: "communities_louvain",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K2+K3 detect_communities(algorithm=\"louvain\") with python-louvain \
               present: best_partition (weighted, randomized; numpy's global generator seeded \

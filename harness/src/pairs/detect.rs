@@ -1,6 +1,7 @@
 //! AI detection's anomaly patterns (catalog ml_monitoring.md K1.1–K1.3): the
 //! rolling spike detector, the search-flood rule and the memory-growth rule.
 
+use crate::pins::PinSet;
 use twinbench_kernels::detect;
 use twinbench_kernels::detect::ensemble;
 
@@ -15,6 +16,7 @@ use crate::inputs::SPIKE_TIMESTAMPS;
 
 pub(super) const SPIKE_DETECTOR: KernelPair = KernelPair {
     name: "spike_detector",
+    pins: PinSet::Server,
     domain: Domain::Detection,
     summary: "ml_monitoring K1.1 detect_node_creation_anomalies: rolling-20 mean + \
               3·sample-std spike rule (pandas rolling, window includes the point, strict >), \
@@ -88,6 +90,7 @@ fn run_spike_detector_parallel(prepared: &Prepared) -> Result<Output, TwinError>
 
 pub(super) const SEARCH_FLOOD: KernelPair = KernelPair {
     name: "search_flood",
+    pins: PinSet::Server,
     domain: Domain::Detection,
     summary: "ml_monitoring K1.2 detect_search_anomalies: the search counter's \
               diff().fillna(0), its quantile(0.95) (numpy linear), a flood where the rate \
@@ -118,6 +121,7 @@ pub(super) const SEARCH_FLOOD: KernelPair = KernelPair {
 
 pub(super) const MEMORY_GROWTH: KernelPair = KernelPair {
     name: "memory_growth",
+    pins: PinSet::Server,
     domain: Domain::Detection,
     summary: "ml_monitoring K1.3 detect_memory_growth_anomalies: the node count's \
               pct_change() as pandas 2.2 computes it (NaNs forward-filled first), fillna(0), \
@@ -208,6 +212,8 @@ fn alerts_to_events(alerts: Vec<ensemble::EnsembleAlert>) -> Output {
 
 pub(super) const ENSEMBLE_ALERTS: KernelPair = KernelPair {
     name: "ensemble_alerts",
+    // K1.4 runs under the monitoring package's pins (crate::pins).
+    pins: PinSet::Monitoring,
     domain: Domain::Detection,
     summary: "ml_monitoring K1.4 EnsembleAnomalyDetector.detect_anomalies given the models' \
               raw decision values: min-max normalisation, weights 0.6/0.4 (no TensorFlow), \
@@ -256,6 +262,7 @@ fn run_ensemble_alerts(prepared: &Prepared) -> Result<Output, TwinError> {
 
 pub(super) const TWO_SIGMA: KernelPair = KernelPair {
     name: "two_sigma",
+    pins: PinSet::Server,
     domain: Domain::Detection,
     summary: "analytics K28 MetricEvaluator._detect_anomaly as values arrive: over the up-to-100 \
               values before each one (at least 10), statistics.mean and statistics.stdev \

@@ -1,6 +1,7 @@
 //! Analytics K5 (whole-graph metrics) and K8 (node feature matrix), catalog
 //! analytics.md.
 
+use crate::pins::PinSet;
 use twinbench_kernels::graph::{features, metrics};
 
 use super::glue::{expect_attributed_graph, expect_graph, prepare_attributed_graph, prepare_graph};
@@ -17,6 +18,7 @@ const METRICS: &str = "twinbench_baselines.metrics";
 
 pub(super) const GRAPH_METRICS: KernelPair = KernelPair {
     name: "graph_metrics",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K5 calculate_graph_metrics: node/edge counts, nx.density, \
               nx.average_clustering, components, and nx.average_shortest_path_length + \
@@ -80,6 +82,7 @@ fn run_graph_metrics_parallel(prepared: &Prepared) -> Result<Output, TwinError> 
 
 pub(super) const NODE_FEATURES: KernelPair = KernelPair {
     name: "node_features",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K8 extract_node_features: per node degree, nx.clustering, \
               nx.betweenness_centrality, nx.closeness_centrality and the numeric node \

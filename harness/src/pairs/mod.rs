@@ -10,6 +10,7 @@
 //! submodule. No kernel name is
 //! spelled anywhere else in Rust code.
 
+use crate::pins::PinSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use twinbench_kernels::{graph, ml};
@@ -219,6 +220,10 @@ impl OriginalUse {
 pub struct KernelPair {
     /// Unique, stable: scenario files, benchmark ids and results use it.
     pub name: &'static str,
+    /// The library versions its baseline (and every Python-callable
+    /// alternative) runs under: a process serves one set, so the pairs of
+    /// another run in a process of their own (crate::pins).
+    pub pins: PinSet,
     pub domain: Domain,
     /// What the original computes, with its catalog reference.
     pub summary: &'static str,

@@ -6,6 +6,7 @@
 //! planted anomalies ([`Comparison::AnomalyScores`]); the one-class SVM,
 //! whose solver is deterministic, value by value.
 
+use crate::pins::PinSet;
 use twinbench_kernels::detect::ensemble;
 use twinbench_kernels::ml::isolation_forest::{
     Contamination, IsolationForest, IsolationForestParams,
@@ -44,6 +45,7 @@ const CONTAMINATION: f64 = 0.1;
 
 pub(super) const NODE_ANOMALY_SCORES: KernelPair = KernelPair {
     name: "node_anomaly_scores",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K7 MLAnalytics.detect_anomalies: StandardScaler, then \
               IsolationForest(contamination=0.1, random_state=42) fit_predict and \
@@ -107,6 +109,8 @@ fn run_node_anomaly_scores_parallel(prepared: &Prepared) -> Result<Output, TwinE
 
 pub(super) const ENSEMBLE_DETECTOR: KernelPair = KernelPair {
     name: "ensemble_detector",
+    // K1.4 runs under the monitoring package's pins (crate::pins).
+    pins: PinSet::Monitoring,
     domain: Domain::Detection,
     summary: "ml_monitoring K1.4 EnsembleAnomalyDetector without TensorFlow, as the monitor \
               uses it on one frame: train (RobustScaler, IsolationForest 100 trees \
@@ -166,6 +170,8 @@ fn run_ensemble_detector_parallel(prepared: &Prepared) -> Result<Output, TwinErr
 
 pub(super) const ENSEMBLE_DETECTOR_CORRECTED: KernelPair = KernelPair {
     name: "ensemble_detector_corrected",
+    // K1.4 runs under the monitoring package's pins (crate::pins).
+    pins: PinSet::Monitoring,
     domain: Domain::Detection,
     summary: "ensemble_detector with D027 fixed on both sides (the one change: both models' \
               decision values negated before normalisation), so its quality figure is the \
@@ -208,6 +214,8 @@ fn run_ensemble_detector_corrected_parallel(prepared: &Prepared) -> Result<Outpu
 
 pub(super) const ONE_CLASS_SVM: KernelPair = KernelPair {
     name: "one_class_svm",
+    // K1.4 runs under the monitoring package's pins (crate::pins).
+    pins: PinSet::Monitoring,
     domain: Domain::Detection,
     summary: "ml_monitoring K1.4's second model on its own: RobustScaler on the frame, \
               OneClassSVM(nu=0.1, kernel='rbf', gamma='scale').fit, decision_function of \

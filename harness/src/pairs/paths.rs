@@ -5,6 +5,7 @@
 //! path or member order) and values that are integers or one correctly
 //! rounded division of integers (an average of path lengths, a density).
 
+use crate::pins::PinSet;
 use twinbench_kernels::graph::{engine, pair_clusters, paths};
 
 use super::glue::{
@@ -54,6 +55,7 @@ fn path_output(analysis: &paths::PathAnalysis) -> Output {
 
 pub(super) const PATHS_SHORTEST: KernelPair = KernelPair {
     name: "paths_shortest",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K4 analyze_paths(path_type=\"shortest\", max_depth=5): nx.has_path then \
               nx.shortest_path (bidirectional BFS) from 3 fixed sources to every node, with the \
@@ -101,6 +103,7 @@ fn run_paths_shortest_parallel(prepared: &Prepared) -> Result<Output, TwinError>
 
 pub(super) const PATHS_ALL_SIMPLE: KernelPair = KernelPair {
     name: "paths_all_simple",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K4 analyze_paths(path_type=\"all_simple\"): \
               list(nx.all_simple_paths(G, s, t, cutoff=4)) from node n-1 to the 32 hubs 0..31 \
@@ -138,6 +141,7 @@ fn run_paths_all_simple(prepared: &Prepared) -> Result<Output, TwinError> {
 
 pub(super) const ENGINE_GRAPH_METRICS: KernelPair = KernelPair {
     name: "engine_graph_metrics",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K9 AnalyticsEngine.calculate_graph_metrics: the engine's own counts, \
               raw-row density and components (the original's recursive DFS raises \
@@ -190,6 +194,7 @@ fn engine_metrics_values(m: &engine::EngineMetrics) -> [f64; 6] {
 
 pub(super) const ENGINE_BFS_PATHS: KernelPair = KernelPair {
     name: "engine_bfs_paths",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K10 AnalyticsEngine.analyze_paths, the route as the original runs it: \
               its graph fetch, calculate_graph_metrics (a second fetch and K9), then the \
@@ -244,6 +249,7 @@ fn run_engine_bfs_paths(prepared: &Prepared) -> Result<Output, TwinError> {
 
 pub(super) const PAIR_CLUSTERS: KernelPair = KernelPair {
     name: "pair_clusters",
+    pins: PinSet::Server,
     domain: Domain::Analytics,
     summary: "analytics K27 kuzu _build_clusters_from_pairs(pairs, min_size=3): incremental \
               list-merge clustering of entity pairs (edges of strength >= 8, strongest first)",

@@ -204,6 +204,30 @@ pub fn render(results: &Results) -> String {
             .collect::<Vec<_>>()
             .join(", ")),
     );
+    // The other pin sets' interpreters (crate::pins), each beside the pairs
+    // that ran under it.
+    for set in &v.pin_sets {
+        let kernels: Vec<&str> = results
+            .pairs
+            .iter()
+            .filter(|p| p.pins == set.pins)
+            .map(|p| p.kernel.as_str())
+            .collect();
+        let _ = write!(
+            out,
+            "<dt>Packages, {pins} pins</dt><dd>{packages} ({origin}; its own venv and process, \
+             for {kernels})</dd>",
+            pins = esc(set.pins.id()),
+            packages = esc(&set
+                .python_packages
+                .iter()
+                .map(|p| format!("{} {}", p.package, p.version))
+                .collect::<Vec<_>>()
+                .join(", ")),
+            origin = esc(set.pins.origin()),
+            kernels = esc(&kernels.join(", ")),
+        );
+    }
     let _ = write!(
         out,
         "<dt>Commit</dt><dd>{}</dd>",

@@ -146,7 +146,7 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
         out,
         "<h3 id=\"{k}\">{k}</h3><dl>\
          <dt>What</dt><dd>{summary}</dd>\
-         <dt>Python baseline</dt><dd><code>{py}</code></dd>\
+         <dt>Python baseline</dt><dd><code>{py}</code>, under the {pins} pins ({origin})</dd>\
          <dt>Input</dt><dd>{input}</dd>\
          <dt>Comparison</dt><dd>{cmp}; {tol}</dd>\
          <dt>Why that tolerance</dt><dd>{why}</dd>\
@@ -156,6 +156,8 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
         k = esc(&pair.kernel),
         summary = esc(&pair.summary),
         py = esc(&pair.python_function),
+        pins = esc(pair.pins.id()),
+        origin = esc(pair.pins.origin()),
         input = esc(&pair.input),
         cmp = esc(pair.comparison.describe()),
         tol = esc(&pair.tolerance.to_string()),

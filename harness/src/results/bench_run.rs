@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::environment::GitInfo;
+use crate::pins::PinSet;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BenchRun {
@@ -25,6 +26,17 @@ pub struct BenchRun {
     /// many threads a baseline may use); empty when the run had no Python
     /// or predates the field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub python_thread_pools: Vec<ThreadPool>,
+    /// The same for each other pin set whose pairs ran in a process of
+    /// their own (crate::pins): their numpy may bring another BLAS.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pin_sets: Vec<PinSetThreadPools>,
+}
+
+/// The native thread pools of the process that served one pin set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PinSetThreadPools {
+    pub pins: PinSet,
     pub python_thread_pools: Vec<ThreadPool>,
 }
 
@@ -83,6 +95,7 @@ impl BenchRun {
             git,
             calibration: None,
             python_thread_pools: Vec::new(),
+            pin_sets: Vec::new(),
         }
     }
 

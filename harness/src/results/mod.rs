@@ -10,9 +10,10 @@ mod measures;
 pub mod validate;
 pub mod verdicts;
 
+use crate::pins::PinSet;
 use serde::{Deserialize, Serialize};
 
-pub use bench_run::{BenchRun, Calibration, ThreadPool};
+pub use bench_run::{BenchRun, Calibration, PinSetThreadPools, ThreadPool};
 pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
@@ -143,6 +144,20 @@ pub struct Versions {
     /// `None` when the Python bridge could not start (see `problems`).
     pub python: Option<String>,
     pub python_packages: Vec<Pin>,
+    /// The other pin sets' interpreters, each run in a process of its own
+    /// for the pairs that need it (crate::pins); empty in files written
+    /// before there were two.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pin_sets: Vec<PinSetVersions>,
+}
+
+/// The interpreter and packages a process serving one pin set imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PinSetVersions {
+    pub pins: PinSet,
+    /// `None` when its bridge could not start (see `problems`).
+    pub python: Option<String>,
+    pub python_packages: Vec<Pin>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -158,6 +173,10 @@ pub struct PairResult {
     pub tolerance: Tolerance,
     pub tolerance_rationale: String,
     pub claims: Vec<String>,
+    /// The library versions its baseline ran under (the server's in files
+    /// written before there were two sets).
+    #[serde(default)]
+    pub pins: PinSet,
     /// Other implementations timed beside the baseline (peers, a fixed
     /// Python), in column order.
     #[serde(default)]

@@ -142,6 +142,13 @@ pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
                 merged.defects.push(d);
             }
         }
+        // Each shard starts the other pin sets' processes its own kernels
+        // need: the run imported every set any shard did.
+        for v in r.versions.pin_sets {
+            if !merged.versions.pin_sets.iter().any(|x| x.pins == v.pins) {
+                merged.versions.pin_sets.push(v);
+            }
+        }
         merged.locking_overhead.extend(r.locking_overhead);
         merged.problems.extend(r.problems);
         merged.concurrency = match (merged.concurrency.take(), r.concurrency) {

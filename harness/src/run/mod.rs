@@ -8,10 +8,12 @@
 mod baseline;
 mod check;
 mod merge;
+mod pin_sets;
 
 pub use baseline::{BaselineError, pool_runs};
 pub use check::check;
 pub use merge::{MergeError, merge};
+pub use pin_sets::{PinSetRun, PinSetRunner};
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -25,9 +27,10 @@ use crate::measure::model_checks::{self, Isolation};
 use crate::measure::timings::{SampleSource, collect_timings, scaling, side_timing};
 use crate::measure::{footprint, overhead};
 use crate::pairs::{self, Side};
+use crate::pins::PinSet;
 use crate::results::{
-    AlternativeInfo, BudgetLevel, ExecutorHop, GraphFootprint, PairResult, Results, SCHEMA_VERSION,
-    ScenarioInfo, SizeResult, Versions,
+    AlternativeInfo, BudgetLevel, ExecutorHop, GraphFootprint, PairResult, PinSetVersions, Results,
+    SCHEMA_VERSION, ScenarioInfo, SizeResult, Versions,
 };
 use crate::scenario::{KernelPlan, Scenario, Shard};
 use crate::sides::python::{self as bridge, Bridge};
@@ -50,6 +53,10 @@ pub struct RunOptions {
     pub memory: Option<AllocationMeter>,
     /// Run only this shard's kernels and checks.
     pub shard: Option<Shard>,
+    /// How to start a process for the pairs of another pin set than this
+    /// process's (crate::pins); `None` (a test calling [`run`]): those pairs
+    /// are not run, and a problem says so.
+    pub pin_sets: Option<PinSetRunner>,
 }
 
 /// Which concurrency checks a run includes.
@@ -146,22 +153,77 @@ pub fn run(
             direct,
         });
 
-    let pairs: Vec<PairResult> = scenario
+    let selected: Vec<&KernelPlan> = scenario
         .kernels
         .iter()
         .enumerate()
         .filter(|(position, _)| options.shard.is_none_or(|s| s.takes(*position)))
         .map(|(_, plan)| plan)
+        .collect();
+    // This process's pin set's pairs here, each other set's in a process
+    // of its own; results keep the scenario's order.
+    let here = bridge.map_or_else(|| PinSet::current().unwrap_or_default(), |b| b.pins);
+    let mut slots: Vec<Option<PairResult>> = selected
+        .iter()
         .map(|plan| {
-            run_pair(
-                plan,
-                bridge,
-                &samples,
-                options.memory.as_ref(),
-                &mut progress,
-            )
+            (plan.pair.pins == here).then(|| {
+                run_pair(
+                    plan,
+                    bridge,
+                    &samples,
+                    options.memory.as_ref(),
+                    &mut progress,
+                )
+            })
         })
         .collect();
+    let mut pin_set_versions = Vec::new();
+    for other in PinSet::ALL.into_iter().filter(|p| *p != here) {
+        let positions: Vec<usize> = (0..selected.len())
+            .filter(|&i| selected[i].pair.pins == other)
+            .collect();
+        if positions.is_empty() {
+            continue;
+        }
+        let kernels: Vec<&str> = positions.iter().map(|&i| selected[i].pair.name).collect();
+        let Some(runner) = &options.pin_sets else {
+            problems.push(format!(
+                "not run: {} need the {other} pins, which only the twinbench binary starts \
+                 (in a process of their own)",
+                kernels.join(", ")
+            ));
+            continue;
+        };
+        progress(&Progress::Note(format!(
+            "{} under the {other} pins, in a process of their own",
+            kernels.join(", ")
+        )));
+        match runner.run(other, &scenario.path, &options.criterion_dir, &kernels) {
+            Ok(run) => {
+                for (&i, pair) in positions.iter().zip(run.pairs) {
+                    for size in &selected[i].sizes {
+                        progress(&Progress::CheckingSize {
+                            kernel: selected[i].pair.name,
+                            size: *size,
+                        });
+                    }
+                    slots[i] = Some(pair);
+                }
+                problems.extend(
+                    run.problems
+                        .into_iter()
+                        .map(|p| format!("under the {other} pins: {p}")),
+                );
+                pin_set_versions.push(PinSetVersions {
+                    pins: other,
+                    python: run.python,
+                    python_packages: run.python_packages,
+                });
+            }
+            Err(e) => problems.push(format!("{e}; not run: {}", kernels.join(", "))),
+        }
+    }
+    let pairs: Vec<PairResult> = slots.into_iter().flatten().collect();
     let graph_footprints = bridge
         .map(|b| measure_footprints(scenario, b, &mut problems, &mut progress))
         .unwrap_or_default();
@@ -264,6 +326,7 @@ pub fn run(
             criterion: CRITERION_VERSION.into(),
             python: bridge.map(|b| b.python_version.clone()),
             python_packages: bridge.map(|b| b.packages.clone()).unwrap_or_default(),
+            pin_sets: pin_set_versions,
         },
         git: GitInfo::of(&workspace::root()),
         bench_run,
@@ -281,6 +344,60 @@ pub fn run(
     // Both are read off the results above, so they are computed last.
     crate::verdicts::attach(&mut results);
     results
+}
+
+/// The child side of [`PinSetRunner`]: `kernels` of `scenario`, checked,
+/// measured and timed in this process (which serves one pin set) exactly
+/// as [`run`] would.
+pub fn run_pairs(
+    scenario: &Scenario,
+    kernels: &[String],
+    options: &RunOptions,
+    mut progress: impl FnMut(&Progress),
+) -> PinSetRun {
+    let mut problems = Vec::new();
+    let pins = match PinSet::current() {
+        Ok(pins) => pins,
+        Err(e) => {
+            problems.push(e.to_string());
+            PinSet::default()
+        }
+    };
+    let bridge = bridge::bridge();
+    if let Err(e) = &bridge {
+        problems.push(format!("Python baselines not run: {e}"));
+    }
+    let bridge = bridge.ok();
+    let bench_run = bench_run::read(&options.criterion_dir)
+        .map_err(|e| problems.push(format!("cannot tell fresh samples from stale ones: {e}")))
+        .ok();
+    let samples = SampleSource {
+        criterion_dir: &options.criterion_dir,
+        bench_run: bench_run.as_ref(),
+    };
+    let mut pairs = Vec::new();
+    for kernel in kernels {
+        match scenario.kernels.iter().find(|p| p.pair.name == kernel) {
+            Some(plan) => pairs.push(run_pair(
+                plan,
+                bridge,
+                &samples,
+                options.memory.as_ref(),
+                &mut progress,
+            )),
+            None => problems.push(format!(
+                "{kernel}: not in {}",
+                display_relative(&scenario.path)
+            )),
+        }
+    }
+    PinSetRun {
+        pins,
+        python: bridge.map(|b| b.python_version.clone()),
+        python_packages: bridge.map(|b| b.packages.clone()).unwrap_or_default(),
+        pairs,
+        problems,
+    }
 }
 
 /// Whether `exe` is the `twinbench` binary (which has the `run-check`
@@ -381,6 +498,7 @@ fn run_pair(
         gate_threshold: plan.gate_threshold,
         tolerance_rationale: pair.tolerance_rationale.into(),
         claims: pair.claims.iter().map(|c| c.to_string()).collect(),
+        pins: pair.pins,
         alternatives: pair
             .alternatives
             .iter()

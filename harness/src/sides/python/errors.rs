@@ -23,9 +23,13 @@ pub struct PythonError {
 /// Why the bridge could not start or a call failed.
 #[derive(Debug, Clone, Error)]
 pub enum BridgeError {
+    #[error(transparent)]
+    PinSet(#[from] crate::pins::PinSetError),
+
     #[error(
         "no Python environment at {venv} (no pyvenv.cfg){io}; run `{SETUP_COMMAND}` to create it \
-         from python_baselines/requirements.txt",
+         (.venv from python_baselines/requirements.txt, .venv-monitoring from \
+         requirements-monitoring.txt)",
         venv = venv.display(),
         io = io.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
     )]
@@ -44,10 +48,15 @@ pub enum BridgeError {
 
     #[error(
         "Python package `{package}` is not installed in {venv}; run `{SETUP_COMMAND}` \
-         (or `{venv}/bin/pip install -r python_baselines/requirements.txt`)",
-        venv = venv.display()
+         (or `{venv}/bin/pip install -r {requirements}`)",
+        venv = venv.display(),
+        requirements = requirements.display()
     )]
-    PackageMissing { package: String, venv: PathBuf },
+    PackageMissing {
+        package: String,
+        venv: PathBuf,
+        requirements: PathBuf,
+    },
 
     #[error(
         "Python package `{package}` is {found} in {venv}, but requirements pin {pinned}; \

@@ -27,6 +27,7 @@ use crate::compare::Output;
 use crate::environment::Pin;
 use crate::inputs::Input;
 use crate::pairs::{KernelPair, OutputKind, PythonFunction};
+use crate::pins::PinSet;
 use crate::results::ThreadPool;
 use crate::workspace;
 
@@ -51,12 +52,14 @@ pub const EXECUTOR_HOP: [PythonFunction; 2] = [
     },
 ];
 
-/// Environment variable naming another venv than `<workspace>/.venv`.
-pub const VENV_ENV: &str = "TWINBENCH_VENV";
+pub use crate::pins::VENV_ENV;
 
 /// A started interpreter whose imports are known to be the pinned ones.
 #[derive(Debug, Clone)]
 pub struct Bridge {
+    /// The pin set it serves: every pair of another set runs in a process of
+    /// its own.
+    pub pins: PinSet,
     pub venv: PathBuf,
     /// `sys.version` of the embedded interpreter, first line.
     pub python_version: String,
@@ -66,20 +69,83 @@ pub struct Bridge {
 
 static BRIDGE: OnceLock<Result<Bridge, BridgeError>> = OnceLock::new();
 
-/// The venv the bridge uses: `$TWINBENCH_VENV`, else `<workspace>/.venv`.
+/// The venv the bridge uses: the process's pin set's
+/// ([`PinSet::venv_dir`]; `$TWINBENCH_VENV` or `<workspace>/.venv` for the
+/// server's).
 pub fn venv_dir() -> PathBuf {
-    std::env::var_os(VENV_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace::root().join(".venv"))
+    PinSet::current().unwrap_or_default().venv_dir()
 }
 
-/// Starts (once per process) and returns the bridge. A failure is remembered:
-/// an interpreter can only be set up once per process.
+/// A Python thread state kept on the thread that made it, until dropped;
+/// the thread does not hold the GIL meanwhile. Not `Send` (it belongs to
+/// its thread).
+///
+/// Why: each `Python::attach` on a thread without one makes a thread state
+/// and deletes it afterwards, and scipy's pybind11 code, taking the GIL for
+/// the first `pdist` of the process on such a thread, deleted the state it
+/// found (SIGSEGV in `tstate_delete_common`, every time, when that first
+/// `pdist` was a benchmark's timed call: CPython 3.11.7, scipy 1.15.3).
+/// With one kept, every `attach` on the thread nests in it. The bridge's own
+/// thread keeps one the same way ([`worker`]).
+#[derive(Debug)]
+pub struct KeptThreadState {
+    gil_state: pyo3::ffi::PyGILState_STATE,
+    /// The state `PyEval_SaveThread` detached; raw, so the guard is not
+    /// `Send`.
+    saved: *mut pyo3::ffi::PyThreadState,
+}
+
+impl Bridge {
+    /// Keeps a thread state on the calling thread (see [`KeptThreadState`]).
+    ///
+    /// # Panics
+    /// When the calling thread already holds the GIL (inside
+    /// `Python::attach`): the guard would then release a GIL its caller
+    /// still uses.
+    #[allow(unsafe_code)]
+    pub fn keep_thread_state(&self) -> KeptThreadState {
+        // SAFETY: a `Bridge` exists only once the interpreter is initialised
+        // (`bridge()` starts it first). `PyGILState_Check` may be called
+        // without the GIL. `PyGILState_Ensure` gives this thread a state and
+        // the GIL; `PyEval_SaveThread` then releases the GIL, keeping the
+        // state, which `Drop` restores and releases in reverse order on
+        // this same thread (the guard is not `Send`).
+        unsafe {
+            assert!(
+                pyo3::ffi::PyGILState_Check() == 0,
+                "keep_thread_state called with the GIL held"
+            );
+            let gil_state = pyo3::ffi::PyGILState_Ensure();
+            let saved = pyo3::ffi::PyEval_SaveThread();
+            KeptThreadState { gil_state, saved }
+        }
+    }
+}
+
+impl Drop for KeptThreadState {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        // SAFETY: on the thread that made the guard (not `Send`), which
+        // holds no GIL here (every `attach` since has ended): re-attach the
+        // state saved in `keep_thread_state`, then release it as
+        // `PyGILState_Ensure` asked.
+        unsafe {
+            pyo3::ffi::PyEval_RestoreThread(self.saved);
+            pyo3::ffi::PyGILState_Release(self.gil_state);
+        }
+    }
+}
+
+/// Starts (once per process) and returns the bridge, for the process's pin
+/// set (`$TWINBENCH_PINS`). A failure is remembered: an interpreter can only
+/// be set up once per process.
 pub fn bridge() -> Result<&'static Bridge, BridgeError> {
     BRIDGE
         .get_or_init(|| {
-            let (venv, requirements) = (venv_dir(), workspace::requirements_file());
+            let pins = PinSet::current().map_err(BridgeError::PinSet)?;
+            let (venv, requirements) = (pins.venv_dir(), pins.requirements_file());
             worker::run(move |py| start(py, &venv, &requirements))
+                .map(|bridge| Bridge { pins, ..bridge })
         })
         .as_ref()
         .map_err(Clone::clone)
@@ -115,8 +181,9 @@ fn start(py: Python<'_>, venv: &Path, requirements: &Path) -> Result<Bridge, Bri
             .join("site-packages");
         isolate_sys_path(py, &site_packages, &workspace::baselines_dir())
             .map_err(|e| errors::python(py, "setting up sys.path", e))?;
-        let packages = check_pins(py, venv, &site_packages, &pins)?;
+        let packages = check_pins(py, venv, requirements, &site_packages, &pins)?;
         Ok(Bridge {
+            pins: PinSet::Server,
             venv: venv.to_path_buf(),
             python_version,
             packages,
@@ -172,6 +239,7 @@ fn isolate_sys_path(py: Python<'_>, site_packages: &Path, baselines: &Path) -> P
 fn check_pins(
     py: Python<'_>,
     venv: &Path,
+    requirements: &Path,
     site_packages: &Path,
     pins: &[Pin],
 ) -> Result<Vec<Pin>, BridgeError> {
@@ -186,6 +254,7 @@ fn check_pins(
                 return Err(BridgeError::PackageMissing {
                     package: pin.package.clone(),
                     venv: venv.to_path_buf(),
+                    requirements: requirements.to_path_buf(),
                 });
             }
         };
@@ -200,6 +269,7 @@ fn check_pins(
             return Err(BridgeError::PackageMissing {
                 package: pin.package.clone(),
                 venv: venv.to_path_buf(),
+                requirements: requirements.to_path_buf(),
             });
         }
         if version != pin.version {
