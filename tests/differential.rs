@@ -7,9 +7,10 @@ use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use twinbench::compare::Comparison;
 use twinbench::compare::{Output, compare};
 use twinbench::inputs::{EdgeList, FeatureMatrix, Generator, Input, MetricSeries};
-use twinbench::pairs::{KernelPair, PAIRS};
+use twinbench::pairs::{Implementation, KernelPair, PAIRS, Side};
 use twinbench::pins::PinSet;
 use twinbench::sides::python as bridge;
+use twinbench::sides::rust::run_peer;
 use twinbench_kernels::graph::Edge;
 
 /// The pairs this test process serves: those of its pin set
@@ -234,8 +235,15 @@ fn every_pair_agrees_on_its_own_generator() {
     }
 }
 
+/// Alternatives measured to fall outside their pair's bound on some inputs:
+/// their answer is what it is, and the report shows where it differs. linfa's
+/// k-means: one plain k-means++ start lands worse than scikit-learn's spread
+/// against itself (`linfa_kmeans_is_checked_and_its_quality_measured`).
+const MEASURED_OUTSIDE_THE_BOUND: &[(&str, Side)] = &[("cluster_kmeans", Side::Linfa)];
+
 /// Peers and fixed baselines compute the same quantity as the baseline, on
-/// the pair's own generator, within their stated tolerance.
+/// the pair's own generator, within their stated tolerance; Python
+/// callables through the bridge, Rust peers in process.
 #[test]
 fn every_alternative_agrees_with_its_baseline() {
     let bridge = bridge::bridge().expect("bridge starts");
@@ -245,9 +253,16 @@ fn every_alternative_agrees_with_its_baseline() {
             panic!("{}: the baseline failed on its own generator", pair.name);
         };
         for alt in pair.alternatives {
-            let answer = bridge
-                .compute_with(alt.python, pair.output, &input)
-                .unwrap_or_else(|e| panic!("{} / {}: {e}", pair.name, alt.side));
+            if MEASURED_OUTSIDE_THE_BOUND.contains(&(pair.name, alt.side)) {
+                continue;
+            }
+            let answer = match alt.implementation {
+                Implementation::Python(function) => bridge
+                    .compute_with(function, pair.output, &input)
+                    .map_err(|e| e.to_string()),
+                Implementation::Rust(peer) => run_peer(&input, &peer),
+            }
+            .unwrap_or_else(|e| panic!("{} / {}: {e}", pair.name, alt.side));
             let tol = alt.tolerance.unwrap_or(pair.tolerance);
             let mode = alt.comparison.unwrap_or(pair.comparison);
             if let Err(m) = compare(mode, tol, &answer, &baseline, input.truth()) {
@@ -675,6 +690,102 @@ fn kmeans_quality_matches_over_seeds() {
             "seed {seed}: median inertia {median_r} vs scikit-learn's {median_p}"
         );
     }
+}
+
+/// linfa's k-means column (issue 15's Rust peer) is checked, and its
+/// quality measured, on the cluster pair's generator (1,000 rows, input
+/// seeds 1–5). Per call, as the report checks it: the partition is the same
+/// clustering by the pair's bound (ARI ≥ 0.5 against scikit-learn's) on
+/// every input; whether silhouette and inertia also stay within 40% is
+/// printed, not asserted (they do not always: see below). Over starts,
+/// linfa from eight seeds against scikit-learn from eight random states
+/// (as `kmeans_quality_matches_over_seeds` holds the twin): linfa's one
+/// plain k-means++ start lands worse, its median inertia above
+/// scikit-learn's by at least 5% on average over the inputs, which is what
+/// the column's note says. Should a linfa release close the gap, this fails
+/// and the note (and MEASURED_OUTSIDE_THE_BOUND) must change with it.
+#[test]
+fn linfa_kmeans_is_checked_and_its_quality_measured() {
+    use twinbench::compare::PartitionAgreement;
+    use twinbench::compare::Tolerance;
+    use twinbench::pairs::peer_linfa;
+    use twinbench::pairs::{OutputKind, PythonFunction};
+    use twinbench_kernels::ml::{Matrix, scale::StandardScaler};
+    const INERTIAS: PythonFunction = PythonFunction {
+        module: "twinbench_baselines.ml",
+        function: "kmeans_inertias",
+    };
+    let bridge = bridge::bridge().expect("bridge");
+    let pair = twinbench::pairs::find("cluster_kmeans").expect("registered");
+    let Some(Implementation::Rust(peer)) = pair
+        .alternatives
+        .iter()
+        .find(|a| a.side == Side::Linfa)
+        .map(|a| a.implementation)
+    else {
+        panic!("cluster_kmeans has a linfa column")
+    };
+    let Comparison::Partition(bound) = pair.comparison else {
+        panic!("k-means is compared by partition")
+    };
+    let any_values = Tolerance {
+        rtol: f64::INFINITY,
+        atol: 0.0,
+    };
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[3] + v[4]) / 2.0
+    };
+    let mut median_ratios = Vec::new();
+    for seed in 1..=5 {
+        let input = pair.generator.generate(1_000, seed);
+        let baseline = bridge.compute(pair, &input).expect("baseline");
+        let column = run_peer(&input, &peer).expect("linfa column");
+        let partition = Comparison::Partition(PartitionAgreement {
+            min_ari: bound.min_ari,
+        });
+        let agreement = compare(partition, any_values, &column, &baseline, input.truth())
+            .unwrap_or_else(|m| panic!("seed {seed}: linfa's partition: {m}"));
+        let within = compare(
+            pair.comparison,
+            pair.tolerance,
+            &column,
+            &baseline,
+            input.truth(),
+        );
+        let Input::Matrix(m) = &input else {
+            panic!("feature matrix expected")
+        };
+        let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
+        let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
+        let k = twinbench::pairs::auto_clusters(m.rows);
+        let mut linfa: Vec<f64> = (0..8)
+            .map(|s| peer_linfa::kmeans(&scaled, k, s).expect("fit").1)
+            .collect();
+        let Output::Values(mut python) = bridge
+            .compute_with(INERTIAS, OutputKind::Values, &input)
+            .expect("sklearn")
+        else {
+            panic!("values expected")
+        };
+        let (median_l, median_p) = (median(&mut linfa), median(&mut python));
+        eprintln!(
+            "seed {seed}: column ARI {:.2}, within the pair's bound: {}; inertia over 8 starts: \
+             best {:.0} vs {:.0}, median {median_l:.0} vs {median_p:.0}",
+            agreement.quality.map_or(f64::NAN, |q| q.between),
+            within.is_ok(),
+            linfa[0],
+            python[0],
+        );
+        median_ratios.push(median_l / median_p);
+    }
+    let mean_ratio = median_ratios.iter().sum::<f64>() / median_ratios.len() as f64;
+    eprintln!("linfa's median inertia ÷ scikit-learn's, per input: {median_ratios:.3?}");
+    assert!(
+        mean_ratio >= 1.05,
+        "linfa's median inertia is only {mean_ratio:.3}× scikit-learn's: the quality gap the \
+         column's note states has closed"
+    );
 }
 
 /// Equal quality for the isolation forest, which cannot replay

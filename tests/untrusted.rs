@@ -106,6 +106,22 @@ fn the_gate_refuses_what_it_cannot_trust() {
             "this side appears twice",
         ),
         (
+            "duplicated alternative",
+            Box::new(|j| {
+                let alternatives = j["pairs"]
+                    .as_array_mut()
+                    .expect("pairs")
+                    .iter_mut()
+                    .flat_map(|p| p["sizes"].as_array_mut().expect("sizes"))
+                    .map(|s| s["alternatives"].as_array_mut().expect("alternatives"))
+                    .find(|a| !a.is_empty())
+                    .expect("a size with a peer (pagerank's)");
+                let first = alternatives[0].clone();
+                alternatives.push(first);
+            }),
+            "this alternative appears twice",
+        ),
+        (
             "run id with a path",
             Box::new(|j| j["run_id"] = Value::from("../outside")),
             "run_id",

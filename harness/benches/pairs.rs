@@ -2,10 +2,11 @@
 //! side in one criterion group per kernel, on the same prepared input.
 //!
 //! Group = kernel name, function = side (`python`, `python-fixed`, peers
-//! `rustworkx` / `igraph`, `rust`, `rust-parallel`,
-//! `copy-input`), parameter = input size. Inputs are generated and prepared
-//! (CSR graph, networkx graph, DataFrame) before any timing; each timed call
-//! is the kernel alone. After timing, both answers are compared.
+//! `rustworkx` / `igraph` (Python) and `linfa` (Rust), `rust`,
+//! `rust-parallel`, `copy-input`), parameter = input size. Inputs are
+//! generated and prepared (CSR graph, networkx graph, DataFrame) before any
+//! timing; each timed call is the kernel alone. After timing, the twin's
+//! and every Rust peer's answers are compared with the baseline's.
 //!
 //! `TWINBENCH_SCENARIO=path.toml cargo bench` picks another scenario.
 
@@ -24,7 +25,9 @@ use twinbench::measure::bench_id::{
 };
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::Side;
-use twinbench::pairs::{OutputKind, Prepared, PythonFunction};
+use twinbench::pairs::{
+    Alternative, Implementation, OutputKind, Prepared, PythonFunction, RustPeer,
+};
 use twinbench::pins::PinSet;
 use twinbench::results::PinSetThreadPools;
 use twinbench::scenario::{self, KernelPlan};
@@ -436,6 +439,9 @@ fn bench_pair(
         if only.is_some() {
             continue;
         }
+        // Rust peers: the twin's sampling (set above), their own prepared
+        // input, built here outside the timed region.
+        let peers = bench_rust_peers(&mut group, plan, &input, size);
         group.warm_up_time(profile().copy_warm_up);
         group.measurement_time(profile().copy);
         group.bench_with_input(
@@ -445,7 +451,7 @@ fn bench_pair(
         );
         if let Some(bridge) = bridge {
             let python = bench_python(&mut group, plan, bridge, &input, size);
-            check_answers(plan, python, &prepared, &input, size);
+            check_answers(plan, python, &prepared, &peers, &input, size);
         }
     }
     group.finish();
@@ -466,9 +472,13 @@ fn bench_python(
     };
     let answer = bench_python_function(group, pair.name, baseline, bridge, input, size);
     for alt in pair.alternatives {
+        // Rust peers are timed with the Rust sides (`bench_rust_peers`).
+        let Implementation::Python(function) = alt.implementation else {
+            continue;
+        };
         let target = PythonTarget {
             side: alt.side,
-            function: alt.python,
+            function,
             answer_as: None,
         };
         if alt.side == Side::PythonOneThread {
@@ -486,6 +496,57 @@ fn bench_python(
         }
     }
     answer
+}
+
+/// A Rust peer with its input, prepared once for timing and the check.
+struct TimedPeer {
+    alternative: &'static Alternative,
+    peer: RustPeer,
+    prepared: Prepared,
+}
+
+/// Times every Rust peer of the pair on its own preparation of `input`
+/// (after one untimed call: a peer that fails is reported, not timed).
+fn bench_rust_peers(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    plan: &KernelPlan,
+    input: &Input,
+    size: usize,
+) -> Vec<TimedPeer> {
+    let pair = plan.pair;
+    let mut timed = Vec::new();
+    for alternative in pair.alternatives {
+        let Implementation::Rust(peer) = alternative.implementation else {
+            continue;
+        };
+        let side = alternative.side;
+        let prepared = match (peer.prepare)(input) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!(
+                    "twinbench bench: {}/{side}/{size}: prepare failed, not timed: {e}",
+                    pair.name
+                );
+                continue;
+            }
+        };
+        if let Err(e) = (peer.run)(&prepared) {
+            eprintln!(
+                "twinbench bench: {}/{side}/{size} failed, not timed: {e}",
+                pair.name
+            );
+            continue;
+        }
+        group.bench_with_input(BenchmarkId::new(side.id(), size), &prepared, |b, p| {
+            b.iter(|| (peer.run)(p))
+        });
+        timed.push(TimedPeer {
+            alternative,
+            peer,
+            prepared,
+        });
+    }
+    timed
 }
 
 /// One Python-callable implementation to time, and whether its answer is
@@ -581,34 +642,56 @@ fn bench_python_function(
     })
 }
 
-/// A fast wrong answer is a failure, not a data point: compare the sides'
-/// answers on the timed inputs and say so loudly if they differ.
+/// A fast wrong answer is a failure, not a data point: compare the twin's
+/// and every timed Rust peer's answers with the baseline's on the timed
+/// inputs and say so loudly if they differ.
 fn check_answers(
     plan: &KernelPlan,
     python: Option<Result<Output, String>>,
     prepared: &Prepared,
+    peers: &[TimedPeer],
     input: &Input,
     size: usize,
 ) {
     let pair = plan.pair;
-    let (Some(python), Ok(rust)) = (python, (pair.rust.run)(prepared)) else {
-        return;
+    let python = match python {
+        Some(Ok(python)) => python,
+        Some(Err(e)) => {
+            eprintln!("twinbench bench: {}/{size}: Python failed: {e}", pair.name);
+            return;
+        }
+        None => return,
     };
-    match python {
-        Ok(python) => match compare(
-            pair.comparison,
-            plan.tolerance,
-            &rust,
-            &python,
-            input.truth(),
-        ) {
+    let mut answers = Vec::new();
+    if let Ok(rust) = (pair.rust.run)(prepared) {
+        answers.push((Side::Rust, rust, pair.comparison, plan.tolerance));
+    }
+    for timed in peers {
+        let alt = timed.alternative;
+        match (timed.peer.run)(&timed.prepared) {
+            Ok(answer) => answers.push((
+                alt.side,
+                answer,
+                alt.comparison.unwrap_or(pair.comparison),
+                alt.tolerance.unwrap_or(plan.tolerance),
+            )),
+            Err(e) => eprintln!(
+                "twinbench bench: {}/{}/{size}: failed after timing: {e}",
+                pair.name, alt.side
+            ),
+        }
+    }
+    for (side, answer, mode, tolerance) in answers {
+        match compare(mode, tolerance, &answer, &python, input.truth()) {
             Ok(a) => eprintln!(
-                "twinbench bench: {}/{size}: answers agree ({} compared, max |diff| {:.1e})",
+                "twinbench bench: {}/{side}/{size}: answers agree ({} compared, max |diff| {:.1e})",
                 pair.name, a.compared, a.max_abs_error
             ),
-            Err(m) => eprintln!("twinbench bench: {}/{size}: ANSWERS DIFFER: {m}", pair.name),
-        },
-        Err(e) => eprintln!("twinbench bench: {}/{size}: Python failed: {e}", pair.name),
+            Err(m) => eprintln!(
+                "twinbench bench: {}/{side}/{size}: ANSWERS DIFFER: {m}",
+                pair.name
+            ),
+        }
     }
 }
 

@@ -46,7 +46,8 @@ pub struct Row {
     /// Python baseline time ÷ this side's time (absent for the baseline
     /// itself and for the input copy).
     pub speedup: Option<Estimate>,
-    /// Peak bytes one call allocates (Rust twin and Python baseline only).
+    /// Peak bytes one call allocates (Rust twin, Python baseline and Rust
+    /// peers; other alternatives are not measured).
     pub peak_bytes: Option<u64>,
 }
 
@@ -82,11 +83,17 @@ fn speedup(size: &SizeResult, side: Side) -> Option<Estimate> {
 }
 
 fn peak_bytes(size: &SizeResult, side: Side) -> Option<u64> {
-    let memory = size.memory.as_ref()?;
+    let memory = size.memory.as_ref();
     match side {
-        Side::Rust => memory.rust.map(|m| m.peak_bytes),
-        Side::Python => memory.python.map(|m| m.peak_bytes),
-        _ => None,
+        Side::Rust => memory?.rust.map(|m| m.peak_bytes),
+        Side::Python => memory?.python.map(|m| m.peak_bytes),
+        Side::RustParallel | Side::CopyInput => None,
+        alternative => size
+            .alternatives
+            .iter()
+            .find(|a| a.side == alternative)
+            .and_then(|a| a.memory)
+            .map(|m| m.peak_bytes),
     }
 }
 

@@ -7,7 +7,7 @@
 //! its result is dropped (a leak if not zero).
 
 use crate::inputs::Input;
-use crate::pairs::KernelPair;
+use crate::pairs::{KernelPair, Prepare, Run};
 use crate::results::{CallMemory, MemoryResult};
 use crate::sides::python::Bridge;
 
@@ -28,10 +28,21 @@ pub fn rust_call(
     pair: &KernelPair,
     input: &Input,
 ) -> Result<CallMemory, String> {
-    let prepared = (pair.rust.prepare)(input).map_err(|e| format!("Rust prepare failed: {e}"))?;
+    rust_side_call(meter, pair.rust.prepare, pair.rust.run, input)
+}
+
+/// Runs one Rust side (the twin, or a Rust peer) once on `input` under
+/// `meter`; only `run` is measured, its input is prepared before.
+pub fn rust_side_call(
+    meter: &AllocationMeter,
+    prepare: Prepare,
+    run: Run,
+    input: &Input,
+) -> Result<CallMemory, String> {
+    let prepared = prepare(input).map_err(|e| format!("Rust prepare failed: {e}"))?;
     (meter.reset_peak)();
     let before = (meter.current)();
-    let result = (pair.rust.run)(&prepared);
+    let result = run(&prepared);
     let peak = (meter.peak)();
     drop(result);
     let after = (meter.current)();

@@ -6,8 +6,8 @@ use twinbench_kernels::graph;
 
 use super::glue::{node_scores, prepare_graph};
 use super::{
-    Alternative, Domain, EXACT, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction,
-    RustTwin, TwinError,
+    Alternative, Domain, EXACT, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
+    PythonFunction, RustTwin, TwinError,
 };
 use crate::compare::Output;
 use crate::compare::{Comparison, Tolerance};
@@ -40,7 +40,7 @@ const PAGERANK_TRUNCATION: Tolerance = Tolerance {
 const PAGERANK_PEERS: &[Alternative] = &[
     Alternative {
         side: Side::Igraph,
-        python: peer(Side::Igraph, "pagerank"),
+        implementation: Implementation::Python(peer(Side::Igraph, "pagerank")),
         tolerance: Some(PAGERANK_TRUNCATION),
         comparison: None,
         note: "PRPACK solves to near machine precision; networkx and the twin stop at an L1 \
@@ -49,7 +49,7 @@ const PAGERANK_PEERS: &[Alternative] = &[
     },
     Alternative {
         side: Side::Rustworkx,
-        python: peer(Side::Rustworkx, "pagerank"),
+        implementation: Implementation::Python(peer(Side::Rustworkx, "pagerank")),
         tolerance: Some(PAGERANK_TRUNCATION),
         comparison: None,
         note: "same parameters and stopping threshold as networkx, different iteration \
@@ -68,7 +68,7 @@ const CLOSENESS_PEER_TOLERANCE: Tolerance = Tolerance {
 const CLOSENESS_PEERS: &[Alternative] = &[
     Alternative {
         side: Side::Igraph,
-        python: peer(Side::Igraph, "closeness_centrality"),
+        implementation: Implementation::Python(peer(Side::Igraph, "closeness_centrality")),
         tolerance: Some(CLOSENESS_PEER_TOLERANCE),
         comparison: None,
         note: "Graph.closeness over reachable nodes times the Wasserman–Faust factor \
@@ -76,7 +76,7 @@ const CLOSENESS_PEERS: &[Alternative] = &[
     },
     Alternative {
         side: Side::Rustworkx,
-        python: peer(Side::Rustworkx, "closeness_centrality"),
+        implementation: Implementation::Python(peer(Side::Rustworkx, "closeness_centrality")),
         tolerance: Some(CLOSENESS_PEER_TOLERANCE),
         comparison: None,
         note: "closeness_centrality(wf_improved=True), single-threaded \
@@ -87,14 +87,14 @@ const CLOSENESS_PEERS: &[Alternative] = &[
 const BETWEENNESS_PEERS: &[Alternative] = &[
     Alternative {
         side: Side::Igraph,
-        python: peer(Side::Igraph, "betweenness_centrality"),
+        implementation: Implementation::Python(peer(Side::Igraph, "betweenness_centrality")),
         tolerance: None,
         comparison: None,
         note: "Graph.betweenness (unordered pairs) scaled by 2/((n-1)(n-2)) in the timed call",
     },
     Alternative {
         side: Side::Rustworkx,
-        python: peer(Side::Rustworkx, "betweenness_centrality"),
+        implementation: Implementation::Python(peer(Side::Rustworkx, "betweenness_centrality")),
         tolerance: None,
         comparison: None,
         note: "betweenness_centrality(normalized=True), single-threaded \
@@ -105,7 +105,7 @@ const BETWEENNESS_PEERS: &[Alternative] = &[
 const EIGENVECTOR_PEERS: &[Alternative] = &[
     Alternative {
         side: Side::Igraph,
-        python: peer(Side::Igraph, "eigenvector_centrality"),
+        implementation: Implementation::Python(peer(Side::Igraph, "eigenvector_centrality")),
         // networkx stops at an L1 change below n·1e-6; ARPACK converges:
         // measured 3.2e-3 relative at one node of 30k.
         tolerance: Some(Tolerance {
@@ -119,7 +119,7 @@ const EIGENVECTOR_PEERS: &[Alternative] = &[
     },
     Alternative {
         side: Side::Rustworkx,
-        python: peer(Side::Rustworkx, "eigenvector_centrality"),
+        implementation: Implementation::Python(peer(Side::Rustworkx, "eigenvector_centrality")),
         tolerance: None,
         comparison: None,
         note: "a port of networkx's power iteration (same stopping rule), max_iter=1000",

@@ -11,8 +11,8 @@ use twinbench_kernels::graph::communities::{self, CommunityAlgorithm, CommunityD
 
 use super::glue::{expect_graph, prepare_graph};
 use super::{
-    Alternative, Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin,
-    TwinError,
+    Alternative, Domain, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
+    PythonFunction, RustTwin, TwinError,
 };
 use crate::compare::{Comparison, Tolerance};
 use crate::compare::{Lists, Output};
@@ -98,10 +98,10 @@ pub(super) const GREEDY_MODULARITY: KernelPair = KernelPair {
     claims: &["C01", "C07"],
     alternatives: &[Alternative {
         side: Side::Igraph,
-        python: PythonFunction {
+        implementation: Implementation::Python(PythonFunction {
             module: IGRAPH,
             function: "greedy_modularity",
-        },
+        }),
         tolerance: Some(SAME_QUALITY),
         comparison: Some(Comparison::QualityOnly),
         note: "community_fastgreedy().as_clustering() (CNM) then the same modularity, filter and \
@@ -186,10 +186,10 @@ pub(super) const LOUVAIN: KernelPair = KernelPair {
     claims: &["C01", "C07"],
     alternatives: &[Alternative {
         side: Side::Igraph,
-        python: PythonFunction {
+        implementation: Implementation::Python(PythonFunction {
             module: IGRAPH,
             function: "louvain",
-        },
+        }),
         tolerance: Some(SAME_QUALITY),
         comparison: Some(Comparison::QualityOnly),
         note: "community_multilevel(weights, resolution 1) then python-louvain's modularity \

@@ -6,8 +6,8 @@ use twinbench_kernels::graph::{features, metrics};
 
 use super::glue::{expect_attributed_graph, expect_graph, prepare_attributed_graph, prepare_graph};
 use super::{
-    Alternative, Domain, EXACT, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction,
-    RustTwin, TwinError,
+    Alternative, Domain, EXACT, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
+    PythonFunction, RustTwin, TwinError,
 };
 use crate::compare::Output;
 use crate::compare::{Comparison, Tolerance};
@@ -44,10 +44,10 @@ pub(super) const GRAPH_METRICS: KernelPair = KernelPair {
     claims: &["C01", "C07"],
     alternatives: &[Alternative {
         side: Side::Igraph,
-        python: PythonFunction {
+        implementation: Implementation::Python(PythonFunction {
             module: "twinbench_baselines.peer_igraph",
             function: "graph_metrics",
-        },
+        }),
         // Measured: path length, diameter and counts exact; the clustering
         // mean once 1 ulp off (1.2e-16 relative).
         tolerance: Some(Tolerance {
@@ -114,10 +114,10 @@ pub(super) const NODE_FEATURES: KernelPair = KernelPair {
     claims: &["C01", "C07", "C22"],
     alternatives: &[Alternative {
         side: Side::PythonFixed,
-        python: PythonFunction {
+        implementation: Implementation::Python(PythonFunction {
             module: METRICS,
             function: "node_features",
-        },
+        }),
         tolerance: None,
         comparison: None,
         note: "the same loop with betweenness and closeness computed once before it (the fix \

@@ -27,6 +27,7 @@ mod glue;
 mod metrics;
 mod models;
 mod paths;
+pub mod peer_linfa;
 mod side;
 
 pub use clustering::auto_clusters;
@@ -139,6 +140,8 @@ pub enum TwinError {
     Silhouette(#[from] ml::silhouette::SilhouetteError),
     #[error(transparent)]
     Ensemble(#[from] twinbench_kernels::detect::ensemble::EnsembleError),
+    #[error(transparent)]
+    Linfa(#[from] peer_linfa::LinfaError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -146,8 +149,10 @@ pub enum TwinError {
     },
 }
 
-type Prepare = fn(&Input) -> Result<Prepared, TwinError>;
-type Run = fn(&Prepared) -> Result<Output, TwinError>;
+/// Builds a Rust side's input, outside any timed region.
+pub type Prepare = fn(&Input) -> Result<Prepared, TwinError>;
+/// One call of a Rust side: what is timed.
+pub type Run = fn(&Prepared) -> Result<Output, TwinError>;
 
 /// The Rust side of a pair.
 #[derive(Debug, Clone, Copy)]
@@ -159,18 +164,17 @@ pub struct RustTwin {
     pub run_parallel: Option<Run>,
 }
 
-/// Another implementation of the same kernel, called from Python: a peer
-/// library (rustworkx, igraph) or the original with its accidental slowness
-/// fixed. Timed in the pair's criterion group on the same input, and its
-/// answer checked against the baseline's, so a ratio against it is a ratio
-/// between two implementations of the same quantity.
+/// Another implementation of the same kernel: a peer library (rustworkx,
+/// igraph, a Rust crate) or the original with its accidental slowness fixed.
+/// Timed in the pair's criterion group on the same input, and its answer
+/// checked against the baseline's, so a ratio against it is a ratio between
+/// two implementations of the same quantity.
 #[derive(Debug, Clone, Copy)]
 pub struct Alternative {
-    /// Its column: [`Side::PythonFixed`], [`Side::Rustworkx`], [`Side::Igraph`].
+    /// Its column: [`Side::PythonFixed`], [`Side::Rustworkx`], [`Side::Linfa`], …
     pub side: Side,
-    /// Same conventions as the baseline (`_prepare`, `_output` hooks); its
-    /// output has the pair's [`OutputKind`].
-    pub python: PythonFunction,
+    /// What is called, and in which language.
+    pub implementation: Implementation,
     /// Tolerance against the baseline's answer; `None` means the pair's own.
     pub tolerance: Option<Tolerance>,
     /// How its answer is compared; `None` means the pair's own mode. A peer
@@ -180,6 +184,44 @@ pub struct Alternative {
     /// What it computes differently, if anything, and why the tolerance is
     /// right: shown beside its ratio.
     pub note: &'static str,
+}
+
+/// How an alternative is called. Every stage that handles alternatives
+/// (bench, answer check, memory, report) matches on this, so a new kind of
+/// implementation cannot be silently skipped by one of them.
+#[derive(Debug, Clone, Copy)]
+pub enum Implementation {
+    /// A Python callable, with the baseline's conventions (`_prepare`,
+    /// `_output` hooks); its output has the pair's [`OutputKind`].
+    Python(PythonFunction),
+    /// A Rust crate, called in process exactly like the twin.
+    Rust(RustPeer),
+}
+
+impl Implementation {
+    /// What runs it, for results.json and the report: `module.function`
+    /// for Python, the crate and its entry point for Rust.
+    pub fn describe(&self) -> String {
+        match self {
+            Implementation::Python(f) => format!("{}.{}", f.module, f.function),
+            Implementation::Rust(peer) => peer.library.to_string(),
+        }
+    }
+}
+
+/// A Rust crate as an alternative: prepared outside the timed region, then
+/// run, exactly as the twin ([`RustTwin`]), so the ratio between the two is
+/// the ratio between the two implementations and nothing else. Its output is
+/// the pair's [`Output`], compared with the baseline's like the twin's.
+#[derive(Debug, Clone, Copy)]
+pub struct RustPeer {
+    /// The crate, its version and what of it runs, e.g.
+    /// `linfa_clustering::KMeans (linfa-clustering 0.8.1)`.
+    pub library: &'static str,
+    pub prepare: Prepare,
+    /// One call, single-threaded (the twin's `run` is the figure it is set
+    /// against).
+    pub run: Run,
 }
 
 /// The graph sizes (nodes) the original's own benchmark
@@ -384,6 +426,48 @@ mod tests {
                 .map(|p| p.original.describe())
                 .is_some_and(|d| d.contains("never timed") && d.contains("no caller"))
         );
+    }
+
+    /// A Rust peer runs on the pair's own generator and answers in the
+    /// twin's layout (the same number of lists, covering the same items, and
+    /// the same number of values), so the comparison with the baseline is
+    /// about its answer, never about its shape. How close the answer is, is
+    /// the differential tests' business (they have the baseline).
+    #[test]
+    fn rust_peers_run_on_their_pairs_generator_in_the_twins_layout() {
+        let mut peers = 0;
+        for pair in PAIRS {
+            for alt in pair.alternatives {
+                let Implementation::Rust(peer) = alt.implementation else {
+                    continue;
+                };
+                peers += 1;
+                let input = pair.generator.generate(pair.sizes[0], 1);
+                let answer = (peer.run)(&(peer.prepare)(&input).expect("prepare")).expect("run");
+                let twin =
+                    (pair.rust.run)(&(pair.rust.prepare)(&input).expect("prepare")).expect("twin");
+                assert_eq!(
+                    std::mem::discriminant(&answer),
+                    std::mem::discriminant(&twin),
+                    "{} / {}: not the twin's output kind",
+                    pair.name,
+                    alt.side
+                );
+                let (Output::Lists(answer), Output::Lists(twin)) = (answer, twin) else {
+                    continue;
+                };
+                let items = |lists: &[Vec<i64>]| {
+                    let mut all: Vec<i64> = lists.iter().flatten().copied().collect();
+                    all.sort_unstable();
+                    all
+                };
+                assert_eq!(answer.lists.len(), twin.lists.len(), "{}", alt.side);
+                assert_eq!(items(&answer.lists), items(&twin.lists), "{}", alt.side);
+                assert_eq!(answer.values.len(), twin.values.len(), "{}", alt.side);
+                assert!(answer.values.iter().all(|v| v.is_finite()), "{}", alt.side);
+            }
+        }
+        assert!(peers > 0, "linfa's k-means is registered");
     }
 
     #[test]

@@ -12,8 +12,8 @@ use super::glue::{
     expect_graph, expect_pairs, expect_rows, lists_output, prepare_graph, prepare_rows,
 };
 use super::{
-    Alternative, Domain, EXACT, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction,
-    RustTwin, TwinError,
+    Alternative, Domain, EXACT, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
+    PythonFunction, RustTwin, TwinError,
 };
 use crate::compare::Comparison;
 use crate::compare::Output;
@@ -27,7 +27,7 @@ const ENGINE: &str = "twinbench_baselines.engine";
 const fn fixed(module: &'static str, function: &'static str, note: &'static str) -> Alternative {
     Alternative {
         side: Side::PythonFixed,
-        python: PythonFunction { module, function },
+        implementation: Implementation::Python(PythonFunction { module, function }),
         tolerance: None,
         comparison: None,
         note,

@@ -31,10 +31,13 @@ pub enum Side {
     Rustworkx,
     /// Peer: the python-igraph library (C, called from Python).
     Igraph,
+    /// Peer: a linfa crate (Rust, called in process like the twin): what a
+    /// team gets from the Rust ecosystem without writing a model.
+    Linfa,
 }
 
 impl Side {
-    pub const ALL: [Side; 8] = [
+    pub const ALL: [Side; 9] = [
         Side::Python,
         Side::Rust,
         Side::RustParallel,
@@ -43,6 +46,7 @@ impl Side {
         Side::PythonOneThread,
         Side::Rustworkx,
         Side::Igraph,
+        Side::Linfa,
     ];
 
     /// criterion function id and results label.
@@ -56,12 +60,13 @@ impl Side {
             Side::PythonOneThread => "python-1-thread",
             Side::Rustworkx => "rustworkx",
             Side::Igraph => "igraph",
+            Side::Linfa => "linfa",
         }
     }
 
     /// A compiled library a team could call instead of porting.
     pub fn is_peer(self) -> bool {
-        matches!(self, Side::Rustworkx | Side::Igraph)
+        matches!(self, Side::Rustworkx | Side::Igraph | Side::Linfa)
     }
 }
 

@@ -35,6 +35,17 @@ pub fn format_duration(ns: f64) -> String {
     format!("{} {unit}", three_significant(value))
 }
 
+/// 1536 → "1.5 KiB": bytes of one call, one decimal.
+pub(super) fn format_call_bytes(b: u64) -> String {
+    if b >= 1 << 20 {
+        format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20))
+    } else if b >= 1 << 10 {
+        format!("{:.1} KiB", b as f64 / 1024.0)
+    } else {
+        format!("{b} B")
+    }
+}
+
 pub(super) fn three_significant(value: f64) -> String {
     if value >= 100.0 {
         format!("{value:.0}")

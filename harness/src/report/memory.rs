@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::markup::{esc, or_missing};
+use super::markup::{esc, format_call_bytes as bytes, or_missing};
 use crate::results::Results;
 
 /// The CSR graph's bytes against the budget (24 per edge + 16 per node) and
@@ -68,25 +68,18 @@ pub(super) fn graph_memory(out: &mut String, results: &Results) {
     out.push_str("</table>");
 }
 
-/// Peak memory per call, both sides, every kernel × size.
+/// Peak memory per call, both sides and any Rust peer, every kernel × size.
 pub(super) fn call_memory(out: &mut String, results: &Results) {
     out.push_str(
         "<h2 id=call-memory>Memory per call</h2><p class=muted>Bytes one call allocates at its peak \
          beyond its prepared input, measured in a run separate from timing: the Rust twin under a \
          counting global allocator, the Python baseline under <code>tracemalloc</code> (numpy's \
          buffers included). “Retained” is what the Rust call still holds after its result is \
-         dropped: anything but 0 is a leak.</p><table><tr><th class=l>kernel</th><th>size</th>\
-         <th>Rust peak</th><th>Python peak</th><th>Python ÷ Rust</th><th>Rust retained</th></tr>",
+         dropped: anything but 0 is a leak. Rust peers (a crate timed beside the twin) are \
+         measured like the twin.</p><table><tr><th class=l>kernel</th><th>size</th>\
+         <th>Rust peak</th><th>Python peak</th><th>Python ÷ Rust</th><th>Rust retained</th>\
+         <th class=l>Rust peers' peak</th></tr>",
     );
-    let bytes = |b: u64| {
-        if b >= 1 << 20 {
-            format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20))
-        } else if b >= 1 << 10 {
-            format!("{:.1} KiB", b as f64 / 1024.0)
-        } else {
-            format!("{b} B")
-        }
-    };
     for pair in &results.pairs {
         for size in &pair.sizes {
             let Some(m) = &size.memory else { continue };
@@ -106,14 +99,24 @@ pub(super) fn call_memory(out: &mut String, results: &Results) {
                     format!("<span class=bad>{} B</span>", r.retained_bytes)
                 }
             });
+            let peers: Vec<String> = size
+                .alternatives
+                .iter()
+                .filter_map(|a| Some(format!("{}: {}", a.side, bytes(a.memory?.peak_bytes))))
+                .collect();
             let _ = write!(
                 out,
-                "<tr><td class=l><a href=\"#{k}\">{k}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=l><a href=\"#{k}\">{k}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=l>{}</td></tr>",
                 size.size,
                 or_missing(rust),
                 or_missing(python),
                 or_missing(ratio),
                 or_missing(retained),
+                if peers.is_empty() {
+                    "—".to_string()
+                } else {
+                    peers.join("<br>")
+                },
                 k = esc(&pair.kernel),
             );
         }

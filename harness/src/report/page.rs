@@ -70,8 +70,10 @@ pub fn render(results: &Results) -> String {
         "<h2 id=speedups>Speedups</h2><p class=muted>Means per call; intervals are 95% percentile-bootstrap \
          intervals over criterion's samples. Python times include networkx/pandas work the \
          original pays on every call (e.g. building the scipy matrix inside nx.pagerank) and \
-         one pyo3 call. “peer ÷ Rust” divides a peer library's time (or the original with its \
-         accidental slowness fixed) by the single-thread twin's: above 1× the twin is faster. \
+         one pyo3 call. “peer ÷ Rust” divides a peer library's time (rustworkx and igraph called \
+         from Python, a Rust crate such as linfa called in process like the twin, or the \
+         original with its accidental slowness fixed) by the single-thread twin's: above 1× \
+         the twin is faster. \
          “÷ copy” columns divide a Rust time by the time to copy the \
          prepared input (allocation included): 1× would be as fast as copying the input once.</p>\
          <table><tr><th class=l>kernel</th><th>size</th><th>Python</th><th>Rust (1 thread)</th>\

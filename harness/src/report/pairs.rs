@@ -3,9 +3,11 @@
 
 use std::fmt::Write;
 
-use super::markup::{esc, first_line, format_duration, format_ratio, or_missing, problem_list};
+use super::markup::{
+    esc, first_line, format_call_bytes, format_duration, format_ratio, or_missing, problem_list,
+};
 use crate::pairs::{Domain, Side};
-use crate::results::{Correctness, PairResult, Results, SizeResult};
+use crate::results::{Correctness, Language, PairResult, Results, SizeResult};
 use crate::stats::Estimate;
 
 pub(super) fn correctness_cell(c: &Correctness) -> String {
@@ -103,7 +105,7 @@ pub(super) fn alternatives_cell(size: &SizeResult) -> String {
 
 /// Per size and alternative: its answer, its time against the twin's and
 /// against the original's (for a fixed Python baseline, the part of the
-/// speedup a Python fix gives).
+/// speedup a Python fix gives), and for a Rust peer its memory per call.
 pub(super) fn alternatives_detail(out: &mut String, pair: &PairResult) {
     if pair.alternatives.is_empty() {
         return;
@@ -112,8 +114,12 @@ pub(super) fn alternatives_detail(out: &mut String, pair: &PairResult) {
     for info in &pair.alternatives {
         let _ = write!(
             out,
-            "<dt>{side}: <code>{f}</code></dt><dd>{note}; checked against the baseline by {mode}, {tol}</dd>",
+            "<dt>{side} ({lang}): <code>{f}</code></dt><dd>{note}; checked against the baseline by {mode}, {tol}</dd>",
             side = info.side,
+            lang = match info.language {
+                Language::Python => "Python, through the bridge",
+                Language::Rust => "Rust, in process like the twin",
+            },
             mode = esc(info.comparison.describe()),
             f = esc(&info.function),
             note = esc(&info.note),
@@ -122,19 +128,23 @@ pub(super) fn alternatives_detail(out: &mut String, pair: &PairResult) {
     }
     out.push_str(
         "</dl><table><tr><th>size</th><th class=l>side</th><th>its time ÷ Rust (1 thread)</th>\
-         <th>Python ÷ its time</th><th class=l>its answer vs the baseline</th></tr>",
+         <th>Python ÷ its time</th><th class=l>its answer vs the baseline</th>\
+         <th>its peak memory</th></tr>",
     );
     let ratio = |e: &Option<Estimate>| e.as_ref().map(format_ratio).unwrap_or_else(|| "—".into());
     for size in &pair.sizes {
         for alt in &size.alternatives {
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td class=l>{}</td><td>{}</td><td>{}</td><td class=l>{}</td></tr>",
+                "<tr><td>{}</td><td class=l>{}</td><td>{}</td><td>{}</td><td class=l>{}</td><td>{}</td></tr>",
                 size.size,
                 alt.side,
                 ratio(&alt.rust_speedup),
                 ratio(&alt.speedup_over_python),
                 correctness_cell(&alt.correctness),
+                alt.memory
+                    .map(|m| format_call_bytes(m.peak_bytes))
+                    .unwrap_or_else(|| "—".into()),
             );
         }
     }

@@ -193,13 +193,31 @@ pub struct PairResult {
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AlternativeInfo {
     pub side: Side,
-    /// `module.function` that runs it.
+    /// Where it runs: through the Python bridge or in process, like the
+    /// twin (files written before Rust peers existed hold only Python ones).
+    #[serde(default)]
+    pub language: Language,
+    /// What runs it: `module.function` for Python, the crate and its entry
+    /// point for Rust.
     pub function: String,
     /// How, and within what tolerance, its answer is held to the baseline's.
     pub comparison: Comparison,
     pub tolerance: Tolerance,
     /// What it computes differently and why that tolerance.
     pub note: String,
+}
+
+/// Which language an alternative runs in.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// Called through the embedded interpreter, like the baseline.
+    #[default]
+    Python,
+    /// Called in process, like the twin.
+    Rust,
 }
 
 /// One alternative at one size: does it compute the same thing, how fast.
@@ -212,6 +230,11 @@ pub struct AlternativeResult {
     pub rust_speedup: Option<Estimate>,
     /// Baseline Python time ÷ its time.
     pub speedup_over_python: Option<Estimate>,
+    /// One call's memory, for a Rust peer (the twin's counting allocator
+    /// measures it the same way); `None` for Python alternatives, which are
+    /// not measured, or when the process does not count allocations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<CallMemory>,
 }
 
 /// How one side's cost grows with input size: time ∝ size^slope.

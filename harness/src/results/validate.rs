@@ -9,7 +9,8 @@
 //! - `run_id` is one plain path component (no separator, not `.` or `..`);
 //! - a shard is `1 ≤ index ≤ count ≤` [`MAX_SHARDS`];
 //! - kernels are unique, sizes unique within a kernel, sides unique within a
-//!   size, model-check records unique by case and checker;
+//!   size (among its timings, and among its alternatives), model-check
+//!   records unique by case and checker;
 //! - every per-call sample is finite, positive and at most [`MAX_SAMPLE_NS`];
 //!   a timing's `samples` count is its number of samples and its `mean_ns`
 //!   is their mean;
@@ -224,7 +225,16 @@ fn size_result(at: &str, size: &SizeResult) -> Result<(), Invalid> {
             estimate(&format!("{at}.{name}"), e)?;
         }
     }
+    let mut alternatives = BTreeSet::new();
     for alt in &size.alternatives {
+        // The exports and the report find an alternative's figures by its
+        // side: a second copy would make which one counts arbitrary.
+        if !alternatives.insert(alt.side.id()) {
+            return Err(Invalid::new(
+                format!("{at}.alternatives[{}]", alt.side),
+                "this alternative appears twice",
+            ));
+        }
         for (name, e) in [
             ("rust_speedup", &alt.rust_speedup),
             ("speedup_over_python", &alt.speedup_over_python),

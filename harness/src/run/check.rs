@@ -3,11 +3,11 @@
 
 use crate::compare::{Output, compare};
 use crate::inputs::Input;
-use crate::pairs::Side;
+use crate::pairs::{Implementation, Side};
 use crate::results::{AlternativeResult, Correctness};
 use crate::scenario::KernelPlan;
 use crate::sides::python::Bridge;
-use crate::sides::rust::run_rust;
+use crate::sides::rust::{run_peer, run_rust};
 
 /// Both sides on `input`, compared with the plan's tolerance; the parallel
 /// Rust path, where there is one, must agree with the sequential one.
@@ -18,6 +18,8 @@ pub fn check(plan: &KernelPlan, bridge: Option<&Bridge>, input: &Input) -> Corre
 /// Each alternative's answer against the baseline's (`None` when the
 /// baseline failed: there is nothing to hold it to). An alternative without
 /// its own tolerance is held to the plan's (the scenario may override it).
+/// A Rust peer runs in process (behind `catch_unwind`, like the twin), a
+/// Python one through the bridge.
 pub fn check_alternatives(
     plan: &KernelPlan,
     bridge: Option<&Bridge>,
@@ -30,7 +32,7 @@ pub fn check_alternatives(
         .map(|alt| {
             let correctness = match (bridge, baseline) {
                 (None, _) => Correctness::Failed {
-                    side: alt.side,
+                    side: Side::Python,
                     error: "the Python bridge did not start (see problems)".into(),
                 },
                 (Some(_), None) => Correctness::Failed {
@@ -38,10 +40,16 @@ pub fn check_alternatives(
                     error: "the baseline failed, nothing to check against".into(),
                 },
                 (Some(bridge), Some(baseline)) => {
-                    match bridge.compute_with(alt.python, pair.output, input) {
-                        Err(e) => Correctness::Failed {
+                    let answer = match alt.implementation {
+                        Implementation::Python(function) => bridge
+                            .compute_with(function, pair.output, input)
+                            .map_err(|e| e.to_string()),
+                        Implementation::Rust(peer) => run_peer(input, &peer),
+                    };
+                    match answer {
+                        Err(error) => Correctness::Failed {
                             side: alt.side,
-                            error: e.to_string(),
+                            error,
                         },
                         Ok(answer) => {
                             let tol = alt.tolerance.unwrap_or(plan.tolerance);
@@ -63,6 +71,7 @@ pub fn check_alternatives(
                 correctness,
                 rust_speedup: None,
                 speedup_over_python: None,
+                memory: None,
             }
         })
         .collect()

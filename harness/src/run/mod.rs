@@ -19,21 +19,23 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::environment::{GitInfo, Machine};
-use crate::inputs::Generator;
+use crate::inputs::{Generator, Input};
 use crate::measure::bench_id::{BenchId, EXECUTOR_HOP_FUNCTIONS};
 use crate::measure::bench_run;
 use crate::measure::memory::{self, AllocationMeter};
 use crate::measure::model_checks::{self, Isolation};
 use crate::measure::timings::{SampleSource, collect_timings, scaling, side_timing};
 use crate::measure::{footprint, overhead};
-use crate::pairs::{self, Side};
+use crate::pairs::{self, Implementation, Side};
 use crate::pins::PinSet;
 use crate::results::{
-    AlternativeInfo, BudgetLevel, ExecutorHop, GraphFootprint, PairResult, PinSetVersions, Results,
-    SCHEMA_VERSION, ScenarioInfo, SizeResult, Versions,
+    AlternativeInfo, AlternativeResult, BudgetLevel, Correctness, ExecutorHop, GraphFootprint,
+    Language, PairResult, PinSetVersions, Results, SCHEMA_VERSION, ScenarioInfo, SizeResult,
+    Versions,
 };
 use crate::scenario::{KernelPlan, Scenario, Shard};
 use crate::sides::python::{self as bridge, Bridge};
+use crate::sides::rust::panic_message;
 use crate::workspace;
 
 /// criterion's version, pinned exactly in Cargo.toml (its sample files are
@@ -449,6 +451,37 @@ fn display_relative(path: &Path) -> String {
         .to_string()
 }
 
+/// One call's memory of every Rust peer that ran cleanly in the answer
+/// check (a peer that failed or panicked there is not called again
+/// to be measured), measured like the twin's; why one is missing goes with the
+/// size's other memory problems. Python alternatives are not measured:
+/// their figure would need another call of seconds each.
+fn rust_peer_memory(
+    meter: &AllocationMeter,
+    pair: &pairs::KernelPair,
+    input: &Input,
+    results: &mut [AlternativeResult],
+    problems: &mut Vec<String>,
+) {
+    for (alt, result) in pair.alternatives.iter().zip(results.iter_mut()) {
+        let Implementation::Rust(peer) = alt.implementation else {
+            continue;
+        };
+        if matches!(&result.correctness, Correctness::Failed { side, .. } if *side == alt.side) {
+            continue;
+        }
+        // Guarded all the same: without a baseline the check never called it.
+        let measured = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            memory::rust_side_call(meter, peer.prepare, peer.run, input)
+        }))
+        .unwrap_or_else(|payload| Err(format!("panicked: {}", panic_message(payload))));
+        match measured {
+            Ok(m) => result.memory = Some(m),
+            Err(e) => problems.push(format!("{} memory: {e}", alt.side)),
+        }
+    }
+}
+
 fn run_pair(
     plan: &KernelPlan,
     bridge: Option<&Bridge>,
@@ -467,8 +500,12 @@ fn run_pair(
             });
             let input = pair.generator.generate(size, plan.seed);
             let (correctness, python_output) = check::check_with_output(plan, bridge, &input);
-            let alternatives =
+            let mut alternatives =
                 check::check_alternatives(plan, bridge, &input, python_output.as_ref());
+            let mut memory = memory::measure(meter, bridge, pair, &input);
+            if let Some(meter) = meter {
+                rust_peer_memory(meter, pair, &input, &mut alternatives, &mut memory.problems);
+            }
             let mut result = SizeResult {
                 size,
                 seed: plan.seed,
@@ -479,7 +516,7 @@ fn run_pair(
                 rust_over_copy: None,
                 parallel_over_copy: None,
                 alternatives,
-                memory: Some(memory::measure(meter, bridge, pair, &input)),
+                memory: Some(memory),
                 problems: Vec::new(),
             };
             collect_timings(pair, size, samples, &mut result);
@@ -504,7 +541,11 @@ fn run_pair(
             .iter()
             .map(|a| AlternativeInfo {
                 side: a.side,
-                function: format!("{}.{}", a.python.module, a.python.function),
+                language: match a.implementation {
+                    Implementation::Python(_) => Language::Python,
+                    Implementation::Rust(_) => Language::Rust,
+                },
+                function: a.implementation.describe(),
                 comparison: a.comparison.unwrap_or(pair.comparison),
                 tolerance: a.tolerance.unwrap_or(plan.tolerance),
                 note: a.note.into(),

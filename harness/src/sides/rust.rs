@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::compare::Output;
 use crate::inputs::Input;
-use crate::pairs::KernelPair;
+use crate::pairs::{KernelPair, Prepare, Run, RustPeer};
 
 pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -15,7 +15,8 @@ pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "panic with a non-string payload".into())
 }
 
-/// Runs a Rust side, turning an error or a panic into a message.
+/// Runs a Rust side of the twin, turning an error or a panic into a message
+/// (`None`: the twin has no parallel path).
 pub fn run_rust(
     input: &Input,
     pair: &KernelPair,
@@ -26,13 +27,22 @@ pub fn run_rust(
     } else {
         pair.rust.run
     };
+    Some(run_checked(input, pair.rust.prepare, run))
+}
+
+/// Runs a Rust peer (a crate timed as an alternative) the same way.
+pub fn run_peer(input: &Input, peer: &RustPeer) -> Result<Output, String> {
+    run_checked(input, peer.prepare, peer.run)
+}
+
+fn run_checked(input: &Input, prepare: Prepare, run: Run) -> Result<Output, String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let prepared = (pair.rust.prepare)(input)?;
+        let prepared = prepare(input)?;
         run(&prepared)
     }));
-    Some(match outcome {
+    match outcome {
         Ok(Ok(output)) => Ok(output),
         Ok(Err(e)) => Err(e.to_string()),
         Err(payload) => Err(format!("panicked: {}", panic_message(payload))),
-    })
+    }
 }
