@@ -290,14 +290,16 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
     let estimate = geomean_ratio_estimate(&ratios);
     // The best peer per kernel (where one was timed): its time ÷ the twin's.
     // Peers called from Python and Rust crates alike: both are what a team
-    // could have used instead of porting.
+    // could have used instead of porting. A peer whose answer differs from
+    // the baseline's there (linfa's one k-means start at 3,000 rows) is no
+    // alternative: a fast wrong answer is not a data point.
     let mut peer_names: Vec<Side> = Vec::new();
     let peer_ratios: Vec<f64> = tagged
         .iter()
         .filter_map(|(_, s)| {
             s.alternatives
                 .iter()
-                .filter(|a| a.side.is_peer())
+                .filter(|a| a.side.is_peer() && a.correctness.is_agree())
                 .filter_map(|a| {
                     let ratio = a.rust_speedup?.point;
                     if !peer_names.contains(&a.side) {
