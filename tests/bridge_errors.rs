@@ -77,6 +77,23 @@ fn missing_venv_names_the_folder_and_the_fix() {
     assert!(stderr.contains("make setup"), "{stderr}");
 }
 
+/// The monitoring pins' venv is checked too (in its own process), and its
+/// absence named with the fix.
+#[test]
+fn a_missing_monitoring_venv_is_named_with_the_fix() {
+    let missing = scratch("no-monitoring-venv").join("absent");
+    let out = Command::new(env!("CARGO_BIN_EXE_twinbench"))
+        .arg("check")
+        .env(twinbench::pins::MONITORING_VENV_ENV, &missing)
+        .output()
+        .expect("run twinbench");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    assert!(stderr.contains("make setup"), "{stderr}");
+    assert!(stderr.contains("monitoring pins"), "{stderr}");
+}
+
 #[test]
 fn missing_package_names_the_package_and_the_fix() {
     let venv = doctored_venv("no-pandas", &["pandas"]);

@@ -88,8 +88,11 @@ fn profile() -> &'static Profile {
     }
 }
 /// A first trial call slower than this also sizes the run: a second trial
-/// would add seconds and tell nothing new.
-const SLOW_CALL: Duration = Duration::from_secs(1);
+/// would add its time and tell nothing new. Any call of over 50 ms is timed
+/// one call per sample (10 samples fill the 0.5 s measurement), so a first
+/// trial of 250 ms, even with a one-off import in it, already decides that
+/// (it was 1 s: ~30 calls of 0.25-1 s paid a second trial in make report).
+const SLOW_CALL: Duration = Duration::from_millis(250);
 const PYTHON_WARM_UP: Duration = Duration::from_millis(100);
 
 fn benches(c: &mut Criterion) {
