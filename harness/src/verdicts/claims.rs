@@ -89,9 +89,10 @@ const CLAIMS: [ClaimSpec; 22] = [
         claim: "ML inference: 8x faster",
         source: "000",
         claimed: "≥ 8×",
-        measure: Measure::Unmeasured {
-            reason: "no model-scoring kernel (isolation forest, forecasting) is ported yet",
-        },
+        // The model kernels tagged C05: isolation-forest scoring (K7, the
+        // ensemble detector), the one-class SVM, node clustering (K6);
+        // forecasting joins with issue 16.
+        measure: Measure::Speedup { factor: 8.0 },
     },
     ClaimSpec {
         id: "C06",
