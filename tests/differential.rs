@@ -632,6 +632,20 @@ fn spectral_is_no_worse(pair: &KernelPair, input: &Input) -> Result<(), String> 
     }
 }
 
+/// scikit-learn's k-means from eight random states: each start's inertia
+/// (`twinbench_baselines.ml.kmeans_inertias`).
+const INERTIAS: twinbench::pairs::PythonFunction = twinbench::pairs::PythonFunction {
+    module: "twinbench_baselines.ml",
+    function: "kmeans_inertias",
+};
+
+/// The median of `v` (the mean of the two middle values for an even count).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    (v[(n - 1) / 2] + v[n / 2]) / 2.0
+}
+
 /// Equal quality for k-means, which cannot replay scikit-learn's random
 /// stream: on the cluster pair's generator (1,000 rows, input seeds 1–5),
 /// the twin from eight seeds against scikit-learn from eight random states.
@@ -640,18 +654,10 @@ fn spectral_is_no_worse(pair: &KernelPair, input: &Input) -> Result<(), String> 
 /// scikit-learn's (a start that is worse on average would show there).
 #[test]
 fn kmeans_quality_matches_over_seeds() {
-    use twinbench::pairs::{OutputKind, PythonFunction};
+    use twinbench::pairs::OutputKind;
     use twinbench_kernels::ml::{Matrix, kmeans::KMeans, scale::StandardScaler};
-    const INERTIAS: PythonFunction = PythonFunction {
-        module: "twinbench_baselines.ml",
-        function: "kmeans_inertias",
-    };
     let bridge = bridge::bridge().expect("bridge");
     let pair = twinbench::pairs::find("cluster_kmeans").expect("registered");
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        (v[3] + v[4]) / 2.0
-    };
     for seed in 1..=5 {
         let input = pair.generator.generate(1_000, seed);
         let Input::Matrix(m) = &input else {
@@ -660,7 +666,7 @@ fn kmeans_quality_matches_over_seeds() {
         let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
         let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
         let k = twinbench::pairs::auto_clusters(m.rows);
-        let mut rust: Vec<f64> = (0..8)
+        let rust: Vec<f64> = (0..8)
             .map(|s| {
                 let model = KMeans {
                     seed: s,
@@ -669,7 +675,7 @@ fn kmeans_quality_matches_over_seeds() {
                 model.fit(&scaled).expect("fit").inertia
             })
             .collect();
-        let Output::Values(mut python) = bridge
+        let Output::Values(python) = bridge
             .compute_with(INERTIAS, OutputKind::Values, &input)
             .expect("sklearn")
         else {
@@ -677,7 +683,7 @@ fn kmeans_quality_matches_over_seeds() {
         };
         let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
         let (best_r, best_p) = (best(&rust), best(&python));
-        let (median_r, median_p) = (median(&mut rust), median(&mut python));
+        let (median_r, median_p) = (median(rust.clone()), median(python.clone()));
         eprintln!(
             "seed {seed}: best {best_r:.2} vs {best_p:.2}, median {median_r:.2} vs {median_p:.2}"
         );
@@ -708,13 +714,9 @@ fn kmeans_quality_matches_over_seeds() {
 fn linfa_kmeans_is_checked_and_its_quality_measured() {
     use twinbench::compare::PartitionAgreement;
     use twinbench::compare::Tolerance;
+    use twinbench::pairs::OutputKind;
     use twinbench::pairs::peer_linfa;
-    use twinbench::pairs::{OutputKind, PythonFunction};
     use twinbench_kernels::ml::{Matrix, scale::StandardScaler};
-    const INERTIAS: PythonFunction = PythonFunction {
-        module: "twinbench_baselines.ml",
-        function: "kmeans_inertias",
-    };
     let bridge = bridge::bridge().expect("bridge");
     let pair = twinbench::pairs::find("cluster_kmeans").expect("registered");
     let Some(Implementation::Rust(peer)) = pair
@@ -731,10 +733,6 @@ fn linfa_kmeans_is_checked_and_its_quality_measured() {
     let any_values = Tolerance {
         rtol: f64::INFINITY,
         atol: 0.0,
-    };
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        (v[3] + v[4]) / 2.0
     };
     let mut median_ratios = Vec::new();
     for seed in 1..=5 {
@@ -759,16 +757,16 @@ fn linfa_kmeans_is_checked_and_its_quality_measured() {
         let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
         let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
         let k = twinbench::pairs::auto_clusters(m.rows);
-        let mut linfa: Vec<f64> = (0..8)
+        let linfa: Vec<f64> = (0..8)
             .map(|s| peer_linfa::kmeans(&scaled, k, s).expect("fit").1)
             .collect();
-        let Output::Values(mut python) = bridge
+        let Output::Values(python) = bridge
             .compute_with(INERTIAS, OutputKind::Values, &input)
             .expect("sklearn")
         else {
             panic!("values expected")
         };
-        let (median_l, median_p) = (median(&mut linfa), median(&mut python));
+        let (median_l, median_p) = (median(linfa.clone()), median(python.clone()));
         eprintln!(
             "seed {seed}: column ARI {:.2}, within the pair's bound: {}; inertia over 8 starts: \
              best {:.0} vs {:.0}, median {median_l:.0} vs {median_p:.0}",
@@ -835,11 +833,6 @@ fn forest_rankings_match_over_seeds() {
         panic!("values expected")
     };
     let python: Vec<&[f64]> = flat.chunks(m.rows).collect();
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        (v[(n - 1) / 2] + v[n / 2]) / 2.0
-    };
     let cross = median(
         rust.iter()
             .flat_map(|r| {
