@@ -639,6 +639,18 @@ const INERTIAS: twinbench::pairs::PythonFunction = twinbench::pairs::PythonFunct
     function: "kmeans_inertias",
 };
 
+/// The cluster pairs' model input: the rows scaled as the original scales
+/// them, and the original's k for that many rows.
+fn scaled_rows_and_k(input: &Input) -> (twinbench_kernels::ml::Matrix, usize) {
+    use twinbench_kernels::ml::{Matrix, scale::StandardScaler};
+    let Input::Matrix(m) = input else {
+        panic!("feature matrix expected")
+    };
+    let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
+    let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
+    (scaled, twinbench::pairs::auto_clusters(m.rows))
+}
+
 /// The median of `v` (the mean of the two middle values for an even count).
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -655,17 +667,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 #[test]
 fn kmeans_quality_matches_over_seeds() {
     use twinbench::pairs::OutputKind;
-    use twinbench_kernels::ml::{Matrix, kmeans::KMeans, scale::StandardScaler};
+    use twinbench_kernels::ml::kmeans::KMeans;
     let bridge = bridge::bridge().expect("bridge");
     let pair = twinbench::pairs::find("cluster_kmeans").expect("registered");
     for seed in 1..=5 {
         let input = pair.generator.generate(1_000, seed);
-        let Input::Matrix(m) = &input else {
-            panic!("feature matrix expected")
-        };
-        let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
-        let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
-        let k = twinbench::pairs::auto_clusters(m.rows);
+        let (scaled, k) = scaled_rows_and_k(&input);
         let rust: Vec<f64> = (0..8)
             .map(|s| {
                 let model = KMeans {
@@ -716,7 +723,6 @@ fn linfa_kmeans_is_checked_and_its_quality_measured() {
     use twinbench::compare::Tolerance;
     use twinbench::pairs::OutputKind;
     use twinbench::pairs::peer_linfa;
-    use twinbench_kernels::ml::{Matrix, scale::StandardScaler};
     let bridge = bridge::bridge().expect("bridge");
     let pair = twinbench::pairs::find("cluster_kmeans").expect("registered");
     let Some(Implementation::Rust(peer)) = pair
@@ -751,12 +757,7 @@ fn linfa_kmeans_is_checked_and_its_quality_measured() {
             &baseline,
             input.truth(),
         );
-        let Input::Matrix(m) = &input else {
-            panic!("feature matrix expected")
-        };
-        let x = Matrix::new(m.rows, m.cols, m.data.clone()).expect("matrix");
-        let (_, scaled) = StandardScaler::fit_transform(&x).expect("scale");
-        let k = twinbench::pairs::auto_clusters(m.rows);
+        let (scaled, k) = scaled_rows_and_k(&input);
         let linfa: Vec<f64> = (0..8)
             .map(|s| peer_linfa::kmeans(&scaled, k, s).expect("fit").1)
             .collect();
