@@ -43,6 +43,13 @@ pub enum Domain {
     Analytics,
     /// AI anomaly detection (catalog ml_monitoring.md §1).
     Detection,
+    /// The forecasting engine of the predictive analytics (ml_monitoring.md
+    /// §2): calendar features, seasonality, trend and forest models,
+    /// capacity planning, trend analysis.
+    Forecasting,
+    /// The AI performance optimizer (ml_monitoring.md §5): per-metric
+    /// training, the single-point anomaly check, dedup, remediation, trends.
+    Optimizer,
 }
 
 /// A Python function in the baselines package. By convention the module

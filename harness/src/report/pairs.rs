@@ -249,6 +249,8 @@ pub(super) fn domain_slug(domain: Domain) -> &'static str {
     match domain {
         Domain::Analytics => "analytics",
         Domain::Detection => "detection",
+        Domain::Forecasting => "forecasting",
+        Domain::Optimizer => "optimizer",
     }
 }
 
@@ -256,5 +258,7 @@ pub(super) fn domain_name(domain: Domain) -> &'static str {
     match domain {
         Domain::Analytics => "Analytics engine",
         Domain::Detection => "AI detection",
+        Domain::Forecasting => "Forecasting engine",
+        Domain::Optimizer => "AI performance optimizer",
     }
 }

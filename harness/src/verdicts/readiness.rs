@@ -44,6 +44,8 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
     for (domain, name) in [
         (Domain::Analytics, "analytics engine"),
         (Domain::Detection, "AI detection"),
+        (Domain::Forecasting, "forecasting engine"),
+        (Domain::Optimizer, "AI performance optimizer"),
     ] {
         let pairs: Vec<_> = results
             .pairs
@@ -145,11 +147,7 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
             v.readiness = readiness(&v.requirements);
         }
     }
-    for name in [
-        "performance monitor",
-        "AI performance optimizer",
-        "alert correlator",
-    ] {
+    for name in ["performance monitor", "alert correlator"] {
         out.push(not_assessed(name, NOT_PORTED));
     }
     for component in Component::ALL {
