@@ -59,6 +59,7 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use super::Matrix;
+use super::rng::Xoshiro256pp;
 use super::scale::linear_percentile;
 
 /// scikit-learn's `FEATURE_THRESHOLD` (`sklearn/tree/_partitioner.pxd`): a
@@ -927,67 +928,6 @@ fn partition(order: &mut [u32], column: &[f64], threshold: f64) -> usize {
         }
     }
     i
-}
-
-/// xoshiro256++ (Blackman & Vigna): fast, small state, and seedable per
-/// tree, which is all the forest needs from its generator.
-#[derive(Debug, Clone)]
-struct Xoshiro256pp {
-    s: [u64; 4],
-}
-
-impl Xoshiro256pp {
-    /// The generator of tree `tree` under `seed`: SplitMix64 from a mix of
-    /// both, so neighbouring trees and seeds get unrelated streams.
-    fn for_tree(seed: u64, tree: usize) -> Self {
-        let mut state = splitmix64_mix(seed) ^ (tree as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
-        let mut s = [0u64; 4];
-        for word in &mut s {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            *word = splitmix64_mix(state);
-        }
-        if s == [0; 4] {
-            s[0] = 1; // the one state xoshiro cannot leave
-        }
-        Xoshiro256pp { s }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform in `[0, 1)` with 53 random bits.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Uniform in `0..n` for `n ≥ 1`, without modulo bias (Lemire).
-    fn below(&mut self, n: usize) -> usize {
-        let n = n as u64;
-        let mut wide = u128::from(self.next_u64()) * u128::from(n);
-        if (wide as u64) < n {
-            let floor = n.wrapping_neg() % n;
-            while (wide as u64) < floor {
-                wide = u128::from(self.next_u64()) * u128::from(n);
-            }
-        }
-        (wide >> 64) as usize
-    }
-}
-
-fn splitmix64_mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

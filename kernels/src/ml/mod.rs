@@ -6,6 +6,7 @@
 //! Every model here takes a dense row-major matrix ([`Matrix`]) so the
 //! harness can hand the same bytes to every model without copying.
 
+pub mod forest_regressor;
 pub mod isolation_forest;
 pub mod kmeans;
 pub mod ocsvm;
@@ -15,5 +16,6 @@ pub mod spectral;
 pub mod ward;
 
 mod matrix;
+mod rng;
 
 pub use matrix::{Matrix, MatrixError};
