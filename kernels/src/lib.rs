@@ -6,14 +6,18 @@
 //!
 //! - [`graph`]: the analytics engine's graph kernels on a CSR graph.
 //! - [`detect`]: the AI-detection kernels (anomaly rules over metric series).
+//! - [`forecast`]: the predictive analytics' forecasting engine.
 //! - [`ml`]: the scikit-learn models the AI detection calls (isolation
 //!   forest, one-class SVM, k-means, ward, spectral, scalers).
 //! - [`quantile`]: numpy's linear percentile, bit for bit.
+//! - [`numpy_sum`]: numpy's summation order (pairwise, buffered).
 //! - [`concurrent`]: the shared-state components (cache, breaker, pool, …),
 //!   race-free behind one sync facade, and the bug zoo of the original's races.
 
 pub mod concurrent;
 pub mod detect;
+pub mod forecast;
 pub mod graph;
 pub mod ml;
+pub mod numpy_sum;
 pub mod quantile;

@@ -24,6 +24,7 @@
 use thiserror::Error;
 
 use super::Matrix;
+use crate::numpy_sum::numpy_mean;
 
 /// Why a model could not be fitted or could not predict.
 #[derive(Debug, Clone, Copy, Error, PartialEq)]
@@ -74,10 +75,13 @@ impl LinearRegression {
             return Err(LinearError::Target { row });
         }
         // Centred columns, column-major: the QR works column by column.
+        // scikit-learn reduces the (Fortran-ordered) design column by
+        // column and y as one contiguous array: numpy's pairwise order, so
+        // a constant target's mean (and so its R²) rounds as it does there.
         let means: Vec<f64> = (0..p)
-            .map(|j| (0..n).map(|i| x.row(i)[j]).sum::<f64>() / n as f64)
+            .map(|j| numpy_mean(&(0..n).map(|i| x.row(i)[j]).collect::<Vec<_>>()))
             .collect();
-        let y_mean = y.iter().sum::<f64>() / n as f64;
+        let y_mean = numpy_mean(y);
         let mut a: Vec<f64> = (0..p)
             .flat_map(|j| (0..n).map(move |i| (j, i)))
             .map(|(j, i)| x.row(i)[j] - means[j])

@@ -10,6 +10,7 @@ pub mod forest_regressor;
 pub mod isolation_forest;
 pub mod kmeans;
 pub mod linear;
+pub mod metrics;
 pub mod ocsvm;
 pub mod scale;
 pub mod silhouette;

@@ -36,6 +36,7 @@ use rayon::prelude::*;
 use thiserror::Error;
 
 use super::Matrix;
+use crate::numpy_sum::{NUMPY_BUFSIZE, numpy_sum, pairwise_sum};
 
 /// Curvature used when `Qᵢᵢ + Qⱼⱼ − 2Qᵢⱼ ≤ 0` (Fan, Chen & Lin's τ).
 const TAU: f64 = 1e-12;
@@ -350,40 +351,6 @@ fn resolve_gamma(x: &Matrix, gamma: Gamma) -> Result<f64, OcsvmError> {
             check_gamma(if var == 0.0 { 1.0 } else { 1.0 / (cols * var) })
         }
     }
-}
-
-/// numpy's `pairwise_sum` for contiguous doubles: 8 accumulators up to 128
-/// values, halves (at multiples of 8) above.
-fn pairwise_sum(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        return a.iter().fold(0.0, |s, &v| s + v);
-    }
-    if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let whole = n - n % 8;
-        for block in a[8..whole].chunks_exact(8) {
-            r.iter_mut().zip(block).for_each(|(acc, &v)| *acc += v);
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &a[whole..] {
-            res += v;
-        }
-        return res;
-    }
-    let half = n / 2;
-    let half = half - half % 8;
-    pairwise_sum(&a[..half]) + pairwise_sum(&a[half..])
-}
-
-/// numpy's reduction buffer: pairwise inside each 8192-value chunk, chunk
-/// sums added left to right (checked bit for bit against `ndarray.sum`).
-const NUMPY_BUFSIZE: usize = 8192;
-
-fn numpy_sum(a: &[f64]) -> f64 {
-    a.chunks(NUMPY_BUFSIZE)
-        .fold(0.0, |s, chunk| s + pairwise_sum(chunk))
 }
 
 /// `np.var(a)` (ddof 0): mean, then the mean of squared deviations, both

@@ -32,6 +32,7 @@
 use thiserror::Error;
 
 use super::Matrix;
+use crate::numpy_sum::{NUMPY_BUFSIZE, pairwise_sum};
 
 /// Why a scaler could not be fitted or applied.
 #[derive(Debug, Clone, Copy, Error, PartialEq)]
@@ -134,11 +135,6 @@ impl StandardScaler {
     }
 }
 
-/// Rows numpy's reduction loop receives at a time (its buffer size).
-const NUMPY_BUFFER: usize = 8192;
-/// numpy's `PW_BLOCKSIZE`: pairwise summation's unrolled leaf size.
-const PAIRWISE_BLOCK: usize = 128;
-
 /// `np.sum(term(X), axis=0)` per column, in numpy's order: for two or more
 /// columns the reduction adds row after row (the inner loop runs along a
 /// row); a single column is a contiguous 1-D reduction, which numpy sums
@@ -147,7 +143,7 @@ fn column_sums(x: &Matrix, term: impl Fn(usize, f64) -> f64) -> Vec<f64> {
     if x.cols() == 1 {
         let column: Vec<f64> = x.as_slice().iter().map(|&v| term(0, v)).collect();
         let total = column
-            .chunks(NUMPY_BUFFER)
+            .chunks(NUMPY_BUFSIZE)
             .fold(0.0, |acc, chunk| acc + pairwise_sum(chunk));
         return vec![total];
     }
@@ -158,31 +154,6 @@ fn column_sums(x: &Matrix, term: impl Fn(usize, f64) -> f64) -> Vec<f64> {
         }
     }
     sums
-}
-
-/// numpy's `pairwise_sum` for doubles: sequential below 8 values, eight
-/// interleaved accumulators up to 128, halves (cut at a multiple of 8)
-/// above.
-fn pairwise_sum(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        return a.iter().fold(0.0, |acc, &v| acc + v);
-    }
-    if n <= PAIRWISE_BLOCK {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let whole = n - n % 8;
-        for block in a[8..whole].chunks_exact(8) {
-            for (acc, &v) in r.iter_mut().zip(block) {
-                *acc += v;
-            }
-        }
-        let tree = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        return a[whole..].iter().fold(tree, |acc, &v| acc + v);
-    }
-    let half = n / 2;
-    let half = half - half % 8;
-    pairwise_sum(&a[..half]) + pairwise_sum(&a[half..])
 }
 
 /// scikit-learn's `_is_constant_feature`: the variance is within the
