@@ -4,9 +4,11 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError};
-use twinbench::compare::Comparison;
+use twinbench::compare::{Comparison, RegressionAgreement};
 use twinbench::compare::{Output, compare};
-use twinbench::inputs::{EdgeList, FeatureMatrix, Generator, Input, MetricSeries};
+use twinbench::inputs::{
+    EdgeList, FRAME_ORIGIN, FeatureMatrix, Generator, Input, MetricSeries, TimestampedFrame,
+};
 use twinbench::pairs::{Implementation, KernelPair, PAIRS, Side};
 use twinbench::pins::PinSet;
 use twinbench::sides::python as bridge;
@@ -52,33 +54,33 @@ fn is_matrix_with_an_exact_answer(pair: &KernelPair) -> bool {
 fn is_statistical(pair: &KernelPair) -> bool {
     matches!(
         pair.comparison,
-        Comparison::AnomalyScores(_) | Comparison::Partition(_)
+        Comparison::AnomalyScores(_) | Comparison::Partition(_) | Comparison::Regression(_)
     )
 }
 
 /// Runs both sides of `pair` on `input` and compares them with the pair's
 /// own mode and tolerance.
 fn check(pair: &KernelPair, input: &Input) -> Result<(), TestCaseError> {
+    check_as(pair, input, pair.comparison)
+}
+
+/// [`check`] under another comparison mode (a statistical bound measured
+/// for a particular input).
+fn check_as(pair: &KernelPair, input: &Input, mode: Comparison) -> Result<(), TestCaseError> {
     let bridge = bridge::bridge().map_err(|e| TestCaseError::fail(e.to_string()))?;
     let prepared = (pair.rust.prepare)(input)
         .map_err(|e| TestCaseError::fail(format!("{}: Rust prepare failed: {e}", pair.name)))?;
     let rust = (pair.rust.run)(&prepared);
     let python = bridge.compute(pair, input);
     match (rust, python) {
-        (Ok(rust), Ok(python)) => compare(
-            pair.comparison,
-            pair.tolerance,
-            &rust,
-            &python,
-            input.truth(),
-        )
-        .map(|_| ())
-        .map_err(|m| {
-            TestCaseError::fail(format!(
-                "{}: {m}\n  rust output:   {rust:?}\n  python output: {python:?}",
-                pair.name
-            ))
-        }),
+        (Ok(rust), Ok(python)) => compare(mode, pair.tolerance, &rust, &python, input.truth())
+            .map(|_| ())
+            .map_err(|m| {
+                TestCaseError::fail(format!(
+                    "{}: {m}\n  rust output:   {rust:?}\n  python output: {python:?}",
+                    pair.name
+                ))
+            }),
         // Both sides refusing is agreement (networkx raises where the twin
         // returns an error, e.g. non-convergence).
         (Err(_), Err(_)) => Ok(()),
@@ -162,6 +164,47 @@ fn arb_matrix() -> impl Strategy<Value = FeatureMatrix> {
     })
 }
 
+fn is_frame_kernel(pair: &KernelPair) -> bool {
+    matches!(pair.generator, Generator::HourlyFrame { .. })
+}
+
+/// Hourly frames of one to three metrics and 0–400 rows: stamps with gaps
+/// and out of order, constant stretches, small integers (ties in the
+/// windows), NaN holes.
+fn arb_frame() -> impl Strategy<Value = TimestampedFrame> {
+    (1usize..4, 0usize..400).prop_flat_map(|(cols, rows)| {
+        let cell = prop_oneof![
+            6 => 0.0f64..1.0e3,
+            2 => (0i32..3).prop_map(f64::from),
+            1 => Just(f64::NAN),
+        ];
+        (
+            proptest::collection::vec(1i64..4, rows),
+            any::<bool>(),
+            proptest::collection::vec(cell, rows * cols),
+        )
+            .prop_map(move |(steps, shuffle, values)| {
+                let mut hour = 0;
+                let mut timestamps: Vec<i64> = steps
+                    .iter()
+                    .map(|s| {
+                        hour += s;
+                        FRAME_ORIGIN + hour * 3_600
+                    })
+                    .collect();
+                if shuffle {
+                    timestamps.reverse();
+                }
+                TimestampedFrame {
+                    timestamps,
+                    rows,
+                    cols,
+                    values,
+                }
+            })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
@@ -184,6 +227,13 @@ proptest! {
     fn exact_matrix_kernels_agree_on_random_matrices(matrix in arb_matrix()) {
         for pair in served().filter(|p| is_matrix_with_an_exact_answer(p)) {
             check(pair, &Input::Matrix(matrix.clone()))?;
+        }
+    }
+
+    #[test]
+    fn frame_kernels_agree_on_random_frames(frame in arb_frame()) {
+        for pair in served().filter(|p| is_frame_kernel(p) && !is_statistical(p)) {
+            check(pair, &Input::Frame(frame.clone()))?;
         }
     }
 
@@ -359,7 +409,7 @@ fn the_embedded_interpreter_imports_the_pinned_versions_from_the_venv() {
 
 /// The tests a process serving another pin set runs for its pairs: every
 /// one that iterates the served pairs.
-const PIN_SET_TESTS: [&str; 7] = [
+const PIN_SET_TESTS: [&str; 10] = [
     "every_pair_agrees_on_its_own_generator",
     "every_alternative_agrees_with_its_baseline",
     "the_embedded_interpreter_imports_the_pinned_versions_from_the_venv",
@@ -367,6 +417,9 @@ const PIN_SET_TESTS: [&str; 7] = [
     "series_kernels_agree_on_random_series",
     "clusterings_agree_on_edge_cases",
     "detectors_agree_on_edge_cases",
+    "frame_kernels_agree_on_random_frames",
+    "forecasting_agrees_on_edge_cases",
+    "forest_quality_matches_over_seeds",
 ];
 
 /// One interpreter (one numpy) per process: the pairs of each other pin set
@@ -870,4 +923,144 @@ fn forest_rankings_match_over_seeds() {
         (auc_rust - auc_python).abs() <= 0.01,
         "mean AUC {auc_rust} vs {auc_python}"
     );
+}
+
+/// The forecasting kernels where the original's models and rules break:
+/// fewer rows than each model's minimum (9 and 19), a constant target
+/// (R² by scikit-learn's force-finite rule, a NaN autocorrelation in
+/// Python's `max`), NaN holes, gaps and a reversed order in the stamps, and
+/// frames starting at month, leap-day and daylight-saving boundaries (naive
+/// stamps: no jump on either side).
+#[test]
+fn forecasting_agrees_on_edge_cases() {
+    let noise = |i: usize| ((i * 7_919) % 101) as f64 * 0.03;
+    let hourly = |rows: usize, start: i64, value: &dyn Fn(usize) -> f64| {
+        Input::Frame(TimestampedFrame {
+            timestamps: (0..rows as i64).map(|h| start + h * 3_600).collect(),
+            rows,
+            cols: 2,
+            values: (0..rows)
+                .flat_map(|i| [value(i), 50.0 + (i % 24) as f64 + noise(i + 5)])
+                .collect(),
+        })
+    };
+    // A daily cycle with noise: an exactly periodic one (or one plus a
+    // linear drift) ties the daily and weekly autocorrelations at 1 up to
+    // rounding, and which wins is then decided by the last bit of a BLAS
+    // dot product.
+    let wave = move |i: usize| {
+        100.0 + 10.0 * ((i % 24) as f64 / 24.0 * std::f64::consts::TAU).sin() + noise(i)
+    };
+    let with_gaps = {
+        let Input::Frame(mut f) = hourly(400, FRAME_ORIGIN, &wave) else {
+            unreachable!("hourly builds frames")
+        };
+        f.timestamps
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, t)| *t += 3_600 * (i as i64 / 7));
+        Input::Frame(f)
+    };
+    let reversed = {
+        let Input::Frame(mut f) = hourly(400, FRAME_ORIGIN, &wave) else {
+            unreachable!("hourly builds frames")
+        };
+        f.timestamps.reverse();
+        Input::Frame(f)
+    };
+    // 2026-03-29T00:00 (Europe's daylight-saving switch), 2028-02-28T12:00.
+    let cases = [
+        ("9 rows", hourly(9, FRAME_ORIGIN, &wave)),
+        ("19 rows", hourly(19, FRAME_ORIGIN, &wave)),
+        (
+            "constant integer target",
+            hourly(400, FRAME_ORIGIN, &|_| 42.0),
+        ),
+        (
+            "constant inexact target",
+            hourly(400, FRAME_ORIGIN, &|_| 0.1),
+        ),
+        (
+            "NaN holes",
+            hourly(400, FRAME_ORIGIN, &|i| {
+                if i % 13 == 0 { f64::NAN } else { wave(i) }
+            }),
+        ),
+        (
+            "leading NaN",
+            hourly(60, FRAME_ORIGIN, &|i| {
+                if i < 30 { f64::NAN } else { wave(i) }
+            }),
+        ),
+        ("gaps", with_gaps),
+        ("reversed stamps", reversed),
+        ("daylight-saving day", hourly(400, 1_774_742_400, &wave)),
+        ("leap day", hourly(400, 1_835_352_000, &wave)),
+    ];
+    let pairs: Vec<_> = served().filter(|p| is_frame_kernel(p)).collect();
+    for pair in pairs {
+        for (name, input) in &cases {
+            let mode = match pair.comparison {
+                Comparison::Regression(_) => FOREST_ON_SMALL_FRAMES,
+                other => other,
+            };
+            check_as(pair, input, mode).unwrap_or_else(|e| panic!("{} on {name}: {e}", pair.name));
+        }
+    }
+}
+
+/// On 400 rows whose forward-filled leading NaN leaves one row at 0 (the
+/// "NaN holes" case), scikit-learn 1.4.0's own in-sample R² ranges
+/// 0.912–0.967 over random_state 0–9 (measured): that lone row's
+/// prediction depends on which trees drew it. Per call on these small
+/// frames the twin is held to that spread, not to the 0.02 the generator's
+/// inputs are held to (`forest_quality_matches_over_seeds`).
+const FOREST_ON_SMALL_FRAMES: Comparison = Comparison::Regression(RegressionAgreement {
+    max_r2_gap: 0.06,
+    min_correlation: 0.95,
+});
+
+/// The issue's bound for the forest, over five seeds of the generator at
+/// each size the tests afford: every call's predictions correlated at
+/// r ≥ 0.98 with scikit-learn's, and the mean in-sample R² within 0.02.
+#[test]
+fn forest_quality_matches_over_seeds() {
+    let bridge = bridge::bridge().expect("bridge starts");
+    for pair in served().filter(|p| matches!(p.comparison, Comparison::Regression(_))) {
+        let size = pair.sizes[0];
+        let (mut rust_r2, mut python_r2) = (Vec::new(), Vec::new());
+        for seed in 1..=5 {
+            let input = pair.generator.generate(size, seed);
+            let prepared = (pair.rust.prepare)(&input).expect("prepares");
+            let rust = (pair.rust.run)(&prepared).expect("twin fits");
+            let python = bridge.compute(pair, &input).expect("baseline fits");
+            let (Output::Values(r), Output::Values(p)) = (&rust, &python) else {
+                panic!("{}: values expected", pair.name);
+            };
+            let agreement = compare(
+                pair.comparison,
+                pair.tolerance,
+                &rust,
+                &python,
+                input.truth(),
+            )
+            .unwrap_or_else(|e| panic!("{} seed {seed}: {e}", pair.name));
+            let quality = agreement.quality.expect("a forest's R² and r");
+            assert!(
+                quality.between >= 0.98,
+                "{} seed {seed}: r = {}",
+                pair.name,
+                quality.between
+            );
+            rust_r2.push(r[2]);
+            python_r2.push(p[2]);
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let gap = (mean(&rust_r2) - mean(&python_r2)).abs();
+        assert!(
+            gap <= 0.02,
+            "{}: mean R² {rust_r2:?} vs {python_r2:?}",
+            pair.name
+        );
+    }
 }

@@ -66,6 +66,20 @@ pub enum Comparison {
     /// partitions (lists of members) must agree by adjusted Rand index and
     /// the values (silhouette, inertia) within the tolerance.
     Partition(PartitionAgreement),
+    /// Randomized regressors (a random forest from another generator): the
+    /// values are `[MAE, MSE, R², predictions…]`; the two sides agree when
+    /// their R² are close and their predictions correlate, not value by
+    /// value.
+    Regression(RegressionAgreement),
+}
+
+/// The bounds of [`Comparison::Regression`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RegressionAgreement {
+    /// Largest |R²(rust) − R²(python)|.
+    pub max_r2_gap: f64,
+    /// Smallest Pearson r between the two prediction vectors.
+    pub min_correlation: f64,
 }
 
 /// The bound of [`Comparison::Partition`].
@@ -114,6 +128,9 @@ pub enum QualityMeasure {
     /// Mean silhouette of the clustering (−1 to 1, higher = tighter,
     /// better separated clusters): the original's own quality figure.
     Silhouette,
+    /// In-sample R² of a regressor (1 = perfect fit): the original's own
+    /// model-selection figure.
+    R2,
 }
 
 /// How the two sides' answers are compared with each other.
@@ -124,6 +141,8 @@ pub enum BetweenMeasure {
     SpearmanRho,
     /// Adjusted Rand index of the two partitions (1 = identical).
     AdjustedRand,
+    /// Pearson's r of the two prediction vectors.
+    PearsonR,
 }
 
 impl QualityMeasure {
@@ -131,6 +150,7 @@ impl QualityMeasure {
         match self {
             QualityMeasure::RocAuc => "ROC AUC",
             QualityMeasure::Silhouette => "silhouette",
+            QualityMeasure::R2 => "in-sample R²",
         }
     }
 }
@@ -140,6 +160,7 @@ impl BetweenMeasure {
         match self {
             BetweenMeasure::SpearmanRho => "Spearman ρ",
             BetweenMeasure::AdjustedRand => "adjusted Rand index",
+            BetweenMeasure::PearsonR => "Pearson r of predictions",
         }
     }
 }
@@ -162,6 +183,9 @@ impl Comparison {
             Comparison::AnomalyScores(_) => {
                 "anomaly scores: randomized, rows ranked alike (Spearman ρ) and planted \
                  anomalies found equally well (ROC AUC)"
+            }
+            Comparison::Regression(_) => {
+                "regression: randomized, the same in-sample R² and correlated predictions"
             }
         }
     }
@@ -216,6 +240,9 @@ pub fn compare(
         (Comparison::AnomalyScores(bounds), Output::Values(r), Output::Values(p)) => {
             statistical::compare_scores(bounds, r, p, truth)
         }
+        (Comparison::Regression(bounds), Output::Values(r), Output::Values(p)) => {
+            statistical::compare_regressions(bounds, tol, r, p)
+        }
         (Comparison::Partition(bound), Output::Lists(r), Output::Lists(p)) => {
             let values = compare_floats(tol, "value", &r.values, &p.values)?;
             statistical::compare_partitions(bound, r, p, values)
@@ -256,7 +283,7 @@ fn first(values: &[f64]) -> &[f64] {
 }
 
 /// Element by element; `what` names an element in messages ("node 17").
-fn compare_floats(
+pub(super) fn compare_floats(
     tol: Tolerance,
     what: &str,
     rust: &[f64],

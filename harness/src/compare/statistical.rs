@@ -6,9 +6,91 @@ use twinbench_kernels::ml::kmeans::adjusted_rand_index;
 
 use super::{
     Agreement, BetweenMeasure, Lists, Mismatch, PartitionAgreement, Quality, QualityMeasure,
-    ScoreAgreement, Truth,
+    RegressionAgreement, ScoreAgreement, Tolerance, Truth,
 };
-use crate::stats::rank::{roc_auc, spearman};
+use crate::stats::rank::{pearson, roc_auc, spearman};
+
+/// Values before the predictions in a [`super::Comparison::Regression`]
+/// output: MAE, MSE, R².
+const REGRESSION_METRICS: usize = 3;
+
+/// [`super::Comparison::Regression`]: `[MAE, MSE, R², predictions…]` on
+/// both sides (or nothing on both: the original's "no model"). R² within
+/// the bound and the predictions correlated at least `min_correlation`;
+/// where the predictions are constant on either side (a constant target:
+/// r undefined) they must agree within `tol` instead.
+pub(super) fn compare_regressions(
+    bounds: RegressionAgreement,
+    tol: Tolerance,
+    rust: &[f64],
+    python: &[f64],
+) -> Result<Agreement, Mismatch> {
+    if rust.len() != python.len() || (!rust.is_empty() && rust.len() < REGRESSION_METRICS) {
+        return Err(Mismatch {
+            location: "output length".into(),
+            rust: rust.len().to_string(),
+            python: python.len().to_string(),
+            reason: "MAE, MSE, R² and one prediction per row expected on both sides".into(),
+        });
+    }
+    if rust.is_empty() {
+        return Ok(Agreement {
+            compared: 0,
+            max_abs_error: 0.0,
+            borderline: 0,
+            quality: None,
+        });
+    }
+    let (r2_rust, r2_python) = (rust[2], python[2]);
+    let gap = (r2_rust - r2_python).abs();
+    // NaN R² (either side) fails too.
+    if gap.is_nan() || gap > bounds.max_r2_gap {
+        return Err(Mismatch {
+            location: "in-sample R²".into(),
+            rust: format!("{r2_rust:.4}"),
+            python: format!("{r2_python:.4}"),
+            reason: format!("R² differ by {gap:.4} > {:.3}", bounds.max_r2_gap),
+        });
+    }
+    let (pred_rust, pred_python) = (&rust[REGRESSION_METRICS..], &python[REGRESSION_METRICS..]);
+    let quality = |between: f64| Quality {
+        measure: QualityMeasure::R2,
+        rust: r2_rust,
+        python: r2_python,
+        between,
+        between_measure: BetweenMeasure::PearsonR,
+    };
+    // Equal within the tolerance (a constant target's flat predictions,
+    // where r is undefined or rounding noise) agrees outright.
+    if let Ok(agreement) = super::compare_floats(tol, "prediction", pred_rust, pred_python) {
+        return Ok(Agreement {
+            quality: pearson(pred_rust, pred_python).map(quality),
+            ..agreement
+        });
+    }
+    let Some(r) = pearson(pred_rust, pred_python) else {
+        return Err(Mismatch {
+            location: "predictions".into(),
+            rust: format!("{pred_rust:?}"),
+            python: format!("{pred_python:?}"),
+            reason: "one side's predictions are constant and the other's differ".into(),
+        });
+    };
+    if r.is_nan() || r < bounds.min_correlation {
+        return Err(Mismatch {
+            location: "predictions".into(),
+            rust: format!("Pearson r = {r:.4}"),
+            python: format!("(R² rust {r2_rust:.4}, python {r2_python:.4})"),
+            reason: format!("r below the mode's {:.2}", bounds.min_correlation),
+        });
+    }
+    Ok(Agreement {
+        compared: pred_rust.len(),
+        max_abs_error: 0.0,
+        borderline: 0,
+        quality: Some(quality(r)),
+    })
+}
 
 /// [`super::Comparison::AnomalyScores`]: Spearman's ρ between the score
 /// vectors, and the gap between their ROC AUCs on the planted anomalies.

@@ -3,12 +3,14 @@
 
 mod barabasi_albert;
 mod feature_matrix;
+mod hourly_frame;
 mod metric_series;
 mod python_hash;
 
 pub use crate::stats::rng::SplitMix64;
 pub use barabasi_albert::barabasi_albert;
 pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
+pub use hourly_frame::{FRAME_ORIGIN, TimestampedFrame, hourly_frame};
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
 
@@ -50,6 +52,7 @@ pub enum Input {
     Graph(EdgeList),
     Series(MetricSeries),
     Matrix(FeatureMatrix),
+    Frame(TimestampedFrame),
 }
 
 impl Input {
@@ -59,7 +62,7 @@ impl Input {
             Input::Matrix(m) => Truth {
                 anomalies: Some(&m.outliers),
             },
-            Input::Graph(_) | Input::Series(_) => Truth::default(),
+            Input::Graph(_) | Input::Series(_) | Input::Frame(_) => Truth::default(),
         }
     }
 }
@@ -80,6 +83,9 @@ pub enum Generator {
     /// A multi-metric frame (`cols` metrics, 5-minute rows) with planted
     /// incidents: what the ensemble detector trains and detects on.
     MetricFrame { cols: usize },
+    /// Hourly samples of `cols` metrics with their timestamps (a few hours
+    /// missing): the forecasting engine's training frame.
+    HourlyFrame { cols: usize },
 }
 
 impl Generator {
@@ -90,7 +96,8 @@ impl Generator {
             Generator::MetricSeries
             | Generator::MetricCounter
             | Generator::FeatureMatrix { .. }
-            | Generator::MetricFrame { .. } => 0,
+            | Generator::MetricFrame { .. }
+            | Generator::HourlyFrame { .. } => 0,
         }
     }
 
@@ -109,6 +116,9 @@ impl Generator {
             Generator::FeatureMatrix { cols } | Generator::MetricFrame { cols } => {
                 64 * cols as u64 + 512
             }
+            // pandas frame with its feature columns (11 per target), the
+            // forest's sorted copies, per row.
+            Generator::HourlyFrame { cols } => 64 * cols as u64 + 1_024,
         }
     }
 
@@ -118,6 +128,7 @@ impl Generator {
             Generator::BarabasiAlbert { .. } => "nodes",
             Generator::MetricSeries | Generator::MetricCounter => "points",
             Generator::FeatureMatrix { .. } | Generator::MetricFrame { .. } => "rows",
+            Generator::HourlyFrame { .. } => "hours",
         }
     }
 
@@ -141,6 +152,10 @@ impl Generator {
             Generator::MetricFrame { cols } => format!(
                 "{cols} metrics every 5 minutes with a shared daily cycle, 2% planted incidents"
             ),
+            Generator::HourlyFrame { cols } => format!(
+                "{cols} hourly metrics (daily and weekly cycles, drift, noise, clipped at 0) from \
+                 2026-01-20, about 1% of hours missing"
+            ),
         }
     }
 
@@ -155,6 +170,7 @@ impl Generator {
                 Input::Matrix(blobs_with_outliers(size, cols, &mut rng))
             }
             Generator::MetricFrame { cols } => Input::Matrix(metric_frame(size, cols, &mut rng)),
+            Generator::HourlyFrame { cols } => Input::Frame(hourly_frame(size, cols, &mut rng)),
         }
     }
 }
@@ -198,6 +214,14 @@ mod tests {
                     eat(&c.to_le_bytes());
                 }
             }
+            Input::Frame(f) => {
+                for t in &f.timestamps {
+                    eat(&t.to_le_bytes());
+                }
+                for v in &f.values {
+                    eat(&v.to_le_bytes());
+                }
+            }
         }
         hash
     }
@@ -210,6 +234,7 @@ mod tests {
             Generator::MetricCounter,
             Generator::FeatureMatrix { cols: 8 },
             Generator::MetricFrame { cols: 6 },
+            Generator::HourlyFrame { cols: 3 },
         ] {
             let a = generator.generate(2_000, 42);
             assert_eq!(a, generator.generate(2_000, 42));

@@ -7,11 +7,12 @@ use super::{Prepared, TwinError};
 use crate::compare::{Lists, Output};
 use crate::inputs::Input;
 
-fn input_kind(input: &Input) -> &'static str {
+pub(super) fn input_kind(input: &Input) -> &'static str {
     match input {
         Input::Graph(_) => "graph",
         Input::Series(_) => "series",
         Input::Matrix(_) => "feature matrix",
+        Input::Frame(_) => "timestamped frame",
     }
 }
 
@@ -76,7 +77,7 @@ pub(super) fn expect_series(prepared: &Prepared) -> Result<&[f64], TwinError> {
     }
 }
 
-fn wrong_prepared(expected: &'static str, got: &Prepared) -> TwinError {
+pub(super) fn wrong_prepared(expected: &'static str, got: &Prepared) -> TwinError {
     TwinError::WrongInput {
         expected,
         got: got.kind(),

@@ -23,6 +23,7 @@ mod clustering;
 mod communities;
 mod defects;
 mod detect;
+mod forecast;
 mod glue;
 mod metrics;
 mod models;
@@ -99,6 +100,10 @@ pub enum Prepared {
     /// A feature matrix (node features, a metric frame without its
     /// timestamp column).
     Matrix(ml::Matrix),
+    /// A frame with its timestamps, as generated.
+    Frame(crate::inputs::TimestampedFrame),
+    /// A frame sorted by timestamp with its calendar columns.
+    Calendar(forecast::CalendarFrame),
 }
 
 impl Prepared {
@@ -110,6 +115,8 @@ impl Prepared {
             Prepared::Pairs(_) => "entity pairs",
             Prepared::AttributedGraph { .. } => "graph with node attributes",
             Prepared::Matrix(_) => "feature matrix",
+            Prepared::Frame(_) => "timestamped frame",
+            Prepared::Calendar(_) => "frame with calendar features",
         }
     }
 }
@@ -345,6 +352,11 @@ pub static PAIRS: &[KernelPair] = &[
     paths::ENGINE_GRAPH_METRICS,
     paths::ENGINE_BFS_PATHS,
     paths::PAIR_CLUSTERS,
+    forecast::CALENDAR_FEATURES,
+    forecast::SEASONALITY,
+    forecast::LINEAR_TREND,
+    forecast::RANDOM_FOREST,
+    forecast::TRENDS,
 ];
 
 /// The pair called `name`, if any.
@@ -410,7 +422,12 @@ mod tests {
                 "paths_all_simple",
                 "engine_graph_metrics",
                 "engine_bfs_paths",
-                "pair_clusters"
+                "pair_clusters",
+                "forecast_calendar_features",
+                "forecast_seasonality",
+                "forecast_linear_trend",
+                "forecast_random_forest",
+                "forecast_trends"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

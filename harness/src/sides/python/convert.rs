@@ -11,7 +11,9 @@ use crate::pairs::OutputKind;
 
 /// Positional arguments of a baseline's `_prepare` for `input`:
 /// graphs as `(n, src, dst, weight)`, series as `(values,)`, matrices as
-/// `(data, rows, cols)` with `data` row-major and flat (the hook reshapes).
+/// `(data, rows, cols)` with `data` row-major and flat (the hook reshapes),
+/// timestamped frames as `(timestamps, data, rows, cols)` with the stamps
+/// in seconds of naive wall-clock time.
 pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
     match input {
         Input::Graph(graph) => {
@@ -37,6 +39,15 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
                 PyArray1::from_slice(py, &matrix.data).into_any(),
                 matrix.rows.into_pyobject(py)?.into_any(),
                 matrix.cols.into_pyobject(py)?.into_any(),
+            ],
+        ),
+        Input::Frame(frame) => PyTuple::new(
+            py,
+            [
+                PyArray1::from_slice(py, &frame.timestamps).into_any(),
+                PyArray1::from_slice(py, &frame.values).into_any(),
+                frame.rows.into_pyobject(py)?.into_any(),
+                frame.cols.into_pyobject(py)?.into_any(),
             ],
         ),
     }
