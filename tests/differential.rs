@@ -409,7 +409,7 @@ fn the_embedded_interpreter_imports_the_pinned_versions_from_the_venv() {
 
 /// The tests a process serving another pin set runs for its pairs: every
 /// one that iterates the served pairs.
-const PIN_SET_TESTS: [&str; 10] = [
+const PIN_SET_TESTS: [&str; 11] = [
     "every_pair_agrees_on_its_own_generator",
     "every_alternative_agrees_with_its_baseline",
     "the_embedded_interpreter_imports_the_pinned_versions_from_the_venv",
@@ -420,6 +420,7 @@ const PIN_SET_TESTS: [&str; 10] = [
     "frame_kernels_agree_on_random_frames",
     "forecasting_agrees_on_edge_cases",
     "forest_quality_matches_over_seeds",
+    "forecasts_and_capacity_agree_on_edge_cases",
 ];
 
 /// One interpreter (one numpy) per process: the pairs of each other pin set
@@ -1062,5 +1063,49 @@ fn forest_quality_matches_over_seeds() {
             "{}: mean R² {rust_r2:?} vs {python_r2:?}",
             pair.name
         );
+    }
+}
+
+/// The forecast's post-processing and the capacity planner at their
+/// boundaries: hours ahead 0 (read as 24), clocks at a month end, a year
+/// end, a leap day and Europe's daylight-saving night (naive: no jump),
+/// predictions exactly at the recommendation thresholds, usages exactly at
+/// 90 / 80 / 60, a time to capacity of exactly 72 and of 0 (falsy), no
+/// growth, both models missing, tied R².
+#[test]
+fn forecasts_and_capacity_agree_on_edge_cases() {
+    let nan = f64::NAN;
+    // metric, hours, clock, linear R², forest R², prediction, current.
+    let rows: [[f64; 7]; 16] = [
+        [3.0, 0.0, 1_769_896_800.0, 0.9, 0.8, 1000.0, 5000.0], // 2026-01-31T22:00
+        [3.0, 3.0, 1_798_758_000.0, 0.2, nan, 10.0, 5000.0],   // 2026-12-31T23:00
+        [5.0, 13.0, 1_835_395_200.0, 0.5, 0.5, 100.0, 1.0],    // 2028-02-29T00:00
+        [6.0, 12.0, 1_774_746_000.0, nan, 0.7, 2.0, 1.0],      // 2026-03-29T01:00
+        [6.0, 1.0, 1_774_746_000.0, nan, nan, 2.5, 1.0],
+        [0.0, 24.0, 1_769_896_800.0, 1.0, 0.4, 95.0, 90.0],
+        [1.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 70.0, 80.0],
+        [2.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 80.0, 60.0],
+        [2.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 59.0, 60.0],
+        [0.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 20.0, 10.0],
+        // 10 → 20 in 24 h: 70 / (10 / 24) = 168 h to 80; and to exactly 72.
+        [4.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 600.0, 400.0],
+        [4.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 600.0, 500.0],
+        [3.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 11_000.0, 10_500.0],
+        [3.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 5_000.0, 5_000.0],
+        [7.0, 24.0, 1_769_896_800.0, 0.3, 0.9, 1.0e9, 1.0],
+        [1.0, 24.0, 1_769_896_800.0, 0.3, 0.9, -5.0, 70.0],
+    ];
+    let input = Input::Matrix(FeatureMatrix {
+        rows: rows.len(),
+        cols: 7,
+        data: rows.concat(),
+        outliers: vec![false; rows.len()],
+        clusters: vec![0; rows.len()],
+    });
+    let pairs: Vec<_> = served()
+        .filter(|p| p.generator == Generator::ForecastCases)
+        .collect();
+    for pair in pairs {
+        check(pair, &input).unwrap_or_else(|e| panic!("{}: {e}", pair.name));
     }
 }

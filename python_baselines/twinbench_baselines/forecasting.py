@@ -16,6 +16,7 @@ has a ``NullHandler`` so the records are made but not printed.
 import logging
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -41,11 +42,90 @@ class TimeSeriesForecaster:
     """The model-fitting half of ``TimeSeriesForecaster``: calendar
     features, seasonality, the linear trend model and the random forest."""
 
-    def __init__(self, forecast_horizon: int = 24):
+    def __init__(self, forecast_horizon: int = 24, clock=datetime.now):
+        """``clock`` is the one change to the original: it calls
+        ``datetime.now()`` where this calls ``self.clock()``, so a test can
+        fix the hour, weekday and month the forecast features depend on."""
         self.forecast_horizon = forecast_horizon
         self.models: Dict[str, Any] = {}
         self.model_performance: Dict[str, Any] = {}
         self.is_trained = False
+        self.clock = clock
+
+    def select_model(self, metric: str, linear_result, ensemble_result) -> Dict[str, Any]:
+        """The model choice of ``train_forecasting_models`` for one metric
+        (after its seasonality and both fits): the forest when its in-sample
+        R² is strictly higher, the only one fitted when the other is None;
+        with neither, the R² lookup raises TypeError, caught as an error."""
+        try:
+            if ensemble_result and (
+                not linear_result or ensemble_result["performance"]["r2"] > linear_result["performance"]["r2"]
+            ):
+                best_model = "ensemble"
+            else:
+                best_model = "linear"
+            self.models[metric] = {"linear": linear_result, "ensemble": ensemble_result, "best_model": best_model}
+            return {
+                "status": "success",
+                "best_model": best_model,
+                "r2_score": self.models[metric][best_model]["performance"]["r2"],
+            }
+        except Exception as e:
+            return {"status": "error", "error": str(e)}
+
+    def forecast_metric(self, metric: str, hours_ahead: Optional[int] = None):
+        try:
+            if not self.is_trained or metric not in self.models:
+                return None
+            hours_ahead = hours_ahead or self.forecast_horizon
+            model_info = self.models[metric]
+            best_model_type = model_info["best_model"]
+            model_data = model_info[best_model_type]
+            model = model_data["model"]
+            future_time = self.clock() + timedelta(hours=hours_ahead)
+            features = {
+                "hour": future_time.hour,
+                "day_of_week": future_time.weekday(),
+                "day_of_month": future_time.day,
+                "month": future_time.month,
+                "is_weekend": 1 if future_time.weekday() >= 5 else 0,
+                "is_business_hours": 1 if 9 <= future_time.hour <= 17 else 0,
+                "time_index": 1000 + hours_ahead,
+            }
+            if best_model_type == "ensemble":
+                features.update({"rolling_mean_24h": 0, "rolling_std_24h": 0, "lag_24h": 0, "lag_168h": 0})
+            X_future = pd.DataFrame([features])[model_data["features"]]
+            prediction = model.predict(X_future)[0]
+            model_confidence = model_data["performance"]["r2"]
+            prediction_std = abs(prediction * (1 - model_confidence) * 0.5)
+            confidence_interval = (max(0, prediction - 1.96 * prediction_std), prediction + 1.96 * prediction_std)
+            recommendations = []
+            if model_confidence < 0.5:
+                recommendations.append("Low model confidence - collect more historical data")
+            if "node" in metric:
+                if prediction > 1000:
+                    recommendations.append("High node count predicted - consider scaling graph storage")
+                elif prediction < 10:
+                    recommendations.append("Low node count predicted - check data ingestion")
+            if "search" in metric and prediction > 100:
+                recommendations.append("High search volume predicted - consider search index optimization")
+            if "duration" in metric and prediction > 2.0:
+                recommendations.append("High operation duration predicted - investigate performance bottlenecks")
+            if hours_ahead > 12:
+                recommendations.append("Long-term forecast - monitor for accuracy and retrain regularly")
+            return PredictionResult(
+                metric_name=metric,
+                prediction_horizon=hours_ahead,
+                predicted_value=float(prediction),
+                confidence_interval=confidence_interval,
+                model_confidence=model_confidence,
+                timestamp=self.clock(),
+                forecast_type="trend",
+                recommendations=recommendations,
+            )
+        except Exception as e:
+            logger.error(f"Error forecasting {metric}: {e}")
+            return None
 
     def _prepare_time_features(self, df: pd.DataFrame) -> pd.DataFrame:
         try:
@@ -147,6 +227,110 @@ class TimeSeriesForecaster:
         except Exception as e:
             logger.error(f"Error fitting ensemble model: {e}")
             return None
+
+
+@dataclass
+class PredictionResult:
+    """The original's forecast record."""
+
+    metric_name: str
+    prediction_horizon: int
+    predicted_value: float
+    confidence_interval: tuple
+    model_confidence: float
+    timestamp: datetime
+    forecast_type: str
+    recommendations: List[str] = field(default_factory=list)
+
+
+@dataclass
+class CapacityRecommendation:
+    """The original's capacity record."""
+
+    resource_type: str
+    current_usage: float
+    predicted_usage: float
+    time_to_capacity: Optional[int]
+    recommended_action: str
+    urgency: str
+    cost_impact: Optional[float] = None
+
+
+class CapacityPlanner:
+    """``CapacityPlanner``: thresholds, time to capacity, urgency rules."""
+
+    def __init__(self, forecaster: TimeSeriesForecaster):
+        self.forecaster = forecaster
+        self.capacity_thresholds = {
+            "cpu_usage": 80,
+            "memory_usage": 85,
+            "disk_usage": 90,
+            "node_count": 10000,
+            "active_sessions": 1000,
+        }
+        self.cost_per_unit = {"cpu": 0.05, "memory": 0.01, "storage": 0.001}
+
+    def analyze_capacity_needs(self, current_metrics: Dict[str, float]) -> List[CapacityRecommendation]:
+        recommendations = []
+        try:
+            for resource, current_value in current_metrics.items():
+                threshold = self.capacity_thresholds.get(resource)
+                if not threshold:
+                    continue
+                if "usage" in resource:
+                    current_usage_percent = current_value
+                else:
+                    current_usage_percent = (current_value / threshold) * 100
+                forecast = self.forecaster.forecast_metric(resource, 24)
+                if forecast:
+                    predicted_value = forecast.predicted_value
+                    if "usage" in resource:
+                        predicted_usage_percent = predicted_value
+                    else:
+                        predicted_usage_percent = (predicted_value / threshold) * 100
+                    time_to_capacity = self._calculate_time_to_capacity(current_value, predicted_value, threshold)
+                    recommendation = self._generate_capacity_recommendation(
+                        resource, current_usage_percent, predicted_usage_percent, time_to_capacity
+                    )
+                    if recommendation:
+                        recommendations.append(recommendation)
+        except Exception as e:
+            logger.error(f"Error analyzing capacity needs: {e}")
+        return recommendations
+
+    def _calculate_time_to_capacity(self, current, predicted, threshold) -> Optional[int]:
+        if predicted <= current:
+            return None
+        growth_rate_per_hour = (predicted - current) / 24
+        hours_to_capacity = (threshold - current) / growth_rate_per_hour
+        return max(0, int(hours_to_capacity))
+
+    def _generate_capacity_recommendation(self, resource, current_usage, predicted_usage, time_to_capacity):
+        if current_usage >= 90:
+            urgency, action = "critical", "Immediate scaling required"
+        elif current_usage >= 80:
+            urgency, action = "high", "Plan scaling within 24 hours"
+        elif predicted_usage >= 80:
+            urgency, action = "medium", "Monitor closely and prepare scaling plan"
+        elif time_to_capacity and time_to_capacity <= 72:
+            urgency, action = "medium", f"Capacity limit expected in {time_to_capacity} hours"
+        else:
+            urgency, action = "low", "No immediate action required"
+        if urgency == "low" and current_usage < 60:
+            return None
+        cost_impact = None
+        if resource in ("cpu_usage", "memory_usage"):
+            base_cost = self.cost_per_unit["cpu" if resource == "cpu_usage" else "memory"]
+            cost_impact = base_cost * 24 * 30
+        return CapacityRecommendation(
+            resource_type=resource,
+            current_usage=current_usage,
+            predicted_usage=predicted_usage,
+            time_to_capacity=time_to_capacity,
+            recommended_action=action,
+            urgency=urgency,
+            cost_impact=cost_impact,
+        )
 
 
 @dataclass
@@ -361,4 +545,153 @@ def trends_output(result, historical):
             float(HEALTH_CODES[t.current_health]),
         ]
     out.append(float(HEALTH_CODES[overall]))
+    return np.asarray(out, dtype=np.float64)
+
+
+# --- forecasts and capacity on given predictions ------------------------------
+
+#: The metric names the generated cases use (index = the case's column 0):
+#: the planner's five resources and three names the forecast's
+#: recommendation rules look for.
+CASE_METRICS = [
+    "cpu_usage",
+    "memory_usage",
+    "disk_usage",
+    "node_count",
+    "active_sessions",
+    "search_operations",
+    "query_duration_seconds",
+    "graphmemory_nodes_total",
+]
+MODEL_CODES = {"linear": 0, "ensemble": 1}
+URGENCY_CODES = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+RECOMMENDATION_BITS = {
+    "Low model confidence - collect more historical data": 1,
+    "High node count predicted - consider scaling graph storage": 2,
+    "Low node count predicted - check data ingestion": 4,
+    "High search volume predicted - consider search index optimization": 8,
+    "High operation duration predicted - investigate performance bottlenecks": 16,
+    "Long-term forecast - monitor for accuracy and retrain regularly": 32,
+}
+
+
+class GivenModel:
+    """Stands in for a fitted model: ``predict`` returns the case's raw
+    prediction (so both sides post-process the same number) and keeps the
+    frame it was asked about, so the feature vector is compared too."""
+
+    def __init__(self, prediction):
+        self.prediction = prediction
+        self.asked = None
+
+    def predict(self, X):
+        self.asked = X
+        return np.array([self.prediction])
+
+
+def _fit(r2, prediction, columns):
+    if np.isnan(r2):
+        return None
+    return {"model": GivenModel(prediction), "features": columns, "performance": {"r2": r2}}
+
+
+LINEAR_FEATURES = CALENDAR_COLUMNS + ["time_index"]
+ENSEMBLE_FEATURES = LINEAR_FEATURES + ["rolling_mean_24h", "rolling_std_24h", "lag_24h", "lag_168h"]
+
+
+def cases_prepare(data, rows, cols):
+    """Per case: its metric, hours ahead, the clock (a naive datetime), the
+    two fits (``None`` for a NaN R²) and the current value."""
+    table = np.asarray(data, dtype=np.float64).reshape(rows, cols)
+    cases = []
+    for metric, hours, now, linear_r2, ensemble_r2, prediction, current in table:
+        cases.append(
+            (
+                CASE_METRICS[int(metric)],
+                int(hours),
+                datetime(1970, 1, 1) + timedelta(seconds=int(now)),
+                _fit(linear_r2, prediction, LINEAR_FEATURES),
+                _fit(ensemble_r2, prediction, ENSEMBLE_FEATURES),
+                float(current),
+            )
+        )
+    return cases
+
+
+def _forecaster_for(case):
+    metric, _, now, linear, ensemble, _ = case
+    forecaster = TimeSeriesForecaster(clock=lambda: now)
+    forecaster.is_trained = True
+    return forecaster, forecaster.select_model(metric, linear, ensemble)
+
+
+forecast_point_prepare = cases_prepare
+
+
+def forecast_point(cases):
+    """Per case: the model choice, then ``forecast_metric(metric, hours)``."""
+    out = []
+    for case in cases:
+        forecaster, selected = _forecaster_for(case)
+        out.append((forecaster, selected, forecaster.forecast_metric(case[0], case[1])))
+    return out
+
+
+def forecast_point_output(results, cases):
+    """Per case 18 values: model code (−1 none), horizon, the 11 features the
+    model was asked about (NaN past a linear model's 7), the prediction, the
+    interval, the confidence and the recommendation bits; NaN after the
+    model code when there is no forecast."""
+    out = []
+    for (forecaster, selected, forecast), case in zip(results, cases):
+        row = [float(MODEL_CODES.get(selected.get("best_model"), -1)) if selected["status"] == "success" else -1.0]
+        if forecast is None:
+            row += [np.nan] * 17
+        else:
+            info = forecaster.models[case[0]]
+            asked = info[info["best_model"]]["model"].asked.to_numpy(dtype=np.float64)[0]
+            features = list(asked) + [np.nan] * (11 - len(asked))
+            bits = sum(RECOMMENDATION_BITS[r] for r in forecast.recommendations)
+            row += [float(forecast.prediction_horizon)] + features
+            row += [
+                forecast.predicted_value,
+                float(forecast.confidence_interval[0]),
+                float(forecast.confidence_interval[1]),
+                float(forecast.model_confidence),
+                float(bits),
+            ]
+        out += row
+    return np.asarray(out, dtype=np.float64)
+
+
+capacity_planning_prepare = cases_prepare
+
+
+def capacity_planning(cases):
+    """Per case: ``analyze_capacity_needs({metric: current})`` with the case's
+    models as the forecaster's (the planner forecasts 24 hours ahead)."""
+    out = []
+    for case in cases:
+        forecaster, _ = _forecaster_for(case)
+        out.append(CapacityPlanner(forecaster).analyze_capacity_needs({case[0]: case[5]}))
+    return out
+
+
+def capacity_planning_output(results, cases):
+    """Per case 5 values: urgency code (−1 for no recommendation), current
+    and predicted usage, hours to capacity (−1 for None), cost (NaN for
+    None)."""
+    out = []
+    for recs in results:
+        if not recs:
+            out += [-1.0, np.nan, np.nan, -1.0, np.nan]
+            continue
+        r = recs[0]
+        out += [
+            float(URGENCY_CODES[r.urgency]),
+            float(r.current_usage),
+            float(r.predicted_usage),
+            -1.0 if r.time_to_capacity is None else float(r.time_to_capacity),
+            np.nan if r.cost_impact is None else float(r.cost_impact),
+        ]
     return np.asarray(out, dtype=np.float64)

@@ -3,6 +3,7 @@
 
 mod barabasi_albert;
 mod feature_matrix;
+mod forecast_cases;
 mod hourly_frame;
 mod metric_series;
 mod python_hash;
@@ -10,6 +11,7 @@ mod python_hash;
 pub use crate::stats::rng::SplitMix64;
 pub use barabasi_albert::barabasi_albert;
 pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
+pub use forecast_cases::{CASE_COLUMNS, CASE_METRIC_COUNT, forecast_cases};
 pub use hourly_frame::{FRAME_ORIGIN, TimestampedFrame, hourly_frame};
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
@@ -86,6 +88,10 @@ pub enum Generator {
     /// Hourly samples of `cols` metrics with their timestamps (a few hours
     /// missing): the forecasting engine's training frame.
     HourlyFrame { cols: usize },
+    /// What the forecast's post-processing and the capacity planner are
+    /// given once models are fitted: one case per row (see
+    /// `forecast_cases`).
+    ForecastCases,
 }
 
 impl Generator {
@@ -97,7 +103,8 @@ impl Generator {
             | Generator::MetricCounter
             | Generator::FeatureMatrix { .. }
             | Generator::MetricFrame { .. }
-            | Generator::HourlyFrame { .. } => 0,
+            | Generator::HourlyFrame { .. }
+            | Generator::ForecastCases => 0,
         }
     }
 
@@ -119,6 +126,8 @@ impl Generator {
             // pandas frame with its feature columns (11 per target), the
             // forest's sorted copies, per row.
             Generator::HourlyFrame { cols } => 64 * cols as u64 + 1_024,
+            // A case's model dicts, DataFrame and result objects in Python.
+            Generator::ForecastCases => 8_192,
         }
     }
 
@@ -129,6 +138,7 @@ impl Generator {
             Generator::MetricSeries | Generator::MetricCounter => "points",
             Generator::FeatureMatrix { .. } | Generator::MetricFrame { .. } => "rows",
             Generator::HourlyFrame { .. } => "hours",
+            Generator::ForecastCases => "cases",
         }
     }
 
@@ -156,6 +166,9 @@ impl Generator {
                 "{cols} hourly metrics (daily and weekly cycles, drift, noise, clipped at 0) from \
                  2026-01-20, about 1% of hours missing"
             ),
+            Generator::ForecastCases => "forecast cases: metric, hours ahead, clock, both models' R² \
+                                         (10% missing each, 10% tied), raw prediction, current value"
+                .to_string(),
         }
     }
 
@@ -171,6 +184,7 @@ impl Generator {
             }
             Generator::MetricFrame { cols } => Input::Matrix(metric_frame(size, cols, &mut rng)),
             Generator::HourlyFrame { cols } => Input::Frame(hourly_frame(size, cols, &mut rng)),
+            Generator::ForecastCases => Input::Matrix(forecast_cases(size, &mut rng)),
         }
     }
 }
@@ -235,6 +249,7 @@ mod tests {
             Generator::FeatureMatrix { cols: 8 },
             Generator::MetricFrame { cols: 6 },
             Generator::HourlyFrame { cols: 3 },
+            Generator::ForecastCases,
         ] {
             let a = generator.generate(2_000, 42);
             assert_eq!(a, generator.generate(2_000, 42));

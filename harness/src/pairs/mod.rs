@@ -357,6 +357,8 @@ pub static PAIRS: &[KernelPair] = &[
     forecast::LINEAR_TREND,
     forecast::RANDOM_FOREST,
     forecast::TRENDS,
+    forecast::FORECAST_POINT,
+    forecast::CAPACITY_PLANNING,
 ];
 
 /// The pair called `name`, if any.
@@ -427,7 +429,9 @@ mod tests {
                 "forecast_seasonality",
                 "forecast_linear_trend",
                 "forecast_random_forest",
-                "forecast_trends"
+                "forecast_trends",
+                "forecast_point",
+                "capacity_planning"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

@@ -74,14 +74,37 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// input the original is given).
 pub fn sorted_order(timestamps: &[i64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..timestamps.len()).collect();
-    order.sort_by_key(|&i| timestamps[i]);
+    // Frames arrive sorted: a check is cheaper than a sort.
+    if !timestamps.is_sorted() {
+        order.sort_by_key(|&i| timestamps[i]);
+    }
     order
 }
 
 /// The calendar of every row of a frame, in sorted order, with that order.
+/// Consecutive rows mostly share their day, so the date arithmetic runs
+/// once per day and each row only adds its hour.
 pub fn prepare_time_features(timestamps: &[i64]) -> (Vec<usize>, Vec<CalendarRow>) {
     let order = sorted_order(timestamps);
-    let rows = order.iter().map(|&i| calendar(timestamps[i])).collect();
+    let mut day = None;
+    let mut date = calendar(0);
+    let rows = order
+        .iter()
+        .map(|&i| {
+            let seconds = timestamps[i];
+            let this_day = seconds.div_euclid(SECONDS_PER_DAY);
+            if day != Some(this_day) {
+                day = Some(this_day);
+                date = calendar(this_day * SECONDS_PER_DAY);
+            }
+            let hour = (seconds.rem_euclid(SECONDS_PER_DAY) / 3_600) as u32;
+            CalendarRow {
+                hour,
+                is_business_hours: (9..=17).contains(&hour),
+                ..date
+            }
+        })
+        .collect();
     (order, rows)
 }
 
@@ -128,5 +151,17 @@ mod tests {
     #[test]
     fn rows_are_sorted_stably() {
         assert_eq!(sorted_order(&[30, 10, 20, 10]), vec![1, 3, 2, 0]);
+    }
+
+    #[test]
+    fn the_per_day_shortcut_gives_every_row_its_own_calendar() {
+        let stamps: Vec<i64> = (0..2_000)
+            .map(|h| 1_769_800_000 + h * 3_599)
+            .rev()
+            .collect();
+        let (order, rows) = prepare_time_features(&stamps);
+        for (row, &i) in rows.iter().zip(&order) {
+            assert_eq!(*row, calendar(stamps[i]));
+        }
     }
 }

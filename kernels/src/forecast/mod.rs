@@ -11,8 +11,10 @@
 //! [`models`]); the history's trends are classified ([`trends`]).
 
 pub mod calendar;
+pub mod capacity;
 pub mod design;
 pub mod models;
+pub mod point;
 pub mod seasonality;
 pub mod trends;
 

@@ -15,13 +15,27 @@ pub(super) fn corrcoef(a: &[f64], b: &[f64]) -> f64 {
         return f64::NAN;
     }
     let (ma, mb) = (numpy_mean(a), numpy_mean(b));
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (&x, &y) in a.iter().zip(b) {
-        let (dx, dy) = (x - ma, y - mb);
-        sab += dx * dy;
-        saa += dx * dx;
-        sbb += dy * dy;
+    // Four interleaved accumulators per sum (the dependency chain of one
+    // would bound the loop); numpy's BLAS sums in its own order anyway.
+    let (mut sab, mut saa, mut sbb) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+    let (chunks_a, chunks_b) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (rest_a, rest_b) = (chunks_a.remainder(), chunks_b.remainder());
+    for (xa, yb) in chunks_a.zip(chunks_b) {
+        for k in 0..4 {
+            let (dx, dy) = (xa[k] - ma, yb[k] - mb);
+            sab[k] += dx * dy;
+            saa[k] += dx * dx;
+            sbb[k] += dy * dy;
+        }
     }
+    for (&x, &y) in rest_a.iter().zip(rest_b) {
+        let (dx, dy) = (x - ma, y - mb);
+        sab[0] += dx * dy;
+        saa[0] += dx * dx;
+        sbb[0] += dy * dy;
+    }
+    let total = |s: [f64; 4]| (s[0] + s[1]) + (s[2] + s[3]);
+    let (sab, saa, sbb) = (total(sab), total(saa), total(sbb));
     let factor = 1.0 / (n - 1) as f64;
     let r = sab * factor / (saa * factor).sqrt() / (sbb * factor).sqrt();
     if r.is_nan() { r } else { r.clamp(-1.0, 1.0) }

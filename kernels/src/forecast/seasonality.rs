@@ -31,9 +31,13 @@ pub fn autocorr(series: &[f64], lag: usize) -> f64 {
     if lag >= series.len() {
         return f64::NAN;
     }
-    let (now, before): (Vec<f64>, Vec<f64>) = series[lag..]
+    let (now, before) = (&series[lag..], &series[..series.len() - lag]);
+    if !series.iter().any(|v| v.is_nan()) {
+        return corrcoef(now, before);
+    }
+    let (now, before): (Vec<f64>, Vec<f64>) = now
         .iter()
-        .zip(&series[..series.len() - lag])
+        .zip(before)
         .filter(|(a, b)| !a.is_nan() && !b.is_nan())
         .map(|(a, b)| (*a, *b))
         .unzip();
@@ -90,14 +94,17 @@ mod tests {
     use super::*;
 
     /// A week is seven days, so a daily cycle correlates at the weekly lag
-    /// as well as at the daily one; only a strictly larger daily value
-    /// gives period 24, so a drifting cycle (daily lag closer) does and an
-    /// exact one (a tie up to rounding) may not.
+    /// too: an exact cycle (or one plus a linear drift) ties both at r = 1
+    /// up to rounding, and only a strictly larger daily value gives period
+    /// 24. A cycle whose amplitude grows is closer to itself a day later
+    /// than a week later.
     #[test]
     fn a_daily_cycle_is_seasonal() {
         let cycle = |h: usize| (std::f64::consts::TAU * (h % 24) as f64 / 24.0).sin();
-        let drifting: Vec<f64> = (0..400).map(|h| cycle(h) + 0.01 * h as f64).collect();
-        let s = detect_seasonality(&drifting);
+        let growing: Vec<f64> = (0..400)
+            .map(|h| (1.0 + 0.01 * h as f64) * cycle(h) + 0.02 * ((h * 7_919) % 13) as f64)
+            .collect();
+        let s = detect_seasonality(&growing);
         assert!(s.seasonal);
         assert_eq!(s.period, Some(24));
         assert!(s.daily_autocorr.is_some_and(|r| r > 0.9));

@@ -54,12 +54,18 @@ pub struct Trend {
 /// names `'duration'` and `'latency'`, which no metric is called, so the
 /// general branch is the one that runs.
 pub fn analyze_trend(column: usize, values: &[f64]) -> Option<Trend> {
-    let values: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    let kept: Vec<f64>;
+    let values = if values.iter().any(|v| v.is_nan()) {
+        kept = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        &kept[..]
+    } else {
+        values
+    };
     if values.len() < MIN_VALUES {
         return None;
     }
     let index: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
-    let r = corrcoef(&index, &values);
+    let r = corrcoef(&index, values);
     let (direction, strength) = if r > TREND_R {
         (Direction::Increasing, r.abs())
     } else if r < -TREND_R {
@@ -67,7 +73,7 @@ pub fn analyze_trend(column: usize, values: &[f64]) -> Option<Trend> {
     } else {
         (Direction::Stable, 1.0 - r.abs())
     };
-    let mean = numpy_mean(&values);
+    let mean = numpy_mean(values);
     let last = values[values.len() - 1];
     let health = if last > 1.5 * mean {
         Health::Degraded
