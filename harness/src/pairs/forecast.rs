@@ -579,7 +579,7 @@ fn run_capacity_planning(prepared: &Prepared) -> Result<Output, TwinError> {
                 r.time_to_capacity.map_or(-1.0, |h| h as f64),
                 r.cost_impact.unwrap_or(f64::NAN),
             ]),
-            Ok(None) | Err(()) => out.extend([-1.0, f64::NAN, f64::NAN, -1.0, f64::NAN]),
+            Ok(None) | Err(_) => out.extend([-1.0, f64::NAN, f64::NAN, -1.0, f64::NAN]),
         }
     }
     Ok(Output::Values(out))

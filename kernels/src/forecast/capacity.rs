@@ -3,6 +3,16 @@
 //! until the threshold at the forecast's growth rate, and the urgency
 //! rules.
 
+use thiserror::Error;
+
+/// The original's arithmetic raised (`int()` of an infinite or NaN hour
+/// count); its `try` then returns the recommendations made so far.
+#[derive(Debug, Clone, Copy, Error, PartialEq)]
+#[error("hours to capacity {hours} cannot be converted by int()")]
+pub struct CapacityError {
+    pub hours: f64,
+}
+
 /// The planner's thresholds (`capacity_thresholds`): usage resources in
 /// percent, the others in units.
 pub const THRESHOLDS: [(&str, f64); 5] = [
@@ -58,14 +68,18 @@ fn usage_percent(resource: &str, value: f64, threshold: f64) -> f64 {
 /// rate (`int()` truncates toward zero). Errors of the original's
 /// arithmetic (an infinite or NaN hour count makes `int()` raise, which
 /// the planner's `try` turns into no recommendations at all) are `Err`.
-pub fn time_to_capacity(current: f64, predicted: f64, threshold: f64) -> Result<Option<i64>, ()> {
+pub fn time_to_capacity(
+    current: f64,
+    predicted: f64,
+    threshold: f64,
+) -> Result<Option<i64>, CapacityError> {
     if predicted <= current {
         return Ok(None);
     }
     let growth = (predicted - current) / f64::from(HORIZON);
     let hours = (threshold - current) / growth;
     if !hours.is_finite() {
-        return Err(());
+        return Err(CapacityError { hours });
     }
     Ok(Some((hours.trunc() as i64).max(0)))
 }
@@ -78,7 +92,7 @@ pub fn analyze_resource(
     resource: &str,
     current: f64,
     predicted: Option<f64>,
-) -> Result<Option<CapacityRecommendation>, ()> {
+) -> Result<Option<CapacityRecommendation>, CapacityError> {
     let Some(limit) = threshold(resource) else {
         return Ok(None);
     };
