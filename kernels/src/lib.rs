@@ -8,6 +8,8 @@
 //! - [`detect`]: the AI-detection kernels (anomaly rules over metric series).
 //! - [`ml`]: the scikit-learn models the AI detection calls (isolation
 //!   forest, one-class SVM, k-means, ward, spectral, scalers).
+//! - [`optimizer`]: the AI performance optimizer's post-processing (expected
+//!   value, severity, dedup, remediation, trends, summary).
 //! - [`quantile`]: numpy's linear percentile, bit for bit.
 //! - [`concurrent`]: the shared-state components (cache, breaker, pool, …),
 //!   race-free behind one sync facade, and the bug zoo of the original's races.
@@ -16,4 +18,5 @@ pub mod concurrent;
 pub mod detect;
 pub mod graph;
 pub mod ml;
+pub mod optimizer;
 pub mod quantile;

@@ -3,12 +3,17 @@
 
 mod barabasi_albert;
 mod feature_matrix;
+mod metric_history;
 mod metric_series;
 mod python_hash;
 
 pub use crate::stats::rng::SplitMix64;
 pub use barabasi_albert::barabasi_albert;
 pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
+pub use metric_history::{
+    HISTORY_COMPONENTS, HISTORY_METRICS, HISTORY_ORIGIN, HISTORY_STEP, MetricHistory,
+    metric_history,
+};
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
 
@@ -50,6 +55,8 @@ pub enum Input {
     Graph(EdgeList),
     Series(MetricSeries),
     Matrix(FeatureMatrix),
+    /// The AI performance optimizer's metric stream with model verdicts.
+    History(MetricHistory),
 }
 
 impl Input {
@@ -58,6 +65,9 @@ impl Input {
         match self {
             Input::Matrix(m) => Truth {
                 anomalies: Some(&m.outliers),
+            },
+            Input::History(h) => Truth {
+                anomalies: Some(&h.spike),
             },
             Input::Graph(_) | Input::Series(_) => Truth::default(),
         }
@@ -80,6 +90,10 @@ pub enum Generator {
     /// A multi-metric frame (`cols` metrics, 5-minute rows) with planted
     /// incidents: what the ensemble detector trains and detects on.
     MetricFrame { cols: usize },
+    /// The AI performance optimizer's metric stream (six metrics, five
+    /// components, a collection every 5 minutes) with a model verdict per
+    /// sample.
+    MetricHistory,
 }
 
 impl Generator {
@@ -90,7 +104,8 @@ impl Generator {
             Generator::MetricSeries
             | Generator::MetricCounter
             | Generator::FeatureMatrix { .. }
-            | Generator::MetricFrame { .. } => 0,
+            | Generator::MetricFrame { .. }
+            | Generator::MetricHistory => 0,
         }
     }
 
@@ -109,6 +124,9 @@ impl Generator {
             Generator::FeatureMatrix { cols } | Generator::MetricFrame { cols } => {
                 64 * cols as u64 + 512
             }
+            // A PerformanceMetric object (~0.5 KiB with its datetime and
+            // metadata dict) plus the optimizer's per-alert records.
+            Generator::MetricHistory => 1_024,
         }
     }
 
@@ -118,6 +136,7 @@ impl Generator {
             Generator::BarabasiAlbert { .. } => "nodes",
             Generator::MetricSeries | Generator::MetricCounter => "points",
             Generator::FeatureMatrix { .. } | Generator::MetricFrame { .. } => "rows",
+            Generator::MetricHistory => "samples",
         }
     }
 
@@ -141,6 +160,11 @@ impl Generator {
             Generator::MetricFrame { cols } => format!(
                 "{cols} metrics every 5 minutes with a shared daily cycle, 2% planted incidents"
             ),
+            Generator::MetricHistory => {
+                "optimizer metric stream: 6 metrics every 5 minutes with planted spikes, late \
+                 and duplicated samples, a model verdict per sample"
+                    .to_string()
+            }
         }
     }
 
@@ -155,6 +179,7 @@ impl Generator {
                 Input::Matrix(blobs_with_outliers(size, cols, &mut rng))
             }
             Generator::MetricFrame { cols } => Input::Matrix(metric_frame(size, cols, &mut rng)),
+            Generator::MetricHistory => Input::History(metric_history(size, &mut rng)),
         }
     }
 }
@@ -198,6 +223,15 @@ mod tests {
                     eat(&c.to_le_bytes());
                 }
             }
+            Input::History(h) => {
+                for i in 0..h.len() {
+                    eat(&h.metric[i].to_le_bytes());
+                    eat(&h.component[i].to_le_bytes());
+                    eat(&h.value[i].to_le_bytes());
+                    eat(&h.timestamp[i].to_le_bytes());
+                    eat(&[u8::from(h.anomalous[i]), u8::from(h.spike[i])]);
+                }
+            }
         }
         hash
     }
@@ -210,6 +244,7 @@ mod tests {
             Generator::MetricCounter,
             Generator::FeatureMatrix { cols: 8 },
             Generator::MetricFrame { cols: 6 },
+            Generator::MetricHistory,
         ] {
             let a = generator.generate(2_000, 42);
             assert_eq!(a, generator.generate(2_000, 42));

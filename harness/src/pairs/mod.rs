@@ -13,7 +13,7 @@
 use crate::pins::PinSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use twinbench_kernels::{graph, ml};
+use twinbench_kernels::{graph, ml, optimizer as opt};
 
 use crate::compare::{Comparison, Output, Tolerance};
 use crate::inputs::{Generator, Input};
@@ -26,6 +26,7 @@ mod detect;
 mod glue;
 mod metrics;
 mod models;
+mod optimizer;
 mod paths;
 pub mod peer_linfa;
 mod side;
@@ -99,6 +100,13 @@ pub enum Prepared {
     /// A feature matrix (node features, a metric frame without its
     /// timestamp column).
     Matrix(ml::Matrix),
+    /// The optimizer's metric stream (samples in stream order), the model's
+    /// verdict per sample and the kind of each metric index.
+    History {
+        samples: Vec<opt::Sample>,
+        anomalous: Vec<bool>,
+        kinds: Vec<opt::MetricKind>,
+    },
 }
 
 impl Prepared {
@@ -110,6 +118,7 @@ impl Prepared {
             Prepared::Pairs(_) => "entity pairs",
             Prepared::AttributedGraph { .. } => "graph with node attributes",
             Prepared::Matrix(_) => "feature matrix",
+            Prepared::History { .. } => "metric history",
         }
     }
 }
@@ -149,6 +158,8 @@ pub enum TwinError {
     Ensemble(#[from] twinbench_kernels::detect::ensemble::EnsembleError),
     #[error(transparent)]
     Linfa(#[from] peer_linfa::LinfaError),
+    #[error(transparent)]
+    Optimizer(#[from] opt::OptimizerError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -345,6 +356,9 @@ pub static PAIRS: &[KernelPair] = &[
     paths::ENGINE_GRAPH_METRICS,
     paths::ENGINE_BFS_PATHS,
     paths::PAIR_CLUSTERS,
+    optimizer::ANOMALY_CHECK,
+    optimizer::TRENDS,
+    optimizer::SUMMARY,
 ];
 
 /// The pair called `name`, if any.
@@ -410,7 +424,10 @@ mod tests {
                 "paths_all_simple",
                 "engine_graph_metrics",
                 "engine_bfs_paths",
-                "pair_clusters"
+                "pair_clusters",
+                "optimizer_anomaly_check",
+                "optimizer_trends",
+                "optimizer_summary"
             ]
         );
         let no_caller: Vec<&str> = PAIRS
@@ -425,7 +442,8 @@ mod tests {
                 "search_flood",
                 "memory_growth",
                 "paths_shortest",
-                "paths_all_simple"
+                "paths_all_simple",
+                "optimizer_summary"
             ]
         );
         assert!(
