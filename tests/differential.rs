@@ -175,7 +175,7 @@ const DAY: i64 = 86_400;
 
 /// A history from rows `(metric, component, value, timestamp, anomalous)`.
 /// Samples of one metric at the same second get the first one's value
-/// (defect D031: the original orders tied rows by numpy's unstable sort).
+/// (defect D054: the original orders tied rows by numpy's unstable sort).
 fn history(rows: &[(u32, u32, f64, i64, bool)]) -> MetricHistory {
     let mut h = MetricHistory::default();
     let mut seen = std::collections::HashMap::new();

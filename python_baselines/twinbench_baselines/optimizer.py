@@ -192,7 +192,8 @@ class AIPerformanceOptimizer:
     def _train_models(self):
         """K5.1 as written: one scaler, one forest and one regressor, refit for
         every metric with at least 50 rows, so only the last metric's fit
-        survives (defect D033); ``is_trained`` is set even if nothing was
+        survives (the catalog's K5.1 bug; its defect entry belongs with
+        the training pair); ``is_trained`` is set even if nothing was
         fitted."""
         try:
             if len(self.metrics_history) < 100:

@@ -20,7 +20,7 @@ pub fn weekday(timestamp: i64) -> i64 {
 
 /// The original's neighbourhood test: `abs(h1 - h2) <= 1` and
 /// `abs(d1 - d2) <= 1` on plain integers. There is no wrap-around: 23 h and
-/// 0 h are 23 apart, Sunday (6) and Monday (0) are 6 apart (defect D029).
+/// 0 h are 23 apart, Sunday (6) and Monday (0) are 6 apart (defect D050).
 pub fn neighbours(a: i64, b: i64) -> bool {
     (hour(a) - hour(b)).abs() <= 1 && (weekday(a) - weekday(b)).abs() <= 1
 }

@@ -14,7 +14,7 @@ pub const SUPPRESSION_SECONDS: i64 = 300;
 /// no entry or `timestamp - entry >= 300`; only admitted alerts write their
 /// timestamp (a suppressed alert never extends the window); an alert older
 /// than the entry has a negative difference, `< 300`, and is dropped. The
-/// map is never pruned: one entry per key ever seen (defect D032).
+/// map is never pruned: one entry per key ever seen (defect D053).
 #[derive(Debug, Default, Clone)]
 pub struct Deduplicator {
     last_emitted: HashMap<(usize, usize), i64>,

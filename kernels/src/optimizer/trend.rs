@@ -13,7 +13,7 @@
 //! machine numpy 2.2.6 dispatches float64 argsort to an AVX-512 sort that
 //! reorders equal keys even for ten rows). Two samples of one metric at the
 //! same second with different values make the original's slope depend on
-//! that sort (defect D031). The twin sorts stably; it agrees with the
+//! that sort (defect D054). The twin sorts stably; it agrees with the
 //! original whenever tied samples of a metric carry equal values, which the
 //! harness's generator guarantees.
 //!
