@@ -7,7 +7,8 @@ use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use twinbench::compare::{Comparison, RegressionAgreement};
 use twinbench::compare::{Output, compare};
 use twinbench::inputs::{
-    EdgeList, FRAME_ORIGIN, FeatureMatrix, Generator, Input, MetricSeries, TimestampedFrame,
+    EdgeList, FRAME_ORIGIN, FeatureMatrix, Generator, Input, MetricHistory, MetricSeries,
+    TimestampedFrame,
 };
 use twinbench::pairs::{Implementation, KernelPair, PAIRS, Side};
 use twinbench::pins::PinSet;
@@ -37,6 +38,10 @@ fn is_graph(input: &Input) -> bool {
 
 fn is_series(input: &Input) -> bool {
     matches!(input, Input::Series(_))
+}
+
+fn is_history(input: &Input) -> bool {
+    matches!(input, Input::History(_))
 }
 
 /// Pairs on matrices whose answer is deterministic: the statistical modes
@@ -205,6 +210,74 @@ fn arb_frame() -> impl Strategy<Value = TimestampedFrame> {
     })
 }
 
+/// 2026-01-04 22:00 UTC, a Sunday: random steps from here cross midnight
+/// into Monday (hour 23 vs 0, weekday 6 vs 0); from a day later, into
+/// Tuesday (hour 23 vs 0 with weekdays one apart: only the hour test
+/// separates them).
+const SUNDAY_22H: i64 = 1_767_564_000;
+const DAY: i64 = 86_400;
+
+/// A history from rows `(metric, component, value, timestamp, anomalous)`.
+/// Samples of one metric at the same second get the first one's value
+/// (defect D054: the original orders tied rows by numpy's unstable sort).
+fn history(rows: &[(u32, u32, f64, i64, bool)]) -> MetricHistory {
+    let mut h = MetricHistory::default();
+    let mut seen = std::collections::HashMap::new();
+    for &(metric, component, value, timestamp, anomalous) in rows {
+        let value = *seen.entry((metric, timestamp)).or_insert(value);
+        h.metric.push(metric);
+        h.component.push(component);
+        h.value.push(value);
+        h.timestamp.push(timestamp);
+        h.anomalous.push(anomalous);
+        h.spike.push(false);
+    }
+    h
+}
+
+/// Short optimizer streams: empty, a few metrics (all six, or one or two so
+/// a trend has its 50 points), two or three components (neighbours are
+/// common), values around a level with zeros, small integers (ties, zero
+/// medians), NaN; steps of 0 s (equal timestamps), 1 s, 5 min, 30 min, 1 h
+/// forwards and backwards (out of order) from Sunday or Monday 22:00; about
+/// a third flagged by the model.
+fn arb_history() -> impl Strategy<Value = MetricHistory> {
+    let metrics = prop_oneof![Just(6u32), Just(1u32), Just(2u32)];
+    let start = prop_oneof![Just(SUNDAY_22H), Just(SUNDAY_22H + DAY)];
+    (metrics, 2u32..4, 0usize..160, start).prop_flat_map(|(metrics, components, n, start)| {
+        let row = (
+            0..metrics,
+            0..components,
+            prop_oneof![
+                6 => 40.0f64..60.0,
+                2 => (0i32..3).prop_map(f64::from),
+                1 => Just(f64::NAN),
+            ],
+            prop_oneof![
+                Just(0i64),
+                Just(1),
+                Just(300),
+                Just(1_800),
+                Just(3_600),
+                Just(-300),
+                Just(-3_600)
+            ],
+            proptest::bool::weighted(0.35),
+        );
+        proptest::collection::vec(row, n).prop_map(move |raw| {
+            let mut t = start;
+            let rows: Vec<_> = raw
+                .into_iter()
+                .map(|(m, c, v, step, a)| {
+                    t += step;
+                    (m, c, v, t, a)
+                })
+                .collect();
+            history(&rows)
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
@@ -243,6 +316,187 @@ proptest! {
             check(pair, &Input::Series(series.clone()))?;
         }
     }
+
+    #[test]
+    fn history_kernels_agree_on_random_histories(h in arb_history()) {
+        for pair in pairs_taking(is_history) {
+            check(pair, &Input::History(h.clone()))?;
+        }
+    }
+}
+
+/// The Rust side's answer for `pair` on `input` (to check that a named
+/// case exercises what it names).
+fn rust_lists(pair: &KernelPair, input: &Input) -> twinbench::compare::Lists {
+    let prepared = (pair.rust.prepare)(input).expect("prepares");
+    match (pair.rust.run)(&prepared).expect("runs") {
+        Output::Lists(lists) => lists,
+        other => panic!("{}: lists expected, got {other:?}", pair.name),
+    }
+}
+
+/// The optimizer pairs on the streams where its rules have edges: each
+/// case runs every optimizer pair against the baseline, and the twin's
+/// answer is checked to contain what the case is about.
+#[test]
+fn optimizer_pairs_agree_on_edge_cases() {
+    const MONDAY_NOON: i64 = SUNDAY_22H + 14 * 3_600;
+    // Metric indices of inputs::HISTORY_METRICS.
+    const WS: u32 = 0;
+    const MEMORY: u32 = 2;
+    const ERRORS: u32 = 5;
+    let steady = |metric: u32, n: usize, t0: i64, step: i64| -> Vec<(u32, u32, f64, i64, bool)> {
+        (0..n)
+            .map(|i| {
+                (
+                    metric,
+                    0,
+                    50.0 + (i % 7) as f64,
+                    t0 + step * i as i64,
+                    false,
+                )
+            })
+            .collect()
+    };
+    let flagged = |mut rows: Vec<(u32, u32, f64, i64, bool)>, at: &[(u32, f64, i64)]| {
+        rows.extend(at.iter().map(|&(m, v, t)| (m, 0, v, t, true)));
+        history(&rows)
+    };
+    let check_all = |name: &str, h: &MetricHistory| {
+        for pair in pairs_taking(is_history) {
+            check(pair, &Input::History(h.clone()))
+                .unwrap_or_else(|e| panic!("{} on {name}: {e}", pair.name));
+        }
+    };
+    let anomaly = twinbench::pairs::find("optimizer_anomaly_check").expect("registered");
+    let trends = twinbench::pairs::find("optimizer_trends").expect("registered");
+    let alerts = |h: &MetricHistory| rust_lists(anomaly, &Input::History(h.clone()));
+
+    check_all("empty history", &MetricHistory::default());
+
+    // Three earlier samples and the flagged one: four neighbours, fallback.
+    let few = flagged(
+        steady(WS, 3, MONDAY_NOON, 60),
+        &[(WS, 120.0, MONDAY_NOON + 300)],
+    );
+    check_all("fewer than 5 neighbours", &few);
+    assert_eq!(alerts(&few).values[0], 51.5, "median of 50, 51, 52, 120");
+
+    // Four samples of 10 on Monday noon, eight on Monday 23:00-23:35,
+    // flagged at Tuesday 00:10 (weekdays one apart). With wrap-around the
+    // eight late ones and the flagged one would be neighbours (median 53);
+    // without it none is, and the expected value is the median of all 13.
+    let mut rows: Vec<_> = (0..4)
+        .map(|i| (WS, 0, 10.0, MONDAY_NOON + i, false))
+        .collect();
+    rows.extend(steady(WS, 8, SUNDAY_22H + DAY + 3_600, 300));
+    let midnight = flagged(rows, &[(WS, 100.0, SUNDAY_22H + DAY + 2 * 3_600 + 600)]);
+    check_all("hour 23 vs 0", &midnight);
+    assert_eq!(alerts(&midnight).values[0], 51.0);
+
+    // The error count is mostly 0: a median of 0, deviation inf (3 vs 0)
+    // and NaN (0 vs 0).
+    let zeros: Vec<_> = (0..6)
+        .map(|i| (ERRORS, 0, 0.0, MONDAY_NOON + i, false))
+        .collect();
+    let zero = flagged(
+        zeros,
+        &[
+            (ERRORS, 3.0, MONDAY_NOON + 10),
+            (ERRORS, 0.0, MONDAY_NOON + 400),
+        ],
+    );
+    check_all("expected value 0", &zero);
+    let got = alerts(&zero);
+    assert_eq!(got.values[1], f64::INFINITY);
+    assert!(got.values[4].is_nan() && got.values[5] == 0.95, "{got:?}");
+
+    let nan = flagged(
+        steady(MEMORY, 6, MONDAY_NOON, 1),
+        &[(MEMORY, f64::NAN, MONDAY_NOON + 9)],
+    );
+    check_all("NaN value", &nan);
+    assert!(alerts(&nan).values[0].is_nan());
+
+    // The same second twice, and three samples arriving before older ones.
+    let mut rows = steady(WS, 60, MONDAY_NOON, 300);
+    rows.push(rows[10]);
+    rows.push((WS, 0, 200.0, MONDAY_NOON + 301, true));
+    rows.push((WS, 0, 180.0, MONDAY_NOON + 10, true));
+    rows.push((WS, 0, 190.0, MONDAY_NOON + 5, true));
+    let disorder = history(&rows);
+    check_all("duplicate and out-of-order timestamps", &disorder);
+    assert_eq!(
+        alerts(&disorder).lists.len(),
+        1,
+        "older alerts are suppressed"
+    );
+
+    // Exactly 300 s after the last emitted alert goes out; 299 s after
+    // does not, and does not move the window.
+    let spaced = flagged(
+        steady(WS, 6, MONDAY_NOON, 1),
+        &[
+            (WS, 150.0, MONDAY_NOON + 100),
+            (WS, 150.0, MONDAY_NOON + 399),
+            (WS, 150.0, MONDAY_NOON + 400),
+        ],
+    );
+    check_all("exactly 300 s apart", &spaced);
+    let got = alerts(&spaced);
+    assert_eq!(got.lists.iter().map(|l| l[0]).collect::<Vec<_>>(), [6, 8]);
+
+    // An unknown metric: default thresholds, no recommendations, no impact
+    // for a critical alert.
+    let unknown = flagged(
+        steady(ERRORS, 6, MONDAY_NOON, 1),
+        &[(ERRORS, 500.0, MONDAY_NOON + 9)],
+    );
+    check_all("unknown metric name", &unknown);
+    let got = alerts(&unknown);
+    assert_eq!(
+        (got.lists[0][3], got.lists[0][5], got.lists[0][6]),
+        (3, 0, 0)
+    );
+
+    // 49 points: no trend; 50: one.
+    for (n, expected) in [(49, 0), (50, 1)] {
+        let h = history(&steady(MEMORY, n, MONDAY_NOON, 300));
+        check_all(&format!("{n} points for the trend"), &h);
+        assert_eq!(rust_lists(trends, &Input::History(h)).lists.len(), expected);
+    }
+}
+
+/// The trend pair's tolerance is measured, not assumed: over its generator
+/// (every size, input seeds 1–5) the largest relative difference between
+/// np.polyfit's slope and the twin's must stay below the pair's rtol.
+#[test]
+fn trend_slopes_agree_with_polyfit_within_the_stated_tolerance() {
+    let bridge = bridge::bridge().expect("bridge");
+    let pair = twinbench::pairs::find("optimizer_trends").expect("registered");
+    let mut worst: f64 = 0.0;
+    let mut slopes = 0;
+    for &size in pair.sizes {
+        for seed in 1..=5 {
+            let input = pair.generator.generate(size, seed);
+            let rust = rust_lists(pair, &input);
+            let Output::Lists(python) = bridge.compute(pair, &input).expect("baseline") else {
+                panic!("lists expected")
+            };
+            assert_eq!(rust.lists, python.lists, "size {size}, seed {seed}");
+            for (r, p) in rust.values.iter().zip(&python.values) {
+                worst = worst.max((r - p).abs() / p.abs());
+                slopes += 1;
+            }
+        }
+    }
+    eprintln!("{slopes} slopes, largest relative difference {worst:e}");
+    assert!(slopes > 0);
+    assert!(
+        worst <= pair.tolerance.rtol,
+        "{worst:e} exceeds rtol {:e}",
+        pair.tolerance.rtol
+    );
 }
 
 fn named_graph(n: usize, edges: &[(usize, usize)]) -> Input {

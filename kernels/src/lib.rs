@@ -9,6 +9,8 @@
 //! - [`forecast`]: the predictive analytics' forecasting engine.
 //! - [`ml`]: the scikit-learn models the AI detection calls (isolation
 //!   forest, one-class SVM, k-means, ward, spectral, scalers).
+//! - [`optimizer`]: the AI performance optimizer's post-processing (expected
+//!   value, severity, dedup, remediation, trends, summary).
 //! - [`quantile`]: numpy's linear percentile, bit for bit.
 //! - [`numpy_sum`]: numpy's summation order (pairwise, buffered).
 //! - [`concurrent`]: the shared-state components (cache, breaker, pool, …),
@@ -20,4 +22,5 @@ pub mod forecast;
 pub mod graph;
 pub mod ml;
 pub mod numpy_sum;
+pub mod optimizer;
 pub mod quantile;

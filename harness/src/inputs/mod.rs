@@ -5,6 +5,7 @@ mod barabasi_albert;
 mod feature_matrix;
 mod forecast_cases;
 mod hourly_frame;
+mod metric_history;
 mod metric_series;
 mod python_hash;
 
@@ -13,6 +14,10 @@ pub use barabasi_albert::barabasi_albert;
 pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
 pub use forecast_cases::{CASE_COLUMNS, CASE_METRIC_COUNT, forecast_cases};
 pub use hourly_frame::{FRAME_ORIGIN, TimestampedFrame, hourly_frame};
+pub use metric_history::{
+    HISTORY_COMPONENTS, HISTORY_METRICS, HISTORY_ORIGIN, HISTORY_STEP, MetricHistory,
+    metric_history,
+};
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
 
@@ -55,6 +60,8 @@ pub enum Input {
     Series(MetricSeries),
     Matrix(FeatureMatrix),
     Frame(TimestampedFrame),
+    /// The AI performance optimizer's metric stream with model verdicts.
+    History(MetricHistory),
 }
 
 impl Input {
@@ -63,6 +70,9 @@ impl Input {
         match self {
             Input::Matrix(m) => Truth {
                 anomalies: Some(&m.outliers),
+            },
+            Input::History(h) => Truth {
+                anomalies: Some(&h.spike),
             },
             Input::Graph(_) | Input::Series(_) | Input::Frame(_) => Truth::default(),
         }
@@ -92,6 +102,10 @@ pub enum Generator {
     /// given once models are fitted: one case per row (see
     /// `forecast_cases`).
     ForecastCases,
+    /// The AI performance optimizer's metric stream (six metrics, five
+    /// components, a collection every 5 minutes) with a model verdict per
+    /// sample.
+    MetricHistory,
 }
 
 impl Generator {
@@ -105,6 +119,7 @@ impl Generator {
             | Generator::MetricFrame { .. }
             | Generator::HourlyFrame { .. }
             | Generator::ForecastCases => 0,
+            Generator::MetricHistory => 0,
         }
     }
 
@@ -128,6 +143,9 @@ impl Generator {
             Generator::HourlyFrame { cols } => 64 * cols as u64 + 1_024,
             // A case's model dicts, DataFrame and result objects in Python.
             Generator::ForecastCases => 8_192,
+            // A PerformanceMetric object (~0.5 KiB with its datetime and
+            // metadata dict) plus the optimizer's per-alert records.
+            Generator::MetricHistory => 1_024,
         }
     }
 
@@ -139,6 +157,7 @@ impl Generator {
             Generator::FeatureMatrix { .. } | Generator::MetricFrame { .. } => "rows",
             Generator::HourlyFrame { .. } => "hours",
             Generator::ForecastCases => "cases",
+            Generator::MetricHistory => "samples",
         }
     }
 
@@ -169,6 +188,11 @@ impl Generator {
             Generator::ForecastCases => "forecast cases: metric, hours ahead, clock, both models' R² \
                                          (10% missing each, 10% tied), raw prediction, current value"
                 .to_string(),
+            Generator::MetricHistory => {
+                "optimizer metric stream: 6 metrics every 5 minutes with planted spikes, late \
+                 and duplicated samples, a model verdict per sample"
+                    .to_string()
+            }
         }
     }
 
@@ -185,6 +209,7 @@ impl Generator {
             Generator::MetricFrame { cols } => Input::Matrix(metric_frame(size, cols, &mut rng)),
             Generator::HourlyFrame { cols } => Input::Frame(hourly_frame(size, cols, &mut rng)),
             Generator::ForecastCases => Input::Matrix(forecast_cases(size, &mut rng)),
+            Generator::MetricHistory => Input::History(metric_history(size, &mut rng)),
         }
     }
 }
@@ -236,6 +261,15 @@ mod tests {
                     eat(&v.to_le_bytes());
                 }
             }
+            Input::History(h) => {
+                for i in 0..h.len() {
+                    eat(&h.metric[i].to_le_bytes());
+                    eat(&h.component[i].to_le_bytes());
+                    eat(&h.value[i].to_le_bytes());
+                    eat(&h.timestamp[i].to_le_bytes());
+                    eat(&[u8::from(h.anomalous[i]), u8::from(h.spike[i])]);
+                }
+            }
         }
         hash
     }
@@ -250,6 +284,7 @@ mod tests {
             Generator::MetricFrame { cols: 6 },
             Generator::HourlyFrame { cols: 3 },
             Generator::ForecastCases,
+            Generator::MetricHistory,
         ] {
             let a = generator.generate(2_000, 42);
             // Bytes, not `==`: forecast cases hold NaN (a missing model).

@@ -1,7 +1,7 @@
 //! Shared plumbing of the rows: turning a generated input into what a twin
 //! runs on, and a twin's result into an [`Output`].
 
-use twinbench_kernels::{graph, ml};
+use twinbench_kernels::{graph, ml, optimizer as opt};
 
 use super::{Prepared, TwinError};
 use crate::compare::{Lists, Output};
@@ -13,6 +13,7 @@ pub(super) fn input_kind(input: &Input) -> &'static str {
         Input::Series(_) => "series",
         Input::Matrix(_) => "feature matrix",
         Input::Frame(_) => "timestamped frame",
+        Input::History(_) => "metric history",
     }
 }
 
@@ -157,4 +158,45 @@ pub(super) fn node_scores(
     kernel: impl FnOnce(&graph::CsrGraph) -> Result<Vec<f64>, TwinError>,
 ) -> Result<Output, TwinError> {
     kernel(expect_graph(prepared)?).map(Output::NodeScores)
+}
+
+/// The optimizer's stream as samples, with its verdicts and the kind of
+/// each metric name ([`crate::inputs::HISTORY_METRICS`]).
+pub(super) fn prepare_history(input: &Input) -> Result<Prepared, TwinError> {
+    let Input::History(h) = input else {
+        return Err(TwinError::WrongInput {
+            expected: "metric history",
+            got: input_kind(input),
+        });
+    };
+    let samples = (0..h.len())
+        .map(|i| opt::Sample {
+            metric: h.metric[i] as usize,
+            component: h.component[i] as usize,
+            value: h.value[i],
+            timestamp: h.timestamp[i],
+        })
+        .collect();
+    Ok(Prepared::History {
+        samples,
+        anomalous: h.anomalous.clone(),
+        kinds: crate::inputs::HISTORY_METRICS
+            .iter()
+            .map(|name| opt::MetricKind::from_name(name))
+            .collect(),
+    })
+}
+
+/// The optimizer's stream, verdicts and metric kinds.
+type History<'a> = (&'a [opt::Sample], &'a [bool], &'a [opt::MetricKind]);
+
+pub(super) fn expect_history(prepared: &Prepared) -> Result<History<'_>, TwinError> {
+    match prepared {
+        Prepared::History {
+            samples,
+            anomalous,
+            kinds,
+        } => Ok((samples, anomalous, kinds)),
+        other => Err(wrong_prepared("metric history", other)),
+    }
 }

@@ -13,7 +13,7 @@
 use crate::pins::PinSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use twinbench_kernels::{graph, ml};
+use twinbench_kernels::{graph, ml, optimizer as opt};
 
 use crate::compare::{Comparison, Output, Tolerance};
 use crate::inputs::{Generator, Input};
@@ -27,6 +27,7 @@ mod forecast;
 mod glue;
 mod metrics;
 mod models;
+mod optimizer;
 mod paths;
 pub mod peer_linfa;
 mod side;
@@ -104,6 +105,13 @@ pub enum Prepared {
     Frame(crate::inputs::TimestampedFrame),
     /// A frame sorted by timestamp with its calendar columns.
     Calendar(forecast::CalendarFrame),
+    /// The optimizer's metric stream (samples in stream order), the model's
+    /// verdict per sample and the kind of each metric index.
+    History {
+        samples: Vec<opt::Sample>,
+        anomalous: Vec<bool>,
+        kinds: Vec<opt::MetricKind>,
+    },
 }
 
 impl Prepared {
@@ -117,6 +125,7 @@ impl Prepared {
             Prepared::Matrix(_) => "feature matrix",
             Prepared::Frame(_) => "timestamped frame",
             Prepared::Calendar(_) => "frame with calendar features",
+            Prepared::History { .. } => "metric history",
         }
     }
 }
@@ -156,6 +165,8 @@ pub enum TwinError {
     Ensemble(#[from] twinbench_kernels::detect::ensemble::EnsembleError),
     #[error(transparent)]
     Linfa(#[from] peer_linfa::LinfaError),
+    #[error(transparent)]
+    Optimizer(#[from] opt::OptimizerError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -359,6 +370,9 @@ pub static PAIRS: &[KernelPair] = &[
     forecast::TRENDS,
     forecast::FORECAST_POINT,
     forecast::CAPACITY_PLANNING,
+    optimizer::ANOMALY_CHECK,
+    optimizer::TRENDS,
+    optimizer::SUMMARY,
 ];
 
 /// The pair called `name`, if any.
@@ -431,7 +445,10 @@ mod tests {
                 "forecast_random_forest",
                 "forecast_trends",
                 "forecast_point",
-                "capacity_planning"
+                "capacity_planning",
+                "optimizer_anomaly_check",
+                "optimizer_trends",
+                "optimizer_summary"
             ]
         );
         let no_caller: Vec<&str> = PAIRS
@@ -446,7 +463,8 @@ mod tests {
                 "search_flood",
                 "memory_growth",
                 "paths_shortest",
-                "paths_all_simple"
+                "paths_all_simple",
+                "optimizer_summary"
             ]
         );
         assert!(

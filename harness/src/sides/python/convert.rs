@@ -6,14 +6,17 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::compare::{Event, Lists, Output};
-use crate::inputs::Input;
+use crate::inputs::{HISTORY_COMPONENTS, HISTORY_METRICS, Input};
 use crate::pairs::OutputKind;
 
 /// Positional arguments of a baseline's `_prepare` for `input`:
 /// graphs as `(n, src, dst, weight)`, series as `(values,)`, matrices as
 /// `(data, rows, cols)` with `data` row-major and flat (the hook reshapes),
 /// timestamped frames as `(timestamps, data, rows, cols)` with the stamps
-/// in seconds of naive wall-clock time.
+/// in seconds of naive wall-clock time,
+/// metric histories as `(metric, component, value, timestamp, anomalous,
+/// metric_names, component_names)`: columns as arrays (codes int64,
+/// timestamps int64 epoch seconds, verdicts bool), names as lists.
 pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
     match input {
         Input::Graph(graph) => {
@@ -32,6 +35,21 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
         }
         Input::Series(series) => {
             PyTuple::new(py, [PyArray1::from_slice(py, &series.values).into_any()])
+        }
+        Input::History(h) => {
+            let codes = |v: &[u32]| v.iter().map(|&c| i64::from(c)).collect::<Vec<i64>>();
+            PyTuple::new(
+                py,
+                [
+                    PyArray1::from_vec(py, codes(&h.metric)).into_any(),
+                    PyArray1::from_vec(py, codes(&h.component)).into_any(),
+                    PyArray1::from_slice(py, &h.value).into_any(),
+                    PyArray1::from_slice(py, &h.timestamp).into_any(),
+                    PyArray1::from_slice(py, &h.anomalous).into_any(),
+                    HISTORY_METRICS.into_pyobject(py)?.into_any(),
+                    HISTORY_COMPONENTS.into_pyobject(py)?.into_any(),
+                ],
+            )
         }
         Input::Matrix(matrix) => PyTuple::new(
             py,

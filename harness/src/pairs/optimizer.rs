@@ -1,0 +1,188 @@
+//! The AI performance optimizer's deterministic kernels (catalog
+//! ml_monitoring.md K5.2–K5.6, `server/monitoring/ai_performance_optimizer.py`
+//! at 9455c19): what happens to a metric once the isolation forest has given
+//! its verdict. Both sides get the same verdicts (the input carries them), so
+//! the post-processing is compared exactly; the model itself is K5.1's.
+//!
+//! None of these is timed by the original's benchmark (it times the
+//! analytics engine only). At HEAD the optimizer's monitoring task calls
+//! them: `initialize()` starts `_start_monitoring()`, whose collection loop
+//! runs the per-metric path every 30 s and whose trend loop runs every
+//! 300 s. The catalog names no caller of `get_performance_summary()`.
+
+use twinbench_kernels::optimizer::{check, summary, trend};
+
+use super::glue::{expect_history, prepare_history};
+use super::{
+    Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin, TwinError,
+};
+use crate::compare::{Comparison, Lists, Output, Tolerance};
+use crate::inputs::Generator;
+use crate::pins::PinSet;
+
+pub(super) const ANOMALY_CHECK: KernelPair = KernelPair {
+    name: "optimizer_anomaly_check",
+    pins: PinSet::Server,
+    domain: Domain::Optimizer,
+    summary: "ml_monitoring K5.2–K5.4 AIPerformanceOptimizer's collection loop per metric, \
+              given the model's verdict: append to the history (trimmed to 10,000), \
+              _detect_anomaly's features, _calculate_expected_value (np.median of the \
+              calendar neighbours among the last 1,000, else of the metric's whole history), \
+              deviation, _determine_severity, confidence, recommendations, impact, the alert \
+              id, _handle_alert's 300 s dedup per component:metric and the remediation queue, \
+              _execute_optimization's rule table. One list per emitted alert: position, \
+              metric, component, severity, id epoch, recommendation count, impact present, \
+              queued, action; values: expected, deviation %, confidence",
+    python: PythonFunction {
+        module: "twinbench_baselines.optimizer",
+        function: "optimizer_anomaly_check",
+    },
+    output: OutputKind::Lists,
+    rust: RustTwin {
+        prepare: prepare_history,
+        run: run_anomaly_check,
+        run_parallel: None,
+    },
+    generator: Generator::MetricHistory,
+    comparison: Comparison::ExactLists,
+    tolerance: super::EXACT,
+    tolerance_rationale: "medians are order statistics and one mean of two, the deviation and \
+                          confidence the same three float operations in the same order, the \
+                          thresholds exact doubles: bit-identical, inf and NaN included",
+    // The largest passes the 10,000-entry trim of the history.
+    sizes: &[1_000, 4_000, 12_000],
+    claims: &["C04", "C08"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some(
+            "the optimizer's collection loop (_start_monitoring, every 30 s) for each collected \
+             metric once the models are trained",
+        ),
+    },
+};
+
+fn run_anomaly_check(prepared: &Prepared) -> Result<Output, TwinError> {
+    let (samples, anomalous, kinds) = expect_history(prepared)?;
+    let emitted = check::check_stream(samples, anomalous, kinds)?;
+    let mut lists = Vec::with_capacity(emitted.len());
+    let mut values = Vec::with_capacity(3 * emitted.len());
+    for e in emitted {
+        let a = e.alert;
+        lists.push(vec![
+            a.index as i64,
+            a.metric as i64,
+            a.component as i64,
+            i64::from(a.severity.code()),
+            a.timestamp,
+            i64::from(a.recommendations),
+            i64::from(a.has_impact),
+            i64::from(e.queued),
+            e.action.map_or(0, |action| i64::from(action.code())),
+        ]);
+        values.extend([a.expected, a.deviation, a.confidence]);
+    }
+    Ok(Output::Lists(Lists { lists, values }))
+}
+
+/// The slope tolerance: polyfit's SVD and the twin's closed form agree to a
+/// few ulps of the data's scale over the slope's, measured in
+/// `tests/differential.rs` (`trend_slopes_agree_with_polyfit_within_the_stated_tolerance`).
+const SLOPE_TOLERANCE: Tolerance = Tolerance {
+    rtol: 1e-9,
+    atol: 1e-12,
+};
+
+pub(super) const TRENDS: KernelPair = KernelPair {
+    name: "optimizer_trends",
+    pins: PinSet::Server,
+    domain: Domain::Optimizer,
+    summary: "ml_monitoring K5.5 _analyze_performance_trends + _get_trend_threshold: over the \
+              last 1,000 history entries, a DataFrame, per metric (first-appearance order) \
+              sort_values('timestamp') and with >= 50 rows np.polyfit(range(n), values, 1)[0], \
+              flagged above the metric's threshold (returned instead of only logged). One \
+              list per analysed metric: metric, points, flagged; values: the slopes",
+    python: PythonFunction {
+        module: "twinbench_baselines.optimizer",
+        function: "optimizer_trends",
+    },
+    output: OutputKind::Lists,
+    rust: RustTwin {
+        prepare: prepare_history,
+        run: run_trends,
+        run_parallel: None,
+    },
+    generator: Generator::MetricHistory,
+    comparison: Comparison::ExactLists,
+    tolerance: SLOPE_TOLERANCE,
+    tolerance_rationale: "np.polyfit solves by LAPACK's SVD on the column-scaled Vandermonde \
+                          matrix, the twin by the centred closed form: both backward stable, \
+                          they differ in the last bits (measured below 1e-12 relative on the \
+                          generator's slopes); rtol 1e-9 + atol 1e-12 leaves room, while a \
+                          wrong order or a missed point moves a slope by far more. Flags and \
+                          point counts are compared exactly",
+    // The original reads only the last 1,000 entries: sizes up to that.
+    sizes: &[400, 700, 1_000],
+    claims: &["C04", "C08"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some("the optimizer's trend loop (_start_monitoring, every 300 s)"),
+    },
+};
+
+fn run_trends(prepared: &Prepared) -> Result<Output, TwinError> {
+    let (samples, _, kinds) = expect_history(prepared)?;
+    let trends = trend::trends(samples, kinds)?;
+    Ok(Output::Lists(Lists {
+        lists: trends
+            .iter()
+            .map(|t| vec![t.metric as i64, t.points as i64, i64::from(t.flagged)])
+            .collect(),
+        values: trends.iter().map(|t| t.slope).collect(),
+    }))
+}
+
+pub(super) const SUMMARY: KernelPair = KernelPair {
+    name: "optimizer_summary",
+    pins: PinSet::Server,
+    domain: Domain::Optimizer,
+    summary: "ml_monitoring K5.6 get_performance_summary: over the last 100 history entries, \
+              per metric {name}_avg = np.mean (pairwise summation) and {name}_latest. One \
+              list [metric] per metric present, by metric index; values: avg, latest",
+    python: PythonFunction {
+        module: "twinbench_baselines.optimizer",
+        function: "optimizer_summary",
+    },
+    output: OutputKind::Lists,
+    rust: RustTwin {
+        prepare: prepare_history,
+        run: run_summary,
+        run_parallel: None,
+    },
+    generator: Generator::MetricHistory,
+    comparison: Comparison::ExactLists,
+    tolerance: super::EXACT,
+    tolerance_rationale: "the twin sums as numpy's pairwise summation does (eight \
+                          accumulators, 128-value blocks) and divides once: bit-identical",
+    // The original reads only the last 100 entries: sizes up to that.
+    sizes: &[25, 50, 100],
+    claims: &["C04", "C08"],
+    alternatives: &[],
+    // The catalog records no caller of get_performance_summary (a public
+    // method nothing in the catalogued code calls); if a service endpoint
+    // outside the catalogued files calls it, this mark must change.
+    original: OriginalUse {
+        timed_by: None,
+        called_by: None,
+    },
+};
+
+fn run_summary(prepared: &Prepared) -> Result<Output, TwinError> {
+    let (samples, _, _) = expect_history(prepared)?;
+    let figures = summary::summary(samples);
+    Ok(Output::Lists(Lists {
+        lists: figures.iter().map(|f| vec![f.metric as i64]).collect(),
+        values: figures.iter().flat_map(|f| [f.mean, f.latest]).collect(),
+    }))
+}
