@@ -55,6 +55,13 @@ fn is_matrix_with_an_exact_answer(pair: &KernelPair) -> bool {
     ) && !is_statistical(pair)
 }
 
+fn is_matrix_kernel(pair: &KernelPair) -> bool {
+    matches!(
+        pair.generator,
+        Generator::FeatureMatrix { .. } | Generator::MetricFrame { .. }
+    )
+}
+
 /// Randomized models, compared by quality rather than value by value.
 fn is_statistical(pair: &KernelPair) -> bool {
     matches!(
@@ -319,7 +326,9 @@ proptest! {
 
     #[test]
     fn history_kernels_agree_on_random_histories(h in arb_history()) {
-        for pair in pairs_taking(is_history) {
+        // The trained models are judged on their generator's sizes
+        // (statistical), not on a handful of random samples.
+        for pair in pairs_taking(is_history).into_iter().filter(|p| !is_statistical(p)) {
             check(pair, &Input::History(h.clone()))?;
         }
     }
@@ -859,7 +868,8 @@ fn detectors_agree_on_edge_cases() {
     ];
     let detectors: Vec<_> = served()
         .filter(|p| {
-            matches!(p.comparison, Comparison::AnomalyScores(_)) || p.name == "one_class_svm"
+            (matches!(p.comparison, Comparison::AnomalyScores(_)) || p.name == "one_class_svm")
+                && is_matrix_kernel(p)
         })
         .collect();
     for pair in detectors {
@@ -1361,5 +1371,90 @@ fn forecasts_and_capacity_agree_on_edge_cases() {
         .collect();
     for pair in pairs {
         check(pair, &input).unwrap_or_else(|e| panic!("{}: {e}", pair.name));
+    }
+}
+
+/// How far the isolation forest's own randomness moves the training pair's
+/// AUC on its generator: the twin with random states 40–49 on the
+/// smallest size, seeds 1–5. Prints the spread (run with `--ignored
+/// --nocapture`); the pair's bound cites it.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn optimizer_training_auc_spread_over_random_states() {
+    use twinbench::stats::rank::roc_auc;
+    use twinbench_kernels::optimizer::{Sample, training};
+    let pair = twinbench::pairs::find("optimizer_training").expect("registered");
+    for &size in pair.sizes {
+        for seed in 1..=5 {
+            let Input::History(h) = pair.generator.generate(size, seed) else {
+                panic!("history expected");
+            };
+            let samples: Vec<Sample> = (0..h.len())
+                .map(|i| Sample {
+                    metric: h.metric[i] as usize,
+                    component: h.component[i] as usize,
+                    value: h.value[i],
+                    timestamp: h.timestamp[i],
+                })
+                .collect();
+            let aucs: Vec<f64> = (40..50)
+                .map(|state| {
+                    let t = training::train_models_seeded(&samples, false, state)
+                        .expect("trains")
+                        .expect("enough samples");
+                    let m = t.surviving().expect("a model");
+                    let scores: Vec<f64> = samples
+                        .iter()
+                        .map(|s| {
+                            let x = twinbench_kernels::ml::Matrix::new(
+                                1,
+                                4,
+                                training::detector_features(s).to_vec(),
+                            )
+                            .expect("shape");
+                            -m.detector
+                                .score_samples(&m.scaler.transform(&x).expect("scales"))
+                                .expect("scores")[0]
+                        })
+                        .collect();
+                    roc_auc(&scores, &h.spike).expect("both classes")
+                })
+                .collect();
+            let lo = aucs.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = aucs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            println!(
+                "size {size} seed {seed}: AUC {lo:.4}–{hi:.4} (spread {:.4})",
+                hi - lo
+            );
+        }
+    }
+}
+
+/// D056's effect on the training pair's benchmark input (6,000 samples,
+/// seed 20261126): the AUC of the planted spikes under the models that
+/// survive (as written) and under per-metric models, both sides. Prints
+/// them (run with `--ignored --nocapture`); the defect entry cites them.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn optimizer_training_shared_models_cost_detection_quality() {
+    let bridge = bridge::bridge().expect("bridge starts");
+    for name in ["optimizer_training", "optimizer_training_fixed"] {
+        let pair = twinbench::pairs::find(name).expect("registered");
+        let input = pair.generator.generate(6_000, 20_261_126);
+        let rust = (pair.rust.run)(&(pair.rust.prepare)(&input).expect("prepares")).expect("runs");
+        let python = bridge.compute(pair, &input).expect("baseline runs");
+        let agreement = compare(
+            pair.comparison,
+            pair.tolerance,
+            &rust,
+            &python,
+            input.truth(),
+        )
+        .expect("agree");
+        let q = agreement.quality.expect("AUC");
+        println!(
+            "{name}: AUC rust {:.4} python {:.4} (ρ {:.3})",
+            q.rust, q.python, q.between
+        );
     }
 }

@@ -633,3 +633,65 @@ def optimizer_summary_output(result, prepared):
         np.asarray(offsets, dtype=np.int64),
         np.asarray(values, dtype=np.float64),
     )
+
+
+# -- K5.1: training ----------------------------------------------------------
+
+
+def optimizer_training_prepare(*args):
+    """The stream as the optimizer's ``metrics_history``."""
+    return prepare(*args)[0]
+
+
+def optimizer_training(metrics):
+    """``_train_models`` as written on the history: the shared scaler,
+    isolation forest and regressor refit metric after metric (D056)."""
+    optimizer = AIPerformanceOptimizer()
+    optimizer.metrics_history = list(metrics)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimizer._train_models()
+    return optimizer
+
+
+def _detector_features(optimizer):
+    return optimizer._training_frame()[["value", "hour", "day_of_week", "is_weekend"]].values
+
+
+def optimizer_training_output(optimizer, metrics):
+    """The anomaly score (negated ``score_samples``: higher = more
+    anomalous) of every sample under the models that survive, which is what
+    ``_detect_anomaly`` applies to every metric; nothing when no model was
+    fitted."""
+    if not optimizer.is_trained or not hasattr(optimizer.scaler, "scale_"):
+        return np.zeros(0)
+    X = _detector_features(optimizer)
+    return -optimizer.anomaly_detector.score_samples(optimizer.scaler.transform(X))
+
+
+optimizer_training_fixed_prepare = optimizer_training_prepare
+
+
+def optimizer_training_fixed(metrics):
+    """``_train_models_per_metric``: the same fits, each metric keeping its
+    own scaler, forest and regressor (D056 fixed)."""
+    optimizer = AIPerformanceOptimizer()
+    optimizer.metrics_history = list(metrics)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimizer._train_models_per_metric()
+    return optimizer
+
+
+def optimizer_training_fixed_output(optimizer, metrics):
+    """Every sample's anomaly score under its own metric's models (0 for a
+    metric with too few samples to have any); nothing when not trained."""
+    if not optimizer.is_trained:
+        return np.zeros(0)
+    frame = optimizer._training_frame()
+    X = frame[["value", "hour", "day_of_week", "is_weekend"]].values
+    scores = np.zeros(len(frame))
+    for name, (scaler, forest, _) in optimizer.models_by_metric.items():
+        rows = (frame["metric_name"] == name).to_numpy()
+        scores[rows] = -forest.score_samples(scaler.transform(X[rows]))
+    return scores

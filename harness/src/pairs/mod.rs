@@ -167,6 +167,8 @@ pub enum TwinError {
     Linfa(#[from] peer_linfa::LinfaError),
     #[error(transparent)]
     Optimizer(#[from] opt::OptimizerError),
+    #[error(transparent)]
+    Training(#[from] opt::training::TrainingError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -373,6 +375,8 @@ pub static PAIRS: &[KernelPair] = &[
     optimizer::ANOMALY_CHECK,
     optimizer::TRENDS,
     optimizer::SUMMARY,
+    optimizer::TRAINING,
+    optimizer::TRAINING_FIXED,
 ];
 
 /// The pair called `name`, if any.
@@ -448,7 +452,9 @@ mod tests {
                 "capacity_planning",
                 "optimizer_anomaly_check",
                 "optimizer_trends",
-                "optimizer_summary"
+                "optimizer_summary",
+                "optimizer_training",
+                "optimizer_training_fixed"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

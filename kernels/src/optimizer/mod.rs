@@ -34,6 +34,7 @@ pub mod median;
 pub mod remediation;
 pub mod severity;
 pub mod summary;
+pub mod training;
 pub mod trend;
 
 use thiserror::Error;
