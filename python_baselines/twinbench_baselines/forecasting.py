@@ -695,3 +695,54 @@ def capacity_planning_output(results, cases):
             np.nan if r.cost_impact is None else float(r.cost_impact),
         ]
     return np.asarray(out, dtype=np.float64)
+
+
+# --- the forest's predict alone ---------------------------------------------
+
+
+def _ensemble_design(df, target):
+    """The design and target ``_fit_ensemble_model`` builds (its code, without
+    the fit)."""
+    X = df[CALENDAR_COLUMNS].copy()
+    X["time_index"] = range(len(df))
+    X["rolling_mean_24h"] = df[target].rolling(window=24, min_periods=1).mean()
+    X["rolling_std_24h"] = df[target].rolling(window=24, min_periods=1).std()
+    X["lag_24h"] = df[target].shift(24)
+    X["lag_168h"] = df[target].shift(168)
+    X = X.fillna(method="ffill").fillna(0)
+    y = df[target].fillna(method="ffill").fillna(0)
+    return X, y
+
+
+def forest_predict_prepare(timestamps, data, rows, cols, n_jobs=-1):
+    """The original's forest fitted on the first metric (outside the timed
+    call), its design and target."""
+    _, df = prepared_frame(timestamps, data, rows, cols)
+    X, y = _ensemble_design(df, metric_columns(df)[0])
+    model = RandomForestRegressor(n_estimators=50, max_depth=10, random_state=42, n_jobs=n_jobs)
+    model.fit(X, y)
+    return model, X, y
+
+
+def forest_predict(prepared):
+    """``model.predict(X)``, as ``_fit_ensemble_model`` calls it after the fit."""
+    model, X, _ = prepared
+    return model.predict(X)
+
+
+def forest_predict_output(predictions, prepared):
+    _, _, y = prepared
+    return np.concatenate(
+        [
+            [mean_absolute_error(y, predictions), mean_squared_error(y, predictions), r2_score(y, predictions)],
+            np.asarray(predictions, dtype=np.float64),
+        ]
+    )
+
+
+def forest_predict_one_thread_prepare(timestamps, data, rows, cols):
+    return forest_predict_prepare(timestamps, data, rows, cols, n_jobs=1)
+
+
+forest_predict_one_thread = forest_predict
+forest_predict_one_thread_output = forest_predict_output

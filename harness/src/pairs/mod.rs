@@ -105,6 +105,9 @@ pub enum Prepared {
     Frame(crate::inputs::TimestampedFrame),
     /// A frame sorted by timestamp with its calendar columns.
     Calendar(forecast::CalendarFrame),
+    /// A forest fitted outside the timed region, the design it was fitted
+    /// on and its target: what a prediction benchmark times.
+    FittedForest(forecast::FittedForest),
     /// The optimizer's metric stream (samples in stream order), the model's
     /// verdict per sample and the kind of each metric index.
     History {
@@ -125,6 +128,7 @@ impl Prepared {
             Prepared::Matrix(_) => "feature matrix",
             Prepared::Frame(_) => "timestamped frame",
             Prepared::Calendar(_) => "frame with calendar features",
+            Prepared::FittedForest(_) => "fitted forest",
             Prepared::History { .. } => "metric history",
         }
     }
@@ -151,6 +155,8 @@ pub enum TwinError {
     Scale(#[from] ml::scale::ScaleError),
     #[error(transparent)]
     Forest(#[from] ml::isolation_forest::IsolationForestError),
+    #[error(transparent)]
+    ForestRegressor(#[from] ml::forest_regressor::ForestRegressorError),
     #[error(transparent)]
     Svm(#[from] ml::ocsvm::OcsvmError),
     #[error(transparent)]
@@ -372,6 +378,7 @@ pub static PAIRS: &[KernelPair] = &[
     forecast::TRENDS,
     forecast::FORECAST_POINT,
     forecast::CAPACITY_PLANNING,
+    forecast::FOREST_PREDICT,
     optimizer::ANOMALY_CHECK,
     optimizer::TRENDS,
     optimizer::SUMMARY,
@@ -450,6 +457,7 @@ mod tests {
                 "forecast_trends",
                 "forecast_point",
                 "capacity_planning",
+                "forecast_forest_predict",
                 "optimizer_anomaly_check",
                 "optimizer_trends",
                 "optimizer_summary",

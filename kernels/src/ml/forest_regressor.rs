@@ -617,6 +617,7 @@ impl Grower {
         if total > 0.0 {
             importances.iter_mut().for_each(|v| *v /= total);
         }
+        nodes.shrink_to_fit();
         let complete = Complete::new(&nodes);
         Tree {
             nodes,

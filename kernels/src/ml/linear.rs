@@ -143,7 +143,7 @@ fn householder_qr(a: &mut [f64], b: &mut [f64], n: usize, p: usize) -> usize {
     let mut v = vec![0.0; n];
     for j in 0..k {
         let col = &a[j * n + j..(j + 1) * n];
-        let norm = col.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let norm = dot(col, col).sqrt();
         if norm == 0.0 {
             continue;
         }
@@ -151,13 +151,12 @@ fn householder_qr(a: &mut [f64], b: &mut [f64], n: usize, p: usize) -> usize {
         let len = n - j;
         v[..len].copy_from_slice(col);
         v[0] -= alpha;
-        let vnorm2: f64 = v[..len].iter().map(|x| x * x).sum();
+        let vnorm2 = dot(&v[..len], &v[..len]);
         if vnorm2 == 0.0 {
             continue;
         }
         let reflect = |target: &mut [f64]| {
-            let dot: f64 = target.iter().zip(&v[..len]).map(|(t, v)| t * v).sum();
-            let s = 2.0 * dot / vnorm2;
+            let s = 2.0 * dot(target, &v[..len]) / vnorm2;
             target
                 .iter_mut()
                 .zip(&v[..len])
@@ -227,6 +226,22 @@ fn min_norm_solve(r: &[f64], c: &[f64], k: usize, p: usize, dim: usize) -> (Vec<
         x.iter_mut().zip(&v[j]).for_each(|(x, v)| *x += weight * v);
     }
     (x, rank)
+}
+
+/// `Σ aᵢbᵢ` with eight interleaved accumulators: one running sum would
+/// make the QR's column passes wait on the adder's latency (LAPACK's BLAS
+/// sums in its own blocked order too; both are backward stable).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
 }
 
 /// Rotates columns `i` and `j` by the Jacobi rotation `(cos, sin)`.
