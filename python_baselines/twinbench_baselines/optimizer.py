@@ -695,3 +695,41 @@ def optimizer_training_fixed_output(optimizer, metrics):
         rows = (frame["metric_name"] == name).to_numpy()
         scores[rows] = -forest.score_samples(scaler.transform(X[rows]))
     return scores
+
+
+# -- the whole pass: training, then the collection loop ------------------------
+
+#: Metrics collected after training: 40 ticks of the 30-second collection
+#: loop at five metrics a tick, twenty minutes of the service's life.
+COLLECTED = 200
+
+
+def optimizer_pass_prepare(*args):
+    """The stream: all but its last ``COLLECTED`` metrics are the history
+    ``_load_historical_data`` loads, the rest are collected afterwards."""
+    return prepare(*args)[0]
+
+
+def optimizer_pass(metrics):
+    """The optimizer as it runs: ``_train_models`` on the history (once, at
+    ``initialize()``), then each collected metric through the collection
+    loop's body with the *trained* scaler and isolation forest deciding
+    (``decision_function`` and ``predict`` on one row, as
+    ``_detect_anomaly`` calls them), the optimization consumer after each."""
+    split = max(len(metrics) - COLLECTED, 0)
+    optimizer = AIPerformanceOptimizer()
+    optimizer.metrics_history = list(metrics[:split])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimizer._train_models()
+        for metric in metrics[split:]:
+            optimizer._process_collected_metric(metric)
+            optimizer._drain_optimization_queue()
+    return optimizer
+
+
+def optimizer_pass_output(optimizer, metrics):
+    """As ``optimizer_training_output``, over the whole history after the
+    pass (training history and collected metrics): every sample's anomaly
+    score under the surviving models; nothing when no model was fitted."""
+    return optimizer_training_output(optimizer, metrics)

@@ -12,7 +12,7 @@ use super::{FRAME_ORIGIN, FeatureMatrix, SplitMix64};
 /// current value.
 pub const CASE_COLUMNS: usize = 7;
 /// Metric names the baseline's `CASE_METRICS` lists; the harness names
-/// them too (`crate::pairs`), so their count is fixed here.
+/// them too (the forecast pairs), so their count is fixed here.
 pub const CASE_METRIC_COUNT: u64 = 8;
 
 /// The scale of each metric's values: usage in percent, counts, seconds.

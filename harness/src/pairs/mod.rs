@@ -175,6 +175,8 @@ pub enum TwinError {
     Optimizer(#[from] opt::OptimizerError),
     #[error(transparent)]
     Training(#[from] opt::training::TrainingError),
+    #[error(transparent)]
+    Collection(#[from] opt::collection::CollectionError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -384,6 +386,7 @@ pub static PAIRS: &[KernelPair] = &[
     optimizer::SUMMARY,
     optimizer::TRAINING,
     optimizer::TRAINING_FIXED,
+    optimizer::PASS,
 ];
 
 /// The pair called `name`, if any.
@@ -462,7 +465,8 @@ mod tests {
                 "optimizer_trends",
                 "optimizer_summary",
                 "optimizer_training",
-                "optimizer_training_fixed"
+                "optimizer_training_fixed",
+                "optimizer_pass"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

@@ -11,7 +11,7 @@
 //! 300 s. The catalog names no caller of `get_performance_summary()`.
 
 use twinbench_kernels::ml::Matrix;
-use twinbench_kernels::optimizer::{check, summary, training, trend};
+use twinbench_kernels::optimizer::{check, collection, summary, training, trend};
 
 use super::glue::{expect_history, prepare_history};
 use super::{
@@ -248,7 +248,19 @@ fn training_scores(
     per_metric: bool,
 ) -> Result<Output, TwinError> {
     let (samples, _, _) = expect_history(prepared)?;
-    let Some(models) = training::train_models(samples, parallel)? else {
+    let models = training::train_models(samples, parallel)?;
+    scores_under(samples, models.as_ref(), per_metric)
+}
+
+/// Every sample's anomaly score (negated `score_samples`) under the models
+/// that survive `models` (or its own metric's, `per_metric`); nothing when
+/// no model was fitted, as the baseline's output.
+fn scores_under(
+    samples: &[twinbench_kernels::optimizer::Sample],
+    models: Option<&training::Training>,
+    per_metric: bool,
+) -> Result<Output, TwinError> {
+    let Some(models) = models else {
         return Ok(Output::Values(Vec::new()));
     };
     let Some(surviving) = models.surviving() else {
@@ -321,4 +333,65 @@ fn run_training_fixed(prepared: &Prepared) -> Result<Output, TwinError> {
 
 fn run_training_fixed_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
     training_scores(prepared, true, true)
+}
+
+/// Metrics collected after training in [`PASS`] (the baseline's
+/// `COLLECTED`): 40 ticks of the 30 s collection loop at five metrics each.
+const COLLECTED: usize = 200;
+
+pub(super) const PASS: KernelPair = KernelPair {
+    name: "optimizer_pass",
+    pins: PinSet::Server,
+    domain: Domain::Optimizer,
+    summary: "ml_monitoring K5.1–K5.4 end to end, as the original runs them: _train_models \
+              (as written, D056 included) on all but the last 200 metrics, then each of \
+              those 200 through _process_collected_metric with the trained scaler and \
+              isolation forest deciding (decision_function and predict on one row), the \
+              expected value, severity, alert, 300 s dedup and remediation rules for a \
+              flagged one; output: every sample's anomaly score under the surviving models",
+    python: PythonFunction {
+        module: "twinbench_baselines.optimizer",
+        function: "optimizer_pass",
+    },
+    output: OutputKind::Values,
+    rust: RustTwin {
+        prepare: prepare_history,
+        run: run_pass,
+        run_parallel: Some(run_pass_parallel),
+    },
+    generator: Generator::MetricHistory,
+    comparison: Comparison::AnomalyScores(FOREST_AGREEMENT),
+    tolerance: super::EXACT,
+    tolerance_rationale: "as optimizer_training (ρ ≥ 0.6, AUC within 0.05): the verdicts come \
+                          from each side's own forest, so which collected metrics alert is \
+                          statistical too; the alert path itself is compared exactly, on the \
+                          same verdicts, by optimizer_anomaly_check",
+    sizes: &[1_200, 3_000, 6_000],
+    claims: &["C04", "C08"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some(
+            "AIPerformanceOptimizer.initialize (_train_models once) and the collection loop \
+             (_start_monitoring, every 30 s) for each collected metric",
+        ),
+    },
+};
+
+/// The pass, then (for the comparison) every sample's anomaly score under
+/// the surviving models, as the baseline's output function computes them
+/// after its pass; the twin computes them inside the timed call.
+fn pass(prepared: &Prepared, parallel: bool) -> Result<Output, TwinError> {
+    let (samples, _, kinds) = expect_history(prepared)?;
+    let history = samples.len().saturating_sub(COLLECTED);
+    let done = collection::collect(samples, history, kinds, parallel)?;
+    scores_under(samples, done.training.as_ref(), false)
+}
+
+fn run_pass(prepared: &Prepared) -> Result<Output, TwinError> {
+    pass(prepared, false)
+}
+
+fn run_pass_parallel(prepared: &Prepared) -> Result<Output, TwinError> {
+    pass(prepared, true)
 }

@@ -133,9 +133,16 @@ const MAX_COMPLETE_HEIGHT: u32 = 12;
 #[derive(Debug, Clone)]
 struct Complete {
     height: u32,
-    features: Vec<u32>,
-    thresholds: Vec<f64>,
+    splits: Vec<Split>,
     leaves: Vec<f64>,
+}
+
+/// One split of a [`Complete`] tree: its threshold and feature side by side,
+/// so a level costs one load (and one bounds check) for both.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    threshold: f64,
+    feature: u32,
 }
 
 impl Complete {
@@ -147,8 +154,13 @@ impl Complete {
         let slots = 1usize << height;
         let mut complete = Complete {
             height,
-            features: vec![0; slots],
-            thresholds: vec![f64::INFINITY; slots],
+            splits: vec![
+                Split {
+                    threshold: f64::INFINITY,
+                    feature: 0
+                };
+                slots
+            ],
             leaves: vec![0.0; slots],
         };
         complete.fill(nodes, 0, 1, 0);
@@ -168,32 +180,47 @@ impl Complete {
             self.fill(nodes, node, 2 * slot, level + 1);
             return;
         }
-        self.features[slot] = n.feature;
-        self.thresholds[slot] = n.value;
+        self.splits[slot] = Split {
+            threshold: n.value,
+            feature: n.feature,
+        };
         self.fill(nodes, node + 1, 2 * slot, level + 1);
         self.fill(nodes, n.right as usize, 2 * slot + 1, level + 1);
     }
 
-    /// Adds this tree's prediction of each of `LANES` rows to `sums`: the
-    /// rows descend side by side, so their load chains overlap.
+    /// Adds this tree's prediction of each of `LANES` rows to `sums`. The
+    /// rows are `block`, each padded to `stride` values (a power of two no
+    /// smaller than the feature count), so `block.len() = LANES · stride`
+    /// is a power of two too. The rows descend side by side, so their load
+    /// chains overlap; a lane keeps only its slot.
     #[inline]
-    fn add_lanes(&self, rows: [&[f64]; LANES], sums: &mut [f64]) {
+    fn add_lanes(&self, block: &[f64], stride: usize, sums: &mut [f64]) {
         let mut slot = [1usize; LANES];
+        // Slots stay below 2^height = splits.len() until the last level and
+        // a lane's feature below `stride`, so both masks change nothing but
+        // let the compiler drop the bounds checks.
+        let splits = self.splits.as_slice();
+        let split_mask = splits.len().wrapping_sub(1);
+        let row_mask = block.len().wrapping_sub(1);
+        if splits.is_empty() || block.is_empty() {
+            return;
+        }
         for _ in 0..self.height {
-            for (s, row) in slot.iter_mut().zip(rows) {
-                let right = row[self.features[*s] as usize] > self.thresholds[*s];
-                *s = 2 * *s + usize::from(right);
+            for (lane, s) in slot.iter_mut().enumerate() {
+                let split = splits[*s & split_mask];
+                let value = block[(lane * stride + split.feature as usize) & row_mask];
+                *s = 2 * *s + usize::from(value > split.threshold);
             }
         }
-        let first = 1usize << self.height;
+        let leaf0 = 1usize << self.height;
         for (sum, s) in sums.iter_mut().zip(slot) {
-            *sum += self.leaves[s - first];
+            *sum += self.leaves[s - leaf0];
         }
     }
 }
 
 /// Rows descending one complete tree together.
-const LANES: usize = 8;
+const LANES: usize = 16;
 
 /// Levels below `node` to its deepest leaf (a leaf: 0).
 fn depth_of(nodes: &[Node], root: usize) -> u32 {
@@ -212,9 +239,17 @@ fn depth_of(nodes: &[Node], root: usize) -> u32 {
 }
 
 impl Tree {
-    /// Adds this tree's prediction of every row of `x` from `first` on to
-    /// `out`.
-    fn add_predictions(&self, x: &Matrix, first: usize, out: &mut [f64]) {
+    /// Adds this tree's prediction of rows `first..first + out.len()` of
+    /// `x` to `out`; `padded` holds the same rows, each padded to `stride`
+    /// values ([`Complete::add_lanes`]).
+    fn add_predictions(
+        &self,
+        x: &Matrix,
+        first: usize,
+        padded: &[f64],
+        stride: usize,
+        out: &mut [f64],
+    ) {
         let Some(complete) = &self.complete else {
             for (k, sum) in out.iter_mut().enumerate() {
                 *sum += self.predict_row(x.row(first + k));
@@ -222,15 +257,12 @@ impl Tree {
             return;
         };
         let mut lanes = out.chunks_exact_mut(LANES);
-        let mut k = first;
-        for sums in &mut lanes {
-            let rows: [&[f64]; LANES] = std::array::from_fn(|l| x.row(k + l));
-            complete.add_lanes(rows, sums);
-            k += LANES;
+        for (sums, block) in (&mut lanes).zip(padded.chunks_exact(LANES * stride)) {
+            complete.add_lanes(block, stride, sums);
         }
-        for sum in lanes.into_remainder() {
-            *sum += self.predict_row(x.row(k));
-            k += 1;
+        let done = out.len() - out.len() % LANES;
+        for (k, sum) in out.iter_mut().enumerate().skip(done) {
+            *sum += self.predict_row(x.row(first + k));
         }
     }
 
@@ -348,9 +380,20 @@ impl RandomForestRegressor {
     /// then divides by the tree count.
     fn predict_rows(&self, x: &Matrix, first: usize, out: &mut [f64]) {
         const CHUNK: usize = 256;
+        let width = x.cols();
+        let stride = width.next_power_of_two();
+        let mut padded = vec![0.0; CHUNK.min(out.len()) * stride];
         for (c, chunk) in out.chunks_mut(CHUNK).enumerate() {
+            let start = first + c * CHUNK;
+            for (row, r) in padded
+                .chunks_exact_mut(stride)
+                .zip(start..start + chunk.len())
+            {
+                row[..width].copy_from_slice(x.row(r));
+            }
+            let rows = &padded[..chunk.len() * stride];
             for tree in &self.trees {
-                tree.add_predictions(x, first + c * CHUNK, chunk);
+                tree.add_predictions(x, start, rows, stride, chunk);
             }
         }
         let n = self.trees.len() as f64;

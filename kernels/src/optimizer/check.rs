@@ -30,36 +30,35 @@ pub struct Emitted {
     pub action: Option<Action>,
 }
 
-/// Runs the per-metric path over `samples` in order. `anomalous[i]` is the
-/// model's verdict for sample `i` (`predict(...) == -1`); `kinds[m]` the
-/// kind of metric index `m`. Returns the emitted alerts in stream order.
-pub fn check_stream(
-    samples: &[Sample],
-    anomalous: &[bool],
-    kinds: &[MetricKind],
-) -> Result<Vec<Emitted>, OptimizerError> {
-    if samples.len() != anomalous.len() {
-        return Err(OptimizerError::VerdictCount {
-            samples: samples.len(),
-            verdicts: anomalous.len(),
-        });
+/// The per-metric path's state across a stream: the deduplication cache
+/// (`alert_cache`, never pruned, as in the original) and a scratch buffer
+/// for the medians.
+#[derive(Debug, Default)]
+pub struct Checker {
+    dedup: Deduplicator,
+    scratch: Vec<f64>,
+}
+
+impl Checker {
+    pub fn new() -> Self {
+        Self::default()
     }
-    let sample_kinds = kinds_of(samples, kinds)?;
-    let mut dedup = Deduplicator::new();
-    let mut scratch = Vec::new();
-    let mut emitted = Vec::new();
-    for (i, current) in samples.iter().enumerate() {
-        if !anomalous[i] {
-            continue;
-        }
+
+    /// What happens after the model flagged `samples[i]`, the history being
+    /// `samples[..=i]` cut to its last [`HISTORY_LIMIT`] entries (the
+    /// original appends before it detects): the alert when it passes the
+    /// deduplication, with the remediation consumer's answer; `None` when
+    /// the original raises no alert (its `ZeroDivisionError` path) or
+    /// suppresses it. `kind` is the kind of `samples[i]`'s metric.
+    pub fn flagged(&mut self, samples: &[Sample], i: usize, kind: MetricKind) -> Option<Emitted> {
+        let current = &samples[i];
         let history = &samples[(i + 1).saturating_sub(HISTORY_LIMIT)..=i];
-        let expected = expected_value(history, current, &mut scratch);
+        let expected = expected_value(history, current, &mut self.scratch);
         // The value itself is a Python float: dividing by 0.0 raises
         // ZeroDivisionError, which `_detect_anomaly` catches (no alert).
         if expected.source == Source::Itself && expected.value == 0.0 {
-            continue;
+            return None;
         }
-        let kind = sample_kinds[i];
         let deviation = deviation_percent(current.value, expected.value);
         let severity = severity(kind, deviation);
         let alert = Alert {
@@ -75,11 +74,14 @@ pub fn check_stream(
             recommendations: recommendation_count(kind, deviation),
             has_impact: has_impact(kind, severity),
         };
-        if !dedup.admit(current.component, current.metric, current.timestamp) {
-            continue;
+        if !self
+            .dedup
+            .admit(current.component, current.metric, current.timestamp)
+        {
+            return None;
         }
         let queued = queues_remediation(&alert);
-        emitted.push(Emitted {
+        Some(Emitted {
             alert,
             queued,
             action: if queued {
@@ -87,9 +89,30 @@ pub fn check_stream(
             } else {
                 None
             },
+        })
+    }
+}
+
+/// Runs the per-metric path over `samples` in order. `anomalous[i]` is the
+/// model's verdict for sample `i` (`predict(...) == -1`); `kinds[m]` the
+/// kind of metric index `m`. Returns the emitted alerts in stream order.
+pub fn check_stream(
+    samples: &[Sample],
+    anomalous: &[bool],
+    kinds: &[MetricKind],
+) -> Result<Vec<Emitted>, OptimizerError> {
+    if samples.len() != anomalous.len() {
+        return Err(OptimizerError::VerdictCount {
+            samples: samples.len(),
+            verdicts: anomalous.len(),
         });
     }
-    Ok(emitted)
+    let sample_kinds = kinds_of(samples, kinds)?;
+    let mut checker = Checker::new();
+    Ok((0..samples.len())
+        .filter(|&i| anomalous[i])
+        .filter_map(|i| checker.flagged(samples, i, sample_kinds[i]))
+        .collect())
 }
 
 #[cfg(test)]

@@ -12,13 +12,17 @@
 //! - [`remediation`]: K5.4's rule table.
 //! - [`check`]: the collection loop's per-metric path, K5.2–K5.4 in the
 //!   original's order over a stream of samples.
+//! - [`training`]: K5.1, the scaler, isolation forest and regressor per
+//!   metric (and which survive).
+//! - [`collection`]: the whole pass, training then the collection loop
+//!   with the surviving models' verdicts.
 //! - [`trend`]: K5.5's `np.polyfit` degree-1 slope and its flags.
 //! - [`summary`]: K5.6's per-metric mean (numpy's pairwise sum) and latest.
 //!
-//! The model (K5.1: scaler + isolation forest) is *not* here: its verdict,
-//! `-1` or `1` per sample, is an input ([`check::check_stream`]), so both
-//! sides can be fed the same raw predictions and the post-processing compared
-//! exactly.
+//! [`check::check_stream`] takes the model's verdict (`-1` or `1` per
+//! sample) as an input, so both sides can be fed the same raw predictions
+//! and the post-processing compared exactly; [`collection`] asks the
+//! trained model instead.
 //!
 //! Time is epoch seconds (`i64`). The original reads `hour` and `weekday()`
 //! from naive datetimes; the twin reads them as UTC wall-clock fields
@@ -28,6 +32,7 @@
 pub mod alert;
 pub mod calendar;
 pub mod check;
+pub mod collection;
 pub mod dedup;
 pub mod expected;
 pub mod median;
