@@ -71,12 +71,14 @@ RELEASE_TWINBENCH := $(or $(CARGO_TARGET_DIR),target)/release/twinbench
 # `make report` prints where its time went (the README's breakdown): each
 # phase appends its name and seconds here.
 PHASES := $(CURDIR)/reports/.phases
-timed = t0=$$(date +%s); $(2); s=$$?; echo "$(1) $$(( $$(date +%s) - t0 ))" >> $(PHASES); exit $$s
+# $(call timed,NAME,COMMAND[,FILE]): runs COMMAND, appends "NAME seconds" to
+# FILE (default $(PHASES)), keeps COMMAND's exit status.
+timed = t0=$$(date +%s); $(2); s=$$?; echo "$(1) $$(( $$(date +%s) - t0 ))" >> $(or $(3),$(PHASES)); exit $$s
 bench: setup
 	@mkdir -p reports && rm -f $(PHASES)
 	@$(call timed,build,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --no-run)
 	@$(call timed,pairs-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs)
-	@$(call timed,locking-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench concurrent)
+	@$(call timed,locking-bench,cargo bench $(BENCH_PACKAGES) --bench concurrent)
 
 # After the benchmarks nothing is timed any more: the report's own work
 # (both sides' answers compared at every size, memory per call under a
@@ -124,11 +126,16 @@ gate: quick
 
 # The quick profile: every pair at its smallest size, a third of the
 # measurement time, the locking-overhead bench briefly, the checks.
+QUICK_PHASES := $(CURDIR)/$(QUICK)/.phases
 quick: setup
 	rm -f $(QUICK)/results.json $(QUICK)/rerun.txt
-	$(QUICK_BENCH)
-	cargo bench $(BENCH_PACKAGES) --bench concurrent -- --warm-up-time 0.1 --measurement-time 0.3
-	-$(TWINBENCH) report --scenario scenarios/quick.toml --out $(QUICK)
+	@mkdir -p $(QUICK) && rm -f $(QUICK_PHASES)
+	@$(call timed,build,cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --no-run,$(QUICK_PHASES))
+	@$(call timed,pairs-bench,$(QUICK_BENCH),$(QUICK_PHASES))
+	@$(call timed,locking-bench,cargo bench $(BENCH_PACKAGES) --bench concurrent -- --warm-up-time 0.1 --measurement-time 0.3,$(QUICK_PHASES))
+	-@$(call timed,checks-memory-report,$(TWINBENCH) report --scenario scenarios/quick.toml --out $(QUICK),$(QUICK_PHASES))
+	@echo "== make quick: where the time went (seconds)"; \
+	awk '{ printf "  %-22s %6d\n", $$1, $$2; total += $$2 } END { printf "  %-22s %6d\n", "total", total }' $(QUICK_PHASES)
 
 # A new gate baseline after an intended change in speed: the quick profile
 # GATE_RUNS times on a quiet machine, the samples pooled (run/baseline.rs says why

@@ -1399,9 +1399,10 @@ fn optimizer_training_auc_spread_over_random_states() {
                 .collect();
             let aucs: Vec<f64> = (40..50)
                 .map(|state| {
-                    let t = training::train_models_seeded(&samples, false, state)
-                        .expect("trains")
-                        .expect("enough samples");
+                    let t =
+                        training::train_models_seeded(&samples, false, state, training::Keep::Last)
+                            .expect("trains")
+                            .expect("enough samples");
                     let m = t.surviving().expect("a model");
                     let scores: Vec<f64> = samples
                         .iter()

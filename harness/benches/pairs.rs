@@ -24,6 +24,7 @@ use twinbench::measure::bench_id::{
     EXECUTOR_HOP_FUNCTIONS, EXECUTOR_HOP_GROUP, PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP,
 };
 use twinbench::measure::bench_run::{self, BenchRun};
+use twinbench::measure::eta::{self, Eta};
 use twinbench::pairs::Side;
 use twinbench::pairs::{
     Alternative, Implementation, OutputKind, Prepared, PythonFunction, RustPeer,
@@ -234,9 +235,23 @@ fn bench_all(
         Err(_) => None,
     };
     // Where the benchmarks' time goes, kernel by kernel (make report's
-    // budget is spent here): one line each, with the running total.
+    // budget is spent here): one line each, a bar, the running total and
+    // what is left (by the last run's times, kept beside the samples).
     let started = std::time::Instant::now();
     let total = scenario.kernels.len();
+    let quick = std::ptr::eq(profile(), &QUICK);
+    let mut eta = Eta::new(
+        &workspace::criterion_dir(),
+        scenario
+            .kernels
+            .iter()
+            .map(|plan| Eta::key(plan.pair.name, &plan.sizes, quick))
+            .collect(),
+    );
+    let runs_here = |position: usize| {
+        let plan = &scenario.kernels[position];
+        shard.is_none_or(|s| s.takes(position)) && (only.is_some() || plan.pair.pins == pins)
+    };
     // Pairs of another pin set wait for their own process; a Rust-only
     // rerun (TWINBENCH_ONLY) has no Python and runs every pair here.
     let mut other_pins: Vec<PinSet> = Vec::new();
@@ -253,12 +268,23 @@ fn bench_all(
         let kernel_started = std::time::Instant::now();
         bench_pair(c, plan, bridge, only);
         if measuring() {
+            let took = kernel_started.elapsed().as_secs_f64();
+            eta.finished(position, took);
+            let left = eta.estimate(position, runs_here);
             eprintln!(
-                "== [{}/{total}] {}: {:.0} s (benchmarks so far {:.0} s)",
+                "== [{}] [{}/{total}] {}: {took:.0} s (benchmarks so far {:.0} s; about {:.0} s \
+                 left here for {} kernels{})",
+                eta::bar(position + 1, total, 24),
                 position + 1,
                 plan.pair.name,
-                kernel_started.elapsed().as_secs_f64(),
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                left.seconds_left,
+                left.left,
+                if left.known == left.left {
+                    ", by the last run's times"
+                } else {
+                    ", partly by this run's mean"
+                }
             );
         }
     }

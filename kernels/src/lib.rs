@@ -16,6 +16,7 @@
 //! - [`concurrent`]: the shared-state components (cache, breaker, pool, …),
 //!   race-free behind one sync facade, and the bug zoo of the original's races.
 
+pub mod bits;
 pub mod concurrent;
 pub mod detect;
 pub mod forecast;

@@ -15,30 +15,12 @@ by both; the figures are reported separately, not added, so nothing is
 counted twice without saying so.
 """
 
-import ctypes
 import gc
 import tracemalloc
 
 from . import graph as nx_graph
+from .c_heap import malloc_in_use
 from . import peer_igraph, peer_rustworkx
-
-
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
-        "uordblks", "fordblks", "keepcost")]
-
-
-def _malloc_in_use():
-    """Bytes currently allocated through malloc, or None off glibc."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallinfo2 = libc.mallinfo2
-    except (OSError, AttributeError):
-        return None
-    mallinfo2.restype = _MallInfo2
-    info = mallinfo2()
-    return info.uordblks + info.hblkhd
 
 
 def _python_object_bytes(build, args):
@@ -56,10 +38,10 @@ def _python_object_bytes(build, args):
 def _c_heap_bytes(build, args):
     # Separately from tracemalloc, whose own bookkeeping lives on the C heap.
     gc.collect()
-    before = _malloc_in_use()
+    before = malloc_in_use()
     graph = build(*args)
     gc.collect()
-    after = _malloc_in_use()
+    after = malloc_in_use()
     del graph
     return float("nan") if before is None else float(max(after - before, 0))
 

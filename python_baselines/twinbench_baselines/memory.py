@@ -2,18 +2,54 @@
 memory figures (runs separate from timing: tracing slows Python down).
 
 ``tracemalloc`` sees every allocation through Python's allocators, numpy's
-array buffers included (numpy reports them to tracemalloc). The prepared
-input is built before tracing starts, so only what the call itself allocates
-is counted.
+array buffers included (numpy reports them to tracemalloc). It does not see
+what C, C++ or Cython code takes from ``malloc`` directly: scikit-learn's
+tree nodes and splitter buffers, for instance. So the call also runs once
+untraced, and the C heap (glibc ``mallinfo2``: bytes in use from
+``malloc``) is read with its result alive and after the result is dropped:
+the difference is what the result holds on the C heap, visible or not to
+tracemalloc (large Python objects and numpy buffers come from ``malloc``
+too, so the figures overlap and are never added). What native code
+allocates and frees within the call (libsvm's kernel cache) shows in
+neither, so the untraced call also records how far the process's peak
+resident size (Linux ``VmHWM``, reset just before) rose above its resident
+size: page-grained, blind to memory reused without growing, and so a lower
+bound too, like the others.
+
+The prepared input is built before either run, so only what the call
+itself allocates is counted.
 """
 
 import gc
 import tracemalloc
 
+from .c_heap import malloc_in_use, peak_resident, reset_peak_resident
+
+
+def _untraced(function, prepared):
+    """An untraced ``function(prepared)``: (bytes its result holds on the C
+    heap, how far the resident size peaked above where it started); -1 for
+    either where it cannot be measured."""
+    gc.collect()
+    resident = reset_peak_resident()
+    result = function(prepared)
+    peak = peak_resident()
+    gc.collect()
+    alive = malloc_in_use()
+    del result
+    gc.collect()
+    dropped = malloc_in_use()
+    c_heap = -1 if alive is None or dropped is None else max(alive - dropped, 0)
+    growth = -1 if resident is None or peak is None else max(peak - resident, 0)
+    return c_heap, growth
+
 
 def peak_bytes(function, prepared):
     """(peak bytes allocated during ``function(prepared)``, bytes still held
-    after its result is released)."""
+    after its result is released, both under tracemalloc; from an untraced
+    call, C-heap bytes its result holds and the peak resident growth, -1
+    where unmeasurable)."""
+    result_c_heap, resident_growth = _untraced(function, prepared)
     gc.collect()
     tracemalloc.start()
     try:
@@ -26,4 +62,4 @@ def peak_bytes(function, prepared):
         retained, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return peak - base, retained - base
+    return peak - base, retained - base, result_c_heap, resident_growth

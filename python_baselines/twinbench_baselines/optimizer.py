@@ -700,13 +700,19 @@ def optimizer_training_fixed_output(optimizer, metrics):
 # -- the whole pass: training, then the collection loop ------------------------
 
 #: Metrics collected after training: 40 ticks of the 30-second collection
-#: loop at five metrics a tick, twenty minutes of the service's life.
+#: loop at five metrics a tick, twenty minutes of the service's life; on a
+#: short stream a sixth of it, so most of it is still history to train on.
 COLLECTED = 200
 
 
+def collected(n):
+    """How many of a stream of ``n`` metrics are collected after training."""
+    return min(COLLECTED, n // 6)
+
+
 def optimizer_pass_prepare(*args):
-    """The stream: all but its last ``COLLECTED`` metrics are the history
-    ``_load_historical_data`` loads, the rest are collected afterwards."""
+    """The stream: its last ``collected(n)`` metrics are collected after
+    training, the rest is the history ``_load_historical_data`` loads."""
     return prepare(*args)[0]
 
 
@@ -716,7 +722,7 @@ def optimizer_pass(metrics):
     loop's body with the *trained* scaler and isolation forest deciding
     (``decision_function`` and ``predict`` on one row, as
     ``_detect_anomaly`` calls them), the optimization consumer after each."""
-    split = max(len(metrics) - COLLECTED, 0)
+    split = len(metrics) - collected(len(metrics))
     optimizer = AIPerformanceOptimizer()
     optimizer.metrics_history = list(metrics[:split])
     with warnings.catch_warnings():

@@ -48,12 +48,22 @@ impl Drop for Browser {
     }
 }
 
+/// What the screenshot shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Shot<'a> {
+    /// The whole page, beyond the viewport.
+    FullPage,
+    /// The box of the first element matching this CSS selector.
+    Element(&'a str),
+}
+
 /// Loads `page` (a local file), evaluates `probe` (a JavaScript expression)
-/// once it has loaded, and saves a full-page screenshot to `screenshot`.
+/// once it has loaded, and saves a screenshot (`shot`) to `screenshot`.
 pub fn visit(
     chromium: &Path,
     page: &Path,
     probe: &str,
+    shot: Shot<'_>,
     screenshot: &Path,
     profile: &Path,
 ) -> PageVisit {
@@ -133,6 +143,7 @@ pub fn visit(
 
     let mut visit = PageVisit::default();
     let mut pending_probe = None;
+    let mut pending_box = None;
     let mut pending_shot = None;
     let mut loaded_at: Option<Instant> = None;
     // Generous: under a loaded CI machine a full-page screenshot of a long
@@ -203,17 +214,45 @@ pub fn visit(
             _ => {}
         }
         let id = event["id"].as_i64();
+        let mut screenshot_params = None;
         if id.is_some() && id == pending_probe.map(i64::from) {
             visit.probe = event["result"]["result"]["value"].clone();
-            pending_shot = Some(send(
-                &mut socket,
-                "Page.captureScreenshot",
-                json!({"format": "png", "captureBeyondViewport": true}),
-            ));
+            match shot {
+                Shot::FullPage => {
+                    screenshot_params =
+                        Some(json!({"format": "png", "captureBeyondViewport": true}));
+                }
+                Shot::Element(selector) => {
+                    let expression = format!(
+                        "(() => {{ const r = document.querySelector({selector:?}).getBoundingClientRect(); \
+                         return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]; }})()"
+                    );
+                    pending_box = Some(send(
+                        &mut socket,
+                        "Runtime.evaluate",
+                        json!({"expression": expression, "returnByValue": true}),
+                    ));
+                }
+            }
+        } else if id.is_some() && id == pending_box.map(i64::from) {
+            let rect = &event["result"]["result"]["value"];
+            let at = |i: usize| {
+                rect[i]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("no box for the screenshot: {event}"))
+            };
+            screenshot_params = Some(json!({
+                "format": "png",
+                "captureBeyondViewport": true,
+                "clip": {"x": at(0), "y": at(1), "width": at(2), "height": at(3), "scale": 1},
+            }));
         } else if id.is_some() && id == pending_shot.map(i64::from) {
             let data = event["result"]["data"].as_str().expect("screenshot data");
             std::fs::write(screenshot, base64_decode(data)).expect("write screenshot");
             return visit;
+        }
+        if let Some(params) = screenshot_params {
+            pending_shot = Some(send(&mut socket, "Page.captureScreenshot", params));
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Peak memory per call, both sides, in runs separate from timing: the Rust
 //! twin under a counting global allocator (`peak_alloc`, installed by the
-//! `twinbench` binary), the Python baseline under `tracemalloc`.
+//! `twinbench` binary), the Python baseline under `tracemalloc` and, for
+//! what C code allocates out of tracemalloc's sight, the C heap its result
+//! holds and its peak resident growth (`CallMemory::result_c_heap_bytes`,
+//! `resident_growth_bytes`).
 //!
 //! Each figure is what the call itself allocates on top of its prepared
 //! input (built before measuring), at its peak, and what it still holds once
@@ -50,21 +53,26 @@ pub fn rust_side_call(
         peak_bytes: u64::try_from(peak.saturating_sub(before)).unwrap_or(u64::MAX),
         retained_bytes: i64::try_from(after).unwrap_or(i64::MAX)
             - i64::try_from(before).unwrap_or(i64::MAX),
+        result_c_heap_bytes: None,
+        resident_growth_bytes: None,
     })
 }
 
-/// Runs the Python baseline once on `input` under tracemalloc.
+/// Runs the Python baseline on `input` twice: untraced for the C heap its
+/// result holds and its resident growth, then under tracemalloc.
 pub fn python_call(
     bridge: &Bridge,
     pair: &KernelPair,
     input: &Input,
 ) -> Result<CallMemory, String> {
-    let (peak, retained) = bridge
+    let (peak, retained, c_heap, resident) = bridge
         .peak_memory(pair.python, input)
         .map_err(|e| e.to_string())?;
     Ok(CallMemory {
         peak_bytes: u64::try_from(peak.max(0)).unwrap_or(0),
         retained_bytes: retained,
+        result_c_heap_bytes: u64::try_from(c_heap).ok(),
+        resident_growth_bytes: u64::try_from(resident).ok(),
     })
 }
 

@@ -6,6 +6,7 @@ pub mod bench_id;
 pub mod bench_run;
 pub mod calibration;
 pub mod criterion_samples;
+pub mod eta;
 pub mod footprint;
 pub mod memory;
 pub mod model_checks;

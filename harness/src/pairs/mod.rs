@@ -25,6 +25,7 @@ mod defects;
 mod detect;
 mod forecast;
 mod glue;
+pub mod memory_notes;
 mod metrics;
 mod models;
 mod optimizer;

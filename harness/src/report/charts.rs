@@ -1,42 +1,104 @@
-//! The speedup chart: Python time ÷ Rust time against input size, log–log,
-//! one line per kernel pair, 95% bootstrap intervals as error bars.
+//! The report's charts. Speedups are small multiples: one panel per domain
+//! (several when a domain has more kernels than a panel can keep apart),
+//! every panel on the same log–log axes, each line in its own colour *and*
+//! marker and named at its right end. The other charts are one row per
+//! kernel ([`rows_chart`]), which stays legible from 3 rows to 200.
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::pairs::{by_domain, domain_name};
 use crate::pairs::Side;
 use crate::results::Results;
 
 const WIDTH: u32 = 820;
-const HEIGHT: u32 = 440;
 
-/// One series of (size, estimate) points.
+/// Line colours within a panel: the Okabe–Ito colour-blind-safe set without
+/// its yellow and sky blue (too pale on white, and the second blue). No two
+/// lines of a panel share a colour or a marker ([`PANEL_LINES`]).
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0x00, 0x00, 0x00),
+];
+
+/// At most this many kernels share a panel: one colour and one marker each.
+pub const PANEL_LINES: usize = PALETTE.len();
+
+/// The marker of a panel's `i`-th line (one per colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    Cross,
+    Plus,
+}
+
+const MARKERS: [Marker; PANEL_LINES] = [
+    Marker::Circle,
+    Marker::Square,
+    Marker::Triangle,
+    Marker::Diamond,
+    Marker::Cross,
+    Marker::Plus,
+];
+
+const PANEL_WIDTH: u32 = 620;
+const PANEL_HEIGHT: u32 = 330;
+/// Room right of the plot for the kernels' names.
+const LABEL_WIDTH: u32 = 215;
+/// Vertical distance between two names, in pixels.
+const LABEL_GAP: i32 = 15;
+
+/// One kernel's speedups: (size, estimate, low, high) per size measured.
 struct Series<'a> {
     name: &'a str,
     points: Vec<(f64, f64, f64, f64)>,
 }
 
-/// The chart as an SVG document, or `None` when no pair has a speedup yet.
-pub fn speedup_chart(results: &Results) -> Option<String> {
-    let series: Vec<Series<'_>> = results
-        .pairs
-        .iter()
-        .map(|pair| Series {
-            name: &pair.kernel,
-            points: pair
-                .sizes
-                .iter()
-                .filter_map(|s| {
-                    let e = s.speedup?;
-                    Some((s.size as f64, e.point, e.low, e.high))
+/// One panel of the speedup small multiples.
+#[derive(Debug, Clone)]
+pub struct SpeedupPanel {
+    pub title: String,
+    /// The kernels drawn, in colour order.
+    pub kernels: Vec<String>,
+    pub svg: String,
+}
+
+/// The speedup panels, in domain order; empty when no pair has a speedup.
+pub fn speedup_panels(results: &Results) -> Vec<SpeedupPanel> {
+    let groups: Vec<(String, Vec<Series<'_>>)> = by_domain(results)
+        .into_iter()
+        .map(|(domain, pairs)| {
+            let series = pairs
+                .into_iter()
+                .map(|pair| Series {
+                    name: &pair.kernel,
+                    points: pair
+                        .sizes
+                        .iter()
+                        .filter_map(|s| {
+                            let e = s.speedup?;
+                            Some((s.size as f64, e.point, e.low, e.high))
+                        })
+                        .filter(|&(x, p, lo, hi)| {
+                            [x, p, lo, hi].iter().all(|v| v.is_finite() && *v > 0.0)
+                        })
+                        .collect(),
                 })
-                .collect(),
+                .filter(|s| !s.points.is_empty())
+                .collect();
+            (domain_name(domain).to_string(), series)
         })
-        .filter(|s| !s.points.is_empty())
         .collect();
-    if series.is_empty() {
-        return None;
-    }
-    let all = series.iter().flat_map(|s| s.points.iter());
+    let all = groups
+        .iter()
+        .flat_map(|(_, series)| series.iter().flat_map(|s| s.points.iter()));
     let (mut x_min, mut x_max, mut y_min, mut y_max) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, _, lo, hi) in all {
         x_min = x_min.min(x);
@@ -44,64 +106,186 @@ pub fn speedup_chart(results: &Results) -> Option<String> {
         y_min = y_min.min(lo);
         y_max = y_max.max(hi);
     }
-    // Pad the ranges by a factor so points do not sit on the frame; keep 1×
-    // (no speedup) in view as the reference line.
-    let (x_min, x_max) = (x_min / 2.0, x_max * 2.0);
-    let (y_min, y_max) = ((y_min / 2.0).min(0.5), y_max * 2.0);
+    if x_min > x_max {
+        return Vec::new();
+    }
+    // Shared axes, padded so points do not sit on the frame, 1× in view.
+    let axes = Axes {
+        x: (x_min / 2.0, x_max * 2.0),
+        y: ((y_min / 2.0).min(0.5), y_max * 2.0),
+    };
+    let mut panels = Vec::new();
+    for (name, series) in groups {
+        let parts = series.len().div_ceil(PANEL_LINES);
+        for (k, chunk) in balanced_chunks(&series, parts).into_iter().enumerate() {
+            let title = if parts > 1 {
+                format!("{name} ({} of {parts})", k + 1)
+            } else {
+                name.clone()
+            };
+            if let Some(svg) = speedup_panel(&title, chunk, &axes) {
+                panels.push(SpeedupPanel {
+                    title,
+                    kernels: chunk.iter().map(|s| s.name.to_string()).collect(),
+                    svg,
+                });
+            }
+        }
+    }
+    panels
+}
 
+/// `items` cut into `parts` consecutive runs whose lengths differ by at
+/// most one (16 kernels in 3 panels: 6, 5, 5).
+fn balanced_chunks<T>(items: &[T], parts: usize) -> Vec<&[T]> {
+    let parts = parts.max(1);
+    let (base, extra) = (items.len() / parts, items.len() % parts);
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for k in 0..parts {
+        let len = base + usize::from(k < extra);
+        out.push(&items[start..start + len]);
+        start += len;
+    }
+    out
+}
+
+/// The ranges every panel shares.
+struct Axes {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+/// Where each name goes: `anchors` are the pixel heights of the lines' last
+/// points; the names keep their order top to bottom, at least [`LABEL_GAP`]
+/// apart, as close to their anchors as the room `top..=bottom` allows.
+fn place_labels(anchors: &[i32], top: i32, bottom: i32) -> Vec<i32> {
+    let mut order: Vec<usize> = (0..anchors.len()).collect();
+    order.sort_by_key(|&i| (anchors[i], i));
+    let mut placed = vec![0; anchors.len()];
+    let mut previous = i32::MIN / 2;
+    for &i in &order {
+        let y = anchors[i].max(previous + LABEL_GAP).max(top);
+        placed[i] = y;
+        previous = y;
+    }
+    // Pushed past the bottom: move the tail back up, keeping the gaps.
+    let mut limit = bottom;
+    for &i in order.iter().rev() {
+        if placed[i] > limit {
+            placed[i] = limit;
+        }
+        limit = placed[i] - LABEL_GAP;
+    }
+    placed
+}
+
+/// Draws `marker` centred on pixel `at` of `area`.
+fn draw_marker(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    marker: Marker,
+    at: (i32, i32),
+    color: RGBColor,
+) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
+    let (x, y) = at;
+    let fill = color.filled();
+    let stroke = color.stroke_width(2);
+    match marker {
+        Marker::Circle => area.draw(&Circle::new(at, 4, fill)),
+        Marker::Square => area.draw(&Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], fill)),
+        Marker::Triangle => area.draw(&Polygon::new(
+            vec![(x, y - 5), (x + 5, y + 4), (x - 5, y + 4)],
+            fill,
+        )),
+        Marker::Diamond => area.draw(&Polygon::new(
+            vec![(x, y - 5), (x + 5, y), (x, y + 5), (x - 5, y)],
+            fill,
+        )),
+        Marker::Cross => {
+            area.draw(&PathElement::new(
+                vec![(x - 4, y - 4), (x + 4, y + 4)],
+                stroke,
+            ))?;
+            area.draw(&PathElement::new(
+                vec![(x - 4, y + 4), (x + 4, y - 4)],
+                stroke,
+            ))
+        }
+        Marker::Plus => {
+            area.draw(&PathElement::new(vec![(x - 5, y), (x + 5, y)], stroke))?;
+            area.draw(&PathElement::new(vec![(x, y - 5), (x, y + 5)], stroke))
+        }
+    }
+}
+
+/// One panel: at most [`PANEL_LINES`] kernels, each a line with error bars
+/// and markers, its name at the right, level with its last point.
+fn speedup_panel(title: &str, series: &[Series<'_>], axes: &Axes) -> Option<String> {
+    if series.is_empty() || series.len() > PANEL_LINES {
+        return None;
+    }
     let mut svg = String::new();
     let drawn = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (PANEL_WIDTH, PANEL_HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Speedup of the Rust twin over the Python baseline (single thread)",
-                ("sans-serif", 20),
-            )
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(70)
-            .build_cartesian_2d((x_min..x_max).log_scale(), (y_min..y_max).log_scale())?;
+        let (plot, _) = root.split_horizontally(PANEL_WIDTH - LABEL_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(title, ("sans-serif", 17))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(58)
+            .build_cartesian_2d(
+                (axes.x.0..axes.x.1).log_scale(),
+                (axes.y.0..axes.y.1).log_scale(),
+            )?;
         chart
             .configure_mesh()
             .x_desc("input size")
-            .y_desc("Python time / Rust time")
-            .label_style(("sans-serif", 15))
-            .axis_desc_style(("sans-serif", 15))
+            .y_desc("Python ÷ Rust time")
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 13))
             .x_label_formatter(&|x| format_count(*x))
             .y_label_formatter(&|y| format!("{y}×"))
+            .light_line_style(WHITE.mix(0.0))
             .draw()?;
         chart.draw_series(LineSeries::new(
-            [(x_min, 1.0), (x_max, 1.0)],
+            [(axes.x.0, 1.0), (axes.x.1, 1.0)],
             ShapeStyle::from(&BLACK.mix(0.4)).stroke_width(1),
         ))?;
+        let mut anchors = Vec::with_capacity(series.len());
         for (index, s) in series.iter().enumerate() {
-            let color = Palette99::pick(index).to_rgba();
-            chart
-                .draw_series(LineSeries::new(
-                    s.points.iter().map(|&(x, y, _, _)| (x, y)),
-                    color.stroke_width(2),
-                ))?
-                .label(s.name)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+            let color = PALETTE[index];
+            chart.draw_series(LineSeries::new(
+                s.points.iter().map(|&(x, y, _, _)| (x, y)),
+                color.stroke_width(2),
+            ))?;
             chart.draw_series(s.points.iter().map(|&(x, y, lo, hi)| {
-                ErrorBar::new_vertical(x, lo, y, hi, color.stroke_width(2), 8)
+                ErrorBar::new_vertical(x, lo, y, hi, color.mix(0.7).stroke_width(1), 6)
             }))?;
-            chart.draw_series(
-                s.points
-                    .iter()
-                    .map(|&(x, y, _, _)| Circle::new((x, y), 4, color.filled())),
-            )?;
+            for &(x, y, _, _) in &s.points {
+                draw_marker(&root, MARKERS[index], chart.backend_coord(&(x, y)), color)?;
+            }
+            if let Some(&(x, y, _, _)) = s.points.last() {
+                anchors.push(chart.backend_coord(&(x, y)));
+            }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(("sans-serif", 15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()?;
+        // The legend right of the plot, outside it: each name level with
+        // its line's last point where the names fit, so they read top to
+        // bottom in the order the lines end.
+        let (_, plot_y) = chart.plotting_area().get_pixel_range();
+        let heights: Vec<i32> = anchors.iter().map(|a| a.1).collect();
+        let placed = place_labels(&heights, plot_y.start + 6, plot_y.end - 6);
+        let x0 = i32::try_from(PANEL_WIDTH - LABEL_WIDTH).unwrap_or(400);
+        for (index, (s, &y)) in series.iter().zip(&placed).enumerate() {
+            let color = PALETTE[index];
+            draw_marker(&root, MARKERS[index], (x0 + 10, y), color)?;
+            root.draw(&Text::new(
+                s.name.to_string(),
+                (x0 + 20, y - 7),
+                ("sans-serif", 13).into_font().color(&color),
+            ))?;
+        }
         root.present()?;
         Ok(())
     })();
@@ -217,7 +401,7 @@ pub fn rows_chart(spec: &RowsChart<'_>, rows: &[Row]) -> Option<String> {
                 }
                 let k = spec.series.len().max(1) as f64;
                 for (s, name) in spec.series.iter().enumerate() {
-                    let color = Palette99::pick(s).to_rgba();
+                    let color = PALETTE[s % PALETTE.len()];
                     // Series side by side within a row, so whiskers never overlap.
                     let offset = (s as f64 - (k - 1.0) / 2.0) * (0.6 / k);
                     let dots: Vec<(f64, f64, f64, f64)> = rows
@@ -350,7 +534,7 @@ pub fn memory_chart(results: &Results) -> Option<String> {
             Some(Row {
                 label: format!("{} @ {}", p.kernel, format_count(size as f64)),
                 values: vec![
-                    m.python.map(|c| point(c.peak_bytes)),
+                    m.python.map(|c| point(c.compared_bytes())),
                     m.rust.map(|c| point(c.peak_bytes)),
                 ],
             })
@@ -360,7 +544,10 @@ pub fn memory_chart(results: &Results) -> Option<String> {
         &RowsChart {
             caption: "Peak memory of one call beyond its input (largest size)",
             x_desc: "bytes (log scale)",
-            series: &["Python (tracemalloc)", "Rust (counting allocator)"],
+            series: &[
+                "Python (largest of tracemalloc, result C heap, resident growth)",
+                "Rust (counting allocator)",
+            ],
             log_x: true,
             references: &[],
             format_x: &format_bytes,
@@ -379,5 +566,60 @@ fn format_bytes(b: f64) -> String {
         format!("{:.0} KiB", b / 1024.0)
     } else {
         format!("{b:.0} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panel_never_repeats_a_colour_or_a_marker() {
+        for (i, a) in PALETTE.iter().enumerate() {
+            for b in &PALETTE[i + 1..] {
+                // Far apart to the eye, not only different: the "redmean"
+                // approximation of perceived colour distance.
+                let r = (f64::from(a.0) + f64::from(b.0)) / 2.0;
+                let (dr, dg, db) = (
+                    f64::from(a.0) - f64::from(b.0),
+                    f64::from(a.1) - f64::from(b.1),
+                    f64::from(a.2) - f64::from(b.2),
+                );
+                let d = ((2.0 + r / 256.0) * dr * dr
+                    + 4.0 * dg * dg
+                    + (2.0 + (255.0 - r) / 256.0) * db * db)
+                    .sqrt();
+                assert!(d >= 120.0, "{a:?} and {b:?} too alike: {d:.0}");
+            }
+        }
+        for (i, m) in MARKERS.iter().enumerate() {
+            assert!(!MARKERS[i + 1..].contains(m));
+        }
+    }
+
+    #[test]
+    fn domains_split_into_balanced_panels() {
+        let items: Vec<usize> = (0..16).collect();
+        let lens: Vec<usize> = balanced_chunks(&items, 16usize.div_ceil(PANEL_LINES))
+            .iter()
+            .map(|c| c.len())
+            .collect();
+        assert_eq!(lens, [6, 5, 5]);
+        let flat: Vec<usize> = balanced_chunks(&items, 3).concat();
+        assert_eq!(flat, items);
+        assert_eq!(balanced_chunks(&items[..4], 1), [&items[..4]]);
+    }
+
+    #[test]
+    fn names_keep_their_order_and_never_touch() {
+        // Three lines ending at the same height, one far below.
+        let placed = place_labels(&[100, 100, 100, 250], 20, 300);
+        assert_eq!(placed, [100, 115, 130, 250]);
+        // Crowded at the bottom: pushed up, still apart and inside.
+        let placed = place_labels(&[295, 296, 299, 300], 20, 300);
+        assert_eq!(placed, [255, 270, 285, 300]);
+        // Order follows the anchors, not the input order.
+        let placed = place_labels(&[200, 50], 20, 300);
+        assert_eq!(placed, [200, 50]);
     }
 }

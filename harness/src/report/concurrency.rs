@@ -28,7 +28,7 @@ fn overhead_table(out: &mut String, overhead: &[OverheadResult]) {
         return;
     }
     out.push_str(
-        "<table><tr><th class=l>component</th><th>core ns/op</th><th>shared, 1 thread</th>\
+        "<div class=scroll><table><tr><th class=l>component</th><th>core ns/op</th><th>shared, 1 thread</th>\
          <th>added ns/op</th><th>overhead</th><th>shared, 2 threads (wall)</th><th>1 ÷ 2 threads</th></tr>",
     );
     let ns = |e: &Estimate| format!("{:.1} [{:.1}, {:.1}]", e.point, e.low, e.high);
@@ -54,7 +54,7 @@ fn overhead_table(out: &mut String, overhead: &[OverheadResult]) {
                 .unwrap_or_else(|| "—".into()),
         );
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
 }
 
 /// Writes the section (a visible note when the run had no checks).
@@ -116,7 +116,7 @@ pub fn section(
         }
         let _ = write!(
             out,
-            "<h3 id=\"concurrency-{anchor:?}\">{title}</h3><table><tr><th class=l>case</th>\
+            "<h3 id=\"concurrency-{anchor:?}\">{title}</h3><div class=scroll><table><tr><th class=l>case</th>\
              <th class=l>subject</th><th class=l>checker</th><th>schedules</th>\
              <th class=l>outcome</th><th class=l>expected?</th><th class=l>replay</th></tr>",
             anchor = component,
@@ -125,7 +125,7 @@ pub fn section(
         for r in rows {
             row(out, r);
         }
-        out.push_str("</table>");
+        out.push_str("</table></div>");
     }
 }
 

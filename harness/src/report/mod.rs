@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use charts::{memory_chart, scaling_chart, speedup_chart, thread_chart};
+pub use charts::{
+    PANEL_LINES, SpeedupPanel, memory_chart, scaling_chart, speedup_panels, thread_chart,
+};
 pub use page::render;
 
 use crate::format::{Format, FormatError};

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::markup::{esc, figure, format_duration, problem_list};
 use super::memory::{call_memory, graph_memory};
 use super::pairs::{by_domain, domain_name, domain_slug, pair_detail, summary_rows};
-use super::{memory_chart, scaling_chart, speedup_chart, thread_chart};
+use super::{memory_chart, scaling_chart, speedup_panels, thread_chart};
 use crate::results::Results;
 
 const STYLE: &str = "
@@ -16,6 +16,8 @@ th{background:#f5f5f7}td.l,th.l{text-align:left}code.wrap{word-break:break-all;f
 .muted{color:#666;font-size:.85rem}code{background:#f5f5f7;padding:0 .2rem;border-radius:3px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 .problems li{color:#b3261e}figure{margin:1rem 0}svg{max-width:100%;height:auto}
+.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:.4rem 1rem}.panels figure{margin:0}
+.scroll{overflow-x:auto;max-width:100%}p,dd,li,h2,h3{overflow-wrap:anywhere}
 tr.group th{background:#e8eef7;font-size:.95rem}h3.group{margin-top:1.6rem;color:#244a7a}dl.index dd{line-height:1.7}
 ";
 
@@ -76,7 +78,7 @@ pub fn render(results: &Results) -> String {
          the twin is faster. \
          “÷ copy” columns divide a Rust time by the time to copy the \
          prepared input (allocation included): 1× would be as fast as copying the input once.</p>\
-         <table><tr><th class=l>kernel</th><th>size</th><th>Python</th><th>Rust (1 thread)</th>\
+         <div class=scroll><table><tr><th class=l>kernel</th><th>size</th><th>Python</th><th>Rust (1 thread)</th>\
          <th>speedup</th><th>1 thread ÷ parallel</th><th class=l>peer or fixed Python ÷ Rust</th>\
          <th>1 thread ÷ copy</th><th>parallel ÷ copy</th><th class=l>correctness</th></tr>",
     );
@@ -92,13 +94,9 @@ pub fn render(results: &Results) -> String {
             summary_rows(&mut out, pair);
         }
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
 
-    figure(
-        &mut out,
-        speedup_chart(results),
-        "No speedups to chart: no pair has timings for both sides.",
-    );
+    speedup_figures(&mut out, results);
 
     out.push_str(
         "<h2 id=scaling>Scaling and threads</h2><p class=muted>How each side's time grows \
@@ -130,7 +128,7 @@ pub fn render(results: &Results) -> String {
 
     if !results.defects.is_empty() {
         out.push_str(
-            "<h2 id=defects>Defects found in the original</h2><table><tr><th class=l>id</th>\
+            "<h2 id=defects>Defects found in the original</h2><div class=scroll><table><tr><th class=l>id</th>\
              <th class=l>kernel</th><th class=l>what breaks</th><th class=l>what the baseline does</th>\
              <th class=l>where</th></tr>",
         );
@@ -146,7 +144,7 @@ pub fn render(results: &Results) -> String {
                 k = esc(&d.kernel),
             );
         }
-        out.push_str("</table>");
+        out.push_str("</table></div>");
     }
 
     // An index first: at 200 kernels the details are a long scroll, and
@@ -307,4 +305,28 @@ pub fn render(results: &Results) -> String {
         esc(&results.run_id)
     );
     out
+}
+
+/// The speedup small multiples: a grid of panels, one or more per domain,
+/// every panel on the same axes.
+fn speedup_figures(out: &mut String, results: &Results) {
+    let panels = speedup_panels(results);
+    if panels.is_empty() {
+        figure(
+            out,
+            None,
+            "No speedups to chart: no pair has timings for both sides.",
+        );
+        return;
+    }
+    out.push_str(
+        "<p class=muted>Speedup (Python time ÷ Rust time, one thread, 95% interval) against \
+         input size, one panel per domain, all panels on the same log–log axes; each kernel \
+         has its own colour and marker, and the names on the right are in the order the \
+         lines end, top to bottom.</p><div class=panels id=speedup-panels>",
+    );
+    for panel in panels {
+        figure(out, Some(panel.svg), "");
+    }
+    out.push_str("</div>");
 }

@@ -127,7 +127,7 @@ pub(super) fn alternatives_detail(out: &mut String, pair: &PairResult) {
         );
     }
     out.push_str(
-        "</dl><table><tr><th>size</th><th class=l>side</th><th>its time ÷ Rust (1 thread)</th>\
+        "</dl><div class=scroll><table><tr><th>size</th><th class=l>side</th><th>its time ÷ Rust (1 thread)</th>\
          <th>Python ÷ its time</th><th class=l>its answer vs the baseline</th>\
          <th>its peak memory</th></tr>",
     );
@@ -148,7 +148,7 @@ pub(super) fn alternatives_detail(out: &mut String, pair: &PairResult) {
             );
         }
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
 }
 
 pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
@@ -196,7 +196,7 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
     );
     alternatives_detail(out, pair);
     out.push_str(
-        "<table><tr><th>size</th><th>seed</th><th>side</th><th>mean [95% CI]</th><th>median</th>\
+        "<div class=scroll><table><tr><th>size</th><th>seed</th><th>side</th><th>mean [95% CI]</th><th>median</th>\
          <th>min</th><th>max</th><th>samples</th><th>iterations</th></tr>",
     );
     for size in &pair.sizes {
@@ -219,7 +219,7 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
             );
         }
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
     let problems: Vec<String> = pair
         .sizes
         .iter()

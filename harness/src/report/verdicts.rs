@@ -15,7 +15,7 @@ pub fn verdicts_section(out: &mut String, results: &Results) {
          checks), speed (seed 000's rule: at least 90% of the baseline's performance, judged on \
          the speedup's 95% interval; for concurrent components the 20% locking-overhead budget), \
          memory. A component is ready only when every criterion that applies passes; \
-         unmeasured is not a pass.</p><table><tr><th class=l>component</th><th class=l>verdict</th>\
+         unmeasured is not a pass.</p><div class=scroll><table><tr><th class=l>component</th><th class=l>verdict</th>\
          <th class=l>correctness</th><th class=l>concurrency</th><th class=l>speed</th><th class=l>memory</th></tr>",
     );
     for v in &results.verdicts {
@@ -58,7 +58,7 @@ pub fn verdicts_section(out: &mut String, results: &Results) {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
 }
 
 /// Every claim, measured or visibly unmeasured.
@@ -68,7 +68,7 @@ pub fn claims_section(out: &mut String, results: &Results) {
          (<code>shared/CLAIMS.md</code>). Verdicts from the measured 95% interval [lo, hi] against \
          the claimed figure C: confirmed (lo ≥ C), consistent (C inside), refuted (hi &lt; C); \
          for “less than” claims the test flips. Unmeasured claims stay listed with what would \
-         measure them.</p><table><tr><th class=l>id</th><th class=l>claim</th><th class=l>source</th>\
+         measure them.</p><div class=scroll><table><tr><th class=l>id</th><th class=l>claim</th><th class=l>source</th>\
          <th class=l>claimed</th><th class=l>measured</th><th class=l>verdict</th>\
          <th class=l>rests on</th><th class=l>against</th></tr>",
     );
@@ -93,5 +93,5 @@ pub fn claims_section(out: &mut String, results: &Results) {
             against = esc(&c.against),
         );
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
 }

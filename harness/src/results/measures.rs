@@ -13,6 +13,34 @@ pub struct CallMemory {
     pub peak_bytes: u64,
     /// Bytes still held after the result was dropped (0: nothing leaked).
     pub retained_bytes: i64,
+    /// Python only: bytes the call's result holds on the C heap (glibc
+    /// `mallinfo2` in use with the result alive, minus after it is dropped,
+    /// from a second, untraced call). tracemalloc does not see what C, C++
+    /// or Cython code takes from `malloc` (scikit-learn's tree nodes), so
+    /// without this a baseline's peak can read lower than the memory it
+    /// holds. `None`: not measured (off glibc, or a Rust side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_c_heap_bytes: Option<u64>,
+    /// Python only: how far the process's peak resident size (Linux
+    /// `VmHWM`, reset just before) rose above its resident size during that
+    /// untraced call: what native code allocates and frees within the call
+    /// (libsvm's kernel cache) shows nowhere else. Page-grained and blind to
+    /// memory reused without growing: a lower bound. `None`: not measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_growth_bytes: Option<u64>,
+}
+
+impl CallMemory {
+    /// What the sides are compared on: the peak, or for Python the largest
+    /// of its tracemalloc peak, the C heap its result holds and its resident
+    /// growth. Each is a lower bound of the call's true peak; they overlap
+    /// (large Python objects come from `malloc` too, and every allocation
+    /// that touches new pages is resident growth), so they are never added.
+    pub fn compared_bytes(&self) -> u64 {
+        self.peak_bytes
+            .max(self.result_c_heap_bytes.unwrap_or(0))
+            .max(self.resident_growth_bytes.unwrap_or(0))
+    }
 }
 
 /// Both sides at one size.

@@ -187,6 +187,9 @@ pub struct PairResult {
     pub gate_threshold: Option<f64>,
     /// Log–log slope of mean time against size, per side with ≥ 2 sizes.
     pub scaling: Vec<Scaling>,
+    /// Why the twin's peak memory reads above the baseline's, where it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_note: Option<crate::pairs::memory_notes::MemoryNote>,
 }
 
 /// A peer library or fixed Python baseline, as the pair table describes it.

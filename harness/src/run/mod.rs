@@ -552,6 +552,7 @@ fn run_pair(
             })
             .collect(),
         scaling: scaling(&sizes),
+        memory_note: crate::pairs::memory_notes::memory_note(pair.name),
         sizes,
     }
 }

@@ -11,6 +11,7 @@
 use rayon::prelude::*;
 
 use super::CsrGraph;
+use crate::bits::BitSet;
 
 /// Marks "no node" in predecessor links and parent pointers.
 const NONE: u32 = u32::MAX;
@@ -590,13 +591,21 @@ impl ReverseSearch {
 /// pair's paths are exactly the full DFS's paths ending at `t`, in the same
 /// relative (preorder) order. The full DFS records every path ending at a
 /// target; they are then grouped by target in request order.
+///
+/// Memory per call is O(n / 8) bytes plus the paths: membership is one bit
+/// per node (on the path; among the targets), and a target's dense index is
+/// looked up only when its bit is set, among the request's few targets, so
+/// nothing of the twin's scratch grows at four or more bytes per node (the
+/// original holds only its path and a dict of the targets).
 struct SimplePaths {
-    on_path: Vec<bool>,
+    on_path: BitSet,
     path: Vec<u32>,
     /// Next arc to try for each node on `path` (parallel to `path`).
     cursor: Vec<usize>,
-    /// Dense index of a node among the request's distinct targets, or NONE.
-    target_index: Vec<u32>,
+    /// The request's distinct targets…
+    is_target: BitSet,
+    /// …and each one's dense index, sorted by node.
+    target_index: Vec<(u32, u32)>,
     /// Recorded paths in DFS order, and each one's dense target index.
     found: PathList,
     found_target: Vec<u32>,
@@ -608,10 +617,11 @@ struct SimplePaths {
 impl SimplePaths {
     fn new(n: usize) -> Self {
         Self {
-            on_path: vec![false; n],
+            on_path: BitSet::with_len(n),
             path: Vec::new(),
             cursor: Vec::new(),
-            target_index: vec![NONE; n],
+            is_target: BitSet::with_len(n),
+            target_index: Vec::new(),
             found: PathList::default(),
             found_target: Vec::new(),
             bucket: Vec::new(),
@@ -629,29 +639,40 @@ impl SimplePaths {
         out: &mut PathList,
     ) {
         let n = graph.node_count();
-        let mut distinct = 0u32;
+        self.target_index.clear();
         for t in targets_of(request, n) {
-            if (t as usize) < n && t != source && self.target_index[t as usize] == NONE {
-                self.target_index[t as usize] = distinct;
-                distinct += 1;
+            if (t as usize) < n && t != source && !self.is_target.contains(t as usize) {
+                self.is_target.insert(t as usize);
+                self.target_index.push((t, self.target_index.len() as u32));
             }
         }
+        let distinct = self.target_index.len();
+        self.target_index.sort_unstable();
         self.enumerate(graph, source, request.max_depth);
-        self.group(distinct as usize);
+        self.group(distinct);
         for t in targets_of(request, n) {
             if (t as usize) >= n || t == source {
                 continue;
             }
-            let k = self.target_index[t as usize] as usize;
+            let k = self.index_of(t) as usize;
             for &i in &self.order[self.bucket[k]..self.bucket[k + 1]] {
                 out.nodes.extend_from_slice(self.found.path(i as usize));
                 out.close();
             }
         }
-        for t in targets_of(request, n) {
-            if (t as usize) < n {
-                self.target_index[t as usize] = NONE;
-            }
+        for &(t, _) in &self.target_index {
+            self.is_target.remove(t as usize);
+        }
+    }
+
+    /// The dense index of target `t` (whose bit is set).
+    fn index_of(&self, t: u32) -> u32 {
+        match self
+            .target_index
+            .binary_search_by_key(&t, |&(node, _)| node)
+        {
+            Ok(at) => self.target_index[at].1,
+            Err(_) => NONE,
         }
     }
 
@@ -671,31 +692,31 @@ impl SimplePaths {
         self.cursor.clear();
         self.path.push(source);
         self.cursor.push(offsets[source as usize]);
-        self.on_path[source as usize] = true;
+        self.on_path.insert(source as usize);
         while let Some(&v) = self.path.last() {
             let end = offsets[v as usize + 1];
             let top = self.cursor.len() - 1;
             let mut arc = self.cursor[top];
-            while arc < end && self.on_path[adjacency[arc] as usize] {
+            while arc < end && self.on_path.contains(adjacency[arc] as usize) {
                 arc += 1;
             }
             if arc == end {
-                self.on_path[v as usize] = false;
+                self.on_path.remove(v as usize);
                 self.path.pop();
                 self.cursor.pop();
                 continue;
             }
             self.cursor[top] = arc + 1;
             let w = adjacency[arc];
-            let k = self.target_index[w as usize];
-            if k != NONE {
+            if self.is_target.contains(w as usize) {
+                let k = self.index_of(w);
                 self.found.nodes.extend_from_slice(&self.path);
                 self.found.nodes.push(w);
                 self.found.close();
                 self.found_target.push(k);
             }
             if self.path.len() < cutoff {
-                self.on_path[w as usize] = true;
+                self.on_path.insert(w as usize);
                 self.path.push(w);
                 self.cursor.push(offsets[w as usize]);
             }

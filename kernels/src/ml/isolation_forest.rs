@@ -61,6 +61,7 @@ use thiserror::Error;
 use super::Matrix;
 use super::rng::Xoshiro256pp;
 use super::scale::linear_percentile;
+use crate::bits::BitSet;
 
 /// scikit-learn's `FEATURE_THRESHOLD` (`sklearn/tree/_partitioner.pxd`): a
 /// feature spread at most this much over a node is treated as constant.
@@ -744,7 +745,7 @@ struct Grower {
     /// Drawn rows as positions `0..m`, partitioned node by node.
     order: Vec<u32>,
     rows: Vec<usize>,
-    seen: Vec<u64>,
+    seen: BitSet,
     stack: Vec<Pending>,
     candidates: Vec<u32>,
 }
@@ -793,19 +794,15 @@ impl Grower {
             self.rows.extend(0..n);
             return;
         }
-        self.seen.resize(n.div_ceil(64), 0);
+        self.seen.grow_to(n);
         for j in n - m..n {
             let t = rng.below(j + 1);
-            let pick = if self.seen[t / 64] >> (t % 64) & 1 == 1 {
-                j
-            } else {
-                t
-            };
-            self.seen[pick / 64] |= 1 << (pick % 64);
+            let pick = if self.seen.contains(t) { j } else { t };
+            self.seen.insert(pick);
             self.rows.push(pick);
         }
         for &r in &self.rows {
-            self.seen[r / 64] = 0;
+            self.seen.remove(r);
         }
     }
 

@@ -11,7 +11,7 @@
 //! the whole pass (training included) can be timed as one call.
 
 use super::check::{Checker, Emitted};
-use super::training::{Training, TrainingError, detector_features, train_models};
+use super::training::{Keep, Training, TrainingError, detector_features, train_models};
 use super::{MetricKind, OptimizerError, Sample, kinds_of};
 use crate::ml::Matrix;
 use thiserror::Error;
@@ -33,8 +33,9 @@ pub enum CollectionError {
 /// What the pass leaves behind.
 #[derive(Debug, Clone)]
 pub struct Collection {
-    /// Every model `_train_models` fitted (`None`: fewer than 100 samples
-    /// to train on, so `is_trained` stays false and nothing is checked).
+    /// The models `_train_models` leaves behind, the last metric's (`None`:
+    /// fewer than 100 samples to train on, so `is_trained` stays false and
+    /// nothing is checked).
     pub training: Option<Training>,
     /// Per collected metric, `decision_function` under the surviving models
     /// (NaN when there is no fitted model to ask: the original's detection
@@ -62,7 +63,7 @@ pub fn collect(
         });
     }
     let sample_kinds = kinds_of(samples, kinds)?;
-    let training = train_models(&samples[..history], parallel)?;
+    let training = train_models(&samples[..history], parallel, Keep::Last)?;
     let surviving = training.as_ref().and_then(Training::surviving);
     let mut checker = Checker::new();
     let mut decisions = Vec::with_capacity(samples.len() - history);

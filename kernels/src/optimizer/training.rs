@@ -8,8 +8,9 @@
 //! The original fits the *same* three objects again for every metric, so
 //! only the last metric's models survive and detection scores every metric
 //! with them (defect D056). [`train_models`] fits what the original fits
-//! and returns every metric's models; [`Training::surviving`] is what the
-//! original keeps, [`Training::per_metric`] the fix.
+//! and returns the last metric's models or every metric's ([`Keep`]);
+//! [`Training::surviving`] is what the original keeps,
+//! [`Training::per_metric`] with [`Keep::All`] the fix.
 
 use super::Sample;
 use super::calendar::{hour, weekday};
@@ -95,11 +96,26 @@ pub fn detector_features(sample: &Sample) -> [f64; 4] {
     ]
 }
 
+/// Which fitted models [`train_models`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Only the last metric's, as the original (its shared objects are
+    /// refitted, so an earlier metric's models are freed once the next
+    /// metric's are fitted): the memory the original needs.
+    Last,
+    /// Every metric's (the per-metric fix).
+    All,
+}
+
 /// Fits every metric's models as `_train_models` does (one thread, or the
-/// forests on the rayon pool: the same models either way). `Ok(None)`
-/// below [`MIN_HISTORY`] samples.
-pub fn train_models(samples: &[Sample], parallel: bool) -> Result<Option<Training>, TrainingError> {
-    train_models_seeded(samples, parallel, 42)
+/// forests on the rayon pool: the same models either way), keeping `keep`.
+/// `Ok(None)` below [`MIN_HISTORY`] samples.
+pub fn train_models(
+    samples: &[Sample],
+    parallel: bool,
+    keep: Keep,
+) -> Result<Option<Training>, TrainingError> {
+    train_models_seeded(samples, parallel, 42, keep)
 }
 
 /// [`train_models`] with another `random_state` for every model: how far
@@ -108,6 +124,7 @@ pub fn train_models_seeded(
     samples: &[Sample],
     parallel: bool,
     seed: u64,
+    keep: Keep,
 ) -> Result<Option<Training>, TrainingError> {
     if samples.len() < MIN_HISTORY {
         return Ok(None);
@@ -145,6 +162,9 @@ pub fn train_models_seeded(
         } else {
             None
         };
+        if keep == Keep::Last {
+            training.per_metric.clear();
+        }
         training.per_metric.push(MetricModels {
             metric,
             scaler,
@@ -208,8 +228,19 @@ mod tests {
 
     #[test]
     fn the_last_metric_survives_and_short_histories_train_nothing() {
-        assert!(train_models(&stream(99), false).expect("trains").is_none());
-        let training = train_models(&stream(600), false)
+        assert!(
+            train_models(&stream(99), false, Keep::All)
+                .expect("trains")
+                .is_none()
+        );
+        let last = train_models(&stream(600), false, Keep::Last)
+            .expect("trains")
+            .expect("600 samples");
+        assert_eq!(
+            last.per_metric.iter().map(|m| m.metric).collect::<Vec<_>>(),
+            vec![2]
+        );
+        let training = train_models(&stream(600), false, Keep::All)
             .expect("trains")
             .expect("600 samples");
         assert_eq!(
@@ -223,7 +254,7 @@ mod tests {
         assert_eq!(training.surviving().map(|m| m.metric), Some(2));
         assert!(training.per_metric.iter().all(|m| m.regressor.is_some()));
         // 200 samples per metric: a detector, and a regressor on 197 rows.
-        let small = train_models(&stream(240), false)
+        let small = train_models(&stream(240), false, Keep::All)
             .expect("trains")
             .expect("240");
         assert!(small.per_metric.iter().all(|m| m.regressor.is_none()));

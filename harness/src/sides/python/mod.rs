@@ -396,13 +396,14 @@ impl Bridge {
     }
 
     /// Peak and retained bytes (tracemalloc) of one call of `function` on
-    /// `input`, prepared outside the traced region
-    /// (`twinbench_baselines.memory.peak_bytes`).
+    /// `input`, prepared outside the traced region, and the C-heap bytes the
+    /// result of another, untraced call holds and that call's peak resident
+    /// growth (-1: not measurable) (`twinbench_baselines.memory.peak_bytes`).
     pub fn peak_memory(
         &self,
         function: PythonFunction,
         input: &Input,
-    ) -> Result<(i64, i64), BridgeError> {
+    ) -> Result<(i64, i64, i64, i64), BridgeError> {
         const PEAK_BYTES: PythonFunction = PythonFunction {
             module: "twinbench_baselines.memory",
             function: "peak_bytes",
