@@ -699,10 +699,11 @@ def optimizer_training_fixed_output(optimizer, metrics):
 
 # -- the whole pass: training, then the collection loop ------------------------
 
-#: Metrics collected after training: 40 ticks of the 30-second collection
-#: loop at five metrics a tick, twenty minutes of the service's life; on a
-#: short stream a sixth of it, so most of it is still history to train on.
-COLLECTED = 200
+#: Metrics collected after training: 10 ticks of the 30-second collection
+#: loop at five metrics a tick, five minutes of the service's life (each
+#: costs scikit-learn ~16 ms here; 200 made this pair 3 of make report's
+#: 25 minutes); on a short stream a sixth of it, so most is still history.
+COLLECTED = 50
 
 
 def collected(n):

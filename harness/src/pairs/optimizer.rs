@@ -324,7 +324,7 @@ pub(super) const TRAINING_FIXED: KernelPair = KernelPair {
     comparison: Comparison::AnomalyScores(FOREST_AGREEMENT),
     tolerance: super::EXACT,
     tolerance_rationale: "as optimizer_training: ρ ≥ 0.6 and an AUC within 0.05",
-    sizes: &[1_200, 3_000, 6_000],
+    sizes: &[1_200, 2_400, 3_600],
     // Not the original's code: it feeds no speedup claim of the original.
     claims: &["C14"],
     alternatives: &[],
@@ -346,10 +346,10 @@ fn run_training_fixed_parallel(prepared: &Prepared) -> Result<Output, TwinError>
 }
 
 /// Metrics collected after training in [`PASS`] (the baseline's
-/// `collected(n)`): 40 ticks of the 30 s collection loop at five metrics
+/// `collected(n)`): 10 ticks of the 30 s collection loop at five metrics
 /// each, or on a short stream a sixth of it, so most is still history.
 fn collected(n: usize) -> usize {
-    200.min(n / 6)
+    50.min(n / 6)
 }
 
 pub(super) const PASS: KernelPair = KernelPair {
@@ -357,8 +357,8 @@ pub(super) const PASS: KernelPair = KernelPair {
     pins: PinSet::Server,
     domain: Domain::Optimizer,
     summary: "ml_monitoring K5.1–K5.4 end to end, as the original runs them: _train_models \
-              (as written, D056 included) on all but the last 200 metrics (a sixth below \
-              1,200), then each of those through _process_collected_metric with the trained scaler and \
+              (as written, D056 included) on all but the last 50 metrics (a sixth below \
+              300), then each of those through _process_collected_metric with the trained scaler and \
               isolation forest deciding (decision_function and predict on one row), the \
               expected value, severity, alert, 300 s dedup and remediation rules for a \
               flagged one; output: every sample's anomaly score under the surviving models",
