@@ -383,6 +383,13 @@ fn optimizer_pairs_agree_on_edge_cases() {
 
     check_all("empty history", &MetricHistory::default());
 
+    // Enough samples to train (100) but no metric with the 50 a detector
+    // needs: as written nothing scores; fixed, every sample scores 0.
+    let spread: Vec<_> = (0..6u32)
+        .flat_map(|m| steady(m, 17, MONDAY_NOON, 300))
+        .collect();
+    check_all("100 samples, no metric with 50", &history(&spread));
+
     // Three earlier samples and the flagged one: four neighbours, fallback.
     let few = flagged(
         steady(WS, 3, MONDAY_NOON, 60),

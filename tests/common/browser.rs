@@ -114,7 +114,14 @@ pub fn visit(
         .expect("a page target")
         .to_string();
 
-    let (mut socket, _) = tungstenite::connect(ws_url.as_str()).expect("DevTools websocket");
+    // A full-page screenshot of a long report is one message of tens of
+    // megabytes (base64): above tungstenite's 16 MiB default.
+    let config = tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(256 << 20))
+        .max_frame_size(Some(256 << 20));
+    let (mut socket, _) =
+        tungstenite::client::connect_with_config(ws_url.as_str(), Some(config), 3)
+            .expect("DevTools websocket");
     if let tungstenite::stream::MaybeTlsStream::Plain(s) = socket.get_mut() {
         let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
     }

@@ -273,15 +273,18 @@ fn scores_under(
     let Some(models) = models else {
         return Ok(Output::Values(Vec::new()));
     };
-    let Some(surviving) = models.surviving() else {
+    // As written, nothing to score with when no metric had 50 samples (the
+    // original's detection raises); fixed, every sample scores 0 then.
+    let surviving = models.surviving();
+    if surviving.is_none() && !per_metric {
         return Ok(Output::Values(Vec::new()));
-    };
+    }
     let mut scores = Vec::with_capacity(samples.len());
     for sample in samples {
         let chosen = if per_metric {
             models.of(sample.metric)
         } else {
-            Some(surviving)
+            surviving
         };
         let Some(m) = chosen else {
             scores.push(0.0);
