@@ -445,38 +445,47 @@ pub fn rows_chart(spec: &RowsChart<'_>, rows: &[Row]) -> Option<String> {
 
 /// Each kernel's log–log scaling slope, per side, with its interval: where
 /// Python and Rust grow differently with size, the speedup at the largest
-/// size measured is not the speedup at production size.
-pub fn scaling_chart(results: &Results) -> Option<String> {
+/// size measured is not the speedup at production size. One chart per
+/// domain, so each fits a screen at 70 kernels.
+pub fn scaling_charts(results: &Results) -> Vec<String> {
     let sides = [Side::Python, Side::Rust, Side::RustParallel];
-    let rows: Vec<Row> = results
-        .pairs
-        .iter()
-        .filter(|p| !p.scaling.is_empty())
-        .map(|p| Row {
-            label: p.kernel.clone(),
-            values: sides
-                .iter()
-                .map(|&side| {
-                    let s = p.scaling.iter().find(|s| s.side == side)?;
-                    Some(match s.slope_interval {
-                        Some(e) => (s.slope, e.low, e.high),
-                        None => (s.slope, s.slope, s.slope),
-                    })
+    by_domain(results)
+        .into_iter()
+        .filter_map(|(domain, pairs)| {
+            let rows: Vec<Row> = pairs
+                .into_iter()
+                .filter(|p| !p.scaling.is_empty())
+                .map(|p| Row {
+                    label: p.kernel.clone(),
+                    values: sides
+                        .iter()
+                        .map(|&side| {
+                            let s = p.scaling.iter().find(|s| s.side == side)?;
+                            Some(match s.slope_interval {
+                                Some(e) => (s.slope, e.low, e.high),
+                                None => (s.slope, s.slope, s.slope),
+                            })
+                        })
+                        .collect(),
                 })
-                .collect(),
+                .collect();
+            let caption = format!(
+                "Scaling, {}: time ∝ size^slope (log–log fit, 95% interval)",
+                domain_name(domain)
+            );
+            rows_chart(
+                &RowsChart {
+                    caption: &caption,
+                    x_desc: "slope (1 = linear, 2 = quadratic)",
+                    series: &["Python", "Rust, 1 thread", "Rust, parallel"],
+                    log_x: false,
+                    references: &[1.0, 2.0],
+                    format_x: &|x| format!("{x:.1}"),
+                },
+                &rows,
+            )
         })
-        .collect();
-    rows_chart(
-        &RowsChart {
-            caption: "Scaling: time ∝ size^slope (log–log fit, 95% interval)",
-            x_desc: "slope (1 = linear, 2 = quadratic)",
-            series: &["Python", "Rust, 1 thread", "Rust, parallel"],
-            log_x: false,
-            references: &[1.0, 2.0],
-            format_x: &|x| format!("{x:.1}"),
-        },
-        &rows,
-    )
+        .collect()
 }
 
 /// What the parallel path buys at each kernel's largest size: single-thread

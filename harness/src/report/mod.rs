@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use charts::{
-    PANEL_LINES, SpeedupPanel, memory_chart, scaling_chart, speedup_panels, thread_chart,
+    PANEL_LINES, SpeedupPanel, memory_chart, scaling_charts, speedup_panels, thread_chart,
 };
 pub use page::render;
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::markup::{esc, figure, format_duration, problem_list};
 use super::memory::{call_memory, graph_memory};
 use super::pairs::{by_domain, domain_name, domain_slug, pair_detail, summary_rows};
-use super::{memory_chart, scaling_chart, speedup_panels, thread_chart};
+use super::{memory_chart, scaling_charts, speedup_panels, thread_chart};
 use crate::results::Results;
 
 const STYLE: &str = "
@@ -103,18 +103,18 @@ pub fn render(results: &Results) -> String {
          with input size (slope of a log–log fit over the sizes run, 95% bootstrap interval), \
          and what the parallel path gains over one thread.</p>",
     );
-    for (chart, missing) in [
-        (
-            scaling_chart(results),
-            "No kernel was timed at two sizes or more.",
-        ),
-        (
-            thread_chart(results),
-            "No kernel has a parallel path timed.",
-        ),
-    ] {
-        figure(&mut out, chart, missing);
+    let scaling = scaling_charts(results);
+    if scaling.is_empty() {
+        figure(&mut out, None, "No kernel was timed at two sizes or more.");
     }
+    for chart in scaling {
+        figure(&mut out, Some(chart), "");
+    }
+    figure(
+        &mut out,
+        thread_chart(results),
+        "No kernel has a parallel path timed.",
+    );
 
     call_memory(&mut out, results);
     figure(&mut out, memory_chart(results), "No memory measured.");
