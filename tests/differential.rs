@@ -7,13 +7,14 @@ use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use twinbench::compare::{Comparison, RegressionAgreement};
 use twinbench::compare::{Output, compare};
 use twinbench::inputs::{
-    EdgeList, FRAME_ORIGIN, FeatureMatrix, Generator, Input, MetricHistory, MetricSeries,
-    TimestampedFrame,
+    ALERTS_ORIGIN_MICROS, AlertStream, EdgeList, FRAME_ORIGIN, FeatureMatrix, Generator, Input,
+    MetricHistory, MetricSeries, SplitMix64, TimestampedFrame, alert_stream,
 };
 use twinbench::pairs::{Implementation, KernelPair, PAIRS, Side};
 use twinbench::pins::PinSet;
 use twinbench::sides::python as bridge;
 use twinbench::sides::rust::run_peer;
+use twinbench_kernels::alerting::Alert;
 use twinbench_kernels::graph::Edge;
 
 /// The pairs this test process serves: those of its pin set
@@ -1464,5 +1465,136 @@ fn optimizer_training_shared_models_cost_detection_quality() {
             "{name}: AUC rust {:.4} python {:.4} (ρ {:.3})",
             q.rust, q.python, q.between
         );
+    }
+}
+
+fn is_alerts(input: &Input) -> bool {
+    matches!(input, Input::Alerts(_))
+}
+
+proptest! {
+    // Each case correlates eight alerts against up to 60 on both sides.
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/proptest-regressions/differential.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn alert_kernels_agree_on_random_streams(existing in 0usize..60, seed in any::<u64>()) {
+        let input = Input::Alerts(alert_stream(existing, &mut SplitMix64::new(seed)));
+        for pair in pairs_taking(is_alerts) {
+            check(pair, &input)?;
+        }
+    }
+}
+
+/// A bare alert: id, time in seconds, title and description.
+fn alert(id: u128, seconds: i64, title: &str, description: &str) -> Alert {
+    Alert {
+        id,
+        triggered_at: ALERTS_ORIGIN_MICROS + seconds * 1_000_000,
+        title: title.to_string(),
+        description: description.to_string(),
+        category: 0,
+        severity: 2,
+        source_host: None,
+        source_component: None,
+        tags: Vec::new(),
+        metric_values: None,
+    }
+}
+
+fn stream(alerts: Vec<Alert>, new: usize) -> Input {
+    let existing = alerts.len() - new;
+    Input::Alerts(AlertStream { alerts, existing })
+}
+
+/// The correlator's named edge cases, each checked to exercise what it
+/// names (the strategy the twin picks), then compared with the baseline.
+#[test]
+fn alert_kernels_agree_on_edge_cases() {
+    let correlation = PAIRS
+        .iter()
+        .find(|p| p.name == "alert_correlation")
+        .expect("registered");
+    let metrics = |pairs: &[(&str, f64)]| {
+        Some(
+            pairs
+                .iter()
+                .map(|&(k, v)| (k.to_string(), v))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let far = |i: i64| i * 1_800; // 30 minutes apart: no temporal match
+    let mut cases: Vec<(&str, Input, Option<i64>)> = Vec::new();
+    cases.push(("no alerts", stream(Vec::new(), 0), None));
+    cases.push(("one alert", stream(vec![alert(1, 0, "a", "b")], 1), None));
+    let same_time: Vec<Alert> = (1..=4).map(|i| alert(i, 50, "x", "y")).collect();
+    cases.push(("identical timestamps", stream(same_time, 1), Some(0)));
+    let mut identical: Vec<Alert> = (1..=9)
+        .map(|i| alert(i, far(i as i64), "Database timeout", "db-01 timed out"))
+        .collect();
+    for (k, a) in identical.iter_mut().enumerate() {
+        a.category = (k % 6) as u8;
+    }
+    cases.push((
+        "eight identical texts: semantic HIGH",
+        stream(identical, 1),
+        Some(2),
+    ));
+    let mut fields: Vec<Alert> = (1..=8).map(|i| alert(i, far(i as i64), "", "")).collect();
+    for a in &mut fields {
+        a.source_host = Some("db-01".into());
+        a.source_component = Some("database".into());
+        a.tags = vec![("env".into(), "prod".into())];
+    }
+    fields[0].source_host = Some(String::new());
+    fields[1].source_component = None;
+    cases.push((
+        "missing and empty fields, empty strings",
+        stream(fields, 1),
+        Some(1),
+    ));
+    let mut unicode: Vec<Alert> = (1..=9)
+        .map(|i| {
+            alert(
+                i,
+                far(i as i64),
+                "Ошибка İSTANBUL DIS\u{212a} 😀",
+                "データベース接続タイムアウト\u{1c}ΟΔΟΣ",
+            )
+        })
+        .collect();
+    unicode[8].title = "ошибка istanbul disk".into();
+    cases.push(("Unicode text", stream(unicode, 1), None));
+    let mut nan: Vec<Alert> = (1..=4).map(|i| alert(i, far(i as i64), "p", "q")).collect();
+    nan[0].metric_values = metrics(&[("cpu_usage", f64::NAN), ("memory_usage", 90.0)]);
+    nan[1].metric_values = metrics(&[("cpu_usage", 0.0)]);
+    nan[2].metric_values = metrics(&[("cpu_usage", f64::INFINITY)]);
+    nan[3].metric_values = metrics(&[("cpu_usage", 80.0), ("memory_usage", f64::NAN)]);
+    cases.push(("NaN, zero and inf metrics", stream(nan, 1), None));
+    // A re-sent member of a stored correlation gets it back; duplicate ids
+    // among the existing alerts count once in the divisor.
+    let mut resent: Vec<Alert> = (1..=4).map(|i| alert(i, 10, "r", "s")).collect();
+    resent[1].id = 1;
+    resent.push(alert(5, 10, "r", "s"));
+    resent.push(alert(3, 4_000, "other", "text"));
+    cases.push(("re-sent and duplicate ids", stream(resent, 2), Some(0)));
+    for (name, input, strategy) in &cases {
+        if let Some(strategy) = strategy {
+            let lists = rust_lists(correlation, input);
+            let first = lists
+                .lists
+                .first()
+                .unwrap_or_else(|| panic!("{name}: no outcome"));
+            assert_eq!(first[0], *strategy, "{name}: {lists:?}");
+        }
+        for pair in pairs_taking(is_alerts) {
+            check(pair, input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
     }
 }

@@ -11,4 +11,5 @@ mod instructions;
 mod module_graph;
 mod report_end_to_end;
 mod scenario_errors;
+mod text;
 mod untrusted;

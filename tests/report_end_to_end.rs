@@ -722,6 +722,7 @@ fn many_kernels(n: usize) -> twinbench::results::Results {
         Domain::Detection,
         Domain::Forecasting,
         Domain::Optimizer,
+        Domain::Alerting,
     ];
     results.pairs = (0..n)
         .map(|i| {
@@ -829,6 +830,7 @@ fn the_page_stays_navigable_at_200_kernels() {
         "speedups-detection",
         "speedups-forecasting",
         "speedups-optimizer",
+        "speedups-alerting",
         "pairs-analytics",
         "pairs-detection",
     ] {
@@ -854,7 +856,7 @@ fn the_page_stays_navigable_at_200_kernels() {
     );
     let panels = twinbench::report::speedup_panels(&results);
     let scaling = twinbench::report::scaling_charts(&results);
-    assert_eq!(scaling.len(), 4, "one scaling chart per domain");
+    assert_eq!(scaling.len(), 5, "one scaling chart per domain");
     assert_eq!(
         html.matches("<svg").count(),
         panels.len() + scaling.len() + 2,

@@ -13,9 +13,14 @@
 //!   value, severity, dedup, remediation, trends, summary).
 //! - [`quantile`]: numpy's linear percentile, bit for bit.
 //! - [`numpy_sum`]: numpy's summation order (pairwise, buffered).
+//! - [`alerting`]: the alert correlators (temporal, spatial, semantic,
+//!   metric-pattern strategies and the best-strategy selection).
+//! - [`text`]: CPython's `difflib.SequenceMatcher` and `str` whitespace and
+//!   lower-casing, bit for bit.
 //! - [`concurrent`]: the shared-state components (cache, breaker, pool, …),
 //!   race-free behind one sync facade, and the bug zoo of the original's races.
 
+pub mod alerting;
 pub mod bits;
 pub mod concurrent;
 pub mod detect;
@@ -25,3 +30,4 @@ pub mod ml;
 pub mod numpy_sum;
 pub mod optimizer;
 pub mod quantile;
+pub mod text;

@@ -1,6 +1,7 @@
 //! Seeded input generators: the same seed gives the same bytes on every run,
 //! so both sides, every test and every benchmark see identical inputs.
 
+mod alert_stream;
 mod barabasi_albert;
 mod feature_matrix;
 mod forecast_cases;
@@ -10,6 +11,9 @@ mod metric_series;
 mod python_hash;
 
 pub use crate::stats::rng::SplitMix64;
+pub use alert_stream::{
+    ALERT_CATEGORIES, ALERT_SEVERITIES, ALERTS_ORIGIN_MICROS, AlertStream, NEW_ALERTS, alert_stream,
+};
 pub use barabasi_albert::barabasi_albert;
 pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
 pub use forecast_cases::{CASE_COLUMNS, CASE_METRIC_COUNT, forecast_cases};
@@ -62,6 +66,8 @@ pub enum Input {
     Frame(TimestampedFrame),
     /// The AI performance optimizer's metric stream with model verdicts.
     History(MetricHistory),
+    /// Dashboard alerts: history, then the alerts to correlate.
+    Alerts(AlertStream),
 }
 
 impl Input {
@@ -74,7 +80,9 @@ impl Input {
             Input::History(h) => Truth {
                 anomalies: Some(&h.spike),
             },
-            Input::Graph(_) | Input::Series(_) | Input::Frame(_) => Truth::default(),
+            Input::Graph(_) | Input::Series(_) | Input::Frame(_) | Input::Alerts(_) => {
+                Truth::default()
+            }
         }
     }
 }
@@ -106,6 +114,9 @@ pub enum Generator {
     /// components, a collection every 5 minutes) with a model verdict per
     /// sample.
     MetricHistory,
+    /// Dashboard alerts (size: how many each new alert is correlated
+    /// against) followed by the alerts to correlate.
+    AlertStream,
 }
 
 impl Generator {
@@ -119,7 +130,7 @@ impl Generator {
             | Generator::MetricFrame { .. }
             | Generator::HourlyFrame { .. }
             | Generator::ForecastCases => 0,
-            Generator::MetricHistory => 0,
+            Generator::MetricHistory | Generator::AlertStream => 0,
         }
     }
 
@@ -146,6 +157,9 @@ impl Generator {
             // A PerformanceMetric object (~0.5 KiB with its datetime and
             // metadata dict) plus the optimizer's per-alert records.
             Generator::MetricHistory => 1_024,
+            // An Alert object with its strings, tag and metric dicts, and a
+            // correlation result's factor dicts.
+            Generator::AlertStream => 4_096,
         }
     }
 
@@ -158,6 +172,7 @@ impl Generator {
             Generator::HourlyFrame { .. } => "hours",
             Generator::ForecastCases => "cases",
             Generator::MetricHistory => "samples",
+            Generator::AlertStream => "existing alerts",
         }
     }
 
@@ -193,6 +208,11 @@ impl Generator {
                  and duplicated samples, a model verdict per sample"
                     .to_string()
             }
+            Generator::AlertStream => format!(
+                "dashboard alerts in bursts (identical, late, re-sent), 14 message families in 5 \
+                 languages, near-duplicate titles, missing fields, metric dicts with 0 and NaN; \
+                 then {NEW_ALERTS} alerts to correlate"
+            ),
         }
     }
 
@@ -210,6 +230,7 @@ impl Generator {
             Generator::HourlyFrame { cols } => Input::Frame(hourly_frame(size, cols, &mut rng)),
             Generator::ForecastCases => Input::Matrix(forecast_cases(size, &mut rng)),
             Generator::MetricHistory => Input::History(metric_history(size, &mut rng)),
+            Generator::AlertStream => Input::Alerts(alert_stream(size, &mut rng)),
         }
     }
 }
@@ -270,6 +291,12 @@ mod tests {
                     eat(&[u8::from(h.anomalous[i]), u8::from(h.spike[i])]);
                 }
             }
+            Input::Alerts(s) => {
+                eat(&s.existing.to_le_bytes());
+                for a in &s.alerts {
+                    eat(format!("{a:?}").as_bytes());
+                }
+            }
         }
         hash
     }
@@ -285,6 +312,7 @@ mod tests {
             Generator::HourlyFrame { cols: 3 },
             Generator::ForecastCases,
             Generator::MetricHistory,
+            Generator::AlertStream,
         ] {
             let a = generator.generate(2_000, 42);
             // Bytes, not `==`: forecast cases hold NaN (a missing model).

@@ -1,6 +1,7 @@
 //! Shared plumbing of the rows: turning a generated input into what a twin
 //! runs on, and a twin's result into an [`Output`].
 
+use twinbench_kernels::alerting::Alert;
 use twinbench_kernels::{graph, ml, optimizer as opt};
 
 use super::{Prepared, TwinError};
@@ -14,6 +15,7 @@ pub(super) fn input_kind(input: &Input) -> &'static str {
         Input::Matrix(_) => "feature matrix",
         Input::Frame(_) => "timestamped frame",
         Input::History(_) => "metric history",
+        Input::Alerts(_) => "alert stream",
     }
 }
 
@@ -198,5 +200,27 @@ pub(super) fn expect_history(prepared: &Prepared) -> Result<History<'_>, TwinErr
             kinds,
         } => Ok((samples, anomalous, kinds)),
         other => Err(wrong_prepared("metric history", other)),
+    }
+}
+
+/// The alert stream as the twin's alerts (a copy: the input stays whole
+/// for the other side) and how many of them are history.
+pub(super) fn prepare_alerts(input: &Input) -> Result<Prepared, TwinError> {
+    let Input::Alerts(stream) = input else {
+        return Err(TwinError::WrongInput {
+            expected: "alert stream",
+            got: input_kind(input),
+        });
+    };
+    Ok(Prepared::Alerts {
+        alerts: stream.alerts.clone(),
+        existing: stream.existing,
+    })
+}
+
+pub(super) fn expect_alerts(prepared: &Prepared) -> Result<(&[Alert], usize), TwinError> {
+    match prepared {
+        Prepared::Alerts { alerts, existing } => Ok((alerts, *existing)),
+        other => Err(wrong_prepared("alert stream", other)),
     }
 }

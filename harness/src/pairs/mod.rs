@@ -18,6 +18,7 @@ use twinbench_kernels::{graph, ml, optimizer as opt};
 use crate::compare::{Comparison, Output, Tolerance};
 use crate::inputs::{Generator, Input};
 
+mod alerting;
 mod centrality;
 mod clustering;
 mod communities;
@@ -53,6 +54,9 @@ pub enum Domain {
     /// The AI performance optimizer (ml_monitoring.md §5): per-metric
     /// training, the single-point anomaly check, dedup, remediation, trends.
     Optimizer,
+    /// Alerting and alert correlation (ml_monitoring.md §3, §4, §6, §8,
+    /// §9): the correlators and the text kernels they rest on.
+    Alerting,
 }
 
 /// A Python function in the baselines package. By convention the module
@@ -116,6 +120,11 @@ pub enum Prepared {
         anomalous: Vec<bool>,
         kinds: Vec<opt::MetricKind>,
     },
+    /// Dashboard alerts; those from `existing` on are correlated.
+    Alerts {
+        alerts: Vec<twinbench_kernels::alerting::Alert>,
+        existing: usize,
+    },
 }
 
 impl Prepared {
@@ -131,6 +140,7 @@ impl Prepared {
             Prepared::Calendar(_) => "frame with calendar features",
             Prepared::FittedForest(_) => "fitted forest",
             Prepared::History { .. } => "metric history",
+            Prepared::Alerts { .. } => "alert stream",
         }
     }
 }
@@ -388,6 +398,8 @@ pub static PAIRS: &[KernelPair] = &[
     optimizer::TRAINING,
     optimizer::TRAINING_FIXED,
     optimizer::PASS,
+    alerting::SEQUENCE_MATCHER,
+    alerting::ALERT_CORRELATION,
 ];
 
 /// The pair called `name`, if any.
@@ -418,7 +430,12 @@ mod tests {
         for pair in PAIRS {
             assert_eq!(pair.sizes.len(), 3, "{}", pair.name);
             assert!(pair.sizes.iter().all(|&s| s >= pair.generator.min_size()));
-            assert!(!pair.claims.is_empty(), "{}", pair.name);
+            // Alerting has no claim: no migration document gives it a factor.
+            assert!(
+                !pair.claims.is_empty() || pair.domain == Domain::Alerting,
+                "{}",
+                pair.name
+            );
         }
     }
 
@@ -467,7 +484,9 @@ mod tests {
                 "optimizer_summary",
                 "optimizer_training",
                 "optimizer_training_fixed",
-                "optimizer_pass"
+                "optimizer_pass",
+                "sequence_matcher_ratio",
+                "alert_correlation"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

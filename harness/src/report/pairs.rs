@@ -251,6 +251,7 @@ pub(super) fn domain_slug(domain: Domain) -> &'static str {
         Domain::Detection => "detection",
         Domain::Forecasting => "forecasting",
         Domain::Optimizer => "optimizer",
+        Domain::Alerting => "alerting",
     }
 }
 
@@ -260,5 +261,6 @@ pub(super) fn domain_name(domain: Domain) -> &'static str {
         Domain::Detection => "AI detection",
         Domain::Forecasting => "Forecasting engine",
         Domain::Optimizer => "AI performance optimizer",
+        Domain::Alerting => "Alerting and alert correlation",
     }
 }

@@ -163,44 +163,73 @@ pub fn run(
         .map(|(_, plan)| plan)
         .collect();
     // This process's pin set's pairs here, each other set's in a process
-    // of its own; results keep the scenario's order.
+    // of its own, started first and running meanwhile (checks and memory
+    // figures do not depend on the load; timings were taken by the bench);
+    // results keep the scenario's order.
     let here = bridge.map_or_else(|| PinSet::current().unwrap_or_default(), |b| b.pins);
-    let mut slots: Vec<Option<PairResult>> = selected
-        .iter()
-        .map(|plan| {
-            (plan.pair.pins == here).then(|| {
-                run_pair(
-                    plan,
-                    bridge,
-                    &samples,
-                    options.memory.as_ref(),
-                    &mut progress,
-                )
-            })
+    let others: Vec<(PinSet, Vec<usize>)> = PinSet::ALL
+        .into_iter()
+        .filter(|p| *p != here)
+        .map(|other| {
+            let positions = (0..selected.len())
+                .filter(|&i| selected[i].pair.pins == other)
+                .collect::<Vec<_>>();
+            (other, positions)
         })
+        .filter(|(_, positions)| !positions.is_empty())
         .collect();
-    let mut pin_set_versions = Vec::new();
-    for other in PinSet::ALL.into_iter().filter(|p| *p != here) {
-        let positions: Vec<usize> = (0..selected.len())
-            .filter(|&i| selected[i].pair.pins == other)
+    let (mut slots, other_runs) = std::thread::scope(|scope| {
+        let handles: Vec<_> = others
+            .iter()
+            .filter_map(|(other, positions)| {
+                let kernels: Vec<&str> = positions.iter().map(|&i| selected[i].pair.name).collect();
+                let Some(runner) = &options.pin_sets else {
+                    problems.push(format!(
+                        "not run: {} need the {other} pins, which only the twinbench binary \
+                         starts (in a process of their own)",
+                        kernels.join(", ")
+                    ));
+                    return None;
+                };
+                progress(&Progress::Note(format!(
+                    "{} under the {other} pins, in a process of their own",
+                    kernels.join(", ")
+                )));
+                let (scenario_path, criterion_dir) = (&scenario.path, &options.criterion_dir);
+                let handle =
+                    scope.spawn(move || runner.run(*other, scenario_path, criterion_dir, &kernels));
+                Some((*other, positions, handle))
+            })
             .collect();
-        if positions.is_empty() {
-            continue;
-        }
+        let slots: Vec<Option<PairResult>> = selected
+            .iter()
+            .map(|plan| {
+                (plan.pair.pins == here).then(|| {
+                    run_pair(
+                        plan,
+                        bridge,
+                        &samples,
+                        options.memory.as_ref(),
+                        &mut progress,
+                    )
+                })
+            })
+            .collect();
+        let runs: Vec<_> = handles
+            .into_iter()
+            .map(|(other, positions, handle)| {
+                let run = handle
+                    .join()
+                    .unwrap_or_else(|_| Err(format!("the {other} pins' runner panicked")));
+                (other, positions, run)
+            })
+            .collect();
+        (slots, runs)
+    });
+    let mut pin_set_versions = Vec::new();
+    for (other, positions, run) in other_runs {
         let kernels: Vec<&str> = positions.iter().map(|&i| selected[i].pair.name).collect();
-        let Some(runner) = &options.pin_sets else {
-            problems.push(format!(
-                "not run: {} need the {other} pins, which only the twinbench binary starts \
-                 (in a process of their own)",
-                kernels.join(", ")
-            ));
-            continue;
-        };
-        progress(&Progress::Note(format!(
-            "{} under the {other} pins, in a process of their own",
-            kernels.join(", ")
-        )));
-        match runner.run(other, &scenario.path, &options.criterion_dir, &kernels) {
+        match run {
             Ok(run) => {
                 for (&i, pair) in positions.iter().zip(run.pairs) {
                     for size in &selected[i].sizes {

@@ -47,6 +47,7 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
         (Domain::Detection, "AI detection"),
         (Domain::Forecasting, "forecasting engine"),
         (Domain::Optimizer, "AI performance optimizer"),
+        (Domain::Alerting, "alert correlator"),
     ] {
         let pairs: Vec<_> = results
             .pairs
@@ -153,9 +154,7 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
             v.readiness = readiness(&v.requirements);
         }
     }
-    for name in ["performance monitor", "alert correlator"] {
-        out.push(not_assessed(name, NOT_PORTED));
-    }
+    out.push(not_assessed("performance monitor", NOT_PORTED));
     for component in Component::ALL {
         out.push(concurrent_verdict(component, results));
     }

@@ -3,10 +3,12 @@
 
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::compare::{Event, Lists, Output};
-use crate::inputs::{HISTORY_COMPONENTS, HISTORY_METRICS, Input};
+use crate::inputs::{
+    ALERT_CATEGORIES, ALERT_SEVERITIES, AlertStream, HISTORY_COMPONENTS, HISTORY_METRICS, Input,
+};
 use crate::pairs::OutputKind;
 
 /// Positional arguments of a baseline's `_prepare` for `input`:
@@ -16,7 +18,11 @@ use crate::pairs::OutputKind;
 /// in seconds of naive wall-clock time,
 /// metric histories as `(metric, component, value, timestamp, anomalous,
 /// metric_names, component_names)`: columns as arrays (codes int64,
-/// timestamps int64 epoch seconds, verdicts bool), names as lists.
+/// timestamps int64 epoch seconds, verdicts bool), names as lists;
+/// alert streams as `(columns,)`, one dict of per-alert lists (`id` ints,
+/// `triggered_at` int64 microseconds, `title`, `description`, `category`
+/// and `severity` names, `source_host` / `source_component` str or None,
+/// `tags` dicts, `metric_values` dict or None) plus `existing`.
 pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
     match input {
         Input::Graph(graph) => {
@@ -51,6 +57,10 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
                 ],
             )
         }
+        Input::Alerts(stream) => {
+            let columns = alert_columns(py, stream)?;
+            PyTuple::new(py, [columns.into_any()])
+        }
         Input::Matrix(matrix) => PyTuple::new(
             py,
             [
@@ -69,6 +79,57 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
             ],
         ),
     }
+}
+
+fn alert_columns<'py>(py: Python<'py>, stream: &AlertStream) -> PyResult<Bound<'py, PyDict>> {
+    let alerts = &stream.alerts;
+    let columns = PyDict::new(py);
+    let ids = PyList::empty(py);
+    let titles = PyList::empty(py);
+    let descriptions = PyList::empty(py);
+    let categories = PyList::empty(py);
+    let severities = PyList::empty(py);
+    let hosts = PyList::empty(py);
+    let components = PyList::empty(py);
+    let tags = PyList::empty(py);
+    let metrics = PyList::empty(py);
+    for a in alerts {
+        ids.append(a.id)?;
+        titles.append(&a.title)?;
+        descriptions.append(&a.description)?;
+        categories.append(ALERT_CATEGORIES[usize::from(a.category)])?;
+        severities.append(ALERT_SEVERITIES[usize::from(a.severity)])?;
+        hosts.append(a.source_host.as_deref())?;
+        components.append(a.source_component.as_deref())?;
+        let t = PyDict::new(py);
+        for (k, v) in &a.tags {
+            t.set_item(k, v)?;
+        }
+        tags.append(t)?;
+        match &a.metric_values {
+            None => metrics.append(py.None())?,
+            Some(values) => {
+                let m = PyDict::new(py);
+                for (k, v) in values {
+                    m.set_item(k, v)?;
+                }
+                metrics.append(m)?;
+            }
+        }
+    }
+    let stamps: Vec<i64> = alerts.iter().map(|a| a.triggered_at).collect();
+    columns.set_item("id", ids)?;
+    columns.set_item("triggered_at", PyArray1::from_vec(py, stamps))?;
+    columns.set_item("title", titles)?;
+    columns.set_item("description", descriptions)?;
+    columns.set_item("category", categories)?;
+    columns.set_item("severity", severities)?;
+    columns.set_item("source_host", hosts)?;
+    columns.set_item("source_component", components)?;
+    columns.set_item("tags", tags)?;
+    columns.set_item("metric_values", metrics)?;
+    columns.set_item("existing", stream.existing)?;
+    Ok(columns)
 }
 
 fn to_vec<T: numpy::Element + Copy>(obj: &Bound<'_, PyAny>) -> PyResult<Vec<T>> {

@@ -505,6 +505,26 @@ impl Bridge {
         })
     }
 
+    /// `str(function(*args))` for string arguments: how tests put text
+    /// kernels (difflib, `re`, `str` methods) to the embedded interpreter
+    /// without quoting text into an expression.
+    pub fn call_with_strings(
+        &self,
+        function: PythonFunction,
+        args: &[String],
+    ) -> Result<String, BridgeError> {
+        let args = args.to_vec();
+        let this = self.clone();
+        worker::run(move |py| {
+            let what = format!("{}.{}", function.module, function.function);
+            let f = this.function(py, function)?;
+            let args = PyTuple::new(py, &args).map_err(|e| errors::python(py, &what, e))?;
+            f.call1(args)
+                .and_then(|v| v.str().map(|s| s.to_string()))
+                .map_err(|e| errors::python(py, &what, e))
+        })
+    }
+
     /// Evaluates a Python expression with the bridge's `sys.path` (tests use
     /// it to check facts such as `hash((u, v))` against the interpreter).
     pub fn eval_expression(&self, expression: &str) -> Result<String, BridgeError> {
