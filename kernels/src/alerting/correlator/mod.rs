@@ -16,7 +16,7 @@ pub mod semantic;
 pub mod spatial;
 pub mod temporal;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::Alert;
 
@@ -160,11 +160,13 @@ pub struct Outcome {
 /// `AlertCorrelator` with the default rules and no cache manager or
 /// callbacks: the significant correlations it keeps, and which one each
 /// alert id maps to (a later correlation overwrites an id's mapping; the
-/// older one stays stored, orphaned, as in the original).
+/// older one stays stored, orphaned, as in the original). An ordered map,
+/// not a hashed one: no per-process random state, so the instruction
+/// counts of a call are the same on every run.
 #[derive(Debug, Default)]
 pub struct AlertCorrelator {
     correlations: Vec<Correlation>,
-    by_alert: HashMap<u128, usize>,
+    by_alert: BTreeMap<u128, usize>,
     text: semantic::Scratch,
 }
 
