@@ -1598,3 +1598,21 @@ fn alert_kernels_agree_on_edge_cases() {
         }
     }
 }
+
+/// Every latency measurement times each call on both sides, on a short
+/// stream (the bench runs them at full size; nothing here is timed against
+/// a bound).
+#[test]
+fn latency_measurements_time_every_call_on_both_sides() {
+    let bridge = bridge::bridge().expect("bridge");
+    for spec in twinbench::pairs::latency::LATENCIES {
+        let input = (spec.input)(40, 12, 20261126);
+        let rust = (spec.rust)(&input, 12).expect("Rust side");
+        assert_eq!(rust.len(), 12, "{}: one time per call", spec.name);
+        let python = bridge
+            .per_call_times_on(spec.python, &input, 5)
+            .expect("Python side");
+        assert_eq!(python.len(), 5, "{}: one time per call", spec.name);
+        assert!(python.iter().all(|&ns| ns > 0), "{}: {python:?}", spec.name);
+    }
+}

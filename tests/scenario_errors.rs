@@ -164,3 +164,21 @@ fn the_same_size_twice_is_refused() {
     let message = expect_error("twice.toml", &text, 5, "kernel[0].sizes");
     assert!(message.contains("listed twice"), "{message}");
 }
+
+/// The committed profiles run every registered pair: the quick one is what
+/// `make gate` holds to its baseline, so a pair left out of it is never
+/// gated (eleven were, from issue 15 until 2026-12-03).
+#[test]
+fn the_default_and_quick_profiles_run_every_registered_pair() {
+    for file in ["scenarios/default.toml", "scenarios/quick.toml"] {
+        let scenario =
+            twinbench::scenario::load(&twinbench::workspace::root().join(file)).expect(file);
+        let run: Vec<&str> = scenario.kernels.iter().map(|k| k.pair.name).collect();
+        let missing: Vec<&str> = twinbench::pairs::PAIRS
+            .iter()
+            .map(|p| p.name)
+            .filter(|name| !run.contains(name))
+            .collect();
+        assert!(missing.is_empty(), "{file} leaves out {missing:?}");
+    }
+}

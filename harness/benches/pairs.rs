@@ -25,7 +25,9 @@ use twinbench::measure::bench_id::{
 };
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::measure::eta::{self, Eta};
+use twinbench::measure::latency::{self as latency_record, Recording};
 use twinbench::pairs::Side;
+use twinbench::pairs::latency::{self, LatencySpec};
 use twinbench::pairs::{
     Alternative, Implementation, OutputKind, Prepared, PythonFunction, RustPeer,
 };
@@ -267,6 +269,11 @@ fn bench_all(
         }
         let kernel_started = std::time::Instant::now();
         bench_pair(c, plan, bridge, only);
+        if measuring() && only.is_none() {
+            for spec in latency::for_plan(plan) {
+                measure_latency(spec, plan, bridge);
+            }
+        }
         if measuring() {
             let took = kernel_started.elapsed().as_secs_f64();
             eta.finished(position, took);
@@ -382,6 +389,53 @@ fn bench_executor_hop(c: &mut Criterion, bridge: &Bridge) {
         }
         group.finish();
     });
+}
+
+/// Calls per side before the timed ones: the first calls pay cold caches
+/// (and for Python, lazy imports), which a running service paid long ago.
+const LATENCY_WARM_UP_CALLS: usize = 20;
+
+/// Times `spec` call by call on both sides and records every time
+/// (`measure::latency`); a side that fails is recorded as failed, and the
+/// run goes on.
+fn measure_latency(spec: &LatencySpec, plan: &KernelPlan, bridge: Option<&Bridge>) {
+    let started = Instant::now();
+    let input = spec.input_for(plan);
+    let rust_ns = (spec.rust)(&input, LATENCY_WARM_UP_CALLS)
+        .and_then(|_| (spec.rust)(&input, spec.rust_calls))
+        .map_err(|e| e.to_string());
+    let python_ns = match bridge {
+        None => Err("no Python in this run".to_string()),
+        Some(bridge) => Python::attach(|py| -> Result<Vec<u64>, String> {
+            let prepared = bridge
+                .prepare(py, spec.python, &input)
+                .map_err(|e| e.to_string())?;
+            bridge
+                .per_call_times(py, spec.python, &prepared, 2)
+                .and_then(|_| bridge.per_call_times(py, spec.python, &prepared, spec.python_calls))
+                .map_err(|e| e.to_string())
+        }),
+    };
+    for (side, times) in [("Rust", &rust_ns), ("Python", &python_ns)] {
+        if let Err(e) = times {
+            eprintln!("twinbench bench: {}/{side}: not timed: {e}", spec.name);
+        }
+    }
+    let recording = Recording {
+        name: spec.name.to_string(),
+        rust_ns,
+        python_ns,
+    };
+    if let Err(e) = latency_record::write(&workspace::criterion_dir(), &recording) {
+        eprintln!("twinbench bench: {}: cannot record: {e}", spec.name);
+    }
+    eprintln!(
+        "== {}: per-call latency, {} Rust and {} Python calls timed in {:.0} s",
+        spec.name,
+        spec.rust_calls,
+        spec.python_calls,
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// `cargo bench` passes `--bench`; under `cargo test` criterion runs each

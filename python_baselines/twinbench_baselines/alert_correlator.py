@@ -132,6 +132,33 @@ def _confidence_level(score: float) -> CorrelationConfidence:
         return CorrelationConfidence.VERY_LOW
 
 
+def _alert_ids(new_alert: Alert, matching_alerts: List[Alert]) -> Set[uuid.UUID]:
+    """The matched alerts' ids and the new alert's, as a set (the divisor
+    of every correlator's average)."""
+    alert_ids = {alert.id for alert in matching_alerts}
+    alert_ids.add(new_alert.id)
+    return alert_ids
+
+
+def _result(new_alert: Alert, alert_ids: Set[uuid.UUID], strategy: CorrelationStrategy,
+            confidence_score: float, factors: Dict[str, Any],
+            common_attributes: Optional[Dict[str, Any]] = None) -> CorrelationResult:
+    """The ``CorrelationResult`` every correlator builds the same way."""
+    now = datetime.utcnow()
+    return CorrelationResult(
+        correlation_id=uuid.uuid4(),
+        alert_ids=alert_ids,
+        primary_alert_id=new_alert.id,
+        strategy=strategy,
+        confidence=_confidence_level(confidence_score),
+        confidence_score=confidence_score,
+        created_at=now,
+        last_updated=now,
+        correlation_factors=factors,
+        common_attributes=common_attributes or {},
+    )
+
+
 class TemporalCorrelator:
     """K8.1: existing alerts triggered in the 10 minutes up to the new one,
     each scored ``exp(-Δ / window)``."""
@@ -165,27 +192,17 @@ class TemporalCorrelator:
                     })
             if not matching_alerts:
                 return None
-            alert_ids = {alert.id for alert in matching_alerts}
-            alert_ids.add(new_alert.id)
+            alert_ids = _alert_ids(new_alert, matching_alerts)
             total_score = sum(p["score"] for p in temporal_pattern)
             average_score = total_score / len(alert_ids)
             confidence_score = min(1.0, average_score * rule.weight)
-            now = datetime.utcnow()
-            return CorrelationResult(
-                correlation_id=uuid.uuid4(),
-                alert_ids=alert_ids,
-                primary_alert_id=new_alert.id,
-                strategy=CorrelationStrategy.TEMPORAL,
-                confidence=_confidence_level(confidence_score),
-                confidence_score=confidence_score,
-                created_at=now,
-                last_updated=now,
-                correlation_factors={
-                    "temporal_pattern": temporal_pattern,
-                    "time_window": self.time_window.total_seconds(),
-                    "average_score": average_score,
-                },
-            )
+            factors = {
+                "temporal_pattern": temporal_pattern,
+                "time_window": self.time_window.total_seconds(),
+                "average_score": average_score,
+            }
+            return _result(new_alert, alert_ids, CorrelationStrategy.TEMPORAL,
+                           confidence_score, factors)
         except Exception:
             return None
 
@@ -233,8 +250,7 @@ class SpatialCorrelator:
                     })
             if not matching_alerts:
                 return None
-            alert_ids = {alert.id for alert in matching_alerts}
-            alert_ids.add(new_alert.id)
+            alert_ids = _alert_ids(new_alert, matching_alerts)
             max_possible_score = (self.same_host_weight + self.same_component_weight
                                   + self.same_category_weight + 1.0)
             total_score = sum(f["match_score"] for f in spatial_factors)
@@ -245,19 +261,8 @@ class SpatialCorrelator:
             for key in ("same_host", "same_component", "same_category"):
                 if key in first:
                     common_attributes[key] = first[key]
-            now = datetime.utcnow()
-            return CorrelationResult(
-                correlation_id=uuid.uuid4(),
-                alert_ids=alert_ids,
-                primary_alert_id=new_alert.id,
-                strategy=CorrelationStrategy.SPATIAL,
-                confidence=_confidence_level(confidence_score),
-                confidence_score=confidence_score,
-                created_at=now,
-                last_updated=now,
-                correlation_factors={"spatial_matches": spatial_factors},
-                common_attributes=common_attributes,
-            )
+            return _result(new_alert, alert_ids, CorrelationStrategy.SPATIAL, confidence_score,
+                           {"spatial_matches": spatial_factors}, common_attributes)
         except Exception:
             return None
 
@@ -307,38 +312,28 @@ class SemanticCorrelator:
                     similarity_scores.append(overall_similarity)
             if not matching_alerts:
                 return None
-            alert_ids = {alert.id for alert in matching_alerts}
-            alert_ids.add(new_alert.id)
+            alert_ids = _alert_ids(new_alert, matching_alerts)
             total_similarity = sum(similarity_scores)
             average_similarity = total_similarity / len(alert_ids)
             confidence_score = min(1.0, average_similarity * rule.weight)
             # The original recomputes both similarities for the factors.
             semantic_factors = [
                 {
-                    "alert_id": str(alert.id),
-                    "title_similarity": self._calculate_text_similarity(
+                "alert_id": str(alert.id),
+                "title_similarity": self._calculate_text_similarity(
                         new_alert.title, alert.title),
-                    "description_similarity": self._calculate_text_similarity(
+                "description_similarity": self._calculate_text_similarity(
                         new_alert.description, alert.description),
-                    "overall_similarity": score,
+                "overall_similarity": score,
                 }
                 for alert, score in zip(matching_alerts, similarity_scores)
             ]
-            now = datetime.utcnow()
-            return CorrelationResult(
-                correlation_id=uuid.uuid4(),
-                alert_ids=alert_ids,
-                primary_alert_id=new_alert.id,
-                strategy=CorrelationStrategy.SEMANTIC,
-                confidence=_confidence_level(confidence_score),
-                confidence_score=confidence_score,
-                created_at=now,
-                last_updated=now,
-                correlation_factors={
-                    "semantic_matches": semantic_factors,
-                    "average_similarity": average_similarity,
-                },
-            )
+            factors = {
+                "semantic_matches": semantic_factors,
+                "average_similarity": average_similarity,
+            }
+            return _result(new_alert, alert_ids, CorrelationStrategy.SEMANTIC,
+                           confidence_score, factors)
         except Exception:
             return None
 
@@ -385,26 +380,16 @@ class MetricPatternCorrelator:
                     pattern_scores.append(similarity)
             if not matching_alerts:
                 return None
-            alert_ids = {alert.id for alert in matching_alerts}
-            alert_ids.add(new_alert.id)
+            alert_ids = _alert_ids(new_alert, matching_alerts)
             total = sum(pattern_scores)
             average = total / len(alert_ids)
             confidence_score = min(1.0, average * rule.weight)
-            now = datetime.utcnow()
-            return CorrelationResult(
-                correlation_id=uuid.uuid4(),
-                alert_ids=alert_ids,
-                primary_alert_id=new_alert.id,
-                strategy=CorrelationStrategy.METRIC_PATTERN,
-                confidence=_confidence_level(confidence_score),
-                confidence_score=confidence_score,
-                created_at=now,
-                last_updated=now,
-                correlation_factors={
-                    "metric_similarities": pattern_scores,
-                    "common_metrics": list(new_alert.metric_values.keys()),
-                },
-            )
+            factors = {
+                "metric_similarities": pattern_scores,
+                "common_metrics": list(new_alert.metric_values.keys()),
+            }
+            return _result(new_alert, alert_ids, CorrelationStrategy.METRIC_PATTERN,
+                           confidence_score, factors)
         except Exception:
             return None
 
@@ -536,6 +521,31 @@ def alert_correlation(prepared):
             (await correlator.correlate_alert(alerts[i], alerts[i - existing:i]))
             for i in range(existing, len(alerts))
         ]
+
+    return asyncio.run(stream())
+
+
+def alert_correlation_latencies_prepare(columns):
+    """As ``alert_correlation_prepare``: the stream is longer, that is all."""
+    return alert_correlation_prepare(columns)
+
+
+def alert_correlation_latencies(prepared, calls):
+    """The stream of ``alert_correlation``, the first ``calls`` new alerts,
+    each ``await correlate_alert`` timed on its own (nanoseconds,
+    ``perf_counter_ns``): the latency one arriving alert sees."""
+    alerts, existing = prepared
+    correlator = AlertCorrelator()
+    end = min(len(alerts), existing + int(calls))
+
+    async def stream():
+        times = []
+        for i in range(existing, end):
+            window = alerts[i - existing:i]
+            started = time.perf_counter_ns()
+            await correlator.correlate_alert(alerts[i], window)
+            times.append(time.perf_counter_ns() - started)
+        return times
 
     return asyncio.run(stream())
 

@@ -215,7 +215,14 @@ fn metric_values(rng: &mut SplitMix64) -> Option<Vec<(String, f64)>> {
 
 /// `existing` alerts of history plus [`NEW_ALERTS`] to correlate.
 pub fn alert_stream(existing: usize, rng: &mut SplitMix64) -> AlertStream {
-    let total = existing + NEW_ALERTS;
+    alert_stream_with(existing, NEW_ALERTS, rng)
+}
+
+/// `existing` alerts of history plus `new` to correlate. Alert `i` depends
+/// only on the alerts before it: a longer stream from the same generator
+/// state starts with the shorter one.
+pub fn alert_stream_with(existing: usize, new: usize, rng: &mut SplitMix64) -> AlertStream {
+    let total = existing + new;
     let mut alerts: Vec<Alert> = Vec::with_capacity(total);
     let mut clock = ALERTS_ORIGIN_MICROS;
     let mut next_id: u128 = 0x5eed_0000_0000_0000_0000_0000_0000_0000;

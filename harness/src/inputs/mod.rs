@@ -216,9 +216,14 @@ impl Generator {
         }
     }
 
+    /// The generator state an input of `size` for `seed` starts from.
+    fn rng(self, size: usize, seed: u64) -> SplitMix64 {
+        SplitMix64::for_input(seed, size as u64)
+    }
+
     /// The input of `size` for `seed`; callers validate `size >= min_size()`.
     pub fn generate(self, size: usize, seed: u64) -> Input {
-        let mut rng = SplitMix64::for_input(seed, size as u64);
+        let mut rng = self.rng(size, seed);
         match self {
             Generator::BarabasiAlbert { m } => Input::Graph(barabasi_albert(size, m, &mut rng)),
             Generator::MetricSeries => Input::Series(metric_series(size, &mut rng)),
@@ -235,9 +240,33 @@ impl Generator {
     }
 }
 
+/// An alert stream of `existing` alerts of history and `new` to correlate:
+/// the one [`Generator::AlertStream`] gives at size `existing`, continued
+/// (its first `existing + NEW_ALERTS` alerts are that input's).
+pub fn long_alert_stream(existing: usize, new: usize, seed: u64) -> Input {
+    let mut rng = Generator::AlertStream.rng(existing, seed);
+    Input::Alerts(alert_stream::alert_stream_with(existing, new, &mut rng))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_alert_stream_continues_the_pair_input() {
+        let Input::Alerts(short) = Generator::AlertStream.generate(100, 5) else {
+            panic!("alerts");
+        };
+        let Input::Alerts(long) = long_alert_stream(100, 50, 5) else {
+            panic!("alerts");
+        };
+        assert_eq!(long.existing, 100);
+        assert_eq!(long.alerts.len(), 150);
+        // Compared as text: NaN metric values are planted, and NaN != NaN.
+        let text = |alerts: &[twinbench_kernels::alerting::Alert]| format!("{alerts:?}");
+        assert!(text(&long.alerts[..short.alerts.len()]) == text(&short.alerts));
+        assert!(text(&long.alerts[..short.alerts.len() + 1]) != text(&short.alerts));
+    }
 
     /// FNV-1a over the input's bytes: a fingerprint of exactly what a seed
     /// generates.

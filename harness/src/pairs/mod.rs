@@ -26,6 +26,7 @@ mod defects;
 mod detect;
 mod forecast;
 mod glue;
+pub mod latency;
 pub mod memory_notes;
 mod metrics;
 mod models;

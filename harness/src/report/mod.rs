@@ -3,6 +3,7 @@
 
 mod charts;
 mod concurrency;
+mod latency;
 mod markup;
 mod memory;
 mod page;

@@ -5,6 +5,7 @@
 
 mod bench_run;
 mod concurrency;
+mod latency;
 mod load;
 mod measures;
 pub mod validate;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bench_run::{BenchRun, Calibration, PinSetThreadPools, ThreadPool};
 pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
+pub use latency::{LatencyDistribution, LatencyResult, LatencyTarget};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
 pub use verdicts::{ClaimRow, ComponentVerdict};
@@ -91,6 +93,9 @@ pub struct Results {
     /// Locking overhead per concurrent component (claim C10).
     #[serde(default)]
     pub locking_overhead: Vec<OverheadResult>,
+    /// Per-call latency distributions (alert correlation per alert).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latencies: Vec<LatencyResult>,
     /// Ready / not ready per migrated component, with the reasons.
     #[serde(default)]
     pub verdicts: Vec<ComponentVerdict>,

@@ -23,7 +23,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Calibration, Results, SCHEMA_VERSION, SideTiming, SizeResult};
+use super::{Calibration, LatencyDistribution, Results, SCHEMA_VERSION, SideTiming, SizeResult};
 use crate::stats::Estimate;
 
 /// Most shards a run may be split into: far beyond any CI matrix, and small
@@ -200,6 +200,41 @@ pub fn validate(results: &Results) -> Result<(), Invalid> {
                 estimate(&format!("{at}.{name}"), e)?;
             }
         }
+    }
+    let mut latencies = BTreeSet::new();
+    for latency in &results.latencies {
+        let at = format!("latencies[{}]", latency.name);
+        if !latencies.insert(latency.name.as_str()) {
+            return Err(Invalid::new(at, "this measurement appears twice"));
+        }
+        for (side, d) in [("rust", &latency.rust), ("python", &latency.python)] {
+            if let Some(d) = d {
+                latency_distribution(&format!("{at}.{side}"), d)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The percentiles are the samples' own (recomputed here), so a file edited
+/// by hand, or written by a reader that rounds, is caught.
+fn latency_distribution(at: &str, d: &LatencyDistribution) -> Result<(), Invalid> {
+    let Some(again) = LatencyDistribution::from_samples(d.samples_ns.clone()) else {
+        return Err(Invalid::new(format!("{at}.samples_ns"), "no samples"));
+    };
+    let percentiles = |x: &LatencyDistribution| (x.p50_ns, x.p90_ns, x.p99_ns, x.max_ns);
+    if percentiles(&again) != percentiles(d) {
+        return Err(Invalid::new(
+            at,
+            "percentiles differ from the samples' own (nearest rank)",
+        ));
+    }
+    // The mean within a rounding of the JSON float reader.
+    if (again.mean_ns - d.mean_ns).abs() > 1e-9 * again.mean_ns.abs() {
+        return Err(Invalid::new(
+            format!("{at}.mean_ns"),
+            format!("{} is not the samples' mean {}", d.mean_ns, again.mean_ns),
+        ));
     }
     Ok(())
 }

@@ -150,6 +150,7 @@ pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
             }
         }
         merged.locking_overhead.extend(r.locking_overhead);
+        merged.latencies.extend(r.latencies);
         merged.problems.extend(r.problems);
         merged.concurrency = match (merged.concurrency.take(), r.concurrency) {
             (Some(mut a), Some(b)) => {

@@ -339,6 +339,17 @@ pub fn run(
         None => Vec::new(),
     };
 
+    // Latencies the bench timed for this shard's pairs (at the window size).
+    let latencies = selected
+        .iter()
+        .flat_map(|plan| crate::pairs::latency::for_plan(plan))
+        .filter_map(|spec| {
+            crate::measure::latency::collect(spec, &options.criterion_dir, bench_run.as_ref())
+                .map_err(|e| problems.push(e))
+                .ok()
+        })
+        .collect();
+
     let mut results = Results {
         schema_version: SCHEMA_VERSION,
         run_id,
@@ -368,6 +379,7 @@ pub fn run(
         defects,
         concurrency,
         locking_overhead,
+        latencies,
         verdicts: Vec::new(),
         claims: Vec::new(),
         problems,

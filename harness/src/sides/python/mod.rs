@@ -505,6 +505,38 @@ impl Bridge {
         })
     }
 
+    /// `function(prepared, calls)` for a latency measurement
+    /// (`pairs::latency`): the baseline times each call itself and returns
+    /// the nanoseconds, one per call.
+    pub fn per_call_times<'py>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+        prepared: &Bound<'py, PyAny>,
+        calls: usize,
+    ) -> Result<Vec<u64>, BridgeError> {
+        let what = format!("{}.{}", function.module, function.function);
+        self.function(py, function)?
+            .call1((prepared, calls))
+            .and_then(|times| times.extract::<Vec<u64>>())
+            .map_err(|e| errors::python(py, &what, e))
+    }
+
+    /// [`Bridge::per_call_times`] on `input`, prepared first, on the
+    /// Python thread.
+    pub fn per_call_times_on(
+        &self,
+        function: PythonFunction,
+        input: &Input,
+        calls: usize,
+    ) -> Result<Vec<u64>, BridgeError> {
+        let (this, input) = (self.clone(), input.clone());
+        worker::run(move |py| {
+            let prepared = this.prepare(py, function, &input)?;
+            this.per_call_times(py, function, &prepared, calls)
+        })
+    }
+
     /// `str(function(*args))` for string arguments: how tests put text
     /// kernels (difflib, `re`, `str` methods) to the embedded interpreter
     /// without quoting text into an expression.

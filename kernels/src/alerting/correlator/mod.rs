@@ -167,6 +167,9 @@ pub struct Outcome {
 pub struct AlertCorrelator {
     correlations: Vec<Correlation>,
     by_alert: BTreeMap<u128, usize>,
+    vocabulary: semantic::Vocabulary,
+    /// Scratch for [`Self::analyze`].
+    normalised: Vec<u8>,
     text: semantic::Scratch,
 }
 
@@ -175,18 +178,33 @@ impl AlertCorrelator {
         Self::default()
     }
 
+    /// What the semantic strategy needs of `alert`, computed once when it
+    /// arrives and kept beside it for as long as it is in the window (the
+    /// original recomputes it for every pair; see [`semantic`]).
+    pub fn analyze(&mut self, alert: &Alert) -> semantic::AlertText {
+        semantic::AlertText::new(alert, &mut self.vocabulary, &mut self.normalised)
+    }
+
     /// K8.5 `correlate_alert`: the stored correlation if the new alert's
     /// id is mapped to one; else the strictly best-scoring strategy
     /// (temporal, spatial, semantic, metric pattern: ties keep the
     /// earlier), stored and returned only if significant.
-    pub fn correlate_alert(&mut self, new: &Alert, existing: &[Alert]) -> Option<Outcome> {
+    /// `existing_text[i]` is [`Self::analyze`] of `existing[i]`, from this
+    /// correlator (word ids are its own).
+    pub fn correlate_alert(
+        &mut self,
+        new: &Alert,
+        new_text: &semantic::AlertText,
+        existing: &[Alert],
+        existing_text: &[semantic::AlertText],
+    ) -> Option<Outcome> {
         if let Some(&stored) = self.by_alert.get(&new.id) {
             return Some(self.correlations[stored].outcome());
         }
         let candidates = [
             temporal::correlate(new, existing),
             spatial::correlate(new, existing),
-            semantic::correlate(new, existing, &mut self.text),
+            semantic::correlate(new, new_text, existing, existing_text, &mut self.text),
             metric_pattern::correlate(new, existing),
         ];
         let mut best: Option<Correlation> = None;
@@ -211,10 +229,20 @@ impl AlertCorrelator {
 
 /// The pair's stream: every alert after the first `existing`, in order,
 /// through one correlator against the `existing` alerts just before it.
+/// Each alert is analysed once, as it would be on arrival.
 pub fn correlate_stream(alerts: &[Alert], existing: usize) -> Vec<Option<Outcome>> {
     let mut correlator = AlertCorrelator::new();
+    let texts: Vec<semantic::AlertText> = alerts.iter().map(|a| correlator.analyze(a)).collect();
     (existing..alerts.len())
-        .map(|i| correlator.correlate_alert(&alerts[i], &alerts[i - existing..i]))
+        .map(|i| {
+            let window = i - existing..i;
+            correlator.correlate_alert(
+                &alerts[i],
+                &texts[i],
+                &alerts[window.clone()],
+                &texts[window],
+            )
+        })
         .collect()
 }
 
@@ -244,6 +272,13 @@ mod tests {
     use super::test_alerts::alert;
     use super::*;
 
+    /// `correlate_alert` with every alert analysed on the spot.
+    fn correlate(c: &mut AlertCorrelator, new: &Alert, existing: &[Alert]) -> Option<Outcome> {
+        let new_text = c.analyze(new);
+        let texts: Vec<_> = existing.iter().map(|a| c.analyze(a)).collect();
+        c.correlate_alert(new, &new_text, existing, &texts)
+    }
+
     #[test]
     fn confidence_buckets_and_nan() {
         assert_eq!(Confidence::of(0.9), Confidence::VeryHigh);
@@ -260,17 +295,15 @@ mod tests {
     fn two_simultaneous_alerts_make_a_temporal_correlation_that_is_kept() {
         let existing = [alert(1, 100), alert(2, 100)];
         let mut correlator = AlertCorrelator::new();
-        let out = correlator
-            .correlate_alert(&alert(3, 100), &existing)
-            .expect("significant");
+        let out = correlate(&mut correlator, &alert(3, 100), &existing).expect("significant");
         assert_eq!(out.strategy, Strategy::Temporal);
         assert_eq!(out.members, 3);
         assert_eq!(out.confidence_score, (1.0 + 1.0) / 3.0 * 1.2);
-        let again = correlator.correlate_alert(&alert(1, 5_000), &[]);
+        let again = correlate(&mut correlator, &alert(1, 5_000), &[]);
         assert_eq!(again, Some(out));
         // One earlier alert: 0.6, not significant.
         assert_eq!(
-            AlertCorrelator::new().correlate_alert(&alert(3, 100), &existing[..1]),
+            correlate(&mut AlertCorrelator::new(), &alert(3, 100), &existing[..1]),
             None
         );
     }
