@@ -270,7 +270,7 @@ fn bench_all(
         let kernel_started = std::time::Instant::now();
         bench_pair(c, plan, bridge, only);
         if measuring() && only.is_none() {
-            for spec in latency::for_plan(plan) {
+            for spec in latency::for_pair(plan.pair.name, &plan.sizes) {
                 measure_latency(spec, plan, bridge);
             }
         }
@@ -400,7 +400,7 @@ const LATENCY_WARM_UP_CALLS: usize = 20;
 /// run goes on.
 fn measure_latency(spec: &LatencySpec, plan: &KernelPlan, bridge: Option<&Bridge>) {
     let started = Instant::now();
-    let input = spec.input_for(plan);
+    let input = spec.input_for(plan.seed);
     let rust_ns = (spec.rust)(&input, LATENCY_WARM_UP_CALLS)
         .and_then(|_| (spec.rust)(&input, spec.rust_calls))
         .map_err(|e| e.to_string());

@@ -6,11 +6,11 @@
 //!
 //! A spec is measured when the scenario runs its pair at the spec's window
 //! size (the full profile does; the gate's quick profile, at the smallest
-//! size only, does not).
+//! size only, does not). Specs are chosen by pair name and sizes, not by a
+//! scenario's plan: `scenario` depends on `pairs`, never the reverse.
 
 use super::{PythonFunction, TwinError, alerting};
 use crate::inputs::Input;
-use crate::scenario::KernelPlan;
 
 /// One latency measurement.
 #[derive(Debug)]
@@ -39,22 +39,21 @@ pub struct LatencySpec {
 pub static LATENCIES: &[LatencySpec] = &[alerting::ALERT_LATENCY];
 
 impl LatencySpec {
-    /// Whether `plan` (the scenario's entry for some pair) calls for it.
-    pub fn wanted_by(&self, plan: &KernelPlan) -> bool {
-        plan.pair.name == self.pair && plan.sizes.contains(&self.window)
+    /// Whether a scenario running `pair` at `sizes` calls for it.
+    pub fn wanted_by(&self, pair: &str, sizes: &[usize]) -> bool {
+        pair == self.pair && sizes.contains(&self.window)
     }
 
-    /// The input both sides are timed on, for the plan's seed.
-    pub fn input_for(&self, plan: &KernelPlan) -> Input {
-        (self.input)(
-            self.window,
-            self.rust_calls.max(self.python_calls),
-            plan.seed,
-        )
+    /// The input both sides are timed on, for the scenario's seed.
+    pub fn input_for(&self, seed: u64) -> Input {
+        (self.input)(self.window, self.rust_calls.max(self.python_calls), seed)
     }
 }
 
-/// The specs `plan` calls for.
-pub fn for_plan(plan: &KernelPlan) -> impl Iterator<Item = &'static LatencySpec> + '_ {
-    LATENCIES.iter().filter(move |s| s.wanted_by(plan))
+/// The specs a scenario running `pair` at `sizes` calls for.
+pub fn for_pair<'a>(
+    pair: &'a str,
+    sizes: &'a [usize],
+) -> impl Iterator<Item = &'static LatencySpec> + 'a {
+    LATENCIES.iter().filter(move |s| s.wanted_by(pair, sizes))
 }

@@ -342,7 +342,7 @@ pub fn run(
     // Latencies the bench timed for this shard's pairs (at the window size).
     let latencies = selected
         .iter()
-        .flat_map(|plan| crate::pairs::latency::for_plan(plan))
+        .flat_map(|plan| crate::pairs::latency::for_pair(plan.pair.name, &plan.sizes))
         .filter_map(|spec| {
             crate::measure::latency::collect(spec, &options.criterion_dir, bench_run.as_ref())
                 .map_err(|e| problems.push(e))
