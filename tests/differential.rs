@@ -7,14 +7,17 @@ use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use twinbench::compare::{Comparison, RegressionAgreement};
 use twinbench::compare::{Output, compare};
 use twinbench::inputs::{
-    ALERTS_ORIGIN_MICROS, AlertStream, EdgeList, FRAME_ORIGIN, FeatureMatrix, Generator, Input,
-    MetricHistory, MetricSeries, SplitMix64, TimestampedFrame, alert_stream,
+    ALERTS_ORIGIN_MICROS, AlertBatch, AlertStream, EdgeList, FRAME_ORIGIN, FeatureMatrix,
+    Generator, Input, METRIC_ALERTS_ORIGIN_MICROS, MetricAlerts, MetricHistory, MetricSeries,
+    ResourceTicks, SplitMix64, TICKS_ORIGIN_MICROS, TimestampedFrame, alert_batch, alert_stream,
+    metric_alerts, resource_ticks,
 };
 use twinbench::pairs::{Implementation, KernelPair, PAIRS, Side};
 use twinbench::pins::PinSet;
 use twinbench::sides::python as bridge;
 use twinbench::sides::rust::run_peer;
 use twinbench_kernels::alerting::Alert;
+use twinbench_kernels::alerting::smart::{AlertRecord, Field};
 use twinbench_kernels::graph::Edge;
 
 /// The pairs this test process serves: those of its pin set
@@ -1505,6 +1508,7 @@ fn alert(id: u128, seconds: i64, title: &str, description: &str) -> Alert {
         source_component: None,
         tags: Vec::new(),
         metric_values: None,
+        resolved: false,
     }
 }
 
@@ -1594,6 +1598,428 @@ fn alert_kernels_agree_on_edge_cases() {
             assert_eq!(first[0], *strategy, "{name}: {lists:?}");
         }
         for pair in pairs_taking(is_alerts) {
+            check(pair, input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+}
+
+/// The rule engine's named edge cases: each checked on the twin for what
+/// it names, then every alert-stream pair compared with its baseline.
+#[test]
+fn rule_engine_agrees_on_edge_cases() {
+    let engine = PAIRS
+        .iter()
+        .find(|p| p.name == "rule_correlation")
+        .expect("registered");
+    // The root of the group each alert got (-1: skipped).
+    let roots = |input: &Input| -> Vec<i64> {
+        rust_lists(engine, input)
+            .lists
+            .iter()
+            .filter(|l| l[0] == 0)
+            .map(|l| l[1])
+            .collect()
+    };
+    let whole = |alerts: Vec<Alert>| stream(alerts, 0);
+    let hosted = |id: u128, seconds: i64, host: &str| {
+        let mut a = alert(id, seconds, &format!("t{id}"), &format!("d{id}"));
+        a.source_host = Some(host.to_string());
+        a
+    };
+    let mut cases: Vec<(&str, Input, Vec<i64>)> = Vec::new();
+    // Resolved and test-tagged alerts are skipped.
+    let mut skipped = vec![
+        hosted(1, 0, "db-01"),
+        hosted(2, 1, "db-01"),
+        hosted(3, 2, "db-01"),
+    ];
+    skipped[1].resolved = true;
+    skipped[2].tags = vec![("test".into(), "TRUE".into())];
+    cases.push(("resolved and test alerts", whole(skipped), vec![0, -1, -1]));
+    // Same host within 5 minutes joins; the fifth alert suppresses the
+    // group, so the sixth opens its own.
+    let same: Vec<Alert> = (1..=6).map(|i| hosted(i, i as i64, "db-01")).collect();
+    cases.push((
+        "same entity until suppressed",
+        whole(same),
+        vec![0, 0, 0, 0, 0, 5],
+    ));
+    // A dotless ı still matches `connection` in Python's IGNORECASE.
+    let mut turkish = vec![
+        alert(1, 0, "Bağlantı hatası", "connectıon lost"),
+        // Four features differ (words, error, warning, critical): the
+        // feature rule cannot correlate them; only the pattern can.
+        alert(
+            2,
+            60,
+            "Zaman aşımı error warning critical",
+            "the connectıon was reset by peer",
+        ),
+    ];
+    turkish[0].category = 0;
+    turkish[1].category = 0;
+    cases.push((
+        "Turkish dotless i in the performance pattern",
+        whole(turkish),
+        vec![0, 0],
+    ));
+    // A re-sent alert opening a group at the same instant replaces the
+    // first copy's group (same md5 key).
+    let resent = vec![
+        alert(7, 0, "alpha", "alpha"),
+        alert(
+            7,
+            0,
+            "error timeout",
+            "connection database memory cpu disk warning error",
+        ),
+    ];
+    cases.push(("same key replaces the group", whole(resent), vec![0, 1]));
+    // 25 hours later the hourly cleanup drops the first group.
+    let late = vec![hosted(1, 0, "a"), hosted(2, 25 * 3_600, "b")];
+    cases.push(("cleanup after 24 hours", whole(late), vec![0, 1]));
+    // A critical alert within 2 minutes of a group's creation.
+    let mut critical = vec![alert(1, 0, "x", "y"), alert(2, 30, "p", "q")];
+    critical[1].severity = 0;
+    cases.push(("critical time window", whole(critical), vec![0, 0]));
+    for (name, input, expected) in &cases {
+        assert_eq!(&roots(input), expected, "{name}");
+        for pair in pairs_taking(is_alerts) {
+            check(pair, input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    // The replaced and the cleaned-up groups are no longer live.
+    let live = |input: &Input| -> Vec<i64> {
+        rust_lists(engine, input)
+            .lists
+            .iter()
+            .filter(|l| l[0] == 1)
+            .map(|l| l[3])
+            .collect()
+    };
+    assert_eq!(live(&cases[3].1), [0, 1]);
+    assert_eq!(live(&cases[4].1), [0, 1]);
+}
+
+fn is_alert_batch(input: &Input) -> bool {
+    matches!(input, Input::AlertBatch(_))
+}
+
+proptest! {
+    // Each case processes up to 80 alert dicts on both sides.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/proptest-regressions/differential.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn alert_batch_kernels_agree_on_random_batches(size in 0usize..80, seed in any::<u64>()) {
+        let input = Input::AlertBatch(alert_batch(size, &mut SplitMix64::new(seed)));
+        for pair in pairs_taking(is_alert_batch) {
+            check(pair, &input)?;
+        }
+    }
+}
+
+/// An alert dict with an id, a time in seconds, a service and a metric.
+fn record(
+    id: Option<u64>,
+    seconds: i64,
+    service: &str,
+    metric: &str,
+    severity: &str,
+) -> AlertRecord {
+    AlertRecord {
+        alert_id: id,
+        timestamp: ALERTS_ORIGIN_MICROS + seconds * 1_000_000,
+        service: Field::Text(service.to_string()),
+        component: Field::Absent,
+        source: Field::Absent,
+        metric_name: Some(metric.to_string()),
+        severity: Some(severity.to_string()),
+    }
+}
+
+/// The smart-alerting system's named edge cases, each checked to exercise
+/// what it names on the twin, then compared with the baseline.
+#[test]
+fn alert_batch_kernels_agree_on_edge_cases() {
+    let batch = |alerts: Vec<AlertRecord>| {
+        let now = alerts
+            .iter()
+            .map(|a| a.timestamp)
+            .max()
+            .unwrap_or(ALERTS_ORIGIN_MICROS);
+        Input::AlertBatch(AlertBatch { alerts, now })
+    };
+    let smart = PAIRS
+        .iter()
+        .find(|p| p.name == "smart_alerting")
+        .expect("registered");
+    // (name, input, lists the twin must give: correlations + groups)
+    let mut cases: Vec<(&str, Input, Option<usize>)> = Vec::new();
+    cases.push(("no alerts", batch(Vec::new()), Some(0)));
+    cases.push((
+        "one alert",
+        batch(vec![record(Some(1), 0, "database", "cpu_usage", "high")]),
+        Some(1),
+    ));
+    // 600 s apart: inside the inclusive window; 601 s: outside.
+    let edge = vec![
+        record(Some(1), 0, "auth", "x", "low"),
+        record(Some(2), 600, "auth", "y", "low"),
+        record(Some(3), 1_201, "auth", "z", "low"),
+    ];
+    cases.push(("the window's edges", batch(edge), None));
+    let same: Vec<AlertRecord> = (1..=6)
+        .map(|i| record(Some(i), 5, "database", "memory_usage", "critical"))
+        .collect();
+    cases.push(("identical timestamps", batch(same), None));
+    let no_ids: Vec<AlertRecord> = (0..5)
+        .map(|i| {
+            record(
+                None,
+                10 * (5 - i),
+                "graphmemory_api",
+                "response_time",
+                "High",
+            )
+        })
+        .collect();
+    cases.push((
+        "no ids: fallback ids, singleton groups",
+        batch(no_ids),
+        None,
+    ));
+    let mut resent: Vec<AlertRecord> = (1..=5)
+        .map(|i| record(Some(i % 3), i as i64, "database", "error_rate", "medium"))
+        .collect();
+    resent[4].service = Field::Null;
+    resent[3].service = Field::Text(String::new());
+    cases.push(("re-sent ids, None and empty services", batch(resent), None));
+    // 70 critical alerts 20 minutes apart with unrelated services: 70
+    // groups, PagerDuty's 20 an hour and Slack's 60 run out.
+    let flood: Vec<AlertRecord> = (0..70)
+        .map(|i| record(Some(i), i as i64 * 1_200, "auth", "queue_depth", "CRITICAL"))
+        .collect();
+    cases.push(("the hourly rate limit", batch(flood), Some(70)));
+    let unicode = vec![
+        record(Some(1), 0, "database", "RESPONSE_TİME_\u{212a}", "crİtical"),
+        record(Some(2), 9_000, "storage", "ΜΕΜΟΡΥ_memory", "ＨＩＧＨ"),
+    ];
+    cases.push(("Unicode names and severities", batch(unicode), None));
+    for (name, input, lists) in &cases {
+        if let Some(expected) = lists {
+            assert_eq!(rust_lists(smart, input).lists.len(), *expected, "{name}");
+        }
+        for pair in pairs_taking(is_alert_batch) {
+            check(pair, input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    // The flood: of 70 notifications, 20 reached PagerDuty and 60 Slack.
+    let flood = rust_lists(smart, &cases[6].1);
+    let sent = |bit: i64| flood.lists.iter().filter(|l| l[5] & bit != 0).count();
+    assert_eq!((sent(1), sent(2)), (20, 60));
+}
+
+fn is_ticks(input: &Input) -> bool {
+    matches!(input, Input::Ticks(_))
+}
+
+proptest! {
+    // Each case runs up to 600 ticks (five hours) on both sides.
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/proptest-regressions/differential.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn tick_kernels_agree_on_random_streams(size in 0usize..600, seed in any::<u64>()) {
+        let input = Input::Ticks(resource_ticks(size, &mut SplitMix64::new(seed)));
+        for pair in pairs_taking(is_ticks) {
+            check(pair, &input)?;
+        }
+    }
+}
+
+/// The threshold engine's named edge cases, each checked on the twin for
+/// what it names, then compared with the baseline.
+#[test]
+fn tick_kernels_agree_on_edge_cases() {
+    let engine = PAIRS
+        .iter()
+        .find(|p| p.name == "alert_engine")
+        .expect("registered");
+    // Ticks 30 s apart with the same reading; `action` per tick.
+    let ticks = |n: usize, fill: &dyn Fn(&mut ResourceTicks, usize)| {
+        let mut t = ResourceTicks::default();
+        for i in 0..n {
+            t.time.push(TICKS_ORIGIN_MICROS + i as i64 * 30_000_000);
+            for column in [
+                &mut t.cpu,
+                &mut t.memory,
+                &mut t.memory_used,
+                &mut t.memory_total,
+                &mut t.connections,
+                &mut t.hit_rate,
+            ] {
+                column.push(None);
+            }
+            t.action.push(0);
+            t.target.push(0);
+            fill(&mut t, i);
+        }
+        Input::Ticks(t)
+    };
+    // The rules that fired, per tick.
+    let fired = |input: &Input| -> Vec<Vec<i64>> {
+        let lists = rust_lists(engine, input).lists;
+        let mut out: Vec<Vec<i64>> = Vec::new();
+        for l in lists {
+            if l[0] == 0 {
+                out.push(Vec::new());
+            } else if let Some(last) = out.last_mut() {
+                last.push(l[1]);
+            }
+        }
+        out
+    };
+    let mut cases: Vec<(&str, Input)> = Vec::new();
+    cases.push(("no ticks", ticks(0, &|_, _| {})));
+    cases.push(("nothing reported", ticks(3, &|_, _| {})));
+    // NaN everywhere: every comparison false, eq and ne included.
+    let nan = ticks(4, &|t, i| {
+        t.cpu[i] = Some(f64::NAN);
+        t.memory[i] = Some(f64::NAN);
+        t.hit_rate[i] = Some(f64::NAN);
+        t.connections[i] = Some(f64::NAN);
+    });
+    assert!(fired(&nan).iter().all(Vec::is_empty));
+    cases.push(("NaN readings", nan));
+    // CPU at 90: High CPU needs two breaches in 5 minutes, so it fires on
+    // the second tick, then the unresolved alert blocks it for good.
+    let cpu = ticks(60, &|t, i| t.cpu[i] = Some(90.0));
+    let cpu_fired = fired(&cpu);
+    assert_eq!(cpu_fired[1], [0]);
+    assert!(cpu_fired[2..].iter().all(|f| !f.contains(&0)));
+    cases.push(("an unresolved alert blocks its rule", cpu));
+    // The same, resolved every 20 minutes: it fires again after each.
+    let resolved = ticks(120, &|t, i| {
+        t.cpu[i] = Some(90.0);
+        if i % 40 == 39 {
+            t.action[i] = 2;
+        }
+    });
+    let again = fired(&resolved).iter().filter(|f| f.contains(&0)).count();
+    assert!(again >= 3, "fired {again} times");
+    cases.push(("resolved alerts let the rule fire again", resolved));
+    // Memory from used/total, total 0 falling back to the percentage, and
+    // 50.0005 counting as equal to 50 for `ne`.
+    let memory = ticks(6, &|t, i| {
+        t.memory[i] = Some([50.0005, 93.0, 50.0, 60.0, 49.9, 70.0][i]);
+        if i >= 3 {
+            t.memory_used[i] = Some(8_192.0);
+            t.memory_total[i] = Some(if i == 4 { 0.0 } else { 16_384.0 });
+        }
+    });
+    cases.push(("memory sources and the ne tolerance", memory));
+    cases.push((
+        "acknowledged, then resolved",
+        ticks(50, &|t, i| {
+            t.hit_rate[i] = Some(0.0);
+            t.action[i] = [0, 1, 0, 2][i % 4];
+            t.target[i] = i as u32;
+        }),
+    ));
+    for (name, input) in &cases {
+        for pair in pairs_taking(is_ticks) {
+            check(pair, input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+}
+
+fn is_metric_alerts(input: &Input) -> bool {
+    matches!(input, Input::MetricAlerts(_))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/proptest-regressions/differential.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn metric_alert_kernels_agree_on_random_streams(size in 0usize..300, seed in any::<u64>()) {
+        let input = Input::MetricAlerts(metric_alerts(size, &mut SplitMix64::new(seed)));
+        for pair in pairs_taking(is_metric_alerts) {
+            check(pair, &input)?;
+        }
+    }
+}
+
+/// The contextual manager's named edge cases, compared with the baseline
+/// (both sides failing counts as agreement: a reply Python cannot parse
+/// with anything but an exception other than JSONDecodeError).
+#[test]
+fn metric_alert_kernels_agree_on_edge_cases() {
+    let manager = PAIRS
+        .iter()
+        .find(|p| p.name == "contextual_alerts")
+        .expect("registered");
+    let alerts = |replies: &[String], step: i64| {
+        let mut a = MetricAlerts::default();
+        for (i, reply) in replies.iter().enumerate() {
+            a.time.push(METRIC_ALERTS_ORIGIN_MICROS + i as i64 * step);
+            a.metric
+                .push(["database_cpu", "Redis_Latency", "auth_errors"][i % 3]);
+            a.value.push(150.0);
+            a.threshold.push(100.0);
+            a.response.push(reply.clone());
+        }
+        Input::MetricAlerts(a)
+    };
+    let deep = format!("{{\"a\": {}1{}}}", "[".repeat(2_000), "]".repeat(2_000));
+    let long_int = format!("{{\"n\": {}}}", "7".repeat(4_301));
+    let cases: Vec<(&str, Input, bool)> = vec![
+        ("no alerts", alerts(&[], 1), true),
+        ("nested too deep", alerts(&[deep], 1), false),
+        (
+            "an integer past 4,300 digits",
+            alerts(&[long_int], 1),
+            false,
+        ),
+        // 1,100 incidents in one day: the history keeps the last 500.
+        (
+            "history trimmed past 1,000",
+            alerts(&vec!["{}".to_string(); 1_100], 10_000),
+            true,
+        ),
+        (
+            "same metric, same second: one incident id",
+            alerts(&vec!["{\"x\": 1}".to_string(); 7], 100_000),
+            true,
+        ),
+    ];
+    for (name, input, twin_answers) in &cases {
+        let prepared = (manager.rust.prepare)(input).expect("prepares");
+        assert_eq!(
+            (manager.rust.run)(&prepared).is_ok(),
+            *twin_answers,
+            "{name}"
+        );
+        for pair in pairs_taking(is_metric_alerts) {
             check(pair, input).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
     }

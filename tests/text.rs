@@ -1,7 +1,8 @@
 //! The text twins against the embedded CPython itself: difflib's
 //! `SequenceMatcher` on ten thousand random string pairs, and the `str`
 //! whitespace, `split()` and the alert correlator's normalisation over every
-//! code point. The alert kernels' answers rest on these being exact.
+//! code point, and `re.IGNORECASE`'s letter equivalents. The alert kernels'
+//! answers rest on these being exact.
 
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -9,6 +10,8 @@ use twinbench::pairs::PythonFunction;
 use twinbench::sides::python as bridge;
 use twinbench_kernels::alerting::correlator::semantic::normalize;
 use twinbench_kernels::text::difflib::SequenceMatcher;
+use twinbench_kernels::text::python_json::{self, LoadError};
+use twinbench_kernels::text::python_re;
 use twinbench_kernels::text::python_str;
 
 fn checks(function: &'static str) -> PythonFunction {
@@ -174,5 +177,147 @@ fn normalisation_is_the_originals_on_every_code_point() {
         normalize(sample, &mut bytes);
         let rust = String::from_utf8(bytes).expect("ASCII");
         assert_eq!(rust, ask("normalize", &[sample.to_string()]), "{sample:?}");
+    }
+}
+
+/// The rule engine's patterns are ASCII words searched with IGNORECASE:
+/// for every letter, the code points Python matches are exactly those the
+/// twin folds to it (İ, ı, the Kelvin sign and the long s included).
+#[test]
+fn ignorecase_letters_match_what_cpython_matches_on_every_code_point() {
+    let rust: Vec<String> = ('a'..='z')
+        .map(|letter| {
+            let matched: Vec<String> = every_code_point()
+                .filter(|&c| python_re::fold(c) == letter)
+                .map(|c| u32::from(c).to_string())
+                .collect();
+            format!("{letter}:{}", matched.join(","))
+        })
+        .collect();
+    assert_eq!(rust.join(" "), ask("ignorecase_letters", &[]));
+}
+
+/// A JSON-ish document: valid values in Python's own extensions (NaN,
+/// Infinity, big integers, escapes, surrogates, repeated keys), laid out
+/// with random whitespace, then sometimes damaged by an edit.
+fn json_text() -> impl Strategy<Value = String> {
+    let scalar = prop_oneof![
+        Just("null".to_string()),
+        Just("true".to_string()),
+        Just("NaN".to_string()),
+        Just("-Infinity".to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        "-?[0-9]{1,40}".prop_map(|s| s.trim_start_matches('0').to_string()),
+        any::<f64>().prop_map(|x| format!("{x:e}")),
+        "-?(0|[1-9][0-9]{0,5})\\.[0-9]{1,20}([eE][-+]?[0-9]{1,3})?",
+        "\"([a-z é\\\\/\\\"]|\\\\u[0-9a-fA-F]{4}|\\\\[nrtbf]|😀|\u{1}){0,12}\"",
+        Just("\"\\ud83d\\ude00\\udc00\"".to_string()),
+    ];
+    let value = scalar.prop_recursive(4, 40, 6, |inner| {
+        let key = prop_oneof![Just("\"a\""), Just("\"b\""), Just("\"ключ\"")];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6)
+                .prop_map(|items| format!("[{}]", items.join(", "))),
+            proptest::collection::vec((key, inner), 0..6).prop_map(|pairs| {
+                let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                format!("{{ {} }}", body.join(",\n"))
+            }),
+        ]
+    });
+    (value, 0usize..200, 0usize..4, "[ \t\n,:\\]\\[{}\"x0.-]").prop_map(|(text, at, edit, c)| {
+        let mut chars: Vec<char> = text.chars().collect();
+        let at = at.min(chars.len());
+        match edit {
+            0 if at < chars.len() => {
+                chars.remove(at);
+            }
+            1 => chars.splice(at..at, c.chars()).for_each(drop),
+            _ => {}
+        }
+        chars.into_iter().collect()
+    })
+}
+
+fn rust_roundtrip(text: &str) -> String {
+    match python_json::loads(text) {
+        Ok(value) => format!("ok {}", python_json::dumps(&value)),
+        Err(LoadError::Decode { .. }) => "decode".to_string(),
+        Err(LoadError::IntegerTooLong) => "value".to_string(),
+        Err(LoadError::TooDeep) => "recursion".to_string(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 3_000,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/proptest-regressions/text.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
+    /// `json.dumps(json.loads(text))` byte for byte, or the same exception
+    /// class.
+    #[test]
+    fn json_loads_and_dumps_agree_with_cpython(text in json_text()) {
+        let python = ask("json_roundtrip", std::slice::from_ref(&text));
+        prop_assert_eq!(rust_roundtrip(&text), python, "text = {:?}", text);
+    }
+
+    /// `repr(x)` and `f"{x:.2f}"` on random bit patterns and on ties.
+    #[test]
+    fn float_repr_and_fixed_agree_with_cpython(
+        bits in proptest::collection::vec(any::<u64>(), 1..40),
+        ties in proptest::collection::vec(-4_000i64..4_000, 1..40),
+    ) {
+        let mut xs: Vec<f64> = bits.iter().map(|&b| f64::from_bits(b)).collect();
+        xs.extend(ties.iter().map(|&k| k as f64 / 8.0));
+        xs.extend([0.0, -0.0, 1e16, 1e-5, f64::INFINITY, f64::NAN]);
+        let joined: Vec<String> = xs.iter().map(|x| x.to_bits().to_string()).collect();
+        let joined = joined.join(" ");
+        let rust: Vec<String> = xs.iter().map(|&x| python_json::float_repr(x)).collect();
+        prop_assert_eq!(rust.join(" "), ask("float_reprs", std::slice::from_ref(&joined)));
+        let rust: Vec<String> = xs.iter().map(|&x| python_str::fixed(x, 2)).collect();
+        prop_assert_eq!(rust.join(" "), ask("fixed_formats", &[joined]));
+    }
+}
+
+#[test]
+fn json_edge_cases_agree_with_cpython() {
+    let deep = format!("{}1{}", "[".repeat(50), "]".repeat(50));
+    let long_int = "7".repeat(4_301);
+    for text in [
+        "",
+        " ",
+        "{}",
+        "[]",
+        "-0",
+        "-0.0",
+        "1e400",
+        "-1e400",
+        "0.1e-400",
+        "[1,]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "\"\\ud800\\udc00\"",
+        "\"\\uD83D\"",
+        "\"\\u12\"",
+        "nul",
+        "[1 2]",
+        "\u{a0}1",
+        "1\u{3000}",
+        "٣",
+        "\"\u{7f}\"",
+        &deep,
+        &long_int,
+        "9999999999999999999999",
+        "{\"a\": 1, \"a\": 2, \"b\": 3}",
+        "1E5",
+        "1e-7",
+        "123456789012345678.5",
+    ] {
+        let python = ask("json_roundtrip", &[text.to_string()]);
+        assert_eq!(rust_roundtrip(text), python, "{text:?}");
     }
 }

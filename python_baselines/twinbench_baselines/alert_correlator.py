@@ -17,11 +17,7 @@ What differs from the original, and why:
   scores. Alert ids are UUIDs built from the generator's integer ids
   (``UUID(int=...)``), so a re-sent alert keeps its id.
 * **The alert model.** The original's pydantic ``Alert`` is a plain
-  dataclass here with the fields the correlators read (``id``, ``title``,
-  ``description``, ``category``, ``severity``, ``source_host``,
-  ``source_component``, ``triggered_at`` as a naive UTC datetime, ``tags``,
-  ``metric_values``); pydantic validates at construction, outside the
-  timed region, and attribute reads cost the same.
+  dataclass (``alert_models``) with the fields the engines read.
 * **Hash order.** ``MetricPatternCorrelator`` averages per-metric
   similarities in the iteration order of a ``set`` of metric names, which
   depends on ``PYTHONHASHSEED``; the twin sums in its own order and the
@@ -43,7 +39,7 @@ from typing import Any, Dict, List, Optional, Set
 
 import numpy as np
 
-_EPOCH = datetime(1970, 1, 1)
+from .alert_models import Alert, alerts_from_columns
 
 
 class CorrelationStrategy(str, Enum):
@@ -78,20 +74,6 @@ CONFIDENCE_CODES = {
     CorrelationConfidence.HIGH: 3,
     CorrelationConfidence.VERY_HIGH: 4,
 }
-
-
-@dataclass
-class Alert:
-    id: uuid.UUID
-    title: str
-    description: str
-    category: str
-    severity: str
-    source_host: Optional[str]
-    source_component: Optional[str]
-    triggered_at: datetime
-    tags: Dict[str, str] = field(default_factory=dict)
-    metric_values: Optional[Dict[str, float]] = None
 
 
 @dataclass
@@ -484,29 +466,10 @@ class AlertCorrelator:
 # --- harness hooks --------------------------------------------------------
 
 
-def _alerts(columns):
-    """The generator's columns as the original's Alert objects."""
-    alerts = []
-    for i in range(len(columns["id"])):
-        alerts.append(Alert(
-            id=uuid.UUID(int=int(columns["id"][i])),
-            title=columns["title"][i],
-            description=columns["description"][i],
-            category=columns["category"][i],
-            severity=columns["severity"][i],
-            source_host=columns["source_host"][i],
-            source_component=columns["source_component"][i],
-            triggered_at=_EPOCH + timedelta(microseconds=int(columns["triggered_at"][i])),
-            tags=columns["tags"][i],
-            metric_values=columns["metric_values"][i],
-        ))
-    return alerts
-
-
 def alert_correlation_prepare(columns):
     """(alerts, existing): the stream as Alert objects, and how many alerts
     each new one is correlated against (the ones before it)."""
-    return _alerts(columns), int(columns["existing"])
+    return alerts_from_columns(columns), int(columns["existing"])
 
 
 def alert_correlation(prepared):

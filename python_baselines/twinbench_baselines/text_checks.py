@@ -47,3 +47,41 @@ def normalize_every_code_point():
 
 def normalize(text):
     return SemanticCorrelator()._normalize_text(text)
+
+
+def ignorecase_letters():
+    """For each ASCII letter, the code points ``re.compile(letter,
+    re.IGNORECASE)`` matches: ``"a:65,97 b:66,98 ..."``."""
+    import re
+    text = _every_code_point()
+    parts = []
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        pattern = re.compile(letter, re.IGNORECASE)
+        matched = [ord(m.group()) for m in pattern.finditer(text)]
+        parts.append(letter + ":" + ",".join(str(c) for c in matched))
+    return " ".join(parts)
+
+
+def json_roundtrip(text):
+    """``"ok " + json.dumps(json.loads(text))``, or the class of what
+    ``json.loads`` raised: ``"decode"`` (JSONDecodeError), ``"value"``
+    (another ValueError: an integer past the digit limit)."""
+    import json
+    try:
+        return "ok " + json.dumps(json.loads(text))
+    except json.JSONDecodeError:
+        return "decode"
+    except ValueError:
+        return "value"
+
+
+def float_reprs(bits):
+    """``repr`` of each float given as its IEEE bits, space-separated."""
+    return " ".join(repr(struct.unpack("<d", struct.pack("<Q", int(b)))[0])
+                    for b in bits.split())
+
+
+def fixed_formats(bits):
+    """``f"{x:.2f}"`` of each float given as its IEEE bits."""
+    return " ".join(f"{struct.unpack('<d', struct.pack('<Q', int(b)))[0]:.2f}"
+                    for b in bits.split())

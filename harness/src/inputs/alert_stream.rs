@@ -21,7 +21,7 @@
 //!   family's level, 5% exact zeros, 2% NaN, 1% negative.
 //! - **Ids.** 5% of alerts re-send one of the previous 50 alerts' ids (a
 //!   re-fired alert keeps its UUID), so a new alert can already belong to a
-//!   stored correlation.
+//!   stored correlation. About 1 in 64 is already resolved.
 
 use twinbench_kernels::alerting::Alert;
 
@@ -34,18 +34,9 @@ pub const NEW_ALERTS: usize = 8;
 /// 2026-01-20T00:00:00Z in microseconds: the first alert.
 pub const ALERTS_ORIGIN_MICROS: i64 = 1_768_867_200 * 1_000_000;
 
-/// Category names by code (the original's `AlertCategory` values).
-pub const ALERT_CATEGORIES: [&str; 6] = [
-    "performance",
-    "security",
-    "availability",
-    "capacity",
-    "quality",
-    "business",
-];
-
-/// Severity names by code (the original's `AlertSeverity` values).
-pub const ALERT_SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+pub use twinbench_kernels::alerting::alert::{
+    CATEGORIES as ALERT_CATEGORIES, SEVERITIES as ALERT_SEVERITIES,
+};
 
 const HOSTS: [&str; 12] = [
     "api-01",
@@ -213,6 +204,13 @@ fn metric_values(rng: &mut SplitMix64) -> Option<Vec<(String, f64)>> {
     Some(values)
 }
 
+/// About 1 alert in 64 arrives already resolved, chosen by its id (the
+/// stream's random draws stay those of the inputs before the field
+/// existed; a re-sent alert keeps its status).
+fn resolved(id: u128) -> bool {
+    id.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835) >> 122 == 0
+}
+
 /// `existing` alerts of history plus [`NEW_ALERTS`] to correlate.
 pub fn alert_stream(existing: usize, rng: &mut SplitMix64) -> AlertStream {
     alert_stream_with(existing, NEW_ALERTS, rng)
@@ -286,6 +284,7 @@ pub fn alert_stream_with(existing: usize, new: usize, rng: &mut SplitMix64) -> A
             source_component: optional_name(rng, &COMPONENTS),
             tags,
             metric_values: metric_values(rng),
+            resolved: resolved(id),
         });
     }
     AlertStream { alerts, existing }

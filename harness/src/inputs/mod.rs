@@ -1,16 +1,20 @@
 //! Seeded input generators: the same seed gives the same bytes on every run,
 //! so both sides, every test and every benchmark see identical inputs.
 
+mod alert_batch;
 mod alert_stream;
 mod barabasi_albert;
 mod feature_matrix;
 mod forecast_cases;
 mod hourly_frame;
+mod metric_alerts;
 mod metric_history;
 mod metric_series;
 mod python_hash;
+mod resource_ticks;
 
 pub use crate::stats::rng::SplitMix64;
+pub use alert_batch::{AlertBatch, alert_batch};
 pub use alert_stream::{
     ALERT_CATEGORIES, ALERT_SEVERITIES, ALERTS_ORIGIN_MICROS, AlertStream, NEW_ALERTS, alert_stream,
 };
@@ -18,12 +22,14 @@ pub use barabasi_albert::barabasi_albert;
 pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
 pub use forecast_cases::{CASE_COLUMNS, CASE_METRIC_COUNT, forecast_cases};
 pub use hourly_frame::{FRAME_ORIGIN, TimestampedFrame, hourly_frame};
+pub use metric_alerts::{METRIC_ALERTS_ORIGIN_MICROS, MetricAlerts, metric_alerts};
 pub use metric_history::{
     HISTORY_COMPONENTS, HISTORY_METRICS, HISTORY_ORIGIN, HISTORY_STEP, MetricHistory,
     metric_history,
 };
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
+pub use resource_ticks::{ResourceTicks, TICKS_ORIGIN_MICROS, resource_ticks};
 
 use twinbench_kernels::graph::{CsrGraph, Edge, GraphError};
 
@@ -68,6 +74,12 @@ pub enum Input {
     History(MetricHistory),
     /// Dashboard alerts: history, then the alerts to correlate.
     Alerts(AlertStream),
+    /// Incident alert dicts and the clock they are processed at.
+    AlertBatch(AlertBatch),
+    /// Resource metrics per evaluation tick, with operators' actions.
+    Ticks(ResourceTicks),
+    /// Metric alerts with the LLM's reply to each.
+    MetricAlerts(MetricAlerts),
 }
 
 impl Input {
@@ -80,9 +92,13 @@ impl Input {
             Input::History(h) => Truth {
                 anomalies: Some(&h.spike),
             },
-            Input::Graph(_) | Input::Series(_) | Input::Frame(_) | Input::Alerts(_) => {
-                Truth::default()
-            }
+            Input::Graph(_)
+            | Input::Series(_)
+            | Input::Frame(_)
+            | Input::Alerts(_)
+            | Input::AlertBatch(_)
+            | Input::Ticks(_)
+            | Input::MetricAlerts(_) => Truth::default(),
         }
     }
 }
@@ -117,6 +133,15 @@ pub enum Generator {
     /// Dashboard alerts (size: how many each new alert is correlated
     /// against) followed by the alerts to correlate.
     AlertStream,
+    /// A batch of incident alert dicts (size: alerts), as the smart
+    /// alerting system receives them.
+    AlertBatch,
+    /// Resource metrics per 30-second evaluation tick (size: ticks), as
+    /// the threshold alert engine reads them.
+    ResourceTicks,
+    /// Metric alerts with the LLM's replies (size: alerts), as the
+    /// contextual alert manager receives them.
+    MetricAlerts,
 }
 
 impl Generator {
@@ -130,7 +155,11 @@ impl Generator {
             | Generator::MetricFrame { .. }
             | Generator::HourlyFrame { .. }
             | Generator::ForecastCases => 0,
-            Generator::MetricHistory | Generator::AlertStream => 0,
+            Generator::MetricHistory
+            | Generator::AlertStream
+            | Generator::AlertBatch
+            | Generator::ResourceTicks
+            | Generator::MetricAlerts => 0,
         }
     }
 
@@ -160,6 +189,14 @@ impl Generator {
             // An Alert object with its strings, tag and metric dicts, and a
             // correlation result's factor dicts.
             Generator::AlertStream => 4_096,
+            // A dict of six keys with its strings, and its share of the
+            // correlations' related lists (a burst relates every pair).
+            Generator::AlertBatch => 16_384,
+            // A ResourceMetrics object and its floats, the flattened dict
+            // and the per-tick aggregates.
+            Generator::ResourceTicks => 2_048,
+            // An incident object, its service list and the parsed reply.
+            Generator::MetricAlerts => 4_096,
         }
     }
 
@@ -173,6 +210,9 @@ impl Generator {
             Generator::ForecastCases => "cases",
             Generator::MetricHistory => "samples",
             Generator::AlertStream => "existing alerts",
+            Generator::AlertBatch => "alerts",
+            Generator::ResourceTicks => "ticks",
+            Generator::MetricAlerts => "alerts",
         }
     }
 
@@ -213,6 +253,23 @@ impl Generator {
                  languages, near-duplicate titles, missing fields, metric dicts with 0 and NaN; \
                  then {NEW_ALERTS} alerts to correlate"
             ),
+            Generator::AlertBatch => "incident alert dicts in bursts (late, re-sent ids, no id), \
+                                      service/component/source present, None or empty, \
+                                      metric names of every class in mixed case, mixed-case \
+                                      severities; processed at the last alert's time"
+                .to_string(),
+            Generator::ResourceTicks => "resource metrics every 30 s (back-offs, restarts): random \
+                                         walks with threshold-crossing episodes, exact 0 and 50, \
+                                         values within 0.001, NaN, ±inf, missing fields, memory \
+                                         as used/total MB (total 0 or NaN); operators \
+                                         acknowledge or resolve alerts"
+                .to_string(),
+            Generator::MetricAlerts => "metric alerts of every keyword category in mixed case, \
+                                        ratios at the severity boundaries, zero and NaN \
+                                        thresholds, bursts within a second, across midnight; \
+                                        LLM replies: bare, fenced, two objects, arrays, prose, \
+                                        invalid JSON, NaN, big integers, repeated keys, escapes"
+                .to_string(),
         }
     }
 
@@ -236,6 +293,9 @@ impl Generator {
             Generator::ForecastCases => Input::Matrix(forecast_cases(size, &mut rng)),
             Generator::MetricHistory => Input::History(metric_history(size, &mut rng)),
             Generator::AlertStream => Input::Alerts(alert_stream(size, &mut rng)),
+            Generator::AlertBatch => Input::AlertBatch(alert_batch(size, &mut rng)),
+            Generator::ResourceTicks => Input::Ticks(resource_ticks(size, &mut rng)),
+            Generator::MetricAlerts => Input::MetricAlerts(metric_alerts(size, &mut rng)),
         }
     }
 }
@@ -326,6 +386,14 @@ mod tests {
                     eat(format!("{a:?}").as_bytes());
                 }
             }
+            Input::Ticks(t) => eat(format!("{t:?}").as_bytes()),
+            Input::MetricAlerts(a) => eat(format!("{a:?}").as_bytes()),
+            Input::AlertBatch(b) => {
+                eat(&b.now.to_le_bytes());
+                for a in &b.alerts {
+                    eat(format!("{a:?}").as_bytes());
+                }
+            }
         }
         hash
     }
@@ -342,6 +410,9 @@ mod tests {
             Generator::ForecastCases,
             Generator::MetricHistory,
             Generator::AlertStream,
+            Generator::AlertBatch,
+            Generator::ResourceTicks,
+            Generator::MetricAlerts,
         ] {
             let a = generator.generate(2_000, 42);
             // Bytes, not `==`: forecast cases hold NaN (a missing model).

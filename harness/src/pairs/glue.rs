@@ -2,6 +2,7 @@
 //! runs on, and a twin's result into an [`Output`].
 
 use twinbench_kernels::alerting::Alert;
+use twinbench_kernels::alerting::{contextual, threshold};
 use twinbench_kernels::{graph, ml, optimizer as opt};
 
 use super::{Prepared, TwinError};
@@ -16,6 +17,9 @@ pub(super) fn input_kind(input: &Input) -> &'static str {
         Input::Frame(_) => "timestamped frame",
         Input::History(_) => "metric history",
         Input::Alerts(_) => "alert stream",
+        Input::AlertBatch(_) => "alert batch",
+        Input::Ticks(_) => "resource ticks",
+        Input::MetricAlerts(_) => "metric alerts",
     }
 }
 
@@ -222,5 +226,91 @@ pub(super) fn expect_alerts(prepared: &Prepared) -> Result<(&[Alert], usize), Tw
     match prepared {
         Prepared::Alerts { alerts, existing } => Ok((alerts, *existing)),
         other => Err(wrong_prepared("alert stream", other)),
+    }
+}
+
+/// The alert batch as the twin's records (a copy) and its clock.
+pub(super) fn prepare_alert_batch(input: &Input) -> Result<Prepared, TwinError> {
+    let Input::AlertBatch(batch) = input else {
+        return Err(TwinError::WrongInput {
+            expected: "alert batch",
+            got: input_kind(input),
+        });
+    };
+    Ok(Prepared::AlertBatch(batch.clone()))
+}
+
+pub(super) fn expect_alert_batch(
+    prepared: &Prepared,
+) -> Result<&crate::inputs::AlertBatch, TwinError> {
+    match prepared {
+        Prepared::AlertBatch(batch) => Ok(batch),
+        other => Err(wrong_prepared("alert batch", other)),
+    }
+}
+
+/// The ticks as the twin reads them: per tick the clock, the resource
+/// metrics and the operator's action.
+pub(super) fn prepare_ticks(input: &Input) -> Result<Prepared, TwinError> {
+    let Input::Ticks(t) = input else {
+        return Err(TwinError::WrongInput {
+            expected: "resource ticks",
+            got: input_kind(input),
+        });
+    };
+    let ticks = (0..t.len())
+        .map(|i| threshold::Tick {
+            time: t.time[i],
+            resource: threshold::ResourceMetrics {
+                cpu_usage_percent: t.cpu[i],
+                memory_usage_percent: t.memory[i],
+                memory_used_mb: t.memory_used[i],
+                memory_total_mb: t.memory_total[i],
+                active_connections: t.connections[i],
+                cache_hit_rate: t.hit_rate[i],
+            },
+            action: match t.action[i] {
+                1 => threshold::Action::Acknowledge(t.target[i]),
+                2 => threshold::Action::Resolve(t.target[i]),
+                _ => threshold::Action::None,
+            },
+        })
+        .collect();
+    Ok(Prepared::Ticks(ticks))
+}
+
+pub(super) fn expect_ticks(prepared: &Prepared) -> Result<&[threshold::Tick], TwinError> {
+    match prepared {
+        Prepared::Ticks(ticks) => Ok(ticks),
+        other => Err(wrong_prepared("resource ticks", other)),
+    }
+}
+
+/// The metric alerts as the manager's input records.
+pub(super) fn prepare_metric_alerts(input: &Input) -> Result<Prepared, TwinError> {
+    let Input::MetricAlerts(a) = input else {
+        return Err(TwinError::WrongInput {
+            expected: "metric alerts",
+            got: input_kind(input),
+        });
+    };
+    let alerts = (0..a.len())
+        .map(|i| contextual::MetricAlert {
+            time: a.time[i],
+            metric: a.metric[i].to_string(),
+            value: a.value[i],
+            threshold: a.threshold[i],
+            response: a.response[i].clone(),
+        })
+        .collect();
+    Ok(Prepared::MetricAlerts(alerts))
+}
+
+pub(super) fn expect_metric_alerts(
+    prepared: &Prepared,
+) -> Result<&[contextual::MetricAlert], TwinError> {
+    match prepared {
+        Prepared::MetricAlerts(alerts) => Ok(alerts),
+        other => Err(wrong_prepared("metric alerts", other)),
     }
 }

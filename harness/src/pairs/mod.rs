@@ -126,6 +126,12 @@ pub enum Prepared {
         alerts: Vec<twinbench_kernels::alerting::Alert>,
         existing: usize,
     },
+    /// Incident alert dicts and the clock they are processed at.
+    AlertBatch(crate::inputs::AlertBatch),
+    /// Evaluation ticks of the threshold alert engine.
+    Ticks(Vec<twinbench_kernels::alerting::threshold::Tick>),
+    /// The contextual manager's metric alerts with the LLM's replies.
+    MetricAlerts(Vec<twinbench_kernels::alerting::contextual::MetricAlert>),
 }
 
 impl Prepared {
@@ -142,6 +148,9 @@ impl Prepared {
             Prepared::FittedForest(_) => "fitted forest",
             Prepared::History { .. } => "metric history",
             Prepared::Alerts { .. } => "alert stream",
+            Prepared::AlertBatch(_) => "alert batch",
+            Prepared::Ticks(_) => "resource ticks",
+            Prepared::MetricAlerts(_) => "metric alerts",
         }
     }
 }
@@ -189,6 +198,8 @@ pub enum TwinError {
     Training(#[from] opt::training::TrainingError),
     #[error(transparent)]
     Collection(#[from] opt::collection::CollectionError),
+    #[error(transparent)]
+    Json(#[from] twinbench_kernels::text::python_json::LoadError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -401,6 +412,10 @@ pub static PAIRS: &[KernelPair] = &[
     optimizer::PASS,
     alerting::SEQUENCE_MATCHER,
     alerting::ALERT_CORRELATION,
+    alerting::RULE_CORRELATION,
+    alerting::SMART_ALERTING,
+    alerting::ALERT_ENGINE,
+    alerting::CONTEXTUAL_ALERTS,
 ];
 
 /// The pair called `name`, if any.
@@ -487,7 +502,11 @@ mod tests {
                 "optimizer_training_fixed",
                 "optimizer_pass",
                 "sequence_matcher_ratio",
-                "alert_correlation"
+                "alert_correlation",
+                "rule_correlation",
+                "smart_alerting",
+                "alert_engine",
+                "contextual_alerts"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

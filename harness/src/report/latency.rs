@@ -103,11 +103,8 @@ fn cdf_chart(l: &LatencyResult) -> Option<String> {
     ]
     .into_iter()
     .filter_map(|(name, colour, d)| {
-        d.as_ref().map(|d: &LatencyDistribution| {
-            let mut sorted = d.samples_ns.clone();
-            sorted.sort_unstable();
-            (name, colour, sorted)
-        })
+        d.as_ref()
+            .map(|d: &LatencyDistribution| (name, colour, d.sorted_samples()))
     })
     .collect();
     let all = sides.iter().flat_map(|(_, _, s)| s.iter().copied());

@@ -48,8 +48,7 @@ pub struct LatencyDistribution {
 impl LatencyDistribution {
     /// From the samples; `None` if there are none.
     pub fn from_samples(samples_ns: Vec<u64>) -> Option<Self> {
-        let mut sorted = samples_ns.clone();
-        sorted.sort_unstable();
+        let sorted = ascending(&samples_ns);
         let max_ns = *sorted.last()?;
         let mean_ns = sorted.iter().map(|&x| x as f64).sum::<f64>() / sorted.len() as f64;
         Some(Self {
@@ -69,10 +68,19 @@ impl LatencyDistribution {
     /// The `percentile` (0 < p ≤ 100) by nearest rank: a measured sample,
     /// never an interpolation between two.
     pub fn percentile(&self, percentile: f64) -> u64 {
-        let mut sorted = self.samples_ns.clone();
-        sorted.sort_unstable();
-        nearest_rank(&sorted, percentile)
+        nearest_rank(&self.sorted_samples(), percentile)
     }
+
+    /// The samples in ascending order (they are kept in call order).
+    pub fn sorted_samples(&self) -> Vec<u64> {
+        ascending(&self.samples_ns)
+    }
+}
+
+fn ascending(samples: &[u64]) -> Vec<u64> {
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable();
+    sorted
 }
 
 /// The smallest sample with at least `percentile`% of the samples at or

@@ -1,6 +1,25 @@
 //! An alert as the dashboard's correlator reads it (the original's pydantic
 //! `Alert`, `server/dashboard/models/alert_models.py`).
 
+/// Category names by code (the original's `AlertCategory` values).
+pub const CATEGORIES: [&str; 6] = [
+    "performance",
+    "security",
+    "availability",
+    "capacity",
+    "quality",
+    "business",
+];
+
+/// Severity names by code (the original's `AlertSeverity` values).
+pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+
+/// The codes the engines compare against.
+pub const PERFORMANCE: u8 = 0;
+pub const AVAILABILITY: u8 = 2;
+pub const CRITICAL: u8 = 0;
+pub const HIGH: u8 = 1;
+
 /// One alert. Optional text fields keep Python's distinction between
 /// `None` and `""` (both falsy, so both fail the spatial host and
 /// component matches, but they are different inputs).
@@ -13,9 +32,9 @@ pub struct Alert {
     pub triggered_at: i64,
     pub title: String,
     pub description: String,
-    /// Category code (equal codes: equal category strings).
+    /// Category code, an index into [`CATEGORIES`].
     pub category: u8,
-    /// Severity code.
+    /// Severity code, an index into [`SEVERITIES`].
     pub severity: u8,
     pub source_host: Option<String>,
     pub source_component: Option<String>,
@@ -23,6 +42,9 @@ pub struct Alert {
     pub tags: Vec<(String, String)>,
     /// `None`, or the metric values in insertion order, keys unique.
     pub metric_values: Option<Vec<(String, f64)>>,
+    /// `status == AlertStatus.RESOLVED` (the only status an engine reads:
+    /// the rule-driven engine skips resolved alerts).
+    pub resolved: bool,
 }
 
 impl Alert {

@@ -1,6 +1,10 @@
 //! Text as CPython handles it, where an alert kernel's answer depends on it:
-//! `difflib.SequenceMatcher` ([`difflib`]) and `str` whitespace and
-//! lower-casing ([`python_str`]).
+//! `difflib.SequenceMatcher` ([`difflib`]), `str` whitespace and
+//! lower-casing and `{:.2f}` ([`python_str`]), `re.IGNORECASE` searches of
+//! word alternations ([`python_re`]) and `json.loads`/`json.dumps`
+//! ([`python_json`]).
 
 pub mod difflib;
+pub mod python_json;
+pub mod python_re;
 pub mod python_str;

@@ -42,6 +42,17 @@ pub fn lower(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// `f"{x:.{digits}f}"`: Rust's fixed-precision formatting rounds the exact
+/// binary value half to even, as Python's does (checked against CPython by
+/// `tests/text.rs`); only the spelling of NaN differs.
+pub fn fixed(x: f64, digits: usize) -> String {
+    if x.is_nan() {
+        "nan".to_string()
+    } else {
+        format!("{x:.digits$}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::compare::{Event, Lists, Output};
+use twinbench_kernels::alerting::smart::Field;
+
 use crate::inputs::{
-    ALERT_CATEGORIES, ALERT_SEVERITIES, AlertStream, HISTORY_COMPONENTS, HISTORY_METRICS, Input,
+    ALERT_CATEGORIES, ALERT_SEVERITIES, AlertBatch, AlertStream, HISTORY_COMPONENTS,
+    HISTORY_METRICS, Input,
 };
 use crate::pairs::OutputKind;
 
@@ -22,7 +25,14 @@ use crate::pairs::OutputKind;
 /// alert streams as `(columns,)`, one dict of per-alert lists (`id` ints,
 /// `triggered_at` int64 microseconds, `title`, `description`, `category`
 /// and `severity` names, `source_host` / `source_component` str or None,
-/// `tags` dicts, `metric_values` dict or None) plus `existing`.
+/// `tags` dicts, `metric_values` dict or None, `resolved` bools) plus
+/// `existing`;
+/// alert batches as `(rows, now)`, a list of dicts and the clock in
+/// microseconds; resource ticks as `(columns,)`, `time` int64
+/// microseconds, the readings lists of float or None, `action` and
+/// `target` int64; metric alerts as `(columns,)`, `time` int64
+/// microseconds, `metric` and `response` str lists, `value` and
+/// `threshold` float64.
 pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
     match input {
         Input::Graph(graph) => {
@@ -61,6 +71,41 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
             let columns = alert_columns(py, stream)?;
             PyTuple::new(py, [columns.into_any()])
         }
+        Input::Ticks(t) => {
+            let columns = PyDict::new(py);
+            columns.set_item("time", PyArray1::from_slice(py, &t.time))?;
+            for (name, column) in [
+                ("cpu", &t.cpu),
+                ("memory", &t.memory),
+                ("memory_used", &t.memory_used),
+                ("memory_total", &t.memory_total),
+                ("connections", &t.connections),
+                ("hit_rate", &t.hit_rate),
+            ] {
+                columns.set_item(name, PyList::new(py, column)?)?;
+            }
+            let actions: Vec<i64> = t.action.iter().map(|&a| i64::from(a)).collect();
+            let targets: Vec<i64> = t.target.iter().map(|&k| i64::from(k)).collect();
+            columns.set_item("action", PyArray1::from_vec(py, actions))?;
+            columns.set_item("target", PyArray1::from_vec(py, targets))?;
+            PyTuple::new(py, [columns.into_any()])
+        }
+        Input::MetricAlerts(a) => {
+            let columns = PyDict::new(py);
+            columns.set_item("time", PyArray1::from_slice(py, &a.time))?;
+            columns.set_item("metric", PyList::new(py, &a.metric)?)?;
+            columns.set_item("value", PyArray1::from_slice(py, &a.value))?;
+            columns.set_item("threshold", PyArray1::from_slice(py, &a.threshold))?;
+            columns.set_item("response", PyList::new(py, &a.response)?)?;
+            PyTuple::new(py, [columns.into_any()])
+        }
+        Input::AlertBatch(batch) => PyTuple::new(
+            py,
+            [
+                alert_rows(py, batch)?.into_any(),
+                batch.now.into_pyobject(py)?.into_any(),
+            ],
+        ),
         Input::Matrix(matrix) => PyTuple::new(
             py,
             [
@@ -118,6 +163,7 @@ fn alert_columns<'py>(py: Python<'py>, stream: &AlertStream) -> PyResult<Bound<'
         }
     }
     let stamps: Vec<i64> = alerts.iter().map(|a| a.triggered_at).collect();
+    let resolved: Vec<bool> = alerts.iter().map(|a| a.resolved).collect();
     columns.set_item("id", ids)?;
     columns.set_item("triggered_at", PyArray1::from_vec(py, stamps))?;
     columns.set_item("title", titles)?;
@@ -128,8 +174,42 @@ fn alert_columns<'py>(py: Python<'py>, stream: &AlertStream) -> PyResult<Bound<'
     columns.set_item("source_component", components)?;
     columns.set_item("tags", tags)?;
     columns.set_item("metric_values", metrics)?;
+    columns.set_item("resolved", resolved)?;
     columns.set_item("existing", stream.existing)?;
     Ok(columns)
+}
+
+/// An alert batch as a list of dicts holding exactly the record's keys
+/// (`alert_id` as its number, `timestamp` in microseconds: the hook builds
+/// the original's strings and datetimes).
+fn alert_rows<'py>(py: Python<'py>, batch: &AlertBatch) -> PyResult<Bound<'py, PyList>> {
+    let rows = PyList::empty(py);
+    for a in &batch.alerts {
+        let row = PyDict::new(py);
+        if let Some(id) = a.alert_id {
+            row.set_item("alert_id", id)?;
+        }
+        row.set_item("timestamp", a.timestamp)?;
+        for (key, value) in [
+            ("service", &a.service),
+            ("component", &a.component),
+            ("source", &a.source),
+        ] {
+            match value {
+                Field::Absent => {}
+                Field::Null => row.set_item(key, py.None())?,
+                Field::Text(s) => row.set_item(key, s)?,
+            }
+        }
+        if let Some(m) = &a.metric_name {
+            row.set_item("metric_name", m)?;
+        }
+        if let Some(s) = &a.severity {
+            row.set_item("severity", s)?;
+        }
+        rows.append(row)?;
+    }
+    Ok(rows)
 }
 
 fn to_vec<T: numpy::Element + Copy>(obj: &Bound<'_, PyAny>) -> PyResult<Vec<T>> {

@@ -227,23 +227,62 @@ impl AlertCorrelator {
     }
 }
 
-/// The pair's stream: every alert after the first `existing`, in order,
-/// through one correlator against the `existing` alerts just before it.
-/// Each alert is analysed once, as it would be on arrival.
+/// Alerts `existing..` correlated in turn through one correlator, each
+/// against the `existing` alerts just before it (a sliding window of active
+/// alerts). Each alert is analysed once, when it arrives: the window's
+/// first alerts when the stream is created, every later one inside the
+/// [`Iterator::next`] call that correlates it.
+#[derive(Debug)]
+pub struct SlidingWindow<'a> {
+    alerts: &'a [Alert],
+    existing: usize,
+    next: usize,
+    correlator: AlertCorrelator,
+    texts: Vec<semantic::AlertText>,
+}
+
+impl<'a> SlidingWindow<'a> {
+    pub fn new(alerts: &'a [Alert], existing: usize) -> Self {
+        let mut correlator = AlertCorrelator::new();
+        let existing = existing.min(alerts.len());
+        let texts = alerts[..existing]
+            .iter()
+            .map(|a| correlator.analyze(a))
+            .collect();
+        SlidingWindow {
+            alerts,
+            existing,
+            next: existing,
+            correlator,
+            texts,
+        }
+    }
+}
+
+impl Iterator for SlidingWindow<'_> {
+    /// The outcome of `correlate_alert` for the next alert.
+    type Item = Option<Outcome>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let i = self.next;
+        let alert = self.alerts.get(i)?;
+        let text = self.correlator.analyze(alert);
+        let window = i - self.existing..i;
+        let outcome = self.correlator.correlate_alert(
+            alert,
+            &text,
+            &self.alerts[window.clone()],
+            &self.texts[window],
+        );
+        self.texts.push(text);
+        self.next += 1;
+        Some(outcome)
+    }
+}
+
+/// Every outcome of a [`SlidingWindow`].
 pub fn correlate_stream(alerts: &[Alert], existing: usize) -> Vec<Option<Outcome>> {
-    let mut correlator = AlertCorrelator::new();
-    let texts: Vec<semantic::AlertText> = alerts.iter().map(|a| correlator.analyze(a)).collect();
-    (existing..alerts.len())
-        .map(|i| {
-            let window = i - existing..i;
-            correlator.correlate_alert(
-                &alerts[i],
-                &texts[i],
-                &alerts[window.clone()],
-                &texts[window],
-            )
-        })
-        .collect()
+    SlidingWindow::new(alerts, existing).collect()
 }
 
 #[cfg(test)]
@@ -263,6 +302,7 @@ pub(crate) mod test_alerts {
             source_component: None,
             tags: Vec::new(),
             metric_values: None,
+            resolved: false,
         }
     }
 }

@@ -1,0 +1,497 @@
+//! `json.loads` and `json.dumps` (default arguments) as CPython 3.11 does
+//! them, where a kernel's answer is a parsed document or a serialised
+//! string: the LLM monitor's JSON extraction (K3.1) returns `json.loads`'
+//! dict, and the performance monitor's cache key hashes `json.dumps`
+//! bytes.
+//!
+//! What must match:
+//!
+//! - **Grammar** (the C scanner): whitespace is only space, tab, newline
+//!   and carriage return; `NaN`, `Infinity` and `-Infinity` are values;
+//!   numbers are `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?` in ASCII
+//!   digits, an integer when there is neither fraction nor exponent
+//!   (arbitrary precision, kept as its digits), else `float(text)`
+//!   (correctly rounded, `1e400` is `inf`); strings reject raw control
+//!   characters below U+0020, decode `\uXXXX` escapes, join an escaped high
+//!   surrogate with an escaped low one and keep lone surrogates (so a
+//!   string is UTF-16 code units here); nothing but whitespace may follow
+//!   the document.
+//! - **Objects**: a repeated key keeps its first position and its last
+//!   value (`dict(pairs)`).
+//! - **Integers of more than 4,300 digits** raise `ValueError`, not
+//!   `JSONDecodeError` ([`LoadError::IntegerTooLong`]); nesting deeper
+//!   than the interpreter's recursion allows raises `RecursionError`
+//!   ([`LoadError::TooDeep`]; the exact depth depends on the caller's
+//!   stack, so documents that deep are refused, not reproduced).
+//! - **dumps**: `ensure_ascii` (every character outside `' '..='~'`
+//!   escaped, `\n`-style for the five short escapes, else `\u` with four
+//!   lower-case hex digits, astral characters as surrogate pairs),
+//!   separators `", "` and `": "`, floats by `repr` (shortest round trip,
+//!   exponent form when the decimal point is more than 16 places right or
+//!   4 or more places left of the first digit), `NaN`, `Infinity`,
+//!   `-Infinity`.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// A JSON value as Python holds it after `json.loads`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// An `int`: its decimal digits with an optional leading `-` (never
+    /// `-0`: Python's `int("-0")` is `0`).
+    Int(String),
+    Float(f64),
+    /// A `str` as UTF-16 code units (lone surrogates included).
+    Str(Vec<u16>),
+    List(Vec<Value>),
+    /// A `dict` in insertion order, keys unique.
+    Dict(Vec<(Vec<u16>, Value)>),
+}
+
+/// Why `json.loads` raised.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// `json.JSONDecodeError` (a `ValueError` subclass), at this character.
+    #[error("JSONDecodeError: {what} at character {at}")]
+    Decode { what: &'static str, at: usize },
+    /// `ValueError: Exceeds the limit (4300 digits) for integer string
+    /// conversion`.
+    #[error("ValueError: integer of more than 4300 digits")]
+    IntegerTooLong,
+    /// `RecursionError`.
+    #[error("RecursionError: document nested deeper than {MAX_DEPTH}")]
+    TooDeep,
+}
+
+/// CPython 3.11's `sys.get_int_max_str_digits()` default.
+const MAX_INT_DIGITS: usize = 4_300;
+/// Nesting refused as too deep (the interpreter's limit is 1,000 frames,
+/// of which the caller uses some).
+pub const MAX_DEPTH: usize = 900;
+
+/// `json.loads(text)`.
+pub fn loads(text: &str) -> Result<Value, LoadError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut p = Parser {
+        s: &chars,
+        depth: 0,
+    };
+    let start = p.skip_ws(0);
+    let (value, end) = p.value(start)?;
+    let end = p.skip_ws(end);
+    if end != chars.len() {
+        return Err(LoadError::Decode {
+            what: "Extra data",
+            at: end,
+        });
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    s: &'a [char],
+    depth: usize,
+}
+
+fn decode(what: &'static str, at: usize) -> LoadError {
+    LoadError::Decode { what, at }
+}
+
+impl Parser<'_> {
+    fn skip_ws(&self, mut i: usize) -> usize {
+        while i < self.s.len() && matches!(self.s[i], ' ' | '\t' | '\n' | '\r') {
+            i += 1;
+        }
+        i
+    }
+
+    fn starts_with(&self, i: usize, word: &str) -> bool {
+        let n = word.chars().count();
+        i + n <= self.s.len() && self.s[i..i + n].iter().copied().eq(word.chars())
+    }
+
+    /// `scan_once(s, i)`: a value starting exactly at `i`, and where it ends.
+    fn value(&mut self, i: usize) -> Result<(Value, usize), LoadError> {
+        let Some(&c) = self.s.get(i) else {
+            return Err(decode("Expecting value", i));
+        };
+        match c {
+            '"' => self.string(i + 1).map(|(s, end)| (Value::Str(s), end)),
+            '{' => self.nested(|p| p.object(i + 1)),
+            '[' => self.nested(|p| p.array(i + 1)),
+            'n' if self.starts_with(i, "null") => Ok((Value::Null, i + 4)),
+            't' if self.starts_with(i, "true") => Ok((Value::Bool(true), i + 4)),
+            'f' if self.starts_with(i, "false") => Ok((Value::Bool(false), i + 5)),
+            'N' if self.starts_with(i, "NaN") => Ok((Value::Float(f64::NAN), i + 3)),
+            'I' if self.starts_with(i, "Infinity") => Ok((Value::Float(f64::INFINITY), i + 8)),
+            '-' if self.starts_with(i, "-Infinity") => Ok((Value::Float(f64::NEG_INFINITY), i + 9)),
+            _ => self.number(i),
+        }
+    }
+
+    fn nested(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<(Value, usize), LoadError>,
+    ) -> Result<(Value, usize), LoadError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(LoadError::TooDeep);
+        }
+        self.depth += 1;
+        let result = parse(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn number(&self, start: usize) -> Result<(Value, usize), LoadError> {
+        let s = self.s;
+        let digit = |i: usize| s.get(i).is_some_and(char::is_ascii_digit);
+        let mut i = start;
+        if s.get(i) == Some(&'-') {
+            i += 1;
+        }
+        if s.get(i) == Some(&'0') {
+            i += 1;
+        } else if digit(i) {
+            while digit(i) {
+                i += 1;
+            }
+        } else {
+            return Err(decode("Expecting value", start));
+        }
+        let integer_end = i;
+        if s.get(i) == Some(&'.') && digit(i + 1) {
+            i += 2;
+            while digit(i) {
+                i += 1;
+            }
+        }
+        if matches!(s.get(i), Some('e' | 'E')) {
+            let mut j = i + 1;
+            if matches!(s.get(j), Some('+' | '-')) {
+                j += 1;
+            }
+            if digit(j) {
+                while digit(j) {
+                    j += 1;
+                }
+                i = j;
+            }
+        }
+        let text: String = s[start..i].iter().collect();
+        if i == integer_end {
+            let digits = text.trim_start_matches('-');
+            if digits.len() > MAX_INT_DIGITS {
+                return Err(LoadError::IntegerTooLong);
+            }
+            let value = if digits == "0" { "0".to_string() } else { text };
+            Ok((Value::Int(value), i))
+        } else {
+            // The grammar above only admits what Rust's parser accepts.
+            let x: f64 = text.parse().map_err(|_| decode("Expecting value", start))?;
+            Ok((Value::Float(x), i))
+        }
+    }
+
+    /// `scanstring`: the string whose opening quote is just before `i`.
+    fn string(&self, mut i: usize) -> Result<(Vec<u16>, usize), LoadError> {
+        let s = self.s;
+        let begin = i.saturating_sub(1);
+        let mut out = Vec::new();
+        loop {
+            let Some(&c) = s.get(i) else {
+                return Err(decode("Unterminated string starting at", begin));
+            };
+            i += 1;
+            match c {
+                '"' => return Ok((out, i)),
+                '\\' => {
+                    let Some(&e) = s.get(i) else {
+                        return Err(decode("Unterminated string starting at", begin));
+                    };
+                    i += 1;
+                    match e {
+                        '"' => out.push(u16::from(b'"')),
+                        '\\' => out.push(u16::from(b'\\')),
+                        '/' => out.push(u16::from(b'/')),
+                        'b' => out.push(0x08),
+                        'f' => out.push(0x0c),
+                        'n' => out.push(0x0a),
+                        'r' => out.push(0x0d),
+                        't' => out.push(0x09),
+                        'u' => {
+                            let unit = self.hex4(i)?;
+                            i += 4;
+                            out.push(unit);
+                            // An escaped high surrogate joins an escaped low
+                            // one (in UTF-16 the pair is the two units).
+                        }
+                        _ => return Err(decode("Invalid \\escape", i - 2)),
+                    }
+                }
+                c if u32::from(c) < 0x20 => {
+                    return Err(decode("Invalid control character at", i - 1));
+                }
+                c => {
+                    let mut buf = [0u16; 2];
+                    out.extend_from_slice(c.encode_utf16(&mut buf));
+                }
+            }
+        }
+    }
+
+    fn hex4(&self, i: usize) -> Result<u16, LoadError> {
+        let digits = self
+            .s
+            .get(i..i + 4)
+            .ok_or(decode("Invalid \\uXXXX escape", i.saturating_sub(1)))?;
+        let mut unit = 0u16;
+        for d in digits {
+            let v = d
+                .to_digit(16)
+                .filter(|_| d.is_ascii())
+                .ok_or(decode("Invalid \\uXXXX escape", i - 1))?;
+            unit = unit * 16 + v as u16;
+        }
+        Ok(unit)
+    }
+
+    fn array(&mut self, i: usize) -> Result<(Value, usize), LoadError> {
+        let mut items = Vec::new();
+        let mut i = self.skip_ws(i);
+        if self.s.get(i) == Some(&']') {
+            return Ok((Value::List(items), i + 1));
+        }
+        loop {
+            let (v, end) = self.value(i)?;
+            items.push(v);
+            i = self.skip_ws(end);
+            match self.s.get(i) {
+                Some(']') => return Ok((Value::List(items), i + 1)),
+                Some(',') => {
+                    i = self.skip_ws(i + 1);
+                    if self.s.get(i) == Some(&']') {
+                        return Err(decode("Illegal trailing comma before end of array", i));
+                    }
+                }
+                _ => return Err(decode("Expecting ',' delimiter", i)),
+            }
+        }
+    }
+
+    fn object(&mut self, i: usize) -> Result<(Value, usize), LoadError> {
+        let mut pairs: Vec<(Vec<u16>, Value)> = Vec::new();
+        let mut index: HashMap<Vec<u16>, usize> = HashMap::new();
+        let mut i = self.skip_ws(i);
+        if self.s.get(i) == Some(&'}') {
+            return Ok((Value::Dict(pairs), i + 1));
+        }
+        loop {
+            if self.s.get(i) != Some(&'"') {
+                return Err(decode(
+                    "Expecting property name enclosed in double quotes",
+                    i,
+                ));
+            }
+            let (key, end) = self.string(i + 1)?;
+            i = self.skip_ws(end);
+            if self.s.get(i) != Some(&':') {
+                return Err(decode("Expecting ':' delimiter", i));
+            }
+            i = self.skip_ws(i + 1);
+            let (value, end) = self.value(i)?;
+            match index.get(&key) {
+                Some(&at) => pairs[at].1 = value,
+                None => {
+                    index.insert(key.clone(), pairs.len());
+                    pairs.push((key, value));
+                }
+            }
+            i = self.skip_ws(end);
+            match self.s.get(i) {
+                Some('}') => return Ok((Value::Dict(pairs), i + 1)),
+                Some(',') => {
+                    i = self.skip_ws(i + 1);
+                    if self.s.get(i) == Some(&'}') {
+                        return Err(decode("Illegal trailing comma before end of object", i));
+                    }
+                }
+                _ => return Err(decode("Expecting ',' delimiter", i)),
+            }
+        }
+    }
+}
+
+/// `repr(x)` of a Python float.
+pub fn float_repr(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    // Rust's `{:e}` gives a shortest round-trip digit string, but where
+    // two strings of that length are equally near it may pick the other
+    // one; Python's repr picks the correctly rounded one (half to even),
+    // which is what formatting to that many digits gives.
+    let shortest = format!("{x:e}");
+    let digits = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.chars().filter(char::is_ascii_digit).count());
+    let sci = format!("{x:.*e}", digits.saturating_sub(1));
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The value is 0.d1d2… × 10^decpt.
+    let decpt = exponent + 1;
+    if x == 0.0 {
+        return format!("{sign}0.0");
+    }
+    if !(-4 < decpt && decpt <= 16) {
+        let (first, rest) = digits.split_at(1);
+        let point = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let e = decpt - 1;
+        let esign = if e < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{point}e{esign}{:02}", e.unsigned_abs());
+    }
+    let n = digits.len() as i32;
+    if decpt <= 0 {
+        format!(
+            "{sign}0.{}{digits}",
+            "0".repeat(decpt.unsigned_abs() as usize)
+        )
+    } else if decpt >= n {
+        format!("{sign}{digits}{}.0", "0".repeat((decpt - n) as usize))
+    } else {
+        let (int, frac) = digits.split_at(decpt as usize);
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+/// `json.dumps(value)`.
+pub fn dumps(value: &Value) -> String {
+    let mut out = String::new();
+    dump_into(value, &mut out);
+    out
+}
+
+fn dump_str(units: &[u16], out: &mut String) {
+    out.push('"');
+    for &u in units {
+        match u {
+            0x22 => out.push_str("\\\""),
+            0x5c => out.push_str("\\\\"),
+            0x0a => out.push_str("\\n"),
+            0x0d => out.push_str("\\r"),
+            0x09 => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            0x20..=0x7e => out.push(char::from(u as u8)),
+            _ => {
+                let _ = write!(out, "\\u{u:04x}");
+            }
+        }
+    }
+    out.push('"');
+}
+
+fn dump_into(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(digits) => out.push_str(digits),
+        Value::Float(x) if x.is_nan() => out.push_str("NaN"),
+        Value::Float(x) if x.is_infinite() => {
+            out.push_str(if *x > 0.0 { "Infinity" } else { "-Infinity" })
+        }
+        Value::Float(x) => out.push_str(&float_repr(*x)),
+        Value::Str(units) => dump_str(units, out),
+        Value::List(items) => {
+            out.push('[');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                dump_into(item, out);
+            }
+            out.push(']');
+        }
+        Value::Dict(pairs) => {
+            out.push('{');
+            for (k, (key, item)) in pairs.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                dump_str(key, out);
+                out.push_str(": ");
+                dump_into(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_python_repr() {
+        for (x, repr) in [
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (1.5e16, "1.5e+16"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123.0, "123.0"),
+            (-0.0, "-0.0"),
+            (0.1, "0.1"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (123456789.125, "123456789.125"),
+            (
+                f64::from_bits(14_055_834_391_788_527_221),
+                "-1150888598144925.2",
+            ),
+        ] {
+            assert_eq!(float_repr(x), repr);
+        }
+    }
+
+    #[test]
+    fn loads_then_dumps_follows_python() {
+        let cases = [
+            (
+                r#"{"a": 1, "b": [true, null, 1.5e3], "a": "x"}"#,
+                r#"{"a": "x", "b": [true, null, 1500.0]}"#,
+            ),
+            (r#"  -0 "#, "0"),
+            (r#"[NaN, -Infinity, 1e400]"#, "[NaN, -Infinity, Infinity]"),
+            (
+                "\"\\ud83d\\ude00 é \\ud800\"",
+                "\"\\ud83d\\ude00 \\u00e9 \\ud800\"",
+            ),
+        ];
+        for (text, dumped) in cases {
+            assert_eq!(dumps(&loads(text).expect(text)), dumped, "{text}");
+        }
+        for bad in ["[1,]", "{'a': 1}", "01", "\"a\u{1}\"", "", "[1] x", "1."] {
+            assert!(
+                matches!(loads(bad), Err(LoadError::Decode { .. })),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(loads(&"9".repeat(4_301)), Err(LoadError::IntegerTooLong));
+    }
+}
