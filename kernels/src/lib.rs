@@ -24,6 +24,7 @@ pub mod alerting;
 pub mod bits;
 pub mod concurrent;
 pub mod detect;
+pub mod fast_hash;
 pub mod forecast;
 pub mod graph;
 pub mod ml;

@@ -12,8 +12,7 @@
 //! integer of more than 4,300 digits) propagates, and the twin returns it
 //! as an error.
 
-use std::collections::HashMap;
-
+use crate::fast_hash::FastMap;
 use crate::text::python_json::{self, LoadError, Value};
 use crate::text::python_str;
 
@@ -181,17 +180,22 @@ pub fn manage(alerts: &[MetricAlert]) -> Result<Managed, LoadError> {
     let mut incidents = Vec::with_capacity(alerts.len());
     // Active incidents in dict order, by their id (second, metric).
     let mut active: Vec<usize> = Vec::new();
-    let mut ids: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut ids: FastMap<(i64, &str), usize> = FastMap::default();
     // `alert_history`: the oldest position still in it.
     let mut history_start = 0;
+    // Category and services depend on the name alone: worked out once per
+    // distinct name (the original lower-cases and scans per alert).
+    let mut by_name: FastMap<&str, (Category, &'static [u8])> = FastMap::default();
     for (k, alert) in alerts.iter().enumerate() {
         let severity = severity(alert.value, alert.threshold);
-        let category = category(&alert.metric);
+        let (category, services) = *by_name
+            .entry(alert.metric.as_str())
+            .or_insert_with(|| (category(&alert.metric), services(&alert.metric)));
         incidents.push(Incident {
             time: alert.time,
             severity,
             category,
-            services: services(&alert.metric),
+            services,
             impact: impact(category, severity),
             analysis: extract_json(&alert.response)?,
         });

@@ -31,8 +31,9 @@
 //!   4 or more places left of the first digit), `NaN`, `Infinity`,
 //!   `-Infinity`.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
+
+use crate::fast_hash::FastMap;
 
 /// A JSON value as Python holds it after `json.loads`.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +54,9 @@ pub enum Value {
 /// Why `json.loads` raised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
-    /// `json.JSONDecodeError` (a `ValueError` subclass), at this character.
+    /// `json.JSONDecodeError` (a `ValueError` subclass), at this byte
+    /// offset (Python reports the character offset; only the class is
+    /// compared).
     #[error("JSONDecodeError: {what} at character {at}")]
     Decode { what: &'static str, at: usize },
     /// `ValueError: Exceeds the limit (4300 digits) for integer string
@@ -73,15 +76,15 @@ pub const MAX_DEPTH: usize = 900;
 
 /// `json.loads(text)`.
 pub fn loads(text: &str) -> Result<Value, LoadError> {
-    let chars: Vec<char> = text.chars().collect();
     let mut p = Parser {
-        s: &chars,
+        text,
+        s: text.as_bytes(),
         depth: 0,
     };
     let start = p.skip_ws(0);
     let (value, end) = p.value(start)?;
     let end = p.skip_ws(end);
-    if end != chars.len() {
+    if end != text.len() {
         return Err(LoadError::Decode {
             what: "Extra data",
             at: end,
@@ -90,8 +93,12 @@ pub fn loads(text: &str) -> Result<Value, LoadError> {
     Ok(value)
 }
 
+/// Positions are byte offsets into `text`: every byte the grammar looks at
+/// is ASCII, and a non-ASCII character only occurs inside a string, where
+/// it is decoded whole.
 struct Parser<'a> {
-    s: &'a [char],
+    text: &'a str,
+    s: &'a [u8],
     depth: usize,
 }
 
@@ -101,15 +108,16 @@ fn decode(what: &'static str, at: usize) -> LoadError {
 
 impl Parser<'_> {
     fn skip_ws(&self, mut i: usize) -> usize {
-        while i < self.s.len() && matches!(self.s[i], ' ' | '\t' | '\n' | '\r') {
+        while i < self.s.len() && matches!(self.s[i], b' ' | b'\t' | b'\n' | b'\r') {
             i += 1;
         }
         i
     }
 
     fn starts_with(&self, i: usize, word: &str) -> bool {
-        let n = word.chars().count();
-        i + n <= self.s.len() && self.s[i..i + n].iter().copied().eq(word.chars())
+        self.s
+            .get(i..)
+            .is_some_and(|rest| rest.starts_with(word.as_bytes()))
     }
 
     /// `scan_once(s, i)`: a value starting exactly at `i`, and where it ends.
@@ -118,15 +126,17 @@ impl Parser<'_> {
             return Err(decode("Expecting value", i));
         };
         match c {
-            '"' => self.string(i + 1).map(|(s, end)| (Value::Str(s), end)),
-            '{' => self.nested(|p| p.object(i + 1)),
-            '[' => self.nested(|p| p.array(i + 1)),
-            'n' if self.starts_with(i, "null") => Ok((Value::Null, i + 4)),
-            't' if self.starts_with(i, "true") => Ok((Value::Bool(true), i + 4)),
-            'f' if self.starts_with(i, "false") => Ok((Value::Bool(false), i + 5)),
-            'N' if self.starts_with(i, "NaN") => Ok((Value::Float(f64::NAN), i + 3)),
-            'I' if self.starts_with(i, "Infinity") => Ok((Value::Float(f64::INFINITY), i + 8)),
-            '-' if self.starts_with(i, "-Infinity") => Ok((Value::Float(f64::NEG_INFINITY), i + 9)),
+            b'"' => self.string(i + 1).map(|(s, end)| (Value::Str(s), end)),
+            b'{' => self.nested(|p| p.object(i + 1)),
+            b'[' => self.nested(|p| p.array(i + 1)),
+            b'n' if self.starts_with(i, "null") => Ok((Value::Null, i + 4)),
+            b't' if self.starts_with(i, "true") => Ok((Value::Bool(true), i + 4)),
+            b'f' if self.starts_with(i, "false") => Ok((Value::Bool(false), i + 5)),
+            b'N' if self.starts_with(i, "NaN") => Ok((Value::Float(f64::NAN), i + 3)),
+            b'I' if self.starts_with(i, "Infinity") => Ok((Value::Float(f64::INFINITY), i + 8)),
+            b'-' if self.starts_with(i, "-Infinity") => {
+                Ok((Value::Float(f64::NEG_INFINITY), i + 9))
+            }
             _ => self.number(i),
         }
     }
@@ -146,12 +156,12 @@ impl Parser<'_> {
 
     fn number(&self, start: usize) -> Result<(Value, usize), LoadError> {
         let s = self.s;
-        let digit = |i: usize| s.get(i).is_some_and(char::is_ascii_digit);
+        let digit = |i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
         let mut i = start;
-        if s.get(i) == Some(&'-') {
+        if s.get(i) == Some(&b'-') {
             i += 1;
         }
-        if s.get(i) == Some(&'0') {
+        if s.get(i) == Some(&b'0') {
             i += 1;
         } else if digit(i) {
             while digit(i) {
@@ -161,15 +171,15 @@ impl Parser<'_> {
             return Err(decode("Expecting value", start));
         }
         let integer_end = i;
-        if s.get(i) == Some(&'.') && digit(i + 1) {
+        if s.get(i) == Some(&b'.') && digit(i + 1) {
             i += 2;
             while digit(i) {
                 i += 1;
             }
         }
-        if matches!(s.get(i), Some('e' | 'E')) {
+        if matches!(s.get(i), Some(b'e' | b'E')) {
             let mut j = i + 1;
-            if matches!(s.get(j), Some('+' | '-')) {
+            if matches!(s.get(j), Some(b'+' | b'-')) {
                 j += 1;
             }
             if digit(j) {
@@ -179,13 +189,13 @@ impl Parser<'_> {
                 i = j;
             }
         }
-        let text: String = s[start..i].iter().collect();
+        let text = &self.text[start..i];
         if i == integer_end {
             let digits = text.trim_start_matches('-');
             if digits.len() > MAX_INT_DIGITS {
                 return Err(LoadError::IntegerTooLong);
             }
-            let value = if digits == "0" { "0".to_string() } else { text };
+            let value = if digits == "0" { "0" } else { text }.to_string();
             Ok((Value::Int(value), i))
         } else {
             // The grammar above only admits what Rust's parser accepts.
@@ -203,39 +213,44 @@ impl Parser<'_> {
             let Some(&c) = s.get(i) else {
                 return Err(decode("Unterminated string starting at", begin));
             };
-            i += 1;
             match c {
-                '"' => return Ok((out, i)),
-                '\\' => {
-                    let Some(&e) = s.get(i) else {
+                b'"' => return Ok((out, i + 1)),
+                b'\\' => {
+                    let Some(&e) = s.get(i + 1) else {
                         return Err(decode("Unterminated string starting at", begin));
                     };
-                    i += 1;
+                    i += 2;
                     match e {
-                        '"' => out.push(u16::from(b'"')),
-                        '\\' => out.push(u16::from(b'\\')),
-                        '/' => out.push(u16::from(b'/')),
-                        'b' => out.push(0x08),
-                        'f' => out.push(0x0c),
-                        'n' => out.push(0x0a),
-                        'r' => out.push(0x0d),
-                        't' => out.push(0x09),
-                        'u' => {
-                            let unit = self.hex4(i)?;
+                        b'"' => out.push(u16::from(b'"')),
+                        b'\\' => out.push(u16::from(b'\\')),
+                        b'/' => out.push(u16::from(b'/')),
+                        b'b' => out.push(0x08),
+                        b'f' => out.push(0x0c),
+                        b'n' => out.push(0x0a),
+                        b'r' => out.push(0x0d),
+                        b't' => out.push(0x09),
+                        // An escaped high surrogate followed by an escaped
+                        // low one is one character to Python: in UTF-16 it
+                        // is these same two units.
+                        b'u' => {
+                            out.push(self.hex4(i)?);
                             i += 4;
-                            out.push(unit);
-                            // An escaped high surrogate joins an escaped low
-                            // one (in UTF-16 the pair is the two units).
                         }
                         _ => return Err(decode("Invalid \\escape", i - 2)),
                     }
                 }
-                c if u32::from(c) < 0x20 => {
-                    return Err(decode("Invalid control character at", i - 1));
+                c if c < 0x20 => return Err(decode("Invalid control character at", i)),
+                c if c.is_ascii() => {
+                    out.push(u16::from(c));
+                    i += 1;
                 }
-                c => {
+                _ => {
+                    let Some(ch) = self.text[i..].chars().next() else {
+                        return Err(decode("Unterminated string starting at", begin));
+                    };
                     let mut buf = [0u16; 2];
-                    out.extend_from_slice(c.encode_utf16(&mut buf));
+                    out.extend_from_slice(ch.encode_utf16(&mut buf));
+                    i += ch.len_utf8();
                 }
             }
         }
@@ -247,10 +262,9 @@ impl Parser<'_> {
             .get(i..i + 4)
             .ok_or(decode("Invalid \\uXXXX escape", i.saturating_sub(1)))?;
         let mut unit = 0u16;
-        for d in digits {
-            let v = d
+        for &d in digits {
+            let v = char::from(d)
                 .to_digit(16)
-                .filter(|_| d.is_ascii())
                 .ok_or(decode("Invalid \\uXXXX escape", i - 1))?;
             unit = unit * 16 + v as u16;
         }
@@ -260,7 +274,7 @@ impl Parser<'_> {
     fn array(&mut self, i: usize) -> Result<(Value, usize), LoadError> {
         let mut items = Vec::new();
         let mut i = self.skip_ws(i);
-        if self.s.get(i) == Some(&']') {
+        if self.s.get(i) == Some(&b']') {
             return Ok((Value::List(items), i + 1));
         }
         loop {
@@ -268,10 +282,10 @@ impl Parser<'_> {
             items.push(v);
             i = self.skip_ws(end);
             match self.s.get(i) {
-                Some(']') => return Ok((Value::List(items), i + 1)),
-                Some(',') => {
+                Some(b']') => return Ok((Value::List(items), i + 1)),
+                Some(b',') => {
                     i = self.skip_ws(i + 1);
-                    if self.s.get(i) == Some(&']') {
+                    if self.s.get(i) == Some(&b']') {
                         return Err(decode("Illegal trailing comma before end of array", i));
                     }
                 }
@@ -282,13 +296,13 @@ impl Parser<'_> {
 
     fn object(&mut self, i: usize) -> Result<(Value, usize), LoadError> {
         let mut pairs: Vec<(Vec<u16>, Value)> = Vec::new();
-        let mut index: HashMap<Vec<u16>, usize> = HashMap::new();
+        let mut index: FastMap<Vec<u16>, usize> = FastMap::default();
         let mut i = self.skip_ws(i);
-        if self.s.get(i) == Some(&'}') {
+        if self.s.get(i) == Some(&b'}') {
             return Ok((Value::Dict(pairs), i + 1));
         }
         loop {
-            if self.s.get(i) != Some(&'"') {
+            if self.s.get(i) != Some(&b'"') {
                 return Err(decode(
                     "Expecting property name enclosed in double quotes",
                     i,
@@ -296,7 +310,7 @@ impl Parser<'_> {
             }
             let (key, end) = self.string(i + 1)?;
             i = self.skip_ws(end);
-            if self.s.get(i) != Some(&':') {
+            if self.s.get(i) != Some(&b':') {
                 return Err(decode("Expecting ':' delimiter", i));
             }
             i = self.skip_ws(i + 1);
@@ -310,10 +324,10 @@ impl Parser<'_> {
             }
             i = self.skip_ws(end);
             match self.s.get(i) {
-                Some('}') => return Ok((Value::Dict(pairs), i + 1)),
-                Some(',') => {
+                Some(b'}') => return Ok((Value::Dict(pairs), i + 1)),
+                Some(b',') => {
                     i = self.skip_ws(i + 1);
-                    if self.s.get(i) == Some(&'}') {
+                    if self.s.get(i) == Some(&b'}') {
                         return Err(decode("Illegal trailing comma before end of object", i));
                     }
                 }

@@ -63,10 +63,19 @@ impl IgnoreCaseWords {
     /// characters, and the words are ASCII, so a match in the folded text
     /// is a match at the same characters of the original.
     pub fn search(&self, text: &str) -> bool {
-        let mut folded = String::with_capacity(text.len());
-        folded.extend(text.chars().map(fold));
+        self.search_folded(&fold_text(text))
+    }
+
+    /// [`IgnoreCaseWords::search`] on a text already passed through
+    /// [`fold_text`] (one fold serves several patterns).
+    pub fn search_folded(&self, folded: &str) -> bool {
         self.words.iter().any(|w| folded.contains(w))
     }
+}
+
+/// `text` with every character [`fold`]ed.
+pub fn fold_text(text: &str) -> String {
+    text.chars().map(fold).collect()
 }
 
 #[cfg(test)]

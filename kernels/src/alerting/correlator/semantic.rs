@@ -20,11 +20,9 @@
 //! upper bound; only a pair that may reach 0.5 is normalised again for the
 //! exact ratios (see [`correlate`] for why the bound decides exactly).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::{Correlation, Factor, Strategy, python_min_one};
 use crate::alerting::Alert;
+use crate::fast_hash::FastMap;
 use crate::text::difflib::{SequenceMatcher, ratio_of};
 
 const MIN_SIMILARITY: f64 = 0.5;
@@ -71,37 +69,14 @@ fn alphabet_index(byte: u8) -> usize {
     }
 }
 
-/// FNV-1a over a word's bytes: words are a few bytes, where SipHash's
-/// set-up dominated the analysis (6% of a correlation call under
-/// callgrind). No flooding defence is needed: the table is private to one
-/// correlator and a collision costs a byte comparison, never a wrong id.
-#[derive(Debug, Clone, Copy)]
-struct WordHasher(u64);
-
-impl Default for WordHasher {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// Every distinct normalised word a correlator has seen, as a dense id, so
 /// a word set is a sorted list of integers and two sets intersect by a
-/// merge of integers.
+/// merge of integers. Hashed with [`FastMap`] (FNV-1a over a word's
+/// bytes): words are a few bytes, where SipHash's set-up dominated the
+/// analysis (6% of a correlation call under callgrind).
 #[derive(Debug, Default)]
 pub struct Vocabulary {
-    ids: HashMap<Box<[u8]>, u32, BuildHasherDefault<WordHasher>>,
+    ids: FastMap<Box<[u8]>, u32>,
 }
 
 impl Vocabulary {

@@ -12,7 +12,7 @@
 use super::super::Alert;
 use super::super::alert::{AVAILABILITY, CRITICAL, HIGH, PERFORMANCE};
 use crate::text::difflib::SequenceMatcher;
-use crate::text::python_re::IgnoreCaseWords;
+use crate::text::python_re::{self, IgnoreCaseWords};
 use crate::text::python_str;
 
 const MINUTE: i64 = 60 * 1_000_000;
@@ -158,6 +158,10 @@ const KEYWORDS: [&str; 9] = [
 pub struct Analysis {
     /// The description as code points (what `SequenceMatcher` iterates).
     pub description: Vec<char>,
+    /// The same code points sorted: two descriptions share at most the
+    /// size of their multiset intersection in matches (difflib's
+    /// `quick_ratio` bound).
+    pub sorted: Vec<char>,
     /// `PATTERNS[k].search(f"{title} {description}".lower())`.
     pub patterns: [bool; 2],
     /// `_extract_features`: word count of the lower-cased text, the
@@ -177,9 +181,17 @@ impl Analysis {
         features[11] = usize::from(alert.severity == HIGH);
         features[12] = usize::from(alert.category == PERFORMANCE);
         features[13] = usize::from(alert.category == AVAILABILITY);
+        let folded = python_re::fold_text(&text);
+        let description: Vec<char> = alert.description.chars().collect();
+        let mut sorted = description.clone();
+        sorted.sort_unstable();
         Analysis {
-            description: alert.description.chars().collect(),
-            patterns: [PATTERNS[0].search(&text), PATTERNS[1].search(&text)],
+            description,
+            sorted,
+            patterns: [
+                PATTERNS[0].search_folded(&folded),
+                PATTERNS[1].search_folded(&folded),
+            ],
             features,
         }
     }
@@ -190,6 +202,23 @@ impl Analysis {
 pub struct Seen<'a> {
     pub alert: &'a Alert,
     pub analysis: &'a Analysis,
+}
+
+/// The size of the multiset intersection of two sorted sequences.
+fn common(a: &[char], b: &[char]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// `|a − b| ≤ window`, in microseconds.
@@ -220,9 +249,18 @@ pub fn apply(
                 return None;
             }
             let (a, b) = (&new.analysis.description, &m.analysis.description);
-            // ratio ≤ 2·min / (len a + len b): skip pairs that cannot reach it.
+            // ratio ≤ 2·min / (len a + len b) and ≤ 2·common / (len a + len b)
+            // (matches are common elements): skip pairs that cannot reach
+            // the threshold. Rounding is monotone, so the bound's float is
+            // at least the ratio's.
             let total = a.len() + b.len();
             if total > 0 && (2 * a.len().min(b.len())) as f64 / (total as f64) < threshold {
+                return None;
+            }
+            if total > 0
+                && (2 * common(&new.analysis.sorted, &m.analysis.sorted)) as f64 / (total as f64)
+                    < threshold
+            {
                 return None;
             }
             let ratio = matcher.ratio(a, b);

@@ -145,10 +145,18 @@ pub struct AlertEngine {
     history: VecDeque<HistoryEntry>,
     last_metrics_update: i64,
     next_id: u64,
+    /// Kept with `active` and `history` so that no query scans them whole
+    /// (acknowledged alerts stay active for ever, so `active` grows with
+    /// the run): active alerts per severity, unresolved history entries per
+    /// rule, and the latest `resolved_at` among each rule's entries.
+    active_by_severity: [usize; 5],
+    unresolved: Vec<usize>,
+    last_resolved: Vec<Option<i64>>,
 }
 
 impl AlertEngine {
     pub fn new(rules: Vec<Rule>, now: i64) -> Self {
+        let rules_len = rules.len();
         AlertEngine {
             rules,
             breaches: HashMap::new(),
@@ -156,6 +164,9 @@ impl AlertEngine {
             history: VecDeque::with_capacity(HISTORY),
             last_metrics_update: now,
             next_id: 1,
+            active_by_severity: [0; 5],
+            unresolved: vec![0; rules_len],
+            last_resolved: vec![None; rules_len],
         }
     }
 
@@ -173,8 +184,15 @@ impl AlertEngine {
             Action::Resolve(k) => {
                 let at = k as usize % self.active.len();
                 let alert = self.active.remove(at);
-                for entry in self.history.iter_mut().filter(|e| e.id == alert.id) {
+                self.active_by_severity[usize::from(alert.severity)] -= 1;
+                // History ids increase with time: the entry, unless evicted.
+                if let Ok(k) = self.history.binary_search_by_key(&alert.id, |e| e.id) {
+                    let entry = &mut self.history[k];
+                    if entry.resolved_at.is_none() {
+                        self.unresolved[entry.rule] -= 1;
+                    }
                     entry.resolved_at = Some(now);
+                    self.last_resolved[entry.rule] = Some(now);
                 }
             }
         }
@@ -216,40 +234,43 @@ impl AlertEngine {
     }
 
     /// `check_alert_cooldown`, the swallowed `TypeError` counted as
-    /// blocking (the original skips the rule).
+    /// blocking (the original skips the rule): an active alert of the rule
+    /// triggered within the cooldown, or any history entry of the rule
+    /// unresolved or resolved within it. (The original walks the history
+    /// and stops at the first such entry; which one it meets first does not
+    /// change the answer.) Alerts are appended in time order, so the recent
+    /// ones are at the end.
     fn cooling_down(&self, r: usize, now: i64) -> bool {
         let threshold = now - self.rules[r].cooldown;
         let recent_active = self
             .active
             .iter()
-            .any(|a| a.rule == r && a.status == Status::Active && a.triggered_at > threshold);
+            .rev()
+            .take_while(|a| a.triggered_at > threshold)
+            .any(|a| a.rule == r && a.status == Status::Active);
         recent_active
-            || self
-                .history
-                .iter()
-                .filter(|e| e.rule == r)
-                .find_map(|e| match e.resolved_at {
-                    None => Some(true),
-                    Some(at) if at > threshold => Some(true),
-                    Some(_) => None,
-                })
-                .unwrap_or(false)
+            || self.unresolved[r] > 0
+            || self.last_resolved[r].is_some_and(|at| at > threshold)
     }
 
-    /// `check_rate_limit`.
+    /// `check_rate_limit`: the rule's alerts of the last hour (history is
+    /// in time order).
     fn limited(&self, r: usize, now: i64) -> bool {
         let hour_ago = now - HOUR;
         let recent = self
             .history
             .iter()
-            .filter(|e| e.rule == r && e.triggered_at > hour_ago)
+            .rev()
+            .take_while(|e| e.triggered_at > hour_ago)
+            .filter(|e| e.rule == r)
             .count();
         recent >= self.rules[r].max_alerts_per_hour
     }
 
     /// `generate_alert` and its bookkeeping.
     fn generate(&mut self, r: usize, relevant: &rule::Relevant, now: i64) -> GeneratedAlert {
-        let rule = &self.rules[r];
+        // A copy: the bookkeeping below needs `self` (alerts are rare).
+        let rule = self.rules[r].clone();
         let value_of = |m: Metric| relevant.iter().find(|(k, _)| *k == m).map(|&(_, v)| v);
         let primary = rule.conditions[0];
         let mut description = if rule.description.is_empty() {
@@ -271,6 +292,8 @@ impl AlertEngine {
         }
         let id = self.next_id;
         self.next_id += 1;
+        self.active_by_severity[usize::from(rule.severity)] += 1;
+        self.unresolved[r] += 1;
         self.active.push(ActiveAlert {
             id,
             rule: r,
@@ -279,7 +302,7 @@ impl AlertEngine {
             triggered_at: now,
         });
         if self.history.len() == HISTORY {
-            self.history.pop_front();
+            self.evict_oldest();
         }
         self.history.push_back(HistoryEntry {
             id,
@@ -299,24 +322,41 @@ impl AlertEngine {
         }
     }
 
+    /// The deque's `maxlen` dropping its oldest entry, and the per-rule
+    /// counts with it.
+    fn evict_oldest(&mut self) {
+        let Some(old) = self.history.pop_front() else {
+            return;
+        };
+        match old.resolved_at {
+            None => self.unresolved[old.rule] -= 1,
+            Some(at) if self.last_resolved[old.rule] == Some(at) => {
+                self.last_resolved[old.rule] = self
+                    .history
+                    .iter()
+                    .filter(|e| e.rule == old.rule)
+                    .filter_map(|e| e.resolved_at)
+                    .max();
+            }
+            Some(_) => {}
+        }
+    }
+
     /// `_update_system_metrics`.
     fn update_system_metrics(&mut self, now: i64) -> SystemMetrics {
         let previous = self.last_metrics_update;
         let recent = self
             .history
             .iter()
-            .filter(|e| e.triggered_at > previous)
+            .rev()
+            .take_while(|e| e.triggered_at > previous)
             .count();
         let hours = ((now - previous) as f64 / 1e6) / 3_600.0;
-        let mut by_severity = [0; 5];
-        for a in &self.active {
-            by_severity[usize::from(a.severity)] += 1;
-        }
         self.last_metrics_update = now;
         SystemMetrics {
             active: self.active.len(),
             total: self.history.len(),
-            by_severity,
+            by_severity: self.active_by_severity,
             rate_per_hour: if hours > 0.0 {
                 recent as f64 / hours
             } else {
