@@ -289,16 +289,21 @@ fn arb_history() -> impl Strategy<Value = MetricHistory> {
     })
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 256,
-        // Shrunk failures are replayed first on the next run; commit them.
+/// `cases` random cases, shrunk failures saved to (and replayed first from)
+/// `tests/proptest-regressions/differential.txt`: commit them.
+fn persisted(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../tests/proptest-regressions/differential.txt"
         )))),
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(persisted(256))]
 
     #[test]
     fn graph_kernels_agree_on_random_graphs(graph in arb_graph()) {
@@ -1477,14 +1482,7 @@ fn is_alerts(input: &Input) -> bool {
 
 proptest! {
     // Each case correlates eight alerts against up to 60 on both sides.
-    #![proptest_config(ProptestConfig {
-        cases: 48,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/proptest-regressions/differential.txt"
-        )))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted(48))]
 
     #[test]
     fn alert_kernels_agree_on_random_streams(existing in 0usize..60, seed in any::<u64>()) {
@@ -1707,14 +1705,7 @@ fn is_alert_batch(input: &Input) -> bool {
 
 proptest! {
     // Each case processes up to 80 alert dicts on both sides.
-    #![proptest_config(ProptestConfig {
-        cases: 64,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/proptest-regressions/differential.txt"
-        )))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted(64))]
 
     #[test]
     fn alert_batch_kernels_agree_on_random_batches(size in 0usize..80, seed in any::<u64>()) {
@@ -1832,14 +1823,7 @@ fn is_ticks(input: &Input) -> bool {
 
 proptest! {
     // Each case runs up to 600 ticks (five hours) on both sides.
-    #![proptest_config(ProptestConfig {
-        cases: 48,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/proptest-regressions/differential.txt"
-        )))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted(48))]
 
     #[test]
     fn tick_kernels_agree_on_random_streams(size in 0usize..600, seed in any::<u64>()) {
@@ -1951,14 +1935,7 @@ fn is_metric_alerts(input: &Input) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 48,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/proptest-regressions/differential.txt"
-        )))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted(48))]
 
     #[test]
     fn metric_alert_kernels_agree_on_random_streams(size in 0usize..300, seed in any::<u64>()) {
