@@ -26,6 +26,22 @@ pub struct Lists {
     pub values: Vec<f64>,
 }
 
+impl Lists {
+    /// Room for `n` lists, for layouts with one value per list.
+    pub fn with_capacity(n: usize) -> Self {
+        Lists {
+            lists: Vec::with_capacity(n),
+            values: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends a list with its value (layouts with one value per list).
+    pub fn push(&mut self, list: Vec<i64>, value: f64) {
+        self.lists.push(list);
+        self.values.push(value);
+    }
+}
+
 /// One reported event (e.g. a spike).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Event {

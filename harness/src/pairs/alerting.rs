@@ -206,17 +206,14 @@ pub(super) const RULE_CORRELATION: KernelPair = KernelPair {
 fn run_rule_correlation(prepared: &Prepared) -> Result<Output, TwinError> {
     let (alerts, _) = expect_alerts(prepared)?;
     let (outcomes, groups) = rules::correlate_stream(alerts);
-    let mut lists = Vec::with_capacity(outcomes.len() + groups.len());
-    let mut values = Vec::with_capacity(lists.capacity());
+    let mut out = Lists::with_capacity(outcomes.len() + groups.len());
     for outcome in &outcomes {
         match outcome {
             Some(g) => {
-                lists.push(vec![0, groups[*g].root as i64]);
-                values.push(groups[*g].confidence);
+                out.push(vec![0, groups[*g].root as i64], groups[*g].confidence);
             }
             None => {
-                lists.push(vec![0, -1]);
-                values.push(f64::NAN);
+                out.push(vec![0, -1], f64::NAN);
             }
         }
     }
@@ -231,10 +228,9 @@ fn run_rule_correlation(prepared: &Prepared) -> Result<Output, TwinError> {
         ]);
         list.extend(group.rules.iter().map(|&r| i64::from(r)));
         list.extend(group.correlated.iter().map(|&a| a as i64));
-        lists.push(list);
-        values.push(group.confidence);
+        out.push(list, group.confidence);
     }
-    Ok(Output::Lists(Lists { lists, values }))
+    Ok(Output::Lists(out))
 }
 
 pub(super) const SMART_ALERTING: KernelPair = KernelPair {
@@ -285,14 +281,12 @@ fn run_smart_alerting(prepared: &Prepared) -> Result<Output, TwinError> {
 
 fn processed_lists(processed: &Processed) -> Output {
     let groups = processed.groups.len();
-    let mut lists = Vec::with_capacity(processed.correlations.len() + groups);
-    let mut values = Vec::with_capacity(lists.capacity());
+    let mut out = Lists::with_capacity(processed.correlations.len() + groups);
     for c in &processed.correlations {
         let mut list = Vec::with_capacity(3 + c.related.len());
         list.extend([0, c.kind.code(), c.primary.code()]);
         list.extend(c.related.iter().map(|r| r.code()));
-        lists.push(list);
-        values.push(c.strength);
+        out.push(list, c.strength);
     }
     for (group, note) in processed.groups.iter().zip(&processed.notifications) {
         let bits = |targets: &[smart::Target]| targets.iter().map(|t| t.bit()).sum::<i64>();
@@ -306,10 +300,9 @@ fn processed_lists(processed: &Processed) -> Output {
             bits(&note.sent),
         ]);
         list.extend(group.iter().map(|&i| i as i64));
-        lists.push(list);
-        values.push(f64::from(note.score));
+        out.push(list, f64::from(note.score));
     }
-    Output::Lists(Lists { lists, values })
+    Output::Lists(out)
 }
 
 pub(super) const ALERT_ENGINE: KernelPair = KernelPair {
@@ -356,8 +349,7 @@ pub(super) const ALERT_ENGINE: KernelPair = KernelPair {
 fn run_alert_engine(prepared: &Prepared) -> Result<Output, TwinError> {
     let ticks = expect_ticks(prepared)?;
     let outcomes = threshold::run_ticks(ticks);
-    let mut lists = Vec::with_capacity(outcomes.len());
-    let mut values = Vec::with_capacity(outcomes.len());
+    let mut out = Lists::with_capacity(outcomes.len());
     for (generated, system) in &outcomes {
         let mut list = vec![
             0,
@@ -366,17 +358,15 @@ fn run_alert_engine(prepared: &Prepared) -> Result<Output, TwinError> {
             system.total as i64,
         ];
         list.extend(system.by_severity.iter().map(|&n| n as i64));
-        lists.push(list);
-        values.push(system.rate_per_hour);
+        out.push(list, system.rate_per_hour);
         for alert in generated {
             let mut list = vec![1, alert.rule as i64, alert.title.len() as i64];
             list.extend(alert.title.bytes().map(i64::from));
             list.extend(alert.description.bytes().map(i64::from));
-            lists.push(list);
-            values.push(alert.actual_value);
+            out.push(list, alert.actual_value);
         }
     }
-    Ok(Output::Lists(Lists { lists, values }))
+    Ok(Output::Lists(out))
 }
 
 pub(super) const CONTEXTUAL_ALERTS: KernelPair = KernelPair {
@@ -423,8 +413,7 @@ fn run_contextual_alerts(prepared: &Prepared) -> Result<Output, TwinError> {
     let alerts = expect_metric_alerts(prepared)?;
     let managed = contextual::manage(alerts)?;
     let n = managed.incidents.len();
-    let mut lists = Vec::with_capacity(n + managed.groups.len() + 1);
-    let mut values = Vec::with_capacity(lists.capacity());
+    let mut out = Lists::with_capacity(n + managed.groups.len() + 1);
     for (incident, alert) in managed.incidents.iter().zip(alerts) {
         let analysis = python_json::dumps(&incident.analysis);
         let mut list = Vec::with_capacity(6 + analysis.len());
@@ -437,14 +426,12 @@ fn run_contextual_alerts(prepared: &Prepared) -> Result<Output, TwinError> {
         list.extend(incident.services.iter().map(|&s| i64::from(s)));
         list.push(-1);
         list.extend(analysis.bytes().map(i64::from));
-        lists.push(list);
-        values.push(alert.value);
+        out.push(list, alert.value);
     }
     for group in &managed.groups {
         let mut list = vec![1];
         list.extend(group.iter().map(|&k| k as i64));
-        lists.push(list);
-        values.push(group.len() as f64);
+        out.push(list, group.len() as f64);
     }
     let summary = &managed.summary;
     let mut list = vec![2, summary.active as i64, summary.today as i64];
@@ -455,9 +442,8 @@ fn run_contextual_alerts(prepared: &Prepared) -> Result<Output, TwinError> {
     for &(category, count) in &summary.by_category {
         list.extend([category as i64, count as i64]);
     }
-    lists.push(list);
-    values.push(summary.active as f64);
-    Ok(Output::Lists(Lists { lists, values }))
+    out.push(list, summary.active as f64);
+    Ok(Output::Lists(out))
 }
 
 /// `correlate_alert` for one arriving alert against the 1,000 before it,
