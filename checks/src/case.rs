@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The eleven concurrent components of issue 5.
+/// The concurrent components: the eleven of issue 5, and the alert
+/// pipeline's state (issue 18).
 #[derive(
     Debug,
     Clone,
@@ -32,10 +33,11 @@ pub enum Component {
     Balancer,
     ServiceRegistry,
     Collector,
+    AlertPipeline,
 }
 
 impl Component {
-    pub const ALL: [Component; 11] = [
+    pub const ALL: [Component; 12] = [
         Component::Cache,
         Component::CircuitBreaker,
         Component::RateLimiter,
@@ -47,6 +49,7 @@ impl Component {
         Component::Balancer,
         Component::ServiceRegistry,
         Component::Collector,
+        Component::AlertPipeline,
     ];
 
     /// Human name, as the report shows it.
@@ -63,6 +66,7 @@ impl Component {
             Component::Balancer => "least-loaded balancer",
             Component::ServiceRegistry => "service registry + health monitor",
             Component::Collector => "background collector lifecycle",
+            Component::AlertPipeline => "alert rules + correlation store",
         }
     }
 }

@@ -24,6 +24,8 @@ pub mod sync;
 #[path = "../../kernels/src/concurrent/clock.rs"]
 pub mod clock;
 
+#[path = "../../kernels/src/concurrent/alert_pipeline.rs"]
+pub mod alert_pipeline;
 #[path = "../../kernels/src/concurrent/balancer.rs"]
 pub mod balancer;
 #[path = "../../kernels/src/concurrent/breaker.rs"]

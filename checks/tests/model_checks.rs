@@ -104,6 +104,7 @@ component_checks! {
     balancer => Component::Balancer,
     service_registry => Component::ServiceRegistry,
     collector => Component::Collector,
+    alert_pipeline => Component::AlertPipeline,
 }
 
 /// The races issue 5 names, each of which must have a zoo entry.

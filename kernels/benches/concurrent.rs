@@ -17,6 +17,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 #[path = "concurrent/common.rs"]
 mod common;
 
+#[path = "concurrent/alert_pipeline.rs"]
+mod alert_pipeline;
 #[path = "concurrent/balancer.rs"]
 mod balancer;
 #[path = "concurrent/breaker.rs"]
@@ -52,6 +54,7 @@ fn all(c: &mut Criterion) {
     balancer::bench(c);
     registry::bench(c);
     collector::bench(c);
+    alert_pipeline::bench(c);
 }
 
 criterion_group! {

@@ -7,6 +7,7 @@
 
 use crate::case::CheckCase;
 
+pub mod alert_pipeline;
 pub mod balancer;
 pub mod breaker;
 pub mod cache;
@@ -33,6 +34,7 @@ pub fn cases() -> Vec<CheckCase> {
         balancer::cases(),
         registry::cases(),
         collector::cases(),
+        alert_pipeline::cases(),
     ]
     .concat()
 }

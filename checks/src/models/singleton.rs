@@ -13,6 +13,7 @@ const CONSTRUCTED_ONCE: &str = "constructed-once";
 const NEVER_HALF_INITIALISED: &str = "never-half-initialised";
 const FAILED_INIT_LEAVES_EMPTY: &str = "failed-init-leaves-empty";
 const OLD_INSTANCE_TORN_DOWN: &str = "old-instance-torn-down";
+const ONE_ENGINE_KEEPS_EVERY_ALERT: &str = "one-engine-keeps-every-alert";
 
 pub fn cases() -> Vec<CheckCase> {
     vec![
@@ -55,6 +56,16 @@ pub fn cases() -> Vec<CheckCase> {
             body: replace_shutdown_vs_get,
         },
         CheckCase {
+            id: "singleton.engine_keeps_every_alert",
+            component: Component::Singleton,
+            subject: Subject::Fixed,
+            operations: "workers each get-or-init the correlation engine and process one \
+                         alert through the engine they got",
+            invariants: &[ONE_ENGINE_KEEPS_EVERY_ALERT],
+            checkers: &Checker::ALL,
+            body: engine_keeps_every_alert,
+        },
+        CheckCase {
             id: "zoo.S1",
             component: Component::Singleton,
             subject: Subject::Zoo(ZooEntry {
@@ -91,6 +102,19 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[OLD_INSTANCE_TORN_DOWN],
             checkers: &Checker::ALL,
             body: zoo_overwriting_init,
+        },
+        CheckCase {
+            id: "zoo.ML6.singleton",
+            component: Component::Singleton,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "ML6.singleton",
+                breaks: ONE_ENGINE_KEEPS_EVERY_ALERT,
+            }),
+            operations: "workers each call `get_correlation_engine()` (`if _engine is None: \
+                         _engine = AlertCorrelationEngine()`) and process one alert",
+            invariants: &[ONE_ENGINE_KEEPS_EVERY_ALERT],
+            checkers: &Checker::ALL,
+            body: zoo_two_engines,
         },
     ]
 }
@@ -364,4 +388,66 @@ fn zoo_overwriting_init() {
     ensure(live == published, OLD_INSTANCE_TORN_DOWN, || {
         format!("{live} instances still running, {published} published")
     });
+}
+
+/// The monitoring server's correlation engine, reduced to what the
+/// singleton race loses: the alerts it has processed (its groups).
+#[derive(Debug, Default)]
+struct Engine {
+    processed: super::super::sync::Mutex<Vec<usize>>,
+}
+
+impl Engine {
+    fn process_alert(&self, alert: usize) {
+        self.processed.lock().push(alert);
+    }
+}
+
+/// Every worker's alert must be in the engine later callers get: an
+/// engine built and used by a first caller, then replaced by a second
+/// caller's, takes the first caller's groups with it.
+fn ensure_every_alert_kept(kept: Option<Arc<Engine>>) {
+    let mut processed = kept.map(|e| e.processed.lock().clone()).unwrap_or_default();
+    processed.sort_unstable();
+    let expected: Vec<usize> = (0..SCALE.threads).collect();
+    ensure(processed == expected, ONE_ENGINE_KEEPS_EVERY_ALERT, || {
+        format!("alerts {expected:?} processed, the engine callers now get holds {processed:?}")
+    });
+}
+
+fn engine_keeps_every_alert() {
+    let singleton: Singleton<Engine> = Singleton::new();
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|alert| {
+            let singleton = singleton.clone();
+            thread::spawn(move || {
+                if let Ok(engine) = singleton.get_or_try_init(|| Ok::<_, ()>(Engine::default())) {
+                    engine.process_alert(alert);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    ensure_every_alert_kept(singleton.get());
+}
+
+/// `ML6.singleton` (catalog ml_monitoring.md §6, §10): the module-level
+/// engine is created lazily without a lock, so two first callers can each
+/// build one; the first caller's alerts go into an engine nobody reaches
+/// again. The same holds for `_alert_correlator`, `_alert_engine`,
+/// `_alerting_system` and `_alert_manager` (§3, §4, §8, §9).
+fn zoo_two_engines() {
+    let global: Arc<UnlockedLazy<Engine>> = Arc::new(UnlockedLazy::new());
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|alert| {
+            let global = Arc::clone(&global);
+            thread::spawn(move || global.get(Engine::default).process_alert(alert))
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    ensure_every_alert_kept(Some(global.get(Engine::default)));
 }

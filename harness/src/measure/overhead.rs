@@ -27,6 +27,7 @@ pub fn bench_name(component: Component) -> &'static str {
         Component::Balancer => "balancer",
         Component::ServiceRegistry => "registry",
         Component::Collector => "collector",
+        Component::AlertPipeline => "alert_pipeline",
     }
 }
 

@@ -53,6 +53,7 @@ pub mod sync;
 
 pub mod clock;
 
+pub mod alert_pipeline;
 pub mod balancer;
 pub mod breaker;
 pub mod cache;

@@ -9,6 +9,7 @@
 //!
 //! Nothing here is for use; it exists to prove the checkers can fail.
 
+pub mod alert_pipeline;
 pub mod balancer;
 pub mod breaker;
 pub mod cache;
