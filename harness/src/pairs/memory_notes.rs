@@ -60,6 +60,15 @@ pub fn memory_note(kernel: &str) -> Option<MemoryNote> {
              the measure). The twin's own answer is 45 KB at 5,000 points against the \
              baseline's 54 KB peak; the scan itself allocates nothing",
         ),
+        "contextual_alerts" => (
+            MemoryNoteKind::NotLikeForLike,
+            "the Rust figure includes the harness's conversion of the answer to the comparison \
+             format inside the measured call: each incident's json.dumps(analysis) as one 64-bit \
+             integer per UTF-8 byte (8 bytes a character, most of the figure), which the Python \
+             figure does not include (its conversion runs after the measure). Without that \
+             conversion the twin's peak was 373 KB at 1,000 alerts against the baseline's \
+             664 KB (2026-12-04, issue 18's note)",
+        ),
         _ => return None,
     };
     Some(MemoryNote {

@@ -245,10 +245,11 @@ impl<'a> SlidingWindow<'a> {
     pub fn new(alerts: &'a [Alert], existing: usize) -> Self {
         let mut correlator = AlertCorrelator::new();
         let existing = existing.min(alerts.len());
-        let texts = alerts[..existing]
-            .iter()
-            .map(|a| correlator.analyze(a))
-            .collect();
+        // Room for every alert of the stream up front: growing by doubling
+        // at the first new alert would hold the old and the new buffer at
+        // once (three times the window's analyses at the peak).
+        let mut texts = Vec::with_capacity(alerts.len());
+        texts.extend(alerts[..existing].iter().map(|a| correlator.analyze(a)));
         SlidingWindow {
             alerts,
             existing,

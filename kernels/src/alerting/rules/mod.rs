@@ -24,6 +24,13 @@
 //!   1,000.
 //!
 //! The clock is injected: [`RuleEngine::process`] takes `now`.
+//!
+//! Memory: the twin analyses each alert once (the original redoes the text
+//! work for every comparison) and keeps an analysis only while the alert is
+//! in a group that can still be a candidate. The clock never goes back, so
+//! a group idle past the longest window, suppressed, replaced or cleaned up
+//! is never a candidate again: it is *retired* once, and an alert's
+//! analysis is dropped when its last candidate-capable group retires.
 
 pub mod strategies;
 
@@ -58,13 +65,19 @@ pub struct Group {
     pub live: bool,
     /// The dict key's parts: the root alert's id and the creation instant.
     key: (u128, i64),
+    /// Never a candidate again (see the module notes); its members'
+    /// reference counts no longer include it.
+    retired: bool,
 }
 
 /// The engine: every group it ever created, the live ones in dict order.
 #[derive(Debug)]
 pub struct RuleEngine<'a> {
     alerts: &'a [Alert],
-    analyses: Vec<Option<Analysis>>,
+    /// Alert `i`'s analysis while `holders[i] > 0`.
+    analyses: Vec<Option<Box<Analysis>>>,
+    /// How many unretired groups alert `i` is in (root or correlated).
+    holders: Vec<u32>,
     groups: Vec<Group>,
     /// Indices into `groups`, in dict order.
     order: Vec<usize>,
@@ -79,6 +92,7 @@ impl<'a> RuleEngine<'a> {
         RuleEngine {
             alerts,
             analyses: vec![None; alerts.len()],
+            holders: vec![0; alerts.len()],
             groups: Vec::new(),
             order: Vec::new(),
             keys: HashMap::new(),
@@ -107,16 +121,16 @@ impl<'a> RuleEngine<'a> {
         if now - self.last_cleanup >= CLEANUP_INTERVAL {
             self.cleanup(now);
         }
-        self.analyses[i] = Some(Analysis::of(alert));
-        let candidates: Vec<usize> = self
-            .order
-            .iter()
-            .copied()
-            .filter(|&g| {
-                let group = &self.groups[g];
-                !group.suppressed && now - group.last_updated <= LONGEST_WINDOW
-            })
-            .collect();
+        self.analyses[i] = Some(Box::new(Analysis::of(alert)));
+        let mut candidates: Vec<usize> = Vec::new();
+        for &g in &self.order {
+            let group = &self.groups[g];
+            if !group.suppressed && now - group.last_updated <= LONGEST_WINDOW {
+                candidates.push(g);
+            } else {
+                retire(g, &mut self.groups, &mut self.holders, &mut self.analyses);
+            }
+        }
         let rules = strategies::applicable(alert);
         let (analyses, groups, matcher) = (&self.analyses, &mut self.groups, &mut self.matcher);
         let seen = |m: usize| {
@@ -145,6 +159,7 @@ impl<'a> RuleEngine<'a> {
                 };
                 if confidence > best_confidence {
                     group.correlated.push(i);
+                    self.holders[i] += 1;
                     if !group.rules.contains(&rule.code) {
                         group.rules.push(rule.code);
                     }
@@ -159,7 +174,11 @@ impl<'a> RuleEngine<'a> {
                 }
             }
         }
-        Some(best.unwrap_or_else(|| self.open_group(i, now)))
+        let returned = best.unwrap_or_else(|| self.open_group(i, now));
+        if self.holders[i] == 0 {
+            self.analyses[i] = None;
+        }
+        Some(returned)
     }
 
     /// `_create_new_group`: a group rooted at alert `i`, entered in the
@@ -177,10 +196,13 @@ impl<'a> RuleEngine<'a> {
             suppressed: false,
             live: true,
             key,
+            retired: false,
         });
+        self.holders[i] += 1;
         match self.keys.insert(key, g) {
             Some(old) => {
                 self.groups[old].live = false;
+                retire(old, &mut self.groups, &mut self.holders, &mut self.analyses);
                 if let Some(slot) = self.order.iter_mut().find(|s| **s == old) {
                     *slot = g;
                 }
@@ -197,17 +219,38 @@ impl<'a> RuleEngine<'a> {
     /// (the original also drops resolved groups idle for an hour; nothing
     /// in `process_alert` resolves a group).
     fn cleanup(&mut self, now: i64) {
-        let groups = &mut self.groups;
-        let keys = &mut self.keys;
+        let (groups, keys) = (&mut self.groups, &mut self.keys);
+        let (holders, analyses) = (&mut self.holders, &mut self.analyses);
         self.order.retain(|&g| {
             let expired = now - groups[g].created_at > GROUP_LIFETIME;
             if expired {
                 groups[g].live = false;
                 keys.remove(&groups[g].key);
+                retire(g, groups, holders, analyses);
             }
             !expired
         });
         self.last_cleanup = now;
+    }
+}
+
+/// Retires group `g` (once): its members' hold on their analyses ends.
+fn retire(
+    g: usize,
+    groups: &mut [Group],
+    holders: &mut [u32],
+    analyses: &mut [Option<Box<Analysis>>],
+) {
+    let group = &mut groups[g];
+    if group.retired {
+        return;
+    }
+    group.retired = true;
+    for m in std::iter::once(group.root).chain(group.correlated.iter().copied()) {
+        holders[m] -= 1;
+        if holders[m] == 0 {
+            analyses[m] = None;
+        }
     }
 }
 

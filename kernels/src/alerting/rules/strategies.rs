@@ -157,37 +157,40 @@ const KEYWORDS: [&str; 9] = [
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// The description as code points (what `SequenceMatcher` iterates).
-    pub description: Vec<char>,
-    /// The same code points sorted: two descriptions share at most the
-    /// size of their multiset intersection in matches (difflib's
-    /// `quick_ratio` bound).
-    pub sorted: Vec<char>,
+    pub description: Box<[char]>,
+    /// The same code points as a multiset: each distinct code point once,
+    /// ascending, with its count. Two descriptions share at most the size of
+    /// their multiset intersection in matches (difflib's `quick_ratio`
+    /// bound); run-length form keeps it to a few dozen entries where the
+    /// sorted text would be 4 bytes a character.
+    pub histogram: Vec<(char, u32)>,
     /// `PATTERNS[k].search(f"{title} {description}".lower())`.
     pub patterns: [bool; 2],
     /// `_extract_features`: word count of the lower-cased text, the
     /// keywords' non-overlapping counts, and four severity/category flags.
-    pub features: [usize; 14],
+    /// Stored as `u32`, saturating: a count differs from Python's only for a
+    /// text of over 4 G words, which no alert comes near.
+    pub features: [u32; 14],
 }
 
 impl Analysis {
     pub fn of(alert: &Alert) -> Self {
         let text = python_str::lower(&format!("{} {}", alert.title, alert.description));
-        let mut features = [0usize; 14];
-        features[0] = python_str::split(&text).count();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let mut features = [0u32; 14];
+        features[0] = count(python_str::split(&text).count());
         for (slot, keyword) in features[1..10].iter_mut().zip(KEYWORDS) {
-            *slot = text.matches(keyword).count();
+            *slot = count(text.matches(keyword).count());
         }
-        features[10] = usize::from(alert.severity == CRITICAL);
-        features[11] = usize::from(alert.severity == HIGH);
-        features[12] = usize::from(alert.category == PERFORMANCE);
-        features[13] = usize::from(alert.category == AVAILABILITY);
+        features[10] = u32::from(alert.severity == CRITICAL);
+        features[11] = u32::from(alert.severity == HIGH);
+        features[12] = u32::from(alert.category == PERFORMANCE);
+        features[13] = u32::from(alert.category == AVAILABILITY);
         let folded = python_re::fold_text(&text);
-        let description: Vec<char> = alert.description.chars().collect();
-        let mut sorted = description.clone();
-        sorted.sort_unstable();
+        let description: Box<[char]> = alert.description.chars().collect();
         Analysis {
+            histogram: histogram(&description),
             description,
-            sorted,
             patterns: [
                 PATTERNS[0].search_folded(&folded),
                 PATTERNS[1].search_folded(&folded),
@@ -204,15 +207,30 @@ pub struct Seen<'a> {
     pub analysis: &'a Analysis,
 }
 
-/// The size of the multiset intersection of two sorted sequences.
-fn common(a: &[char], b: &[char]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
+/// `text`'s code points with their counts, ascending.
+fn histogram(text: &[char]) -> Vec<(char, u32)> {
+    let mut sorted = text.to_vec();
+    sorted.sort_unstable();
+    let mut runs: Vec<(char, u32)> = Vec::new();
+    for c in sorted {
+        match runs.last_mut() {
+            Some((last, n)) if *last == c => *n += 1,
+            _ => runs.push((c, 1)),
+        }
+    }
+    runs.shrink_to_fit();
+    runs
+}
+
+/// The size of the multiset intersection of two histograms.
+fn common(a: &[(char, u32)], b: &[(char, u32)]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+        match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                n += 1;
+                n += a[i].1.min(b[j].1) as usize;
                 i += 1;
                 j += 1;
             }
@@ -258,7 +276,8 @@ pub fn apply(
                 return None;
             }
             if total > 0
-                && (2 * common(&new.analysis.sorted, &m.analysis.sorted)) as f64 / (total as f64)
+                && (2 * common(&new.analysis.histogram, &m.analysis.histogram)) as f64
+                    / (total as f64)
                     < threshold
             {
                 return None;
