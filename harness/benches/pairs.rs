@@ -21,7 +21,8 @@ use twinbench::environment::GitInfo;
 use twinbench::inputs::Input;
 use twinbench::measure::PairBenchId;
 use twinbench::measure::bench_id::{
-    EXECUTOR_HOP_FUNCTIONS, EXECUTOR_HOP_GROUP, PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP,
+    BenchId, EXECUTOR_HOP_FUNCTIONS, EXECUTOR_HOP_GROUP, PYO3_OVERHEAD_FUNCTION,
+    PYO3_OVERHEAD_GROUP,
 };
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::measure::eta::{self, Eta};
@@ -41,16 +42,36 @@ use twinbench::workspace;
 /// sampling with 10 samples still gives the bootstrap enough to work with.
 const PYTHON_SAMPLES: usize = 10;
 const RUST_SAMPLES: usize = 30;
+/// Samples of a Rust call too slow for 30 in the measurement time (the
+/// optimizer's training, the forests, ward at 3,000 rows): criterion then
+/// times one call per sample whatever the measurement time says, so 30
+/// samples of a 0.5 s call cost 15 s. Ten flat samples (criterion's
+/// minimum, as for Python) cost a third of that; the mean's interval stays
+/// within a few percent for calls this long. Measuring runs only: the
+/// quick profile keeps the sampling the gate's baseline was measured with.
+const SLOW_RUST_SAMPLES: usize = 10;
+/// A Python call at least this slow is timed [`SLOW_PYTHON_SAMPLES`] times
+/// by the bench itself, in a measuring run (see [`time_slow_python`]).
+const SLOW_PYTHON_CALL: Duration = Duration::from_millis(500);
+/// Calls of half a second and more vary by a few percent from call to call
+/// (the spread is in the report, sample by sample); five of them give a
+/// mean good to a few percent, which is what a speedup of 10x-300x needs.
+/// criterion insists on ten samples at least: for the ~60 sizes whose
+/// baseline takes 0.5-6 s, those five more calls were over four minutes of
+/// `make report`'s 25.
+const SLOW_PYTHON_SAMPLES: usize = 5;
 
 /// How long each kind of measurement runs (warm-up, then sampling).
 ///
-/// `make report` has ~95 sizes (issue 15), each with 1–2 Rust sides, a copy
-/// and 1–4 Python-callable sides, and must finish within 25 minutes from a
-/// fresh clone on a 2-core machine, most of which goes to Python calls of
-/// seconds that take 11 calls whatever these are. 30 Rust samples over
-/// 0.4 s (after a 0.1 s warm-up) keep Rust intervals within a few percent;
-/// 0.6 s after 0.2 s, as before, cost ~45 s more of that budget. Python
-/// calls of over 50 ms get one call per sample anyway.
+/// `make report` has ~150 sizes (issue 18), each with 1–2 Rust sides, a
+/// copy and 1–4 Python-callable sides, ~600 measurements, and must finish
+/// within 25 minutes from a fresh clone on a 2-core machine. Each fast
+/// measurement costs its warm-up plus its measurement time whatever the
+/// call: at 0.1 + 0.4 s for Rust, 0.1 + 0.5 s for Python and 0.05 + 0.2 s
+/// for the copy they were ~4 minutes of the bench. 30 Rust samples over
+/// 0.25 s (thousands of calls of a microsecond kernel, one a sample of a
+/// 10 ms one) keep Rust intervals within a few percent. Python calls of
+/// over 30 ms get one call per sample anyway.
 struct Profile {
     rust_warm_up: Duration,
     rust: Duration,
@@ -63,11 +84,11 @@ struct Profile {
 }
 
 const FULL: Profile = Profile {
-    rust_warm_up: Duration::from_millis(100),
-    rust: Duration::from_millis(400),
-    python: Duration::from_millis(500),
-    copy_warm_up: Duration::from_millis(50),
-    copy: Duration::from_millis(200),
+    rust_warm_up: Duration::from_millis(50),
+    rust: Duration::from_millis(250),
+    python: Duration::from_millis(300),
+    copy_warm_up: Duration::from_millis(30),
+    copy: Duration::from_millis(100),
 };
 
 /// `TWINBENCH_QUICK=1` (the quick profile of `make gate`): every pair at its
@@ -83,12 +104,13 @@ const QUICK: Profile = Profile {
 };
 const QUICK_ENV: &str = "TWINBENCH_QUICK";
 
+/// Whether this run uses the quick profile (`TWINBENCH_QUICK`).
+fn quick() -> bool {
+    std::env::var_os(QUICK_ENV).is_some_and(|v| v != "0")
+}
+
 fn profile() -> &'static Profile {
-    if std::env::var_os(QUICK_ENV).is_some_and(|v| v != "0") {
-        &QUICK
-    } else {
-        &FULL
-    }
+    if quick() { &QUICK } else { &FULL }
 }
 /// A first trial call slower than this also sizes the run: a second trial
 /// would add its time and tell nothing new. Any call of over 50 ms is timed
@@ -241,7 +263,7 @@ fn bench_all(
     // what is left (by the last run's times, kept beside the samples).
     let started = std::time::Instant::now();
     let total = scenario.kernels.len();
-    let quick = std::ptr::eq(profile(), &QUICK);
+    let quick = quick();
     let mut eta = Eta::new(
         &workspace::criterion_dir(),
         scenario
@@ -498,16 +520,13 @@ fn bench_pair(
                 continue;
             }
         };
-        group.sampling_mode(SamplingMode::Auto);
-        group.sample_size(RUST_SAMPLES);
-        group.warm_up_time(profile().rust_warm_up);
-        group.measurement_time(profile().rust);
         let mut rust_sides = vec![(Side::Rust, pair.rust.run)];
         if let Some(par) = pair.rust.run_parallel {
             rust_sides.push((Side::RustParallel, par));
         }
         rust_sides.retain(|&(side, _)| wanted(size, side));
         for (side, run) in rust_sides {
+            let started = Instant::now();
             if let Err(e) = run(&prepared) {
                 eprintln!(
                     "twinbench bench: {}/{side}/{size} failed, not timed: {e}",
@@ -515,8 +534,9 @@ fn bench_pair(
                 );
                 continue;
             }
-            group.bench_with_input(BenchmarkId::new(side.id(), size), &prepared, |b, p| {
-                b.iter(|| run(p))
+            let trial = started.elapsed();
+            bench_rust(&mut group, BenchmarkId::new(side.id(), size), trial, || {
+                run(&prepared)
             });
         }
         if only.is_some() {
@@ -525,6 +545,8 @@ fn bench_pair(
         // Rust peers: the twin's sampling (set above), their own prepared
         // input, built here outside the timed region.
         let peers = bench_rust_peers(&mut group, plan, &input, size);
+        group.sampling_mode(SamplingMode::Auto);
+        group.sample_size(RUST_SAMPLES);
         group.warm_up_time(profile().copy_warm_up);
         group.measurement_time(profile().copy);
         group.bench_with_input(
@@ -590,6 +612,46 @@ struct TimedPeer {
 
 /// Times every Rust peer of the pair on its own preparation of `input`
 /// (after one untimed call: a peer that fails is reported, not timed).
+/// Times one Rust side whose first call (the check that it runs) took
+/// `trial`: 30 samples within the profile's measurement time, or, for a
+/// call too slow for that in a measuring run, [`SLOW_RUST_SAMPLES`] flat
+/// samples of one call each with the trial standing in for criterion's
+/// warm-up call (as for a slow Python call; see [`bench_python_function`]).
+fn bench_rust<T>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: BenchmarkId,
+    trial: Duration,
+    mut call: impl FnMut() -> T,
+) {
+    group.warm_up_time(profile().rust_warm_up);
+    if quick() || trial.mul_f64(RUST_SAMPLES as f64) < profile().rust {
+        group.sampling_mode(SamplingMode::Auto);
+        group.sample_size(RUST_SAMPLES);
+        group.measurement_time(profile().rust);
+        group.bench_function(id, |b| b.iter(&mut call));
+        return;
+    }
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(SLOW_RUST_SAMPLES);
+    // Below one call: one call per sample (see `measurement_time`).
+    group.measurement_time(Duration::from_nanos(1));
+    let mut trial_as_warm_up = Some(trial);
+    group.bench_function(id, |b| {
+        b.iter_custom(|iters| {
+            if iters == 1
+                && let Some(trial) = trial_as_warm_up.take()
+            {
+                return trial;
+            }
+            let started = Instant::now();
+            for _ in 0..iters {
+                black_box(call());
+            }
+            started.elapsed()
+        })
+    });
+}
+
 fn bench_rust_peers(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     plan: &KernelPlan,
@@ -613,6 +675,7 @@ fn bench_rust_peers(
                 continue;
             }
         };
+        let started = Instant::now();
         if let Err(e) = (peer.run)(&prepared) {
             eprintln!(
                 "twinbench bench: {}/{side}/{size} failed, not timed: {e}",
@@ -620,8 +683,9 @@ fn bench_rust_peers(
             );
             continue;
         }
-        group.bench_with_input(BenchmarkId::new(side.id(), size), &prepared, |b, p| {
-            b.iter(|| (peer.run)(p))
+        let trial = started.elapsed();
+        bench_rust(group, BenchmarkId::new(side.id(), size), trial, || {
+            (peer.run)(&prepared)
         });
         timed.push(TimedPeer {
             alternative,
@@ -694,6 +758,15 @@ fn bench_python_function(
         let Ok(callable) = bridge.function(py, function) else {
             return answer;
         };
+        if measuring() && !quick() && trial >= SLOW_PYTHON_CALL {
+            let id = BenchId::pair(kernel, side, size);
+            if let Err(e) = time_slow_python(&id, || {
+                let _ = black_box(callable.call1((&prepared,)));
+            }) {
+                eprintln!("twinbench bench: {id}: not timed: {e}");
+            }
+            return answer;
+        }
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(PYTHON_SAMPLES);
         group.warm_up_time(PYTHON_WARM_UP);
@@ -723,6 +796,44 @@ fn bench_python_function(
         });
         answer
     })
+}
+
+/// Times a slow call [`SLOW_PYTHON_SAMPLES`] times, one call per sample, and
+/// saves the samples where criterion would (`id`'s `new/sample.json`, the
+/// same format, written atomically), so the report reads them like any
+/// other; the call before (the trial) was its warm-up. Prints the samples'
+/// mean and range as criterion prints its own.
+fn time_slow_python(id: &BenchId, mut call: impl FnMut()) -> std::io::Result<()> {
+    let times: Vec<f64> = (0..SLOW_PYTHON_SAMPLES)
+        .map(|_| {
+            let started = Instant::now();
+            call();
+            started.elapsed().as_nanos() as f64
+        })
+        .collect();
+    let saved = serde_json::json!({
+        "sampling_mode": "Flat",
+        "iters": vec![1.0; times.len()],
+        "times": times,
+    });
+    let path = id.sample_file(&workspace::criterion_dir());
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    workspace::write_atomic(&path, saved.to_string().as_bytes())?;
+    let seconds = |ns: f64| ns / 1e9;
+    let (min, max) = times.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &t| {
+        (lo.min(t), hi.max(t))
+    });
+    let mean = times.iter().sum::<f64>() / times.len() as f64;
+    eprintln!(
+        "{id}: {} calls timed directly: mean {:.4} s [{:.4} s .. {:.4} s]",
+        times.len(),
+        seconds(mean),
+        seconds(min),
+        seconds(max)
+    );
+    Ok(())
 }
 
 /// A fast wrong answer is a failure, not a data point: compare the twin's
@@ -778,8 +889,16 @@ fn check_answers(
     }
 }
 
+/// criterion's own bootstrap (its printed intervals, `estimates.json`) is
+/// not what twinbench reports: the harness reads the raw samples and
+/// computes its own statistics. 10,000 resamples instead of the default
+/// 100,000 keep the printed intervals stable to a few digits and spend a
+/// tenth of the time on ~600 benchmarks.
+const CRITERION_RESAMPLES: usize = 10_000;
+
 fn config() -> Criterion {
     Criterion::default()
+        .nresamples(CRITERION_RESAMPLES)
         .warm_up_time(profile().rust_warm_up)
         .measurement_time(profile().rust)
         .configure_from_args()
