@@ -207,18 +207,32 @@ pub struct Seen<'a> {
     pub analysis: &'a Analysis,
 }
 
-/// `text`'s code points with their counts, ascending.
+/// `text`'s code points with their counts, ascending: ASCII counted in a
+/// table (no sort: most descriptions are mostly ASCII), the rest sorted
+/// and run-length counted after it (every ASCII code point sorts first).
 fn histogram(text: &[char]) -> Vec<(char, u32)> {
-    let mut sorted = text.to_vec();
-    sorted.sort_unstable();
-    let mut runs: Vec<(char, u32)> = Vec::new();
-    for c in sorted {
-        match runs.last_mut() {
-            Some((last, n)) if *last == c => *n += 1,
-            _ => runs.push((c, 1)),
+    let mut ascii = [0u32; 128];
+    let mut other: Vec<char> = Vec::new();
+    for &c in text {
+        match u8::try_from(c) {
+            Ok(b) if b.is_ascii() => ascii[usize::from(b)] += 1,
+            _ => other.push(c),
         }
     }
-    runs.shrink_to_fit();
+    other.sort_unstable();
+    let distinct = ascii.iter().filter(|&&n| n > 0).count() + other.chunk_by(|a, b| a == b).count();
+    let mut runs: Vec<(char, u32)> = Vec::with_capacity(distinct);
+    runs.extend(
+        (0u8..128)
+            .zip(ascii)
+            .filter(|&(_, n)| n > 0)
+            .map(|(b, n)| (char::from(b), n)),
+    );
+    runs.extend(
+        other
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], u32::try_from(run.len()).unwrap_or(u32::MAX))),
+    );
     runs
 }
 
