@@ -52,12 +52,12 @@ const RUST_SAMPLES: usize = 30;
 const SLOW_RUST_SAMPLES: usize = 10;
 /// A Python call at least this slow is timed [`SLOW_PYTHON_SAMPLES`] times
 /// by the bench itself, in a measuring run (see [`time_slow_python`]).
-const SLOW_PYTHON_CALL: Duration = Duration::from_millis(500);
-/// Calls of half a second and more vary by a few percent from call to call
-/// (the spread is in the report, sample by sample); five of them give a
-/// mean good to a few percent, which is what a speedup of 10x-300x needs.
+const SLOW_PYTHON_CALL: Duration = Duration::from_millis(250);
+/// Calls of a quarter second and more vary by a few percent from call to
+/// call (the spread is in the report, sample by sample); five of them give
+/// a mean good to a few percent, which is what a speedup of 10x-300x needs.
 /// criterion insists on ten samples at least: for the ~60 sizes whose
-/// baseline takes 0.5-6 s, those five more calls were over four minutes of
+/// baseline takes 0.25-4 s, those five more calls were over four minutes of
 /// `make report`'s 25.
 const SLOW_PYTHON_SAMPLES: usize = 5;
 
