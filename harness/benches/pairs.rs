@@ -637,19 +637,33 @@ fn bench_rust<T>(
     group.measurement_time(Duration::from_nanos(1));
     let mut trial_as_warm_up = Some(trial);
     group.bench_function(id, |b| {
-        b.iter_custom(|iters| {
-            if iters == 1
-                && let Some(trial) = trial_as_warm_up.take()
-            {
-                return trial;
-            }
-            let started = Instant::now();
-            for _ in 0..iters {
-                black_box(call());
-            }
-            started.elapsed()
-        })
+        iter_with_trial_as_warm_up(b, &mut trial_as_warm_up, &mut call)
     });
+}
+
+/// criterion's timing loop for `call`, where a trial call already made
+/// (`trial_as_warm_up`, taken once) answers criterion's first warm-up
+/// request of one iteration: criterion 0.8.2 (pinned) asks for its warm-up
+/// first, and only to estimate the call's time, which the trial measured
+/// on the same input. Warm-up times are never recorded; every saved sample
+/// is a call timed here.
+fn iter_with_trial_as_warm_up<T>(
+    b: &mut criterion::Bencher<'_>,
+    trial_as_warm_up: &mut Option<Duration>,
+    mut call: impl FnMut() -> T,
+) {
+    b.iter_custom(|iters| {
+        if iters == 1
+            && let Some(trial) = trial_as_warm_up.take()
+        {
+            return trial;
+        }
+        let started = Instant::now();
+        for _ in 0..iters {
+            black_box(call());
+        }
+        started.elapsed()
+    })
 }
 
 fn bench_rust_peers(
@@ -772,27 +786,11 @@ fn bench_python_function(
         group.warm_up_time(PYTHON_WARM_UP);
         group.measurement_time(measurement_time(trial, PYTHON_SAMPLES));
         // A slow call's trial is its warm-up: criterion warms up with at
-        // least one call (seconds, for betweenness at 2,000 nodes) only to
-        // estimate the call's time, which the trial just measured on the
-        // same prepared input. criterion 0.8.2 (pinned) asks for its warm-up
-        // first, with one iteration; that first request is answered with the
-        // trial's time. Warm-up times are never recorded; every saved sample
-        // is a call timed here.
+        // least one call only to estimate the call's time.
         let mut trial_as_warm_up =
             (trial.mul_f64(PYTHON_SAMPLES as f64) >= profile().python).then_some(trial);
         group.bench_function(BenchmarkId::new(side.id(), size), |b| {
-            b.iter_custom(|iters| {
-                if iters == 1
-                    && let Some(trial) = trial_as_warm_up.take()
-                {
-                    return trial;
-                }
-                let started = Instant::now();
-                for _ in 0..iters {
-                    let _ = black_box(callable.call1((&prepared,)));
-                }
-                started.elapsed()
-            })
+            iter_with_trial_as_warm_up(b, &mut trial_as_warm_up, || callable.call1((&prepared,)))
         });
         answer
     })

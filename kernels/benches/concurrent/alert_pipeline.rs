@@ -29,6 +29,23 @@ fn members(i: u64) -> Vec<u64> {
     (0..3).map(|k| (i + k) % ALERTS).collect()
 }
 
+/// Operation `i` of the mix on a rule registry and a store, core or
+/// shared (the same method names, `&mut` on the core, `&` on the shared).
+macro_rules! operation {
+    ($rules:expr, $store:expr, $i:expr) => {{
+        let i = $i;
+        match i % 16 {
+            0 => {
+                let mut fired = 0u32;
+                $rules.pass(|_, &limit| fired += u32::from(breached(i, limit)));
+                black_box(fired);
+            }
+            1 => drop(black_box($store.store(i, members(i)))),
+            _ => drop(black_box($store.lookup(i % ALERTS))),
+        }
+    }};
+}
+
 pub fn bench(c: &mut Criterion) {
     overhead(
         c,
@@ -40,15 +57,7 @@ pub fn bench(c: &mut Criterion) {
             }
             (rules, CorrelationStoreCore::new())
         },
-        |(rules, store), i| match i % 16 {
-            0 => {
-                let mut fired = 0u32;
-                rules.pass(|_, &limit| fired += u32::from(breached(i, limit)));
-                black_box(fired);
-            }
-            1 => drop(black_box(store.store(i, members(i)))),
-            _ => drop(black_box(store.lookup(i % ALERTS))),
-        },
+        |(rules, store), i| operation!(rules, store, i),
         || {
             let rules = RuleBook::new();
             for k in 0..RULES {
@@ -56,14 +65,6 @@ pub fn bench(c: &mut Criterion) {
             }
             (rules, CorrelationStore::new())
         },
-        |(rules, store), i| match i % 16 {
-            0 => {
-                let mut fired = 0u32;
-                rules.pass(|_, &limit| fired += u32::from(breached(i, limit)));
-                black_box(fired);
-            }
-            1 => drop(black_box(store.store(i, members(i)))),
-            _ => drop(black_box(store.lookup(i % ALERTS))),
-        },
+        |(rules, store), i| operation!(rules, store, i),
     );
 }
