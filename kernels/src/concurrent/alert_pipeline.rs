@@ -285,14 +285,16 @@ impl CorrelationView {
 
     /// A callback's delivery.
     pub fn apply(&mut self, published: &Published) {
+        let newer = (published.sequence, published.correlation);
         for &alert in &published.members {
-            let slot = self
-                .by_alert
+            self.by_alert
                 .entry(alert)
-                .or_insert((published.sequence, published.correlation));
-            if published.sequence >= slot.0 {
-                *slot = (published.sequence, published.correlation);
-            }
+                .and_modify(|slot| {
+                    if newer.0 > slot.0 {
+                        *slot = newer;
+                    }
+                })
+                .or_insert(newer);
         }
     }
 
