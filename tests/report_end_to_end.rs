@@ -734,6 +734,8 @@ fn many_kernels(n: usize) -> twinbench::results::Results {
         Domain::Forecasting,
         Domain::Optimizer,
         Domain::Alerting,
+        Domain::Monitoring,
+        Domain::ErrorHandling,
     ];
     results.pairs = (0..n)
         .map(|i| {

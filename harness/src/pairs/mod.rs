@@ -58,6 +58,15 @@ pub enum Domain {
     /// Alerting and alert correlation (ml_monitoring.md §3, §4, §6, §8,
     /// §9): the correlators and the text kernels they rest on.
     Alerting,
+    /// The performance monitor (analytics.md K17–K25, K29, K30;
+    /// ml_monitoring.md §7, K7.1–K7.3): response-time windows and
+    /// percentiles, histogram bucketing, hit rates, pool ratios, the memory
+    /// trend, the cache key and the dashboard's group aggregations.
+    Monitoring,
+    /// The error-processing path (error_handling.md K10.1–K10.9):
+    /// classification, message normalisation, pattern key, severity,
+    /// aggregation and analytics, strategy dispatch, the JSON error event.
+    ErrorHandling,
 }
 
 /// A Python function in the baselines package. By convention the module

@@ -252,6 +252,8 @@ pub(super) fn domain_slug(domain: Domain) -> &'static str {
         Domain::Forecasting => "forecasting",
         Domain::Optimizer => "optimizer",
         Domain::Alerting => "alerting",
+        Domain::Monitoring => "monitoring",
+        Domain::ErrorHandling => "errors",
     }
 }
 
@@ -262,5 +264,7 @@ pub(super) fn domain_name(domain: Domain) -> &'static str {
         Domain::Forecasting => "Forecasting engine",
         Domain::Optimizer => "AI performance optimizer",
         Domain::Alerting => "Alerting and alert correlation",
+        Domain::Monitoring => "Performance monitor",
+        Domain::ErrorHandling => "Error handling",
     }
 }

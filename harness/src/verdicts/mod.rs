@@ -11,8 +11,6 @@ pub use readiness::verdicts;
 
 use crate::pairs::Side;
 
-/// Why a component has no verdict and its claims no measurement yet.
-const NOT_PORTED: &str = "no kernel of this component is ported yet";
 use crate::results::{Results, SizeResult};
 
 /// Computes the verdicts and the ledger of `results` from everything else

@@ -9,7 +9,7 @@ use crate::pairs::memory_notes::{MemoryNote, MemoryNoteKind};
 use crate::results::verdicts::{ComponentVerdict, Readiness, Requirement, RequirementStatus};
 use crate::results::{Results, SizeResult};
 
-use super::{NOT_PORTED, times};
+use super::times;
 
 fn requirement(name: &str, status: RequirementStatus, detail: impl Into<String>) -> Requirement {
     Requirement {
@@ -48,6 +48,8 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
         (Domain::Forecasting, "forecasting engine"),
         (Domain::Optimizer, "AI performance optimizer"),
         (Domain::Alerting, "alert correlator"),
+        (Domain::Monitoring, "performance monitor"),
+        (Domain::ErrorHandling, "error handling"),
     ] {
         let pairs: Vec<_> = results
             .pairs
@@ -154,7 +156,6 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
             v.readiness = readiness(&v.requirements);
         }
     }
-    out.push(not_assessed("performance monitor", NOT_PORTED));
     for component in Component::ALL {
         out.push(concurrent_verdict(component, results));
     }
