@@ -34,6 +34,8 @@ pub mod breaker;
 pub mod cache;
 #[path = "../../kernels/src/concurrent/collector.rs"]
 pub mod collector;
+#[path = "../../kernels/src/concurrent/error_aggregator.rs"]
+pub mod error_aggregator;
 #[path = "../../kernels/src/concurrent/incidents.rs"]
 pub mod incidents;
 #[path = "../../kernels/src/concurrent/metrics.rs"]
