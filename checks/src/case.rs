@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The concurrent components: the eleven of issue 5, and the alert
-/// pipeline's state (issue 18).
+/// The concurrent components: the eleven of issue 5, the alert pipeline's
+/// state (issue 18) and the error handler's (issue 19).
 #[derive(
     Debug,
     Clone,
@@ -34,10 +34,11 @@ pub enum Component {
     ServiceRegistry,
     Collector,
     AlertPipeline,
+    ErrorAggregator,
 }
 
 impl Component {
-    pub const ALL: [Component; 12] = [
+    pub const ALL: [Component; 13] = [
         Component::Cache,
         Component::CircuitBreaker,
         Component::RateLimiter,
@@ -50,6 +51,7 @@ impl Component {
         Component::ServiceRegistry,
         Component::Collector,
         Component::AlertPipeline,
+        Component::ErrorAggregator,
     ];
 
     /// Human name, as the report shows it.
@@ -67,6 +69,7 @@ impl Component {
             Component::ServiceRegistry => "service registry + health monitor",
             Component::Collector => "background collector lifecycle",
             Component::AlertPipeline => "alert rules + correlation store",
+            Component::ErrorAggregator => "error aggregator + handler state",
         }
     }
 }

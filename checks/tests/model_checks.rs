@@ -105,6 +105,7 @@ component_checks! {
     service_registry => Component::ServiceRegistry,
     collector => Component::Collector,
     alert_pipeline => Component::AlertPipeline,
+    error_aggregator => Component::ErrorAggregator,
 }
 
 /// The races issue 5 names, each of which must have a zoo entry.

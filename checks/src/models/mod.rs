@@ -12,6 +12,7 @@ pub mod balancer;
 pub mod breaker;
 pub mod cache;
 pub mod collector;
+pub mod error_aggregator;
 pub mod incidents;
 pub mod metrics;
 pub mod pool;
@@ -35,6 +36,7 @@ pub fn cases() -> Vec<CheckCase> {
         registry::cases(),
         collector::cases(),
         alert_pipeline::cases(),
+        error_aggregator::cases(),
     ]
     .concat()
 }

@@ -103,8 +103,9 @@ pub fn cases() -> Vec<CheckCase> {
 }
 
 /// Returns `Pending` once (waking itself at once), then `Ready`: an await
-/// point inside a write, where a flush can be cancelled.
-struct YieldOnce(bool);
+/// point inside a write, where a flush can be cancelled. Shared with the
+/// error handler's models (its retry sleeps).
+pub(super) struct YieldOnce(pub(super) bool);
 
 impl Future for YieldOnce {
     type Output = ();
@@ -351,16 +352,25 @@ fn cancelled_flush() {
 }
 
 /// Polls `future` with a no-op waker at most `polls` times, yielding between
-/// polls, until it completes or `stop` is set; then drops it.
-fn poll_until_stopped<F: Future>(future: F, stop: &AtomicBool, polls: usize) {
+/// polls, until it completes (its output) or `stop` is set (`None`); then
+/// drops it, as cancelling a task does.
+pub(super) fn poll_until_stopped<F: Future>(
+    future: F,
+    stop: &AtomicBool,
+    polls: usize,
+) -> Option<F::Output> {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     for _ in 0..polls {
-        if stop.load(Ordering::SeqCst) || future.as_mut().poll(&mut cx).is_ready() {
-            return;
+        if stop.load(Ordering::SeqCst) {
+            return None;
+        }
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return Some(out);
         }
         thread::yield_now();
     }
+    None
 }
 
 /// The DragonflyDB client of the original: logs each `XADD`, awaiting once

@@ -4,6 +4,7 @@
 
 use super::super::SCALE;
 use super::super::bug_zoo::singleton::{OverwritingInit, PublishBeforeInit, UnlockedLazy};
+use super::super::error_aggregator::ErrorHandler;
 use super::super::singleton::Singleton;
 use super::super::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::super::sync::{Arc, thread};
@@ -14,6 +15,7 @@ const NEVER_HALF_INITIALISED: &str = "never-half-initialised";
 const FAILED_INIT_LEAVES_EMPTY: &str = "failed-init-leaves-empty";
 const OLD_INSTANCE_TORN_DOWN: &str = "old-instance-torn-down";
 const ONE_ENGINE_KEEPS_EVERY_ALERT: &str = "one-engine-keeps-every-alert";
+const ONE_HANDLER_KEEPS_EVERY_REGISTRATION: &str = "one-handler-keeps-every-registration";
 
 pub fn cases() -> Vec<CheckCase> {
     vec![
@@ -66,6 +68,16 @@ pub fn cases() -> Vec<CheckCase> {
             body: engine_keeps_every_alert,
         },
         CheckCase {
+            id: "singleton.handler_keeps_every_registration",
+            component: Component::Singleton,
+            subject: Subject::Fixed,
+            operations: "workers each get-or-init the error handler and register a fallback \
+                         on the handler they got",
+            invariants: &[ONE_HANDLER_KEEPS_EVERY_REGISTRATION],
+            checkers: &Checker::ALL,
+            body: handler_keeps_every_registration,
+        },
+        CheckCase {
             id: "zoo.S1",
             component: Component::Singleton,
             subject: Subject::Zoo(ZooEntry {
@@ -115,6 +127,19 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[ONE_ENGINE_KEEPS_EVERY_ALERT],
             checkers: &Checker::ALL,
             body: zoo_two_engines,
+        },
+        CheckCase {
+            id: "zoo.R10.7.singleton",
+            component: Component::Singleton,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R10.7.singleton",
+                breaks: ONE_HANDLER_KEEPS_EVERY_REGISTRATION,
+            }),
+            operations: "workers each call `get_error_handler()` (`if _error_handler is None: \
+                         _error_handler = EnhancedErrorHandler()`) and register a fallback",
+            invariants: &[ONE_HANDLER_KEEPS_EVERY_REGISTRATION],
+            checkers: &Checker::ALL,
+            body: zoo_two_handlers,
         },
     ]
 }
@@ -450,4 +475,68 @@ fn zoo_two_engines() {
         let _ = worker.join();
     }
     ensure_every_alert_kept(Some(global.get(Engine::default)));
+}
+
+/// Worker `t`'s registration.
+fn fallback_of(worker: usize) -> String {
+    format!("svc{worker}")
+}
+
+/// Every worker's fallback must be registered on the handler later callers
+/// get: registrations made on a handler that lost the race vanish with it.
+fn ensure_every_registration_kept(kept: Option<Arc<ErrorHandler>>) {
+    let registered = kept.map(|h| h.fallbacks()).unwrap_or_default();
+    let mut expected: Vec<String> = (0..SCALE.threads).map(fallback_of).collect();
+    expected.sort_unstable();
+    ensure(
+        registered == expected,
+        ONE_HANDLER_KEEPS_EVERY_REGISTRATION,
+        || {
+            format!(
+                "fallbacks {expected:?} registered, the handler callers now get holds {registered:?}"
+            )
+        },
+    );
+}
+
+fn handler_keeps_every_registration() {
+    let singleton: Singleton<ErrorHandler> = Singleton::new();
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let singleton = singleton.clone();
+            thread::spawn(move || {
+                if let Ok(handler) = singleton.get_or_try_init(|| Ok::<_, ()>(ErrorHandler::new(0)))
+                {
+                    handler.register_fallback(&fallback_of(t));
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    ensure_every_registration_kept(singleton.get());
+}
+
+/// `R10.7.singleton` (catalog error_handling.md §2): `get_error_handler`
+/// checks the module global, then assigns it, with no lock; two first
+/// callers each build a handler, and the fallbacks, handlers and strategies
+/// registered on the one overwritten are gone (its holders keep writing to
+/// a private aggregator).
+fn zoo_two_handlers() {
+    let global: Arc<UnlockedLazy<ErrorHandler>> = Arc::new(UnlockedLazy::new());
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let global = Arc::clone(&global);
+            thread::spawn(move || {
+                global
+                    .get(|| ErrorHandler::new(0))
+                    .register_fallback(&fallback_of(t))
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    ensure_every_registration_kept(Some(global.get(|| ErrorHandler::new(0))));
 }

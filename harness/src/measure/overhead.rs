@@ -28,6 +28,7 @@ pub fn bench_name(component: Component) -> &'static str {
         Component::ServiceRegistry => "registry",
         Component::Collector => "collector",
         Component::AlertPipeline => "alert_pipeline",
+        Component::ErrorAggregator => "error_aggregator",
     }
 }
 

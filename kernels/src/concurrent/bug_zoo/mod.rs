@@ -14,6 +14,7 @@ pub mod balancer;
 pub mod breaker;
 pub mod cache;
 pub mod collector;
+pub mod error_aggregator;
 pub mod incidents;
 pub mod metrics;
 pub mod pool;
