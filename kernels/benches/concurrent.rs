@@ -27,6 +27,8 @@ mod breaker;
 mod cache;
 #[path = "concurrent/collector.rs"]
 mod collector;
+#[path = "concurrent/error_aggregator.rs"]
+mod error_aggregator;
 #[path = "concurrent/incidents.rs"]
 mod incidents;
 #[path = "concurrent/metrics.rs"]
@@ -55,6 +57,7 @@ fn all(c: &mut Criterion) {
     registry::bench(c);
     collector::bench(c);
     alert_pipeline::bench(c);
+    error_aggregator::bench(c);
 }
 
 criterion_group! {
