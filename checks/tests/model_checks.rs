@@ -108,8 +108,8 @@ component_checks! {
     error_aggregator => Component::ErrorAggregator,
 }
 
-/// The races issue 5 names, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 21] = [
+/// The races issues 5 and 19 name, each of which must have a zoo entry.
+const REQUIRED_ZOO: [&str; 28] = [
     "R1.1",
     "R2.2",
     "R2.4",
@@ -131,6 +131,13 @@ const REQUIRED_ZOO: [&str; 21] = [
     "S3",
     "seed003-breaker-counter",
     "seed003-breaker-half-open",
+    "R10.1.lost-counts",
+    "R10.1.last-seen-backwards",
+    "R10.2.iteration",
+    "R10.3.torn-snapshot",
+    "R10.5.shared-random",
+    "R10.6.cancelled-retry",
+    "R10.7.singleton",
 ];
 
 #[test]

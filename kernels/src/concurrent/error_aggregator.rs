@@ -24,7 +24,11 @@
 //! - every retry loop draws from the one global `random` stream, so which
 //!   call succeeds depends on the order tasks wake in;
 //! - a task cancelled during a retry sleep leaves its error counted with
-//!   no result.
+//!   no result;
+//! - `get_error_handler` checks, then assigns the module global: two first
+//!   callers each build a handler, and registrations on the one replaced
+//!   vanish (`R10.7.singleton`; the [`super::singleton::Singleton`]
+//!   component keeps them).
 //!
 //! Here one guard covers the pattern table, both rings, the policy tables
 //! and the result ledger ([`HandlerCore`] behind [`ErrorHandler`]): an
@@ -313,7 +317,7 @@ impl AggregatorCore {
         }
         let mut ranked: Vec<&Pattern> = self.patterns.iter().collect();
         // Stable: ties keep first-seen order, as Python's reverse sort.
-        ranked.sort_by(|a, b| b.count.cmp(&a.count));
+        ranked.sort_by_key(|p| std::cmp::Reverse(p.count));
         Analytics {
             at: now,
             rate_per_minute,

@@ -211,7 +211,7 @@ impl PyErrorAggregator {
         })?;
         let mut top = Vec::new();
         self.walk_patterns(|p| top.push(p.clone()))?;
-        top.sort_by(|a, b| b.count.cmp(&a.count));
+        top.sort_by_key(|p| std::cmp::Reverse(p.count));
         top.truncate(TOP_PATTERNS);
         let total_errors = self.error_history.lock().items.len();
         Ok(Analytics {
