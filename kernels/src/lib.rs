@@ -17,6 +17,8 @@
 //!   metric-pattern strategies and the best-strategy selection).
 //! - [`text`]: CPython's `difflib.SequenceMatcher` and `str` whitespace and
 //!   lower-casing, bit for bit.
+//! - [`errors`]: the dashboard's error-processing path (classification,
+//!   normalisation, aggregation, dispatch, the JSON error event).
 //! - [`concurrent`]: the shared-state components (cache, breaker, pool, …),
 //!   race-free behind one sync facade, and the bug zoo of the original's races.
 
@@ -24,6 +26,7 @@ pub mod alerting;
 pub mod bits;
 pub mod concurrent;
 pub mod detect;
+pub mod errors;
 pub mod fast_hash;
 pub mod forecast;
 pub mod graph;
