@@ -73,13 +73,23 @@ fn python_word_decimal_and_printable_classes_match_every_code_point() {
 fn planted_characters_lower_as_python_does() {
     let planted = "\u{212A}\u{130}ÉÜΩСЛИШКОМ\u{fb01}ÏÑ\u{b2}\u{301}\u{663}";
     let codes: Vec<String> = planted.chars().map(|c| u32::from(c).to_string()).collect();
-    let python = eval(&format!("''.join(map(chr, [{}])).lower()", codes.join(", ")));
+    let python = eval(&format!(
+        "''.join(map(chr, [{}])).lower()",
+        codes.join(", ")
+    ));
     assert_eq!(python, planted.to_lowercase());
 }
 
 #[test]
 fn python_random_matches_cpython_draw_for_draw() {
-    for seed in [0u64, 1, 20_261_204, u64::from(u32::MAX), 1 << 40, u64::MAX >> 1] {
+    for seed in [
+        0u64,
+        1,
+        20_261_204,
+        u64::from(u32::MAX),
+        1 << 40,
+        u64::MAX >> 1,
+    ] {
         let python = eval(&format!(
             "(lambda r: (r.seed({seed}), ','.join(repr(r.random()) for _ in range(700)))[1])\
              (__import__('random').Random())"
@@ -92,9 +102,8 @@ fn python_random_matches_cpython_draw_for_draw() {
 
 #[test]
 fn package_mode_error_ids_have_the_err_format() {
-    let direct = eval(
-        "__import__('twinbench_baselines.error_handler', fromlist=['_']).generate_error_id()",
-    );
+    let direct =
+        eval("__import__('twinbench_baselines.error_handler', fromlist=['_']).generate_error_id()");
     assert!(is_error_id(&direct), "{direct}");
     let from_handler = eval(
         "(lambda eh: __import__('asyncio').run(eh.EnhancedErrorHandler().handle_error(\
@@ -128,7 +137,14 @@ fn check(pair: &KernelPair, input: &Input) -> Result<(), TestCaseError> {
     let python = bridge
         .compute(pair, input)
         .map_err(|e| TestCaseError::fail(format!("{}: Python: {e}", pair.name)))?;
-    compare(pair.comparison, pair.tolerance, &rust, &python, input.truth()).map_err(|m| {
+    compare(
+        pair.comparison,
+        pair.tolerance,
+        &rust,
+        &python,
+        input.truth(),
+    )
+    .map_err(|m| {
         TestCaseError::fail(format!(
             "{}: {m}\n  rust:   {rust:?}\n  python: {python:?}",
             pair.name
@@ -141,8 +157,14 @@ fn check(pair: &KernelPair, input: &Input) -> Result<(), TestCaseError> {
         let fixed = bridge
             .compute_with(f, pair.output, input)
             .map_err(|e| TestCaseError::fail(format!("{}: {e}", f.function)))?;
-        compare(pair.comparison, pair.tolerance, &fixed, &python, input.truth())
-            .map_err(|m| TestCaseError::fail(format!("{}: {m}", f.function)))?;
+        compare(
+            pair.comparison,
+            pair.tolerance,
+            &fixed,
+            &python,
+            input.truth(),
+        )
+        .map_err(|m| TestCaseError::fail(format!("{}: {m}", f.function)))?;
     }
     Ok(())
 }
@@ -188,15 +210,30 @@ fn repeated(rows: &[(&str, &str, &str, &str)], n: usize, step: i64) -> Input {
 fn error_kernels_agree_on_edge_cases() {
     let non_ascii = [
         ("ValueError", "NETWOR\u{212A}ERROR at /x 5", "api", "fetch"),
-        ("KeyError", "clé \u{130}d \u{85}\u{1c} 'q' \"d\" \u{7f}\u{200b}", "db", "query"),
-        ("Ωmega_fault", "\u{663}\u{664} 5\u{b2} 5\u{301} \u{1f600}", "Ünïcode-svc", "Tést"),
+        (
+            "KeyError",
+            "clé \u{130}d \u{85}\u{1c} 'q' \"d\" \u{7f}\u{200b}",
+            "db",
+            "query",
+        ),
+        (
+            "Ωmega_fault",
+            "\u{663}\u{664} 5\u{b2} 5\u{301} \u{1f600}",
+            "Ünïcode-svc",
+            "Tést",
+        ),
         (
             "dataerror",
             "550E8400-E29B-41D4-A716-446655440000 550e8400-e29b-41d4-a716-446655440000x9",
             "parser",
             "write",
         ),
-        ("UpstreamForbiddenV2", "  \u{1f}padded\u{3000} ", "auth", "sync"),
+        (
+            "UpstreamForbiddenV2",
+            "  \u{1f}padded\u{3000} ",
+            "auth",
+            "sync",
+        ),
     ];
     let collisions = [
         ("x", "msg", "svc:ValueError", "fetch"),
@@ -211,7 +248,10 @@ fn error_kernels_agree_on_edge_cases() {
     ];
     let cases: Vec<(&str, Input)> = vec![
         ("empty batch", stream(&[], 1)),
-        ("one error", stream(&[("TimeoutError", "slow 3 s", "api", "fetch")], 1)),
+        (
+            "one error",
+            stream(&[("TimeoutError", "slow 3 s", "api", "fetch")], 1),
+        ),
         ("empty messages", stream(&empty, 1_000)),
         ("non-ASCII messages", repeated(&non_ascii, 25, 900_000)),
         ("key collisions", repeated(&collisions, 40, 10)),

@@ -65,6 +65,10 @@ import numpy as np
 
 IMPORT_MODE = "package"
 RETRY_SEED = 20261204
+# error_analytics reads the aggregator this long after the last error.
+ANALYTICS_LAG = timedelta(seconds=20)
+# error_processing_latencies handles this many errors untimed first.
+LATENCY_HISTORY = 3000
 _EPOCH = _real_datetime(1970, 1, 1)
 _MICRO = timedelta(microseconds=1)
 
@@ -631,10 +635,10 @@ def error_processing_latencies_prepare(columns):
 
 
 def error_processing_latencies(events, calls):
-    """The first 1,000 errors handled untimed (the handler's state at the
-    pair's smallest size), then each of the next ``calls`` handle_error
+    """The first ``LATENCY_HISTORY`` errors handled untimed (half of them
+    on a shorter stream), then each of the next ``calls`` handle_error
     awaits timed on its own with ``perf_counter_ns``."""
-    window = 1000 if len(events) > 1000 else len(events) // 2
+    window = LATENCY_HISTORY if len(events) > LATENCY_HISTORY else len(events) // 2
     handler = register_fixed_table(EnhancedErrorHandler())
     _handle_all(handler, events[:window])
     times = []
@@ -689,7 +693,6 @@ def error_normalization_output(texts, events):
     return _text_lists(texts)
 
 
-ANALYTICS_LAG = timedelta(seconds=20)
 
 
 def error_analytics_prepare(columns):

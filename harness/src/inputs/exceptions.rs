@@ -250,7 +250,11 @@ fn fill(template: &str, rng: &mut SplitMix64) -> String {
             'u' => out.push_str(&uuid(rng)),
             'U' => out.push_str(&uuid(rng).to_uppercase()),
             'h' => out.push_str(&format!("{:x}", rng.below(1 << 20))),
-            'p' => out.push_str(&format!("/var/data/{}/part-{}.bin", rng.below(50), rng.below(9))),
+            'p' => out.push_str(&format!(
+                "/var/data/{}/part-{}.bin",
+                rng.below(50),
+                rng.below(9)
+            )),
             other => out.push(other),
         }
     }
@@ -328,7 +332,11 @@ mod tests {
         assert!(e.class_name.iter().any(|c| c == "x"));
         assert!(e.message.iter().any(|m| m.is_empty()));
         assert!(e.message.iter().any(|m| m.contains('\u{212A}')));
-        assert!(e.message.iter().any(|m| m.contains('\u{663}') || m.contains('\u{660}')));
+        assert!(
+            e.message
+                .iter()
+                .any(|m| m.contains('\u{663}') || m.contains('\u{660}'))
+        );
         assert!(e.operation.iter().any(|o| o.is_empty()));
         assert!(e.request_id.iter().any(|r| r.len() == 36));
         // Repeats: fewer distinct (class, component) than errors.

@@ -98,43 +98,7 @@ pub fn repr(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tables_are_sorted_and_disjoint() {
-        for table in [&WORD[..], &DECIMAL[..], &NOT_PRINTABLE[..]] {
-            assert!(table.iter().all(|&(a, b)| a <= b));
-            assert!(table.windows(2).all(|w| w[0].1 + 1 < w[1].0));
-        }
-    }
-
-    #[test]
-    fn classes_differ_from_rust_where_python_does() {
-        // Superscript two (No) is a word character in Python, a combining
-        // acute accent (Mn) is not: Rust's Unicode \w says the reverse.
-        assert!(is_word('\u{b2}') && !is_word('\u{301}'));
-        assert!(is_word('_') && is_word('é') && !is_word('-'));
-        // Arabic-Indic digit: decimal; superscript two: not decimal.
-        assert!(is_decimal('\u{663}') && !is_decimal('\u{b2}'));
-        assert!(!is_printable('\u{85}') && is_printable('é') && !is_printable('\u{7f}'));
-    }
-
-    #[test]
-    fn repr_quotes_and_escapes_as_python() {
-        assert_eq!(repr("abc"), "'abc'");
-        assert_eq!(repr("a'b"), "\"a'b\"");
-        assert_eq!(repr("a'b\""), "'a\\'b\"'");
-        assert_eq!(
-            repr("t\tn\n\\ \u{7f}\u{85}é\u{200b}\u{e000}"),
-            "'t\\tn\\n\\\\ \\x7f\\x85é\\u200b\\ue000'"
-        );
-        assert_eq!(repr("\u{f0000}"), "'\\U000f0000'");
-    }
-}
-
-/// Python's `\\w`: `c.isalnum() or c == "_"`.
+/// Python's `\w`: `c.isalnum() or c == "_"`.
 pub(crate) const WORD: [(u32, u32); 734] = [
     (0x30, 0x39),
     (0x41, 0x5a),
@@ -872,7 +836,7 @@ pub(crate) const WORD: [(u32, u32); 734] = [
     (0x30000, 0x3134a),
 ];
 
-/// Python's `\\d`: `c.isdecimal()`.
+/// Python's `\d`: `c.isdecimal()`.
 pub(crate) const DECIMAL: [(u32, u32); 62] = [
     (0x30, 0x39),
     (0x660, 0x669),
@@ -1642,3 +1606,39 @@ pub(crate) const NOT_PRINTABLE: [(u32, u32); 701] = [
     (0x3134b, 0xe00ff),
     (0xe01f0, 0x10ffff),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_and_disjoint() {
+        for table in [&WORD[..], &DECIMAL[..], &NOT_PRINTABLE[..]] {
+            assert!(table.iter().all(|&(a, b)| a <= b));
+            assert!(table.windows(2).all(|w| w[0].1 + 1 < w[1].0));
+        }
+    }
+
+    #[test]
+    fn classes_differ_from_rust_where_python_does() {
+        // Superscript two (No) is a word character in Python, a combining
+        // acute accent (Mn) is not: Rust's Unicode \w says the reverse.
+        assert!(is_word('\u{b2}') && !is_word('\u{301}'));
+        assert!(is_word('_') && is_word('é') && !is_word('-'));
+        // Arabic-Indic digit: decimal; superscript two: not decimal.
+        assert!(is_decimal('\u{663}') && !is_decimal('\u{b2}'));
+        assert!(!is_printable('\u{85}') && is_printable('é') && !is_printable('\u{7f}'));
+    }
+
+    #[test]
+    fn repr_quotes_and_escapes_as_python() {
+        assert_eq!(repr("abc"), "'abc'");
+        assert_eq!(repr("a'b"), "\"a'b\"");
+        assert_eq!(repr("a'b\""), "'a\\'b\"'");
+        assert_eq!(
+            repr("t\tn\n\\ \u{7f}\u{85}é\u{200b}\u{e000}"),
+            "'t\\tn\\n\\\\ \\x7f\\x85é\\u200b\\ue000'"
+        );
+        assert_eq!(repr("\u{f0000}"), "'\\U000f0000'");
+    }
+}
