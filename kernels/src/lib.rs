@@ -11,6 +11,8 @@
 //!   forest, one-class SVM, k-means, ward, spectral, scalers).
 //! - [`optimizer`]: the AI performance optimizer's post-processing (expected
 //!   value, severity, dedup, remediation, trends, summary).
+//! - [`mt19937`]: the Mersenne Twister core of numpy's `RandomState` and
+//!   CPython's `random`.
 //! - [`quantile`]: numpy's linear percentile, bit for bit.
 //! - [`numpy_sum`]: numpy's summation order (pairwise, buffered).
 //! - [`alerting`]: the alert correlators (temporal, spatial, semantic,
@@ -31,6 +33,7 @@ pub mod fast_hash;
 pub mod forecast;
 pub mod graph;
 pub mod ml;
+pub mod mt19937;
 pub mod numpy_sum;
 pub mod optimizer;
 pub mod quantile;

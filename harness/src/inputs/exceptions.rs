@@ -29,6 +29,8 @@
 //!   succeeds for them); 8- and 36-character request ids; times in bursts
 //!   of milliseconds, seconds apart and minutes apart, 3% late.
 
+use twinbench_kernels::errors::classify::PATTERNS;
+
 use super::SplitMix64;
 
 /// 2026-01-20T10:00:00 (naive) in microseconds.
@@ -46,29 +48,6 @@ pub const BUILTIN_CLASSES: [&str; 10] = [
     "FileNotFoundError",
     "NotImplementedError",
     "ModuleNotFoundError",
-    "ImportError",
-];
-
-const PATTERNS: [&str; 20] = [
-    "ConnectionError",
-    "TimeoutError",
-    "TemporaryFailure",
-    "NetworkError",
-    "ServiceUnavailable",
-    "RequestTimeout",
-    "RateLimitError",
-    "TooManyRequests",
-    "QuotaExceeded",
-    "AuthenticationError",
-    "PermissionError",
-    "Unauthorized",
-    "Forbidden",
-    "ValidationError",
-    "DataError",
-    "FormatError",
-    "ParseError",
-    "NotImplementedError",
-    "ConfigurationError",
     "ImportError",
 ];
 
@@ -208,7 +187,13 @@ fn class_name(rng: &mut SplitMix64) -> String {
     match rng.below(10) {
         0..4 => BUILTIN_CLASSES[rng.below(BUILTIN_CLASSES.len() as u64) as usize].to_string(),
         4..8 => {
-            let pattern = PATTERNS[rng.below(PATTERNS.len() as u64) as usize];
+            let count: usize = PATTERNS.iter().map(|(_, ps)| ps.len()).sum();
+            let pattern = PATTERNS
+                .iter()
+                .flat_map(|(_, ps)| ps.iter())
+                .nth(rng.below(count as u64) as usize)
+                .copied()
+                .unwrap_or("Error");
             let prefix = PREFIXES[rng.below(PREFIXES.len() as u64) as usize];
             let suffix = SUFFIXES[rng.below(SUFFIXES.len() as u64) as usize];
             mixed_case(&format!("{prefix}{pattern}{suffix}"), rng)
