@@ -5,6 +5,7 @@
 mod bridge_errors;
 mod common;
 mod differential;
+mod differential_errors;
 mod exports;
 mod gate;
 mod instructions;

@@ -4,6 +4,7 @@
 mod alert_batch;
 mod alert_stream;
 mod barabasi_albert;
+mod exceptions;
 mod feature_matrix;
 mod forecast_cases;
 mod hourly_frame;
@@ -19,6 +20,10 @@ pub use alert_stream::{
     ALERT_CATEGORIES, ALERT_SEVERITIES, ALERTS_ORIGIN_MICROS, AlertStream, NEW_ALERTS, alert_stream,
 };
 pub use barabasi_albert::barabasi_albert;
+pub use exceptions::{
+    BUILTIN_CLASSES, COMPONENTS as EXCEPTION_COMPONENTS, EXCEPTIONS_ORIGIN_MICROS, Exceptions,
+    exceptions,
+};
 pub use feature_matrix::{FeatureMatrix, blobs_with_outliers, metric_frame};
 pub use forecast_cases::{CASE_COLUMNS, CASE_METRIC_COUNT, forecast_cases};
 pub use hourly_frame::{FRAME_ORIGIN, TimestampedFrame, hourly_frame};
@@ -80,6 +85,8 @@ pub enum Input {
     Ticks(ResourceTicks),
     /// Metric alerts with the LLM's reply to each.
     MetricAlerts(MetricAlerts),
+    /// Errors (exception class and message) with their contexts.
+    Exceptions(Exceptions),
 }
 
 impl Input {
@@ -98,7 +105,8 @@ impl Input {
             | Input::Alerts(_)
             | Input::AlertBatch(_)
             | Input::Ticks(_)
-            | Input::MetricAlerts(_) => Truth::default(),
+            | Input::MetricAlerts(_)
+            | Input::Exceptions(_) => Truth::default(),
         }
     }
 }
@@ -142,6 +150,9 @@ pub enum Generator {
     /// Metric alerts with the LLM's replies (size: alerts), as the
     /// contextual alert manager receives them.
     MetricAlerts,
+    /// Errors with their contexts (size: errors), as the dashboard's error
+    /// handler receives them.
+    Exceptions,
 }
 
 impl Generator {
@@ -159,7 +170,8 @@ impl Generator {
             | Generator::AlertStream
             | Generator::AlertBatch
             | Generator::ResourceTicks
-            | Generator::MetricAlerts => 0,
+            | Generator::MetricAlerts
+            | Generator::Exceptions => 0,
         }
     }
 
@@ -197,6 +209,9 @@ impl Generator {
             Generator::ResourceTicks => 2_048,
             // An incident object, its service list and the parsed reply.
             Generator::MetricAlerts => 4_096,
+            // An exception object with its message, its context, a record
+            // dict in two deques and a pattern per new message.
+            Generator::Exceptions => 2_048,
         }
     }
 
@@ -213,6 +228,7 @@ impl Generator {
             Generator::AlertBatch => "alerts",
             Generator::ResourceTicks => "ticks",
             Generator::MetricAlerts => "alerts",
+            Generator::Exceptions => "errors",
         }
     }
 
@@ -270,6 +286,14 @@ impl Generator {
                                         LLM replies: bare, fenced, two objects, arrays, prose, \
                                         invalid JSON, NaN, big integers, repeated keys, escapes"
                 .to_string(),
+            Generator::Exceptions => "errors: builtin classes and names built from the 20 \
+                                      classifier patterns (prefixes, suffixes, mixed case); \
+                                      Unicode messages with numbers (ASCII and Arabic-Indic), \
+                                      lower- and upper-case UUIDs, paths, URLs, Kelvin sign, \
+                                      dotted I, U+001C-U+001F, U+0085, combining marks, \
+                                      superscripts; 60% repeats, colliding pattern keys; \
+                                      operations with 'test' inside, bursts and late errors"
+                .to_string(),
         }
     }
 
@@ -296,6 +320,7 @@ impl Generator {
             Generator::AlertBatch => Input::AlertBatch(alert_batch(size, &mut rng)),
             Generator::ResourceTicks => Input::Ticks(resource_ticks(size, &mut rng)),
             Generator::MetricAlerts => Input::MetricAlerts(metric_alerts(size, &mut rng)),
+            Generator::Exceptions => Input::Exceptions(exceptions(size, &mut rng)),
         }
     }
 }
@@ -388,6 +413,7 @@ mod tests {
             }
             Input::Ticks(t) => eat(format!("{t:?}").as_bytes()),
             Input::MetricAlerts(a) => eat(format!("{a:?}").as_bytes()),
+            Input::Exceptions(e) => eat(format!("{e:?}").as_bytes()),
             Input::AlertBatch(b) => {
                 eat(&b.now.to_le_bytes());
                 for a in &b.alerts {
@@ -413,6 +439,7 @@ mod tests {
             Generator::AlertBatch,
             Generator::ResourceTicks,
             Generator::MetricAlerts,
+            Generator::Exceptions,
         ] {
             let a = generator.generate(2_000, 42);
             // Bytes, not `==`: forecast cases hold NaN (a missing model).

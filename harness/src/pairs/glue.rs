@@ -20,6 +20,7 @@ pub(super) fn input_kind(input: &Input) -> &'static str {
         Input::AlertBatch(_) => "alert batch",
         Input::Ticks(_) => "resource ticks",
         Input::MetricAlerts(_) => "metric alerts",
+        Input::Exceptions(_) => "errors",
     }
 }
 

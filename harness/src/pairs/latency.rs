@@ -9,7 +9,7 @@
 //! size only, does not). Specs are chosen by pair name and sizes, not by a
 //! scenario's plan: `scenario` depends on `pairs`, never the reverse.
 
-use super::{PythonFunction, TwinError, alerting};
+use super::{PythonFunction, TwinError, alerting, errors};
 use crate::inputs::Input;
 
 /// One latency measurement.
@@ -36,7 +36,7 @@ pub struct LatencySpec {
 }
 
 /// Every latency measurement twinbench knows.
-pub static LATENCIES: &[LatencySpec] = &[alerting::ALERT_LATENCY];
+pub static LATENCIES: &[LatencySpec] = &[alerting::ALERT_LATENCY, errors::ERROR_LATENCY];
 
 impl LatencySpec {
     /// Whether a scenario running `pair` at `sizes` calls for it.

@@ -24,6 +24,7 @@ mod clustering;
 mod communities;
 mod defects;
 mod detect;
+mod errors;
 mod forecast;
 mod glue;
 pub mod latency;
@@ -141,6 +142,14 @@ pub enum Prepared {
     Ticks(Vec<twinbench_kernels::alerting::threshold::Tick>),
     /// The contextual manager's metric alerts with the LLM's replies.
     MetricAlerts(Vec<twinbench_kernels::alerting::contextual::MetricAlert>),
+    /// Errors with their contexts, `str(error)` computed.
+    Errors(Vec<twinbench_kernels::errors::ErrorEvent>),
+    /// An error aggregator filled outside the timed region, and the clock
+    /// its analytics are read at (naive microseconds).
+    FilledAggregator {
+        aggregator: twinbench_kernels::errors::aggregator::Aggregator,
+        now: i64,
+    },
 }
 
 impl Prepared {
@@ -160,6 +169,8 @@ impl Prepared {
             Prepared::AlertBatch(_) => "alert batch",
             Prepared::Ticks(_) => "resource ticks",
             Prepared::MetricAlerts(_) => "metric alerts",
+            Prepared::Errors(_) => "errors",
+            Prepared::FilledAggregator { .. } => "filled error aggregator",
         }
     }
 }
@@ -425,6 +436,11 @@ pub static PAIRS: &[KernelPair] = &[
     alerting::SMART_ALERTING,
     alerting::ALERT_ENGINE,
     alerting::CONTEXTUAL_ALERTS,
+    errors::ERROR_CLASSIFICATION,
+    errors::ERROR_NORMALIZATION,
+    errors::ERROR_PROCESSING,
+    errors::ERROR_ANALYTICS,
+    errors::ERROR_EVENT_JSON,
 ];
 
 /// The pair called `name`, if any.
@@ -515,7 +531,12 @@ mod tests {
                 "rule_correlation",
                 "smart_alerting",
                 "alert_engine",
-                "contextual_alerts"
+                "contextual_alerts",
+                "error_classification",
+                "error_normalization",
+                "error_processing",
+                "error_analytics",
+                "error_event_json"
             ]
         );
         let no_caller: Vec<&str> = PAIRS
@@ -531,7 +552,11 @@ mod tests {
                 "memory_growth",
                 "paths_shortest",
                 "paths_all_simple",
-                "optimizer_summary"
+                "optimizer_summary",
+                "error_normalization",
+                "error_processing",
+                "error_analytics",
+                "error_event_json"
             ]
         );
         assert!(

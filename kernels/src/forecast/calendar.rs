@@ -55,7 +55,7 @@ pub fn calendar(seconds: i64) -> CalendarRow {
 
 /// (year, month 1–12, day 1–31) of the proleptic Gregorian day `days`
 /// after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

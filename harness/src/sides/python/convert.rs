@@ -32,7 +32,9 @@ use crate::pairs::OutputKind;
 /// microseconds, the readings lists of float or None, `action` and
 /// `target` int64; metric alerts as `(columns,)`, `time` int64
 /// microseconds, `metric` and `response` str lists, `value` and
-/// `threshold` float64.
+/// `threshold` float64; errors as `(columns,)`, `class_name`, `message`,
+/// `component`, `operation` and `request_id` str lists and `time` int64
+/// naive microseconds.
 pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
     match input {
         Input::Graph(graph) => {
@@ -97,6 +99,20 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
             columns.set_item("value", PyArray1::from_slice(py, &a.value))?;
             columns.set_item("threshold", PyArray1::from_slice(py, &a.threshold))?;
             columns.set_item("response", PyList::new(py, &a.response)?)?;
+            PyTuple::new(py, [columns.into_any()])
+        }
+        Input::Exceptions(e) => {
+            let columns = PyDict::new(py);
+            for (name, column) in [
+                ("class_name", &e.class_name),
+                ("message", &e.message),
+                ("component", &e.component),
+                ("operation", &e.operation),
+                ("request_id", &e.request_id),
+            ] {
+                columns.set_item(name, PyList::new(py, column)?)?;
+            }
+            columns.set_item("time", PyArray1::from_slice(py, &e.time))?;
             PyTuple::new(py, [columns.into_any()])
         }
         Input::AlertBatch(batch) => PyTuple::new(

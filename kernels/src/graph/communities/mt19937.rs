@@ -6,16 +6,12 @@
 //! shuffle draw for draw makes `louvain_communities(.., seed)` give exactly
 //! the partition of `community.best_partition(G, random_state=seed)`.
 
-/// Mersenne Twister state size.
-const N: usize = 624;
-/// Twist offset.
-const M: usize = 397;
+use crate::mt19937::Mt19937;
 
 /// A `numpy.random.RandomState`.
 #[derive(Debug, Clone)]
 pub(super) struct RandomState {
-    mt: [u32; N],
-    pos: usize,
+    mt: Mt19937,
 }
 
 impl RandomState {
@@ -23,75 +19,16 @@ impl RandomState {
     /// larger seeds as `RandomState([low 32 bits, high 32 bits])`
     /// (`init_by_array`), since numpy accepts no single seed above `2³² − 1`.
     pub(super) fn new(seed: u64) -> Self {
-        match u32::try_from(seed) {
-            Ok(seed) => Self::from_u32(seed),
-            Err(_) => Self::from_key(&[seed as u32, (seed >> 32) as u32]),
-        }
-    }
-
-    fn from_u32(seed: u32) -> Self {
-        let mut mt = [0u32; N];
-        mt[0] = seed;
-        for i in 1..N {
-            mt[i] = 1_812_433_253u32
-                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
-                .wrapping_add(i as u32);
-        }
-        Self { mt, pos: N }
-    }
-
-    fn from_key(key: &[u32]) -> Self {
-        let mut state = Self::from_u32(19_650_218);
-        let mt = &mut state.mt;
-        let (mut i, mut j) = (1usize, 0usize);
-        for _ in 0..N.max(key.len()) {
-            let prev = mt[i - 1] ^ (mt[i - 1] >> 30);
-            mt[i] = (mt[i] ^ prev.wrapping_mul(1_664_525))
-                .wrapping_add(key[j])
-                .wrapping_add(j as u32);
-            i += 1;
-            j += 1;
-            if i >= N {
-                mt[0] = mt[N - 1];
-                i = 1;
-            }
-            if j >= key.len() {
-                j = 0;
-            }
-        }
-        for _ in 0..N - 1 {
-            let prev = mt[i - 1] ^ (mt[i - 1] >> 30);
-            mt[i] = (mt[i] ^ prev.wrapping_mul(1_566_083_941)).wrapping_sub(i as u32);
-            i += 1;
-            if i >= N {
-                mt[0] = mt[N - 1];
-                i = 1;
-            }
-        }
-        mt[0] = 0x8000_0000;
-        state
-    }
-
-    fn twist(&mut self) {
-        for k in 0..N {
-            let y = (self.mt[k] & 0x8000_0000) | (self.mt[(k + 1) % N] & 0x7fff_ffff);
-            let mag = if y & 1 == 1 { 0x9908_b0df } else { 0 };
-            self.mt[k] = self.mt[(k + M) % N] ^ (y >> 1) ^ mag;
-        }
-        self.pos = 0;
+        let mt = match u32::try_from(seed) {
+            Ok(seed) => Mt19937::from_u32(seed),
+            Err(_) => Mt19937::from_key(&[seed as u32, (seed >> 32) as u32]),
+        };
+        Self { mt }
     }
 
     /// `genrand_int32`.
     fn next_u32(&mut self) -> u32 {
-        if self.pos >= N {
-            self.twist();
-        }
-        let mut y = self.mt[self.pos];
-        self.pos += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        self.mt.next_u32()
     }
 
     /// numpy's `random_interval(max)`: uniform on `0..=max` by masked
