@@ -872,7 +872,7 @@ fn the_page_stays_navigable_at_200_kernels() {
     );
     let panels = twinbench::report::speedup_panels(&results);
     let scaling = twinbench::report::scaling_charts(&results);
-    assert_eq!(scaling.len(), 5, "one scaling chart per domain");
+    assert_eq!(scaling.len(), 7, "one scaling chart per domain");
     assert_eq!(
         html.matches("<svg").count(),
         panels.len() + scaling.len() + 2,
