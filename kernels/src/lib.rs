@@ -9,6 +9,8 @@
 //! - [`forecast`]: the predictive analytics' forecasting engine.
 //! - [`ml`]: the scikit-learn models the AI detection calls (isolation
 //!   forest, one-class SVM, k-means, ward, spectral, scalers).
+//! - [`monitor`]: the performance monitor (response-time windows and
+//!   percentiles, load-test statistics, leak trend, histograms, counters).
 //! - [`optimizer`]: the AI performance optimizer's post-processing (expected
 //!   value, severity, dedup, remediation, trends, summary).
 //! - [`quantile`]: numpy's linear percentile, bit for bit.
@@ -28,6 +30,7 @@ pub mod fast_hash;
 pub mod forecast;
 pub mod graph;
 pub mod ml;
+pub mod monitor;
 pub mod numpy_sum;
 pub mod optimizer;
 pub mod quantile;

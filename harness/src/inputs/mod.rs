@@ -9,6 +9,7 @@ mod forecast_cases;
 mod hourly_frame;
 mod metric_alerts;
 mod metric_history;
+mod metric_samples;
 mod metric_series;
 mod python_hash;
 mod resource_ticks;
@@ -26,6 +27,10 @@ pub use metric_alerts::{METRIC_ALERTS_ORIGIN_MICROS, MetricAlerts, metric_alerts
 pub use metric_history::{
     HISTORY_COMPONENTS, HISTORY_METRICS, HISTORY_ORIGIN, HISTORY_STEP, MetricHistory,
     metric_history,
+};
+pub use metric_samples::{
+    GRAPH_SIZE_TEXTS, MetricSamples, SAMPLE_ENDPOINTS, SAMPLE_METHODS, SAMPLE_STATUSES,
+    SAMPLES_ORIGIN_MICROS, Sample, graph_size_form, metric_samples,
 };
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
@@ -80,6 +85,8 @@ pub enum Input {
     Ticks(ResourceTicks),
     /// Metric alerts with the LLM's reply to each.
     MetricAlerts(MetricAlerts),
+    /// HTTP request samples with the monitor's readings beside them.
+    Samples(MetricSamples),
 }
 
 impl Input {
@@ -98,7 +105,8 @@ impl Input {
             | Input::Alerts(_)
             | Input::AlertBatch(_)
             | Input::Ticks(_)
-            | Input::MetricAlerts(_) => Truth::default(),
+            | Input::MetricAlerts(_)
+            | Input::Samples(_) => Truth::default(),
         }
     }
 }
@@ -142,6 +150,10 @@ pub enum Generator {
     /// Metric alerts with the LLM's replies (size: alerts), as the
     /// contextual alert manager receives them.
     MetricAlerts,
+    /// HTTP request samples with the process, cache and pool readings
+    /// beside them (size: samples), as the performance monitor records
+    /// them.
+    MetricSamples,
 }
 
 impl Generator {
@@ -159,7 +171,8 @@ impl Generator {
             | Generator::AlertStream
             | Generator::AlertBatch
             | Generator::ResourceTicks
-            | Generator::MetricAlerts => 0,
+            | Generator::MetricAlerts
+            | Generator::MetricSamples => 0,
         }
     }
 
@@ -197,6 +210,9 @@ impl Generator {
             Generator::ResourceTicks => 2_048,
             // An incident object, its service list and the parsed reply.
             Generator::MetricAlerts => 4_096,
+            // The samples' Python objects (tuples of str, int and float)
+            // and the monitors' per-sample records.
+            Generator::MetricSamples => 1_024,
         }
     }
 
@@ -213,6 +229,7 @@ impl Generator {
             Generator::AlertBatch => "alerts",
             Generator::ResourceTicks => "ticks",
             Generator::MetricAlerts => "alerts",
+            Generator::MetricSamples => "samples",
         }
     }
 
@@ -270,6 +287,13 @@ impl Generator {
                                         LLM replies: bare, fenced, two objects, arrays, prose, \
                                         invalid JSON, NaN, big integers, repeated keys, escapes"
                 .to_string(),
+            Generator::MetricSamples => "HTTP request samples 5-60 ms apart with gaps up to 10 \
+                                         min; Zipf endpoints with non-ASCII names; log-normal \
+                                         response times with a tail above 2 s, exact ties on \
+                                         bucket bounds and 0; sizes 0 or on bucket bounds; RSS \
+                                         random walk with leak episodes; graph sizes as int, str \
+                                         or unparsable text; cache hits; pool totals of 0"
+                .to_string(),
         }
     }
 
@@ -296,6 +320,7 @@ impl Generator {
             Generator::AlertBatch => Input::AlertBatch(alert_batch(size, &mut rng)),
             Generator::ResourceTicks => Input::Ticks(resource_ticks(size, &mut rng)),
             Generator::MetricAlerts => Input::MetricAlerts(metric_alerts(size, &mut rng)),
+            Generator::MetricSamples => Input::Samples(metric_samples(size, &mut rng)),
         }
     }
 }
@@ -388,6 +413,7 @@ mod tests {
             }
             Input::Ticks(t) => eat(format!("{t:?}").as_bytes()),
             Input::MetricAlerts(a) => eat(format!("{a:?}").as_bytes()),
+            Input::Samples(s) => eat(format!("{s:?}").as_bytes()),
             Input::AlertBatch(b) => {
                 eat(&b.now.to_le_bytes());
                 for a in &b.alerts {
@@ -413,6 +439,7 @@ mod tests {
             Generator::AlertBatch,
             Generator::ResourceTicks,
             Generator::MetricAlerts,
+            Generator::MetricSamples,
         ] {
             let a = generator.generate(2_000, 42);
             // Bytes, not `==`: forecast cases hold NaN (a missing model).
