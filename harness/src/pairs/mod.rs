@@ -30,6 +30,7 @@ pub mod latency;
 pub mod memory_notes;
 mod metrics;
 mod models;
+mod monitoring;
 mod optimizer;
 mod paths;
 pub mod peer_linfa;
@@ -141,6 +142,9 @@ pub enum Prepared {
     Ticks(Vec<twinbench_kernels::alerting::threshold::Tick>),
     /// The contextual manager's metric alerts with the LLM's replies.
     MetricAlerts(Vec<twinbench_kernels::alerting::contextual::MetricAlert>),
+    /// The performance monitor's request samples, as generated (flat
+    /// columns).
+    Samples(crate::inputs::MetricSamples),
 }
 
 impl Prepared {
@@ -160,6 +164,7 @@ impl Prepared {
             Prepared::AlertBatch(_) => "alert batch",
             Prepared::Ticks(_) => "resource ticks",
             Prepared::MetricAlerts(_) => "metric alerts",
+            Prepared::Samples(_) => "metric samples",
         }
     }
 }
@@ -209,6 +214,8 @@ pub enum TwinError {
     Collection(#[from] opt::collection::CollectionError),
     #[error(transparent)]
     Json(#[from] twinbench_kernels::text::python_json::LoadError),
+    #[error(transparent)]
+    Monitor(#[from] twinbench_kernels::monitor::MonitorError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -425,6 +432,12 @@ pub static PAIRS: &[KernelPair] = &[
     alerting::SMART_ALERTING,
     alerting::ALERT_ENGINE,
     alerting::CONTEXTUAL_ALERTS,
+    monitoring::RESPONSE_TIME_SUMMARY,
+    monitoring::LOAD_TEST_STATS,
+    monitoring::MEMORY_LEAK_TREND,
+    monitoring::MONITOR_COUNTERS,
+    monitoring::PROMETHEUS_HISTOGRAM,
+    monitoring::REQUEST_METRICS_SUMMARY,
 ];
 
 /// The pair called `name`, if any.
@@ -515,7 +528,13 @@ mod tests {
                 "rule_correlation",
                 "smart_alerting",
                 "alert_engine",
-                "contextual_alerts"
+                "contextual_alerts",
+                "response_time_summary",
+                "load_test_stats",
+                "memory_leak_trend",
+                "monitor_counters",
+                "prometheus_histogram",
+                "request_metrics_summary"
             ]
         );
         let no_caller: Vec<&str> = PAIRS
