@@ -5,6 +5,7 @@
 mod bridge_errors;
 mod common;
 mod differential;
+mod differential_monitoring;
 mod exports;
 mod gate;
 mod instructions;

@@ -71,8 +71,7 @@ pub(super) const RESPONSE_TIME_SUMMARY: KernelPair = KernelPair {
 
 fn run_response_time_summary(prepared: &Prepared) -> Result<Output, TwinError> {
     let s = expect_samples(prepared)?;
-    let summary =
-        response_times::summarize(&s.endpoint, &s.response_time, SAMPLE_ENDPOINTS.len())?;
+    let summary = response_times::summarize(&s.endpoint, &s.response_time, SAMPLE_ENDPOINTS.len())?;
     let mut out = Lists::default();
     for e in &summary.endpoints {
         out.lists.push(vec![
@@ -338,7 +337,9 @@ const STATUS_SPACE: usize = 1_000;
 fn run_prometheus_histogram(prepared: &Prepared) -> Result<Output, TwinError> {
     let s = expect_samples(prepared)?;
     let (methods, endpoints) = (SAMPLE_METHODS.len(), SAMPLE_ENDPOINTS.len());
-    if s.status.iter().any(|&status| usize::from(status) >= STATUS_SPACE)
+    if s.status
+        .iter()
+        .any(|&status| usize::from(status) >= STATUS_SPACE)
         || s.method.iter().any(|&m| m as usize >= methods)
         || s.endpoint.iter().any(|&e| e as usize >= endpoints)
     {
@@ -363,12 +364,17 @@ fn run_prometheus_histogram(prepared: &Prepared) -> Result<Output, TwinError> {
         }
     }
     let mut out = Lists::with_capacity(duration.len() + request.len() + response.len());
-    for (family, histogram, has_status) in
-        [(0, &duration, true), (1, &request, false), (2, &response, true)]
-    {
+    for (family, histogram, has_status) in [
+        (0, &duration, true),
+        (1, &request, false),
+        (2, &response, true),
+    ] {
         for set in histogram.collect() {
             let (pair, status) = if has_status {
-                (set.key / STATUS_SPACE as u32, i64::from(set.key % STATUS_SPACE as u32))
+                (
+                    set.key / STATUS_SPACE as u32,
+                    i64::from(set.key % STATUS_SPACE as u32),
+                )
             } else {
                 (set.key, -1)
             };
@@ -418,9 +424,7 @@ pub(super) const REQUEST_METRICS_SUMMARY: KernelPair = KernelPair {
     alternatives: &[],
     original: OriginalUse {
         timed_by: None,
-        called_by: Some(
-            "the metrics middleware per request, and get_metrics_summary per scrape",
-        ),
+        called_by: Some("the metrics middleware per request, and get_metrics_summary per scrape"),
     },
 };
 
