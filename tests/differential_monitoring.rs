@@ -230,3 +230,31 @@ fn monitoring_kernels_agree_at_their_smallest_benchmark_size() {
         assert!(out.len() > 0, "{} answers something", p.name);
     }
 }
+
+/// pandas' rules: an all-NaN group sums to 0.0 and has NaN mean, min,
+/// max and median; Kahan compensation keeps the ones beside 1e16; an
+/// even group's median is the mean of its middle two.
+#[test]
+fn group_aggregations_agree_on_pandas_nan_and_compensation_rules() {
+    let input = stream(61, |i| Sample {
+        endpoint: [7, 0, 10][i % 3],
+        status: if i % 3 == 2 { 503 } else { 200 },
+        response_time: if i % 2 == 0 {
+            1e16
+        } else {
+            1.0 + i as f64 / 64.0
+        },
+        request_size: i as i64 * 3,
+        ..Sample::default()
+    });
+    if let Err(e) = check(pair("group_aggregations"), &input) {
+        panic!("all-NaN group and compensation: {e}");
+    }
+    let even = stream(4, |i| Sample {
+        response_time: [0.1, 0.4, 0.2, 0.3][i],
+        ..Sample::default()
+    });
+    if let Err(e) = check(pair("group_aggregations"), &even) {
+        panic!("even median: {e}");
+    }
+}

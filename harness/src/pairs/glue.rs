@@ -320,7 +320,7 @@ pub(super) fn expect_metric_alerts(
 /// copy-input side clones this same flat struct of columns).
 pub(super) fn prepare_samples(input: &Input) -> Result<Prepared, TwinError> {
     match input {
-        Input::Samples(samples) => Ok(Prepared::Samples(samples.clone())),
+        Input::Samples(samples) => Ok(Prepared::Samples(Box::new(samples.clone()))),
         other => Err(TwinError::WrongInput {
             expected: "metric samples",
             got: input_kind(other),

@@ -144,7 +144,7 @@ pub enum Prepared {
     MetricAlerts(Vec<twinbench_kernels::alerting::contextual::MetricAlert>),
     /// The performance monitor's request samples, as generated (flat
     /// columns).
-    Samples(crate::inputs::MetricSamples),
+    Samples(Box<crate::inputs::MetricSamples>),
 }
 
 impl Prepared {
@@ -438,6 +438,7 @@ pub static PAIRS: &[KernelPair] = &[
     monitoring::MONITOR_COUNTERS,
     monitoring::PROMETHEUS_HISTOGRAM,
     monitoring::REQUEST_METRICS_SUMMARY,
+    monitoring::GROUP_AGGREGATIONS,
 ];
 
 /// The pair called `name`, if any.
@@ -534,7 +535,8 @@ mod tests {
                 "memory_leak_trend",
                 "monitor_counters",
                 "prometheus_histogram",
-                "request_metrics_summary"
+                "request_metrics_summary",
+                "group_aggregations"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

@@ -3,6 +3,7 @@
 //! ([`Generator::MetricSamples`]) and all claimed by C03.
 
 use twinbench_kernels::monitor::counters::{self, CacheStats, GraphSize};
+use twinbench_kernels::monitor::group_aggregate;
 use twinbench_kernels::monitor::histogram::{DURATION_BUCKETS, LabelledHistogram, SIZE_BUCKETS};
 use twinbench_kernels::monitor::load_test::load_test_stats;
 use twinbench_kernels::monitor::memory_trend::LeakMonitor;
@@ -448,4 +449,80 @@ fn run_request_metrics_summary(prepared: &Prepared) -> Result<Output, TwinError>
         lists: vec![vec![(values.len() / 2) as i64]],
         values,
     }))
+}
+
+pub(super) const GROUP_AGGREGATIONS: KernelPair = KernelPair {
+    name: "group_aggregations",
+    pins: PinSet::Server,
+    domain: Domain::Monitoring,
+    summary: "analytics K30 bi_dashboard QueryEngine._apply_aggregation: pandas \
+              groupby(['endpoint']) then sum / mean / size→count / min / max / median with \
+              reset_index, one call per aggregation, over the samples' response time (NaN where \
+              the status is 503), request and response sizes; groups in sorted key order, NaN \
+              skipped, all-NaN sum 0.0, even-count median the mean of the middle two",
+    python: PythonFunction {
+        module: "twinbench_baselines.bi_dashboard",
+        function: "group_aggregations",
+    },
+    output: OutputKind::Lists,
+    rust: RustTwin {
+        prepare: prepare_samples,
+        run: run_group_aggregations,
+        run_parallel: None,
+    },
+    generator: Generator::MetricSamples,
+    comparison: Comparison::ExactLists,
+    tolerance: EXACT,
+    tolerance_rationale: "the twin adds in row order with pandas' Kahan compensation (reset when \
+                          it turns NaN), divides by the same count, and takes the same middle \
+                          elements; int64 results are integers. The twin also builds the NaN \
+                          column inside its timed call (the baseline's frame is built outside), \
+                          which only counts against it",
+    sizes: STREAM_SIZES,
+    claims: &["C03"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some("the BI dashboard's query engine, per widget query with a group_by"),
+    },
+};
+
+fn run_group_aggregations(prepared: &Prepared) -> Result<Output, TwinError> {
+    let s = expect_samples(prepared)?;
+    if s.endpoint
+        .iter()
+        .any(|&e| e as usize >= SAMPLE_ENDPOINTS.len())
+    {
+        return Err(TwinError::WrongInput {
+            expected: "samples with known endpoints",
+            got: "metric samples",
+        });
+    }
+    let mut key_order: Vec<u32> = (0..SAMPLE_ENDPOINTS.len() as u32).collect();
+    key_order.sort_unstable_by_key(|&k| SAMPLE_ENDPOINTS[k as usize]);
+    let float_column: Vec<f64> = s
+        .response_time
+        .iter()
+        .zip(&s.status)
+        .map(|(&t, &status)| if status == 503 { f64::NAN } else { t })
+        .collect();
+    let frame = group_aggregate::Frame {
+        key: &s.endpoint,
+        key_order: &key_order,
+        float_column: &float_column,
+        int_columns: [&s.request_size, &s.response_size],
+    };
+    let mut out = Lists::default();
+    for (k, result) in group_aggregate::aggregate_all(&frame)
+        .into_iter()
+        .enumerate()
+    {
+        let mut list = Vec::with_capacity(1 + result.keys.len() + result.ints.len());
+        list.push(k as i64);
+        list.extend(result.keys.iter().map(|&e| i64::from(e)));
+        list.extend(&result.ints);
+        out.lists.push(list);
+        out.values.extend(result.values);
+    }
+    Ok(Output::Lists(out))
 }

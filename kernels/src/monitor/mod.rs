@@ -12,6 +12,7 @@
 //! [`MonitorError::Unordered`].
 
 pub mod counters;
+pub mod group_aggregate;
 pub mod histogram;
 pub mod load_test;
 pub mod memory_trend;
