@@ -227,7 +227,7 @@ fn monitoring_kernels_agree_at_their_smallest_benchmark_size() {
         }
         let prepared = (p.rust.prepare)(&input).expect("prepares");
         let out = (p.rust.run)(&prepared).expect("runs");
-        assert!(out.len() > 0, "{} answers something", p.name);
+        assert!(!out.is_empty(), "{} answers something", p.name);
     }
 }
 

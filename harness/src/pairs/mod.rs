@@ -439,6 +439,7 @@ pub static PAIRS: &[KernelPair] = &[
     monitoring::PROMETHEUS_HISTOGRAM,
     monitoring::REQUEST_METRICS_SUMMARY,
     monitoring::GROUP_AGGREGATIONS,
+    monitoring::CACHE_KEY,
 ];
 
 /// The pair called `name`, if any.
@@ -536,7 +537,8 @@ mod tests {
                 "monitor_counters",
                 "prometheus_histogram",
                 "request_metrics_summary",
-                "group_aggregations"
+                "group_aggregations",
+                "cache_key"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

@@ -2,6 +2,7 @@
 //! ml_monitoring.md §7, K7.1–K7.3), all on one metric-sample stream
 //! ([`Generator::MetricSamples`]) and all claimed by C03.
 
+use twinbench_kernels::monitor::cache_key;
 use twinbench_kernels::monitor::counters::{self, CacheStats, GraphSize};
 use twinbench_kernels::monitor::group_aggregate;
 use twinbench_kernels::monitor::histogram::{DURATION_BUCKETS, LabelledHistogram, SIZE_BUCKETS};
@@ -9,6 +10,7 @@ use twinbench_kernels::monitor::load_test::load_test_stats;
 use twinbench_kernels::monitor::memory_trend::LeakMonitor;
 use twinbench_kernels::monitor::request_window::{RequestWindow, StatusCounts};
 use twinbench_kernels::monitor::response_times;
+use twinbench_kernels::text::python_json::Value;
 
 use super::glue::{expect_samples, prepare_samples};
 use super::{
@@ -523,6 +525,124 @@ fn run_group_aggregations(prepared: &Prepared) -> Result<Output, TwinError> {
         list.extend(&result.ints);
         out.lists.push(list);
         out.values.extend(result.values);
+    }
+    Ok(Output::Lists(out))
+}
+
+pub(super) const CACHE_KEY: KernelPair = KernelPair {
+    name: "cache_key",
+    pins: PinSet::Server,
+    domain: Domain::Monitoring,
+    summary: "analytics K25 AnalyticsCache._generate_cache_key: json.dumps(parameters, \
+              sort_keys=True) (default separators, ensure_ascii) + md5 hex → \
+              \"analytics:<type>:<hex>\", over one parameter dict per sample (nested dicts and \
+              lists, non-ASCII and astral keys, escapes, 20+-digit ints, exponent-form floats, \
+              Infinity/NaN, bools, None); one list per key, its UTF-8 bytes",
+    python: PythonFunction {
+        module: "twinbench_baselines.analytics_cache",
+        function: "cache_key",
+    },
+    output: OutputKind::Lists,
+    rust: RustTwin {
+        prepare: prepare_samples,
+        run: run_cache_key,
+        run_parallel: None,
+    },
+    generator: Generator::MetricSamples,
+    comparison: Comparison::ExactLists,
+    tolerance: EXACT,
+    tolerance_rationale: "keys are bytes: the same JSON text (python_json::dumps_sorted: code \
+                          point key order, repr floats, \\u escapes) hashed by MD5. The twin \
+                          builds each parameter tree inside its timed call (the baseline's dicts \
+                          are built outside), which only counts against it",
+    // Python ~12 µs a key: 0.6 s at 50,000.
+    sizes: &[5_000, 20_000, 50_000],
+    claims: &["C03"],
+    alternatives: &[],
+    original: OriginalUse {
+        timed_by: None,
+        called_by: Some("the analytics cache's get and set, once per analytics request"),
+    },
+};
+
+/// The analytics types, by method code (one non-ASCII).
+const ANALYTICS_TYPES: [&str; 5] = [
+    "centrality",
+    "community",
+    "clustering",
+    "paths",
+    "métriques",
+];
+const TAG_TEXT: &str = "ü\"\\\n\t\u{1}";
+
+fn utf16(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+fn int(v: i64) -> Value {
+    Value::Int(v.to_string())
+}
+
+/// The parameter dict `cache_key_prepare` builds for sample `i`, in its
+/// insertion order.
+fn cache_parameters(s: &MetricSamples, i: usize) -> Value {
+    let (rt, rss, size) = (s.response_time[i], s.rss[i], s.graph_size[i]);
+    let huge = if size == 0 {
+        "0".to_string()
+    } else {
+        format!("{size}{}", "0".repeat(20))
+    };
+    let filters = Value::Dict(vec![
+        (utf16("status"), int(i64::from(s.status[i]))),
+        (utf16("cached"), Value::Bool(s.cache_hit[i])),
+        (utf16("rss"), Value::Float(rss)),
+        (utf16("note"), Value::Null),
+        (
+            utf16("tags"),
+            Value::List(vec![
+                int(s.request_size[i]),
+                int(s.response_size[i]),
+                Value::Str(utf16(TAG_TEXT)),
+            ]),
+        ),
+    ]);
+    Value::Dict(vec![
+        (
+            utf16("endpoint"),
+            Value::Str(utf16(SAMPLE_ENDPOINTS[s.endpoint[i] as usize])),
+        ),
+        (
+            utf16("method"),
+            Value::Str(utf16(SAMPLE_METHODS[s.method[i] as usize])),
+        ),
+        (utf16("threshold"), Value::Float(rt)),
+        (utf16("limit"), int(size)),
+        (utf16("huge"), Value::Int(huge)),
+        (utf16("filters"), filters),
+        (utf16("ключ"), int(s.pool_active[i])),
+        (utf16("😀"), int(s.pool_total[i])),
+        (utf16("\u{ff01}"), Value::Float(rt * 1e-7)),
+        (utf16("big"), Value::Float(rss * 1e10)),
+    ])
+}
+
+fn run_cache_key(prepared: &Prepared) -> Result<Output, TwinError> {
+    let s = expect_samples(prepared)?;
+    if s.endpoint
+        .iter()
+        .any(|&e| e as usize >= SAMPLE_ENDPOINTS.len())
+        || s.method.iter().any(|&m| m as usize >= SAMPLE_METHODS.len())
+    {
+        return Err(TwinError::WrongInput {
+            expected: "samples with known methods and endpoints",
+            got: "metric samples",
+        });
+    }
+    let mut out = Lists::with_capacity(s.len());
+    for i in 0..s.len() {
+        let kind = ANALYTICS_TYPES[s.method[i] as usize % ANALYTICS_TYPES.len()];
+        let key = cache_key::cache_key(kind, &cache_parameters(s, i));
+        out.lists.push(key.bytes().map(i64::from).collect());
     }
     Ok(Output::Lists(out))
 }

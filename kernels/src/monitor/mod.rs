@@ -11,6 +11,7 @@
 //! order of a list holding NaN) is refused, not guessed:
 //! [`MonitorError::Unordered`].
 
+pub mod cache_key;
 pub mod counters;
 pub mod group_aggregate;
 pub mod histogram;
