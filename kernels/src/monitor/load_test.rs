@@ -8,7 +8,7 @@
 //! second divide the request count by the test's duration (0 when the
 //! duration is not positive), the error rate is `failed / total * 100`.
 
-use super::{MonitorError, first_nan, rank_index};
+use super::{MonitorError, first_nan, radix, rank_index};
 
 /// The statistics of one load test.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,7 +26,8 @@ pub struct LoadTestStats {
 }
 
 /// The statistics of `response_times`, of which `failed` failed, over a
-/// test of `duration` seconds. `scratch` is reused for the sorted copy.
+/// test of `duration` seconds. `scratch` and `keys` are reused for the
+/// sorted copy.
 ///
 /// Refuses a NaN response time ([`MonitorError::Unordered`]).
 pub fn load_test_stats(
@@ -34,6 +35,7 @@ pub fn load_test_stats(
     failed: usize,
     duration: f64,
     scratch: &mut Vec<f64>,
+    keys: &mut Vec<u64>,
 ) -> Result<LoadTestStats, MonitorError> {
     let total = response_times.len();
     if let Some(at) = first_nan(response_times) {
@@ -41,9 +43,9 @@ pub fn load_test_stats(
     }
     scratch.clear();
     scratch.extend_from_slice(response_times);
-    // Without NaN, `total_cmp` orders like `<` except -0.0 before 0.0,
+    // Without NaN, the radix order is `<`'s except -0.0 before 0.0,
     // which are equal to `<` and add alike: the sum and every rank match.
-    scratch.sort_unstable_by(f64::total_cmp);
+    radix::sort_floats(scratch, keys);
     let (avg, min, max, p95, p99) = if scratch.is_empty() {
         (0.0, 0.0, 0.0, 0.0, 0.0)
     } else {
@@ -90,7 +92,7 @@ mod tests {
     #[test]
     fn nearest_rank_without_interpolation() {
         let times: Vec<f64> = (1..=100).rev().map(f64::from).collect();
-        let s = load_test_stats(&times, 5, 10.0, &mut Vec::new()).expect("no NaN");
+        let s = load_test_stats(&times, 5, 10.0, &mut Vec::new(), &mut Vec::new()).expect("no NaN");
         assert_eq!((s.p95, s.p99, s.min, s.max), (96.0, 100.0, 1.0, 100.0));
         assert_eq!(s.avg, 50.5);
         assert_eq!((s.requests_per_second, s.error_rate), (10.0, 5.0));
@@ -98,23 +100,24 @@ mod tests {
 
     #[test]
     fn one_sample_is_every_percentile_and_none_is_all_zero() {
-        let one = load_test_stats(&[0.3], 0, 0.0, &mut Vec::new()).expect("ok");
+        let one = load_test_stats(&[0.3], 0, 0.0, &mut Vec::new(), &mut Vec::new()).expect("ok");
         assert_eq!((one.p95, one.p99, one.avg), (0.3, 0.3, 0.3));
         assert_eq!(one.requests_per_second, 0.0);
-        let none = load_test_stats(&[], 0, 5.0, &mut Vec::new()).expect("ok");
+        let none = load_test_stats(&[], 0, 5.0, &mut Vec::new(), &mut Vec::new()).expect("ok");
         assert_eq!((none.avg, none.p95, none.error_rate), (0.0, 0.0, 0.0));
     }
 
     #[test]
     fn the_mean_sums_in_ascending_order() {
         // In input order 1e16 + 1 + 1 loses both ones; ascending keeps them.
-        let s = load_test_stats(&[1e16, 1.0, 1.0], 0, 1.0, &mut Vec::new()).expect("ok");
+        let s = load_test_stats(&[1e16, 1.0, 1.0], 0, 1.0, &mut Vec::new(), &mut Vec::new())
+            .expect("ok");
         assert_eq!(s.avg, (2.0 + 1e16) / 3.0);
     }
 
     #[test]
     fn nan_is_refused() {
-        let err = load_test_stats(&[0.1, f64::NAN], 0, 1.0, &mut Vec::new());
+        let err = load_test_stats(&[0.1, f64::NAN], 0, 1.0, &mut Vec::new(), &mut Vec::new());
         assert_eq!(err, Err(MonitorError::Unordered { at: 1 }));
     }
 
@@ -124,6 +127,7 @@ mod tests {
             &[f64::INFINITY, 0.0, f64::NEG_INFINITY],
             1,
             1.0,
+            &mut Vec::new(),
             &mut Vec::new(),
         )
         .expect("ok");

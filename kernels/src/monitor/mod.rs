@@ -17,6 +17,7 @@ pub mod group_aggregate;
 pub mod histogram;
 pub mod load_test;
 pub mod memory_trend;
+pub mod radix;
 pub mod request_window;
 pub mod response_times;
 
