@@ -9,7 +9,7 @@
 //! for response times (one sign, a few exponents) leaves about half.
 
 /// Sorts `values` (no NaN) ascending, using `buffer` as scratch.
-pub fn sort_floats(values: &mut Vec<f64>, buffer: &mut Vec<u64>) {
+pub fn sort_floats(values: &mut [f64], buffer: &mut Vec<u64>) {
     let n = values.len();
     if n < 256 {
         values.sort_unstable_by(f64::total_cmp);
@@ -26,7 +26,7 @@ pub fn sort_floats(values: &mut Vec<f64>, buffer: &mut Vec<u64>) {
     }
     let (mut from, mut to) = (&mut keys, buffer);
     for (pass, count) in counts.iter().enumerate() {
-        if count.iter().any(|&c| c == n) {
+        if count.contains(&n) {
             continue;
         }
         let mut offsets = [0usize; 256];
