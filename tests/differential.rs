@@ -30,7 +30,7 @@ fn served() -> impl Iterator<Item = &'static KernelPair> {
 }
 
 /// Served pairs whose generator produces inputs of the same kind as `sample`.
-fn pairs_taking(sample: fn(&Input) -> bool) -> Vec<&'static KernelPair> {
+pub(crate) fn pairs_taking(sample: fn(&Input) -> bool) -> Vec<&'static KernelPair> {
     served()
         .filter(|pair| sample(&pair.generator.generate(pair.generator.min_size(), 0)))
         .collect()
@@ -76,7 +76,7 @@ fn is_statistical(pair: &KernelPair) -> bool {
 
 /// Runs both sides of `pair` on `input` and compares them with the pair's
 /// own mode and tolerance.
-fn check(pair: &KernelPair, input: &Input) -> Result<(), TestCaseError> {
+pub(crate) fn check(pair: &KernelPair, input: &Input) -> Result<(), TestCaseError> {
     check_as(pair, input, pair.comparison)
 }
 

@@ -6,6 +6,7 @@ mod bridge_errors;
 mod common;
 mod differential;
 mod differential_errors;
+mod differential_monitoring;
 mod exports;
 mod gate;
 mod instructions;

@@ -9,6 +9,8 @@
 //! - [`forecast`]: the predictive analytics' forecasting engine.
 //! - [`ml`]: the scikit-learn models the AI detection calls (isolation
 //!   forest, one-class SVM, k-means, ward, spectral, scalers).
+//! - [`monitor`]: the performance monitor (response-time windows and
+//!   percentiles, load-test statistics, leak trend, histograms, counters).
 //! - [`optimizer`]: the AI performance optimizer's post-processing (expected
 //!   value, severity, dedup, remediation, trends, summary).
 //! - [`mt19937`]: the Mersenne Twister core of numpy's `RandomState` and
@@ -33,6 +35,7 @@ pub mod fast_hash;
 pub mod forecast;
 pub mod graph;
 pub mod ml;
+pub mod monitor;
 pub mod mt19937;
 pub mod numpy_sum;
 pub mod optimizer;

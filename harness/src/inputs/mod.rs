@@ -10,6 +10,7 @@ mod forecast_cases;
 mod hourly_frame;
 mod metric_alerts;
 mod metric_history;
+mod metric_samples;
 mod metric_series;
 mod python_hash;
 mod resource_ticks;
@@ -31,6 +32,10 @@ pub use metric_alerts::{METRIC_ALERTS_ORIGIN_MICROS, MetricAlerts, metric_alerts
 pub use metric_history::{
     HISTORY_COMPONENTS, HISTORY_METRICS, HISTORY_ORIGIN, HISTORY_STEP, MetricHistory,
     metric_history,
+};
+pub use metric_samples::{
+    GRAPH_SIZE_TEXTS, MetricSamples, SAMPLE_ENDPOINTS, SAMPLE_METHODS, SAMPLE_STATUSES,
+    SAMPLES_ORIGIN_MICROS, Sample, graph_size_form, metric_samples,
 };
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
@@ -87,6 +92,8 @@ pub enum Input {
     MetricAlerts(MetricAlerts),
     /// Errors (exception class and message) with their contexts.
     Exceptions(Exceptions),
+    /// HTTP request samples with the monitor's readings beside them.
+    Samples(MetricSamples),
 }
 
 impl Input {
@@ -107,6 +114,7 @@ impl Input {
             | Input::Ticks(_)
             | Input::MetricAlerts(_)
             | Input::Exceptions(_) => Truth::default(),
+            Input::Samples(_) => Truth::default(),
         }
     }
 }
@@ -153,6 +161,10 @@ pub enum Generator {
     /// Errors with their contexts (size: errors), as the dashboard's error
     /// handler receives them.
     Exceptions,
+    /// HTTP request samples with the process, cache and pool readings
+    /// beside them (size: samples), as the performance monitor records
+    /// them.
+    MetricSamples,
 }
 
 impl Generator {
@@ -172,6 +184,7 @@ impl Generator {
             | Generator::ResourceTicks
             | Generator::MetricAlerts
             | Generator::Exceptions => 0,
+            Generator::MetricSamples => 0,
         }
     }
 
@@ -212,6 +225,9 @@ impl Generator {
             // An exception object with its message, its context, a record
             // dict in two deques and a pattern per new message.
             Generator::Exceptions => 2_048,
+            // The samples' Python objects (tuples of str, int and float)
+            // and the monitors' per-sample records.
+            Generator::MetricSamples => 1_024,
         }
     }
 
@@ -229,6 +245,7 @@ impl Generator {
             Generator::ResourceTicks => "ticks",
             Generator::MetricAlerts => "alerts",
             Generator::Exceptions => "errors",
+            Generator::MetricSamples => "samples",
         }
     }
 
@@ -294,6 +311,13 @@ impl Generator {
                                       superscripts; 60% repeats, colliding pattern keys; \
                                       operations with 'test' inside, bursts and late errors"
                 .to_string(),
+            Generator::MetricSamples => "HTTP request samples 5-60 ms apart with gaps up to 10 \
+                                         min; Zipf endpoints with non-ASCII names; log-normal \
+                                         response times with a tail above 2 s, exact ties on \
+                                         bucket bounds and 0; sizes 0 or on bucket bounds; RSS \
+                                         random walk with leak episodes; graph sizes as int, str \
+                                         or unparsable text; cache hits; pool totals of 0"
+                .to_string(),
         }
     }
 
@@ -321,6 +345,7 @@ impl Generator {
             Generator::ResourceTicks => Input::Ticks(resource_ticks(size, &mut rng)),
             Generator::MetricAlerts => Input::MetricAlerts(metric_alerts(size, &mut rng)),
             Generator::Exceptions => Input::Exceptions(exceptions(size, &mut rng)),
+            Generator::MetricSamples => Input::Samples(metric_samples(size, &mut rng)),
         }
     }
 }
@@ -414,6 +439,7 @@ mod tests {
             Input::Ticks(t) => eat(format!("{t:?}").as_bytes()),
             Input::MetricAlerts(a) => eat(format!("{a:?}").as_bytes()),
             Input::Exceptions(e) => eat(format!("{e:?}").as_bytes()),
+            Input::Samples(s) => eat(format!("{s:?}").as_bytes()),
             Input::AlertBatch(b) => {
                 eat(&b.now.to_le_bytes());
                 for a in &b.alerts {
@@ -440,6 +466,7 @@ mod tests {
             Generator::ResourceTicks,
             Generator::MetricAlerts,
             Generator::Exceptions,
+            Generator::MetricSamples,
         ] {
             let a = generator.generate(2_000, 42);
             // Bytes, not `==`: forecast cases hold NaN (a missing model).

@@ -7,7 +7,7 @@ use twinbench_kernels::{graph, ml, optimizer as opt};
 
 use super::{Prepared, TwinError};
 use crate::compare::{Lists, Output};
-use crate::inputs::Input;
+use crate::inputs::{Input, MetricSamples};
 
 pub(super) fn input_kind(input: &Input) -> &'static str {
     match input {
@@ -21,6 +21,7 @@ pub(super) fn input_kind(input: &Input) -> &'static str {
         Input::Ticks(_) => "resource ticks",
         Input::MetricAlerts(_) => "metric alerts",
         Input::Exceptions(_) => "errors",
+        Input::Samples(_) => "metric samples",
     }
 }
 
@@ -313,5 +314,24 @@ pub(super) fn expect_metric_alerts(
     match prepared {
         Prepared::MetricAlerts(alerts) => Ok(alerts),
         other => Err(wrong_prepared("metric alerts", other)),
+    }
+}
+
+/// The metric-sample stream, cloned once outside any timed region (the
+/// copy-input side clones this same flat struct of columns).
+pub(super) fn prepare_samples(input: &Input) -> Result<Prepared, TwinError> {
+    match input {
+        Input::Samples(samples) => Ok(Prepared::Samples(Box::new(samples.clone()))),
+        other => Err(TwinError::WrongInput {
+            expected: "metric samples",
+            got: input_kind(other),
+        }),
+    }
+}
+
+pub(super) fn expect_samples(prepared: &Prepared) -> Result<&MetricSamples, TwinError> {
+    match prepared {
+        Prepared::Samples(samples) => Ok(samples),
+        other => Err(wrong_prepared("metric samples", other)),
     }
 }

@@ -31,6 +31,7 @@ pub mod latency;
 pub mod memory_notes;
 mod metrics;
 mod models;
+mod monitoring;
 mod optimizer;
 mod paths;
 pub mod peer_linfa;
@@ -150,6 +151,9 @@ pub enum Prepared {
         aggregator: twinbench_kernels::errors::aggregator::Aggregator,
         now: i64,
     },
+    /// The performance monitor's request samples, as generated (flat
+    /// columns).
+    Samples(Box<crate::inputs::MetricSamples>),
 }
 
 impl Prepared {
@@ -171,6 +175,7 @@ impl Prepared {
             Prepared::MetricAlerts(_) => "metric alerts",
             Prepared::Errors(_) => "errors",
             Prepared::FilledAggregator { .. } => "filled error aggregator",
+            Prepared::Samples(_) => "metric samples",
         }
     }
 }
@@ -220,6 +225,8 @@ pub enum TwinError {
     Collection(#[from] opt::collection::CollectionError),
     #[error(transparent)]
     Json(#[from] twinbench_kernels::text::python_json::LoadError),
+    #[error(transparent)]
+    Monitor(#[from] twinbench_kernels::monitor::MonitorError),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -441,6 +448,14 @@ pub static PAIRS: &[KernelPair] = &[
     errors::ERROR_PROCESSING,
     errors::ERROR_ANALYTICS,
     errors::ERROR_EVENT_JSON,
+    monitoring::RESPONSE_TIME_SUMMARY,
+    monitoring::LOAD_TEST_STATS,
+    monitoring::MEMORY_LEAK_TREND,
+    monitoring::MONITOR_COUNTERS,
+    monitoring::PROMETHEUS_HISTOGRAM,
+    monitoring::REQUEST_METRICS_SUMMARY,
+    monitoring::GROUP_AGGREGATIONS,
+    monitoring::CACHE_KEY,
 ];
 
 /// The pair called `name`, if any.
@@ -536,7 +551,15 @@ mod tests {
                 "error_normalization",
                 "error_processing",
                 "error_analytics",
-                "error_event_json"
+                "error_event_json",
+                "response_time_summary",
+                "load_test_stats",
+                "memory_leak_trend",
+                "monitor_counters",
+                "prometheus_histogram",
+                "request_metrics_summary",
+                "group_aggregations",
+                "cache_key"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

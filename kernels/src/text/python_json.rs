@@ -29,7 +29,8 @@
 //!   separators `", "` and `": "`, floats by `repr` (shortest round trip,
 //!   exponent form when the decimal point is more than 16 places right or
 //!   4 or more places left of the first digit), `NaN`, `Infinity`,
-//!   `-Infinity`.
+//!   `-Infinity`; with `sort_keys=True` ([`dumps_sorted`]) each object's
+//!   keys by code point, as `sorted()` orders `str`s.
 
 use std::fmt::Write as _;
 
@@ -395,8 +396,32 @@ pub fn float_repr(x: f64) -> String {
 /// `json.dumps(value)`.
 pub fn dumps(value: &Value) -> String {
     let mut out = String::new();
-    dump_into(value, &mut out);
+    dump_into(value, &mut out, false);
     out
+}
+
+/// `json.dumps(value, sort_keys=True)`: every object's keys in the order
+/// `sorted()` gives Python `str`s, by code point ([`key_order`]).
+pub fn dumps_sorted(value: &Value) -> String {
+    let mut out = String::new();
+    dump_into(value, &mut out, true);
+    out
+}
+
+/// How Python orders two `str` keys held as UTF-16 units: by code point,
+/// so an astral character (a surrogate pair, units from U+D800) sorts
+/// after U+E000..U+FFFF, unlike a comparison of the units; a lone
+/// surrogate is the code point of its unit.
+pub fn key_order(a: &[u16], b: &[u16]) -> std::cmp::Ordering {
+    let points = |units: &[u16]| {
+        char::decode_utf16(units.iter().copied())
+            .map(|r| r.map_or_else(|e| u32::from(e.unpaired_surrogate()), u32::from))
+            .collect::<Vec<u32>>()
+    };
+    if a.iter().chain(b).all(|&u| !(0xd800..0xe000).contains(&u)) {
+        return a.cmp(b);
+    }
+    points(a).cmp(&points(b))
 }
 
 fn dump_str(units: &[u16], out: &mut String) {
@@ -419,7 +444,7 @@ fn dump_str(units: &[u16], out: &mut String) {
     out.push('"');
 }
 
-fn dump_into(value: &Value, out: &mut String) {
+fn dump_into(value: &Value, out: &mut String, sort_keys: bool) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -437,19 +462,23 @@ fn dump_into(value: &Value, out: &mut String) {
                 if k > 0 {
                     out.push_str(", ");
                 }
-                dump_into(item, out);
+                dump_into(item, out, sort_keys);
             }
             out.push(']');
         }
         Value::Dict(pairs) => {
             out.push('{');
-            for (k, (key, item)) in pairs.iter().enumerate() {
+            let mut order: Vec<&(Vec<u16>, Value)> = pairs.iter().collect();
+            if sort_keys {
+                order.sort_by(|a, b| key_order(&a.0, &b.0));
+            }
+            for (k, (key, item)) in order.into_iter().enumerate() {
                 if k > 0 {
                     out.push_str(", ");
                 }
                 dump_str(key, out);
                 out.push_str(": ");
-                dump_into(item, out);
+                dump_into(item, out, sort_keys);
             }
             out.push('}');
         }
@@ -459,6 +488,25 @@ fn dump_into(value: &Value, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_keys_follow_code_points_not_utf16_units() {
+        let key = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
+        let doc = Value::Dict(vec![
+            (key("\u{1f600}"), Value::Int("1".into())),
+            (key("\u{ff01}"), Value::Int("2".into())),
+            (
+                key("b"),
+                Value::Dict(vec![(key("z"), Value::Null), (key("a"), Value::Bool(true))]),
+            ),
+            (key("a"), Value::Float(0.1)),
+        ]);
+        assert_eq!(
+            dumps_sorted(&doc),
+            r#"{"a": 0.1, "b": {"a": true, "z": null}, "\uff01": 2, "\ud83d\ude00": 1}"#
+        );
+        assert!(dumps(&doc).starts_with(r#"{"\ud83d\ude00": 1"#));
+    }
 
     #[test]
     fn floats_print_as_python_repr() {

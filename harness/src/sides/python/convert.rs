@@ -9,8 +9,8 @@ use crate::compare::{Event, Lists, Output};
 use twinbench_kernels::alerting::smart::Field;
 
 use crate::inputs::{
-    ALERT_CATEGORIES, ALERT_SEVERITIES, AlertBatch, AlertStream, HISTORY_COMPONENTS,
-    HISTORY_METRICS, Input,
+    ALERT_CATEGORIES, ALERT_SEVERITIES, AlertBatch, AlertStream, GRAPH_SIZE_TEXTS,
+    HISTORY_COMPONENTS, HISTORY_METRICS, Input, MetricSamples, SAMPLE_ENDPOINTS, SAMPLE_METHODS,
 };
 use crate::pairs::OutputKind;
 
@@ -35,6 +35,8 @@ use crate::pairs::OutputKind;
 /// `threshold` float64; errors as `(columns,)`, `class_name`, `message`,
 /// `component`, `operation` and `request_id` str lists and `time` int64
 /// naive microseconds.
+/// `threshold` float64; metric samples as `(columns,)` (see
+/// `sample_columns`).
 pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, PyTuple>> {
     match input {
         Input::Graph(graph) => {
@@ -115,6 +117,7 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
             columns.set_item("time", PyArray1::from_slice(py, &e.time))?;
             PyTuple::new(py, [columns.into_any()])
         }
+        Input::Samples(samples) => PyTuple::new(py, [sample_columns(py, samples)?.into_any()]),
         Input::AlertBatch(batch) => PyTuple::new(
             py,
             [
@@ -140,6 +143,33 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
             ],
         ),
     }
+}
+
+/// A metric-sample stream as one dict of numpy columns (codes and sizes
+/// int64, times int64 microseconds, `cache_hit` bool) plus the name
+/// tables the codes index (`endpoints`, `methods`, `graph_size_texts`).
+fn sample_columns<'py>(py: Python<'py>, s: &MetricSamples) -> PyResult<Bound<'py, PyDict>> {
+    let columns = PyDict::new(py);
+    let wide = |v: &[u32]| v.iter().map(|&c| i64::from(c)).collect::<Vec<i64>>();
+    columns.set_item("time", PyArray1::from_slice(py, &s.time))?;
+    columns.set_item("endpoint", PyArray1::from_vec(py, wide(&s.endpoint)))?;
+    columns.set_item("method", PyArray1::from_vec(py, wide(&s.method)))?;
+    let status: Vec<i64> = s.status.iter().map(|&c| i64::from(c)).collect();
+    columns.set_item("status", PyArray1::from_vec(py, status))?;
+    columns.set_item("response_time", PyArray1::from_slice(py, &s.response_time))?;
+    columns.set_item("request_size", PyArray1::from_slice(py, &s.request_size))?;
+    columns.set_item("response_size", PyArray1::from_slice(py, &s.response_size))?;
+    columns.set_item("rss", PyArray1::from_slice(py, &s.rss))?;
+    columns.set_item("graph_size", PyArray1::from_slice(py, &s.graph_size))?;
+    let forms: Vec<i64> = s.graph_size_form.iter().map(|&f| i64::from(f)).collect();
+    columns.set_item("graph_size_form", PyArray1::from_vec(py, forms))?;
+    columns.set_item("cache_hit", PyArray1::from_slice(py, &s.cache_hit))?;
+    columns.set_item("pool_active", PyArray1::from_slice(py, &s.pool_active))?;
+    columns.set_item("pool_total", PyArray1::from_slice(py, &s.pool_total))?;
+    columns.set_item("endpoints", PyList::new(py, SAMPLE_ENDPOINTS)?)?;
+    columns.set_item("methods", PyList::new(py, SAMPLE_METHODS)?)?;
+    columns.set_item("graph_size_texts", PyList::new(py, GRAPH_SIZE_TEXTS)?)?;
+    Ok(columns)
 }
 
 fn alert_columns<'py>(py: Python<'py>, stream: &AlertStream) -> PyResult<Bound<'py, PyDict>> {
