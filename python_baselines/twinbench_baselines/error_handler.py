@@ -677,20 +677,9 @@ def error_normalization(events):
     return [aggregator._normalize_error_message(str(error)) for error, _ in events]
 
 
-def _text_lists(texts):
-    flat, offsets, values = [], [0], []
-    for text in texts:
-        flat.extend(text.encode())
-        values.append(float(len(text)))
-        offsets.append(len(flat))
-    return (np.asarray(flat, dtype=np.int64), np.asarray(offsets, dtype=np.int64),
-            np.asarray(values, dtype=np.float64))
-
-
 def error_normalization_output(texts, events):
-    """One list per message, its UTF-8 bytes; value: its length in code
-    points."""
-    return _text_lists(texts)
+    """The normalised messages, as they are."""
+    return list(texts)
 
 
 
@@ -767,8 +756,8 @@ def error_event_json(events):
 
 
 def error_event_json_output(texts, events):
-    """One list per event, the JSON text's bytes (ASCII: ensure_ascii)."""
-    return _text_lists(texts)
+    """The JSON documents, as they are."""
+    return list(texts)
 
 
 # ---- the fixed alternative: the same answers without the accidental costs

@@ -261,6 +261,7 @@ pub fn compare(
             compare_floats(tol, "value", r, p)
         }
         (Comparison::ExactLists, Output::Lists(r), Output::Lists(p)) => compare_lists(tol, r, p),
+        (Comparison::ExactLists, Output::Texts(r), Output::Texts(p)) => compare_texts(r, p),
         (Comparison::QualityOnly, Output::Lists(r), Output::Lists(p)) => {
             compare_floats(tol, "quality score", first(&r.values), first(&p.values))
         }
@@ -282,6 +283,7 @@ fn kind(output: &Output) -> &'static str {
         Output::Events(_) => "events",
         Output::Values(_) => "values",
         Output::Lists(_) => "lists",
+        Output::Texts(_) => "texts",
     }
 }
 
@@ -364,6 +366,46 @@ fn compare_lists(tol: Tolerance, rust: &Lists, python: &Lists) -> Result<Agreeme
     Ok(Agreement {
         compared: rust.lists.len() + values.compared,
         ..values
+    })
+}
+
+/// Text by text, byte for byte; a mismatch names the first differing
+/// character and shows both texts around it.
+fn compare_texts(rust: &[String], python: &[String]) -> Result<Agreement, Mismatch> {
+    if rust.len() != python.len() {
+        return Err(Mismatch {
+            location: "number of texts".into(),
+            rust: rust.len().to_string(),
+            python: python.len().to_string(),
+            reason: "the same texts expected on both sides".into(),
+        });
+    }
+    for (index, (r, p)) in rust.iter().zip(python).enumerate() {
+        if r != p {
+            let at = r
+                .chars()
+                .zip(p.chars())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| r.chars().count().min(p.chars().count()));
+            let around = |t: &str| -> String {
+                t.chars()
+                    .skip(at.saturating_sub(20))
+                    .take(60)
+                    .collect::<String>()
+            };
+            return Err(Mismatch {
+                location: format!("text {index}"),
+                rust: format!("{:?}", around(r)),
+                python: format!("{:?}", around(p)),
+                reason: format!("texts differ first at character {at}"),
+            });
+        }
+    }
+    Ok(Agreement {
+        compared: rust.len(),
+        max_abs_error: 0.0,
+        borderline: 0,
+        quality: None,
     })
 }
 
@@ -495,6 +537,39 @@ mod tests {
             text.contains("rust = 7.5") && text.contains("python = 2.5"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn texts_agree_only_byte_for_byte_and_a_difference_is_located() {
+        let texts = |t: &[&str]| Output::Texts(t.iter().map(|s| s.to_string()).collect());
+        let same = compare(
+            Comparison::ExactLists,
+            TOL,
+            &texts(&["{\"a\": 1}", "k\u{e9}"]),
+            &texts(&["{\"a\": 1}", "k\u{e9}"]),
+            Truth::default(),
+        )
+        .expect("agree");
+        assert_eq!(same.compared, 2);
+        let m = compare(
+            Comparison::ExactLists,
+            TOL,
+            &texts(&["{\"a\": 1}", "k\u{e9}"]),
+            &texts(&["{\"a\": 1}", "k\u{c9}"]),
+            Truth::default(),
+        )
+        .expect_err("a case differs");
+        assert_eq!(m.location, "text 1");
+        assert!(m.reason.contains("character 1"), "{}", m.reason);
+        let m = compare(
+            Comparison::ExactLists,
+            TOL,
+            &texts(&["x"]),
+            &texts(&["x", "y"]),
+            Truth::default(),
+        )
+        .expect_err("a text missing");
+        assert_eq!(m.location, "number of texts");
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub enum Output {
     /// Integer lists that must be identical (paths, communities, clusters)
     /// plus numbers that go with them (statistics, modularity, densities).
     Lists(Lists),
+    /// Texts that must be identical byte for byte (a JSON document, a
+    /// normalised message, a cache key per item): kept as strings, so
+    /// neither side pays for a per-byte integer list inside its timed call.
+    Texts(Vec<String>),
 }
 
 /// Integer lists compared exactly, and values compared within tolerance.
@@ -64,6 +68,7 @@ impl Output {
             Output::Events(v) => v.len(),
             Output::Values(v) => v.len(),
             Output::Lists(l) => l.lists.len() + l.values.len(),
+            Output::Texts(t) => t.len(),
         }
     }
 

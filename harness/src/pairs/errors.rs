@@ -161,12 +161,12 @@ pub(super) const ERROR_NORMALIZATION: KernelPair = KernelPair {
     summary: "error_handling K10.2 ErrorAggregator._normalize_error_message(str(error)) per \
               error: lower-case UUIDs, \\b\\d+\\b and /[^\\s]* replaced by re.sub under \
               Python's Unicode classes (\\w = isalnum or _, \\d = Nd, \\s = isspace), then \
-              lower() and strip(). One list per error: the UTF-8 bytes; value: its length",
+              lower() and strip(). One text per error",
     python: PythonFunction {
         module: MODULE,
         function: "error_normalization",
     },
-    output: OutputKind::Lists,
+    output: OutputKind::Texts,
     rust: RustTwin {
         prepare: prepare_errors,
         run: run_normalization,
@@ -175,25 +175,18 @@ pub(super) const ERROR_NORMALIZATION: KernelPair = KernelPair {
     generator: Generator::Exceptions,
     comparison: Comparison::ExactLists,
     tolerance: super::EXACT,
-    tolerance_rationale: "strings compared byte for byte; values are code point counts",
+    tolerance_rationale: "strings compared byte for byte",
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C11"],
     alternatives: &[],
     original: NOBODY_CALLS_IT,
 };
 
-fn text_lists<'a>(texts: impl Iterator<Item = std::borrow::Cow<'a, str>>) -> Output {
-    let mut out = Lists::default();
-    for text in texts {
-        let chars = text.chars().count() as f64;
-        out.push(text.bytes().map(i64::from).collect(), chars);
-    }
-    Output::Lists(out)
-}
-
 fn run_normalization(prepared: &Prepared) -> Result<Output, TwinError> {
     let events = expect_errors(prepared)?;
-    Ok(text_lists(events.iter().map(|e| normalize(&e.text).into())))
+    Ok(Output::Texts(
+        events.iter().map(|e| normalize(&e.text)).collect(),
+    ))
 }
 
 pub(super) const ERROR_PROCESSING: KernelPair = KernelPair {
@@ -362,13 +355,13 @@ pub(super) const ERROR_EVENT_JSON: KernelPair = KernelPair {
     summary: "error_handling K10.9 create_error_sse_event per error, generate_error_id \
               injected as ERR_%08X of the position: json.dumps defaults (', ' and ': ', \
               ensure_ascii, surrogate pairs), isoformat without a fraction when the \
-              microseconds are 0, KeyError's str() the repr of its message. One list per \
-              error: the JSON text's bytes",
+              microseconds are 0, KeyError's str() the repr of its message. One text per \
+              error: the JSON document",
     python: PythonFunction {
         module: MODULE,
         function: "error_event_json",
     },
-    output: OutputKind::Lists,
+    output: OutputKind::Texts,
     rust: RustTwin {
         prepare: prepare_errors,
         run: run_event_json,
@@ -386,9 +379,13 @@ pub(super) const ERROR_EVENT_JSON: KernelPair = KernelPair {
 
 fn run_event_json(prepared: &Prepared) -> Result<Output, TwinError> {
     let events = expect_errors(prepared)?;
-    Ok(text_lists(events.iter().enumerate().map(|(i, e)| {
-        error_event(e, &format!("ERR_{i:08X}")).into()
-    })))
+    Ok(Output::Texts(
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| error_event(e, &format!("ERR_{i:08X}")))
+            .collect(),
+    ))
 }
 
 /// One `handle_error` call per arriving error, after 3,000 errors (the

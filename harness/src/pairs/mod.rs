@@ -94,6 +94,8 @@ pub enum OutputKind {
     /// A tuple `(flat int64, offsets int64, values float64)`: k integer lists
     /// concatenated in `flat`, delimited by k + 1 `offsets`, plus values.
     Lists,
+    /// A list of `str`, compared byte for byte.
+    Texts,
 }
 
 /// An input after the Rust side prepared it (outside any timed region).

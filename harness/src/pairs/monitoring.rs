@@ -537,12 +537,12 @@ pub(super) const CACHE_KEY: KernelPair = KernelPair {
               sort_keys=True) (default separators, ensure_ascii) + md5 hex → \
               \"analytics:<type>:<hex>\", over one parameter dict per sample (nested dicts and \
               lists, non-ASCII and astral keys, escapes, 20+-digit ints, exponent-form floats, \
-              Infinity/NaN, bools, None); one list per key, its UTF-8 bytes",
+              Infinity/NaN, bools, None); one text per key",
     python: PythonFunction {
         module: "twinbench_baselines.analytics_cache",
         function: "cache_key",
     },
-    output: OutputKind::Lists,
+    output: OutputKind::Texts,
     rust: RustTwin {
         prepare: prepare_samples,
         run: run_cache_key,
@@ -638,11 +638,11 @@ fn run_cache_key(prepared: &Prepared) -> Result<Output, TwinError> {
             got: "metric samples",
         });
     }
-    let mut out = Lists::with_capacity(s.len());
-    for i in 0..s.len() {
-        let kind = ANALYTICS_TYPES[s.method[i] as usize % ANALYTICS_TYPES.len()];
-        let key = cache_key::cache_key(kind, &cache_parameters(s, i));
-        out.lists.push(key.bytes().map(i64::from).collect());
-    }
-    Ok(Output::Lists(out))
+    let keys = (0..s.len())
+        .map(|i| {
+            let kind = ANALYTICS_TYPES[s.method[i] as usize % ANALYTICS_TYPES.len()];
+            cache_key::cache_key(kind, &cache_parameters(s, i))
+        })
+        .collect();
+    Ok(Output::Texts(keys))
 }

@@ -268,6 +268,7 @@ pub fn output(kind: OutputKind, raw: &Bound<'_, PyAny>) -> PyResult<Output> {
     match kind {
         OutputKind::NodeScores => Ok(Output::NodeScores(to_vec::<f64>(raw)?)),
         OutputKind::Values => Ok(Output::Values(to_vec::<f64>(raw)?)),
+        OutputKind::Texts => Ok(Output::Texts(raw.extract::<Vec<String>>()?)),
         OutputKind::Lists => {
             let (flat, offsets, values): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
                 raw.extract()?;
