@@ -32,8 +32,6 @@
 //!   `-Infinity`; with `sort_keys=True` ([`dumps_sorted`]) each object's
 //!   keys by code point, as `sorted()` orders `str`s.
 
-use std::fmt::Write as _;
-
 use crate::fast_hash::FastMap;
 
 /// A JSON value as Python holds it after `json.loads`.
@@ -427,18 +425,41 @@ pub fn key_order(a: &[u16], b: &[u16]) -> std::cmp::Ordering {
 fn dump_str(units: &[u16], out: &mut String) {
     out.push('"');
     for &u in units {
-        match u {
-            0x22 => out.push_str("\\\""),
-            0x5c => out.push_str("\\\\"),
-            0x0a => out.push_str("\\n"),
-            0x0d => out.push_str("\\r"),
-            0x09 => out.push_str("\\t"),
-            0x08 => out.push_str("\\b"),
-            0x0c => out.push_str("\\f"),
-            0x20..=0x7e => out.push(char::from(u as u8)),
-            _ => {
-                let _ = write!(out, "\\u{u:04x}");
+        dump_unit(u, out);
+    }
+    out.push('"');
+}
+
+/// One UTF-16 code unit as `json.dumps` (`ensure_ascii`) writes it.
+fn dump_unit(u: u16, out: &mut String) {
+    match u {
+        0x22 => out.push_str("\\\""),
+        0x5c => out.push_str("\\\\"),
+        0x0a => out.push_str("\\n"),
+        0x0d => out.push_str("\\r"),
+        0x09 => out.push_str("\\t"),
+        0x08 => out.push_str("\\b"),
+        0x0c => out.push_str("\\f"),
+        0x20..=0x7e => out.push(char::from(u as u8)),
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u");
+            for shift in [12, 8, 4, 0] {
+                out.push(char::from(HEX[usize::from((u >> shift) & 0xf)]));
             }
+        }
+    }
+}
+
+/// `json.dumps(s)` of a Python `str` given as UTF-8, appended to `out`:
+/// the same text [`dumps`] writes for `Value::Str` of its UTF-16 units
+/// (astral characters as surrogate pairs), without building the value.
+pub fn dump_str_into(s: &str, out: &mut String) {
+    out.push('"');
+    let mut units = [0u16; 2];
+    for c in s.chars() {
+        for &u in c.encode_utf16(&mut units).iter() {
+            dump_unit(u, out);
         }
     }
     out.push('"');
