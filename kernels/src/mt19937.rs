@@ -1,6 +1,6 @@
 //! The MT19937 Mersenne Twister core that both numpy's legacy
 //! `RandomState` (`graph::communities`' shuffles) and CPython's `random`
-//! ([`crate::text::python_random`]) are built on: the two seedings
+//! (the `text::python_random` module) are built on: the two seedings
 //! (`init_genrand`, `init_by_array`) and the tempered 32-bit output.
 //! What each library draws from it differs and stays with its wrapper.
 
