@@ -26,39 +26,39 @@ pub struct LoadTestStats {
 }
 
 /// The statistics of `response_times`, of which `failed` failed, over a
-/// test of `duration` seconds. `scratch` and `keys` are reused for the
-/// sorted copy.
+/// test of `duration` seconds. `keys` and `buffer` hold the sort's keys
+/// (16 bytes a sample, reused across calls); the sorted values are read
+/// back from the keys, never stored.
 ///
 /// Refuses a NaN response time ([`MonitorError::Unordered`]).
 pub fn load_test_stats(
     response_times: &[f64],
     failed: usize,
     duration: f64,
-    scratch: &mut Vec<f64>,
     keys: &mut Vec<u64>,
+    buffer: &mut Vec<u64>,
 ) -> Result<LoadTestStats, MonitorError> {
     let total = response_times.len();
     if let Some(at) = first_nan(response_times) {
         return Err(MonitorError::Unordered { at });
     }
-    scratch.clear();
-    scratch.extend_from_slice(response_times);
     // Without NaN, the radix order is `<`'s except -0.0 before 0.0,
     // which are equal to `<` and add alike: the sum and every rank match.
-    radix::sort_floats(scratch, keys);
-    let (avg, min, max, p95, p99) = if scratch.is_empty() {
+    let sorted = radix::sorted_keys(response_times, keys, buffer);
+    let at = |rank: usize| radix::value(sorted[rank]);
+    let (avg, min, max, p95, p99) = if sorted.is_empty() {
         (0.0, 0.0, 0.0, 0.0, 0.0)
     } else {
         let mut sum = 0.0;
-        for &t in scratch.iter() {
-            sum += t;
+        for &k in sorted {
+            sum += radix::value(k);
         }
         (
             sum / total as f64,
-            scratch[0],
-            scratch[total - 1],
-            scratch[rank_index(total, 0.95)],
-            scratch[rank_index(total, 0.99)],
+            at(0),
+            at(total - 1),
+            at(rank_index(total, 0.95)),
+            at(rank_index(total, 0.99)),
         )
     };
     let requests_per_second = if duration > 0.0 {

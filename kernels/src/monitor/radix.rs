@@ -2,51 +2,78 @@
 //! test's sort of up to millions of response times in a few linear passes
 //! instead of `n log n` comparisons.
 //!
-//! Each value's bits are mapped to a `u64` whose unsigned order is the
+//! Each value's bits are mapped to a `u64` key whose unsigned order is the
 //! float order (negative values: all bits flipped; others: the sign bit
 //! set), so `-0.0` sorts just before `0.0` (equal to `<`, and they add
-//! alike). Passes whose byte is the same for every key are skipped, which
-//! for response times (one sign, a few exponents) leaves about half.
+//! alike). The sort orders the keys only; a caller reads the values back
+//! with [`value`] as it walks them, so no sorted copy of the floats is
+//! ever written.
+//!
+//! Digits are 11 bits (six passes cover 64), counted in one read of the
+//! keys; a pass whose digit is the same for every key is skipped, which
+//! for response times (one sign, a few exponents) drops the top one. Six
+//! 2,048-entry `u32` count tables take 48 KiB on the stack.
 
-/// Sorts `values` (no NaN) ascending, using `buffer` as scratch.
-pub fn sort_floats(values: &mut [f64], buffer: &mut Vec<u64>) {
+const DIGIT_BITS: u32 = 11;
+const DIGITS: usize = 64_usize.div_ceil(DIGIT_BITS as usize);
+const RADIX: usize = 1 << DIGIT_BITS;
+
+/// Below this many values a comparison sort of the keys is faster than
+/// clearing and scanning the count tables.
+const SMALL: usize = 512;
+
+/// Fills `keys` with the order keys of `values` (no NaN) in ascending
+/// order and returns them; `buffer` is scratch. Both keep their capacity
+/// for the next call.
+pub fn sorted_keys<'a>(
+    values: &[f64],
+    keys: &'a mut Vec<u64>,
+    buffer: &'a mut Vec<u64>,
+) -> &'a [u64] {
     let n = values.len();
-    if n < 256 {
-        values.sort_unstable_by(f64::total_cmp);
-        return;
+    keys.clear();
+    keys.extend(values.iter().map(|&v| key(v)));
+    if n < SMALL || u32::try_from(n).is_err() {
+        keys.sort_unstable();
+        return keys;
     }
-    let mut keys: Vec<u64> = values.iter().map(|&v| key(v)).collect();
+    let mut counts = [[0u32; RADIX]; DIGITS];
+    for &k in keys.iter() {
+        for (digit, count) in counts.iter_mut().enumerate() {
+            count[digit_of(k, digit)] += 1;
+        }
+    }
     buffer.clear();
     buffer.resize(n, 0);
-    let mut counts = [[0usize; 256]; 8];
-    for &k in &keys {
-        for (pass, count) in counts.iter_mut().enumerate() {
-            count[((k >> (8 * pass)) & 0xff) as usize] += 1;
-        }
-    }
-    let (mut from, mut to) = (&mut keys, buffer);
-    for (pass, count) in counts.iter().enumerate() {
-        if count.contains(&n) {
+    let (mut from, mut to) = (&mut *keys, &mut *buffer);
+    let mut in_buffer = false;
+    for (digit, count) in counts.iter_mut().enumerate() {
+        if count.contains(&(n as u32)) {
             continue;
         }
-        let mut offsets = [0usize; 256];
-        let mut at = 0;
-        for (offset, &c) in offsets.iter_mut().zip(count) {
-            *offset = at;
-            at += c;
+        // Counts become each digit value's first output position.
+        let mut at = 0u32;
+        for c in count.iter_mut() {
+            let here = *c;
+            *c = at;
+            at += here;
         }
         for &k in from.iter() {
-            let byte = ((k >> (8 * pass)) & 0xff) as usize;
-            to[offsets[byte]] = k;
-            offsets[byte] += 1;
+            let slot = &mut count[digit_of(k, digit)];
+            to[*slot as usize] = k;
+            *slot += 1;
         }
         std::mem::swap(&mut from, &mut to);
+        in_buffer = !in_buffer;
     }
-    for (v, &k) in values.iter_mut().zip(from.iter()) {
-        *v = value(k);
-    }
+    if in_buffer { buffer } else { keys }
 }
 
+fn digit_of(k: u64, digit: usize) -> usize {
+    ((k >> (DIGIT_BITS as usize * digit)) & (RADIX as u64 - 1)) as usize
+}
+
+/// The order key of `v`.
 fn key(v: f64) -> u64 {
     let bits = v.to_bits();
     if bits >> 63 == 1 {
@@ -56,7 +83,8 @@ fn key(v: f64) -> u64 {
     }
 }
 
-fn value(k: u64) -> f64 {
+/// The value whose order key is `k`.
+pub fn value(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
@@ -73,7 +101,7 @@ mod tests {
             state ^= state << 17;
             state
         };
-        let mut values: Vec<f64> = (0..5_000)
+        let values: Vec<f64> = (0..5_000)
             .map(|k| match k % 9 {
                 0 => 0.0,
                 1 => -0.0,
@@ -85,8 +113,23 @@ mod tests {
             .collect();
         let mut expected = values.clone();
         expected.sort_unstable_by(f64::total_cmp);
-        sort_floats(&mut values, &mut Vec::new());
+        let (mut keys, mut buffer) = (Vec::new(), Vec::new());
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&values), bits(&expected));
+        // Both ends of the comparison-sort cut-off, and a second call
+        // reusing the buffers.
+        for n in [SMALL - 1, SMALL, values.len(), values.len()] {
+            let mut want = values[..n].to_vec();
+            want.sort_unstable_by(f64::total_cmp);
+            let got: Vec<f64> = sorted_keys(&values[..n], &mut keys, &mut buffer)
+                .iter()
+                .map(|&k| value(k))
+                .collect();
+            assert_eq!(bits(&got), bits(&want), "{n} values");
+        }
+        let all: Vec<f64> = sorted_keys(&values, &mut keys, &mut buffer)
+            .iter()
+            .map(|&k| value(k))
+            .collect();
+        assert_eq!(bits(&all), bits(&expected));
     }
 }
