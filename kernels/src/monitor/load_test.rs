@@ -8,7 +8,7 @@
 //! second divide the request count by the test's duration (0 when the
 //! duration is not positive), the error rate is `failed / total * 100`.
 
-use super::{MonitorError, first_nan, radix, rank_index};
+use super::{MonitorError, first_nan, float_keys, rank_index};
 
 /// The statistics of one load test.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,9 +26,9 @@ pub struct LoadTestStats {
 }
 
 /// The statistics of `response_times`, of which `failed` failed, over a
-/// test of `duration` seconds. `keys` and `buffer` hold the sort's keys
-/// (16 bytes a sample, reused across calls); the sorted values are read
-/// back from the keys, never stored.
+/// test of `duration` seconds. `keys` holds the sort's keys (8 bytes a
+/// sample, reused across calls); the sorted values are read back from
+/// the keys, never stored.
 ///
 /// Refuses a NaN response time ([`MonitorError::Unordered`]).
 pub fn load_test_stats(
@@ -36,22 +36,21 @@ pub fn load_test_stats(
     failed: usize,
     duration: f64,
     keys: &mut Vec<u64>,
-    buffer: &mut Vec<u64>,
 ) -> Result<LoadTestStats, MonitorError> {
     let total = response_times.len();
     if let Some(at) = first_nan(response_times) {
         return Err(MonitorError::Unordered { at });
     }
-    // Without NaN, the radix order is `<`'s except -0.0 before 0.0,
+    // Without NaN, the key order is `<`'s except -0.0 before 0.0,
     // which are equal to `<` and add alike: the sum and every rank match.
-    let sorted = radix::sorted_keys(response_times, keys, buffer);
-    let at = |rank: usize| radix::value(sorted[rank]);
+    let sorted = float_keys::sorted_keys(response_times, keys);
+    let at = |rank: usize| float_keys::value(sorted[rank]);
     let (avg, min, max, p95, p99) = if sorted.is_empty() {
         (0.0, 0.0, 0.0, 0.0, 0.0)
     } else {
         let mut sum = 0.0;
         for &k in sorted {
-            sum += radix::value(k);
+            sum += float_keys::value(k);
         }
         (
             sum / total as f64,
@@ -92,7 +91,7 @@ mod tests {
     #[test]
     fn nearest_rank_without_interpolation() {
         let times: Vec<f64> = (1..=100).rev().map(f64::from).collect();
-        let s = load_test_stats(&times, 5, 10.0, &mut Vec::new(), &mut Vec::new()).expect("no NaN");
+        let s = load_test_stats(&times, 5, 10.0, &mut Vec::new()).expect("no NaN");
         assert_eq!((s.p95, s.p99, s.min, s.max), (96.0, 100.0, 1.0, 100.0));
         assert_eq!(s.avg, 50.5);
         assert_eq!((s.requests_per_second, s.error_rate), (10.0, 5.0));
@@ -100,24 +99,23 @@ mod tests {
 
     #[test]
     fn one_sample_is_every_percentile_and_none_is_all_zero() {
-        let one = load_test_stats(&[0.3], 0, 0.0, &mut Vec::new(), &mut Vec::new()).expect("ok");
+        let one = load_test_stats(&[0.3], 0, 0.0, &mut Vec::new()).expect("ok");
         assert_eq!((one.p95, one.p99, one.avg), (0.3, 0.3, 0.3));
         assert_eq!(one.requests_per_second, 0.0);
-        let none = load_test_stats(&[], 0, 5.0, &mut Vec::new(), &mut Vec::new()).expect("ok");
+        let none = load_test_stats(&[], 0, 5.0, &mut Vec::new()).expect("ok");
         assert_eq!((none.avg, none.p95, none.error_rate), (0.0, 0.0, 0.0));
     }
 
     #[test]
     fn the_mean_sums_in_ascending_order() {
         // In input order 1e16 + 1 + 1 loses both ones; ascending keeps them.
-        let s = load_test_stats(&[1e16, 1.0, 1.0], 0, 1.0, &mut Vec::new(), &mut Vec::new())
-            .expect("ok");
+        let s = load_test_stats(&[1e16, 1.0, 1.0], 0, 1.0, &mut Vec::new()).expect("ok");
         assert_eq!(s.avg, (2.0 + 1e16) / 3.0);
     }
 
     #[test]
     fn nan_is_refused() {
-        let err = load_test_stats(&[0.1, f64::NAN], 0, 1.0, &mut Vec::new(), &mut Vec::new());
+        let err = load_test_stats(&[0.1, f64::NAN], 0, 1.0, &mut Vec::new());
         assert_eq!(err, Err(MonitorError::Unordered { at: 1 }));
     }
 
@@ -127,7 +125,6 @@ mod tests {
             &[f64::INFINITY, 0.0, f64::NEG_INFINITY],
             1,
             1.0,
-            &mut Vec::new(),
             &mut Vec::new(),
         )
         .expect("ok");

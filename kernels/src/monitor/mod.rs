@@ -13,11 +13,11 @@
 
 pub mod cache_key;
 pub mod counters;
+pub mod float_keys;
 pub mod group_aggregate;
 pub mod histogram;
 pub mod load_test;
 pub mod memory_trend;
-pub mod radix;
 pub mod request_window;
 pub mod response_times;
 
