@@ -13,5 +13,6 @@ mod instructions;
 mod module_graph;
 mod report_end_to_end;
 mod scenario_errors;
+mod service_pg;
 mod text;
 mod untrusted;
