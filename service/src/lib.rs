@@ -5,3 +5,5 @@
 //! Dependencies point one way: `config` and `model` know nothing of a
 //! database; the database backends run the query templates `config`
 //! loads and return `model` rows; the kernels combine them.
+
+pub mod config;
