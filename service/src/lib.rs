@@ -7,3 +7,8 @@
 //! loads and return `model` rows; the kernels combine them.
 
 pub mod config;
+pub mod generate;
+pub mod kernels;
+pub mod model;
+pub mod schema;
+pub mod sqlite;
