@@ -12,3 +12,4 @@ pub mod kernels;
 pub mod model;
 pub mod schema;
 pub mod sqlite;
+pub use rusqlite;
