@@ -222,3 +222,47 @@ pub fn session_row(r: &Row<'_>) -> rusqlite::Result<Session> {
         current_task_id: r.get(6)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, ParamValue};
+    use crate::generate::{Shape, generate};
+
+    /// Without the indexes `pending_tasks` scans the table; with them it
+    /// searches idx_tasks_status_priority (the plans docs/service.md shows).
+    #[test]
+    fn pending_tasks_uses_the_index_only_when_it_exists() {
+        let config = config::load(&config::default_dir(), Some("none-such")).expect("rules");
+        let shape = Shape {
+            seed: 1,
+            tasks: 2_000,
+            sessions: 20,
+            heartbeat_timeout: 300,
+            now: 1_771_070_400,
+        };
+        let data = generate(&shape, &config.sla);
+        let dir = std::env::temp_dir().join(format!("twinbench-explain-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let mut given = std::collections::BTreeMap::new();
+        given.insert("limit", ParamValue::Integer(50));
+        let query = config.build_query("pending_tasks", &given).expect("query");
+        let mut plans = Vec::new();
+        for (name, indexes) in [("plain", Indexes::Off), ("indexed", Indexes::On)] {
+            let path = dir.join(format!("{name}.sqlite3"));
+            build(&path, &data, indexes).expect("build");
+            let plan = explain(&open(&path).expect("open"), &query).expect("explain");
+            println!("{name}:\n{}", plan.join("\n"));
+            plans.push(plan.join("\n"));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(plans[0].contains("SCAN tasks"), "{}", plans[0]);
+        assert!(!plans[0].contains("idx_tasks"), "{}", plans[0]);
+        assert!(
+            plans[1].contains("idx_tasks_status_priority"),
+            "{}",
+            plans[1]
+        );
+    }
+}
