@@ -7,6 +7,7 @@ mod common;
 mod differential;
 mod differential_errors;
 mod differential_monitoring;
+mod differential_service;
 mod exports;
 mod gate;
 mod instructions;

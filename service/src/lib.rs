@@ -6,4 +6,11 @@
 //! database; the database backends run the query templates `config`
 //! loads and return `model` rows; the kernels combine them.
 
+pub mod config;
+pub mod generate;
+pub mod kernels;
+pub mod model;
 pub mod pg;
+pub mod schema;
+pub mod sqlite;
+pub use rusqlite;

@@ -14,6 +14,7 @@ mod metric_samples;
 mod metric_series;
 mod python_hash;
 mod resource_ticks;
+mod task_db;
 
 pub use crate::stats::rng::SplitMix64;
 pub use alert_batch::{AlertBatch, alert_batch};
@@ -40,6 +41,9 @@ pub use metric_samples::{
 pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_series};
 pub use python_hash::{python_int_hash, python_tuple_hash};
 pub use resource_ticks::{ResourceTicks, TICKS_ORIGIN_MICROS, resource_ticks};
+pub use task_db::{
+    DbFiles, PAGE_LIMIT, SERVICE_NOW, TaskDb, TaskDbScale, task_db, task_db_from, task_db_in,
+};
 
 use twinbench_kernels::graph::{CsrGraph, Edge, GraphError};
 
@@ -94,6 +98,8 @@ pub enum Input {
     Exceptions(Exceptions),
     /// HTTP request samples with the monitor's readings beside them.
     Samples(MetricSamples),
+    /// Seed 004's task database: rows and the two SQLite files.
+    TaskDb(TaskDb),
 }
 
 impl Input {
@@ -114,7 +120,7 @@ impl Input {
             | Input::Ticks(_)
             | Input::MetricAlerts(_)
             | Input::Exceptions(_) => Truth::default(),
-            Input::Samples(_) => Truth::default(),
+            Input::Samples(_) | Input::TaskDb(_) => Truth::default(),
         }
     }
 }
@@ -165,6 +171,9 @@ pub enum Generator {
     /// beside them (size: samples), as the performance monitor records
     /// them.
     MetricSamples,
+    /// Seed 004's task database (tasks, prompts, sessions and the
+    /// detector's report) in two SQLite files, without and with indexes.
+    TaskDatabase { scale: TaskDbScale },
 }
 
 impl Generator {
@@ -185,6 +194,7 @@ impl Generator {
             | Generator::MetricAlerts
             | Generator::Exceptions => 0,
             Generator::MetricSamples => 0,
+            Generator::TaskDatabase { .. } => 1,
         }
     }
 
@@ -228,6 +238,9 @@ impl Generator {
             // The samples' Python objects (tuples of str, int and float)
             // and the monitors' per-sample records.
             Generator::MetricSamples => 1_024,
+            // A row as a Python dict (~1 KiB with its strings), twice for
+            // the as-written re-reads held at once.
+            Generator::TaskDatabase { .. } => 2_048,
         }
     }
 
@@ -246,6 +259,12 @@ impl Generator {
             Generator::MetricAlerts => "alerts",
             Generator::Exceptions => "errors",
             Generator::MetricSamples => "samples",
+            Generator::TaskDatabase {
+                scale: TaskDbScale::Tasks { .. },
+            } => "tasks",
+            Generator::TaskDatabase {
+                scale: TaskDbScale::Sessions { .. },
+            } => "sessions",
         }
     }
 
@@ -318,6 +337,21 @@ impl Generator {
                                          random walk with leak episodes; graph sizes as int, str \
                                          or unparsable text; cache hits; pool totals of 0"
                 .to_string(),
+            Generator::TaskDatabase { scale } => {
+                let rest = match scale {
+                    TaskDbScale::Tasks { sessions } => format!("{sessions} sessions"),
+                    TaskDbScale::Sessions { tasks } => {
+                        format!("{tasks} tasks; the detector reports as many sessions, ~90% stored")
+                    }
+                };
+                format!(
+                    "task database (SQLite, with and without the seed's 3 indexes): statuses \
+                     weighted, 9 task types (one without an SLA rule), 7 environments (one \
+                     without a routing rule), tasks exactly at their SLA target and warning \
+                     threshold, ties on priority and creation time; sessions idle/busy/offline \
+                     with fresh, stale and exactly-at-timeout heartbeats, non-ASCII names; {rest}"
+                )
+            }
         }
     }
 
@@ -346,6 +380,7 @@ impl Generator {
             Generator::MetricAlerts => Input::MetricAlerts(metric_alerts(size, &mut rng)),
             Generator::Exceptions => Input::Exceptions(exceptions(size, &mut rng)),
             Generator::MetricSamples => Input::Samples(metric_samples(size, &mut rng)),
+            Generator::TaskDatabase { scale } => Input::TaskDb(task_db(scale, size, seed)),
         }
     }
 }
@@ -440,6 +475,7 @@ mod tests {
             Input::MetricAlerts(a) => eat(format!("{a:?}").as_bytes()),
             Input::Exceptions(e) => eat(format!("{e:?}").as_bytes()),
             Input::Samples(s) => eat(format!("{s:?}").as_bytes()),
+            Input::TaskDb(db) => eat(format!("{:?}", db.data).as_bytes()),
             Input::AlertBatch(b) => {
                 eat(&b.now.to_le_bytes());
                 for a in &b.alerts {
@@ -467,6 +503,9 @@ mod tests {
             Generator::MetricAlerts,
             Generator::Exceptions,
             Generator::MetricSamples,
+            Generator::TaskDatabase {
+                scale: TaskDbScale::Tasks { sessions: 20 },
+            },
         ] {
             let a = generator.generate(2_000, 42);
             // Bytes, not `==`: forecast cases hold NaN (a missing model).

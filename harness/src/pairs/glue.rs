@@ -22,6 +22,7 @@ pub(super) fn input_kind(input: &Input) -> &'static str {
         Input::MetricAlerts(_) => "metric alerts",
         Input::Exceptions(_) => "errors",
         Input::Samples(_) => "metric samples",
+        Input::TaskDb(_) => "task database",
     }
 }
 

@@ -35,6 +35,7 @@ mod monitoring;
 mod optimizer;
 mod paths;
 pub mod peer_linfa;
+mod service;
 mod side;
 
 pub use clustering::auto_clusters;
@@ -69,6 +70,9 @@ pub enum Domain {
     /// classification, message normalisation, pattern key, severity,
     /// aggregation and analytics, strategy dispatch, the JSON error event.
     ErrorHandling,
+    /// Seed 004's task-routing service (docs/service.md): the session scan,
+    /// the pending-task page, SLA status and the assignment pass on SQLite.
+    TaskRouting,
 }
 
 /// A Python function in the baselines package. By convention the module
@@ -156,6 +160,9 @@ pub enum Prepared {
     /// The performance monitor's request samples, as generated (flat
     /// columns).
     Samples(Box<crate::inputs::MetricSamples>),
+    /// An open connection to a task database with the rules and the
+    /// detector's report: what seed 004's kernels run on.
+    TaskDb(std::sync::Arc<service::ServiceDb>),
 }
 
 impl Prepared {
@@ -178,6 +185,7 @@ impl Prepared {
             Prepared::Errors(_) => "errors",
             Prepared::FilledAggregator { .. } => "filled error aggregator",
             Prepared::Samples(_) => "metric samples",
+            Prepared::TaskDb(_) => "task database connection",
         }
     }
 }
@@ -229,6 +237,10 @@ pub enum TwinError {
     Json(#[from] twinbench_kernels::text::python_json::LoadError),
     #[error(transparent)]
     Monitor(#[from] twinbench_kernels::monitor::MonitorError),
+    #[error(transparent)]
+    Service(#[from] twinbench_service::kernels::KernelError),
+    #[error("task database: {0}")]
+    TaskDb(String),
     #[error("kernel expects {expected} input, got {got}")]
     WrongInput {
         expected: &'static str,
@@ -458,6 +470,10 @@ pub static PAIRS: &[KernelPair] = &[
     monitoring::REQUEST_METRICS_SUMMARY,
     monitoring::GROUP_AGGREGATIONS,
     monitoring::CACHE_KEY,
+    service::SESSION_SCAN,
+    service::PENDING_TASKS,
+    service::SLA_STATUS,
+    service::TASK_ASSIGNMENT,
 ];
 
 /// The pair called `name`, if any.
@@ -561,7 +577,11 @@ mod tests {
                 "prometheus_histogram",
                 "request_metrics_summary",
                 "group_aggregations",
-                "cache_key"
+                "cache_key",
+                "session_scan",
+                "pending_tasks",
+                "sla_status",
+                "task_assignment"
             ]
         );
         let no_caller: Vec<&str> = PAIRS

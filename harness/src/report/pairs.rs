@@ -254,6 +254,7 @@ pub(super) fn domain_slug(domain: Domain) -> &'static str {
         Domain::Alerting => "alerting",
         Domain::Monitoring => "monitoring",
         Domain::ErrorHandling => "errors",
+        Domain::TaskRouting => "routing",
     }
 }
 
@@ -266,5 +267,6 @@ pub(super) fn domain_name(domain: Domain) -> &'static str {
         Domain::Alerting => "Alerting and alert correlation",
         Domain::Monitoring => "Performance monitor",
         Domain::ErrorHandling => "Error handling",
+        Domain::TaskRouting => "Task routing service",
     }
 }

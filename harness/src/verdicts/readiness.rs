@@ -50,6 +50,7 @@ pub fn verdicts(results: &Results) -> Vec<ComponentVerdict> {
         (Domain::Alerting, "alert correlator"),
         (Domain::Monitoring, "performance monitor"),
         (Domain::ErrorHandling, "error handling"),
+        (Domain::TaskRouting, "task routing service"),
     ] {
         let pairs: Vec<_> = results
             .pairs
@@ -284,7 +285,8 @@ fn shared_state(domain: Domain) -> Option<Component> {
         | Domain::Detection
         | Domain::Forecasting
         | Domain::Optimizer
-        | Domain::Monitoring => None,
+        | Domain::Monitoring
+        | Domain::TaskRouting => None,
     }
 }
 

@@ -10,7 +10,8 @@ use twinbench_kernels::alerting::smart::Field;
 
 use crate::inputs::{
     ALERT_CATEGORIES, ALERT_SEVERITIES, AlertBatch, AlertStream, GRAPH_SIZE_TEXTS,
-    HISTORY_COMPONENTS, HISTORY_METRICS, Input, MetricSamples, SAMPLE_ENDPOINTS, SAMPLE_METHODS,
+    HISTORY_COMPONENTS, HISTORY_METRICS, Input, MetricSamples, PAGE_LIMIT, SAMPLE_ENDPOINTS,
+    SAMPLE_METHODS, TaskDb,
 };
 use crate::pairs::OutputKind;
 
@@ -118,6 +119,7 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
             PyTuple::new(py, [columns.into_any()])
         }
         Input::Samples(samples) => PyTuple::new(py, [sample_columns(py, samples)?.into_any()]),
+        Input::TaskDb(db) => PyTuple::new(py, [task_db_columns(py, db)?.into_any()]),
         Input::AlertBatch(batch) => PyTuple::new(
             py,
             [
@@ -143,6 +145,36 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
             ],
         ),
     }
+}
+
+/// A task database as one dict: `plain` and `indexed` file paths,
+/// `config` the rule folder, `now` and `limit` ints, `detected` the
+/// detector's report as lists (`name`, `status`, `environment`, `provider`
+/// str, `last_heartbeat` int64). A database that could not be built is a
+/// Python `RuntimeError` naming why.
+fn task_db_columns<'py>(py: Python<'py>, db: &TaskDb) -> PyResult<Bound<'py, PyDict>> {
+    let files = db
+        .files()
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("task database: {e}")))?;
+    let columns = PyDict::new(py);
+    columns.set_item("plain", files.plain.to_string_lossy())?;
+    columns.set_item("indexed", files.indexed.to_string_lossy())?;
+    columns.set_item("config", db.config_dir.to_string_lossy())?;
+    columns.set_item("now", db.data.now)?;
+    columns.set_item("limit", PAGE_LIMIT)?;
+    let d = &db.data.detected;
+    let detected = PyDict::new(py);
+    let text = |f: fn(&twinbench_service::model::DetectedSession) -> &str| {
+        d.iter().map(f).collect::<Vec<&str>>()
+    };
+    detected.set_item("name", PyList::new(py, text(|s| &s.name))?)?;
+    detected.set_item("status", PyList::new(py, text(|s| &s.status))?)?;
+    detected.set_item("environment", PyList::new(py, text(|s| &s.environment))?)?;
+    detected.set_item("provider", PyList::new(py, text(|s| &s.provider))?)?;
+    let beats: Vec<i64> = d.iter().map(|s| s.last_heartbeat).collect();
+    detected.set_item("last_heartbeat", PyArray1::from_vec(py, beats))?;
+    columns.set_item("detected", detected)?;
+    Ok(columns)
 }
 
 /// A metric-sample stream as one dict of numpy columns (codes and sizes

@@ -1,0 +1,144 @@
+//! The assignment pass (docs/service.md kernel 4), fixed: pending tasks in
+//! priority order, the idle sessions loaded once, one transaction.
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+
+use super::{Finish, KernelError, build, in_transaction};
+use crate::config::{Config, ParamValue, RoutingRules};
+use crate::model::{Assignment, Session, Task};
+use crate::sqlite::{execute, rows, session_row, task_row};
+
+/// Large enough for "every pending task" on both databases (SQLite and
+/// PostgreSQL both take a BIGINT limit).
+pub const ALL_ROWS: i64 = 1_000_000_000;
+
+/// Whether `s` can take work at `now`: idle, heartbeat at most the timeout
+/// old (exactly the timeout is still fresh).
+pub fn is_available(s: &Session, routing: &RoutingRules, now: i64) -> bool {
+    s.status == "idle" && now - s.last_heartbeat <= routing.heartbeat_timeout_seconds
+}
+
+/// The session for `task` among `sessions` not in `taken`: the first
+/// preferred one (rule order) that is a candidate, else the candidate with
+/// the oldest heartbeat (ties: smaller id). `None` when nobody qualifies.
+pub fn choose<'s>(
+    task: &Task,
+    sessions: &'s [Session],
+    taken: &HashSet<i64>,
+    routing: &RoutingRules,
+    now: i64,
+) -> Option<&'s Session> {
+    let rule = routing.rule_for(&task.environment);
+    let candidate = |s: &&Session| {
+        is_available(s, routing, now)
+            && !taken.contains(&s.id)
+            && !rule.excluded_sessions.contains(&s.name)
+            && (!rule.requires_env || s.environment == task.environment)
+    };
+    rule.preferred_sessions
+        .iter()
+        .find_map(|name| sessions.iter().filter(candidate).find(|s| &s.name == name))
+        .or_else(|| {
+            sessions
+                .iter()
+                .filter(candidate)
+                .min_by_key(|s| (s.last_heartbeat, s.id))
+        })
+}
+
+/// The pass over `tasks` (in pass order) and `sessions` (any order, any
+/// status): one [`Assignment`] per task. A session takes at most one task.
+pub fn plan(
+    tasks: &[Task],
+    sessions: &[Session],
+    routing: &RoutingRules,
+    now: i64,
+) -> Vec<Assignment> {
+    let mut taken = HashSet::new();
+    tasks
+        .iter()
+        .map(|task| match choose(task, sessions, &taken, routing, now) {
+            Some(s) => {
+                taken.insert(s.id);
+                Assignment {
+                    task_id: task.id,
+                    session_id: Some(s.id),
+                    timed_out: false,
+                }
+            }
+            None => {
+                let timeout = routing.rule_for(&task.environment).timeout_minutes * 60;
+                Assignment {
+                    task_id: task.id,
+                    session_id: None,
+                    timed_out: now - task.created_at > timeout,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Loads the pending tasks and the available sessions, plans, and writes
+/// the assignments, all in one transaction.
+pub fn assign_pending(
+    conn: &Connection,
+    config: &Config,
+    now: i64,
+    finish: Finish,
+) -> Result<Vec<Assignment>, KernelError> {
+    in_transaction(conn, finish, |tx| {
+        let pending = build(
+            config,
+            "pending_tasks",
+            &[
+                ("status", ParamValue::String("pending".into())),
+                ("limit", ParamValue::Integer(ALL_ROWS)),
+            ],
+        )?;
+        let tasks = rows(tx, &pending, task_row)?;
+        let since = now - config.routing.heartbeat_timeout_seconds;
+        let idle = build(
+            config,
+            "idle_sessions",
+            &[("since", ParamValue::Integer(since))],
+        )?;
+        let sessions = rows(tx, &idle, session_row)?;
+        let out = plan(&tasks, &sessions, &config.routing, now);
+        for a in &out {
+            let Some(session_id) = a.session_id else {
+                continue;
+            };
+            let name = sessions
+                .iter()
+                .find(|s| s.id == session_id)
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            execute(
+                tx,
+                &build(
+                    config,
+                    "assign_task",
+                    &[
+                        ("task_id", ParamValue::Integer(a.task_id)),
+                        ("session", ParamValue::String(name)),
+                        ("now", ParamValue::Integer(now)),
+                    ],
+                )?,
+            )?;
+            execute(
+                tx,
+                &build(
+                    config,
+                    "mark_session_busy",
+                    &[
+                        ("session_id", ParamValue::Integer(session_id)),
+                        ("task_id", ParamValue::Integer(a.task_id)),
+                    ],
+                )?,
+            )?;
+        }
+        Ok(out)
+    })
+}
