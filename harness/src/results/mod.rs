@@ -99,7 +99,7 @@ pub struct Results {
     /// Ready / not ready per migrated component, with the reasons.
     #[serde(default)]
     pub verdicts: Vec<ComponentVerdict>,
-    /// The claims ledger: C01–C22, measured or visibly unmeasured.
+    /// The claims ledger: C01–C26, measured or visibly unmeasured.
     #[serde(default)]
     pub claims: Vec<ClaimRow>,
     /// Anything that kept a figure from being measured, run-wide.
