@@ -5,6 +5,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 use twinbench::compare::Comparison;
@@ -44,8 +45,19 @@ fn small_sizes(pair: &KernelPair) -> Vec<usize> {
 }
 
 fn small_scenario(dir: &Path) -> PathBuf {
+    scenario_of(dir, PAIRS.iter())
+}
+
+/// The first pairs at small sizes: for the tests that watch how a run
+/// handles missing, stale or failing data, where every pair would only add
+/// a minute (a full run checks every pair's answers and memory).
+fn few_pairs_scenario(dir: &Path) -> PathBuf {
+    scenario_of(dir, PAIRS.iter().take(4))
+}
+
+fn scenario_of<'a>(dir: &Path, pairs: impl Iterator<Item = &'a KernelPair>) -> PathBuf {
     let mut text = String::from("description = \"end-to-end test\"\n");
-    for pair in PAIRS {
+    for pair in pairs {
         let sizes: Vec<String> = small_sizes(pair).iter().map(usize::to_string).collect();
         text.push_str(&format!(
             "\n[[kernel]]\nname = \"{}\"\nsizes = [{}]\nseed = 3\n",
@@ -56,6 +68,25 @@ fn small_scenario(dir: &Path) -> PathBuf {
     let path = dir.join("small.toml");
     std::fs::write(&path, text).expect("scenario");
     path
+}
+
+/// One report over every pair with the fake samples, shared by the tests
+/// that only read what it wrote (each such run takes about a minute).
+struct FullRun {
+    out: PathBuf,
+    output: Output,
+}
+
+fn full_run() -> &'static FullRun {
+    static RUN: OnceLock<FullRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = scratch("full");
+        let scenario = small_scenario(&dir);
+        let criterion = fake_criterion_dir(&dir);
+        let out = dir.join("reports");
+        let output = report(&scenario, &criterion, &out, &[]);
+        FullRun { out, output }
+    })
 }
 
 /// Per-iteration times: Python `python_ns`, Rust 1/50 of it, with a little
@@ -232,11 +263,7 @@ fn the_published_schema_is_current() {
 
 #[test]
 fn full_run_writes_results_and_a_self_contained_page() {
-    let dir = scratch("full");
-    let scenario = small_scenario(&dir);
-    let criterion = fake_criterion_dir(&dir);
-    let out = dir.join("reports");
-    let output = report(&scenario, &criterion, &out, &[]);
+    let FullRun { out, output } = full_run();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
 
@@ -414,7 +441,7 @@ fn full_run_writes_results_and_a_self_contained_page() {
     assert!(html.contains("<h2 id=claims>Claims ledger</h2>"));
     let claims = results["claims"].as_array().expect("claims ledger");
     let ids: Vec<&str> = claims.iter().filter_map(|c| c["id"].as_str()).collect();
-    let expected: Vec<String> = (1..=22).map(|i| format!("C{i:02}")).collect();
+    let expected: Vec<String> = (1..=26).map(|i| format!("C{i:02}")).collect();
     assert_eq!(ids, expected, "every claim of CLAIMS.md, in order");
     for claim in claims {
         let verdict = claim["verdict"].as_str().expect("verdict");
@@ -436,6 +463,29 @@ fn full_run_writes_results_and_a_self_contained_page() {
     // Recorded samples: Python 50x the single-thread Rust for every kernel.
     let c01 = &claims[0];
     assert_eq!(c01["verdict"], "consistent", "{c01}");
+    // The second service's steps: the indexes (C17) and the N+1 fix (C18)
+    // as the fixed Python over the Python as written (50 / 4 = 12.5x
+    // here), the driver (C24) as Rust over the fixed Python (4x), and
+    // C22's "negligible" port refuted by the database kernels' 4x.
+    let claim = |id: &str| {
+        claims
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in the ledger"))
+    };
+    let rests_on = |c: &Value, kernel: &str| {
+        c["rests_on"].as_array().is_some_and(|r| {
+            r.iter()
+                .any(|k| k.as_str().is_some_and(|k| k.starts_with(kernel)))
+        })
+    };
+    let (c17, c18, c24, c22) = (claim("C17"), claim("C18"), claim("C24"), claim("C22"));
+    assert_eq!(c17["verdict"], "confirmed", "{c17}");
+    assert!(rests_on(c17, "pending_tasks"), "{c17}");
+    assert!(rests_on(c18, "session_scan"), "{c18}");
+    assert_eq!(c24["verdict"], "refuted", "{c24}");
+    assert_eq!(c22["verdict"], "refuted", "{c22}");
+    assert!(rests_on(c22, "task_assignment"), "{c22}");
     // ML inference (C05) rests on the model kernels (isolation forests, the
     // SVM, clustering): 50x against a claimed 8x.
     let c05 = &claims[4];
@@ -493,7 +543,7 @@ fn full_run_writes_results_and_a_self_contained_page() {
 #[test]
 fn missing_samples_are_reported_and_fail_the_run() {
     let dir = scratch("missing");
-    let scenario = small_scenario(&dir);
+    let scenario = few_pairs_scenario(&dir);
     let out = dir.join("reports");
     let output = report(&scenario, &dir.join("no-criterion"), &out, &[]);
     assert_eq!(output.status.code(), Some(1));
@@ -523,7 +573,7 @@ fn missing_samples_are_reported_and_fail_the_run() {
 #[test]
 fn samples_older_than_the_last_bench_run_are_flagged_stale() {
     let dir = scratch("stale");
-    let scenario = small_scenario(&dir);
+    let scenario = few_pairs_scenario(&dir);
     let criterion = fake_criterion_dir(&dir);
     // A later, partial `cargo bench` that measured only the pyo3 overhead.
     let mut later = BenchRun::starting_now(Path::new("small.toml"), None);
@@ -587,7 +637,7 @@ fn a_raising_baseline_is_recorded_and_the_run_goes_on() {
         "    raise RuntimeError(\"baseline exploded on purpose\")",
     );
     std::fs::write(&graph, broken).expect("break graph.py");
-    let scenario = small_scenario(&dir);
+    let scenario = few_pairs_scenario(&dir);
     let criterion = fake_criterion_dir(&dir);
     let out = dir.join("reports");
     let venv = PinSet::Server.venv_dir();
@@ -660,10 +710,7 @@ fn the_page_opens_in_a_browser_without_errors_or_network() {
         return;
     };
     let dir = scratch("browser");
-    let scenario = small_scenario(&dir);
-    let criterion = fake_criterion_dir(&dir);
-    let out = dir.join("reports");
-    let output = report(&scenario, &criterion, &out, &[]);
+    let FullRun { out, output } = full_run();
     assert!(
         output.status.success(),
         "{}",
@@ -701,8 +748,8 @@ fn the_page_opens_in_a_browser_without_errors_or_network() {
     assert!(foreign.is_empty(), "network requests: {foreign:?}");
     assert_eq!(
         visit.probe,
-        serde_json::json!([true, true, 22, true, true, 1280]),
-        "verdicts, ledger (22 rows) and concurrency sections; at 1280 px the page \
+        serde_json::json!([true, true, 26, true, true, 1280]),
+        "verdicts, ledger (26 rows) and concurrency sections; at 1280 px the page \
          does not scroll sideways"
     );
     let png = std::fs::read(&screenshot).expect("screenshot written");

@@ -10,50 +10,7 @@ use postgres::types::ToSql;
 
 use super::placeholders::{Param, PlaceholderError, bind};
 use super::value::{SqlValue, read_column, write_copy_text};
-
-/// The three tables, PostgreSQL dialect: `BIGINT` ids and timestamps
-/// (unix seconds, as SQLite stores them), everything else as on SQLite.
-pub const TABLES_DDL: &str = "
-CREATE TABLE tasks (
-    id BIGINT PRIMARY KEY,
-    type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    priority INTEGER NOT NULL,
-    created_at BIGINT NOT NULL,
-    environment TEXT NOT NULL,
-    assigned_to TEXT,
-    assigned_at BIGINT,
-    content TEXT NOT NULL
-);
-CREATE TABLE prompts (
-    id BIGINT PRIMARY KEY,
-    type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    priority INTEGER NOT NULL,
-    created_at BIGINT NOT NULL,
-    environment TEXT NOT NULL,
-    assigned_to TEXT,
-    assigned_at BIGINT,
-    content TEXT NOT NULL
-);
-CREATE TABLE sessions (
-    id BIGINT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    status TEXT NOT NULL,
-    last_heartbeat BIGINT NOT NULL,
-    environment TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    current_task_id BIGINT
-);
-";
-
-/// The seed's three indexes, exactly as it writes them (the same text runs
-/// on both databases).
-pub const INDEXES_DDL: &str = "
-CREATE INDEX idx_tasks_status_priority ON tasks(status, priority, created_at);
-CREATE INDEX idx_prompts_status_priority ON prompts(status, priority, created_at);
-CREATE INDEX idx_sessions_status_heartbeat ON sessions(status, last_heartbeat);
-";
+use crate::schema::{self, Dialect, Indexes};
 
 /// The tables a load may name (the name is spliced into `COPY`, so only
 /// these are accepted).
@@ -119,10 +76,12 @@ impl Rows {
     }
 }
 
-/// Creates the three tables.
+/// Creates the three tables ([`schema::ddl`]'s PostgreSQL dialect: `BIGINT`
+/// ids and timestamps, unix seconds as SQLite stores them).
 pub fn create_tables(client: &mut impl GenericClient) -> Result<(), StoreError> {
+    let statements = schema::ddl(Dialect::Postgres, Indexes::Off).join(";\n");
     client
-        .batch_execute(TABLES_DDL)
+        .batch_execute(&statements)
         .map_err(db("create the tables"))
 }
 
@@ -131,7 +90,7 @@ pub fn create_tables(client: &mut impl GenericClient) -> Result<(), StoreError> 
 /// an unanalysed table gets).
 pub fn create_indexes(client: &mut impl GenericClient) -> Result<(), StoreError> {
     client
-        .batch_execute(INDEXES_DDL)
+        .batch_execute(&schema::INDEXES.join(";\n"))
         .map_err(db("create the indexes"))?;
     analyze(client)
 }
