@@ -267,7 +267,7 @@ fn full_run_writes_results_and_a_self_contained_page() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
 
-    let results = results_json(&out);
+    let results = results_json(out);
     assert_eq!(results["schema_version"], 3);
     let checks = results["concurrency"]["records"]
         .as_array()
@@ -532,7 +532,7 @@ fn full_run_writes_results_and_a_self_contained_page() {
             .any(|v| v["component"] == "least-loaded balancer")
     );
     assert!(html.contains("bug zoo LB.seed003"));
-    let leftovers: Vec<_> = std::fs::read_dir(&out)
+    let leftovers: Vec<_> = std::fs::read_dir(out)
         .expect("out")
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
