@@ -327,3 +327,15 @@ fn a_broken_rule_file_stops_the_pair_with_file_key_and_fix() {
     );
     assert!(text.contains("fix:"), "{text}");
 }
+
+/// Both sides run the same SQLite: rusqlite links the system library
+/// CPython's sqlite3 module uses, so C24 compares the drivers, not two
+/// SQLite builds (a `bundled` rusqlite would fail this).
+#[test]
+fn both_sides_run_the_same_sqlite() {
+    let python = bridge::bridge()
+        .expect("bridge")
+        .eval_expression("__import__('sqlite3').sqlite_version")
+        .expect("python reports its SQLite");
+    assert_eq!(python, twinbench_service::rusqlite::version());
+}

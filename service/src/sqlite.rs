@@ -1,4 +1,5 @@
-//! The SQLite backend (rusqlite, SQLite bundled): building a database file
+//! The SQLite backend (rusqlite over the system SQLite, the library
+//! CPython's sqlite3 links): building a database file
 //! from generated rows, opening it with the service's pragmas, and running
 //! built query templates.
 
