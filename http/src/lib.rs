@@ -5,3 +5,6 @@
 //! Kept out of the harness crate on purpose: the benchmark build (fat LTO)
 //! does not link an HTTP stack; `make report` runs this crate's binaries
 //! and reads the JSON they write.
+
+pub mod load;
+pub mod memory;
