@@ -6,5 +6,9 @@
 //! does not link an HTTP stack; `make report` runs this crate's binaries
 //! and reads the JSON they write.
 
+pub mod record;
+
+#[cfg(feature = "runtime")]
 pub mod load;
+#[cfg(feature = "runtime")]
 pub mod memory;

@@ -17,21 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use serde::Serialize;
-
-/// Peaks over a sampling window, in bytes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct MemoryPeak {
-    /// The largest sum of PSS over the server's processes in any sample.
-    pub peak_pss_bytes: u64,
-    /// The largest sum of RSS in any sample (shared pages counted per process).
-    pub peak_rss_bytes: u64,
-    /// Sum over the processes alive at the end of each one's VmHWM.
-    pub hwm_sum_bytes: u64,
-    pub samples: u64,
-    /// Processes seen in the last sample.
-    pub processes: usize,
-}
+pub use crate::record::MemoryPeak;
 
 /// One process's current figures, in bytes; `None` when it has exited
 /// (a worker may be replaced between listing and reading).

@@ -15,8 +15,6 @@
 //!   on a small machine it takes one core from the server, the same core
 //!   for every server measured.
 
-mod latency;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,11 +25,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;
 use hyper::{Method, Request as HttpRequest};
 use hyper_util::rt::TokioIo;
-use serde::Serialize;
 use thiserror::Error;
 use tokio::net::TcpStream;
 
-pub use latency::LatencySummary;
+pub use crate::record::{LatencySummary, LoadReport};
 
 /// One request of the mix: the connection cycles through the plan's list.
 #[derive(Debug, Clone)]
@@ -86,26 +83,6 @@ pub enum LoadError {
     EmptyPlan,
     #[error("cannot start the load generator's runtime: {0}")]
     Runtime(std::io::Error),
-}
-
-/// One run's outcome.
-#[derive(Debug, Clone, Serialize)]
-pub struct LoadReport {
-    pub connections: usize,
-    /// Requests that got a response (any status).
-    pub completed: u64,
-    /// Responses with a status outside 200–299.
-    pub non_2xx: u64,
-    /// Requests that failed in transport (refused, reset, malformed reply).
-    pub transport_errors: u64,
-    /// Requests abandoned at the deadline.
-    pub timed_out: u64,
-    /// From the first request sent to the last response read.
-    pub elapsed_s: f64,
-    /// `completed / elapsed_s`.
-    pub requests_per_s: f64,
-    /// `None` when nothing completed.
-    pub latency: Option<LatencySummary>,
 }
 
 /// Runs `plan` to completion (blocking the calling thread).
