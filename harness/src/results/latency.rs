@@ -3,6 +3,7 @@
 //! like "p99 under 100 µs" is about, so each call is timed on its own.
 
 use serde::{Deserialize, Serialize};
+use twinbench_http::record::nearest_rank;
 
 /// One operation's per-call latencies, both sides, on the same stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -81,13 +82,6 @@ fn ascending(samples: &[u64]) -> Vec<u64> {
     let mut sorted = samples.to_vec();
     sorted.sort_unstable();
     sorted
-}
-
-/// The smallest sample with at least `percentile`% of the samples at or
-/// below it. `sorted` is ascending and non-empty.
-fn nearest_rank(sorted: &[u64], percentile: f64) -> u64 {
-    let rank = (percentile / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 #[cfg(test)]
