@@ -72,6 +72,40 @@ pub struct LoadReport {
     pub requests_per_s: f64,
     /// `None` when nothing completed.
     pub latency: Option<LatencySummary>,
+    /// Length of each of `windows`, in seconds.
+    pub window_s: f64,
+    /// The run cut into consecutive windows of `window_s` (the last, partial
+    /// one dropped), by when each response ended: the repeated samples a
+    /// throughput or mean-latency ratio's confidence interval is drawn from.
+    pub windows: Vec<LoadWindow>,
+}
+
+/// Responses that ended in one window of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LoadWindow {
+    pub completed: u64,
+    /// Mean latency of those responses; `None` for an empty window.
+    pub mean_latency_us: Option<f64>,
+}
+
+/// Cuts `(ended_ns, latency_ns)` pairs (time since the run started, any
+/// order) into windows of `window_ns`; the window still open at
+/// `elapsed_ns` is dropped, so every window is a full one.
+pub fn windows(done: &[(u64, u64)], elapsed_ns: u64, window_ns: u64) -> Vec<LoadWindow> {
+    let full = (elapsed_ns / window_ns.max(1)) as usize;
+    let mut sums = vec![(0u64, 0u128); full];
+    for &(ended, latency) in done {
+        if let Some(slot) = sums.get_mut((ended / window_ns.max(1)) as usize) {
+            slot.0 += 1;
+            slot.1 += u128::from(latency);
+        }
+    }
+    sums.into_iter()
+        .map(|(completed, total)| LoadWindow {
+            completed,
+            mean_latency_us: (completed > 0).then(|| total as f64 / completed as f64 / 1_000.0),
+        })
+        .collect()
 }
 
 /// Peak memory of a server's processes over a sampling window, in bytes
@@ -161,6 +195,18 @@ mod tests {
         assert_eq!(nearest_rank(&[7], 99.9), 7);
         assert_eq!(nearest_rank(&[1, 2], 50.0), 1);
         assert_eq!(nearest_rank(&[1, 2], 50.1), 2);
+    }
+
+    #[test]
+    fn windows_are_full_ones_by_end_time() {
+        let done = [(5, 2_000), (15, 4_000), (17, 6_000), (31, 1_000)];
+        let w = windows(&done, 35, 10);
+        assert_eq!(w.len(), 3, "the window 30..40 is still open at 35");
+        assert_eq!(w[0].completed, 1);
+        assert_eq!(w[1].completed, 2);
+        assert_eq!(w[1].mean_latency_us, Some(5.0));
+        assert_eq!(w[2].completed, 0);
+        assert_eq!(w[2].mean_latency_us, None);
     }
 
     #[test]

@@ -28,7 +28,8 @@ use hyper_util::rt::TokioIo;
 use thiserror::Error;
 use tokio::net::TcpStream;
 
-pub use crate::record::{LatencySummary, LoadReport};
+use crate::record::windows;
+pub use crate::record::{LatencySummary, LoadReport, LoadWindow};
 
 /// One request of the mix: the connection cycles through the plan's list.
 #[derive(Debug, Clone)]
@@ -103,7 +104,8 @@ pub fn run(plan: &LoadPlan) -> Result<LoadReport, LoadError> {
 /// Per-client tallies, merged at the end.
 #[derive(Debug, Default)]
 struct Tally {
-    latencies_ns: Vec<u64>,
+    /// `(ended_ns, latency_ns)` per response, `ended` since the run started.
+    done: Vec<(u64, u64)>,
     non_2xx: u64,
     transport_errors: u64,
     timed_out: u64,
@@ -117,6 +119,7 @@ async fn run_async(plan: &LoadPlan) -> LoadReport {
     let mut clients = tokio::task::JoinSet::new();
     for client in 0..plan.connections {
         clients.spawn(client_loop(
+            start,
             plan.target,
             Arc::clone(&requests),
             client,
@@ -133,13 +136,15 @@ async fn run_async(plan: &LoadPlan) -> LoadReport {
             transport_errors: 1,
             ..Tally::default()
         });
-        total.latencies_ns.extend(tally.latencies_ns);
+        total.done.extend(tally.done);
         total.non_2xx += tally.non_2xx;
         total.transport_errors += tally.transport_errors;
         total.timed_out += tally.timed_out;
     }
-    let elapsed_s = start.elapsed().as_secs_f64();
-    let completed = total.latencies_ns.len() as u64;
+    let elapsed = start.elapsed();
+    let elapsed_s = elapsed.as_secs_f64();
+    let completed = total.done.len() as u64;
+    let windows = windows(&total.done, nanos(elapsed), WINDOW.as_nanos() as u64);
     LoadReport {
         connections: plan.connections,
         completed,
@@ -148,8 +153,19 @@ async fn run_async(plan: &LoadPlan) -> LoadReport {
         timed_out: total.timed_out,
         elapsed_s,
         requests_per_s: completed as f64 / elapsed_s,
-        latency: LatencySummary::of(total.latencies_ns),
+        latency: LatencySummary::of(total.done.iter().map(|&(_, l)| l).collect()),
+        window_s: WINDOW.as_secs_f64(),
+        windows,
     }
+}
+
+/// The windows a run is cut into for confidence intervals: short enough
+/// for ~40 of them in a 10-second run, long enough that a 1-connection run
+/// at ~1 ms per request has hundreds of responses in each.
+const WINDOW: Duration = Duration::from_millis(250);
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Takes one request from the shared budget; false once it is spent.
@@ -228,6 +244,7 @@ async fn exchange(
 }
 
 async fn client_loop(
+    start: Instant,
     target: SocketAddr,
     requests: Arc<[Request]>,
     client: usize,
@@ -249,8 +266,8 @@ async fn client_loop(
             Err(_) => tally.timed_out += 1,
             Ok(Err(_)) => tally.transport_errors += 1,
             Ok(Ok((s, status))) => {
-                let ns = u64::try_from(sent.elapsed().as_nanos()).unwrap_or(u64::MAX);
-                tally.latencies_ns.push(ns);
+                let ended = Instant::now();
+                tally.done.push((nanos(ended - start), nanos(ended - sent)));
                 if !status.is_success() {
                     tally.non_2xx += 1;
                 }
