@@ -36,6 +36,11 @@ pub struct Args {
     /// shards' results.json with `twinbench merge`.
     #[arg(long)]
     pub shard: Option<Shard>,
+    /// Include the HTTP service's measurement from this file (written by
+    /// twinbench-http-bench; `make report` passes it). Missing or older than
+    /// the pairs bench: a problem of the run, never silently left out.
+    #[arg(long)]
+    pub http: Option<PathBuf>,
 }
 
 /// Exit 0 when everything was measured and agrees, 1 otherwise.
@@ -54,6 +59,7 @@ pub fn run_command(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCod
         }),
         memory: Some(meter),
         shard: args.shard,
+        http_bench: args.http,
         // This binary serves every pin set: itself, with TWINBENCH_PINS.
         pin_sets: std::env::current_exe().ok().map(|exe| PinSetRunner { exe }),
     };

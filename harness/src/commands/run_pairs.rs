@@ -31,6 +31,7 @@ pub fn run(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCode> {
         checks: None,
         memory: Some(meter),
         shard: None,
+        http_bench: None,
         pin_sets: None,
     };
     let run = run_pairs(&scenario, &args.kernels, &options, |step| {

@@ -8,6 +8,7 @@ pub mod calibration;
 pub mod criterion_samples;
 pub mod eta;
 pub mod footprint;
+pub mod http;
 pub mod latency;
 pub mod memory;
 pub mod model_checks;

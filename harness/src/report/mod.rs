@@ -3,6 +3,7 @@
 
 mod charts;
 mod concurrency;
+mod http;
 mod latency;
 mod markup;
 mod memory;

@@ -19,6 +19,7 @@ pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
 pub use latency::{LatencyDistribution, LatencyResult, LatencyTarget};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
+pub use twinbench_http::record::{HttpBench, LoadReport, MemoryPeak, ReloadMeasure, ServerMeasure};
 pub use verdicts::{ClaimRow, ComponentVerdict};
 
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
@@ -96,6 +97,10 @@ pub struct Results {
     /// Per-call latency distributions (alert correlation per alert).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latencies: Vec<LatencyResult>,
+    /// The task-routing service over HTTP, both servers under load
+    /// (`twinbench-http-bench`); `None` when the run did not include it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpBench>,
     /// Ready / not ready per migrated component, with the reasons.
     #[serde(default)]
     pub verdicts: Vec<ComponentVerdict>,

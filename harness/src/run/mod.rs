@@ -55,6 +55,9 @@ pub struct RunOptions {
     pub memory: Option<AllocationMeter>,
     /// Run only this shard's kernels and checks.
     pub shard: Option<Shard>,
+    /// The HTTP measurement to include (`twinbench-http-bench`'s output);
+    /// read by the unsharded run or shard 1 only, so a merge has it once.
+    pub http_bench: Option<PathBuf>,
     /// How to start a process for the pairs of another pin set than this
     /// process's (crate::pins); `None` (a test calling [`run`]): those pairs
     /// are not run, and a problem says so.
@@ -350,6 +353,16 @@ pub fn run(
         })
         .collect();
 
+    let http = options
+        .http_bench
+        .as_deref()
+        .filter(|_| options.shard.is_none_or(|s| s.index == 1))
+        .and_then(|path| {
+            crate::measure::http::read(path, bench_run.as_ref())
+                .map_err(|e| problems.push(e))
+                .ok()
+        });
+
     let mut results = Results {
         schema_version: SCHEMA_VERSION,
         run_id,
@@ -380,6 +393,7 @@ pub fn run(
         concurrency,
         locking_overhead,
         latencies,
+        http,
         verdicts: Vec::new(),
         claims: Vec::new(),
         problems,

@@ -6,7 +6,9 @@ use crate::results::verdicts::{ClaimRow, ClaimVerdict};
 use crate::results::{Results, SizeResult};
 use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, wilson};
 
+use super::http_claims::{self, Finding};
 use super::{largest_timed, times};
+use crate::results::HttpBench;
 use twinbench_checks::Component;
 
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +51,14 @@ enum Measure {
     Attribution,
     /// Bytes the Rust twins still hold after a call.
     Leaks,
+    /// The Python server's peak memory over the Rust server's (HTTP).
+    ServerMemory { factor: f64 },
+    /// Rust requests/s over Python's at the highest connection count.
+    Throughput { factor: f64 },
+    /// Python mean response time over Rust's, one connection.
+    ApiLatency { factor: f64 },
+    /// Rule change to first obeying response, under load, in seconds.
+    ConfigReload { limit_s: f64 },
     /// Nothing measures it yet; the reason says what would.
     Unmeasured { reason: &'static str },
 }
@@ -60,9 +70,6 @@ struct ClaimSpec {
     claimed: &'static str,
     measure: Measure,
 }
-
-const HTTP_SERVICE: &str = "the second service's HTTP servers (Flask under gunicorn, axum) \
-                            are not built yet (issue 20)";
 
 /// Where a fixed kernel's port is no more than this much faster than the
 /// fixed Python, the port's advantage counts as "negligible" (C22).
@@ -225,18 +232,14 @@ const CLAIMS: [ClaimSpec; 26] = [
         claim: "Memory 10x lower (2 GB → 200 MB)",
         source: "004",
         claimed: "≥ 10× less",
-        measure: Measure::Unmeasured {
-            reason: HTTP_SERVICE,
-        },
+        measure: Measure::ServerMemory { factor: 10.0 },
     },
     ClaimSpec {
         id: "C21",
         claim: "Concurrent requests 50x higher throughput",
         source: "004",
         claimed: "≥ 50×",
-        measure: Measure::Unmeasured {
-            reason: HTTP_SERVICE,
-        },
+        measure: Measure::Throughput { factor: 50.0 },
     },
     ClaimSpec {
         id: "C22",
@@ -250,9 +253,7 @@ const CLAIMS: [ClaimSpec; 26] = [
         claim: "API response time 20x (200 ms → 10 ms)",
         source: "004",
         claimed: "≥ 20×",
-        measure: Measure::Unmeasured {
-            reason: HTTP_SERVICE,
-        },
+        measure: Measure::ApiLatency { factor: 20.0 },
     },
     ClaimSpec {
         id: "C24",
@@ -268,10 +269,7 @@ const CLAIMS: [ClaimSpec; 26] = [
         claim: "Configuration changes live within 30 s, without a deploy",
         source: "004",
         claimed: "< 30 s",
-        measure: Measure::Unmeasured {
-            reason: "the reload of the rule files under load needs the HTTP servers, not built \
-                     yet (issue 20)",
-        },
+        measure: Measure::ConfigReload { limit_s: 30.0 },
     },
     ClaimSpec {
         id: "C26",
@@ -327,6 +325,40 @@ fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         Measure::ErrorRate { limit } => error_rate_row(spec, limit, results),
         Measure::Attribution => attribution_row(spec, results),
         Measure::Leaks => leaks_row(spec, results),
+        Measure::ServerMemory { factor } => {
+            http_row(spec, results, |h| http_claims::memory(h, factor))
+        }
+        Measure::Throughput { factor } => {
+            http_row(spec, results, |h| http_claims::throughput(h, factor))
+        }
+        Measure::ApiLatency { factor } => {
+            http_row(spec, results, |h| http_claims::latency(h, factor))
+        }
+        Measure::ConfigReload { limit_s } => {
+            http_row(spec, results, |h| http_claims::reload(h, limit_s))
+        }
+    }
+}
+
+/// A claim measured over HTTP: its finding, or unmeasured with the reason.
+fn http_row(
+    spec: &ClaimSpec,
+    results: &Results,
+    measure: impl Fn(&HttpBench) -> Result<Finding, String>,
+) -> ClaimRow {
+    let Some(http) = &results.http else {
+        return unmeasured(spec, http_claims::NOT_RUN);
+    };
+    match measure(http) {
+        Ok(f) => ClaimRow {
+            measured_text: f.text,
+            verdict: f.verdict,
+            measured: f.measured,
+            rests_on: f.rests_on,
+            against: f.against,
+            ..claim_base(spec)
+        },
+        Err(reason) => unmeasured(spec, &reason),
     }
 }
 

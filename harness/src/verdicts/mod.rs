@@ -4,6 +4,7 @@
 //! [`attach`], so the three can never disagree on how a verdict is reached.
 
 mod claims;
+mod http_claims;
 mod readiness;
 
 pub use claims::ledger;
