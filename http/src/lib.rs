@@ -5,3 +5,16 @@
 //! Kept out of the harness crate on purpose: the benchmark build (fat LTO)
 //! does not link an HTTP stack; `make report` runs this crate's binaries
 //! and reads the JSON they write.
+//!
+//! Dependencies point one way: `json` and `clock` stand alone; `api` (the
+//! contract both servers follow, docs/service.md "HTTP API") uses `json`;
+//! `server` uses `api`, `clock` and the service crate; `client` (a minimal
+//! HTTP/1.1 client) stands alone; `process` (servers as child processes)
+//! uses `client`, never `server`: it runs the binary.
+
+pub mod api;
+pub mod client;
+pub mod clock;
+pub mod json;
+pub mod process;
+pub mod server;
