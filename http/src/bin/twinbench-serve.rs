@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::anyhow;
 use clap::Parser;
 use twinbench_http::clock::Clock;
 use twinbench_http::server::{self, RELOAD_INTERVAL, ServerOptions};
@@ -40,7 +40,9 @@ fn run(args: Args) -> anyhow::Result<()> {
         reload_interval: RELOAD_INTERVAL,
     })?;
     let listener = server::bind(args.bind)?;
-    let addr = listener.local_addr().context("reading the bound address")?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| anyhow!("cannot read the address it listens on: {e}"))?;
     eprintln!("twinbench-serve: listening on http://{addr}");
     server::serve(listener, prepared)?;
     Ok(())
@@ -50,7 +52,8 @@ fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("twinbench-serve: error: {err:#}");
+            // Every error's message already quotes its cause (and its fix).
+            eprintln!("twinbench-serve: error: {err}");
             ExitCode::from(2)
         }
     }

@@ -303,7 +303,9 @@ impl RunningServer {
     }
 
     fn port_in_use(&mut self, addr: SocketAddr) -> StartError {
-        self.shutdown();
+        // Nothing was served, so nothing to finish: SIGKILL at once (gunicorn
+        // only acts on SIGTERM after its five one-second bind retries).
+        self.shutdown_with(Signal::KILL);
         StartError::PortInUse {
             side: self.side,
             addr,
@@ -349,8 +351,12 @@ impl RunningServer {
     /// reaped; then SIGKILL for any member still running (gunicorn reaps
     /// its workers before it exits, so normally there is none).
     fn shutdown(&mut self) -> Option<ExitStatus> {
+        self.shutdown_with(Signal::TERM)
+    }
+
+    fn shutdown_with(&mut self, first: Signal) -> Option<ExitStatus> {
         let mut child = self.child.take()?;
-        let _ = group::signal(self.leader, Signal::TERM);
+        let _ = group::signal(self.leader, first);
         let deadline = Instant::now() + self.stop_timeout;
         let status = loop {
             match child.try_wait() {
