@@ -66,7 +66,10 @@ fn fingerprint(dir: &Path) -> Fingerprint {
 }
 
 /// Starts the watcher of `dir`'s rule files (override environment `env`,
-/// as given to `config::load`). It stops by itself once `rules` is dropped.
+/// as given to `config::load`). Its first poll loads the files once more,
+/// so nothing changed since the caller loaded them is missed; a set equal
+/// to the current one is not swapped. It stops by itself once `rules` is
+/// dropped.
 pub fn watch(
     dir: PathBuf,
     env: Option<String>,
@@ -77,18 +80,21 @@ pub fn watch(
     std::thread::Builder::new()
         .name("rules-watcher".into())
         .spawn(move || {
-            let mut seen = fingerprint(&dir);
+            // None: the first poll always loads, so a change made between
+            // the caller's load and this thread's start is not missed.
+            let mut seen: Option<Fingerprint> = None;
             loop {
                 std::thread::sleep(interval);
                 let Some(rules) = rules.upgrade() else {
                     return;
                 };
                 let now = fingerprint(&dir);
-                if now == seen {
+                if seen.as_ref() == Some(&now) {
                     continue;
                 }
-                seen = now;
+                seen = Some(now);
                 match config::load(&dir, env.as_deref()) {
+                    Ok(config) if *rules.get() == config => {}
                     Ok(config) => {
                         rules.replace(config);
                         eprintln!("twinbench-serve: rules reloaded from {}", dir.display());
@@ -100,4 +106,69 @@ pub fn watch(
                 }
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_rules(to: &Path) {
+        for sub in ["base", "local"] {
+            std::fs::create_dir_all(to.join(sub)).expect("mkdir");
+        }
+        for name in ["sla_rules.yaml", "routing_rules.yaml", "queries.yaml"] {
+            let from = config::default_dir().join("base").join(name);
+            std::fs::copy(from, to.join("base").join(name)).expect("copy");
+        }
+    }
+
+    fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+        let start = std::time::Instant::now();
+        while !done() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// A good change is swapped in; a bad one leaves the last good set;
+    /// the watcher ends once the rules are dropped.
+    #[test]
+    fn the_watcher_swaps_good_sets_and_keeps_the_last_good_one() {
+        let dir = std::env::temp_dir().join(format!("twinbench-rules-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_rules(&dir);
+        let rules = Arc::new(LiveRules::new(
+            config::load(&dir, Some("none")).expect("rules"),
+        ));
+        let watcher = watch(
+            dir.clone(),
+            Some("none".into()),
+            &rules,
+            Duration::from_millis(10),
+        )
+        .expect("watcher");
+        let shell = |r: &LiveRules| r.get().sla.target_for("shell").target_minutes;
+        assert_eq!(shell(&rules), 5);
+        let file = dir.join("local").join("o.yaml");
+        std::fs::write(&file, "sla_targets:\n  shell:\n    target_minutes: 9\n").expect("write");
+        wait_for("the new target", || shell(&rules) == 9);
+        let held = rules.get();
+        std::fs::write(&file, "sla_targets: [").expect("write");
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(
+            shell(&rules),
+            9,
+            "a malformed set must not replace the rules"
+        );
+        std::fs::write(&file, "sla_targets:\n  shell:\n    target_minutes: 11\n").expect("write");
+        wait_for("the next good set", || shell(&rules) == 11);
+        assert_eq!(
+            held.sla.target_for("shell").target_minutes,
+            9,
+            "a held set never changes"
+        );
+        drop(rules);
+        wait_for("the watcher to stop", || watcher.is_finished());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
