@@ -3,6 +3,8 @@
 
 mod common;
 
+#[path = "servers/concurrency.rs"]
+mod concurrency;
 #[path = "servers/lifecycle.rs"]
 mod lifecycle;
 #[path = "servers/reload.rs"]
