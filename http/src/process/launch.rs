@@ -99,3 +99,19 @@ pub fn twin(binary: &Path, spec: &ServerSpec) -> Command {
     clock_and_env(&mut command, spec);
     command
 }
+
+/// The `twinbench-serve` cargo built beside the running executable (a
+/// binary of this crate in `target/<profile>/`, or a test in
+/// `target/<profile>/deps/`), for callers without
+/// `env!("CARGO_BIN_EXE_twinbench-serve")`. `None` when it is not there:
+/// build it with `cargo build -p twinbench-http --bin twinbench-serve`
+/// (same profile).
+pub fn twin_binary_beside_current_exe() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [Some(dir), dir.parent()]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join("twinbench-serve"))
+        .find(|p| p.is_file())
+}

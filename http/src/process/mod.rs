@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 use rustix::process::Signal;
 use thiserror::Error;
 
-pub use launch::{default_workers, gunicorn_available, venv_dir, workspace_root};
+pub use launch::{
+    default_workers, gunicorn_available, twin_binary_beside_current_exe, venv_dir, workspace_root,
+};
 use stderr::StderrLog;
 
 use crate::client;

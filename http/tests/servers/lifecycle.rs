@@ -66,3 +66,10 @@ fn gunicorn_master_and_workers_end_with_the_handle_even_on_panic() {
         check(Side::Python);
     }
 }
+
+/// What a bench binary without `CARGO_BIN_EXE_*` uses finds the same file.
+#[test]
+fn the_twin_binary_is_found_beside_the_running_executable() {
+    let found = twinbench_http::process::twin_binary_beside_current_exe();
+    assert_eq!(found, Some(twin_binary()));
+}
