@@ -179,3 +179,16 @@ class AssignerWorker:
                 taken.add(session["id"])
             results.append(self._result(task, session, rule, now))
         return results
+
+    def assign_one(self, task, now):
+        """One task routed on submission (the HTTP API's POST /api/tasks):
+        the fixed pass's steps for a single task, in the caller's
+        transaction. The chosen session's row, or None."""
+        since = now - self.router.heartbeat_timeout()
+        sql, params = self.queries.build_query("idle_sessions", {"since": since})
+        sessions = self.db.execute(sql, params)
+        rule, candidates = self._candidates(task, sessions, now, ())
+        session = self._choose(rule, candidates)
+        if session is not None:
+            self._assign(task, session, now)
+        return session

@@ -107,38 +107,75 @@ pub fn assign_pending(
         let sessions = rows(tx, &idle, session_row)?;
         let out = plan(&tasks, &sessions, &config.routing, now);
         for a in &out {
-            let Some(session_id) = a.session_id else {
+            let Some(session) = a
+                .session_id
+                .and_then(|id| sessions.iter().find(|s| s.id == id))
+            else {
                 continue;
             };
-            let name = sessions
-                .iter()
-                .find(|s| s.id == session_id)
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
-            execute(
-                tx,
-                &build(
-                    config,
-                    "assign_task",
-                    &[
-                        ("task_id", ParamValue::Integer(a.task_id)),
-                        ("session", ParamValue::String(name)),
-                        ("now", ParamValue::Integer(now)),
-                    ],
-                )?,
-            )?;
-            execute(
-                tx,
-                &build(
-                    config,
-                    "mark_session_busy",
-                    &[
-                        ("session_id", ParamValue::Integer(session_id)),
-                        ("task_id", ParamValue::Integer(a.task_id)),
-                    ],
-                )?,
-            )?;
+            write_assignment(tx, config, a.task_id, session, now)?;
         }
         Ok(out)
     })
+}
+
+/// The two writes of one assignment: the task to `assigned`, the session to
+/// `busy` with the task as its current one.
+fn write_assignment(
+    conn: &Connection,
+    config: &Config,
+    task_id: i64,
+    session: &Session,
+    now: i64,
+) -> Result<(), KernelError> {
+    execute(
+        conn,
+        &build(
+            config,
+            "assign_task",
+            &[
+                ("task_id", ParamValue::Integer(task_id)),
+                ("session", ParamValue::String(session.name.clone())),
+                ("now", ParamValue::Integer(now)),
+            ],
+        )?,
+    )?;
+    execute(
+        conn,
+        &build(
+            config,
+            "mark_session_busy",
+            &[
+                ("session_id", ParamValue::Integer(session.id)),
+                ("task_id", ParamValue::Integer(task_id)),
+            ],
+        )?,
+    )?;
+    Ok(())
+}
+
+/// Routes one task as it is submitted (the HTTP API's `POST /api/tasks`;
+/// Python's `AssignerWorker.assign_one`): the available sessions read with
+/// `idle_sessions`, [`choose`] with nothing taken, and the pass's two writes
+/// for the chosen session. Runs in the caller's transaction (`conn` should
+/// be one, holding the task's insert), so the task and its assignment are
+/// written together. The chosen session as it was read, or `None`.
+pub fn assign_one(
+    conn: &Connection,
+    config: &Config,
+    task: &Task,
+    now: i64,
+) -> Result<Option<Session>, KernelError> {
+    let since = now - config.routing.heartbeat_timeout_seconds;
+    let idle = build(
+        config,
+        "idle_sessions",
+        &[("since", ParamValue::Integer(since))],
+    )?;
+    let sessions = rows(conn, &idle, session_row)?;
+    let Some(chosen) = choose(task, &sessions, &HashSet::new(), &config.routing, now) else {
+        return Ok(None);
+    };
+    write_assignment(conn, config, task.id, chosen, now)?;
+    Ok(Some(chosen.clone()))
 }

@@ -1,0 +1,23 @@
+"""gunicorn settings of the task service's API (seed 004's deployment):
+sync workers, one per core, loopback only. The command line may override
+``bind`` (the tests and benchmarks ask for port 0) but never the host.
+
+Run from python_baselines/:
+    gunicorn -c twinbench_baselines/task_service/gunicorn_conf.py \
+        'twinbench_baselines.task_service.app:create_app()'
+"""
+
+import os
+
+workers = os.cpu_count() or 1
+worker_class = "sync"
+bind = ["127.0.0.1:8080"]
+# A stop (SIGTERM) waits at most this long for requests in flight.
+graceful_timeout = 5
+control_socket_disable = True  # parallel instances would share ~/.gunicorn/gunicorn.ctl
+
+
+def post_worker_init(worker):
+    """Logged once a worker has loaded the app: the line
+    twinbench_http::process counts to know every worker is ready."""
+    worker.log.info("twinbench: worker %s ready", worker.pid)
