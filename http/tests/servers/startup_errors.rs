@@ -107,7 +107,7 @@ fn a_malformed_rule_file_is_named_with_its_key_and_type() {
 }
 
 #[test]
-fn the_twin_refuses_a_non_loopback_address() {
+fn both_servers_refuse_a_non_loopback_address() {
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = spec(dir.path());
     let out = Command::new(twin_binary())
@@ -126,4 +126,28 @@ fn the_twin_refuses_a_non_loopback_address() {
         "{stderr}"
     );
     assert!(stderr.contains("fix: bind 127.0.0.1"), "{stderr}");
+    if python_side_available("non-loopback") {
+        let venv = twinbench_http::process::venv_dir();
+        let out = Command::new(venv.join("bin").join("gunicorn"))
+            .current_dir(twinbench_http::process::workspace_root().join("python_baselines"))
+            .args([
+                "--config",
+                "twinbench_baselines/task_service/gunicorn_conf.py",
+            ])
+            .args(["--bind", "0.0.0.0:0"])
+            .arg("twinbench_baselines.task_service.app:create_app()")
+            .env("TWINBENCH_SERVICE_DB", &spec.db)
+            .output()
+            .expect("run gunicorn");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("refusing to listen on 0.0.0.0:0: not a loopback address"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("Listening at"),
+            "gunicorn bound it: {stderr}"
+        );
+    }
 }

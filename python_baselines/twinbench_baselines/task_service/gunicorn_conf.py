@@ -21,3 +21,22 @@ def post_worker_init(worker):
     """Logged once a worker has loaded the app: the line
     twinbench_http::process counts to know every worker is ready."""
     worker.log.info("twinbench: worker %s ready", worker.pid)
+
+
+def on_starting(server):
+    """Refuses any TCP address beyond loopback before binding, as
+    twinbench-serve does: this benchmark server never serves the network."""
+    import ipaddress
+
+    for address in server.cfg.bind:
+        if address.startswith(("unix:", "fd://")):
+            continue
+        host = address.rsplit(":", 1)[0].strip("[]")
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise SystemExit(
+                f"refusing to listen on {address}: not a loopback address; "
+                "fix: bind 127.0.0.1 (or ::1)")
