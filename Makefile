@@ -71,14 +71,26 @@ RELEASE_TWINBENCH := $(or $(CARGO_TARGET_DIR),target)/release/twinbench
 # `make report` prints where its time went (the README's breakdown): each
 # phase appends its name and seconds here.
 PHASES := $(CURDIR)/reports/.phases
+# The task-routing service over HTTP (issue 20): twinbench-http-bench starts
+# both servers (gunicorn + app.py, twinbench-serve) on 127.0.0.1, loads each
+# at 1, 16 and 64 connections (bounded in requests and seconds), stops them,
+# and writes its record beside criterion's samples, after the pairs bench,
+# so the report takes it as fresh (harness/src/measure/http.rs).
+HTTP_PROFILE := http-bench
+HTTP_BIN := $(or $(CARGO_TARGET_DIR),target)/$(HTTP_PROFILE)
+CRITERION_DIR := $(or $(CRITERION_HOME),$(or $(CARGO_TARGET_DIR),target)/criterion)
+HTTP_RESULTS := $(CRITERION_DIR)/twinbench-http.json
 # $(call timed,NAME,COMMAND[,FILE]): runs COMMAND, appends "NAME seconds" to
 # FILE (default $(PHASES)), keeps COMMAND's exit status.
 timed = t0=$$(date +%s); $(2); s=$$?; echo "$(1) $$(( $$(date +%s) - t0 ))" >> $(or $(3),$(PHASES)); exit $$s
 bench: setup
 	@mkdir -p reports && rm -f $(PHASES)
 	@$(call timed,build,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --no-run)
+	@$(call timed,build-http,cargo build --profile $(HTTP_PROFILE) -p twinbench-http --bins)
 	@$(call timed,pairs-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs)
 	@$(call timed,locking-bench,cargo bench $(BENCH_PACKAGES) --bench concurrent)
+	@rm -f $(HTTP_RESULTS)
+	-@$(call timed,http-bench,$(HTTP_BIN)/twinbench-http-bench --out $(HTTP_RESULTS) --server $(HTTP_BIN)/twinbench-serve)
 
 # After the benchmarks nothing is timed any more: the report's own work
 # (both sides' answers compared at every size, memory per call under a
@@ -89,7 +101,7 @@ SHARDS := $(CURDIR)/reports/.shards
 report: bench
 	@rm -rf $(SHARDS); t0=$$(date +%s); status=0; pids=""; \
 	for i in $$(seq $(REPORT_SHARDS)); do \
-		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i & pids="$$pids $$!"; \
+		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i --http $(HTTP_RESULTS) & pids="$$pids $$!"; \
 	done; \
 	for pid in $$pids; do wait $$pid || status=1; done; \
 	$(RELEASE_TWINBENCH) merge $$(for i in $$(seq $(REPORT_SHARDS)); do echo $(SHARDS)/$$i/results.json; done) \

@@ -19,9 +19,13 @@ pub mod record;
 #[cfg(feature = "runtime")]
 pub mod api;
 #[cfg(feature = "runtime")]
+pub mod bench;
+#[cfg(feature = "runtime")]
 pub mod client;
 #[cfg(feature = "runtime")]
 pub mod clock;
+#[cfg(feature = "runtime")]
+pub mod fixture;
 #[cfg(feature = "runtime")]
 pub mod json;
 #[cfg(feature = "runtime")]

@@ -64,7 +64,8 @@ pub struct LoadReport {
     pub non_2xx: u64,
     /// Requests that failed in transport (refused, reset, malformed reply).
     pub transport_errors: u64,
-    /// Requests abandoned at the deadline.
+    /// Requests still in flight when the run's time ran out, abandoned
+    /// (not failures: the run stopped waiting for them).
     pub timed_out: u64,
     /// From the first request sent to the last response read.
     pub elapsed_s: f64,

@@ -362,6 +362,14 @@ pub fn run(
                 .map_err(|e| problems.push(e))
                 .ok()
         });
+    // What the HTTP measurement could not measure is missing data of this run.
+    for p in http.iter().flat_map(|h| {
+        h.problems
+            .iter()
+            .chain(h.servers.iter().flat_map(|s| &s.problems))
+    }) {
+        problems.push(format!("HTTP service: {p}"));
+    }
 
     let mut results = Results {
         schema_version: SCHEMA_VERSION,

@@ -9,14 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use twinbench_http::client::{self, Response};
+use twinbench_http::fixture;
 use twinbench_http::process::gunicorn_available;
-use twinbench_service::config;
-use twinbench_service::generate::{Shape, generate};
-use twinbench_service::schema::Indexes;
-use twinbench_service::sqlite;
 
-/// The scenarios' clock (2026-02-14T12:00:00Z).
-pub const NOW: i64 = 1_771_070_400;
+pub use twinbench_http::fixture::NOW;
 
 /// Set (to anything) where the venv must have gunicorn (CI).
 pub const REQUIRE_PYTHON: &str = "TWINBENCH_REQUIRE_PYTHON_HTTP";
@@ -48,41 +44,17 @@ pub fn python_side_available(test: &str) -> bool {
 /// A database of `tasks` tasks and `sessions` sessions (seeded, with the
 /// seed's indexes) at `dir/name`.
 pub fn build_db(dir: &Path, name: &str, seed: u64, tasks: usize, sessions: usize) -> PathBuf {
-    let rules = config::load(&config::default_dir(), Some("none-such")).expect("rules");
-    let shape = Shape {
-        seed,
-        tasks,
-        sessions,
-        heartbeat_timeout: rules.routing.heartbeat_timeout_seconds,
-        now: NOW,
-    };
-    let path = dir.join(name);
-    sqlite::build(&path, &generate(&shape, &rules.sla), Indexes::On).expect("build the database");
-    path
+    fixture::build_db(dir, name, seed, tasks, sessions).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A copy of the repository's rule folder under `dir` (tests edit it).
 pub fn copy_config(dir: &Path) -> PathBuf {
-    let out = dir.join("config");
-    for sub in ["base", "environments", "local"] {
-        std::fs::create_dir_all(out.join(sub)).expect("mkdir");
-        let Ok(entries) = std::fs::read_dir(config::default_dir().join(sub)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            if entry.path().is_file() {
-                std::fs::copy(entry.path(), out.join(sub).join(entry.file_name())).expect("copy");
-            }
-        }
-    }
-    out
+    fixture::copy_config(dir).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Writes `text` to `path` in one rename (a reader never sees half).
 pub fn write_atomically(path: &Path, text: &str) {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).expect("write");
-    std::fs::rename(&tmp, path).expect("rename");
+    fixture::write_atomically(path, text).expect("write the rule file");
 }
 
 /// One request, 10 s at most per socket operation.
