@@ -12,6 +12,8 @@ use twinbench_http::client::{self, Response};
 use twinbench_http::fixture;
 use twinbench_http::process::gunicorn_available;
 
+// Not every test binary that includes this module reads the clock.
+#[allow(unused_imports)]
 pub use twinbench_http::fixture::NOW;
 
 /// Set (to anything) where the venv must have gunicorn (CI).
