@@ -50,6 +50,10 @@ pub(super) fn correctness_cell(c: &Correctness) -> String {
             esc(first_line(rust)),
             esc(first_line(python))
         ),
+        Correctness::NotRun { reason } => format!(
+            "<span class=bad>NOT RUN</span><br><span class=muted>{}</span>",
+            esc(first_line(reason))
+        ),
     }
 }
 

@@ -523,6 +523,32 @@ fn rust_peer_memory(
     }
 }
 
+/// Why `pair` cannot run on this machine, as the correctness to record:
+/// PostgreSQL absent is [`Correctness::NotRun`] with what to install (the
+/// service also prints one `!! PostgreSQL NOT AVAILABLE` line), or, where
+/// TWINBENCH_REQUIRE_POSTGRES asks for it, a failure. `None`: it can run.
+pub fn missing_requirement(pair: &pairs::KernelPair) -> Option<Correctness> {
+    use twinbench_service::pg;
+    if !pair.generator.needs_postgres() || pg::available() {
+        return None;
+    }
+    let reason = match pg::probe() {
+        Err(e) => pg::shared::SharedError::NotInstalled {
+            detail: e.to_string(),
+        }
+        .to_string(),
+        Ok(_) => "PostgreSQL not available".to_string(),
+    };
+    Some(if pg::required() {
+        Correctness::Failed {
+            side: Side::Rust,
+            error: format!("{} is set and {reason}", pg::cluster::REQUIRE_ENV),
+        }
+    } else {
+        Correctness::NotRun { reason }
+    })
+}
+
 fn run_pair(
     plan: &KernelPlan,
     bridge: Option<&Bridge>,
@@ -539,6 +565,22 @@ fn run_pair(
                 kernel: pair.name,
                 size,
             });
+            if let Some(correctness) = missing_requirement(pair) {
+                return SizeResult {
+                    size,
+                    seed: plan.seed,
+                    correctness,
+                    timings: Vec::new(),
+                    speedup: None,
+                    parallel_speedup: None,
+                    rust_over_copy: None,
+                    parallel_over_copy: None,
+                    alternatives: Vec::new(),
+                    memory: None,
+                    query_plans: Vec::new(),
+                    problems: Vec::new(),
+                };
+            }
             let input = pair.generator.generate(size, plan.seed);
             let (correctness, python_output) = check::check_with_output(plan, bridge, &input);
             let mut alternatives =
@@ -558,8 +600,13 @@ fn run_pair(
                 parallel_over_copy: None,
                 alternatives,
                 memory: Some(memory),
+                query_plans: Vec::new(),
                 problems: Vec::new(),
             };
+            match crate::pairs::query_plans(pair, &input) {
+                Ok(plans) => result.query_plans = plans,
+                Err(e) => result.problems.push(format!("query plans: {e}")),
+            }
             collect_timings(pair, size, samples, &mut result);
             result
         })

@@ -3,12 +3,9 @@
 
 use std::collections::HashSet;
 
-use rusqlite::Connection;
-
-use super::{Finish, KernelError, build, in_transaction};
+use super::{Finish, KernelError, Store, build, in_transaction};
 use crate::config::{Config, ParamValue, RoutingRules};
 use crate::model::{Assignment, Session, Task};
-use crate::sqlite::{execute, rows, session_row, task_row};
 
 /// Large enough for "every pending task" on both databases (SQLite and
 /// PostgreSQL both take a BIGINT limit).
@@ -82,13 +79,13 @@ pub fn plan(
 
 /// Loads the pending tasks and the available sessions, plans, and writes
 /// the assignments, all in one transaction.
-pub fn assign_pending(
-    conn: &Connection,
+pub fn assign_pending<S: Store + ?Sized>(
+    store: &mut S,
     config: &Config,
     now: i64,
     finish: Finish,
 ) -> Result<Vec<Assignment>, KernelError> {
-    in_transaction(conn, finish, |tx| {
+    in_transaction(store, finish, |tx| {
         let pending = build(
             config,
             "pending_tasks",
@@ -97,14 +94,14 @@ pub fn assign_pending(
                 ("limit", ParamValue::Integer(ALL_ROWS)),
             ],
         )?;
-        let tasks = rows(tx, &pending, task_row)?;
+        let tasks = tx.tasks(&pending)?;
         let since = now - config.routing.heartbeat_timeout_seconds;
         let idle = build(
             config,
             "idle_sessions",
             &[("since", ParamValue::Integer(since))],
         )?;
-        let sessions = rows(tx, &idle, session_row)?;
+        let sessions = tx.sessions(&idle)?;
         let out = plan(&tasks, &sessions, &config.routing, now);
         for a in &out {
             let Some(session_id) = a.session_id else {
@@ -115,29 +112,23 @@ pub fn assign_pending(
                 .find(|s| s.id == session_id)
                 .map(|s| s.name.clone())
                 .unwrap_or_default();
-            execute(
-                tx,
-                &build(
-                    config,
-                    "assign_task",
-                    &[
-                        ("task_id", ParamValue::Integer(a.task_id)),
-                        ("session", ParamValue::String(name)),
-                        ("now", ParamValue::Integer(now)),
-                    ],
-                )?,
-            )?;
-            execute(
-                tx,
-                &build(
-                    config,
-                    "mark_session_busy",
-                    &[
-                        ("session_id", ParamValue::Integer(session_id)),
-                        ("task_id", ParamValue::Integer(a.task_id)),
-                    ],
-                )?,
-            )?;
+            tx.execute(&build(
+                config,
+                "assign_task",
+                &[
+                    ("task_id", ParamValue::Integer(a.task_id)),
+                    ("session", ParamValue::String(name)),
+                    ("now", ParamValue::Integer(now)),
+                ],
+            )?)?;
+            tx.execute(&build(
+                config,
+                "mark_session_busy",
+                &[
+                    ("session_id", ParamValue::Integer(session_id)),
+                    ("task_id", ParamValue::Integer(a.task_id)),
+                ],
+            )?)?;
         }
         Ok(out)
     })

@@ -49,6 +49,12 @@ pub enum StoreError {
         expected: usize,
         found: usize,
     },
+    #[error("column {column} of the result holds {found}, where the service expects {expected}")]
+    UnexpectedValue {
+        column: usize,
+        expected: &'static str,
+        found: String,
+    },
     #[error(
         "column `{column}` of the result has type {ty}, which SqlValue does not hold: cast it \
          in the SQL (::bigint, ::float8, ::text)"
@@ -234,4 +240,95 @@ pub fn explain(
         lines.push(line);
     }
     Ok(lines.join("\n"))
+}
+
+const TASK_COLUMNS: [&str; 9] = [
+    "id",
+    "type",
+    "status",
+    "priority",
+    "created_at",
+    "environment",
+    "assigned_to",
+    "assigned_at",
+    "content",
+];
+
+const SESSION_COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "status",
+    "last_heartbeat",
+    "environment",
+    "provider",
+    "current_task_id",
+];
+
+fn task_values(t: &crate::model::Task) -> Vec<SqlValue> {
+    vec![
+        t.id.into(),
+        t.task_type.as_str().into(),
+        t.status.as_str().into(),
+        t.priority.into(),
+        t.created_at.into(),
+        t.environment.as_str().into(),
+        t.assigned_to.clone().into(),
+        t.assigned_at.into(),
+        t.content.as_str().into(),
+    ]
+}
+
+/// Loads `data` into an empty database (the one `client` is connected
+/// to), the PostgreSQL twin of `sqlite::build`: the tables, every row
+/// (one `COPY` per table), the seed's indexes if `indexes` is on (after
+/// the rows, as on SQLite), each identity column moved past the loaded
+/// ids (so `insert_session`, which gives no id, never collides), then
+/// `ANALYZE`.
+pub fn build(
+    client: &mut postgres::Client,
+    data: &crate::generate::Dataset,
+    indexes: Indexes,
+) -> Result<(), StoreError> {
+    create_tables(client)?;
+    load_rows(
+        client,
+        "tasks",
+        &TASK_COLUMNS,
+        data.tasks.iter().map(task_values),
+    )?;
+    load_rows(
+        client,
+        "prompts",
+        &TASK_COLUMNS,
+        data.prompts.iter().map(task_values),
+    )?;
+    load_rows(
+        client,
+        "sessions",
+        &SESSION_COLUMNS,
+        data.sessions.iter().map(|s| {
+            vec![
+                s.id.into(),
+                s.name.as_str().into(),
+                s.status.as_str().into(),
+                s.last_heartbeat.into(),
+                s.environment.as_str().into(),
+                s.provider.as_str().into(),
+                s.current_task_id.into(),
+            ]
+        }),
+    )?;
+    for table in TABLES {
+        client
+            .batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+            ))
+            .map_err(db(format!("move {table}'s identity past the loaded ids")))?;
+    }
+    if indexes == Indexes::On {
+        create_indexes(client)
+    } else {
+        analyze(client)
+    }
 }
