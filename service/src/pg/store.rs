@@ -264,6 +264,12 @@ const SESSION_COLUMNS: [&str; 7] = [
     "current_task_id",
 ];
 
+fn by_id(rows: &[crate::model::Task]) -> Vec<&crate::model::Task> {
+    let mut rows: Vec<&crate::model::Task> = rows.iter().collect();
+    rows.sort_by_key(|t| t.id);
+    rows
+}
+
 fn task_values(t: &crate::model::Task) -> Vec<SqlValue> {
     vec![
         t.id.into(),
@@ -290,23 +296,30 @@ pub fn build(
     indexes: Indexes,
 ) -> Result<(), StoreError> {
     create_tables(client)?;
+    // In id order: SQLite stores a table by its integer primary key, so a
+    // query without ORDER BY (the seed's `SELECT * FROM tasks`) reads rows
+    // by id there; PostgreSQL reads a fresh table in insertion order. Both
+    // start out alike (what a later UPDATE does to the order is each
+    // engine's own, and no answer depends on it).
     load_rows(
         client,
         "tasks",
         &TASK_COLUMNS,
-        data.tasks.iter().map(task_values),
+        by_id(&data.tasks).into_iter().map(task_values),
     )?;
     load_rows(
         client,
         "prompts",
         &TASK_COLUMNS,
-        data.prompts.iter().map(task_values),
+        by_id(&data.prompts).into_iter().map(task_values),
     )?;
+    let mut sessions: Vec<&crate::model::Session> = data.sessions.iter().collect();
+    sessions.sort_by_key(|s| s.id);
     load_rows(
         client,
         "sessions",
         &SESSION_COLUMNS,
-        data.sessions.iter().map(|s| {
+        sessions.into_iter().map(|s| {
             vec![
                 s.id.into(),
                 s.name.as_str().into(),
