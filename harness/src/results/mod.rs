@@ -19,7 +19,7 @@ pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
 pub use latency::{LatencyDistribution, LatencyResult, LatencyTarget};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
-pub use verdicts::{ClaimRow, ComponentVerdict};
+pub use verdicts::{AttributionRow, ClaimRow, ComponentVerdict};
 
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
 use crate::environment::{GitInfo, Machine, Pin};

@@ -1,8 +1,9 @@
 //! The claims ledger: every promise of `../shared/CLAIMS.md`, C01–C26,
 //! measured from a run's results or visibly unmeasured.
 
+use crate::inputs::{Database, Generator};
 use crate::pairs::{self, Domain, ORIGINAL_BENCHMARK_SIZES, Side};
-use crate::results::verdicts::{ClaimRow, ClaimVerdict};
+use crate::results::verdicts::{AttributionRow, ClaimRow, ClaimVerdict};
 use crate::results::{Results, SizeResult};
 use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, wilson};
 
@@ -284,6 +285,69 @@ const CLAIMS: [ClaimSpec; 26] = [
     },
 ];
 
+/// The database a kernel runs on (`None`: it has none, or this build does
+/// not know the kernel).
+fn database_of(kernel: &str) -> Option<Database> {
+    match pairs::find(kernel)?.generator {
+        Generator::TaskDatabase { database, .. } => Some(database),
+        _ => None,
+    }
+}
+
+/// Whether a kernel's figures are PostgreSQL's. The service's claims keep
+/// their definition (measured on SQLite, the embedded default); the same
+/// kernels on PostgreSQL are the second database's evidence, given beside
+/// the verdict and not in it (a verdict is judged on them only where no
+/// SQLite kernel was timed).
+fn on_postgres(kernel: &str) -> bool {
+    database_of(kernel) == Some(Database::Postgres)
+}
+
+/// `slower ÷ faster` over the PostgreSQL kernels tagged with `spec`, each
+/// at its largest size timed on both, as one sentence for the ledger
+/// (empty when none was timed).
+fn postgres_evidence(
+    spec: &ClaimSpec,
+    (slower, faster): (Side, Side),
+    results: &Results,
+) -> String {
+    let mut ratios: Vec<(&[f64], &[f64])> = Vec::new();
+    let mut kernels = Vec::new();
+    for pair in results
+        .pairs
+        .iter()
+        .filter(|p| p.claims.iter().any(|c| c == spec.id) && on_postgres(&p.kernel))
+    {
+        if let Some((size, a, b)) = pair
+            .sizes
+            .iter()
+            .filter_map(|s| Some((s.size, s.samples(slower)?, s.samples(faster)?)))
+            .max_by_key(|(size, _, _)| *size)
+        {
+            ratios.push((a, b));
+            kernels.push(format!("{} @ {size}", pair.kernel));
+        }
+    }
+    if ratios.is_empty() {
+        return String::new();
+    }
+    let e = geomean_ratio_estimate(&ratios);
+    format!(
+        " On PostgreSQL (the second database's evidence, not in the verdict): {} [{}, {}]          {} ÷ {} over {} ({}).",
+        times(e.point),
+        times(e.low),
+        times(e.high),
+        slower.id(),
+        faster.id(),
+        if ratios.len() == 1 {
+            "1 kernel".to_string()
+        } else {
+            format!("{} kernels (geometric mean)", ratios.len())
+        },
+        kernels.join(", ")
+    )
+}
+
 /// Every claim of CLAIMS.md, measured or marked unmeasured.
 pub fn ledger(results: &Results) -> Vec<ClaimRow> {
     CLAIMS.iter().map(|spec| row(spec, results)).collect()
@@ -302,6 +366,7 @@ fn claim_base(spec: &ClaimSpec) -> ClaimRow {
         at_original_sizes: None,
         rests_on: Vec::new(),
         against: String::new(),
+        attribution: Vec::new(),
     }
 }
 
@@ -331,12 +396,22 @@ fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
 }
 
 fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
-    let tagged: Vec<(&str, &SizeResult)> = results
+    let all: Vec<(&str, &SizeResult)> = results
         .pairs
         .iter()
         .filter(|p| p.claims.iter().any(|c| c == spec.id))
         .filter_map(|p| largest_timed(&p.sizes).map(|s| (p.kernel.as_str(), s)))
         .collect();
+    // PostgreSQL's figures beside the verdict, unless they are all there is.
+    let (tagged, pg_text) = if all.iter().all(|(k, _)| on_postgres(k)) {
+        (all, String::new())
+    } else {
+        let tagged = all.into_iter().filter(|(k, _)| !on_postgres(k)).collect();
+        (
+            tagged,
+            postgres_evidence(spec, (Side::Python, Side::Rust), results),
+        )
+    };
     if tagged.is_empty() {
         return unmeasured(
             spec,
@@ -387,7 +462,8 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
     let (at_original_sizes, original_text) = at_original_sizes(spec, results);
     ClaimRow {
         measured_text: format!(
-            "{} [{}, {}] geometric mean over {} kernels, each at its largest size{original_text}",
+            "{} [{}, {}] geometric mean over {} kernels, each at its largest size\
+             {original_text}{pg_text}",
             times(estimate.point),
             times(estimate.low),
             times(estimate.high),
@@ -417,10 +493,21 @@ fn side_ratio_row(
 ) -> ClaimRow {
     let mut ratios: Vec<(&[f64], &[f64])> = Vec::new();
     let mut rests_on = Vec::new();
-    for pair in results
+    let tagged: Vec<_> = results
         .pairs
         .iter()
         .filter(|p| p.claims.iter().any(|c| c == spec.id))
+        .collect();
+    // PostgreSQL's figures beside the verdict, unless they are all there is.
+    let only_postgres = tagged.iter().all(|p| on_postgres(&p.kernel));
+    let pg_text = if only_postgres {
+        String::new()
+    } else {
+        postgres_evidence(spec, (slower, faster), results)
+    };
+    for pair in tagged
+        .into_iter()
+        .filter(|p| only_postgres || !on_postgres(&p.kernel))
     {
         let largest = pair
             .sizes
@@ -441,7 +528,8 @@ fn side_ratio_row(
     let estimate = geomean_ratio_estimate(&ratios);
     ClaimRow {
         measured_text: format!(
-            "{} [{}, {}] geometric mean over {} kernels, each at its largest size: {} ÷ {}",
+            "{} [{}, {}] geometric mean over {} kernels, each at its largest size: {} ÷ {}.\
+             {pg_text}",
             times(estimate.point),
             times(estimate.low),
             times(estimate.high),
@@ -665,10 +753,13 @@ fn leaks_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
 }
 
 fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
-    // (as written, fixed) and (fixed, Rust) per kernel, split by whether
-    // the kernel waits on a database (the task-routing service) or computes.
-    let mut io = Attributed::default();
+    // (as written, fixed) and (fixed, Rust) per kernel, grouped by the
+    // database the kernel waits on (the task-routing service, on SQLite
+    // and on PostgreSQL) or none (it computes).
+    let mut sqlite = Attributed::default();
+    let mut postgres = Attributed::default();
     let mut cpu = Attributed::default();
+    let mut table = Vec::new();
     for pair in &results.pairs {
         let Some(size) = pair
             .sizes
@@ -685,29 +776,69 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         ) else {
             continue;
         };
-        let group = if pair.domain == Domain::TaskRouting {
-            &mut io
-        } else {
-            &mut cpu
+        let database = database_of(&pair.kernel);
+        let group = match database {
+            Some(Database::Postgres) => &mut postgres,
+            Some(Database::Sqlite) => &mut sqlite,
+            // A task-routing kernel this build does not know: its domain
+            // says it waits on a database; SQLite was the only one.
+            None if pair.domain == Domain::TaskRouting => &mut sqlite,
+            None => &mut cpu,
         };
         group.fix.push((python, fixed));
         group.port.push((fixed, rust));
         group
             .kernels
             .push(format!("{} @ {}", pair.kernel, size.size));
+        let mean = |side| size.timing(side).map_or(f64::NAN, |t| t.mean_ns.point);
+        table.push(AttributionRow {
+            database: database.map(|d| d.label().to_string()),
+            kernel: pair.kernel.clone(),
+            size: size.size,
+            python_ns: mean(Side::Python),
+            python_fixed_ns: mean(Side::PythonFixed),
+            rust_ns: mean(Side::Rust),
+            fix: geomean_ratio_estimate(&[(python, fixed)]),
+            port: geomean_ratio_estimate(&[(fixed, rust)]),
+        });
     }
-    if io.kernels.is_empty() && cpu.kernels.is_empty() {
+    if table.is_empty() {
         return unmeasured(
             spec,
             "no kernel with a fixed Python baseline was timed in this run",
         );
     }
+    // Databases first, then the CPU-bound kernels, each in run order.
+    table.sort_by_key(|r| match r.database.as_deref() {
+        Some("SQLite") => 0,
+        Some(_) => 1,
+        None => 2,
+    });
     let cpu_text = cpu.text("CPU-bound");
-    let rests_on = io.kernels.iter().chain(&cpu.kernels).cloned().collect();
+    let rests_on = sqlite
+        .kernels
+        .iter()
+        .chain(&postgres.kernels)
+        .chain(&cpu.kernels)
+        .cloned()
+        .collect();
     let against = "the as-written Python, the fixed Python and the Rust twin on the same input \
-                   (for the database kernels, the same database file)"
+                   (for the database kernels, the same database)"
         .to_string();
-    if io.kernels.is_empty() {
+    // The verdict keeps its definition: the port's step on SQLite; on
+    // PostgreSQL alone where no SQLite kernel was timed.
+    let (judged, judged_name, other, other_text) = if sqlite.kernels.is_empty() {
+        (&postgres, "PostgreSQL", &sqlite, String::new())
+    } else {
+        (
+            &sqlite,
+            "SQLite",
+            &postgres,
+            " On PostgreSQL (the second database's evidence, shown beside the verdict): "
+                .to_string(),
+        )
+    };
+    if judged.kernels.is_empty() {
         return ClaimRow {
             measured: Some(geomean_ratio_estimate(&cpu.port)),
             measured_text: format!(
@@ -716,22 +847,38 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
             verdict: ClaimVerdict::Unmeasured,
             rests_on,
             against,
+            attribution: table,
             ..claim_base(spec)
         };
     }
-    let port = geomean_ratio_estimate(&io.port);
+    let port = geomean_ratio_estimate(&judged.port);
+    let engine_note = if judged_name == "SQLite" {
+        " On SQLite the database engine is the same C library on both sides, so the port's \
+         share is the driver and the code around the queries."
+    } else {
+        " On PostgreSQL both sides talk to the same server over its unix socket, so the \
+         port's share is the driver and the code around the queries."
+    };
+    let other_words = if other.kernels.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{other_text}{}",
+            other.text("I/O-bound (PostgreSQL)").trim_start()
+        )
+    };
     ClaimRow {
         measured: Some(port),
         measured_text: format!(
-            "{} On SQLite the database engine is the same C library on both sides, so the \
-             port's share is the driver and the code around the queries; \"negligible\" is \
-             read as the port adding less than {}. {cpu_text}",
-            io.text("I/O-bound (database)"),
+            "On {judged_name}: {}{engine_note} \"Negligible\" is read as the port adding less \
+             than {}.{other_words} {cpu_text}",
+            judged.text(&format!("I/O-bound ({judged_name})")),
             times(NEGLIGIBLE_PORT)
         ),
         verdict: verdict(&port, NEGLIGIBLE_PORT, Direction::LessThan),
         rests_on,
         against,
+        attribution: table,
         ..claim_base(spec)
     }
 }
