@@ -489,6 +489,37 @@ pub fn find(name: &str) -> Option<&'static KernelPair> {
     PAIRS.iter().find(|pair| pair.name == name)
 }
 
+/// Something a pair needs that this machine lacks (PostgreSQL for the
+/// `*_pg` pairs), and whether the run was told to require it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}{reason}", if *.required { "TWINBENCH_REQUIRE_POSTGRES is set and " } else { "" })]
+pub struct Missing {
+    /// What is missing and how to install it.
+    pub reason: String,
+    /// `TWINBENCH_REQUIRE_POSTGRES` is set: not running is a failure.
+    pub required: bool,
+}
+
+/// Why `pair` cannot run here, or `None`. Probing prints one loud
+/// `!! PostgreSQL NOT AVAILABLE` line per process when it is absent.
+pub fn missing_requirement(pair: &KernelPair) -> Option<Missing> {
+    use twinbench_service::pg;
+    if !pair.generator.needs_postgres() || pg::available() {
+        return None;
+    }
+    let reason = match pg::probe() {
+        Err(e) => pg::shared::SharedError::NotInstalled {
+            detail: e.to_string(),
+        }
+        .to_string(),
+        Ok(_) => "PostgreSQL not available".to_string(),
+    };
+    Some(Missing {
+        reason,
+        required: pg::required(),
+    })
+}
+
 /// The plans of `pair`'s main query on `input`'s databases (empty for a
 /// pair without a database), taken outside every timed region.
 pub fn query_plans(pair: &KernelPair, input: &Input) -> Result<Vec<QueryPlan>, TwinError> {
@@ -675,13 +706,9 @@ mod tests {
     fn twins_run_on_their_own_generator_and_parallel_agrees() {
         let _postgres = twinbench_service::pg::shared::guard();
         for pair in PAIRS {
-            if let Some(missing) = crate::run::missing_requirement(pair) {
-                assert!(
-                    missing.is_not_run(),
-                    "{}: {missing:?} (TWINBENCH_REQUIRE_POSTGRES is set)",
-                    pair.name
-                );
-                eprintln!("!! {} SKIPPED: {missing:?}", pair.name);
+            if let Some(missing) = missing_requirement(pair) {
+                assert!(!missing.required, "{}: {missing}", pair.name);
+                eprintln!("!! {} SKIPPED: {missing}", pair.name);
                 continue;
             }
             let input = pair.generator.generate(pair.sizes[0], 1);

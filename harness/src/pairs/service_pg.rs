@@ -9,7 +9,7 @@
 //! run every statement prepared (docs/service.md, "PostgreSQL pairs").
 //!
 //! Where PostgreSQL is not installed these pairs are recorded as not run,
-//! with the reason (`crate::run`), and the SQLite half runs alone.
+//! with the reason (by the run loop), and the SQLite half runs alone.
 
 use super::KernelPair;
 use super::service::{PENDING_TASKS, SESSION_SCAN, SLA_STATUS, TASK_ASSIGNMENT};

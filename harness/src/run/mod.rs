@@ -523,29 +523,21 @@ fn rust_peer_memory(
     }
 }
 
-/// Why `pair` cannot run on this machine, as the correctness to record:
-/// PostgreSQL absent is [`Correctness::NotRun`] with what to install (the
-/// service also prints one `!! PostgreSQL NOT AVAILABLE` line), or, where
-/// TWINBENCH_REQUIRE_POSTGRES asks for it, a failure. `None`: it can run.
+/// Why `pair` cannot run on this machine ([`pairs::missing_requirement`]),
+/// as the correctness to record: [`Correctness::NotRun`] with what to
+/// install, or, where TWINBENCH_REQUIRE_POSTGRES asks for it, a failure.
+/// `None`: it can run.
 pub fn missing_requirement(pair: &pairs::KernelPair) -> Option<Correctness> {
-    use twinbench_service::pg;
-    if !pair.generator.needs_postgres() || pg::available() {
-        return None;
-    }
-    let reason = match pg::probe() {
-        Err(e) => pg::shared::SharedError::NotInstalled {
-            detail: e.to_string(),
-        }
-        .to_string(),
-        Ok(_) => "PostgreSQL not available".to_string(),
-    };
-    Some(if pg::required() {
+    let missing = pairs::missing_requirement(pair)?;
+    Some(if missing.required {
         Correctness::Failed {
             side: Side::Rust,
-            error: format!("{} is set and {reason}", pg::cluster::REQUIRE_ENV),
+            error: missing.to_string(),
         }
     } else {
-        Correctness::NotRun { reason }
+        Correctness::NotRun {
+            reason: missing.reason,
+        }
     })
 }
 
