@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{postgres_or_skip, process_gone};
-use twinbench_service::config::{self, ParamValue};
+use twinbench_service::config;
 use twinbench_service::generate::{Shape, generate};
 use twinbench_service::kernels::{PgStore, Store, pending};
 use twinbench_service::pg::shared;

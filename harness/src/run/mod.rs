@@ -557,21 +557,22 @@ fn run_pair(
                 kernel: pair.name,
                 size,
             });
+            let unmeasured = |correctness| SizeResult {
+                size,
+                seed: plan.seed,
+                correctness,
+                timings: Vec::new(),
+                speedup: None,
+                parallel_speedup: None,
+                rust_over_copy: None,
+                parallel_over_copy: None,
+                alternatives: Vec::new(),
+                memory: None,
+                query_plans: Vec::new(),
+                problems: Vec::new(),
+            };
             if let Some(correctness) = missing_requirement(pair) {
-                return SizeResult {
-                    size,
-                    seed: plan.seed,
-                    correctness,
-                    timings: Vec::new(),
-                    speedup: None,
-                    parallel_speedup: None,
-                    rust_over_copy: None,
-                    parallel_over_copy: None,
-                    alternatives: Vec::new(),
-                    memory: None,
-                    query_plans: Vec::new(),
-                    problems: Vec::new(),
-                };
+                return unmeasured(correctness);
             }
             let input = pair.generator.generate(size, plan.seed);
             let (correctness, python_output) = check::check_with_output(plan, bridge, &input);
@@ -582,18 +583,9 @@ fn run_pair(
                 rust_peer_memory(meter, pair, &input, &mut alternatives, &mut memory.problems);
             }
             let mut result = SizeResult {
-                size,
-                seed: plan.seed,
-                correctness,
-                timings: Vec::new(),
-                speedup: None,
-                parallel_speedup: None,
-                rust_over_copy: None,
-                parallel_over_copy: None,
                 alternatives,
                 memory: Some(memory),
-                query_plans: Vec::new(),
-                problems: Vec::new(),
+                ..unmeasured(correctness)
             };
             match crate::pairs::query_plans(pair, &input) {
                 Ok(plans) => result.query_plans = plans,

@@ -242,7 +242,8 @@ pub fn explain(
     Ok(lines.join("\n"))
 }
 
-const TASK_COLUMNS: [&str; 9] = [
+/// The columns of `tasks` and `prompts`, in the DDL's order.
+pub const TASK_COLUMNS: [&str; 9] = [
     "id",
     "type",
     "status",
@@ -254,7 +255,8 @@ const TASK_COLUMNS: [&str; 9] = [
     "content",
 ];
 
-const SESSION_COLUMNS: [&str; 7] = [
+/// The columns of `sessions`, in the DDL's order.
+pub const SESSION_COLUMNS: [&str; 7] = [
     "id",
     "name",
     "status",
