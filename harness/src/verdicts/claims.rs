@@ -917,3 +917,118 @@ impl Attributed<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::timings::side_timing;
+    use crate::results::PairResult;
+
+    /// A task-routing pair's result: one size, the three sides timed at
+    /// these per-call times (with a little spread), tagged with `claims`.
+    fn timed(template: &PairResult, kernel: &str, claims: &[&str], ns: [f64; 3]) -> PairResult {
+        let mut pair = template.clone();
+        pair.kernel = kernel.to_string();
+        pair.domain = Domain::TaskRouting;
+        pair.claims = claims.iter().map(|c| c.to_string()).collect();
+        let mut size = pair.sizes[0].clone();
+        size.size = 1_000;
+        size.timings = [Side::Python, Side::PythonFixed, Side::Rust]
+            .into_iter()
+            .zip(ns)
+            .map(|(side, ns)| {
+                let samples: Vec<f64> = (0..10)
+                    .map(|i| ns * (1.0 + 0.01 * (i % 3) as f64))
+                    .collect();
+                side_timing(side, &samples, 10.0)
+            })
+            .collect();
+        pair.sizes = vec![size];
+        pair
+    }
+
+    /// The SQLite pairs decide C17, C24 and C22 as before; the same
+    /// kernels on PostgreSQL are given beside (C17, C24) and in C22's
+    /// per-database table, not in the verdicts.
+    #[test]
+    fn postgres_figures_are_evidence_beside_the_sqlite_verdicts() {
+        let path = crate::workspace::root().join("reports/baseline.json");
+        let mut results = crate::results::load(&path).expect("reports/baseline.json");
+        let template = results.pairs[0].clone();
+        // SQLite: the index 12.5x, the driver 4x. PostgreSQL: the index
+        // 6.4x, the driver 0.75x (Rust slower), which alone would make C24
+        // and C22 come out otherwise.
+        results.pairs = vec![
+            timed(
+                &template,
+                "pending_tasks",
+                &["C17", "C24"],
+                [50_000.0, 4_000.0, 1_000.0],
+            ),
+            timed(
+                &template,
+                "pending_tasks_pg",
+                &["C17", "C24"],
+                [8_500.0, 1_330.0, 1_770.0],
+            ),
+        ];
+        let ledger = ledger(&results);
+        let claim = |id: &str| ledger.iter().find(|c| c.id == id).expect("in the ledger");
+
+        let c17 = claim("C17");
+        assert_eq!(
+            c17.verdict,
+            ClaimVerdict::Confirmed,
+            "{}",
+            c17.measured_text
+        );
+        assert_eq!(c17.rests_on, ["pending_tasks @ 1000"]);
+        assert!(
+            c17.measured_text.contains("On PostgreSQL"),
+            "{}",
+            c17.measured_text
+        );
+        assert!(c17.measured_text.contains("pending_tasks_pg @ 1000"));
+
+        let c24 = claim("C24");
+        assert_eq!(
+            c24.verdict,
+            ClaimVerdict::Refuted,
+            "4x against a claimed 20x"
+        );
+        assert!((c24.measured.expect("measured").point - 4.0).abs() < 0.2);
+
+        let c22 = claim("C22");
+        assert_eq!(c22.verdict, ClaimVerdict::Refuted, "the SQLite port's 4x");
+        let databases: Vec<Option<&str>> = c22
+            .attribution
+            .iter()
+            .map(|r| r.database.as_deref())
+            .collect();
+        assert_eq!(databases, [Some("SQLite"), Some("PostgreSQL")]);
+        let pg = &c22.attribution[1];
+        assert!((pg.fix.point - 8_500.0 / 1_330.0).abs() < 0.3, "{pg:?}");
+        assert!(pg.port.point < 1.0, "{pg:?}");
+        assert!(
+            c22.measured_text.contains("On PostgreSQL"),
+            "{}",
+            c22.measured_text
+        );
+
+        // PostgreSQL alone: then it is what the verdicts rest on.
+        results.pairs.remove(0);
+        let ledger = super::ledger(&results);
+        let c22 = ledger.iter().find(|c| c.id == "C22").expect("C22");
+        assert_eq!(
+            c22.verdict,
+            ClaimVerdict::Confirmed,
+            "{}",
+            c22.measured_text
+        );
+        assert!(
+            c22.measured_text.starts_with("On PostgreSQL"),
+            "{}",
+            c22.measured_text
+        );
+    }
+}
