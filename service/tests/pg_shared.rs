@@ -25,12 +25,50 @@ const CHILD_ENV: &str = "TWINBENCH_PG_SHARED_CHILD";
 /// postmaster's pid, and exits without any destructor. Otherwise a no-op.
 #[test]
 fn child_process() {
-    if std::env::var_os(CHILD_ENV).is_none() {
-        return;
+    match std::env::var(CHILD_ENV).as_deref() {
+        Ok("exit") => {
+            let cluster = shared::shared().expect("shared cluster");
+            println!("POSTMASTER {}", cluster.pid().expect("pid"));
+            std::process::exit(0);
+        }
+        Ok("absent") => {
+            // The probe sees no PostgreSQL: the failure is remembered and
+            // named, and the last guard's stop returns.
+            let guard = shared::guard();
+            for _ in 0..2 {
+                let e = shared::shared().expect_err("no PostgreSQL");
+                assert!(e.to_string().starts_with("PostgreSQL not installed"), "{e}");
+            }
+            drop(guard);
+            println!("ABSENT OK");
+        }
+        _ => {}
     }
-    let cluster = shared::shared().expect("shared cluster");
-    println!("POSTMASTER {}", cluster.pid().expect("pid"));
-    std::process::exit(0);
+}
+
+/// Without PostgreSQL the shared cluster's error says what to install, and
+/// stopping (the last guard) does not hang on the remembered failure.
+#[test]
+fn without_postgres_the_error_names_the_fix_and_stopping_returns() {
+    let exe = std::env::current_exe().expect("test binary");
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(exe)
+        .args([
+            "--exact",
+            "child_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "absent")
+        .env(twinbench_service::pg::cluster::BIN_DIR_ENV, empty.path())
+        .output()
+        .expect("run the child");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("ABSENT OK"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -46,7 +84,7 @@ fn a_process_that_exits_without_stopping_it_takes_the_server_with_it() {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(CHILD_ENV, "1")
+        .env(CHILD_ENV, "exit")
         .output()
         .expect("run the child");
     let stdout = String::from_utf8_lossy(&out.stdout);

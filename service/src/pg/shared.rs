@@ -206,14 +206,20 @@ pub fn shared() -> Result<Arc<SharedCluster>, SharedError> {
 /// Stops the shared cluster now, if one runs (waits for it: `pg_ctl stop`,
 /// reaped, folder removed). A later [`shared`] starts a new one.
 pub fn stop() {
-    let keeper = match std::mem::replace(&mut *state(), State::Idle) {
-        State::Running(keeper) => Some(keeper),
-        State::Failed(e) => {
-            *state() = State::Failed(e);
-            None
+    let keeper = {
+        let mut state = state();
+        match std::mem::replace(&mut *state, State::Idle) {
+            State::Running(keeper) => Some(keeper),
+            // A failed start stays remembered: PostgreSQL did not appear.
+            failed @ State::Failed(_) => {
+                *state = failed;
+                None
+            }
+            State::Idle => None,
         }
-        State::Idle => None,
     };
+    // The lock is released: joining waits for `pg_ctl stop`, and a
+    // database dropped meanwhile must not wait on it.
     if let Some(keeper) = keeper {
         drop(keeper.stop);
         if keeper.thread.join().is_err() {
