@@ -1,4 +1,5 @@
-//! Seed 004's task-routing service on SQLite (docs/service.md): the
+//! Seed 004's task-routing service on SQLite (docs/service.md; the same
+//! pairs on PostgreSQL are `service_pg`'s, built from these rows): the
 //! session scan (C18), the pending-task page with and without the seed's
 //! indexes (C17, C24), SLA status and the assignment pass (C19). Python is
 //! the service as the seed writes it, `python-fixed` the fix the seed
