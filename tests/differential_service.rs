@@ -18,7 +18,7 @@ fn pair(name: &str) -> &'static KernelPair {
 
 /// Every side of `name` on `input`, twice each; all must agree. The Rust
 /// answer, for the caller's own assertions.
-fn agree(name: &str, input: &Input) -> Vec<Vec<i64>> {
+pub(crate) fn agree(name: &str, input: &Input) -> Vec<Vec<i64>> {
     let pair = pair(name);
     let bridge = bridge::bridge().expect("bridge starts");
     let prepared = (pair.rust.prepare)(input).expect("rust prepare");
@@ -338,4 +338,50 @@ fn both_sides_run_the_same_sqlite() {
         .eval_expression("__import__('sqlite3').sqlite_version")
         .expect("python reports its SQLite");
     assert_eq!(python, twinbench_service::rusqlite::version());
+}
+
+/// One database of the edge cases above together (ties, the preferred /
+/// excluded / required-environment rules, SLA boundaries, stale and
+/// exactly-at-timeout heartbeats, non-ASCII names, a name with a quote),
+/// for the other database's differential tests.
+pub(crate) fn edge_case_dataset() -> Dataset {
+    let sessions = vec![
+        session(1, "claude-0004", "busy", 10, "prod"),
+        session(2, "codex-0001", "idle", 10, "prod"),
+        session(3, "local-0003", "idle", 250, "prod"),
+        session(4, "gemini-0010", "idle", 200, "prod"),
+        session(5, "gemini-0011", "idle", 200, "prod"),
+        session(6, "séance-0012", "idle", 300, "staging"),
+        session(7, "会话-0013", "idle", 300, "dev"),
+        session(8, "o'brien-0014", "idle", 301, "dev"),
+    ];
+    let tasks = vec![
+        task(1, "shell", "pending", 1, 300, "dev"),
+        task(2, "shell", "assigned", 1, 301, "dev"),
+        task(3, "shell", "in_progress", 1, 240, "dev"),
+        task(4, "shell", "pending", 1, 239, "dev"),
+        task(5, "translation", "pending", 1, 1_440, "dev"),
+        task(6, "translation", "pending", 1, 1_439, "dev"),
+        task(7, "shell", "completed", 1, 9_999, "dev"),
+        task(8, "no-such-type", "failed", 1, 9_999, "dev"),
+        task(10, "deploy", "pending", 9, 60, "prod"),
+        task(11, "deploy", "pending", 8, 60, "prod"),
+        task(12, "deploy", "pending", 8, 30, "prod"),
+        task(13, "deploy", "pending", 7, 60, "prod"),
+        task(14, "test", "pending", 6, 60, "staging"),
+        task(15, "translation", "pending", 1, 60, "edge"),
+        task(16, "deploy", "pending", 1, 3_601, "dev"),
+    ];
+    Dataset {
+        now: NOW,
+        tasks,
+        prompts: Vec::new(),
+        sessions,
+        detected: vec![
+            detected("séance-0012"),
+            detected("新しい-0000"),
+            detected("o'brien-0014"),
+            detected("claude-0004"),
+        ],
+    }
 }

@@ -8,6 +8,7 @@ mod differential;
 mod differential_errors;
 mod differential_monitoring;
 mod differential_service;
+mod differential_service_pg;
 mod exports;
 mod gate;
 mod instructions;

@@ -486,6 +486,31 @@ fn full_run_writes_results_and_a_self_contained_page() {
     assert_eq!(c24["verdict"], "refuted", "{c24}");
     assert_eq!(c22["verdict"], "refuted", "{c22}");
     assert!(rests_on(c22, "task_assignment"), "{c22}");
+    // C22's three columns per database: SQLite always, PostgreSQL where it
+    // is installed (elsewhere its pairs are recorded as not run).
+    let databases: Vec<&str> = c22["attribution"]
+        .as_array()
+        .expect("C22's attribution rows")
+        .iter()
+        .filter_map(|r| r["database"].as_str())
+        .collect();
+    assert!(databases.contains(&"SQLite"), "{c22}");
+    if twinbench_service::pg::available() {
+        assert!(databases.contains(&"PostgreSQL"), "{c22}");
+        assert!(rests_on(c22, "task_assignment_pg"), "{c22}");
+        let c24 = c24["measured_text"].as_str().expect("text");
+        assert!(c24.contains("On PostgreSQL"), "{c24}");
+    }
+    assert!(
+        html.contains("id=\"attribution-C22\""),
+        "the per-database table"
+    );
+    // The plans of the database pairs' main queries, with the figures.
+    assert!(html.contains("Query plans"), "no query plan in the report");
+    assert!(
+        html.contains("idx_tasks_status_priority"),
+        "no index in the plans"
+    );
     // ML inference (C05) rests on the model kernels (isolation forests, the
     // SVM, clustering): 50x against a claimed 8x.
     let c05 = &claims[4];

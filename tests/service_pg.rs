@@ -45,15 +45,7 @@ fn python_psycopg_sees_the_rows_rust_loaded_and_rust_sees_its_commit() {
     let cluster = PgCluster::start().expect("start");
     let mut client = cluster.connect().expect("connect");
     store::create_tables(&mut client).expect("tables");
-    let columns = [
-        "id",
-        "name",
-        "status",
-        "last_heartbeat",
-        "environment",
-        "provider",
-        "current_task_id",
-    ];
+    let columns = store::SESSION_COLUMNS;
     let rows = vec![
         vec![
             SqlValue::Int(1),

@@ -33,6 +33,7 @@ use twinbench::pairs::{
     Alternative, Implementation, OutputKind, Prepared, PythonFunction, RustPeer,
 };
 use twinbench::pins::PinSet;
+use twinbench::results::Correctness;
 use twinbench::results::PinSetThreadPools;
 use twinbench::scenario::{self, KernelPlan};
 use twinbench::sides::python::{self as bridge, Bridge};
@@ -231,6 +232,11 @@ fn benches(c: &mut Criterion) {
     // One Python thread state on this thread for the whole run (see
     // `Bridge::keep_thread_state`), dropped after the last benchmark.
     let _kept = bridge.map(Bridge::keep_thread_state);
+    // The PostgreSQL pairs' shared cluster (started by the first of their
+    // inputs) stops when this drops: after the last benchmark, or while a
+    // panic unwinds. A `process::exit` skips it; the server then dies with
+    // its keeper thread (twinbench_service::pg::shared).
+    let _postgres = twinbench_service::pg::shared::guard();
     bench_all(c, &scenario, bridge, pins, only.as_deref());
 }
 
@@ -288,6 +294,18 @@ fn bench_all(
                 other_pins.push(plan.pair.pins);
             }
             continue;
+        }
+        if let Some(missing) = twinbench::run::missing_requirement(plan.pair) {
+            match missing {
+                Correctness::NotRun { reason } => {
+                    eprintln!("!! {} NOT BENCHMARKED: {reason}", plan.pair.name);
+                    continue;
+                }
+                other => {
+                    eprintln!("twinbench bench: {}: {other:?}", plan.pair.name);
+                    std::process::exit(1);
+                }
+            }
         }
         let kernel_started = std::time::Instant::now();
         bench_pair(c, plan, bridge, only);

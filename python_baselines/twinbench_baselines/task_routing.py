@@ -2,8 +2,11 @@
 the session scan (C18), the pending-task page (C17, C24), the SLA status
 and the assignment pass (C19), each as the seed writes it and fixed.
 
-Every ``*_prepare`` opens its own connection to the database file the
-harness built (outside the timed region); every timed call leaves the
+Every ``*_prepare`` opens its own connection to the database the harness
+built (outside the timed region): a SQLite file (``plain`` / ``indexed``)
+or, for the PostgreSQL pairs (``*_pg``, the same functions), a database on
+the harness's throwaway cluster (``pg_plain`` / ``pg_indexed`` conninfo,
+through psycopg's ``PgDatabase``); every timed call leaves the
 database as it found it: the scans and the fixed pass roll their one
 transaction back, and the as-written pass, which commits per task as the
 seed does, ends by committing the assignments undone (two UPDATEs per
@@ -42,7 +45,13 @@ class Prepared:
     def __init__(self, columns, indexed):
         self.now = int(columns["now"])
         self.limit = int(columns["limit"])
-        self.db = Database(columns["indexed"] if indexed else columns["plain"])
+        if "pg_indexed" in columns:
+            # Imported here: psycopg is needed only where PostgreSQL runs.
+            from .task_service.pg import PgDatabase
+
+            self.db = PgDatabase(columns["pg_indexed"] if indexed else columns["pg_plain"])
+        else:
+            self.db = Database(columns["indexed"] if indexed else columns["plain"])
         loader = ConfigLoader(columns["config"])
         self.queries = QueryManager(loader)
         d = columns["detected"]
@@ -124,6 +133,11 @@ def sla_status(p):
 
 
 def sla_status_output(report, p):
+    # By id, outside the timed call: the as-written `SELECT * FROM tasks`
+    # has no ORDER BY. SQLite reads a table by its integer key, so there the
+    # report already is in id order; PostgreSQL reads in heap order, which
+    # is not id order (seen at 300 tasks, loaded in id order).
+    report = sorted(report)
     return _lists([[task_id, SLA_CODES[s]] for task_id, s in report],
                   [SLA_CODES[s] for _, s in report])
 

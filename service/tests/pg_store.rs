@@ -5,20 +5,8 @@
 mod common;
 
 use common::postgres_or_skip;
-use twinbench_service::pg::store::{self, StoreError};
+use twinbench_service::pg::store::{self, StoreError, TASK_COLUMNS};
 use twinbench_service::pg::{Param, PgCluster, PlaceholderError, SqlValue};
-
-const TASK_COLUMNS: [&str; 9] = [
-    "id",
-    "type",
-    "status",
-    "priority",
-    "created_at",
-    "environment",
-    "assigned_to",
-    "assigned_at",
-    "content",
-];
 
 const PENDING_TASKS: &str = "SELECT id FROM tasks WHERE status = :status \
      ORDER BY priority DESC, created_at ASC, id ASC LIMIT :limit";

@@ -44,13 +44,17 @@ pub fn progress_bar(length: u64, unit: &str) -> indicatif::ProgressBar {
 }
 
 /// Whether a run (or a merge of shards) measured everything it set out to,
-/// with both sides agreeing everywhere.
+/// with both sides agreeing everywhere. A size not run because the machine
+/// lacks what it needs (PostgreSQL) does not count against it: the run
+/// said so loudly, and where it is required (TWINBENCH_REQUIRE_POSTGRES)
+/// such a size is recorded as failed instead.
 pub fn complete_and_correct(results: &Results) -> bool {
     results.problems.is_empty()
         && results
             .pairs
             .iter()
             .flat_map(|p| &p.sizes)
+            .filter(|s| !s.correctness.is_not_run())
             .all(|s| s.correctness.is_agree() && s.problems.is_empty() && s.speedup.is_some())
 }
 
@@ -85,6 +89,7 @@ pub fn print_summary(results: &Results) {
                     format!("{side} FAILED: {}", error.lines().next().unwrap_or(""))
                 }
                 Correctness::BothFailed { .. } => "BOTH FAILED".into(),
+                Correctness::NotRun { reason } => format!("NOT RUN: {reason}"),
             };
             println!(
                 "{:<16} {:>9} {:>28} {:>12}",

@@ -64,12 +64,17 @@ pub fn run_command(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCod
         pin_sets: std::env::current_exe().ok().map(|exe| PinSetRunner { exe }),
     };
     let bar = super::progress_bar(step_count(&scenario, args.shard) as u64, "sizes");
+    // The PostgreSQL pairs' shared cluster (started by the first of their
+    // inputs) stops when the run is over, also if it panics; nothing of
+    // ours is left running (twinbench_service::pg::shared).
+    let postgres = twinbench_service::pg::shared::guard();
     let results = run(&scenario, &options, |step| {
         bar.suspend(|| eprintln!("twinbench: {step}"));
         if matches!(step, Progress::CheckingSize { .. }) {
             bar.inc(1);
         }
     });
+    drop(postgres);
     bar.finish_and_clear();
     let written = report::write(&results, &out).context("writing the report")?;
     super::print_summary(&results);

@@ -34,6 +34,8 @@ pub fn run(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCode> {
         http_bench: None,
         pin_sets: None,
     };
+    // Stops the PostgreSQL pairs' cluster (if one started) before exit.
+    let _postgres = twinbench_service::pg::shared::guard();
     let run = run_pairs(&scenario, &args.kernels, &options, |step| {
         eprintln!("twinbench run-pairs: {step}");
     });

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::measure::PairBenchId;
 use crate::pairs::Side;
-use crate::results::{Results, SideTiming, SizeResult};
+use crate::results::{Correctness, Results, SideTiming, SizeResult};
 use crate::stats::{median, percent_change, ratio_estimate};
 
 /// Compares `current` with `baseline`.
@@ -220,6 +220,9 @@ fn correctness_check(kernel: &str, size: usize, now: &SizeResult) -> GateCheck {
     };
     if now.correctness.is_agree() {
         GateCheck::new(id, Verdict::Pass, "both sides agree")
+    } else if let Correctness::NotRun { reason } = &now.correctness {
+        // Nothing ran, so nothing regressed; nor did anything pass.
+        GateCheck::new(id, Verdict::CannotJudge, format!("not run: {reason}"))
     } else {
         let summary =
             serde_json::to_string(&now.correctness).unwrap_or_else(|_| "unprintable".into());

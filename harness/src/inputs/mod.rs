@@ -42,7 +42,8 @@ pub use metric_series::{MetricSeries, SPIKE_TIMESTAMPS, metric_counter, metric_s
 pub use python_hash::{python_int_hash, python_tuple_hash};
 pub use resource_ticks::{ResourceTicks, TICKS_ORIGIN_MICROS, resource_ticks};
 pub use task_db::{
-    DbFiles, PAGE_LIMIT, SERVICE_NOW, TaskDb, TaskDbScale, task_db, task_db_from, task_db_in,
+    Database, DbFiles, PAGE_LIMIT, SERVICE_NOW, TaskDb, TaskDbScale, task_db, task_db_from,
+    task_db_from_on, task_db_in, task_db_on,
 };
 
 use twinbench_kernels::graph::{CsrGraph, Edge, GraphError};
@@ -172,11 +173,27 @@ pub enum Generator {
     /// them.
     MetricSamples,
     /// Seed 004's task database (tasks, prompts, sessions and the
-    /// detector's report) in two SQLite files, without and with indexes.
-    TaskDatabase { scale: TaskDbScale },
+    /// detector's report) in two databases of `database` (SQLite files or
+    /// PostgreSQL databases), without and with the seed's indexes.
+    TaskDatabase {
+        scale: TaskDbScale,
+        database: Database,
+    },
 }
 
 impl Generator {
+    /// Whether its inputs live on PostgreSQL: such a pair runs only where
+    /// PostgreSQL is installed, and is recorded as not run elsewhere.
+    pub fn needs_postgres(self) -> bool {
+        matches!(
+            self,
+            Generator::TaskDatabase {
+                database: Database::Postgres,
+                ..
+            }
+        )
+    }
+
     /// Smallest size the generator can produce (a BA graph needs `m + 1` nodes).
     pub fn min_size(self) -> usize {
         match self {
@@ -261,9 +278,11 @@ impl Generator {
             Generator::MetricSamples => "samples",
             Generator::TaskDatabase {
                 scale: TaskDbScale::Tasks { .. },
+                ..
             } => "tasks",
             Generator::TaskDatabase {
                 scale: TaskDbScale::Sessions { .. },
+                ..
             } => "sessions",
         }
     }
@@ -337,7 +356,7 @@ impl Generator {
                                          random walk with leak episodes; graph sizes as int, str \
                                          or unparsable text; cache hits; pool totals of 0"
                 .to_string(),
-            Generator::TaskDatabase { scale } => {
+            Generator::TaskDatabase { scale, database } => {
                 let rest = match scale {
                     TaskDbScale::Tasks { sessions } => format!("{sessions} sessions"),
                     TaskDbScale::Sessions { tasks } => {
@@ -345,11 +364,12 @@ impl Generator {
                     }
                 };
                 format!(
-                    "task database (SQLite, with and without the seed's 3 indexes): statuses \
+                    "task database ({}, with and without the seed's 3 indexes): statuses \
                      weighted, 9 task types (one without an SLA rule), 7 environments (one \
                      without a routing rule), tasks exactly at their SLA target and warning \
                      threshold, ties on priority and creation time; sessions idle/busy/offline \
-                     with fresh, stale and exactly-at-timeout heartbeats, non-ASCII names; {rest}"
+                     with fresh, stale and exactly-at-timeout heartbeats, non-ASCII names; {rest}",
+                    database.label()
                 )
             }
         }
@@ -380,7 +400,9 @@ impl Generator {
             Generator::MetricAlerts => Input::MetricAlerts(metric_alerts(size, &mut rng)),
             Generator::Exceptions => Input::Exceptions(exceptions(size, &mut rng)),
             Generator::MetricSamples => Input::Samples(metric_samples(size, &mut rng)),
-            Generator::TaskDatabase { scale } => Input::TaskDb(task_db(scale, size, seed)),
+            Generator::TaskDatabase { scale, database } => {
+                Input::TaskDb(task_db(database, scale, size, seed))
+            }
         }
     }
 }
@@ -505,6 +527,7 @@ mod tests {
             Generator::MetricSamples,
             Generator::TaskDatabase {
                 scale: TaskDbScale::Tasks { sessions: 20 },
+                database: Database::Sqlite,
             },
         ] {
             let a = generator.generate(2_000, 42);

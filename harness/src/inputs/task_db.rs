@@ -1,16 +1,40 @@
 //! The task database of seed 004's service: generated rows written to two
-//! SQLite files (without and with the seed's indexes) in a folder of their
-//! own, built once per input outside every timed region and removed when
-//! the last copy of the input is dropped.
+//! databases (without and with the seed's indexes), built once per input
+//! outside every timed region and removed when the last copy of the input
+//! is dropped. On SQLite: two files in a folder of their own, built with
+//! the input. On PostgreSQL: two databases on the process's shared cluster
+//! (`twinbench_service::pg::shared`), loaded the first time a side asks
+//! for them (so the cluster starts only when a PostgreSQL pair runs).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use twinbench_service::config;
 use twinbench_service::generate::{Dataset, Shape, generate};
+use twinbench_service::pg::shared::{self, SharedDatabases};
 use twinbench_service::schema::Indexes;
 use twinbench_service::sqlite;
+
+/// Which database engine a task database lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Database {
+    /// Two SQLite files (Python `sqlite3`, Rust `rusqlite`).
+    Sqlite,
+    /// Two databases on a throwaway PostgreSQL cluster (Python `psycopg`,
+    /// Rust `postgres`).
+    Postgres,
+}
+
+impl Database {
+    /// Its name in results and the report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Database::Sqlite => "SQLite",
+            Database::Postgres => "PostgreSQL",
+        }
+    }
+}
 
 /// 2026-02-14T12:00:00Z, the seed's date: every kernel's `now`.
 pub const SERVICE_NOW: i64 = 1_771_070_400;
@@ -41,12 +65,17 @@ impl Drop for DbFiles {
     }
 }
 
-/// A generated task database: its rows, its files (or why they could not
-/// be built: the error surfaces when a side prepares it), the rule folder.
+/// A generated task database: its rows, where they are stored (or why they
+/// could not be: the error surfaces when a side prepares it), the rule
+/// folder.
 #[derive(Debug, Clone)]
 pub struct TaskDb {
     pub data: Arc<Dataset>,
+    pub database: Database,
+    /// The SQLite files (an error naming the engine for a PostgreSQL input).
     pub files: Arc<Result<DbFiles, String>>,
+    /// The PostgreSQL databases, loaded on first use (never for SQLite).
+    pg: Arc<OnceLock<Result<SharedDatabases, String>>>,
     pub config_dir: PathBuf,
 }
 
@@ -61,6 +90,41 @@ impl TaskDb {
     /// The files, or why there are none.
     pub fn files(&self) -> Result<&DbFiles, String> {
         self.files.as_ref().as_ref().map_err(Clone::clone)
+    }
+
+    /// The PostgreSQL databases, loaded (and the shared cluster started) on
+    /// the first call; or why there are none (PostgreSQL not installed, a
+    /// SQLite input, a failed load).
+    pub fn pg(&self) -> Result<&SharedDatabases, String> {
+        if self.database != Database::Postgres {
+            return Err("a SQLite task database has no PostgreSQL databases".into());
+        }
+        self.pg
+            .get_or_init(|| shared::load(&self.data).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn new(
+        data: Dataset,
+        database: Database,
+        config_dir: PathBuf,
+        rules_ok: Result<(), String>,
+    ) -> Self {
+        let files = match (database, rules_ok) {
+            (_, Err(e)) => Err(e),
+            (Database::Sqlite, Ok(())) => build_files(&data),
+            (Database::Postgres, Ok(())) => {
+                Err("a PostgreSQL task database has no SQLite files".into())
+            }
+        };
+        TaskDb {
+            data: Arc::new(data),
+            database,
+            files: Arc::new(files),
+            pg: Arc::new(OnceLock::new()),
+            config_dir,
+        }
     }
 }
 
@@ -80,13 +144,25 @@ fn build_files(data: &Dataset) -> Result<DbFiles, String> {
     Ok(files)
 }
 
-/// The rows for `size` under `scale`, written to both files.
-pub fn task_db(scale: TaskDbScale, size: usize, seed: u64) -> TaskDb {
-    task_db_in(&config::default_dir(), scale, size, seed)
+/// The rows for `size` under `scale`, written to both databases of
+/// `database`.
+pub fn task_db(database: Database, scale: TaskDbScale, size: usize, seed: u64) -> TaskDb {
+    task_db_on(database, &config::default_dir(), scale, size, seed)
+}
+
+/// [`task_db`] on SQLite with the rules of `config_dir`.
+pub fn task_db_in(config_dir: &Path, scale: TaskDbScale, size: usize, seed: u64) -> TaskDb {
+    task_db_on(Database::Sqlite, config_dir, scale, size, seed)
 }
 
 /// [`task_db`] with the rules of `config_dir`.
-pub fn task_db_in(config_dir: &Path, scale: TaskDbScale, size: usize, seed: u64) -> TaskDb {
+pub fn task_db_on(
+    database: Database,
+    config_dir: &Path,
+    scale: TaskDbScale,
+    size: usize,
+    seed: u64,
+) -> TaskDb {
     let (tasks, sessions) = match scale {
         TaskDbScale::Tasks { sessions } => (size, sessions),
         TaskDbScale::Sessions { tasks } => (tasks, size),
@@ -113,23 +189,16 @@ pub fn task_db_in(config_dir: &Path, scale: TaskDbScale, size: usize, seed: u64)
             detected: Vec::new(),
         },
     };
-    let files = match rules {
-        Ok(_) => build_files(&data),
-        Err(e) => Err(e.to_string()),
-    };
-    TaskDb {
-        data: Arc::new(data),
-        files: Arc::new(files),
-        config_dir: config_dir.to_path_buf(),
-    }
+    let rules_ok = rules.map(|_| ()).map_err(|e| e.to_string());
+    TaskDb::new(data, database, config_dir.to_path_buf(), rules_ok)
 }
 
-/// A task database from rows a test wrote by hand (edge cases).
+/// A SQLite task database from rows a test wrote by hand (edge cases).
 pub fn task_db_from(data: Dataset) -> TaskDb {
-    let files = build_files(&data);
-    TaskDb {
-        data: Arc::new(data),
-        files: Arc::new(files),
-        config_dir: config::default_dir(),
-    }
+    task_db_from_on(Database::Sqlite, data)
+}
+
+/// [`task_db_from`] on `database`.
+pub fn task_db_from_on(database: Database, data: Dataset) -> TaskDb {
+    TaskDb::new(data, database, config::default_dir(), Ok(()))
 }

@@ -35,11 +35,14 @@ mod monitoring;
 mod optimizer;
 mod paths;
 pub mod peer_linfa;
+mod query_plan;
 mod service;
+mod service_pg;
 mod side;
 
 pub use clustering::auto_clusters;
 pub use defects::{Defect, DefectsError, load as load_defects};
+pub use query_plan::QueryPlan;
 pub use side::Side;
 
 /// The part of the original service a kernel belongs to (CLAIMS.md groups
@@ -71,7 +74,8 @@ pub enum Domain {
     /// aggregation and analytics, strategy dispatch, the JSON error event.
     ErrorHandling,
     /// Seed 004's task-routing service (docs/service.md): the session scan,
-    /// the pending-task page, SLA status and the assignment pass on SQLite.
+    /// the pending-task page, SLA status and the assignment pass on SQLite
+    /// and on PostgreSQL.
     TaskRouting,
 }
 
@@ -474,11 +478,52 @@ pub static PAIRS: &[KernelPair] = &[
     service::PENDING_TASKS,
     service::SLA_STATUS,
     service::TASK_ASSIGNMENT,
+    service_pg::SESSION_SCAN_PG,
+    service_pg::PENDING_TASKS_PG,
+    service_pg::SLA_STATUS_PG,
+    service_pg::TASK_ASSIGNMENT_PG,
 ];
 
 /// The pair called `name`, if any.
 pub fn find(name: &str) -> Option<&'static KernelPair> {
     PAIRS.iter().find(|pair| pair.name == name)
+}
+
+/// Something a pair needs that this machine lacks (PostgreSQL for the
+/// `*_pg` pairs), and whether the run was told to require it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}{reason}", if *.required { "TWINBENCH_REQUIRE_POSTGRES is set and " } else { "" })]
+pub struct Missing {
+    /// What is missing and how to install it.
+    pub reason: String,
+    /// `TWINBENCH_REQUIRE_POSTGRES` is set: not running is a failure.
+    pub required: bool,
+}
+
+/// Why `pair` cannot run here, or `None`. Probing prints one loud
+/// `!! PostgreSQL NOT AVAILABLE` line per process when it is absent.
+pub fn missing_requirement(pair: &KernelPair) -> Option<Missing> {
+    use twinbench_service::pg;
+    if !pair.generator.needs_postgres() || pg::available() {
+        return None;
+    }
+    let reason = match pg::probe() {
+        Err(e) => pg::shared::SharedError::NotInstalled {
+            detail: e.to_string(),
+        }
+        .to_string(),
+        Ok(_) => "PostgreSQL not available".to_string(),
+    };
+    Some(Missing {
+        reason,
+        required: pg::required(),
+    })
+}
+
+/// The plans of `pair`'s main query on `input`'s databases (empty for a
+/// pair without a database), taken outside every timed region.
+pub fn query_plans(pair: &KernelPair, input: &Input) -> Result<Vec<QueryPlan>, TwinError> {
+    service::query_plans(pair, input)
 }
 
 /// Every registered name, for "expected one of" messages.
@@ -581,7 +626,11 @@ mod tests {
                 "session_scan",
                 "pending_tasks",
                 "sla_status",
-                "task_assignment"
+                "task_assignment",
+                "session_scan_pg",
+                "pending_tasks_pg",
+                "sla_status_pg",
+                "task_assignment_pg"
             ]
         );
         let no_caller: Vec<&str> = PAIRS
@@ -655,7 +704,13 @@ mod tests {
 
     #[test]
     fn twins_run_on_their_own_generator_and_parallel_agrees() {
+        let _postgres = twinbench_service::pg::shared::guard();
         for pair in PAIRS {
+            if let Some(missing) = missing_requirement(pair) {
+                assert!(!missing.required, "{}: {missing}", pair.name);
+                eprintln!("!! {} SKIPPED: {missing}", pair.name);
+                continue;
+            }
             let input = pair.generator.generate(pair.sizes[0], 1);
             let prepared = (pair.rust.prepare)(&input).expect("prepare");
             let out = (pair.rust.run)(&prepared).expect("run");

@@ -1,4 +1,5 @@
-//! Seed 004's task-routing service on SQLite (docs/service.md): the
+//! Seed 004's task-routing service on SQLite (docs/service.md; the same
+//! pairs on PostgreSQL are `service_pg`'s, built from these rows): the
 //! session scan (C18), the pending-task page with and without the seed's
 //! indexes (C17, C24), SLA status and the assignment pass (C19). Python is
 //! the service as the seed writes it, `python-fixed` the fix the seed
@@ -9,49 +10,80 @@
 
 use std::sync::{Arc, Mutex};
 
-use twinbench_service::config::{self, Config};
-use twinbench_service::kernels::{Finish, assign, pending, scan, sla};
+use twinbench_service::config::{self, BuiltQuery, Config, ParamValue};
+use twinbench_service::kernels::{
+    Finish, KernelError, PgStore, SqliteStore, Store, assign, pending, scan, sla,
+};
 use twinbench_service::model::DetectedSession;
 use twinbench_service::rusqlite::Connection;
+use twinbench_service::schema::Indexes;
 use twinbench_service::sqlite;
 
 use super::glue::input_kind;
 use super::side::Side;
 use super::{
     Alternative, Domain, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
-    PythonFunction, RustTwin, TwinError,
+    PythonFunction, QueryPlan, RustTwin, TwinError,
 };
 use crate::compare::{Comparison, Lists, Output};
-use crate::inputs::{Generator, Input, PAGE_LIMIT, TaskDbScale};
+use crate::inputs::{Database, Generator, Input, PAGE_LIMIT, TaskDb, TaskDbScale};
 use crate::pins::PinSet;
 
 const MODULE: &str = "twinbench_baselines.task_routing";
 
-/// What the Rust kernels run on: one connection to the indexed file (the
-/// fixed service's), opened outside the timed region, with the rules and
-/// the detector's report. The mutex only makes the connection shareable;
+/// What the Rust kernels run on: one connection to the indexed database
+/// (the fixed service's: the indexed file on SQLite, the indexed database
+/// on PostgreSQL), opened outside the timed region, with the rules and the
+/// detector's report. The mutex only makes the connection shareable;
 /// calls never overlap.
 #[derive(Debug)]
 pub struct ServiceDb {
-    conn: Mutex<Connection>,
+    conn: Mutex<Backend>,
     config: Config,
     detected: Vec<DetectedSession>,
     now: i64,
 }
 
-fn prepare_db(input: &Input) -> Result<Prepared, TwinError> {
-    let Input::TaskDb(db) = input else {
-        return Err(TwinError::WrongInput {
+/// The connection of a [`ServiceDb`].
+#[derive(Debug)]
+enum Backend {
+    Sqlite(Connection),
+    Postgres(Box<PgStore>),
+}
+
+fn task_db(input: &Input) -> Result<&TaskDb, TwinError> {
+    match input {
+        Input::TaskDb(db) => Ok(db),
+        _ => Err(TwinError::WrongInput {
             expected: "task database",
             got: input_kind(input),
-        });
-    };
-    let files = db.files().map_err(TwinError::TaskDb)?;
+        }),
+    }
+}
+
+/// The Rust twin's connection to `db`'s indexed database, on its engine.
+fn prepare_db(input: &Input) -> Result<Prepared, TwinError> {
+    let db = task_db(input)?;
     let config =
         config::load(&db.config_dir, None).map_err(|e| TwinError::TaskDb(e.to_string()))?;
-    let conn = sqlite::open(&files.indexed).map_err(|e| TwinError::TaskDb(e.to_string()))?;
+    let backend = match db.database {
+        Database::Sqlite => {
+            let files = db.files().map_err(TwinError::TaskDb)?;
+            Backend::Sqlite(
+                sqlite::open(&files.indexed).map_err(|e| TwinError::TaskDb(e.to_string()))?,
+            )
+        }
+        Database::Postgres => {
+            let databases = db.pg().map_err(TwinError::TaskDb)?;
+            let client = databases
+                .cluster()
+                .connect(databases.name(Indexes::On))
+                .map_err(|e| TwinError::TaskDb(e.to_string()))?;
+            Backend::Postgres(Box::new(PgStore::new(client)))
+        }
+    };
     Ok(Prepared::TaskDb(Arc::new(ServiceDb {
-        conn: Mutex::new(conn),
+        conn: Mutex::new(backend),
         config,
         detected: db.data.detected.clone(),
         now: db.data.now,
@@ -60,7 +92,7 @@ fn prepare_db(input: &Input) -> Result<Prepared, TwinError> {
 
 fn with_db<T>(
     prepared: &Prepared,
-    f: impl FnOnce(&Connection, &ServiceDb) -> Result<T, TwinError>,
+    f: impl FnOnce(&mut dyn Store, &ServiceDb) -> Result<T, TwinError>,
 ) -> Result<T, TwinError> {
     let Prepared::TaskDb(db) = prepared else {
         return Err(super::glue::wrong_prepared(
@@ -68,11 +100,14 @@ fn with_db<T>(
             prepared,
         ));
     };
-    let conn = db
+    let mut conn = db
         .conn
         .lock()
         .map_err(|_| TwinError::TaskDb("connection lock poisoned by an earlier panic".into()))?;
-    f(&conn, db)
+    match &mut *conn {
+        Backend::Sqlite(c) => f(&mut SqliteStore(c), db),
+        Backend::Postgres(store) => f(store.as_mut(), db),
+    }
 }
 
 const CALLED_BY_WORKER: OriginalUse = OriginalUse {
@@ -115,6 +150,7 @@ pub(super) const SESSION_SCAN: KernelPair = KernelPair {
     },
     generator: Generator::TaskDatabase {
         scale: TaskDbScale::Sessions { tasks: 200 },
+        database: Database::Sqlite,
     },
     comparison: Comparison::ExactLists,
     tolerance: super::EXACT,
@@ -139,8 +175,8 @@ pub(super) const SESSION_SCAN: KernelPair = KernelPair {
 };
 
 fn run_session_scan(prepared: &Prepared) -> Result<Output, TwinError> {
-    with_db(prepared, |conn, db| {
-        let actions = scan::scan_sessions(conn, &db.config, &db.detected, Finish::Rollback)?;
+    with_db(prepared, |store, db| {
+        let actions = scan::scan_sessions(store, &db.config, &db.detected, Finish::Rollback)?;
         let mut out = Lists::with_capacity(actions.len());
         for (s, action) in db.detected.iter().zip(actions) {
             let code = action as i64;
@@ -173,6 +209,7 @@ pub(super) const PENDING_TASKS: KernelPair = KernelPair {
     },
     generator: Generator::TaskDatabase {
         scale: TaskDbScale::Tasks { sessions: 50 },
+        database: Database::Sqlite,
     },
     comparison: Comparison::ExactLists,
     tolerance: super::EXACT,
@@ -189,8 +226,8 @@ pub(super) const PENDING_TASKS: KernelPair = KernelPair {
 };
 
 fn run_pending_tasks(prepared: &Prepared) -> Result<Output, TwinError> {
-    with_db(prepared, |conn, db| {
-        let ids = pending::pending_ids(conn, &db.config, "pending", PAGE_LIMIT)?;
+    with_db(prepared, |store, db| {
+        let ids = pending::pending_ids(store, &db.config, "pending", PAGE_LIMIT)?;
         let mut out = Lists::with_capacity(1);
         let n = ids.len() as f64;
         out.push(ids, n);
@@ -219,6 +256,7 @@ pub(super) const SLA_STATUS: KernelPair = KernelPair {
     },
     generator: Generator::TaskDatabase {
         scale: TaskDbScale::Tasks { sessions: 50 },
+        database: Database::Sqlite,
     },
     comparison: Comparison::ExactLists,
     tolerance: super::EXACT,
@@ -234,8 +272,8 @@ pub(super) const SLA_STATUS: KernelPair = KernelPair {
 };
 
 fn run_sla_status(prepared: &Prepared) -> Result<Output, TwinError> {
-    with_db(prepared, |conn, db| {
-        let report = sla::sla_report(conn, &db.config, db.now)?;
+    with_db(prepared, |store, db| {
+        let report = sla::sla_report(store, &db.config, db.now)?;
         let mut out = Lists::with_capacity(report.len());
         for (id, status) in report {
             let code = status as i64;
@@ -269,6 +307,7 @@ pub(super) const TASK_ASSIGNMENT: KernelPair = KernelPair {
     },
     generator: Generator::TaskDatabase {
         scale: TaskDbScale::Tasks { sessions: 50 },
+        database: Database::Sqlite,
     },
     comparison: Comparison::ExactLists,
     tolerance: super::EXACT,
@@ -284,8 +323,8 @@ pub(super) const TASK_ASSIGNMENT: KernelPair = KernelPair {
 };
 
 fn run_task_assignment(prepared: &Prepared) -> Result<Output, TwinError> {
-    with_db(prepared, |conn, db| {
-        let plan = assign::assign_pending(conn, &db.config, db.now, Finish::Rollback)?;
+    with_db(prepared, |store, db| {
+        let plan = assign::assign_pending(store, &db.config, db.now, Finish::Rollback)?;
         let mut out = Lists::with_capacity(plan.len());
         for a in plan {
             let timed_out = i64::from(a.timed_out);
@@ -296,4 +335,97 @@ fn run_task_assignment(prepared: &Prepared) -> Result<Output, TwinError> {
         }
         Ok(Output::Lists(out))
     })
+}
+
+/// A pair's main query: the one its figure is about.
+struct MainQuery {
+    template: &'static str,
+    build: fn(&Config, &TaskDb) -> Result<BuiltQuery, KernelError>,
+    /// The sides on the database without the indexes (the others use the
+    /// indexed one).
+    on_plain: &'static [Side],
+}
+
+/// The main query of a task-routing pair, by its Python function (the
+/// SQLite and PostgreSQL pairs share it).
+fn main_query(pair: &KernelPair) -> Option<MainQuery> {
+    let query = match pair.python.function {
+        "session_scan" => MainQuery {
+            template: "sessions_by_names",
+            build: |config, db| {
+                let names = db.data.detected.iter().map(|s| s.name.clone()).collect();
+                let mut given = std::collections::BTreeMap::new();
+                given.insert("names", ParamValue::StringList(names));
+                Ok(config.build_query("sessions_by_names", &given)?)
+            },
+            on_plain: &[],
+        },
+        "pending_tasks" => MainQuery {
+            template: "pending_tasks",
+            build: |config, _| pending::pending_query(config, "pending", PAGE_LIMIT),
+            on_plain: &[Side::Python],
+        },
+        "sla_status" => MainQuery {
+            template: "open_tasks",
+            build: |config, _| sla::open_tasks_query(config),
+            on_plain: &[],
+        },
+        "task_assignment" => MainQuery {
+            template: "pending_tasks",
+            build: |config, _| pending::pending_query(config, "pending", assign::ALL_ROWS),
+            on_plain: &[],
+        },
+        _ => return None,
+    };
+    Some(query)
+}
+
+/// The plan of `pair`'s main query on each database its sides use (see
+/// [`MainQuery`]); empty for a pair that is not a task-routing one.
+pub(super) fn query_plans(pair: &KernelPair, input: &Input) -> Result<Vec<QueryPlan>, TwinError> {
+    let (Some(main), Input::TaskDb(db)) = (main_query(pair), input) else {
+        return Ok(Vec::new());
+    };
+    let config =
+        config::load(&db.config_dir, None).map_err(|e| TwinError::TaskDb(e.to_string()))?;
+    let query = (main.build)(&config, db)?;
+    let mut out = Vec::new();
+    for indexes in [Indexes::Off, Indexes::On] {
+        let sides: Vec<Side> = pair
+            .sides()
+            .into_iter()
+            .filter(|s| *s != Side::CopyInput)
+            .filter(|s| main.on_plain.contains(s) == (indexes == Indexes::Off))
+            .collect();
+        if sides.is_empty() {
+            continue;
+        }
+        let plan = match db.database {
+            Database::Sqlite => {
+                let files = db.files().map_err(TwinError::TaskDb)?;
+                let path = match indexes {
+                    Indexes::On => &files.indexed,
+                    Indexes::Off => &files.plain,
+                };
+                let conn = sqlite::open(path).map_err(|e| TwinError::TaskDb(e.to_string()))?;
+                sqlite::explain(&conn, &query).map_err(|e| TwinError::TaskDb(e.to_string()))?
+            }
+            Database::Postgres => {
+                let databases = db.pg().map_err(TwinError::TaskDb)?;
+                let client = databases
+                    .cluster()
+                    .connect(databases.name(indexes))
+                    .map_err(|e| TwinError::TaskDb(e.to_string()))?;
+                PgStore::new(client).explain(&query)?
+            }
+        };
+        out.push(QueryPlan {
+            database: db.database.label().to_string(),
+            indexes: indexes == Indexes::On,
+            sides,
+            query: main.template.to_string(),
+            plan,
+        });
+    }
+    Ok(out)
 }

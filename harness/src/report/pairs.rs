@@ -50,6 +50,10 @@ pub(super) fn correctness_cell(c: &Correctness) -> String {
             esc(first_line(rust)),
             esc(first_line(python))
         ),
+        Correctness::NotRun { reason } => format!(
+            "<span class=bad>NOT RUN</span><br><span class=muted>{}</span>",
+            esc(first_line(reason))
+        ),
     }
 }
 
@@ -220,6 +224,7 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
         }
     }
     out.push_str("</table></div>");
+    query_plans_detail(out, pair);
     let problems: Vec<String> = pair
         .sizes
         .iter()
@@ -230,6 +235,41 @@ pub(super) fn pair_detail(out: &mut String, pair: &PairResult) {
         })
         .collect();
     problem_list(out, &problems);
+}
+
+/// Per size, the plan each database chose for the pair's main query, right
+/// under the figures it explains: whether the seed's index was used.
+fn query_plans_detail(out: &mut String, pair: &PairResult) {
+    if pair.sizes.iter().all(|s| s.query_plans.is_empty()) {
+        return;
+    }
+    out.push_str("<h4>Query plans (taken on each size's data, outside the timed calls)</h4>");
+    for size in &pair.sizes {
+        for plan in &size.query_plans {
+            let sides: Vec<String> = plan.sides.iter().map(ToString::to_string).collect();
+            let uses_index = plan.plan.iter().any(|l| l.contains("idx_"));
+            let _ = write!(
+                out,
+                "<p>{size} {unit}: <code>{query}</code> on {db}, {indexes} (timed sides: {sides})                  — {verdict}</p><pre>{plan}</pre>",
+                size = size.size,
+                unit = esc(&pair.size_unit),
+                query = esc(&plan.query),
+                db = esc(&plan.database),
+                indexes = if plan.indexes {
+                    "with the seed's indexes"
+                } else {
+                    "without indexes"
+                },
+                sides = esc(&sides.join(", ")),
+                verdict = if uses_index {
+                    "<b>an index is used</b>"
+                } else {
+                    "<b>no index used</b>"
+                },
+                plan = esc(&plan.plan.join("\n")),
+            );
+        }
+    }
 }
 
 /// The pairs grouped by the part of the original service they come from, in

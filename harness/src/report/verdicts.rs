@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::markup::esc;
+use super::markup::{esc, format_duration, format_ratio};
 use crate::results::Results;
 use crate::results::verdicts::{ClaimVerdict, Readiness, RequirementStatus};
 
@@ -91,6 +91,40 @@ pub fn claims_section(out: &mut String, results: &Results) {
             measured = esc(&c.measured_text),
             rests = esc(&c.rests_on.join(", ")),
             against = esc(&c.against),
+        );
+    }
+    out.push_str("</table></div>");
+    for c in results.claims.iter().filter(|c| !c.attribution.is_empty()) {
+        attribution_table(out, c);
+    }
+}
+
+/// A claim's attribution, per database: Python as written → Python fixed
+/// → Rust (mean per call, each kernel at its largest size timed on all
+/// three), and the two steps with their 95% intervals: how much of the win
+/// is the fix and how much the port, on SQLite and on PostgreSQL.
+fn attribution_table(out: &mut String, c: &crate::results::ClaimRow) {
+    let _ = write!(
+        out,
+        "<h3 id=\"attribution-{id}\">{id}: fix or port, per database</h3><div class=scroll><table>\
+         <tr><th class=l>database</th><th class=l>kernel @ size</th><th>python (as written)</th>\
+         <th>python-fixed</th><th>rust</th><th>fix: python ÷ python-fixed</th>\
+         <th>port: python-fixed ÷ rust</th></tr>",
+        id = esc(&c.id)
+    );
+    for row in &c.attribution {
+        let _ = write!(
+            out,
+            "<tr><td class=l>{db}</td><td class=l>{k} @ {size}</td><td>{py}</td><td>{fixed}</td>\
+             <td>{rust}</td><td>{fix}</td><td>{port}</td></tr>",
+            db = esc(row.database.as_deref().unwrap_or("none (CPU-bound)")),
+            k = esc(&row.kernel),
+            size = row.size,
+            py = format_duration(row.python_ns),
+            fixed = format_duration(row.python_fixed_ns),
+            rust = format_duration(row.rust_ns),
+            fix = format_ratio(&row.fix),
+            port = format_ratio(&row.port),
         );
     }
     out.push_str("</table></div>");

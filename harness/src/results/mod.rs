@@ -20,11 +20,11 @@ pub use latency::{LatencyDistribution, LatencyResult, LatencyTarget};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
 pub use twinbench_http::record::{HttpBench, LoadReport, MemoryPeak, ReloadMeasure, ServerMeasure};
-pub use verdicts::{ClaimRow, ComponentVerdict};
+pub use verdicts::{AttributionRow, ClaimRow, ComponentVerdict};
 
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
 use crate::environment::{GitInfo, Machine, Pin};
-use crate::pairs::{Defect, Domain, Side};
+use crate::pairs::{Defect, Domain, QueryPlan, Side};
 use crate::scenario::Shard;
 use crate::stats::Estimate;
 
@@ -280,6 +280,12 @@ pub struct SizeResult {
     /// Peak and retained memory of one call, each side (a separate run).
     #[serde(default)]
     pub memory: Option<MemoryResult>,
+    /// The plan of the pair's main query on each database its sides use
+    /// (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN`), taken on
+    /// this size's data outside every timed region: whether the index was
+    /// used. Empty for a pair without a database.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query_plans: Vec<QueryPlan>,
     /// Why a figure above is absent.
     pub problems: Vec<String>,
 }
@@ -304,11 +310,21 @@ pub enum Correctness {
         rust: String,
         python: String,
     },
+    /// Neither side ran: something the pair needs is not on this machine
+    /// (PostgreSQL for the `*_pg` pairs). Never a pass; the reason says
+    /// what to install.
+    NotRun {
+        reason: String,
+    },
 }
 
 impl Correctness {
     pub fn is_agree(&self) -> bool {
         matches!(self, Correctness::Agree { .. })
+    }
+
+    pub fn is_not_run(&self) -> bool {
+        matches!(self, Correctness::NotRun { .. })
     }
 }
 

@@ -44,6 +44,29 @@ pub struct ClaimRow {
     pub rests_on: Vec<String>,
     /// What it is measured against (baseline, peers).
     pub against: String,
+    /// For the attribution claim (C22): per kernel, Python as written →
+    /// Python fixed → Rust, with the database it runs on, so the report can
+    /// show the three columns per database.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attribution: Vec<AttributionRow>,
+}
+
+/// One kernel's three columns (each at its largest size timed on all
+/// three sides) and the two steps between them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AttributionRow {
+    /// "SQLite", "PostgreSQL", or `None` for a kernel without a database.
+    pub database: Option<String>,
+    pub kernel: String,
+    pub size: usize,
+    /// Mean time per call of each side, nanoseconds.
+    pub python_ns: f64,
+    pub python_fixed_ns: f64,
+    pub rust_ns: f64,
+    /// python ÷ python-fixed: what fixing the Python gives.
+    pub fix: Estimate,
+    /// python-fixed ÷ rust: what porting the fixed Python gives.
+    pub port: Estimate,
 }
 
 /// Ready or not, per migrated component.

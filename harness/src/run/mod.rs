@@ -545,6 +545,24 @@ fn rust_peer_memory(
     }
 }
 
+/// Why `pair` cannot run on this machine ([`pairs::missing_requirement`]),
+/// as the correctness to record: [`Correctness::NotRun`] with what to
+/// install, or, where TWINBENCH_REQUIRE_POSTGRES asks for it, a failure.
+/// `None`: it can run.
+pub fn missing_requirement(pair: &pairs::KernelPair) -> Option<Correctness> {
+    let missing = pairs::missing_requirement(pair)?;
+    Some(if missing.required {
+        Correctness::Failed {
+            side: Side::Rust,
+            error: missing.to_string(),
+        }
+    } else {
+        Correctness::NotRun {
+            reason: missing.reason,
+        }
+    })
+}
+
 fn run_pair(
     plan: &KernelPlan,
     bridge: Option<&Bridge>,
@@ -561,6 +579,23 @@ fn run_pair(
                 kernel: pair.name,
                 size,
             });
+            let unmeasured = |correctness| SizeResult {
+                size,
+                seed: plan.seed,
+                correctness,
+                timings: Vec::new(),
+                speedup: None,
+                parallel_speedup: None,
+                rust_over_copy: None,
+                parallel_over_copy: None,
+                alternatives: Vec::new(),
+                memory: None,
+                query_plans: Vec::new(),
+                problems: Vec::new(),
+            };
+            if let Some(correctness) = missing_requirement(pair) {
+                return unmeasured(correctness);
+            }
             let input = pair.generator.generate(size, plan.seed);
             let (correctness, python_output) = check::check_with_output(plan, bridge, &input);
             let mut alternatives =
@@ -570,18 +605,14 @@ fn run_pair(
                 rust_peer_memory(meter, pair, &input, &mut alternatives, &mut memory.problems);
             }
             let mut result = SizeResult {
-                size,
-                seed: plan.seed,
-                correctness,
-                timings: Vec::new(),
-                speedup: None,
-                parallel_speedup: None,
-                rust_over_copy: None,
-                parallel_over_copy: None,
                 alternatives,
                 memory: Some(memory),
-                problems: Vec::new(),
+                ..unmeasured(correctness)
             };
+            match crate::pairs::query_plans(pair, &input) {
+                Ok(plans) => result.query_plans = plans,
+                Err(e) => result.problems.push(format!("query plans: {e}")),
+            }
             collect_timings(pair, size, samples, &mut result);
             result
         })

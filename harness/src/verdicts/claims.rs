@@ -1,8 +1,9 @@
 //! The claims ledger: every promise of `../shared/CLAIMS.md`, C01–C26,
 //! measured from a run's results or visibly unmeasured.
 
+use crate::inputs::{Database, Generator};
 use crate::pairs::{self, Domain, ORIGINAL_BENCHMARK_SIZES, Side};
-use crate::results::verdicts::{ClaimRow, ClaimVerdict};
+use crate::results::verdicts::{AttributionRow, ClaimRow, ClaimVerdict};
 use crate::results::{Results, SizeResult};
 use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, wilson};
 
@@ -282,6 +283,69 @@ const CLAIMS: [ClaimSpec; 26] = [
     },
 ];
 
+/// The database a kernel runs on (`None`: it has none, or this build does
+/// not know the kernel).
+fn database_of(kernel: &str) -> Option<Database> {
+    match pairs::find(kernel)?.generator {
+        Generator::TaskDatabase { database, .. } => Some(database),
+        _ => None,
+    }
+}
+
+/// Whether a kernel's figures are PostgreSQL's. The service's claims keep
+/// their definition (measured on SQLite, the embedded default); the same
+/// kernels on PostgreSQL are the second database's evidence, given beside
+/// the verdict and not in it (a verdict is judged on them only where no
+/// SQLite kernel was timed).
+fn on_postgres(kernel: &str) -> bool {
+    database_of(kernel) == Some(Database::Postgres)
+}
+
+/// `slower ÷ faster` over the PostgreSQL kernels tagged with `spec`, each
+/// at its largest size timed on both, as one sentence for the ledger
+/// (empty when none was timed).
+fn postgres_evidence(
+    spec: &ClaimSpec,
+    (slower, faster): (Side, Side),
+    results: &Results,
+) -> String {
+    let mut ratios: Vec<(&[f64], &[f64])> = Vec::new();
+    let mut kernels = Vec::new();
+    for pair in results
+        .pairs
+        .iter()
+        .filter(|p| p.claims.iter().any(|c| c == spec.id) && on_postgres(&p.kernel))
+    {
+        if let Some((size, a, b)) = pair
+            .sizes
+            .iter()
+            .filter_map(|s| Some((s.size, s.samples(slower)?, s.samples(faster)?)))
+            .max_by_key(|(size, _, _)| *size)
+        {
+            ratios.push((a, b));
+            kernels.push(format!("{} @ {size}", pair.kernel));
+        }
+    }
+    if ratios.is_empty() {
+        return String::new();
+    }
+    let e = geomean_ratio_estimate(&ratios);
+    format!(
+        " On PostgreSQL (the second database's evidence, not in the verdict): {} [{}, {}]          {} ÷ {} over {} ({}).",
+        times(e.point),
+        times(e.low),
+        times(e.high),
+        slower.id(),
+        faster.id(),
+        if ratios.len() == 1 {
+            "1 kernel".to_string()
+        } else {
+            format!("{} kernels (geometric mean)", ratios.len())
+        },
+        kernels.join(", ")
+    )
+}
+
 /// Every claim of CLAIMS.md, measured or marked unmeasured.
 pub fn ledger(results: &Results) -> Vec<ClaimRow> {
     CLAIMS.iter().map(|spec| row(spec, results)).collect()
@@ -300,6 +364,7 @@ fn claim_base(spec: &ClaimSpec) -> ClaimRow {
         at_original_sizes: None,
         rests_on: Vec::new(),
         against: String::new(),
+        attribution: Vec::new(),
     }
 }
 
@@ -363,12 +428,22 @@ fn http_row(
 }
 
 fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
-    let tagged: Vec<(&str, &SizeResult)> = results
+    let all: Vec<(&str, &SizeResult)> = results
         .pairs
         .iter()
         .filter(|p| p.claims.iter().any(|c| c == spec.id))
         .filter_map(|p| largest_timed(&p.sizes).map(|s| (p.kernel.as_str(), s)))
         .collect();
+    // PostgreSQL's figures beside the verdict, unless they are all there is.
+    let (tagged, pg_text) = if all.iter().all(|(k, _)| on_postgres(k)) {
+        (all, String::new())
+    } else {
+        let tagged = all.into_iter().filter(|(k, _)| !on_postgres(k)).collect();
+        (
+            tagged,
+            postgres_evidence(spec, (Side::Python, Side::Rust), results),
+        )
+    };
     if tagged.is_empty() {
         return unmeasured(
             spec,
@@ -419,7 +494,8 @@ fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
     let (at_original_sizes, original_text) = at_original_sizes(spec, results);
     ClaimRow {
         measured_text: format!(
-            "{} [{}, {}] geometric mean over {} kernels, each at its largest size{original_text}",
+            "{} [{}, {}] geometric mean over {} kernels, each at its largest size\
+             {original_text}{pg_text}",
             times(estimate.point),
             times(estimate.low),
             times(estimate.high),
@@ -449,10 +525,21 @@ fn side_ratio_row(
 ) -> ClaimRow {
     let mut ratios: Vec<(&[f64], &[f64])> = Vec::new();
     let mut rests_on = Vec::new();
-    for pair in results
+    let tagged: Vec<_> = results
         .pairs
         .iter()
         .filter(|p| p.claims.iter().any(|c| c == spec.id))
+        .collect();
+    // PostgreSQL's figures beside the verdict, unless they are all there is.
+    let only_postgres = tagged.iter().all(|p| on_postgres(&p.kernel));
+    let pg_text = if only_postgres {
+        String::new()
+    } else {
+        postgres_evidence(spec, (slower, faster), results)
+    };
+    for pair in tagged
+        .into_iter()
+        .filter(|p| only_postgres || !on_postgres(&p.kernel))
     {
         let largest = pair
             .sizes
@@ -473,7 +560,8 @@ fn side_ratio_row(
     let estimate = geomean_ratio_estimate(&ratios);
     ClaimRow {
         measured_text: format!(
-            "{} [{}, {}] geometric mean over {} kernels, each at its largest size: {} ÷ {}",
+            "{} [{}, {}] geometric mean over {} kernels, each at its largest size: {} ÷ {}.\
+             {pg_text}",
             times(estimate.point),
             times(estimate.low),
             times(estimate.high),
@@ -626,6 +714,9 @@ fn error_rate_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
         .pairs
         .iter()
         .flat_map(|p| p.sizes.iter().map(move |s| (p.kernel.as_str(), s)))
+        // Not run (PostgreSQL absent) is not a check: it neither passed
+        // nor failed.
+        .filter(|(_, s)| !s.correctness.is_not_run())
         .collect();
     if sizes.is_empty() {
         return unmeasured(spec, "no kernel was checked in this run");
@@ -697,10 +788,13 @@ fn leaks_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
 }
 
 fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
-    // (as written, fixed) and (fixed, Rust) per kernel, split by whether
-    // the kernel waits on a database (the task-routing service) or computes.
-    let mut io = Attributed::default();
+    // (as written, fixed) and (fixed, Rust) per kernel, grouped by the
+    // database the kernel waits on (the task-routing service, on SQLite
+    // and on PostgreSQL) or none (it computes).
+    let mut sqlite = Attributed::default();
+    let mut postgres = Attributed::default();
     let mut cpu = Attributed::default();
+    let mut table = Vec::new();
     for pair in &results.pairs {
         let Some(size) = pair
             .sizes
@@ -717,29 +811,69 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         ) else {
             continue;
         };
-        let group = if pair.domain == Domain::TaskRouting {
-            &mut io
-        } else {
-            &mut cpu
+        let database = database_of(&pair.kernel);
+        let group = match database {
+            Some(Database::Postgres) => &mut postgres,
+            Some(Database::Sqlite) => &mut sqlite,
+            // A task-routing kernel this build does not know: its domain
+            // says it waits on a database; SQLite was the only one.
+            None if pair.domain == Domain::TaskRouting => &mut sqlite,
+            None => &mut cpu,
         };
         group.fix.push((python, fixed));
         group.port.push((fixed, rust));
         group
             .kernels
             .push(format!("{} @ {}", pair.kernel, size.size));
+        let mean = |side| size.timing(side).map_or(f64::NAN, |t| t.mean_ns.point);
+        table.push(AttributionRow {
+            database: database.map(|d| d.label().to_string()),
+            kernel: pair.kernel.clone(),
+            size: size.size,
+            python_ns: mean(Side::Python),
+            python_fixed_ns: mean(Side::PythonFixed),
+            rust_ns: mean(Side::Rust),
+            fix: geomean_ratio_estimate(&[(python, fixed)]),
+            port: geomean_ratio_estimate(&[(fixed, rust)]),
+        });
     }
-    if io.kernels.is_empty() && cpu.kernels.is_empty() {
+    if table.is_empty() {
         return unmeasured(
             spec,
             "no kernel with a fixed Python baseline was timed in this run",
         );
     }
+    // Databases first, then the CPU-bound kernels, each in run order.
+    table.sort_by_key(|r| match r.database.as_deref() {
+        Some("SQLite") => 0,
+        Some(_) => 1,
+        None => 2,
+    });
     let cpu_text = cpu.text("CPU-bound");
-    let rests_on = io.kernels.iter().chain(&cpu.kernels).cloned().collect();
+    let rests_on = sqlite
+        .kernels
+        .iter()
+        .chain(&postgres.kernels)
+        .chain(&cpu.kernels)
+        .cloned()
+        .collect();
     let against = "the as-written Python, the fixed Python and the Rust twin on the same input \
-                   (for the database kernels, the same database file)"
+                   (for the database kernels, the same database)"
         .to_string();
-    if io.kernels.is_empty() {
+    // The verdict keeps its definition: the port's step on SQLite; on
+    // PostgreSQL alone where no SQLite kernel was timed.
+    let (judged, judged_name, other, other_text) = if sqlite.kernels.is_empty() {
+        (&postgres, "PostgreSQL", &sqlite, String::new())
+    } else {
+        (
+            &sqlite,
+            "SQLite",
+            &postgres,
+            " On PostgreSQL (the second database's evidence, shown beside the verdict): "
+                .to_string(),
+        )
+    };
+    if judged.kernels.is_empty() {
         return ClaimRow {
             measured: Some(geomean_ratio_estimate(&cpu.port)),
             measured_text: format!(
@@ -748,22 +882,38 @@ fn attribution_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
             verdict: ClaimVerdict::Unmeasured,
             rests_on,
             against,
+            attribution: table,
             ..claim_base(spec)
         };
     }
-    let port = geomean_ratio_estimate(&io.port);
+    let port = geomean_ratio_estimate(&judged.port);
+    let engine_note = if judged_name == "SQLite" {
+        " On SQLite the database engine is the same C library on both sides, so the port's \
+         share is the driver and the code around the queries."
+    } else {
+        " On PostgreSQL both sides talk to the same server over its unix socket, so the \
+         port's share is the driver and the code around the queries."
+    };
+    let other_words = if other.kernels.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{other_text}{}",
+            other.text("I/O-bound (PostgreSQL)").trim_start()
+        )
+    };
     ClaimRow {
         measured: Some(port),
         measured_text: format!(
-            "{} On SQLite the database engine is the same C library on both sides, so the \
-             port's share is the driver and the code around the queries; \"negligible\" is \
-             read as the port adding less than {}. {cpu_text}",
-            io.text("I/O-bound (database)"),
+            "On {judged_name}: {}{engine_note} \"Negligible\" is read as the port adding less \
+             than {}.{other_words} {cpu_text}",
+            judged.text(&format!("I/O-bound ({judged_name})")),
             times(NEGLIGIBLE_PORT)
         ),
         verdict: verdict(&port, NEGLIGIBLE_PORT, Direction::LessThan),
         rests_on,
         against,
+        attribution: table,
         ..claim_base(spec)
     }
 }
@@ -797,5 +947,120 @@ impl Attributed<'_> {
             times(port.low),
             times(port.high)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::timings::side_timing;
+    use crate::results::PairResult;
+
+    /// A task-routing pair's result: one size, the three sides timed at
+    /// these per-call times (with a little spread), tagged with `claims`.
+    fn timed(template: &PairResult, kernel: &str, claims: &[&str], ns: [f64; 3]) -> PairResult {
+        let mut pair = template.clone();
+        pair.kernel = kernel.to_string();
+        pair.domain = Domain::TaskRouting;
+        pair.claims = claims.iter().map(|c| c.to_string()).collect();
+        let mut size = pair.sizes[0].clone();
+        size.size = 1_000;
+        size.timings = [Side::Python, Side::PythonFixed, Side::Rust]
+            .into_iter()
+            .zip(ns)
+            .map(|(side, ns)| {
+                let samples: Vec<f64> = (0..10)
+                    .map(|i| ns * (1.0 + 0.01 * (i % 3) as f64))
+                    .collect();
+                side_timing(side, &samples, 10.0)
+            })
+            .collect();
+        pair.sizes = vec![size];
+        pair
+    }
+
+    /// The SQLite pairs decide C17, C24 and C22 as before; the same
+    /// kernels on PostgreSQL are given beside (C17, C24) and in C22's
+    /// per-database table, not in the verdicts.
+    #[test]
+    fn postgres_figures_are_evidence_beside_the_sqlite_verdicts() {
+        let path = crate::workspace::root().join("reports/baseline.json");
+        let mut results = crate::results::load(&path).expect("reports/baseline.json");
+        let template = results.pairs[0].clone();
+        // SQLite: the index 12.5x, the driver 4x. PostgreSQL: the index
+        // 6.4x, the driver 0.75x (Rust slower), which alone would make C24
+        // and C22 come out otherwise.
+        results.pairs = vec![
+            timed(
+                &template,
+                "pending_tasks",
+                &["C17", "C24"],
+                [50_000.0, 4_000.0, 1_000.0],
+            ),
+            timed(
+                &template,
+                "pending_tasks_pg",
+                &["C17", "C24"],
+                [8_500.0, 1_330.0, 1_770.0],
+            ),
+        ];
+        let ledger = ledger(&results);
+        let claim = |id: &str| ledger.iter().find(|c| c.id == id).expect("in the ledger");
+
+        let c17 = claim("C17");
+        assert_eq!(
+            c17.verdict,
+            ClaimVerdict::Confirmed,
+            "{}",
+            c17.measured_text
+        );
+        assert_eq!(c17.rests_on, ["pending_tasks @ 1000"]);
+        assert!(
+            c17.measured_text.contains("On PostgreSQL"),
+            "{}",
+            c17.measured_text
+        );
+        assert!(c17.measured_text.contains("pending_tasks_pg @ 1000"));
+
+        let c24 = claim("C24");
+        assert_eq!(
+            c24.verdict,
+            ClaimVerdict::Refuted,
+            "4x against a claimed 20x"
+        );
+        assert!((c24.measured.expect("measured").point - 4.0).abs() < 0.2);
+
+        let c22 = claim("C22");
+        assert_eq!(c22.verdict, ClaimVerdict::Refuted, "the SQLite port's 4x");
+        let databases: Vec<Option<&str>> = c22
+            .attribution
+            .iter()
+            .map(|r| r.database.as_deref())
+            .collect();
+        assert_eq!(databases, [Some("SQLite"), Some("PostgreSQL")]);
+        let pg = &c22.attribution[1];
+        assert!((pg.fix.point - 8_500.0 / 1_330.0).abs() < 0.3, "{pg:?}");
+        assert!(pg.port.point < 1.0, "{pg:?}");
+        assert!(
+            c22.measured_text.contains("On PostgreSQL"),
+            "{}",
+            c22.measured_text
+        );
+
+        // PostgreSQL alone: then it is what the verdicts rest on.
+        results.pairs.remove(0);
+        let ledger = super::ledger(&results);
+        let c22 = ledger.iter().find(|c| c.id == "C22").expect("C22");
+        assert_eq!(
+            c22.verdict,
+            ClaimVerdict::Confirmed,
+            "{}",
+            c22.measured_text
+        );
+        assert!(
+            c22.measured_text.starts_with("On PostgreSQL"),
+            "{}",
+            c22.measured_text
+        );
     }
 }

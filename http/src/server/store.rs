@@ -12,6 +12,7 @@ use std::sync::{Mutex, PoisonError};
 
 use twinbench_service::config::{Config, ParamValue};
 use twinbench_service::kernels::assign::assign_one;
+use twinbench_service::kernels::SqliteStore;
 use twinbench_service::model::{Session, Task};
 use twinbench_service::rusqlite::{Connection, TransactionBehavior};
 use twinbench_service::sqlite::{self, DbError, rows, task_row};
@@ -143,7 +144,7 @@ impl Store {
             assigned_at: None,
             content: String::new(),
         };
-        let session = assign_one(&tx, config, &task, now)?;
+        let session = assign_one(&mut SqliteStore(&tx), config, &task, now)?;
         tx.commit().map_err(|source| DbError::Sqlite {
             what: "committing the submit".into(),
             source,

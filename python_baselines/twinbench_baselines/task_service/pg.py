@@ -6,6 +6,9 @@ rows come back as dicts. Only the placeholders differ between the drivers,
 so they are translated here, once per distinct SQL text:
 
 * `?` outside string literals, quoted identifiers and comments becomes `%s`;
+* `:name` there (sqlite3's named style, which `QueryManager.build_query`'s
+  templates use, with a dict of values) becomes `%(name)s`; a `::type`
+  cast is left alone;
 * every literal `%` becomes `%%`, inside literals too: psycopg reads `%`
   in the whole text, not knowing SQL quoting.
 
@@ -15,7 +18,7 @@ A transaction starts with the first statement and lasts until `commit()` or
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -23,7 +26,8 @@ from psycopg.rows import dict_row
 
 
 def qmark_to_format(sql: str) -> str:
-    """`sql` with qmark placeholders in psycopg's `%s` form (see the module doc)."""
+    """`sql` with qmark and named placeholders in psycopg's `%s` / `%(name)s`
+    form (see the module doc)."""
     out: list[str] = []
     i, n = 0, len(sql)
     while i < n:
@@ -46,6 +50,15 @@ def qmark_to_format(sql: str) -> str:
         elif c == "?":
             out.append("%s")
             i += 1
+        elif sql.startswith("::", i):
+            out.append("::")
+            i += 2
+        elif c == ":" and i + 1 < n and (sql[i + 1].isalpha() or sql[i + 1] == "_"):
+            end = i + 1
+            while end < n and (sql[end].isalnum() or sql[end] == "_"):
+                end += 1
+            out.append(f"%({sql[i + 1:end]})s")
+            i = end
         elif c == "%":
             out.append("%%")
             i += 1
@@ -69,11 +82,15 @@ class PgDatabase:
             translated = self._translated[sql] = qmark_to_format(sql)
         return translated
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """Runs one statement; its rows as dicts (none for a write)."""
+    def execute(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[dict[str, Any]]:
+        """Runs one statement; its rows as dicts (none for a write). `params`
+        is a sequence for `?` SQL, a dict for `:name` SQL (as with sqlite3)."""
         # Params always passed (even empty), so `%%` is always read back as `%`.
+        values = dict(params) if isinstance(params, Mapping) else tuple(params)
         with self.conn.cursor() as cur:
-            cur.execute(self._sql(sql), tuple(params))
+            cur.execute(self._sql(sql), values)
             return cur.fetchall() if cur.description is not None else []
 
     def executemany(self, sql: str, seq_of_params: Iterable[Sequence[Any]]) -> None:

@@ -3,12 +3,9 @@
 
 use std::collections::HashSet;
 
-use rusqlite::Connection;
-
-use super::{Finish, KernelError, build, in_transaction};
+use super::{Finish, KernelError, Store, build, in_transaction};
 use crate::config::{Config, ParamValue, RoutingRules};
 use crate::model::{Assignment, Session, Task};
-use crate::sqlite::{execute, rows, session_row, task_row};
 
 /// Large enough for "every pending task" on both databases (SQLite and
 /// PostgreSQL both take a BIGINT limit).
@@ -82,13 +79,13 @@ pub fn plan(
 
 /// Loads the pending tasks and the available sessions, plans, and writes
 /// the assignments, all in one transaction.
-pub fn assign_pending(
-    conn: &Connection,
+pub fn assign_pending<S: Store + ?Sized>(
+    store: &mut S,
     config: &Config,
     now: i64,
     finish: Finish,
 ) -> Result<Vec<Assignment>, KernelError> {
-    in_transaction(conn, finish, |tx| {
+    in_transaction(store, finish, |tx| {
         let pending = build(
             config,
             "pending_tasks",
@@ -97,14 +94,14 @@ pub fn assign_pending(
                 ("limit", ParamValue::Integer(ALL_ROWS)),
             ],
         )?;
-        let tasks = rows(tx, &pending, task_row)?;
+        let tasks = tx.tasks(&pending)?;
         let since = now - config.routing.heartbeat_timeout_seconds;
         let idle = build(
             config,
             "idle_sessions",
             &[("since", ParamValue::Integer(since))],
         )?;
-        let sessions = rows(tx, &idle, session_row)?;
+        let sessions = tx.sessions(&idle)?;
         let out = plan(&tasks, &sessions, &config.routing, now);
         for a in &out {
             let Some(session) = a
@@ -121,47 +118,41 @@ pub fn assign_pending(
 
 /// The two writes of one assignment: the task to `assigned`, the session to
 /// `busy` with the task as its current one.
-fn write_assignment(
-    conn: &Connection,
+fn write_assignment<S: Store + ?Sized>(
+    store: &mut S,
     config: &Config,
     task_id: i64,
     session: &Session,
     now: i64,
 ) -> Result<(), KernelError> {
-    execute(
-        conn,
-        &build(
-            config,
-            "assign_task",
-            &[
-                ("task_id", ParamValue::Integer(task_id)),
-                ("session", ParamValue::String(session.name.clone())),
-                ("now", ParamValue::Integer(now)),
-            ],
-        )?,
-    )?;
-    execute(
-        conn,
-        &build(
-            config,
-            "mark_session_busy",
-            &[
-                ("session_id", ParamValue::Integer(session.id)),
-                ("task_id", ParamValue::Integer(task_id)),
-            ],
-        )?,
-    )?;
+    store.execute(&build(
+        config,
+        "assign_task",
+        &[
+            ("task_id", ParamValue::Integer(task_id)),
+            ("session", ParamValue::String(session.name.clone())),
+            ("now", ParamValue::Integer(now)),
+        ],
+    )?)?;
+    store.execute(&build(
+        config,
+        "mark_session_busy",
+        &[
+            ("session_id", ParamValue::Integer(session.id)),
+            ("task_id", ParamValue::Integer(task_id)),
+        ],
+    )?)?;
     Ok(())
 }
 
 /// Routes one task as it is submitted (the HTTP API's `POST /api/tasks`;
 /// Python's `AssignerWorker.assign_one`): the available sessions read with
 /// `idle_sessions`, [`choose`] with nothing taken, and the pass's two writes
-/// for the chosen session. Runs in the caller's transaction (`conn` should
-/// be one, holding the task's insert), so the task and its assignment are
-/// written together. The chosen session as it was read, or `None`.
-pub fn assign_one(
-    conn: &Connection,
+/// for the chosen session. Runs in the caller's transaction (`store` should
+/// be in one, holding the task's insert), so the task and its assignment
+/// are written together. The chosen session as it was read, or `None`.
+pub fn assign_one<S: Store + ?Sized>(
+    store: &mut S,
     config: &Config,
     task: &Task,
     now: i64,
@@ -172,10 +163,10 @@ pub fn assign_one(
         "idle_sessions",
         &[("since", ParamValue::Integer(since))],
     )?;
-    let sessions = rows(conn, &idle, session_row)?;
+    let sessions = store.sessions(&idle)?;
     let Some(chosen) = choose(task, &sessions, &HashSet::new(), &config.routing, now) else {
         return Ok(None);
     };
-    write_assignment(conn, config, task.id, chosen, now)?;
+    write_assignment(store, config, task.id, chosen, now)?;
     Ok(Some(chosen.clone()))
 }

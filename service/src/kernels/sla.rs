@@ -1,12 +1,9 @@
 //! SLA status of open tasks (docs/service.md kernel 3): elapsed minutes as a
 //! float, `breached` above the target, `warning` from target × percent / 100.
 
-use rusqlite::Connection;
-
-use super::{KernelError, build};
-use crate::config::{Config, ParamValue, SlaRules};
+use super::{KernelError, Store, build};
+use crate::config::{BuiltQuery, Config, ParamValue, SlaRules};
 use crate::model::{OPEN_STATUSES, SlaStatus, Task};
-use crate::sqlite::{rows, task_row};
 
 /// The status of one task at `now`. The float arithmetic is Python's:
 /// `(now - created_at) / 60` and `target * percent / 100`, each a single
@@ -33,19 +30,24 @@ pub fn statuses(tasks: &[Task], rules: &SlaRules, now: i64) -> Vec<(i64, SlaStat
 }
 
 /// The open tasks (`open_tasks`, by id) and their statuses.
-pub fn sla_report(
-    conn: &Connection,
+pub fn sla_report<S: Store + ?Sized>(
+    store: &mut S,
     config: &Config,
     now: i64,
 ) -> Result<Vec<(i64, SlaStatus)>, KernelError> {
+    let tasks = store.tasks(&open_tasks_query(config)?)?;
+    Ok(statuses(&tasks, &config.sla, now))
+}
+
+/// The `open_tasks` template built for [`OPEN_STATUSES`]: the query
+/// [`sla_report`] runs (and whose plan the report shows).
+pub fn open_tasks_query(config: &Config) -> Result<BuiltQuery, KernelError> {
     let open = OPEN_STATUSES.iter().map(|s| s.to_string()).collect();
-    let query = build(
+    Ok(build(
         config,
         "open_tasks",
         &[("statuses", ParamValue::StringList(open))],
-    )?;
-    let tasks = rows(conn, &query, task_row)?;
-    Ok(statuses(&tasks, &config.sla, now))
+    )?)
 }
 
 #[cfg(test)]

@@ -33,6 +33,17 @@ pub const DEFAULT_PORT: u16 = 5432;
 /// of skipping them (CI sets it).
 pub const REQUIRE_ENV: &str = "TWINBENCH_REQUIRE_POSTGRES";
 
+/// Set, the only folder searched for the server binaries (a developer's own
+/// build; an empty folder makes PostgreSQL absent, which is how the tests
+/// of the "not installed" path simulate a machine without it).
+pub const BIN_DIR_ENV: &str = "TWINBENCH_PG_BIN_DIR";
+
+/// The signal a server started with [`PgClusterBuilder::die_with_parent`]
+/// gets when the thread that started it ends: SIGQUIT is PostgreSQL's
+/// immediate shutdown (backends killed, no checkpoint; the cluster is
+/// thrown away anyway).
+const PARENT_DEATH_SIGNAL: &str = "SIGQUIT";
+
 /// Server settings every cluster starts with, chosen to match the SQLite
 /// side's durability (`journal_mode=WAL`, `synchronous=NORMAL`): there a
 /// commit appends to the WAL without syncing it, and only checkpoints sync.
@@ -70,6 +81,11 @@ pub enum ClusterError {
          `{user}`, was not found: install the Debian package util-linux"
     )]
     SetprivMissing { user: String },
+    #[error(
+        "setpriv, which ties the server's life to this process (--pdeathsig), was not found: \
+         install the Debian package util-linux"
+    )]
+    NoParentDeathSignal,
     #[error("could not {what}: {source}")]
     Io {
         what: String,
@@ -146,7 +162,13 @@ impl Binaries {
     /// Where they are: `pg_config --bindir` first (the installation a
     /// developer chose), then the newest `/usr/lib/postgresql/<major>/bin`
     /// (Debian keeps them off PATH), then PATH.
+    /// [`BIN_DIR_ENV`], when set, is the only folder searched.
     pub fn find() -> Result<Self, ClusterError> {
+        if let Some(dir) = std::env::var_os(BIN_DIR_ENV).filter(|d| !d.is_empty()) {
+            return Self::in_dir(Path::new(&dir)).map_err(|_| ClusterError::BinariesNotFound {
+                searched: format!("{} (from {BIN_DIR_ENV})", Path::new(&dir).display()),
+            });
+        }
         let mut searched = Vec::new();
         let mut candidates = Vec::new();
         if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
@@ -279,6 +301,50 @@ impl RunAs {
         cmd
     }
 
+    /// [`Self::command`] for the server; with `die_with_parent`, through
+    /// `setpriv --pdeathsig` (in the same `setpriv` as the user change: a
+    /// change of user clears the parent-death signal, so it must be set
+    /// after it, which one setpriv invocation does).
+    fn server_command(
+        &self,
+        program: &Path,
+        cwd: &Path,
+        die_with_parent: bool,
+    ) -> Result<Command, ClusterError> {
+        if !die_with_parent {
+            return Ok(self.command(program, cwd));
+        }
+        let (setpriv, user_args) = match self {
+            RunAs::CurrentUser => (
+                find_on_path("setpriv")
+                    .or_else(|| {
+                        ["/usr/bin/setpriv", "/bin/setpriv"]
+                            .iter()
+                            .map(PathBuf::from)
+                            .find(|p| p.is_file())
+                    })
+                    .ok_or(ClusterError::NoParentDeathSignal)?,
+                Vec::new(),
+            ),
+            RunAs::Unprivileged {
+                uid, gid, setpriv, ..
+            } => (
+                setpriv.clone(),
+                vec![
+                    format!("--reuid={uid}"),
+                    format!("--regid={gid}"),
+                    "--clear-groups".to_string(),
+                ],
+            ),
+        };
+        let mut cmd = RunAs::CurrentUser.command(&setpriv, cwd);
+        cmd.args(user_args)
+            .arg(format!("--pdeathsig={PARENT_DEATH_SIGNAL}"))
+            .arg("--")
+            .arg(program);
+        Ok(cmd)
+    }
+
     /// Hands `dir` to the user (as root; otherwise it is ours already).
     fn own(&self, dir: &Path) -> Result<(), ClusterError> {
         if let RunAs::Unprivileged { uid, gid, .. } = self {
@@ -381,6 +447,7 @@ pub struct PgClusterBuilder {
     port: u16,
     settings: Vec<(String, String)>,
     start_timeout: Duration,
+    die_with_parent: bool,
 }
 
 impl Default for PgClusterBuilder {
@@ -391,6 +458,7 @@ impl Default for PgClusterBuilder {
             port: DEFAULT_PORT,
             settings: Vec::new(),
             start_timeout: Duration::from_secs(30),
+            die_with_parent: false,
         }
     }
 }
@@ -423,6 +491,18 @@ impl PgClusterBuilder {
 
     pub fn start_timeout(mut self, timeout: Duration) -> Self {
         self.start_timeout = timeout;
+        self
+    }
+
+    /// The server gets SIGQUIT (immediate shutdown) when the *thread* that
+    /// calls [`Self::start`] ends, whatever ends it (a return, a panic, the
+    /// process exiting or being killed): Linux's parent-death signal, set
+    /// by `setpriv --pdeathsig`. For a cluster no destructor may stop (one
+    /// kept for the whole process): start it on a thread that lives as
+    /// long as the cluster is wanted. The folder is then left in TMPDIR
+    /// (nothing runs to remove it); a drop still stops and removes both.
+    pub fn die_with_parent(mut self) -> Self {
+        self.die_with_parent = true;
         self
     }
 
@@ -510,7 +590,8 @@ impl PgClusterBuilder {
         let log_err = log
             .try_clone()
             .map_err(io_error("share the server log with stderr"))?;
-        let mut cmd = run_as.command(&binaries.path("postgres"), &base);
+        let mut cmd =
+            run_as.server_command(&binaries.path("postgres"), &base, self.die_with_parent)?;
         cmd.arg("-D")
             .arg(&data)
             .arg("-k")
@@ -659,12 +740,17 @@ impl PgCluster {
 
     /// Where the `postgres` crate connects: host = the socket folder.
     pub fn config(&self) -> postgres::Config {
+        self.config_for(DATABASE)
+    }
+
+    /// [`Self::config`] for database `dbname`.
+    pub fn config_for(&self, dbname: &str) -> postgres::Config {
         let mut config = postgres::Config::new();
         config
             .host_path(&self.socket_dir)
             .port(self.port)
             .user(SUPERUSER)
-            .dbname(DATABASE)
+            .dbname(dbname)
             .application_name("twinbench");
         config
     }
@@ -672,12 +758,17 @@ impl PgCluster {
     /// The same place as a libpq conninfo string (psycopg's `connect`),
     /// every value quoted, so a socket folder with spaces still parses.
     pub fn conninfo(&self) -> String {
+        self.conninfo_for(DATABASE)
+    }
+
+    /// [`Self::conninfo`] for database `dbname`.
+    pub fn conninfo_for(&self, dbname: &str) -> String {
         format!(
             "host={} port={} user={} dbname={}",
             quote_conninfo(&self.socket_dir.to_string_lossy()),
             self.port,
             quote_conninfo(SUPERUSER),
-            quote_conninfo(DATABASE),
+            quote_conninfo(dbname),
         )
     }
 
@@ -772,7 +863,7 @@ impl Drop for PgCluster {
 }
 
 /// A conninfo value in single quotes, `\` and `'` escaped (libpq's rule).
-fn quote_conninfo(value: &str) -> String {
+pub(crate) fn quote_conninfo(value: &str) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
     quoted.push('\'');
     for c in value.chars() {

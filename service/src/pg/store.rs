@@ -49,6 +49,12 @@ pub enum StoreError {
         expected: usize,
         found: usize,
     },
+    #[error("column {column} of the result holds {found}, where the service expects {expected}")]
+    UnexpectedValue {
+        column: usize,
+        expected: &'static str,
+        found: String,
+    },
     #[error(
         "column `{column}` of the result has type {ty}, which SqlValue does not hold: cast it \
          in the SQL (::bigint, ::float8, ::text)"
@@ -234,4 +240,110 @@ pub fn explain(
         lines.push(line);
     }
     Ok(lines.join("\n"))
+}
+
+/// The columns of `tasks` and `prompts`, in the DDL's order.
+pub const TASK_COLUMNS: [&str; 9] = [
+    "id",
+    "type",
+    "status",
+    "priority",
+    "created_at",
+    "environment",
+    "assigned_to",
+    "assigned_at",
+    "content",
+];
+
+/// The columns of `sessions`, in the DDL's order.
+pub const SESSION_COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "status",
+    "last_heartbeat",
+    "environment",
+    "provider",
+    "current_task_id",
+];
+
+fn by_id(rows: &[crate::model::Task]) -> Vec<&crate::model::Task> {
+    let mut rows: Vec<&crate::model::Task> = rows.iter().collect();
+    rows.sort_by_key(|t| t.id);
+    rows
+}
+
+fn task_values(t: &crate::model::Task) -> Vec<SqlValue> {
+    vec![
+        t.id.into(),
+        t.task_type.as_str().into(),
+        t.status.as_str().into(),
+        t.priority.into(),
+        t.created_at.into(),
+        t.environment.as_str().into(),
+        t.assigned_to.clone().into(),
+        t.assigned_at.into(),
+        t.content.as_str().into(),
+    ]
+}
+
+/// Loads `data` into an empty database (the one `client` is connected
+/// to), the PostgreSQL twin of `sqlite::build`: the tables, every row
+/// (one `COPY` per table), the seed's indexes if `indexes` is on (after
+/// the rows, as on SQLite), each identity column moved past the loaded
+/// ids (so `insert_session`, which gives no id, never collides), then
+/// `ANALYZE`.
+pub fn build(
+    client: &mut postgres::Client,
+    data: &crate::generate::Dataset,
+    indexes: Indexes,
+) -> Result<(), StoreError> {
+    create_tables(client)?;
+    // In id order: SQLite stores a table by its integer primary key, so a
+    // query without ORDER BY (the seed's `SELECT * FROM tasks`) reads rows
+    // by id there; PostgreSQL reads a fresh table in insertion order. Both
+    // start out alike (what a later UPDATE does to the order is each
+    // engine's own, and no answer depends on it).
+    load_rows(
+        client,
+        "tasks",
+        &TASK_COLUMNS,
+        by_id(&data.tasks).into_iter().map(task_values),
+    )?;
+    load_rows(
+        client,
+        "prompts",
+        &TASK_COLUMNS,
+        by_id(&data.prompts).into_iter().map(task_values),
+    )?;
+    let mut sessions: Vec<&crate::model::Session> = data.sessions.iter().collect();
+    sessions.sort_by_key(|s| s.id);
+    load_rows(
+        client,
+        "sessions",
+        &SESSION_COLUMNS,
+        sessions.into_iter().map(|s| {
+            vec![
+                s.id.into(),
+                s.name.as_str().into(),
+                s.status.as_str().into(),
+                s.last_heartbeat.into(),
+                s.environment.as_str().into(),
+                s.provider.as_str().into(),
+                s.current_task_id.into(),
+            ]
+        }),
+    )?;
+    for table in TABLES {
+        client
+            .batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
+            ))
+            .map_err(db(format!("move {table}'s identity past the loaded ids")))?;
+    }
+    if indexes == Indexes::On {
+        create_indexes(client)
+    } else {
+        analyze(client)
+    }
 }

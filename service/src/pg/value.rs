@@ -94,7 +94,7 @@ impl ToSql for SqlValue {
 
 /// Column `idx` of `row` as a [`SqlValue`]; `None` for a type the schema
 /// never produces (the caller names the column).
-pub(super) fn read_column(
+pub(crate) fn read_column(
     row: &postgres::Row,
     idx: usize,
 ) -> Option<Result<SqlValue, postgres::Error>> {

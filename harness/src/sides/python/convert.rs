@@ -8,8 +8,10 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use crate::compare::{Event, Lists, Output};
 use twinbench_kernels::alerting::smart::Field;
 
+use twinbench_service::schema::Indexes;
+
 use crate::inputs::{
-    ALERT_CATEGORIES, ALERT_SEVERITIES, AlertBatch, AlertStream, GRAPH_SIZE_TEXTS,
+    ALERT_CATEGORIES, ALERT_SEVERITIES, AlertBatch, AlertStream, Database, GRAPH_SIZE_TEXTS,
     HISTORY_COMPONENTS, HISTORY_METRICS, Input, MetricSamples, PAGE_LIMIT, SAMPLE_ENDPOINTS,
     SAMPLE_METHODS, TaskDb,
 };
@@ -147,18 +149,30 @@ pub fn input_args<'py>(py: Python<'py>, input: &Input) -> PyResult<Bound<'py, Py
     }
 }
 
-/// A task database as one dict: `plain` and `indexed` file paths,
+/// A task database as one dict: `plain` and `indexed` SQLite file paths
+/// (or `pg_plain` and `pg_indexed` libpq conninfo strings for PostgreSQL),
 /// `config` the rule folder, `now` and `limit` ints, `detected` the
 /// detector's report as lists (`name`, `status`, `environment`, `provider`
 /// str, `last_heartbeat` int64). A database that could not be built is a
 /// Python `RuntimeError` naming why.
 fn task_db_columns<'py>(py: Python<'py>, db: &TaskDb) -> PyResult<Bound<'py, PyDict>> {
-    let files = db
-        .files()
-        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("task database: {e}")))?;
+    let missing =
+        |e: String| pyo3::exceptions::PyRuntimeError::new_err(format!("task database: {e}"));
     let columns = PyDict::new(py);
-    columns.set_item("plain", files.plain.to_string_lossy())?;
-    columns.set_item("indexed", files.indexed.to_string_lossy())?;
+    match db.database {
+        Database::Sqlite => {
+            let files = db.files().map_err(missing)?;
+            columns.set_item("plain", files.plain.to_string_lossy())?;
+            columns.set_item("indexed", files.indexed.to_string_lossy())?;
+        }
+        Database::Postgres => {
+            let databases = db.pg().map_err(missing)?;
+            for (key, indexes) in [("pg_plain", Indexes::Off), ("pg_indexed", Indexes::On)] {
+                let conninfo = databases.cluster().conninfo(databases.name(indexes));
+                columns.set_item(key, conninfo)?;
+            }
+        }
+    }
     columns.set_item("config", db.config_dir.to_string_lossy())?;
     columns.set_item("now", db.data.now)?;
     columns.set_item("limit", PAGE_LIMIT)?;

@@ -1,0 +1,252 @@
+//! [`Store`] on a `postgres` (synchronous) connection.
+//!
+//! Statement preparation, chosen to match psycopg 3 on the Python side:
+//! psycopg sends a query unprepared (one extended-protocol round trip,
+//! Parse + Bind + Execute) for its first `prepare_threshold` (5) runs on a
+//! connection, then prepares it server-side and reuses the named statement.
+//! Here each distinct SQL text is prepared once per connection (its first
+//! run costs a Parse/Describe round trip more) and the named statement is
+//! reused from then on: over a benchmark's thousands of calls both sides
+//! run every statement prepared. Transactions are plain `BEGIN` / `COMMIT`
+//! / `ROLLBACK`, as psycopg's (non-autocommit) connection sends them.
+
+use std::collections::HashMap;
+
+use postgres::types::ToSql;
+use postgres::{Client, Row, Statement};
+
+use super::{Finish, KernelError, Store};
+use crate::config::{BuiltQuery, ParamValue};
+use crate::model::{Session, Task};
+use crate::pg::value::read_column;
+use crate::pg::{Bound, Param, SqlValue, StoreError, bind, store};
+
+/// A PostgreSQL connection with its prepared statements. Invariant: every
+/// cached statement was prepared on `client` (a statement never outlives
+/// or crosses its connection).
+pub struct PgStore {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("prepared", &self.statements.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn db(what: impl Into<String>) -> impl FnOnce(postgres::Error) -> StoreError {
+    let what = what.into();
+    move |source| StoreError::Db { what, source }
+}
+
+/// A built query's values as `:name` parameters.
+fn params(query: &BuiltQuery) -> Vec<(&str, Param)> {
+    query
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let param = match value {
+                ParamValue::Integer(n) => Param::One(SqlValue::Int(*n)),
+                ParamValue::String(s) => Param::One(SqlValue::Text(s.clone())),
+                ParamValue::StringList(items) => {
+                    Param::List(items.iter().cloned().map(SqlValue::Text).collect())
+                }
+            };
+            (name.as_str(), param)
+        })
+        .collect()
+}
+
+fn values(bound: &Bound) -> Vec<&(dyn ToSql + Sync)> {
+    bound
+        .values
+        .iter()
+        .map(|v| v as &(dyn ToSql + Sync))
+        .collect()
+}
+
+fn value(row: &Row, column: usize, sql: &str) -> Result<SqlValue, StoreError> {
+    match read_column(row, column) {
+        Some(v) => v.map_err(db(format!("read column {column} of {sql}"))),
+        None => Err(StoreError::UnsupportedType {
+            column: row
+                .columns()
+                .get(column)
+                .map_or_else(|| format!("#{column} (absent)"), |c| c.name().to_string()),
+            ty: row
+                .columns()
+                .get(column)
+                .map_or_else(String::new, |c| c.type_().to_string()),
+        }),
+    }
+}
+
+fn int(row: &Row, column: usize, sql: &str) -> Result<i64, StoreError> {
+    match value(row, column, sql)? {
+        SqlValue::Int(v) => Ok(v),
+        other => Err(StoreError::UnexpectedValue {
+            column,
+            expected: "an integer",
+            found: format!("{other:?}"),
+        }),
+    }
+}
+
+fn opt_int(row: &Row, column: usize, sql: &str) -> Result<Option<i64>, StoreError> {
+    match value(row, column, sql)? {
+        SqlValue::Null => Ok(None),
+        SqlValue::Int(v) => Ok(Some(v)),
+        other => Err(StoreError::UnexpectedValue {
+            column,
+            expected: "an integer or NULL",
+            found: format!("{other:?}"),
+        }),
+    }
+}
+
+fn text(row: &Row, column: usize, sql: &str) -> Result<String, StoreError> {
+    match value(row, column, sql)? {
+        SqlValue::Text(v) => Ok(v),
+        other => Err(StoreError::UnexpectedValue {
+            column,
+            expected: "text",
+            found: format!("{other:?}"),
+        }),
+    }
+}
+
+fn opt_text(row: &Row, column: usize, sql: &str) -> Result<Option<String>, StoreError> {
+    match value(row, column, sql)? {
+        SqlValue::Null => Ok(None),
+        SqlValue::Text(v) => Ok(Some(v)),
+        other => Err(StoreError::UnexpectedValue {
+            column,
+            expected: "text or NULL",
+            found: format!("{other:?}"),
+        }),
+    }
+}
+
+impl PgStore {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            statements: HashMap::new(),
+        }
+    }
+
+    /// The connection (for loading rows, `EXPLAIN`, set-up).
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
+    /// `EXPLAIN` of a built query with its values: the plan's lines.
+    pub fn explain(&mut self, query: &BuiltQuery) -> Result<Vec<String>, KernelError> {
+        let text = store::explain(&mut self.client, &query.sql, &params(query))?;
+        Ok(text.lines().map(str::to_string).collect())
+    }
+
+    /// `query`'s statement (prepared on its first use on this connection)
+    /// and its values in `$n` order.
+    fn prepared(&mut self, query: &BuiltQuery) -> Result<(Statement, Bound), StoreError> {
+        let bound = bind(&query.sql, &params(query))?;
+        let statement = match self.statements.get(&query.sql) {
+            Some(s) => s.clone(),
+            None => {
+                let s = self
+                    .client
+                    .prepare(&bound.sql)
+                    .map_err(db(format!("prepare {}", bound.sql)))?;
+                self.statements.insert(query.sql.clone(), s.clone());
+                s
+            }
+        };
+        Ok((statement, bound))
+    }
+
+    /// Runs `query` through its prepared statement.
+    fn run(&mut self, query: &BuiltQuery) -> Result<Vec<Row>, StoreError> {
+        let (statement, bound) = self.prepared(query)?;
+        self.client
+            .query(&statement, &values(&bound))
+            .map_err(db(format!("run {}", bound.sql)))
+    }
+
+    fn map<T>(
+        &mut self,
+        query: &BuiltQuery,
+        f: impl Fn(&Row, &str) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, KernelError> {
+        let rows = self.run(query)?;
+        Ok(rows
+            .iter()
+            .map(|r| f(r, &query.sql))
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+impl Store for PgStore {
+    fn tasks(&mut self, query: &BuiltQuery) -> Result<Vec<Task>, KernelError> {
+        self.map(query, |r, sql| {
+            Ok(Task {
+                id: int(r, 0, sql)?,
+                task_type: text(r, 1, sql)?,
+                status: text(r, 2, sql)?,
+                priority: int(r, 3, sql)?,
+                created_at: int(r, 4, sql)?,
+                environment: text(r, 5, sql)?,
+                assigned_to: opt_text(r, 6, sql)?,
+                assigned_at: opt_int(r, 7, sql)?,
+                content: text(r, 8, sql)?,
+            })
+        })
+    }
+
+    fn sessions(&mut self, query: &BuiltQuery) -> Result<Vec<Session>, KernelError> {
+        self.map(query, |r, sql| {
+            Ok(Session {
+                id: int(r, 0, sql)?,
+                name: text(r, 1, sql)?,
+                status: text(r, 2, sql)?,
+                last_heartbeat: int(r, 3, sql)?,
+                environment: text(r, 4, sql)?,
+                provider: text(r, 5, sql)?,
+                current_task_id: opt_int(r, 6, sql)?,
+            })
+        })
+    }
+
+    fn ints(&mut self, query: &BuiltQuery, column: usize) -> Result<Vec<i64>, KernelError> {
+        self.map(query, |r, sql| int(r, column, sql))
+    }
+
+    fn texts(&mut self, query: &BuiltQuery, column: usize) -> Result<Vec<String>, KernelError> {
+        self.map(query, |r, sql| text(r, column, sql))
+    }
+
+    fn execute(&mut self, query: &BuiltQuery) -> Result<u64, KernelError> {
+        let (statement, bound) = self.prepared(query)?;
+        Ok(self
+            .client
+            .execute(&statement, &values(&bound))
+            .map_err(db(format!("run {}", bound.sql)))?)
+    }
+
+    fn begin(&mut self) -> Result<(), KernelError> {
+        Ok(self
+            .client
+            .batch_execute("BEGIN")
+            .map_err(db("start a transaction"))?)
+    }
+
+    fn end(&mut self, finish: Finish) -> Result<(), KernelError> {
+        let sql = match finish {
+            Finish::Commit => "COMMIT",
+            Finish::Rollback => "ROLLBACK",
+        };
+        Ok(self.client.batch_execute(sql).map_err(db(sql))?)
+    }
+}
