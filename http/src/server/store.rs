@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use twinbench_service::config::{Config, ParamValue};
-use twinbench_service::kernels::assign::assign_one;
 use twinbench_service::kernels::SqliteStore;
+use twinbench_service::kernels::assign::assign_one;
 use twinbench_service::model::{Session, Task};
 use twinbench_service::rusqlite::{Connection, TransactionBehavior};
 use twinbench_service::sqlite::{self, DbError, rows, task_row};
