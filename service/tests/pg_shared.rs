@@ -98,14 +98,19 @@ fn a_process_that_exits_without_stopping_it_takes_the_server_with_it() {
                 String::from_utf8_lossy(&out.stderr)
             )
         });
-    let deadline = Instant::now() + Duration::from_secs(10);
+    assert!(
+        gone_within(pid, Duration::from_secs(10)),
+        "postmaster {pid} still runs after its process exited"
+    );
+}
+
+/// Whether process `pid` is gone within `timeout`.
+fn gone_within(pid: u32, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
     while !process_gone(pid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(
-        process_gone(pid),
-        "postmaster {pid} still runs after its process exited"
-    );
+    process_gone(pid)
 }
 
 #[test]
@@ -156,12 +161,8 @@ fn the_last_guard_stops_it_and_a_later_use_starts_another() {
         databases.cluster().pid().expect("pid")
     };
     // Another test of this binary may hold a guard of its own meanwhile.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !process_gone(first) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
     assert!(
-        process_gone(first),
+        gone_within(first, Duration::from_secs(20)),
         "postmaster {first} survived its last guard"
     );
     let _guard = shared::guard();
