@@ -17,7 +17,7 @@ th{background:#f5f5f7}td.l,th.l{text-align:left}code.wrap{word-break:break-all;f
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}
 .problems li{color:#b3261e}figure{margin:1rem 0}svg{max-width:100%;height:auto}
 .panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr));gap:.4rem 1rem}.panels figure{margin:0}
-.scroll{overflow-x:auto;max-width:100%}p,dd,li,h2,h3{overflow-wrap:anywhere}
+.scroll,pre{overflow-x:auto;max-width:100%}p,dd,li,h2,h3{overflow-wrap:anywhere}
 tr.group th{background:#e8eef7;font-size:.95rem}h3.group{margin-top:1.6rem;color:#244a7a}dl.index dd{line-height:1.7}
 ";
 
