@@ -95,13 +95,7 @@ pub fn assign_pending<S: Store + ?Sized>(
             ],
         )?;
         let tasks = tx.tasks(&pending)?;
-        let since = now - config.routing.heartbeat_timeout_seconds;
-        let idle = build(
-            config,
-            "idle_sessions",
-            &[("since", ParamValue::Integer(since))],
-        )?;
-        let sessions = tx.sessions(&idle)?;
+        let sessions = available_sessions(tx, config, now)?;
         let out = plan(&tasks, &sessions, &config.routing, now);
         for a in &out {
             let Some(session) = a
@@ -114,6 +108,23 @@ pub fn assign_pending<S: Store + ?Sized>(
         }
         Ok(out)
     })
+}
+
+/// The sessions that can take work at `now` (the `idle_sessions`
+/// template: idle, heartbeat within the timeout), as the pass and a single
+/// submission both read them.
+fn available_sessions<S: Store + ?Sized>(
+    store: &mut S,
+    config: &Config,
+    now: i64,
+) -> Result<Vec<Session>, KernelError> {
+    let since = now - config.routing.heartbeat_timeout_seconds;
+    let idle = build(
+        config,
+        "idle_sessions",
+        &[("since", ParamValue::Integer(since))],
+    )?;
+    store.sessions(&idle)
 }
 
 /// The two writes of one assignment: the task to `assigned`, the session to
@@ -157,13 +168,7 @@ pub fn assign_one<S: Store + ?Sized>(
     task: &Task,
     now: i64,
 ) -> Result<Option<Session>, KernelError> {
-    let since = now - config.routing.heartbeat_timeout_seconds;
-    let idle = build(
-        config,
-        "idle_sessions",
-        &[("since", ParamValue::Integer(since))],
-    )?;
-    let sessions = store.sessions(&idle)?;
+    let sessions = available_sessions(store, config, now)?;
     let Some(chosen) = choose(task, &sessions, &HashSet::new(), &config.routing, now) else {
         return Ok(None);
     };
