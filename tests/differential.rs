@@ -2019,3 +2019,40 @@ fn latency_measurements_time_every_call_on_both_sides() {
         assert!(python.iter().all(|&ns| ns > 0), "{}: {python:?}", spec.name);
     }
 }
+
+/// The report reads the baseline's answer from its memory measurement's
+/// untraced call (`Bridge::answer_and_memory`) instead of calling it once
+/// more: that answer must be the one a call of its own gives, with the
+/// memory figures still measured, for a graph, a DataFrame and a
+/// scikit-learn baseline; and a raising baseline is an error naming it.
+#[test]
+fn the_answer_read_from_the_memory_measurement_is_the_baselines_answer() {
+    let bridge = bridge::bridge().expect("bridge starts");
+    for (kernel, size) in [
+        ("pagerank", 500),
+        ("group_aggregations", 10_000),
+        ("cluster_kmeans", 300),
+    ] {
+        let pair = twinbench::pairs::find(kernel).expect("registered");
+        let input = pair.generator.generate(size, 7);
+        let own = bridge.compute(pair, &input).expect("a call of its own");
+        let answered = bridge
+            .answer_and_memory(pair.python, pair.output, &input)
+            .expect("measured");
+        let answer = answered.answer.expect("an answer");
+        assert_eq!(answer, own, "{kernel}");
+        let memory = twinbench::measure::memory::python_figures(answered.memory);
+        assert!(memory.peak_bytes > 0, "{kernel}: {memory:?}");
+        assert!(memory.result_c_heap_bytes.is_some(), "{kernel}: {memory:?}");
+    }
+    let pagerank = twinbench::pairs::find("pagerank").expect("registered");
+    let missing = twinbench::pairs::PythonFunction {
+        module: "twinbench_baselines.graph",
+        function: "no_such_kernel",
+    };
+    let input = pagerank.generator.generate(100, 7);
+    let err = bridge
+        .answer_and_memory(missing, pagerank.output, &input)
+        .expect_err("no such function");
+    assert!(err.to_string().contains("no_such_kernel"), "{err}");
+}

@@ -51,15 +51,19 @@ const RUST_SAMPLES: usize = 30;
 /// within a few percent for calls this long. Measuring runs only: the
 /// quick profile keeps the sampling the gate's baseline was measured with.
 const SLOW_RUST_SAMPLES: usize = 10;
-/// A Python call at least this slow is timed [`SLOW_PYTHON_SAMPLES`] times
-/// by the bench itself, in a measuring run (see [`time_slow_python`]).
-const SLOW_PYTHON_CALL: Duration = Duration::from_millis(250);
-/// Calls of a quarter second and more vary by a few percent from call to
-/// call (the spread is in the report, sample by sample); five of them give
-/// a mean good to a few percent, which is what a speedup of 10x-300x needs.
-/// criterion insists on ten samples at least: for the ~60 sizes whose
-/// baseline takes 0.25-4 s, those five more calls were over four minutes of
-/// `make report`'s 25.
+/// A Python call at least this slow (its last trial, see
+/// [`bench_python_function`]) is timed [`SLOW_PYTHON_SAMPLES`] times by the
+/// bench itself, in a measuring run (see [`time_slow_python`]). It was
+/// 250 ms: the 22 sizes whose baseline takes 150-250 ms then cost ~13 calls
+/// each (two trials, criterion's warm-up, ten samples) where 7 do, ~25 s of
+/// `make report` (its run at e9f8ee2, 2026-12-04).
+const SLOW_PYTHON_CALL: Duration = Duration::from_millis(150);
+/// Calls of a seventh of a second and more vary by a few percent from call
+/// to call (the spread is in the report, sample by sample); five of them
+/// give a mean good to a few percent, which is what a speedup of 10x-300x
+/// needs. criterion insists on ten samples at least: for the ~80 sizes
+/// whose baseline takes 0.15-4 s, those five more calls were over four
+/// minutes of `make report`'s 25.
 const SLOW_PYTHON_SAMPLES: usize = 5;
 
 /// How long each kind of measurement runs (warm-up, then sampling).

@@ -26,17 +26,30 @@ import tracemalloc
 from .c_heap import malloc_in_use, peak_resident, reset_peak_resident
 
 
-def _untraced(function, prepared):
-    """An untraced ``function(prepared)``: (bytes its result holds on the C
-    heap, how far the resident size peaked above where it started); -1 for
-    either where it cannot be measured."""
+def untraced_call(function, prepared):
+    """The untraced call, first half: ``function(prepared)`` with the peak
+    resident size reset before it. Returns ``([result], resident before,
+    peak resident)``; the result travels in a list so that
+    ``untraced_release`` can drop the last reference to it.
+
+    Between the halves the caller may read the result (the report takes the
+    baseline's answer from this call rather than calling it once more):
+    what that reading keeps alive is held at both of ``untraced_release``'s
+    readings and so cancels out of the C-heap figure."""
     gc.collect()
     resident = reset_peak_resident()
     result = function(prepared)
     peak = peak_resident()
+    return [result], resident, peak
+
+
+def untraced_release(holder, resident, peak):
+    """The untraced call, second half: (bytes its result holds on the C
+    heap, how far the resident size peaked above where it started); -1 for
+    either where it cannot be measured. Empties ``holder``."""
     gc.collect()
     alive = malloc_in_use()
-    del result
+    holder.clear()
     gc.collect()
     dropped = malloc_in_use()
     c_heap = -1 if alive is None or dropped is None else max(alive - dropped, 0)
@@ -44,12 +57,9 @@ def _untraced(function, prepared):
     return c_heap, growth
 
 
-def peak_bytes(function, prepared):
-    """(peak bytes allocated during ``function(prepared)``, bytes still held
-    after its result is released, both under tracemalloc; from an untraced
-    call, C-heap bytes its result holds and the peak resident growth, -1
-    where unmeasurable)."""
-    result_c_heap, resident_growth = _untraced(function, prepared)
+def traced(function, prepared):
+    """(peak bytes allocated during ``function(prepared)``, bytes still
+    held after its result is released), both under tracemalloc."""
     gc.collect()
     tracemalloc.start()
     try:
@@ -62,4 +72,14 @@ def peak_bytes(function, prepared):
         retained, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return peak - base, retained - base, result_c_heap, resident_growth
+    return peak - base, retained - base
+
+
+def peak_bytes(function, prepared):
+    """(peak bytes allocated during ``function(prepared)``, bytes still held
+    after its result is released, both under tracemalloc; from an untraced
+    call, C-heap bytes its result holds and the peak resident growth, -1
+    where unmeasurable)."""
+    result_c_heap, resident_growth = untraced_release(*untraced_call(function, prepared))
+    peak, retained = traced(function, prepared)
+    return peak, retained, result_c_heap, resident_growth

@@ -84,21 +84,41 @@ pub fn python_call(
     pair: &KernelPair,
     input: &Input,
 ) -> Result<CallMemory, String> {
-    let (peak, retained, c_heap, resident) = bridge
+    bridge
         .peak_memory(pair.python, input)
-        .map_err(|e| e.to_string())?;
-    Ok(CallMemory {
+        .map(python_figures)
+        .map_err(|e| e.to_string())
+}
+
+/// [`Bridge::peak_memory`]'s figures (tracemalloc peak and retained bytes,
+/// the C heap the result holds, resident growth; -1: not measurable) as a
+/// [`CallMemory`].
+pub fn python_figures((peak, retained, c_heap, resident): (i64, i64, i64, i64)) -> CallMemory {
+    CallMemory {
         peak_bytes: u64::try_from(peak.max(0)).unwrap_or(0),
         retained_bytes: retained,
         result_c_heap_bytes: u64::try_from(c_heap).ok(),
         resident_growth_bytes: u64::try_from(resident).ok(),
-    })
+    }
 }
 
 /// Both sides, each failure recorded rather than raised.
 pub fn measure(
     meter: Option<&AllocationMeter>,
     bridge: Option<&Bridge>,
+    pair: &KernelPair,
+    input: &Input,
+) -> MemoryResult {
+    let python = bridge.map(|b| python_call(b, pair, input));
+    with_python(meter, python, pair, input)
+}
+
+/// Both sides, the baseline's figures given (measured already, as by
+/// [`Bridge::answer_and_memory`]; `None`: no bridge), the twin's measured
+/// here; each failure recorded rather than raised.
+pub fn with_python(
+    meter: Option<&AllocationMeter>,
+    python: Option<Result<CallMemory, String>>,
     pair: &KernelPair,
     input: &Input,
 ) -> MemoryResult {
@@ -110,12 +130,10 @@ pub fn measure(
             None
         }
     };
-    let python = match bridge {
-        Some(b) => python_call(b, pair, input)
-            .map_err(|e| problems.push(format!("Python memory: {e}")))
-            .ok(),
-        None => None,
-    };
+    let python = python.and_then(|p| {
+        p.map_err(|e| problems.push(format!("Python memory: {e}")))
+            .ok()
+    });
     MemoryResult {
         rust,
         python,

@@ -83,12 +83,23 @@ pub fn check_with_output(
     bridge: Option<&Bridge>,
     input: &Input,
 ) -> (Correctness, Option<Output>) {
-    let pair = plan.pair;
-    let rust = run_rust(input, pair, false).unwrap_or_else(|| Err("no Rust twin".into()));
     let python = match bridge {
-        Some(b) => b.compute(pair, input).map_err(|e| e.to_string()),
+        Some(b) => b.compute(plan.pair, input).map_err(|e| e.to_string()),
         None => Err("the Python bridge did not start (see problems)".into()),
     };
+    check_against(plan, python, input)
+}
+
+/// [`check_with_output`] given the baseline's answer (or why there is
+/// none), computed elsewhere (the report takes it from the memory
+/// measurement's untraced call, [`crate::sides::python::Bridge::answer_and_memory`]).
+pub fn check_against(
+    plan: &KernelPlan,
+    python: Result<Output, String>,
+    input: &Input,
+) -> (Correctness, Option<Output>) {
+    let pair = plan.pair;
+    let rust = run_rust(input, pair, false).unwrap_or_else(|| Err("no Rust twin".into()));
     let (rust, python) = match (rust, python) {
         (Ok(r), Ok(p)) => (r, p),
         (Err(rust), Err(python)) => return (Correctness::BothFailed { rust, python }, None),

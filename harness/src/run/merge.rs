@@ -163,6 +163,9 @@ pub fn merge(mut shards: Vec<Results>) -> Result<Results, MergeError> {
     if let Some(ConcurrencyResults { records, .. }) = merged.concurrency.as_mut() {
         records.sort_by(|a, b| (a.component, &a.id).cmp(&(b.component, &b.id)));
     }
+    // Each shard measured every other graph (run::measure_footprints):
+    // back in the unsharded run's order.
+    merged.graph_footprints.sort_by_key(|f| (f.nodes, f.edges));
     merged.locking_overhead.sort_by_key(|o| o.component);
     merged.locking_overhead.dedup_by_key(|o| o.component);
     crate::verdicts::attach(&mut merged);

@@ -259,7 +259,7 @@ pub fn run(
     }
     let pairs: Vec<PairResult> = slots.into_iter().flatten().collect();
     let graph_footprints = bridge
-        .map(|b| measure_footprints(scenario, b, &mut problems, &mut progress))
+        .map(|b| measure_footprints(scenario, options.shard, b, &mut problems, &mut progress))
         .unwrap_or_default();
     let defects = match pairs::load_defects(&workspace::defects_file()) {
         Ok(all) => all
@@ -475,9 +475,11 @@ fn is_twinbench(exe: &Path) -> bool {
 const FOOTPRINT_MIN_NODES: usize = 1_000;
 
 /// Footprints of every distinct graph input of the scenario with at least
-/// [`FOOTPRINT_MIN_NODES`] nodes.
+/// [`FOOTPRINT_MIN_NODES`] nodes; a shard measures every `count`-th of
+/// them by size (a merge gathers them, each measured once).
 fn measure_footprints(
     scenario: &Scenario,
+    shard: Option<Shard>,
     bridge: &Bridge,
     problems: &mut Vec<String>,
     progress: &mut impl FnMut(&Progress),
@@ -497,7 +499,9 @@ fn measure_footprints(
     inputs.sort_by_key(|&(size, seed, _)| (size, seed));
     inputs
         .into_iter()
-        .filter_map(|(size, seed, generator)| {
+        .enumerate()
+        .filter(|(position, _)| shard.is_none_or(|s| s.takes(*position)))
+        .filter_map(|(_, (size, seed, generator))| {
             progress(&Progress::Note(format!("graph memory: {size} nodes")));
             footprint::measure(bridge, &generator.generate(size, seed))
                 .map_err(|e| problems.push(format!("graph memory at {size} nodes: {e}")))
@@ -574,7 +578,8 @@ fn run_pair(
     let sizes: Vec<SizeResult> = plan
         .sizes
         .iter()
-        .map(|&size| {
+        .enumerate()
+        .map(|(index, &size)| {
             progress(&Progress::CheckingSize {
                 kernel: pair.name,
                 size,
@@ -597,10 +602,34 @@ fn run_pair(
                 return unmeasured(correctness);
             }
             let input = pair.generator.generate(size, plan.seed);
-            let (correctness, python_output) = check::check_with_output(plan, bridge, &input);
+            let (correctness, python_output, mut memory) = match bridge {
+                // The first size's answer is a call of its own, and with it
+                // the pair's warm-up in this process: one-off imports and
+                // caches are not counted as a call's memory. At every
+                // later size the answer is read from the memory
+                // measurement's untraced call: one baseline call fewer per
+                // size, seconds at the largest ones.
+                Some(bridge) if index > 0 => {
+                    let (answer, python_memory) =
+                        match bridge.answer_and_memory(pair.python, pair.output, &input) {
+                            Ok(answered) => (
+                                answered.answer.map_err(|e| e.to_string()),
+                                Ok(memory::python_figures(answered.memory)),
+                            ),
+                            Err(e) => (Err(e.to_string()), Err(e.to_string())),
+                        };
+                    let (correctness, output) = check::check_against(plan, answer, &input);
+                    let memory = memory::with_python(meter, Some(python_memory), pair, &input);
+                    (correctness, output, memory)
+                }
+                _ => {
+                    let (correctness, output) = check::check_with_output(plan, bridge, &input);
+                    let memory = memory::measure(meter, bridge, pair, &input);
+                    (correctness, output, memory)
+                }
+            };
             let mut alternatives =
                 check::check_alternatives(plan, bridge, &input, python_output.as_ref());
-            let mut memory = memory::measure(meter, bridge, pair, &input);
             if let Some(meter) = meter {
                 rust_peer_memory(meter, pair, &input, &mut alternatives, &mut memory.problems);
             }

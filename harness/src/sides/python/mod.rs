@@ -54,6 +54,15 @@ pub const EXECUTOR_HOP: [PythonFunction; 2] = [
 
 pub use crate::pins::VENV_ENV;
 
+/// [`Bridge::answer_and_memory`]: the baseline's answer, and its memory as
+/// [`Bridge::peak_memory`] gives it (tracemalloc peak and retained bytes,
+/// the C heap its result holds, resident growth; -1: not measurable).
+#[derive(Debug)]
+pub struct AnsweredMemory {
+    pub answer: Result<Output, BridgeError>,
+    pub memory: (i64, i64, i64, i64),
+}
+
 /// A started interpreter whose imports are known to be the pinned ones.
 #[derive(Debug, Clone)]
 pub struct Bridge {
@@ -416,6 +425,67 @@ impl Bridge {
                 .call1((target, prepared))
                 .and_then(|pair| pair.extract())
                 .map_err(|e| errors::python(py, "twinbench_baselines.memory.peak_bytes", e))
+        })
+    }
+
+    /// The baseline's answer and its memory figures from the same calls:
+    /// [`Self::peak_memory`]'s, with the answer read from its untraced call
+    /// (`twinbench_baselines.memory.untraced_call`) while the result is
+    /// alive, so a report needs no call of its own for the answer. The
+    /// answer's Rust copy is alive at both of the C-heap readings and so
+    /// cancels out of that figure. `Err`: the call raised (no answer and no
+    /// memory); an answer that cannot be read is `answer`'s error alone.
+    pub fn answer_and_memory(
+        &self,
+        function: PythonFunction,
+        kind: OutputKind,
+        input: &Input,
+    ) -> Result<AnsweredMemory, BridgeError> {
+        const UNTRACED_CALL: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.memory",
+            function: "untraced_call",
+        };
+        const UNTRACED_RELEASE: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.memory",
+            function: "untraced_release",
+        };
+        const TRACED: PythonFunction = PythonFunction {
+            module: "twinbench_baselines.memory",
+            function: "traced",
+        };
+        let (this, input) = (self.clone(), input.clone());
+        worker::run(move |py| {
+            let prepared = this.prepare(py, function, &input)?;
+            let target = this.function(py, function)?;
+            let (holder, resident, peak): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
+                this.function(py, UNTRACED_CALL)?
+                    .call1((&target, &prepared))
+                    .and_then(|t| t.extract())
+                    .map_err(|e| errors::python(py, function.function, e))?;
+            // The result's one reference outside `holder` ends with this
+            // block, before the release reads the C heap without it.
+            let answer = {
+                let result = holder.get_item(0).map_err(|e| {
+                    errors::python(py, "twinbench_baselines.memory.untraced_call", e)
+                })?;
+                this.output(py, function, kind, &result, &prepared)
+            };
+            let (result_c_heap, resident_growth): (i64, i64) = this
+                .function(py, UNTRACED_RELEASE)?
+                .call1((holder, resident, peak))
+                .and_then(|t| t.extract())
+                .map_err(|e| {
+                    errors::python(py, "twinbench_baselines.memory.untraced_release", e)
+                })?;
+            let (peak, retained): (i64, i64) = this
+                .function(py, TRACED)?
+                .call1((target, prepared))
+                .and_then(|t| t.extract())
+                .map_err(|e| errors::python(py, "twinbench_baselines.memory.traced", e))?;
+            Ok(AnsweredMemory {
+                answer,
+                memory: (peak, retained, result_c_heap, resident_growth),
+            })
         })
     }
 
