@@ -78,8 +78,8 @@ RELEASE_TWINBENCH := $(or $(CARGO_TARGET_DIR),target)/release/twinbench
 PHASES := $(CURDIR)/reports/.phases
 # The HTTP binaries build in a profile of their own (its own folder and
 # lock), side by side with the benches: the fat-LTO links leave a core idle
-# near the end, which the HTTP build fills (measured on the 2-core VM:
-# 310 s + 87 s one after the other).
+# near the end, which the HTTP build fills (the 2-core VM, empty target
+# dir, 2026-12-04: 310 s + 87 s one after the other, 375 s side by side).
 # The task-routing service over HTTP (issue 20): twinbench-http-bench starts
 # both servers (gunicorn + app.py, twinbench-serve) on 127.0.0.1, loads each
 # at 1, 16 and 64 connections (bounded in requests and seconds), stops them,

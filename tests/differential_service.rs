@@ -164,10 +164,11 @@ fn no_idle_or_only_stale_sessions_leave_tasks_pending_and_report_timeouts() {
     );
 }
 
-#[test]
-fn preferred_exclusion_environment_and_heartbeat_ties() {
-    // prod prefers claude-0004 then codex-0001, excludes local-0003, requires prod.
-    let sessions = vec![
+/// Sessions that exercise the routing rules: prod prefers claude-0004
+/// then codex-0001, excludes local-0003 and requires prod; a heartbeat tie
+/// at 200 s; non-ASCII names in staging and dev.
+fn rule_sessions() -> Vec<Session> {
+    vec![
         session(1, "claude-0004", "busy", 10, "prod"),
         session(2, "codex-0001", "idle", 10, "prod"),
         session(3, "local-0003", "idle", 250, "prod"),
@@ -175,7 +176,12 @@ fn preferred_exclusion_environment_and_heartbeat_ties() {
         session(5, "gemini-0011", "idle", 200, "prod"),
         session(6, "séance-0012", "idle", 300, "staging"),
         session(7, "会话-0013", "idle", 300, "dev"),
-    ];
+    ]
+}
+
+#[test]
+fn preferred_exclusion_environment_and_heartbeat_ties() {
+    let sessions = rule_sessions();
     let tasks = vec![
         // Highest priority first: the preferred busy one is skipped for
         // the second preferred.
@@ -345,16 +351,8 @@ fn both_sides_run_the_same_sqlite() {
 /// exactly-at-timeout heartbeats, non-ASCII names, a name with a quote),
 /// for the other database's differential tests.
 pub(crate) fn edge_case_dataset() -> Dataset {
-    let sessions = vec![
-        session(1, "claude-0004", "busy", 10, "prod"),
-        session(2, "codex-0001", "idle", 10, "prod"),
-        session(3, "local-0003", "idle", 250, "prod"),
-        session(4, "gemini-0010", "idle", 200, "prod"),
-        session(5, "gemini-0011", "idle", 200, "prod"),
-        session(6, "séance-0012", "idle", 300, "staging"),
-        session(7, "会话-0013", "idle", 300, "dev"),
-        session(8, "o'brien-0014", "idle", 301, "dev"),
-    ];
+    let mut sessions = rule_sessions();
+    sessions.push(session(8, "o'brien-0014", "idle", 301, "dev"));
     let tasks = vec![
         task(1, "shell", "pending", 1, 300, "dev"),
         task(2, "shell", "assigned", 1, 301, "dev"),

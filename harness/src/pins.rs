@@ -24,8 +24,8 @@ use crate::workspace;
 pub const PINS_ENV: &str = "TWINBENCH_PINS";
 
 /// Environment variable naming another venv than `<workspace>/.venv` for
-/// the server's pins.
-pub const VENV_ENV: &str = "TWINBENCH_VENV";
+/// the server's pins (shared with the HTTP servers' launcher).
+pub use twinbench_service::workspace::VENV_ENV;
 
 /// Environment variable naming another venv for the monitoring pins than
 /// `<workspace>/.venv-monitoring`.

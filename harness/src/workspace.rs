@@ -4,21 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Environment variable overriding the workspace root (for a relocated
-/// binary; by default the root this binary was built from).
-pub const ROOT_ENV: &str = "TWINBENCH_ROOT";
-
-/// The workspace root (the folder holding `Cargo.toml`, `scenarios/`, ...).
-pub fn root() -> PathBuf {
-    std::env::var_os(ROOT_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .map(PathBuf::from)
-                .unwrap_or_default()
-        })
-}
+/// The workspace root (the folder holding `Cargo.toml`, `scenarios/`, ...)
+/// and the variable that overrides it, looked up as every crate of the
+/// workspace does.
+pub use twinbench_service::workspace::{ROOT_ENV, root};
 
 /// `python_baselines/`: put on `sys.path` so `twinbench_baselines` imports.
 pub fn baselines_dir() -> PathBuf {

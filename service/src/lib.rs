@@ -13,4 +13,5 @@ pub mod model;
 pub mod pg;
 pub mod schema;
 pub mod sqlite;
+pub mod workspace;
 pub use rusqlite;

@@ -103,15 +103,7 @@ fn values_round_trip_and_misuse_is_named() {
     let cluster = PgCluster::start().expect("start");
     let mut client = cluster.connect().expect("connect");
     store::create_tables(&mut client).expect("tables");
-    let columns = [
-        "id",
-        "name",
-        "status",
-        "last_heartbeat",
-        "environment",
-        "provider",
-        "current_task_id",
-    ];
+    let columns = store::SESSION_COLUMNS;
     let awkward = "tab\there, back\\slash, it's \"quoted\", new\nline, \\N, 100%";
     let sessions = vec![
         vec![

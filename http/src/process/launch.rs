@@ -7,30 +7,7 @@ use std::process::Command;
 
 use super::ServerSpec;
 
-/// Overrides the workspace root (as the harness reads it).
-pub const ROOT_ENV: &str = "TWINBENCH_ROOT";
-/// Names another venv than `<workspace>/.venv` (as the harness reads it).
-pub const VENV_ENV: &str = "TWINBENCH_VENV";
-
-/// The workspace root: `$TWINBENCH_ROOT`, else the folder above this crate.
-pub fn workspace_root() -> PathBuf {
-    std::env::var_os(ROOT_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .map(PathBuf::from)
-                .unwrap_or_default()
-        })
-}
-
-/// The venv with the pinned Python packages: `$TWINBENCH_VENV`, else
-/// `<workspace>/.venv`.
-pub fn venv_dir() -> PathBuf {
-    std::env::var_os(VENV_ENV)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".venv"))
-}
+pub use twinbench_service::workspace::{ROOT_ENV, VENV_ENV, root as workspace_root, venv_dir};
 
 /// The venv's gunicorn.
 pub fn gunicorn_program(venv: &Path) -> PathBuf {
