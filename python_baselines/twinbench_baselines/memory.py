@@ -73,13 +73,3 @@ def traced(function, prepared):
     finally:
         tracemalloc.stop()
     return peak - base, retained - base
-
-
-def peak_bytes(function, prepared):
-    """(peak bytes allocated during ``function(prepared)``, bytes still held
-    after its result is released, both under tracemalloc; from an untraced
-    call, C-heap bytes its result holds and the peak resident growth, -1
-    where unmeasurable)."""
-    result_c_heap, resident_growth = untraced_release(*untraced_call(function, prepared))
-    peak, retained = traced(function, prepared)
-    return peak, retained, result_c_heap, resident_growth

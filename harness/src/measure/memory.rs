@@ -12,7 +12,7 @@
 use crate::inputs::Input;
 use crate::pairs::{KernelPair, Prepare, Run};
 use crate::results::{CallMemory, MemoryResult};
-use crate::sides::python::Bridge;
+use crate::sides::python::{Bridge, MemoryFigures};
 
 /// Reads the process's allocation counters (the binary's global allocator).
 #[derive(Debug, Clone, Copy)]
@@ -93,7 +93,7 @@ pub fn python_call(
 /// [`Bridge::peak_memory`]'s figures (tracemalloc peak and retained bytes,
 /// the C heap the result holds, resident growth; -1: not measurable) as a
 /// [`CallMemory`].
-pub fn python_figures((peak, retained, c_heap, resident): (i64, i64, i64, i64)) -> CallMemory {
+pub fn python_figures((peak, retained, c_heap, resident): MemoryFigures) -> CallMemory {
     CallMemory {
         peak_bytes: u64::try_from(peak.max(0)).unwrap_or(0),
         retained_bytes: retained,

@@ -54,13 +54,18 @@ pub const EXECUTOR_HOP: [PythonFunction; 2] = [
 
 pub use crate::pins::VENV_ENV;
 
+/// A baseline call's memory figures (`twinbench_baselines.memory`):
+/// tracemalloc's peak and retained bytes, the C heap the result of an
+/// untraced call holds and that call's resident growth (-1: not
+/// measurable).
+pub type MemoryFigures = (i64, i64, i64, i64);
+
 /// [`Bridge::answer_and_memory`]: the baseline's answer, and its memory as
-/// [`Bridge::peak_memory`] gives it (tracemalloc peak and retained bytes,
-/// the C heap its result holds, resident growth; -1: not measurable).
+/// [`Bridge::peak_memory`] gives it.
 #[derive(Debug)]
 pub struct AnsweredMemory {
     pub answer: Result<Output, BridgeError>,
-    pub memory: (i64, i64, i64, i64),
+    pub memory: MemoryFigures,
 }
 
 /// A started interpreter whose imports are known to be the pinned ones.
@@ -407,86 +412,87 @@ impl Bridge {
     /// Peak and retained bytes (tracemalloc) of one call of `function` on
     /// `input`, prepared outside the traced region, and the C-heap bytes the
     /// result of another, untraced call holds and that call's peak resident
-    /// growth (-1: not measurable) (`twinbench_baselines.memory.peak_bytes`).
+    /// growth (-1: not measurable) (`twinbench_baselines.memory`).
     pub fn peak_memory(
         &self,
         function: PythonFunction,
         input: &Input,
-    ) -> Result<(i64, i64, i64, i64), BridgeError> {
-        const PEAK_BYTES: PythonFunction = PythonFunction {
-            module: "twinbench_baselines.memory",
-            function: "peak_bytes",
-        };
+    ) -> Result<MemoryFigures, BridgeError> {
         let (this, input) = (self.clone(), input.clone());
         worker::run(move |py| {
             let prepared = this.prepare(py, function, &input)?;
-            let target = this.function(py, function)?;
-            this.function(py, PEAK_BYTES)?
-                .call1((target, prepared))
-                .and_then(|pair| pair.extract())
-                .map_err(|e| errors::python(py, "twinbench_baselines.memory.peak_bytes", e))
+            this.memory_calls(py, function, &prepared, |_| ())
+                .map(|((), memory)| memory)
         })
     }
 
     /// The baseline's answer and its memory figures from the same calls:
     /// [`Self::peak_memory`]'s, with the answer read from its untraced call
-    /// (`twinbench_baselines.memory.untraced_call`) while the result is
-    /// alive, so a report needs no call of its own for the answer. The
-    /// answer's Rust copy is alive at both of the C-heap readings and so
-    /// cancels out of that figure. `Err`: the call raised (no answer and no
-    /// memory); an answer that cannot be read is `answer`'s error alone.
+    /// while the result is alive, so a report needs no call of its own for
+    /// the answer. The answer's Rust copy is alive at both of the C-heap
+    /// readings and so cancels out of that figure. `Err`: the call raised
+    /// (no answer and no memory); an answer that cannot be read is
+    /// `answer`'s error alone.
     pub fn answer_and_memory(
         &self,
         function: PythonFunction,
         kind: OutputKind,
         input: &Input,
     ) -> Result<AnsweredMemory, BridgeError> {
-        const UNTRACED_CALL: PythonFunction = PythonFunction {
-            module: "twinbench_baselines.memory",
-            function: "untraced_call",
-        };
-        const UNTRACED_RELEASE: PythonFunction = PythonFunction {
-            module: "twinbench_baselines.memory",
-            function: "untraced_release",
-        };
-        const TRACED: PythonFunction = PythonFunction {
-            module: "twinbench_baselines.memory",
-            function: "traced",
-        };
         let (this, input) = (self.clone(), input.clone());
         worker::run(move |py| {
             let prepared = this.prepare(py, function, &input)?;
-            let target = this.function(py, function)?;
-            let (holder, resident, peak): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
-                this.function(py, UNTRACED_CALL)?
-                    .call1((&target, &prepared))
-                    .and_then(|t| t.extract())
-                    .map_err(|e| errors::python(py, function.function, e))?;
-            // The result's one reference outside `holder` ends with this
-            // block, before the release reads the C heap without it.
-            let answer = {
-                let result = holder.get_item(0).map_err(|e| {
-                    errors::python(py, "twinbench_baselines.memory.untraced_call", e)
-                })?;
-                this.output(py, function, kind, &result, &prepared)
-            };
-            let (result_c_heap, resident_growth): (i64, i64) = this
-                .function(py, UNTRACED_RELEASE)?
-                .call1((holder, resident, peak))
-                .and_then(|t| t.extract())
-                .map_err(|e| {
-                    errors::python(py, "twinbench_baselines.memory.untraced_release", e)
-                })?;
-            let (peak, retained): (i64, i64) = this
-                .function(py, TRACED)?
-                .call1((target, prepared))
-                .and_then(|t| t.extract())
-                .map_err(|e| errors::python(py, "twinbench_baselines.memory.traced", e))?;
-            Ok(AnsweredMemory {
-                answer,
-                memory: (peak, retained, result_c_heap, resident_growth),
-            })
+            let (answer, memory) = this.memory_calls(py, function, &prepared, |result| {
+                this.output(py, function, kind, result, &prepared)
+            })?;
+            Ok(AnsweredMemory { answer, memory })
         })
+    }
+
+    /// The memory measurement (`twinbench_baselines.memory`): an untraced
+    /// call of `function` on `prepared`, `read` given its result while it
+    /// is alive, the C heap it holds and the resident growth, then a call
+    /// under tracemalloc. Returns what `read` returned and (tracemalloc
+    /// peak, retained, C heap, resident growth).
+    fn memory_calls<'py, R>(
+        &self,
+        py: Python<'py>,
+        function: PythonFunction,
+        prepared: &Bound<'py, PyAny>,
+        read: impl FnOnce(&Bound<'py, PyAny>) -> R,
+    ) -> Result<(R, MemoryFigures), BridgeError> {
+        let helper = |name: &'static str| {
+            self.function(
+                py,
+                PythonFunction {
+                    module: "twinbench_baselines.memory",
+                    function: name,
+                },
+            )
+        };
+        let target = self.function(py, function)?;
+        let (holder, resident, peak): (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>) =
+            helper("untraced_call")?
+                .call1((&target, prepared))
+                .and_then(|t| t.extract())
+                .map_err(|e| errors::python(py, function.function, e))?;
+        // The result's one reference outside `holder` ends with this block,
+        // before the release reads the C heap without it.
+        let read = {
+            let result = holder
+                .get_item(0)
+                .map_err(|e| errors::python(py, "twinbench_baselines.memory.untraced_call", e))?;
+            read(&result)
+        };
+        let (c_heap, resident_growth): (i64, i64) = helper("untraced_release")?
+            .call1((holder, resident, peak))
+            .and_then(|t| t.extract())
+            .map_err(|e| errors::python(py, "twinbench_baselines.memory.untraced_release", e))?;
+        let (traced_peak, retained): (i64, i64) = helper("traced")?
+            .call1((target, prepared))
+            .and_then(|t| t.extract())
+            .map_err(|e| errors::python(py, "twinbench_baselines.memory.traced", e))?;
+        Ok((read, (traced_peak, retained, c_heap, resident_growth)))
     }
 
     /// Bytes networkx, igraph and rustworkx hold for the graph `input`
