@@ -402,6 +402,7 @@ pub fn run(
         locking_overhead,
         latencies,
         http,
+        rollouts: Vec::new(),
         verdicts: Vec::new(),
         claims: Vec::new(),
         problems,

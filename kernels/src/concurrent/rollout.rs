@@ -17,9 +17,11 @@
 //! mirrored in an atomic, written only under that lock, so routing a call
 //! (every request asks) reads it without locking.
 //!
-//! All arithmetic is on integers (nanoseconds, call counts, parts per
-//! million), so a decision does not depend on float rounding and a replayed
-//! run decides the same way.
+//! A period's decision is integer arithmetic (nanoseconds, call counts,
+//! parts per million), so it does not depend on float rounding and a
+//! replayed run decides the same way. Within a period, a twin whose errors
+//! are *surely* over the limit (the 95% Wilson interval's lower end above
+//! it) is rolled back at once, without waiting for the period's end.
 //!
 //! # Invariants (asserted by the model checks)
 //! - **percent-in-range**: the percentage is always within `0..=100`, and is
@@ -153,6 +155,27 @@ impl Policy {
                 >= u128::from(self.max_error_ppm) * u128::from(stats.twin_calls)
     }
 
+    /// Errors surely above the limit before the period ends: the 95%
+    /// Wilson interval's lower end is above it. Judging the running rate
+    /// against the limit would roll back a twin failing 0.5% of calls
+    /// whenever its first error comes early (1 in the first 100 calls is
+    /// 1%); the period's end judges the whole period's rate as the seed
+    /// says. Floats here, but the same IEEE operations in the same order on
+    /// every run, so a replay decides the same way.
+    fn errors_surely_breach(&self, stats: &PeriodStats) -> bool {
+        if stats.twin_calls == 0 {
+            return false;
+        }
+        const Z: f64 = 1.96;
+        let n = stats.twin_calls as f64;
+        let p = stats.twin_errors as f64 / n;
+        let z2 = Z * Z;
+        let centre = p + z2 / (2.0 * n);
+        let margin = Z * ((p * (1.0 - p) + z2 / (4.0 * n)) / n).sqrt();
+        let lower = (centre - margin) / (1.0 + z2 / n);
+        lower > f64::from(self.max_error_ppm) / 1e6
+    }
+
     /// Twin speed below the threshold: mean original ns ÷ mean twin ns <
     /// min/1000, i.e. `orig_ns · twin_calls · 1000 < min · twin_ns · orig_calls`.
     fn too_slow(&self, stats: &PeriodStats) -> bool {
@@ -235,8 +258,8 @@ pub enum HoldReason {
 /// Why a rollback happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breach {
-    /// The twin's error rate reached the limit (checked on every twin call
-    /// once the period has the minimum number of them, and at its end).
+    /// The twin's error rate reached the limit over the period, or is
+    /// surely above it before the period ends (see `errors_surely_breach`).
     ErrorRate,
     /// The twin was slower than the threshold over the period.
     Performance,
@@ -341,7 +364,8 @@ impl RolloutCore {
     /// Counts `sample` at `now` (in the open period, after closing any
     /// period `now` is past); returns the decisions this made: the close of
     /// the previous period, and an early rollback when the twin's error rate
-    /// reaches the limit.
+    /// is surely above the limit (95% Wilson lower bound; the minimum call
+    /// count applies too).
     pub fn record(&mut self, now: Millis, sample: Sample) -> [Option<Decision>; 2] {
         let closed = self.advance(now);
         self.stats.add(sample);
@@ -350,7 +374,7 @@ impl RolloutCore {
             && matches!(sample, Sample::Twin { .. })
             && self.stats.twin_errors > 0
             && self.stats.twin_calls >= self.policy.min_calls
-            && self.policy.errors_breach(&self.stats))
+            && self.policy.errors_surely_breach(&self.stats))
         .then(|| {
             self.decided = true;
             self.roll_back(Breach::ErrorRate)
@@ -573,27 +597,27 @@ mod tests {
     }
 
     #[test]
-    fn one_percent_errors_roll_back_at_once_and_stay_back() {
+    fn one_percent_errors_over_a_period_roll_back_at_its_end_and_stay_back() {
         let mut core = RolloutCore::new(seed(), 0);
         period(&mut core, 0, 200, 0, 10, 1000);
         core.advance(DAY);
         assert_eq!(core.percent(), 15);
-        // 2 errors in 200 calls is exactly 1%: a breach, decided early.
+        // 2 errors in 200 calls is exactly 1%: a breach, but not a sure one
+        // before the period ends (1 in 100 says little), so it is decided
+        // at the period's end.
         period(&mut core, DAY, 200, 2, 10, 1000);
+        assert_eq!(core.percent(), 15);
+        core.advance(2 * DAY);
         assert_eq!(core.percent(), 0);
         assert_eq!(
-            core.decisions().last().map(|d| d.action),
-            Some(Action::RolledBack {
-                from: 15,
-                breach: Breach::ErrorRate
-            })
-        );
-        let logged = core.decisions().len();
-        core.advance(2 * DAY);
-        assert_eq!(
-            core.decisions().len(),
-            logged,
-            "the early rollback was the period's decision"
+            core.decisions().last().map(|d| (d.period, d.action)),
+            Some((
+                1,
+                Action::RolledBack {
+                    from: 15,
+                    breach: Breach::ErrorRate
+                }
+            ))
         );
         period(&mut core, 2 * DAY, 200, 0, 10, 1000);
         core.advance(3 * DAY);
@@ -604,6 +628,31 @@ mod tests {
         );
         core.rearm();
         assert_eq!(core.percent(), 5);
+    }
+
+    #[test]
+    fn a_surely_failing_twin_is_rolled_back_at_once_and_the_period_decided_once() {
+        let mut core = RolloutCore::new(seed(), 0);
+        // 10% errors: by the 100th call the error rate is surely over 1%.
+        period(&mut core, 0, 100, 10, 10, 1000);
+        assert_eq!(core.percent(), 0);
+        assert_eq!(
+            core.decisions().last().map(|d| (d.period, d.action)),
+            Some((
+                0,
+                Action::RolledBack {
+                    from: 5,
+                    breach: Breach::ErrorRate
+                }
+            ))
+        );
+        let logged = core.decisions().len();
+        core.advance(DAY);
+        assert_eq!(
+            core.decisions().len(),
+            logged,
+            "the early rollback was the period's decision"
+        );
     }
 
     #[test]
