@@ -9,7 +9,7 @@ use std::sync::Arc;
 use twinbench_kernels::concurrent::clock::Clock;
 use twinbench_kernels::concurrent::rollout::{Decision, Policy, Rollout, Sample};
 
-use crate::metrics::MigrationMetrics;
+use crate::metrics::{ComponentMetrics, MigrationMetrics};
 
 /// A component under gradual rollout, instrumented.
 #[derive(Debug)]
@@ -17,6 +17,8 @@ pub struct Migration<C: Clock> {
     component: String,
     rollout: Rollout<C>,
     metrics: Arc<MigrationMetrics>,
+    /// This component's per-call metric handles, looked up once.
+    per_call: ComponentMetrics,
 }
 
 impl<C: Clock> Migration<C> {
@@ -28,8 +30,10 @@ impl<C: Clock> Migration<C> {
         clock: C,
         metrics: Arc<MigrationMetrics>,
     ) -> Self {
+        let component = component.into();
         Self {
-            component: component.into(),
+            per_call: metrics.component(&component),
+            component,
             rollout: Rollout::new(policy, clock),
             metrics,
         }
@@ -43,7 +47,7 @@ impl<C: Clock> Migration<C> {
     /// Reports one call's measurement to the controller and the metrics;
     /// returns the decisions it caused (also counted in the metrics).
     pub fn report(&self, sample: Sample) -> Vec<Decision> {
-        self.metrics.observe(&self.component, sample);
+        self.per_call.observe(sample);
         let decisions: Vec<Decision> = self.rollout.record(sample).into_iter().flatten().collect();
         self.note(&decisions);
         decisions
