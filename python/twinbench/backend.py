@@ -25,6 +25,7 @@ would otherwise time networkx).
 
 import inspect
 from contextlib import contextmanager
+from functools import cache
 
 import networkx as nx
 from networkx.algorithms.community.quality import NotAPartition
@@ -299,15 +300,19 @@ def _same(value, required):
     return value is not None and type(value) is not str and value == required
 
 
+@cache
+def _signature(name):
+    return inspect.signature(getattr(interface, name))
+
+
 def can_run(name, args, kwargs):
     """True when the twin implements this call, else the reason it does
     not (networkx logs it, and runs its own implementation when dispatching
     through ``backend_priority``)."""
-    function = getattr(interface, name, None)
-    if function is None:
+    if not hasattr(interface, name):
         return f"twinbench has no twin of {name}"
     try:
-        bound = inspect.signature(function).bind(*args, **kwargs)
+        bound = _signature(name).bind(*args, **kwargs)
     except TypeError as exc:
         return f"the arguments do not fit {name}: {exc}"
     bound.apply_defaults()
