@@ -1,5 +1,5 @@
-//! `twinbench._twinbench`: the Rust twins of the analytics kernels, callable
-//! from Python.
+//! `twinbench._twinbench`: the Rust twins of the analytics and monitoring
+//! kernels, callable from Python.
 //!
 //! The rustworkx split: all logic lives in `twinbench-kernels` (plain Rust,
 //! no Python); this crate only converts arguments and results, releases the
@@ -7,6 +7,7 @@
 //! exceptions in one place (`errors`). Node ids are the kernels' `0..n`; the
 //! Python package maps networkx node labels to them (`twinbench/_convert.py`).
 
+mod detect;
 mod errors;
 mod graph;
 
@@ -16,5 +17,6 @@ use pyo3::prelude::*;
 fn _twinbench(module: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(module)?;
     graph::register(module)?;
+    detect::register(module)?;
     Ok(())
 }

@@ -6,7 +6,9 @@ Two ways in:
   supported call at once with ``nx.config.backend_priority = ["twinbench"]``
   (``twinbench.backend``, which networkx loads itself);
 * the kernels directly, on a :class:`CsrGraph` built from numpy edge arrays
-  (nodes ``0..n-1``), e.g. ``twinbench.pagerank(CsrGraph(n, u, v, w))``.
+  (nodes ``0..n-1``), e.g. ``twinbench.pagerank(CsrGraph(n, u, v, w))``;
+* the monitoring twins under the original's names and return types
+  (``twinbench.monitoring``).
 
 This module imports no networkx: networkx reads ``twinbench._info`` while it
 is being imported itself.
@@ -27,6 +29,7 @@ from ._twinbench import (
     clustering,
     connected_components,
     degree_centrality,
+    detect_spikes,
     eigenvector_centrality,
     graph_metrics,
     greedy_modularity_communities,
@@ -51,6 +54,7 @@ __all__ = [
     "clustering",
     "connected_components",
     "degree_centrality",
+    "detect_spikes",
     "eigenvector_centrality",
     "graph_metrics",
     "greedy_modularity_communities",

@@ -88,3 +88,15 @@ def modularity(
 ) -> float: ...
 def shortest_path(graph: CsrGraph, source: int, target: int) -> list[int] | None: ...
 def all_simple_paths(graph: CsrGraph, source: int, target: int, cutoff: int) -> list[list[int]]: ...
+def detect_spikes(
+    values: npt.NDArray[np.float64],
+    window: int = 20,
+    medium_sigmas: float = 3.0,
+    high_sigmas: float = 5.0,
+    parallel: bool = False,
+) -> tuple[
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.bool_],
+]: ...
