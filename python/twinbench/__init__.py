@@ -1,0 +1,65 @@
+"""The Rust twins of twinbench's analytics kernels, callable from Python.
+
+Two ways in:
+
+* the NetworkX backend: ``nx.pagerank(G, backend="twinbench")``, or every
+  supported call at once with ``nx.config.backend_priority = ["twinbench"]``
+  (``twinbench.backend``, which networkx loads itself);
+* the kernels directly, on a :class:`CsrGraph` built from numpy edge arrays
+  (nodes ``0..n-1``), e.g. ``twinbench.pagerank(CsrGraph(n, u, v, w))``;
+* the monitoring twins under the original's names and return types
+  (``twinbench.monitoring``).
+
+This module imports no networkx: networkx reads ``twinbench._info`` while it
+is being imported itself.
+"""
+
+from ._twinbench import (
+    CsrGraph,
+    EmptyGraphError,
+    GraphMetrics,
+    InputError,
+    NotAPartitionError,
+    NotConvergedError,
+    TwinbenchError,
+    ZeroTotalWeightError,
+    all_simple_paths,
+    betweenness_centrality,
+    closeness_centrality,
+    clustering,
+    connected_components,
+    degree_centrality,
+    detect_spikes,
+    eigenvector_centrality,
+    graph_metrics,
+    greedy_modularity_communities,
+    label_propagation_communities,
+    modularity,
+    pagerank,
+    shortest_path,
+)
+
+__all__ = [
+    "CsrGraph",
+    "EmptyGraphError",
+    "GraphMetrics",
+    "InputError",
+    "NotAPartitionError",
+    "NotConvergedError",
+    "TwinbenchError",
+    "ZeroTotalWeightError",
+    "all_simple_paths",
+    "betweenness_centrality",
+    "closeness_centrality",
+    "clustering",
+    "connected_components",
+    "degree_centrality",
+    "detect_spikes",
+    "eigenvector_centrality",
+    "graph_metrics",
+    "greedy_modularity_communities",
+    "label_propagation_communities",
+    "modularity",
+    "pagerank",
+    "shortest_path",
+]
