@@ -9,6 +9,7 @@ mod markup;
 mod memory;
 mod page;
 mod pairs;
+mod stream;
 mod verdicts;
 
 use std::path::{Path, PathBuf};

@@ -20,6 +20,7 @@ pub use latency::{LatencyDistribution, LatencyResult, LatencyTarget};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
 pub use twinbench_http::record::{HttpBench, LoadReport, MemoryPeak, ReloadMeasure, ServerMeasure};
+pub use twinbench_http::stream_record::StreamBench;
 pub use verdicts::{AttributionRow, ClaimRow, ComponentVerdict};
 
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
@@ -101,6 +102,10 @@ pub struct Results {
     /// (`twinbench-http-bench`); `None` when the run did not include it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpBench>,
+    /// The stream producer's per-event latency under load (claim C16, the
+    /// kernels' `stream` bench); `None` when the run did not include it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<StreamBench>,
     /// Ready / not ready per migrated component, with the reasons.
     #[serde(default)]
     pub verdicts: Vec<ComponentVerdict>,

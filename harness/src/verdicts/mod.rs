@@ -6,6 +6,7 @@
 mod claims;
 mod http_claims;
 mod readiness;
+mod stream_claim;
 
 pub use claims::ledger;
 pub use readiness::verdicts;
