@@ -102,7 +102,7 @@ fn row(out: &mut String, name: &str, summary: Option<&LatencySummary>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::stream::tests::record;
+    use crate::results::fixtures::stream_record as record;
 
     #[test]
     fn the_section_shows_the_percentiles_and_config_or_says_it_is_missing() {

@@ -5,6 +5,8 @@
 
 mod bench_run;
 mod concurrency;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod latency;
 mod load;
 mod measures;

@@ -1011,7 +1011,7 @@ mod tests {
             missing.measured_text
         );
 
-        results.stream = Some(crate::measure::stream::tests::record(1, 3.0));
+        results.stream = Some(crate::results::fixtures::stream_record(1, 3.0));
         let fast = c16(&results);
         assert_eq!(
             fast.verdict,
@@ -1021,7 +1021,7 @@ mod tests {
         );
         assert!(!fast.rests_on.is_empty());
 
-        results.stream = Some(crate::measure::stream::tests::record(1, 25.0));
+        results.stream = Some(crate::results::fixtures::stream_record(1, 25.0));
         assert_eq!(c16(&results).verdict, ClaimVerdict::Refuted);
     }
 

@@ -123,7 +123,7 @@ pub(super) fn latency(stream: &StreamBench, limit_ms: f64) -> Result<Finding, St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::stream::tests::record;
+    use crate::results::fixtures::stream_record as record;
 
     #[test]
     fn p99_from_the_call_decides() -> Result<(), String> {
