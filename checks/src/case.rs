@@ -6,7 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The concurrent components: the eleven of issue 5, the alert pipeline's
-/// state (issue 18) and the error handler's (issue 19).
+/// state (issue 18), the error handler's (issue 19) and the rollout
+/// controller (issue 21).
 #[derive(
     Debug,
     Clone,
@@ -35,10 +36,11 @@ pub enum Component {
     Collector,
     AlertPipeline,
     ErrorAggregator,
+    Rollout,
 }
 
 impl Component {
-    pub const ALL: [Component; 13] = [
+    pub const ALL: [Component; 14] = [
         Component::Cache,
         Component::CircuitBreaker,
         Component::RateLimiter,
@@ -52,6 +54,7 @@ impl Component {
         Component::Collector,
         Component::AlertPipeline,
         Component::ErrorAggregator,
+        Component::Rollout,
     ];
 
     /// Human name, as the report shows it.
@@ -70,6 +73,7 @@ impl Component {
             Component::Collector => "background collector lifecycle",
             Component::AlertPipeline => "alert rules + correlation store",
             Component::ErrorAggregator => "error aggregator + handler state",
+            Component::Rollout => "gradual-rollout controller",
         }
     }
 }

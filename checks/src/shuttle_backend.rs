@@ -48,6 +48,8 @@ pub mod producer;
 pub mod rate_limiter;
 #[path = "../../kernels/src/concurrent/registry.rs"]
 pub mod registry;
+#[path = "../../kernels/src/concurrent/rollout.rs"]
+pub mod rollout;
 #[path = "../../kernels/src/concurrent/singleton.rs"]
 pub mod singleton;
 

@@ -106,10 +106,11 @@ component_checks! {
     collector => Component::Collector,
     alert_pipeline => Component::AlertPipeline,
     error_aggregator => Component::ErrorAggregator,
+    rollout => Component::Rollout,
 }
 
-/// The races issues 5 and 19 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 28] = [
+/// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
+const REQUIRED_ZOO: [&str; 30] = [
     "R1.1",
     "R2.2",
     "R2.4",
@@ -138,6 +139,8 @@ const REQUIRED_ZOO: [&str; 28] = [
     "R10.5.shared-random",
     "R10.6.cancelled-retry",
     "R10.7.singleton",
+    "RO.double-promotion",
+    "RO.lost-rollback",
 ];
 
 #[test]

@@ -41,6 +41,8 @@ mod producer;
 mod rate_limiter;
 #[path = "concurrent/registry.rs"]
 mod registry;
+#[path = "concurrent/rollout.rs"]
+mod rollout;
 #[path = "concurrent/singleton.rs"]
 mod singleton;
 
@@ -58,6 +60,7 @@ fn all(c: &mut Criterion) {
     collector::bench(c);
     alert_pipeline::bench(c);
     error_aggregator::bench(c);
+    rollout::bench(c);
 }
 
 criterion_group! {

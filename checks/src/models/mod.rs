@@ -19,6 +19,7 @@ pub mod pool;
 pub mod producer;
 pub mod rate_limiter;
 pub mod registry;
+pub mod rollout;
 pub mod singleton;
 
 /// Every case, grouped by component.
@@ -37,6 +38,7 @@ pub fn cases() -> Vec<CheckCase> {
         collector::cases(),
         alert_pipeline::cases(),
         error_aggregator::cases(),
+        rollout::cases(),
     ]
     .concat()
 }

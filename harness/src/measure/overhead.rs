@@ -29,6 +29,7 @@ pub fn bench_name(component: Component) -> &'static str {
         Component::Collector => "collector",
         Component::AlertPipeline => "alert_pipeline",
         Component::ErrorAggregator => "error_aggregator",
+        Component::Rollout => "rollout",
     }
 }
 

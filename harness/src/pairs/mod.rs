@@ -47,7 +47,19 @@ pub use side::Side;
 
 /// The part of the original service a kernel belongs to (CLAIMS.md groups
 /// its speedup claims this way).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Domain {
     /// Graph analytics engine (catalog analytics.md).
@@ -77,6 +89,22 @@ pub enum Domain {
     /// the pending-task page, SLA status and the assignment pass on SQLite
     /// and on PostgreSQL.
     TaskRouting,
+}
+
+impl Domain {
+    /// Human name, as the report shows it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Domain::Analytics => "Analytics engine",
+            Domain::Detection => "AI detection",
+            Domain::Forecasting => "Forecasting engine",
+            Domain::Optimizer => "AI performance optimizer",
+            Domain::Alerting => "Alerting and alert correlation",
+            Domain::Monitoring => "Performance monitor",
+            Domain::ErrorHandling => "Error handling",
+            Domain::TaskRouting => "Task routing service",
+        }
+    }
 }
 
 /// A Python function in the baselines package. By convention the module

@@ -9,6 +9,7 @@ mod markup;
 mod memory;
 mod page;
 mod pairs;
+mod rollout;
 mod stream;
 mod verdicts;
 

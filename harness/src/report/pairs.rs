@@ -299,14 +299,5 @@ pub(super) fn domain_slug(domain: Domain) -> &'static str {
 }
 
 pub(super) fn domain_name(domain: Domain) -> &'static str {
-    match domain {
-        Domain::Analytics => "Analytics engine",
-        Domain::Detection => "AI detection",
-        Domain::Forecasting => "Forecasting engine",
-        Domain::Optimizer => "AI performance optimizer",
-        Domain::Alerting => "Alerting and alert correlation",
-        Domain::Monitoring => "Performance monitor",
-        Domain::ErrorHandling => "Error handling",
-        Domain::TaskRouting => "Task routing service",
-    }
+    domain.title()
 }

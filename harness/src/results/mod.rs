@@ -10,6 +10,7 @@ pub(crate) mod fixtures;
 mod latency;
 mod load;
 mod measures;
+mod rollout;
 pub mod validate;
 pub mod verdicts;
 
@@ -21,6 +22,7 @@ pub use concurrency::{BudgetInfo, BudgetLevel, ConcurrencyResults};
 pub use latency::{LatencyDistribution, LatencyResult, LatencyTarget};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
+pub use rollout::{RolloutOutcome, SimulatedPeriod, SimulatedRollout};
 pub use twinbench_http::record::{HttpBench, LoadReport, MemoryPeak, ReloadMeasure, ServerMeasure};
 pub use twinbench_http::stream_record::StreamBench;
 pub use verdicts::{AttributionRow, ClaimRow, ComponentVerdict};
@@ -108,6 +110,10 @@ pub struct Results {
     /// kernels' `stream` bench); `None` when the run did not include it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamBench>,
+    /// Seed 000's gradual rollout replayed on this run's measurements, per
+    /// migrated component (claim C13).
+    #[serde(default)]
+    pub rollouts: Vec<SimulatedRollout>,
     /// Ready / not ready per migrated component, with the reasons.
     #[serde(default)]
     pub verdicts: Vec<ComponentVerdict>,

@@ -423,6 +423,7 @@ pub fn run(
         latencies,
         http,
         stream,
+        rollouts: Vec::new(),
         verdicts: Vec::new(),
         claims: Vec::new(),
         problems,

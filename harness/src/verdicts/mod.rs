@@ -1,11 +1,13 @@
 //! The reviewer's two verdicts, computed from a run's results in one place:
 //! the claims ledger ([`claims`]) and a ready / not-ready verdict per
-//! migrated component ([`readiness`]). Run, merge and pool all call
+//! migrated component ([`readiness`]), and the gradual rollout replayed
+//! on the run's measurements ([`rollout`], claim C13). Run, merge and pool all call
 //! [`attach`], so the three can never disagree on how a verdict is reached.
 
 mod claims;
 mod http_claims;
 mod readiness;
+mod rollout;
 mod stream_claim;
 
 pub use claims::ledger;
@@ -18,6 +20,7 @@ use crate::results::{Results, SizeResult};
 /// Computes the verdicts and the ledger of `results` from everything else
 /// in it, replacing any it held. Call it last: both read the whole result.
 pub fn attach(results: &mut Results) {
+    results.rollouts = rollout::simulate(results);
     results.verdicts = verdicts(results);
     results.claims = ledger(results);
 }

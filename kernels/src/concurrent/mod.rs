@@ -65,6 +65,7 @@ pub mod pool;
 pub mod producer;
 pub mod rate_limiter;
 pub mod registry;
+pub mod rollout;
 pub mod singleton;
 
 #[doc(hidden)]

@@ -20,4 +20,5 @@ pub mod metrics;
 pub mod pool;
 pub mod producer;
 pub mod registry;
+pub mod rollout;
 pub mod singleton;
