@@ -21,8 +21,8 @@ use twinbench::environment::GitInfo;
 use twinbench::inputs::Input;
 use twinbench::measure::PairBenchId;
 use twinbench::measure::bench_id::{
-    BenchId, EXECUTOR_HOP_FUNCTIONS, EXECUTOR_HOP_GROUP, PYO3_OVERHEAD_FUNCTION,
-    PYO3_OVERHEAD_GROUP,
+    BenchId, EXECUTOR_HOP_FUNCTIONS, EXECUTOR_HOP_GROUP, INSTRUMENTATION_FUNCTION,
+    INSTRUMENTATION_GROUP, PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP,
 };
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::measure::eta::{self, Eta};
@@ -256,6 +256,9 @@ fn bench_all(
         bench_pyo3_overhead(c, bridge);
         bench_executor_hop(c, bridge);
     }
+    if pins == PinSet::Server {
+        bench_instrumentation(c);
+    }
     // `TWINBENCH_SHARD=i/n`: only this shard's kernels (as `twinbench report
     // --shard i/n` will read them).
     let shard: Option<twinbench::scenario::Shard> = match std::env::var("TWINBENCH_SHARD") {
@@ -414,6 +417,47 @@ fn bench_pyo3_overhead(c: &mut Criterion, bridge: &Bridge) {
         group.bench_function(PYO3_OVERHEAD_FUNCTION, |b| b.iter(|| noop.call1((&arg,))));
         group.finish();
     });
+}
+
+/// What the migration's monitoring adds to every call (claim C26): the
+/// rollout controller routes the call, and its sample goes to the
+/// controller and the Prometheus metrics. In steady state: the clock stands
+/// within one period, so no decision is taken (one per 24 hours in
+/// service); keys cycle, so the twin/original mix is the controller's.
+fn bench_instrumentation(c: &mut Criterion) {
+    use std::sync::Arc;
+    use twinbench_kernels::concurrent::clock::ManualClock;
+    use twinbench_kernels::concurrent::rollout::{Policy, Sample};
+    use twinbench_migrate::instrumented::Migration;
+    use twinbench_migrate::metrics::MigrationMetrics;
+
+    let Ok(policy) = Policy::seed000(86_400_000) else {
+        eprintln!("twinbench bench: the seed's rollout policy is invalid");
+        return;
+    };
+    let migration = Migration::new(
+        "ENABLE_CONDON_ANALYTICS",
+        policy,
+        ManualClock::new(0),
+        Arc::new(MigrationMetrics::new()),
+    );
+    let mut group = c.benchmark_group(INSTRUMENTATION_GROUP);
+    let mut key = 0u64;
+    group.bench_function(INSTRUMENTATION_FUNCTION, |b| {
+        b.iter(|| {
+            key = key.wrapping_add(1);
+            let sample = if migration.route(black_box(key)) {
+                Sample::Twin {
+                    ns: 1_000,
+                    error: false,
+                }
+            } else {
+                Sample::Original { ns: 50_000 }
+            };
+            black_box(migration.report(sample))
+        })
+    });
+    group.finish();
 }
 
 /// The original runs each analytics kernel through

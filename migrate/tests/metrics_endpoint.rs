@@ -11,8 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use twinbench_kernels::concurrent::clock::ManualClock;
-use twinbench_kernels::concurrent::rollout::{Policy, Rollout, Sample};
+use twinbench_kernels::concurrent::rollout::{Policy, Sample};
 use twinbench_migrate::endpoint::{CONTENT_TYPE, MetricsEndpoint};
+use twinbench_migrate::instrumented::Migration;
 use twinbench_migrate::metrics::MigrationMetrics;
 
 const REQUIRE_PROMTOOL: &str = "TWINBENCH_REQUIRE_PROMTOOL";
@@ -43,7 +44,7 @@ fn scrape(addr: SocketAddr) -> (String, String, String) {
 /// Three components through a few 1-second periods: one healthy (promoted
 /// twice), one failing 20% of twin calls (rolled back at once), one with a
 /// twin slower than 90% of the original (rolled back at its period's end).
-fn run_rollouts(metrics: &MigrationMetrics) {
+fn run_rollouts(metrics: &Arc<MigrationMetrics>) {
     let policy = Policy::seed000(PERIOD_MS).expect("the seed's policy");
     for (component, twin_ns, failing_every) in [
         ("ENABLE_CONDON_ANALYTICS", 20_000, 0),
@@ -51,27 +52,21 @@ fn run_rollouts(metrics: &MigrationMetrics) {
         ("ENABLE_CONDON_MONITORING", 2_000_000, 0),
     ] {
         let clock = Arc::new(ManualClock::new(0));
-        let rollout = Rollout::new(policy, Arc::clone(&clock));
+        let migration = Migration::new(component, policy, Arc::clone(&clock), Arc::clone(metrics));
         for period in 0..3u64 {
             for call in 0..4_000u64 {
                 let key = period * 4_000 + call;
-                let sample = if rollout.routes_to_twin(key) {
+                migration.report(if migration.route(key) {
                     Sample::Twin {
                         ns: twin_ns,
                         error: failing_every > 0 && key % failing_every == 0,
                     }
                 } else {
                     Sample::Original { ns: 1_000_000 }
-                };
-                metrics.observe(component, sample);
-                for decision in rollout.record(sample).into_iter().flatten() {
-                    metrics.decided(component, &decision, rollout.percent());
-                }
+                });
             }
             clock.advance(PERIOD_MS);
-            if let Some(decision) = rollout.tick() {
-                metrics.decided(component, &decision, rollout.percent());
-            }
+            migration.tick();
         }
     }
 }

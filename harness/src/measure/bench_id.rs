@@ -21,6 +21,13 @@ pub const EXECUTOR_HOP_GROUP: &str = "executor-hop";
 /// The two functions of [`EXECUTOR_HOP_GROUP`]: through the pool, inline.
 pub const EXECUTOR_HOP_FUNCTIONS: [&str; 2] = ["through-executor", "direct"];
 
+/// criterion group holding the migration's per-call instrumentation
+/// (`twinbench_migrate::instrumented`: route + report to the rollout
+/// controller and the metrics), claim C26.
+pub const INSTRUMENTATION_GROUP: &str = "migration-instrumentation";
+/// Function id inside [`INSTRUMENTATION_GROUP`].
+pub const INSTRUMENTATION_FUNCTION: &str = "route-and-report";
+
 /// Where criterion keeps one measurement: `<group>/<function>/<size>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchId {
@@ -54,6 +61,15 @@ impl BenchId {
         Self {
             group: EXECUTOR_HOP_GROUP.to_string(),
             function: function.to_string(),
+            parameter: None,
+        }
+    }
+
+    /// The migration instrumentation's measurement.
+    pub fn instrumentation() -> Self {
+        Self {
+            group: INSTRUMENTATION_GROUP.to_string(),
+            function: INSTRUMENTATION_FUNCTION.to_string(),
             parameter: None,
         }
     }

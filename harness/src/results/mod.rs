@@ -87,6 +87,11 @@ pub struct Results {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor_hop: Option<ExecutorHop>,
     pub pairs: Vec<PairResult>,
+    /// What the migration's monitoring adds to one call (claim C26): the
+    /// rollout controller's routing and report plus the Prometheus metrics
+    /// (`twinbench_migrate::instrumented`); `None` when not measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrumentation: Option<SideTiming>,
     /// Bytes each library holds for the run's graphs (≥ 1000 nodes).
     #[serde(default)]
     pub graph_footprints: Vec<GraphFootprint>,

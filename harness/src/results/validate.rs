@@ -136,6 +136,9 @@ pub fn validate(results: &Results) -> Result<(), Invalid> {
     if let Some(overhead) = &results.pyo3_call_overhead {
         timing("pyo3_call_overhead", overhead)?;
     }
+    if let Some(instrumentation) = &results.instrumentation {
+        timing("instrumentation", instrumentation)?;
+    }
     if let Some(hop) = &results.executor_hop {
         timing("executor_hop.through_executor", &hop.through_executor)?;
         timing("executor_hop.direct", &hop.direct)?;

@@ -146,6 +146,14 @@ pub fn run(
         }
     };
 
+    let instrumentation = match samples.read(&BenchId::instrumentation()) {
+        Ok(s) => Some(side_timing(Side::Rust, &s.per_iteration_ns, s.iterations)),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+
     let [through_executor, direct] =
         EXECUTOR_HOP_FUNCTIONS.map(|name| match samples.read(&BenchId::executor_hop(name)) {
             Ok(s) => Some(side_timing(Side::Python, &s.per_iteration_ns, s.iterations)),
@@ -416,6 +424,7 @@ pub fn run(
         pyo3_call_overhead,
         executor_hop,
         pairs,
+        instrumentation,
         graph_footprints,
         defects,
         concurrency,

@@ -5,7 +5,7 @@ use crate::inputs::{Database, Generator};
 use crate::pairs::{self, Domain, ORIGINAL_BENCHMARK_SIZES, Side};
 use crate::results::verdicts::{AttributionRow, ClaimRow, ClaimVerdict};
 use crate::results::{Results, RolloutOutcome, SizeResult};
-use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, wilson};
+use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, ratio_estimate, wilson};
 
 use super::http_claims::{self, Finding};
 use super::stream_claim;
@@ -67,6 +67,8 @@ enum Measure {
     /// The rollout controller's model checks, and the rollout replayed on
     /// the run's measurements.
     Rollout,
+    /// The migration's per-call instrumentation over each twin's call.
+    MonitoringOverhead { limit: f64 },
     /// Nothing measures it yet; the reason says what would.
     Unmeasured { reason: &'static str },
 }
@@ -280,9 +282,7 @@ const CLAIMS: [ClaimSpec; 26] = [
         claim: "Monitoring overhead below 1%",
         source: "002",
         claimed: "< 1%",
-        measure: Measure::Unmeasured {
-            reason: "the metrics and shadow-mode instrumentation are issue 21's Python package",
-        },
+        measure: Measure::MonitoringOverhead { limit: 0.01 },
     },
 ];
 
@@ -391,6 +391,7 @@ fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         Measure::LockingOverhead { limit } => overhead_row(spec, limit, results),
         Measure::RaceFree => race_free_row(spec, results),
         Measure::Rollout => rollout_row(spec, results),
+        Measure::MonitoringOverhead { limit } => monitoring_overhead_row(spec, limit, results),
         Measure::ErrorRate { limit } => error_rate_row(spec, limit, results),
         Measure::Attribution => attribution_row(spec, results),
         Measure::Leaks => leaks_row(spec, results),
@@ -816,6 +817,75 @@ fn rollout_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
     }
 }
 
+/// C26: the instrumentation's time per call (the rollout controller's
+/// routing and report, the Prometheus metrics) over each twin's time per
+/// call at the kernel's largest size: the share the monitoring adds to a
+/// call the twin serves. The worst kernel decides: confirmed when its
+/// interval is under the limit, refuted when it is above.
+fn monitoring_overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
+    let Some(instrumentation) = results
+        .instrumentation
+        .as_ref()
+        .map(|t| t.per_iteration_ns.as_slice())
+        .filter(|s| !s.is_empty())
+    else {
+        return unmeasured(
+            spec,
+            "the instrumentation was not timed in this run (the pairs bench times it)",
+        );
+    };
+    let mut shares: Vec<(String, Estimate)> = results
+        .pairs
+        .iter()
+        .filter_map(|p| {
+            let size = largest_timed(&p.sizes)?;
+            let twin = size.samples(Side::Rust)?;
+            Some((
+                format!("{} @ {}", p.kernel, size.size),
+                ratio_estimate(instrumentation, twin),
+            ))
+        })
+        .collect();
+    if shares.is_empty() {
+        return unmeasured(spec, "no twin was timed in this run");
+    }
+    shares.sort_by(|a, b| b.1.point.total_cmp(&a.1.point));
+    let over: Vec<String> = shares
+        .iter()
+        .filter(|(_, e)| e.point >= limit)
+        .map(|(k, e)| format!("{k} {:.1}%", e.point * 100.0))
+        .collect();
+    let (worst_kernel, worst) = shares[0].clone();
+    let per_call = crate::stats::mean_estimate(instrumentation);
+    let pct = |x: f64| format!("{:.3}%", x * 100.0);
+    ClaimRow {
+        measured: Some(worst),
+        measured_text: format!(
+            "route + report costs {:.0} ns [{:.0}, {:.0}] per call; under {} of the twin's call \
+             for {} of {} kernels (largest size); worst {worst_kernel}: {} [{}, {}]{}. The shadow \
+             runner (the original run beside the twin) is not included",
+            per_call.point,
+            per_call.low,
+            per_call.high,
+            pct(limit),
+            shares.len() - over.len(),
+            shares.len(),
+            pct(worst.point),
+            pct(worst.low),
+            pct(worst.high),
+            if over.is_empty() {
+                String::new()
+            } else {
+                format!("; over: {}", over.join(", "))
+            }
+        ),
+        verdict: verdict(&worst, limit, Direction::LessThan),
+        rests_on: shares.into_iter().map(|(k, _)| k).collect(),
+        against: "each twin's own time per call at its largest size (same run)".into(),
+        ..claim_base(spec)
+    }
+}
+
 fn error_rate_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
     let sizes: Vec<(&str, &SizeResult)> = results
         .pairs
@@ -1203,6 +1273,52 @@ mod tests {
             c22.measured_text.starts_with("On PostgreSQL"),
             "{}",
             c22.measured_text
+        );
+    }
+
+    /// C26: the instrumentation's time over each twin's, the worst kernel
+    /// deciding; not timed is unmeasured, never a pass.
+    #[test]
+    fn monitoring_overhead_is_judged_on_the_worst_kernel() {
+        let path = crate::workspace::root().join("reports/baseline.json");
+        let mut results = crate::results::load(&path).expect("reports/baseline.json");
+        let template = results.pairs[0].clone();
+        let spread = |ns: f64| -> Vec<f64> {
+            (0..10)
+                .map(|i| ns * (1.0 + 0.01 * (i % 3) as f64))
+                .collect()
+        };
+        let claim = |results: &Results| {
+            ledger(results)
+                .into_iter()
+                .find(|c| c.id == "C26")
+                .expect("C26 in the ledger")
+        };
+
+        results.instrumentation = None;
+        assert_eq!(claim(&results).verdict, ClaimVerdict::Unmeasured);
+
+        results.instrumentation = Some(side_timing(Side::Rust, &spread(50.0), 10.0));
+        results.pairs = vec![timed(&template, "slow", &[], [1e6, 1e6, 100_000.0])];
+        let c26 = claim(&results);
+        assert_eq!(
+            c26.verdict,
+            ClaimVerdict::Confirmed,
+            "{}",
+            c26.measured_text
+        );
+        assert!((c26.measured.expect("measured").point - 0.0005).abs() < 0.0001);
+
+        results
+            .pairs
+            .push(timed(&template, "fast", &[], [1e6, 1e6, 1_000.0]));
+        let c26 = claim(&results);
+        assert_eq!(c26.verdict, ClaimVerdict::Refuted, "{}", c26.measured_text);
+        assert_eq!(c26.rests_on[0], "fast @ 1000", "the worst kernel first");
+        assert!(
+            c26.measured_text.contains("over: fast @ 1000 5.0%"),
+            "{}",
+            c26.measured_text
         );
     }
 }
