@@ -69,8 +69,6 @@ enum Measure {
     Rollout,
     /// The migration's per-call instrumentation over each twin's call.
     MonitoringOverhead { limit: f64 },
-    /// Nothing measures it yet; the reason says what would.
-    Unmeasured { reason: &'static str },
 }
 
 struct ClaimSpec {
@@ -380,7 +378,6 @@ fn unmeasured(spec: &ClaimSpec, reason: &str) -> ClaimRow {
 
 fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
     match spec.measure {
-        Measure::Unmeasured { reason } => unmeasured(spec, reason),
         Measure::Speedup { factor } => speedup_row(spec, factor, results),
         Measure::FixSpeedup { factor } => {
             side_ratio_row(spec, factor, (Side::Python, Side::PythonFixed), results)
