@@ -122,16 +122,24 @@ HTTP_PROFILE := http-bench
 HTTP_BIN := $(or $(CARGO_TARGET_DIR),target)/$(HTTP_PROFILE)
 CRITERION_DIR := $(or $(CRITERION_HOME),$(or $(CARGO_TARGET_DIR),target)/criterion)
 HTTP_RESULTS := $(CRITERION_DIR)/twinbench-http.json
+# The stream producer's per-event latency under load (claim C16): the
+# kernels' `stream` bench (4 producer tasks, 100,000 events or 10 s, a
+# loopback XADD sink) writes its record here after the locking bench; the
+# report reads it (harness/src/measure/stream.rs). cargo runs a bench in
+# its package's folder, so the bench is given the absolute path.
+STREAM_RESULTS := $(CRITERION_DIR)/twinbench-stream.json
 # $(call timed,NAME,COMMAND[,FILE]): runs COMMAND, appends "NAME seconds" to
 # FILE (default $(PHASES)), keeps COMMAND's exit status.
 timed = t0=$$(date +%s); $(2); s=$$?; echo "$(1) $$(( $$(date +%s) - t0 ))" >> $(or $(3),$(PHASES)); exit $$s
 bench: setup
 	@mkdir -p reports && rm -f $(PHASES)
 	@$(call timed,build,( cargo build --profile $(HTTP_PROFILE) -p twinbench-http --bins & http=$$!; \
-		$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --no-run; \
+		$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --bench stream --no-run; \
 		s=$$?; wait $$http || s=1; exit $$s ))
 	@$(call timed,pairs-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs)
 	@$(call timed,locking-bench,cargo bench $(BENCH_PACKAGES) --bench concurrent)
+	@rm -f $(STREAM_RESULTS)
+	-@$(call timed,stream-bench,cargo bench $(BENCH_PACKAGES) --bench stream -- --out $(abspath $(STREAM_RESULTS)))
 	@rm -f $(HTTP_RESULTS)
 	-@$(call timed,http-bench,$(HTTP_BIN)/twinbench-http-bench --out $(HTTP_RESULTS) --server $(HTTP_BIN)/twinbench-serve)
 
@@ -144,7 +152,7 @@ SHARDS := $(CURDIR)/reports/.shards
 report: bench
 	@rm -rf $(SHARDS); t0=$$(date +%s); status=0; pids=""; \
 	for i in $$(seq $(REPORT_SHARDS)); do \
-		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i --http $(HTTP_RESULTS) & pids="$$pids $$!"; \
+		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i --http $(HTTP_RESULTS) --stream $(STREAM_RESULTS) & pids="$$pids $$!"; \
 	done; \
 	for pid in $$pids; do wait $$pid || status=1; done; \
 	$(RELEASE_TWINBENCH) merge $$(for i in $$(seq $(REPORT_SHARDS)); do echo $(SHARDS)/$$i/results.json; done) \

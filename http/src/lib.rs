@@ -13,8 +13,13 @@
 //! client) stands alone; `process` (servers as child processes) uses
 //! `client`, never `server`: it runs the binary; `load` (the load
 //! generator) and `memory` (a server's peak memory) use `record`.
+//!
+//! `stream_record` (plain data, always compiled, uses `record`) is the stream
+//! producer's latency measurement (claim C16): the kernels' `stream` bench
+//! writes it and the report reads it, beside the HTTP records.
 
 pub mod record;
+pub mod stream_record;
 
 #[cfg(feature = "runtime")]
 pub mod api;

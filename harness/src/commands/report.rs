@@ -41,6 +41,12 @@ pub struct Args {
     /// the pairs bench: a problem of the run, never silently left out.
     #[arg(long)]
     pub http: Option<PathBuf>,
+    /// Include the stream producer's latency record from this file (written
+    /// by `cargo bench --bench stream`; `make report` passes it). Missing or
+    /// older than the pairs bench: a problem of the run, and claim C16
+    /// unmeasured.
+    #[arg(long)]
+    pub stream: Option<PathBuf>,
 }
 
 /// Exit 0 when everything was measured and agrees, 1 otherwise.
@@ -60,6 +66,7 @@ pub fn run_command(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCod
         memory: Some(meter),
         shard: args.shard,
         http_bench: args.http,
+        stream_bench: args.stream,
         // This binary serves every pin set: itself, with TWINBENCH_PINS.
         pin_sets: std::env::current_exe().ok().map(|exe| PinSetRunner { exe }),
     };

@@ -32,6 +32,7 @@ pub fn run(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCode> {
         memory: Some(meter),
         shard: None,
         http_bench: None,
+        stream_bench: None,
         pin_sets: None,
     };
     // Stops the PostgreSQL pairs' cluster (if one started) before exit.

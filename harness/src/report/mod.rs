@@ -10,6 +10,7 @@ mod memory;
 mod page;
 mod pairs;
 mod rollout;
+mod stream;
 mod verdicts;
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,8 @@
 
 mod bench_run;
 mod concurrency;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod latency;
 mod load;
 mod measures;
@@ -22,6 +24,7 @@ pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
 pub use rollout::{RolloutOutcome, SimulatedPeriod, SimulatedRollout};
 pub use twinbench_http::record::{HttpBench, LoadReport, MemoryPeak, ReloadMeasure, ServerMeasure};
+pub use twinbench_http::stream_record::StreamBench;
 pub use verdicts::{AttributionRow, ClaimRow, ComponentVerdict};
 
 use crate::compare::{Agreement, Comparison, Mismatch, Tolerance};
@@ -108,6 +111,10 @@ pub struct Results {
     /// (`twinbench-http-bench`); `None` when the run did not include it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpBench>,
+    /// The stream producer's per-event latency under load (claim C16, the
+    /// kernels' `stream` bench); `None` when the run did not include it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<StreamBench>,
     /// Seed 000's gradual rollout replayed on this run's measurements, per
     /// migrated component (claim C13).
     #[serde(default)]

@@ -58,6 +58,9 @@ pub struct RunOptions {
     /// The HTTP measurement to include (`twinbench-http-bench`'s output);
     /// read by the unsharded run or shard 1 only, so a merge has it once.
     pub http_bench: Option<PathBuf>,
+    /// The stream producer's latency record to include (the kernels'
+    /// `stream` bench); read like `http_bench`, by shard 1 only.
+    pub stream_bench: Option<PathBuf>,
     /// How to start a process for the pairs of another pin set than this
     /// process's (crate::pins); `None` (a test calling [`run`]): those pairs
     /// are not run, and a problem says so.
@@ -379,6 +382,23 @@ pub fn run(
         problems.push(format!("HTTP service: {p}"));
     }
 
+    let stream = options
+        .stream_bench
+        .as_deref()
+        .filter(|_| options.shard.is_none_or(|s| s.index == 1))
+        .and_then(|path| {
+            crate::measure::stream::read(path, bench_run.as_ref())
+                .map_err(|e| problems.push(e.to_string()))
+                .ok()
+        });
+    // What the stream bench could not measure is missing data of this run.
+    for p in stream
+        .iter()
+        .flat_map(|s| s.problems.iter().cloned().chain(s.inconsistencies()))
+    {
+        problems.push(format!("stream producer: {p}"));
+    }
+
     let mut results = Results {
         schema_version: SCHEMA_VERSION,
         run_id,
@@ -411,6 +431,7 @@ pub fn run(
         locking_overhead,
         latencies,
         http,
+        stream,
         rollouts: Vec::new(),
         verdicts: Vec::new(),
         claims: Vec::new(),

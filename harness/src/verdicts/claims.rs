@@ -8,6 +8,7 @@ use crate::results::{Results, RolloutOutcome, SizeResult};
 use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, ratio_estimate, wilson};
 
 use super::http_claims::{self, Finding};
+use super::stream_claim;
 use super::{largest_timed, times};
 use crate::results::HttpBench;
 use twinbench_checks::Component;
@@ -60,13 +61,14 @@ enum Measure {
     ApiLatency { factor: f64 },
     /// Rule change to first obeying response, under load, in seconds.
     ConfigReload { limit_s: f64 },
+    /// The stream producer's per-event latency under load, in ms
+    /// (`stream_claim::DECIDING` says which percentile decides).
+    StreamLatency { limit_ms: f64 },
     /// The rollout controller's model checks, and the rollout replayed on
     /// the run's measurements.
     Rollout,
     /// The migration's per-call instrumentation over each twin's call.
     MonitoringOverhead { limit: f64 },
-    /// Nothing measures it yet; the reason says what would.
-    Unmeasured { reason: &'static str },
 }
 
 struct ClaimSpec {
@@ -200,9 +202,7 @@ const CLAIMS: [ClaimSpec; 26] = [
         claim: "Streaming service latency under 10 ms",
         source: "000",
         claimed: "< 10 ms",
-        measure: Measure::Unmeasured {
-            reason: "stream producer latency percentiles under load are not measured yet",
-        },
+        measure: Measure::StreamLatency { limit_ms: 10.0 },
     },
     ClaimSpec {
         id: "C17",
@@ -378,7 +378,6 @@ fn unmeasured(spec: &ClaimSpec, reason: &str) -> ClaimRow {
 
 fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
     match spec.measure {
-        Measure::Unmeasured { reason } => unmeasured(spec, reason),
         Measure::Speedup { factor } => speedup_row(spec, factor, results),
         Measure::FixSpeedup { factor } => {
             side_ratio_row(spec, factor, (Side::Python, Side::PythonFixed), results)
@@ -405,6 +404,25 @@ fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         Measure::ConfigReload { limit_s } => {
             http_row(spec, results, |h| http_claims::reload(h, limit_s))
         }
+        Measure::StreamLatency { limit_ms } => match &results.stream {
+            None => unmeasured(spec, stream_claim::NOT_RUN),
+            Some(stream) => finding_row(spec, stream_claim::latency(stream, limit_ms)),
+        },
+    }
+}
+
+/// A row from a finding, or unmeasured with the reason it could not be had.
+fn finding_row(spec: &ClaimSpec, finding: Result<Finding, String>) -> ClaimRow {
+    match finding {
+        Ok(f) => ClaimRow {
+            measured_text: f.text,
+            verdict: f.verdict,
+            measured: f.measured,
+            rests_on: f.rests_on,
+            against: f.against,
+            ..claim_base(spec)
+        },
+        Err(reason) => unmeasured(spec, &reason),
     }
 }
 
@@ -417,17 +435,7 @@ fn http_row(
     let Some(http) = &results.http else {
         return unmeasured(spec, http_claims::NOT_RUN);
     };
-    match measure(http) {
-        Ok(f) => ClaimRow {
-            measured_text: f.text,
-            verdict: f.verdict,
-            measured: f.measured,
-            rests_on: f.rests_on,
-            against: f.against,
-            ..claim_base(spec)
-        },
-        Err(reason) => unmeasured(spec, &reason),
-    }
+    finding_row(spec, measure(http))
 }
 
 fn speedup_row(spec: &ClaimSpec, factor: f64, results: &Results) -> ClaimRow {
@@ -1143,6 +1151,41 @@ mod tests {
             .collect();
         pair.sizes = vec![size];
         pair
+    }
+
+    /// C16 from the stream record: a run without it leaves the claim
+    /// unmeasured (never a pass); with it, p99 from the call decides.
+    #[test]
+    fn c16_is_unmeasured_without_the_stream_record_and_decided_by_it() {
+        let path = crate::workspace::root().join("reports/baseline.json");
+        let mut results = crate::results::load(&path).expect("reports/baseline.json");
+        let c16 = |results: &Results| {
+            ledger(results)
+                .into_iter()
+                .find(|c| c.id == "C16")
+                .expect("a C16 row")
+        };
+        results.stream = None;
+        let missing = c16(&results);
+        assert_eq!(missing.verdict, ClaimVerdict::Unmeasured);
+        assert!(
+            missing.measured_text.contains("--stream"),
+            "{}",
+            missing.measured_text
+        );
+
+        results.stream = Some(crate::results::fixtures::stream_record(1, 3.0));
+        let fast = c16(&results);
+        assert_eq!(
+            fast.verdict,
+            ClaimVerdict::Confirmed,
+            "{}",
+            fast.measured_text
+        );
+        assert!(!fast.rests_on.is_empty());
+
+        results.stream = Some(crate::results::fixtures::stream_record(1, 25.0));
+        assert_eq!(c16(&results).verdict, ClaimVerdict::Refuted);
     }
 
     /// The SQLite pairs decide C17, C24 and C22 as before; the same

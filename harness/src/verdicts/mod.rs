@@ -8,6 +8,7 @@ mod claims;
 mod http_claims;
 mod readiness;
 mod rollout;
+mod stream_claim;
 
 pub use claims::ledger;
 pub use readiness::verdicts;
