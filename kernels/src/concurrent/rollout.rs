@@ -589,7 +589,10 @@ fn bucket(key: u64) -> u64 {
     (z ^ (z >> 31)) % 100
 }
 
-fn routes(percent: u8, key: u64) -> bool {
+/// Whether the call with this key goes to the twin at `percent` (see
+/// [`RolloutCore::routes_to_twin`]); public for routers that hold the
+/// percentage elsewhere (the migration runtime's Redis-backed rollout).
+pub fn routes(percent: u8, key: u64) -> bool {
     bucket(key) < u64::from(percent)
 }
 
