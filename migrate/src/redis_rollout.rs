@@ -175,6 +175,8 @@ pub struct RedisRollout {
     component: Component,
     policy: Policy,
     max_retries: u32,
+    /// Updates of this handle that lost a race and were retried.
+    conflicts: u64,
     state_key: String,
     decisions_key: String,
     periods_key: String,
@@ -188,6 +190,7 @@ impl fmt::Debug for RedisRollout {
             .field("component", &self.component)
             .field("policy", &self.policy)
             .field("max_retries", &self.max_retries)
+            .field("conflicts", &self.conflicts)
             .finish_non_exhaustive()
     }
 }
@@ -242,6 +245,7 @@ impl RedisRollout {
             component,
             policy,
             max_retries: DEFAULT_MAX_RETRIES,
+            conflicts: 0,
         })
     }
 
@@ -253,6 +257,12 @@ impl RedisRollout {
 
     pub fn component(&self) -> &Component {
         &self.component
+    }
+
+    /// How many of this handle's update attempts lost to another update
+    /// (EXEC answered nil) and were retried: how contended the rollout is.
+    pub fn conflicts(&self) -> u64 {
+        self.conflicts
     }
 
     pub fn policy(&self) -> &Policy {
@@ -423,7 +433,10 @@ impl RedisRollout {
             let outcome = self.attempt(now, op);
             match outcome {
                 Ok(Some(decisions)) => return Ok(decisions),
-                Ok(None) => backoff(attempt),
+                Ok(None) => {
+                    self.conflicts += 1;
+                    backoff(attempt);
+                }
                 Err(e) => {
                     // Leave the connection clean for the next update.
                     let _ = redis::cmd("UNWATCH").query::<()>(&mut self.con);
