@@ -13,6 +13,7 @@
 //! Without redis-server these tests skip loudly, unless
 //! TWINBENCH_REQUIRE_REDIS is set (CI), where that fails.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -60,7 +61,13 @@ fn redis_or_skip(test: &str) -> Option<RedisServer> {
             "{test}: {} is set: {e}",
             redis_server::REQUIRE_ENV
         );
-        eprintln!("!! {test} SKIPPED: redis-server not available: {e}");
+        // Straight to the stderr handle, not eprintln!: the test harness
+        // captures the macros' output of a passing test, and a skip must
+        // be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "!! {test} SKIPPED: redis-server not available: {e}"
+        );
         return None;
     }
     match RedisServer::start() {
@@ -545,4 +552,23 @@ fn a_bad_flag_value_names_its_key_and_a_bad_state_is_refused() {
     // Neither refused update wrote anything.
     let stored = store.snapshot().expect("read").expect("state");
     assert_eq!(stored.state.stats.original_calls, 1);
+}
+
+#[test]
+fn the_server_is_killed_and_its_folder_removed_when_a_test_panics() {
+    let Some(server) = redis_or_skip("the_server_is_killed_when_a_test_panics") else {
+        return;
+    };
+    let pid = server.pid().expect("running");
+    let folder = server.folder().to_path_buf();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _server = server;
+        panic!("a failing test holding the server");
+    }));
+    assert!(outcome.is_err());
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "redis-server {pid} outlived the panic"
+    );
+    assert!(!folder.exists(), "{} left behind", folder.display());
 }
