@@ -71,6 +71,21 @@ impl SharedRollout {
         }
     }
 
+    /// [`Self::from_config`] with [`REDIS_ENV`] from this process's
+    /// environment.
+    pub fn from_env(component: Component, policy: Policy) -> Result<Self, StoreError> {
+        match std::env::var_os(REDIS_ENV) {
+            None => Self::from_config(component, policy, None),
+            Some(raw) => match raw.to_str() {
+                Some(config) => Self::from_config(component, policy, Some(config)),
+                None => Err(StoreError::Config(format!(
+                    "{REDIS_ENV} is not valid UTF-8: set it to a unix socket path or a \
+                     redis:// URL, or unset it to keep the rollout in process"
+                ))),
+            },
+        }
+    }
+
     /// Replaces the environment flag read at construction (tests; a service
     /// with its own configuration source).
     pub fn with_env_flag(mut self, env: Option<bool>) -> Self {

@@ -101,6 +101,33 @@ impl fmt::Display for RedisTarget {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absolute_path_is_a_socket_anything_else_a_url() {
+        assert_eq!(
+            RedisTarget::parse("/run/redis.sock"),
+            RedisTarget::Socket(PathBuf::from("/run/redis.sock"))
+        );
+        assert_eq!(
+            RedisTarget::parse("redis+unix:///run/redis.sock"),
+            RedisTarget::Url("redis+unix:///run/redis.sock".to_string())
+        );
+    }
+
+    #[test]
+    fn the_stored_policy_names_every_field() {
+        let p = Policy::new(5, 10, 1000, 900, 10_000, 20).expect("valid");
+        assert_eq!(
+            policy_text(&p),
+            "initial=5% step=10% period=1000ms min_performance=900/1000 max_errors=10000ppm \
+             min_calls=20"
+        );
+    }
+}
+
 /// Why the shared rollout could not be read or updated. Each names the key
 /// or the server, and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +182,8 @@ pub enum StoreError {
     BadTime(String),
     #[error(transparent)]
     Flag(#[from] FlagError),
+    #[error("{0}")]
+    Config(String),
 }
 
 /// The whole stored rollout, read in one transaction.

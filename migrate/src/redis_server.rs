@@ -7,7 +7,7 @@
 //! cluster.rs`), a machine without the server makes the tests skip loudly,
 //! unless [`REQUIRE_ENV`] is set (CI), where it is a failure.
 
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -121,6 +121,12 @@ impl RedisServer {
             return Err(ServerError::SocketPathTooLong { path: socket, len });
         }
         let log = folder.path().join("redis.log");
+        // stderr to a file, not a pipe nobody drains (a full pipe would
+        // stall the server): what it says before its log opens (a bad
+        // argument) is quoted by a failed start.
+        let stderr_path = folder.path().join("stderr.log");
+        let stderr = std::fs::File::create(&stderr_path)
+            .map_err(io_error("create the server's stderr file"))?;
         let child = Command::new(binary)
             .arg("--port")
             .arg("0")
@@ -137,7 +143,7 @@ impl RedisServer {
             .current_dir(folder.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .map_err(io_error(format!("start {}", binary.display())))?;
         let mut server = Self {
@@ -158,10 +164,8 @@ impl RedisServer {
                     .try_wait()
                     .map_err(io_error("watch the starting redis-server"))?
             {
-                let mut stderr = String::new();
-                if let Some(mut err) = child.stderr.take() {
-                    let _ = err.read_to_string(&mut stderr);
-                }
+                let stderr = std::fs::read_to_string(self.folder.path().join("stderr.log"))
+                    .unwrap_or_default();
                 self.child = None;
                 return Err(ServerError::StartFailed {
                     status: status.to_string(),
