@@ -136,6 +136,14 @@ impl Policy {
         self.min_calls
     }
 
+    pub fn min_performance_per_mille(&self) -> u32 {
+        self.min_performance_per_mille
+    }
+
+    pub fn max_error_ppm(&self) -> u32 {
+        self.max_error_ppm
+    }
+
     /// Whether `percent` is one the rule can reach from `initial` by steps.
     pub fn reachable(&self, percent: u8) -> bool {
         percent == 0
@@ -283,6 +291,61 @@ pub struct Decision {
     pub stats: PeriodStats,
 }
 
+/// A [`RolloutCore`]'s state without its policy and decision log: plain
+/// integers and booleans, so it can be kept outside the process (the
+/// migration runtime keeps it in Redis, one copy for every worker process)
+/// and a core rebuilt from it with [`RolloutCore::from_state`].
+///
+/// The export is exact: `RolloutCore::from_state(policy, core.state())`
+/// decides every later report exactly as `core` would (the decision log
+/// aside: see [`RolloutCore::from_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RolloutState {
+    /// Start of period 0.
+    pub start: Millis,
+    pub percent: u8,
+    pub rolled_back: bool,
+    /// The open period's index.
+    pub period: u64,
+    /// The open period's counters.
+    pub stats: PeriodStats,
+    /// Whether the open period has been decided already (early rollback).
+    pub decided: bool,
+    /// The period of the last decision ever logged, `None` before the first:
+    /// what keeps the log in increasing order, one entry per period, across
+    /// an export and import.
+    pub last_decided_period: Option<u64>,
+}
+
+/// A [`RolloutState`] that no run of the controller under the given policy
+/// can produce; importing it would break the module's invariants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    #[error("rollout state: percentage {0} is above 100")]
+    PercentAbove100(u8),
+    #[error(
+        "rollout state: percentage {percent} is not reachable from {initial}% in steps of \
+         {step}% (nor 0 or 100)"
+    )]
+    Unreachable { percent: u8, initial: u8, step: u8 },
+    #[error("rollout state: rolled back, but the percentage is {0}, not 0")]
+    RolledBackNotZero(u8),
+    #[error("rollout state: {errors} twin errors in {calls} twin calls")]
+    MoreErrorsThanCalls { errors: u64, calls: u64 },
+    #[error("rollout state: the last decision is for period {last}, after the open period {open}")]
+    DecisionAhead { last: u64, open: u64 },
+    #[error(
+        "rollout state: the open period {open} is marked {}, but the last decision is for \
+         period {last:?}",
+        if *.decided { "decided" } else { "undecided" }
+    )]
+    DecidedMismatch {
+        open: u64,
+        decided: bool,
+        last: Option<u64>,
+    },
+}
+
 /// The controller's logic, unsynchronised: one owner, `&mut self`.
 #[derive(Debug, Clone)]
 pub struct RolloutCore {
@@ -297,6 +360,9 @@ pub struct RolloutCore {
     /// rollback decides it early; its close then adds nothing).
     decided: bool,
     decisions: Vec<Decision>,
+    /// The last decision's period from before [`Self::from_state`] (its log
+    /// starts empty); `None` for a core made by [`Self::new`].
+    imported_last_decided: Option<u64>,
 }
 
 impl RolloutCore {
@@ -312,7 +378,84 @@ impl RolloutCore {
             stats: PeriodStats::default(),
             decided: false,
             decisions: Vec::new(),
+            imported_last_decided: None,
         }
+    }
+
+    /// The state to keep elsewhere and rebuild this core from (see
+    /// [`RolloutState`]).
+    pub fn state(&self) -> RolloutState {
+        RolloutState {
+            start: self.start,
+            percent: self.percent,
+            rolled_back: self.rolled_back,
+            period: self.period,
+            stats: self.stats,
+            decided: self.decided,
+            last_decided_period: self
+                .decisions
+                .last()
+                .map(|d| d.period)
+                .or(self.imported_last_decided),
+        }
+    }
+
+    /// A core in `state` under `policy`, its decision log empty: afterwards
+    /// [`Self::decisions`] lists only the decisions made since, which is
+    /// what a caller keeping the log elsewhere appends to it.
+    ///
+    /// Refuses a state that breaks the module's invariants: a percentage
+    /// above 100 or not reachable under `policy`, a rollback whose
+    /// percentage is not 0, more twin errors than twin calls, a last
+    /// decision after the open period, or a `decided` flag that disagrees
+    /// with the last decision's period (the open period is decided exactly
+    /// when the last decision names it).
+    pub fn from_state(policy: Policy, state: RolloutState) -> Result<Self, StateError> {
+        if state.percent > 100 {
+            return Err(StateError::PercentAbove100(state.percent));
+        }
+        if !policy.reachable(state.percent) {
+            return Err(StateError::Unreachable {
+                percent: state.percent,
+                initial: policy.initial_percent,
+                step: policy.step_percent,
+            });
+        }
+        if state.rolled_back && state.percent != 0 {
+            return Err(StateError::RolledBackNotZero(state.percent));
+        }
+        if state.stats.twin_errors > state.stats.twin_calls {
+            return Err(StateError::MoreErrorsThanCalls {
+                errors: state.stats.twin_errors,
+                calls: state.stats.twin_calls,
+            });
+        }
+        if let Some(last) = state.last_decided_period
+            && last > state.period
+        {
+            return Err(StateError::DecisionAhead {
+                last,
+                open: state.period,
+            });
+        }
+        if state.decided != (state.last_decided_period == Some(state.period)) {
+            return Err(StateError::DecidedMismatch {
+                open: state.period,
+                decided: state.decided,
+                last: state.last_decided_period,
+            });
+        }
+        Ok(Self {
+            policy,
+            start: state.start,
+            percent: state.percent,
+            rolled_back: state.rolled_back,
+            period: state.period,
+            stats: state.stats,
+            decided: state.decided,
+            decisions: Vec::new(),
+            imported_last_decided: state.last_decided_period,
+        })
     }
 
     pub fn policy(&self) -> &Policy {
@@ -333,7 +476,8 @@ impl RolloutCore {
         (self.period, self.stats)
     }
 
-    /// Every decision so far, oldest first: one entry per decided period.
+    /// Every decision so far, oldest first: one entry per decided period
+    /// (for a core from [`Self::from_state`], every decision since).
     pub fn decisions(&self) -> &[Decision] {
         &self.decisions
     }
@@ -445,7 +589,10 @@ fn bucket(key: u64) -> u64 {
     (z ^ (z >> 31)) % 100
 }
 
-fn routes(percent: u8, key: u64) -> bool {
+/// Whether the call with this key goes to the twin at `percent` (see
+/// [`RolloutCore::routes_to_twin`]); public for routers that hold the
+/// percentage elsewhere (the migration runtime's Redis-backed rollout).
+pub fn routes(percent: u8, key: u64) -> bool {
     bucket(key) < u64::from(percent)
 }
 
@@ -799,6 +946,126 @@ mod tests {
         ));
         assert_eq!(rollout.percent(), 15);
         assert_eq!(rollout.snapshot().percent(), 15);
+    }
+
+    /// Runs the same reports through one core, and through a core
+    /// exported and re-imported before every report: the same percentages,
+    /// the same decisions, the same open period.
+    #[test]
+    fn state_round_trip_decides_exactly_as_the_original() {
+        let mut direct = RolloutCore::new(seed(), 7);
+        let mut state = direct.state();
+        let mut relayed_log = Vec::new();
+        let mut report = |now: Millis, sample: Sample, direct: &mut RolloutCore| {
+            direct.record(now, sample);
+            let mut relayed =
+                RolloutCore::from_state(seed(), state).expect("an exported state imports");
+            relayed.record(now, sample);
+            relayed_log.extend_from_slice(relayed.decisions());
+            state = relayed.state();
+            assert_eq!(state, direct.state(), "at {now}");
+        };
+        for p in 0..4u64 {
+            // Period 2 fails 10% of twin calls: an early rollback.
+            let errors = if p == 2 { 10 } else { 0 };
+            for i in 0..120u64 {
+                let error = i < errors;
+                report(7 + p * DAY, Sample::Twin { ns: 10, error }, &mut direct);
+                report(7 + p * DAY, Sample::Original { ns: 1000 }, &mut direct);
+            }
+        }
+        report(7 + 4 * DAY, Sample::Original { ns: 1 }, &mut direct);
+        assert_eq!(relayed_log, direct.decisions());
+        assert_eq!(direct.percent(), 0);
+        assert!(
+            direct
+                .decisions()
+                .iter()
+                .any(|d| matches!(d.action, Action::RolledBack { .. })),
+            "{:?}",
+            direct.decisions()
+        );
+    }
+
+    #[test]
+    fn states_that_break_the_invariants_are_refused() {
+        let good = RolloutCore::new(seed(), 0).state();
+        let with = |f: &dyn Fn(&mut RolloutState)| {
+            let mut s = good;
+            f(&mut s);
+            RolloutCore::from_state(seed(), s).map(|c| c.state())
+        };
+        assert_eq!(with(&|_| {}), Ok(good));
+        assert_eq!(
+            with(&|s| s.percent = 101),
+            Err(StateError::PercentAbove100(101))
+        );
+        assert_eq!(
+            with(&|s| s.percent = 20),
+            Err(StateError::Unreachable {
+                percent: 20,
+                initial: 5,
+                step: 10
+            })
+        );
+        assert_eq!(
+            with(&|s| s.rolled_back = true),
+            Err(StateError::RolledBackNotZero(5))
+        );
+        assert_eq!(
+            with(&|s| {
+                s.stats.twin_calls = 1;
+                s.stats.twin_errors = 2;
+            }),
+            Err(StateError::MoreErrorsThanCalls {
+                errors: 2,
+                calls: 1
+            })
+        );
+        assert_eq!(
+            with(&|s| s.last_decided_period = Some(1)),
+            Err(StateError::DecisionAhead { last: 1, open: 0 })
+        );
+        assert_eq!(
+            with(&|s| s.decided = true),
+            Err(StateError::DecidedMismatch {
+                open: 0,
+                decided: true,
+                last: None
+            })
+        );
+        assert_eq!(
+            with(&|s| s.last_decided_period = Some(0)),
+            Err(StateError::DecidedMismatch {
+                open: 0,
+                decided: false,
+                last: Some(0)
+            })
+        );
+        // A rolled-back state at 0 whose open period was decided early.
+        let back = with(&|s| {
+            s.percent = 0;
+            s.rolled_back = true;
+            s.decided = true;
+            s.last_decided_period = Some(0);
+        });
+        assert!(back.is_ok(), "{back:?}");
+    }
+
+    /// An imported core logs no period twice: the early rollback imported
+    /// as `decided` is not followed by a second decision for that period.
+    #[test]
+    fn an_imported_decided_period_is_not_decided_again() {
+        let mut core = RolloutCore::new(seed(), 0);
+        period(&mut core, 0, 100, 10, 10, 1000);
+        assert_eq!(core.decisions().len(), 1);
+        let mut imported = RolloutCore::from_state(seed(), core.state()).expect("valid");
+        period(&mut imported, 0, 50, 0, 10, 1000);
+        let closed = imported.advance(DAY);
+        assert_eq!(closed, None, "period 0 was decided before the export");
+        assert!(imported.decisions().is_empty());
+        assert_eq!(imported.state().last_decided_period, Some(0));
+        assert_eq!(imported.percent(), 0);
     }
 
     #[test]
