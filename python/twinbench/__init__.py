@@ -8,7 +8,9 @@ Two ways in:
 * the kernels directly, on a :class:`CsrGraph` built from numpy edge arrays
   (nodes ``0..n-1``), e.g. ``twinbench.pagerank(CsrGraph(n, u, v, w))``;
 * the monitoring twins under the original's names and return types
-  (``twinbench.monitoring``).
+  (``twinbench.monitoring``);
+* shadow mode, a twin run beside the original on live calls and compared
+  under the pair's tolerance (``twinbench.shadow``).
 
 This module imports no networkx: networkx reads ``twinbench._info`` while it
 is being imported itself.
