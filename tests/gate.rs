@@ -54,6 +54,8 @@ pub(crate) fn results(dir: &Path) -> PathBuf {
     // runs always are: pool refuses a run given twice.
     let run_factor = 1.0 + 1e-6 * RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as f64;
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
+    // The migration's per-call instrumentation (claim C26).
+    fake_samples(&criterion, &BenchId::instrumentation(), 40.0);
     // The executor hop: through the pool, then inline.
     for (name, ns) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip([90_000.0, 20_000.0]) {
         fake_samples(&criterion, &BenchId::executor_hop(name), ns);

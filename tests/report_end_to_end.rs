@@ -105,6 +105,8 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
     run.started_unix_ms -= 2_000; // file times may be coarser than the clock
     bench_run::write(&criterion, &run).expect("bench-run record");
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
+    // The migration's per-call instrumentation (claim C26).
+    fake_samples(&criterion, &BenchId::instrumentation(), 40.0);
     // The executor hop: through the pool, then inline.
     for (name, ns) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip([90_000.0, 20_000.0]) {
         fake_samples(&criterion, &BenchId::executor_hop(name), ns);
