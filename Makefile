@@ -128,14 +128,24 @@ HTTP_RESULTS := $(CRITERION_DIR)/twinbench-http.json
 # report reads it (harness/src/measure/stream.rs). cargo runs a bench in
 # its package's folder, so the bench is given the absolute path.
 STREAM_RESULTS := $(CRITERION_DIR)/twinbench-stream.json
+# The shadow campaign (claim C14, python/tools/campaign): at least 4,000
+# shadowed calls per component family, the twins from the twinbench package
+# beside the originals, compared under each pair's tolerance. It counts and
+# times nothing the report claims as a time, so it runs beside the build (one
+# core; ~20 s); its record is removed first, so a campaign that fails leaves
+# none and the report says C14's shadow data is missing.
+SHADOW_MAIN := $(CRITERION_DIR)/twinbench-shadow-main.json
+CAMPAIGN := PYTHONPATH=$(CURDIR)/$(PYEXT)/tools:$(CURDIR)/python_baselines $(VENV_PY) -m campaign
 # $(call timed,NAME,COMMAND[,FILE]): runs COMMAND, appends "NAME seconds" to
 # FILE (default $(PHASES)), keeps COMMAND's exit status.
 timed = t0=$$(date +%s); $(2); s=$$?; echo "$(1) $$(( $$(date +%s) - t0 ))" >> $(or $(3),$(PHASES)); exit $$s
 bench: setup
 	@mkdir -p reports && rm -f $(PHASES)
+	@rm -f $(SHADOW_MAIN)
 	@$(call timed,build,( cargo build --profile $(HTTP_PROFILE) -p twinbench-http --bins & http=$$!; \
+		( $(CAMPAIGN) --pins main --out $(SHADOW_MAIN) || echo "shadow campaign failed: C14 is judged without it" >&2 ) & shadow=$$!; \
 		$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --bench stream --no-run; \
-		s=$$?; wait $$http || s=1; exit $$s ))
+		s=$$?; wait $$http || s=1; wait $$shadow; exit $$s ))
 	@$(call timed,pairs-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs)
 	@$(call timed,locking-bench,cargo bench $(BENCH_PACKAGES) --bench concurrent)
 	@rm -f $(STREAM_RESULTS)
@@ -152,7 +162,7 @@ SHARDS := $(CURDIR)/reports/.shards
 report: bench
 	@rm -rf $(SHARDS); t0=$$(date +%s); status=0; pids=""; \
 	for i in $$(seq $(REPORT_SHARDS)); do \
-		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i --http $(HTTP_RESULTS) --stream $(STREAM_RESULTS) & pids="$$pids $$!"; \
+		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i --http $(HTTP_RESULTS) --stream $(STREAM_RESULTS) --shadow $(SHADOW_MAIN) & pids="$$pids $$!"; \
 	done; \
 	for pid in $$pids; do wait $$pid || status=1; done; \
 	$(RELEASE_TWINBENCH) merge $$(for i in $$(seq $(REPORT_SHARDS)); do echo $(SHARDS)/$$i/results.json; done) \

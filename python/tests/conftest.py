@@ -1,8 +1,8 @@
 """Shared fixtures of the twinbench package tests.
 
 Every comparison is against plain networkx 3.4.2 on the same graph object,
-under the tolerance harness/src/pairs/ registers for the pair (copied into
-TOLERANCES with the pair's name).
+under the tolerance harness/src/pairs/ registers for the pair (TOLERANCES,
+shared with the shadow campaign: campaign/families/graph.py).
 """
 
 import random
@@ -11,20 +11,8 @@ import networkx as nx
 import pytest
 
 import twinbench.backend as backend
-
-#: (rtol, atol) per backend function: the registry's tolerance of the pair
-#: the function's twin is measured in (harness/src/pairs/*.rs).
-TOLERANCES = {
-    "pagerank": (1e-9, 1e-12),  # centrality.rs PAGERANK
-    "degree_centrality": (0.0, 0.0),  # DEGREE_CENTRALITY: EXACT
-    "closeness_centrality": (0.0, 0.0),  # CLOSENESS_CENTRALITY: EXACT
-    "betweenness_centrality": (1e-11, 1e-14),  # BETWEENNESS_CENTRALITY
-    "eigenvector_centrality": (1e-9, 1e-12),  # EIGENVECTOR_CENTRALITY
-    "clustering": (0.0, 0.0),  # metrics.rs GRAPH_METRICS: EXACT
-    "average_clustering": (0.0, 0.0),
-    "average_shortest_path_length": (0.0, 0.0),
-    "modularity": (1e-12, 0.0),  # communities.rs PARTITION_VALUES
-}
+from campaign.families.graph import TOLERANCES  # noqa: F401 (tests import it from here)
+from campaign.graphs import canonical_copy, shuffled_copy  # noqa: F401 (tests import them from here)
 
 
 def close(twin, expected, name):
@@ -66,32 +54,6 @@ def twin_calls(monkeypatch):
 
     monkeypatch.setattr(backend, "_tb", Spy())
     return calls
-
-
-def shuffled_copy(G, seed, relabel=None):
-    """The same graph built in another order: nodes inserted shuffled, edges
-    added shuffled with random orientation, so every node's neighbour order
-    differs from G's (``relabel`` maps labels, e.g. to strings)."""
-    rng = random.Random(seed)
-    relabel = relabel or (lambda v: v)
-    nodes = list(G.nodes)
-    rng.shuffle(nodes)
-    edges = [(u, v, d) if rng.random() < 0.5 else (v, u, d) for u, v, d in G.edges(data=True)]
-    rng.shuffle(edges)
-    H = nx.Graph()
-    H.add_nodes_from(relabel(v) for v in nodes)
-    H.add_edges_from((relabel(u), relabel(v), dict(d)) for u, v, d in edges)
-    return H
-
-
-def canonical_copy(G):
-    """G built as the harness builds its graphs (graph.py canonical_edges):
-    nodes in sorted order, edges by (min, max) label, so every node lists
-    its neighbours in node order and the path twins apply."""
-    H = nx.Graph()
-    H.add_nodes_from(sorted(G))
-    H.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in G.edges(data=True)))
-    return H
 
 
 def generated_graphs():

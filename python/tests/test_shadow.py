@@ -63,6 +63,26 @@ def test_a_failing_twin_never_reaches_the_caller():
         assert all(k.kind == "failure" and "RuntimeError: boom" in k.detail for k in shadowed.kept)
 
 
+def test_a_declined_call_is_neither_shadowed_nor_a_failure():
+    def declines_odd(x):
+        if x % 2:
+            raise NotImplementedError("not this call")
+        return x * 2
+
+    for twin_fraction in (0.0, 1.0):
+        shadowed = Shadow(lambda x: x * 2, declines_odd, twin_fraction=twin_fraction, seed=7)
+        assert [shadowed(i) for i in range(10)] == [i * 2 for i in range(10)]
+        s = shadowed.stats
+        assert (s.calls, s.declined, s.shadowed, s.failures, s.mismatches) == (10, 5, 5, 0, 0)
+        assert s.twin_answered == (5 if twin_fraction else 0)
+        assert shadowed.kept == []
+
+    # Declining is a choice of exception types: with none, it is a failure.
+    strict = Shadow(lambda x: x * 2, declines_odd, declines=(), seed=8)
+    [strict(i) for i in range(4)]
+    assert (strict.stats.declined, strict.stats.failures) == (0, 2)
+
+
 def test_the_original_raising_is_raised_and_a_twin_raising_too_agrees():
     def original(x):
         if x < 0:

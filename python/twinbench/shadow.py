@@ -11,10 +11,15 @@ On each call it decides two things:
   :func:`exact`, ...).
 
 The caller always gets the answering side's result, or its exception. A
-twin that raises while the original answers is a *failure*, recorded with
-its exception; where the twin was to answer and raised, the original is
-called instead (the caller never sees a twin's failure). A disagreement is
-a *mismatch*. Both keep the call's arguments (deep-copied before the call,
+twin that *declines* a call (raises one of ``declines``, by default
+``NotImplementedError``: how a NetworkX backend says "not this call", see
+``twinbench.backend``) did not serve it: the original answers, the call is
+counted as declined and compared with nothing, neither a failure nor a
+shadowed call. A twin that raises anything else where the original answers
+is a *failure*, recorded with its exception; where the twin was to answer
+and raised, the original is called instead (the caller never sees a twin's
+failure), and both raising is agreement (a null graph, no path, ...). A
+disagreement is a *mismatch*. Both keep the call's arguments (deep-copied before the call,
 so a function that mutates its input cannot change what is replayed), at
 most ``max_kept`` of them, oldest dropped first: :meth:`Shadow.replay` runs
 them through both sides again.
@@ -86,6 +91,9 @@ class ShadowStats:
     twin_answered: int = 0
     #: Calls where both sides ran and were compared (or the twin failed).
     shadowed: int = 0
+    #: Calls the twin declined (raised one of ``declines``): the original
+    #: answered them and nothing was compared.
+    declined: int = 0
     mismatches: int = 0
     failures: int = 0
     original_ns_total: int = 0
@@ -117,6 +125,7 @@ class Shadow:
         max_kept: int = 100,
         max_latencies: int = 10_000,
         seed: Optional[int] = None,
+        declines: Tuple[type, ...] = (NotImplementedError,),
     ) -> None:
         for name, value in (("twin_fraction", twin_fraction), ("shadow_fraction", shadow_fraction)):
             if not 0.0 <= value <= 1.0:
@@ -128,6 +137,7 @@ class Shadow:
         self.compare = compare
         self.twin_fraction = twin_fraction
         self.shadow_fraction = shadow_fraction
+        self.declines = declines
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._stats = ShadowStats()
@@ -143,10 +153,16 @@ class Shadow:
         if twin_answers:
             twin_outcome = self._run(self.twin, args, kwargs, twin=True)
             if twin_outcome[0] is None:
-                # The twin failed: the original answers, and is compared
-                # with nothing (there is no twin answer).
-                self._note(shadowed=True, twin_answered=False, saved=saved, kind="failure", detail=twin_outcome[2])
-                return self._answer(self._run(self.original, args, kwargs, twin=False))
+                # The twin declined or raised: the original answers. A
+                # raise is judged against the original's outcome (both
+                # raising agree: a null graph, no path, ...), shadowed or
+                # not, since both sides have run.
+                original_outcome = self._run(self.original, args, kwargs, twin=False)
+                if self._declined(twin_outcome):
+                    self._note(shadowed=False, twin_answered=False, declined=True)
+                else:
+                    self._judge(saved, twin_outcome, original_outcome, twin_answered=False)
+                return self._answer(original_outcome)
             if not shadowed:
                 self._note(shadowed=False, twin_answered=True)
                 return twin_outcome[1]
@@ -156,7 +172,10 @@ class Shadow:
         original_outcome = self._run(self.original, args, kwargs, twin=False)
         if shadowed:
             twin_outcome = self._run(self.twin, args, kwargs, twin=True)
-            self._judge(saved, twin_outcome, original_outcome, twin_answered=False)
+            if self._declined(twin_outcome):
+                self._note(shadowed=False, twin_answered=False, declined=True)
+            else:
+                self._judge(saved, twin_outcome, original_outcome, twin_answered=False)
         else:
             self._note(shadowed=False, twin_answered=False)
         return self._answer(original_outcome)
@@ -208,6 +227,9 @@ class Shadow:
                     self._original_ns.append(elapsed)
         return outcome
 
+    def _declined(self, outcome) -> bool:
+        return outcome[0] is None and isinstance(outcome[1], self.declines)
+
     @staticmethod
     def _answer(outcome):
         if outcome[0] is None:
@@ -230,12 +252,15 @@ class Shadow:
         kind = None if detail is None else "mismatch"
         self._note(shadowed=True, twin_answered=twin_answered, saved=saved, kind=kind, detail=detail)
 
-    def _note(self, *, shadowed: bool, twin_answered: bool, saved=None, kind=None, detail=None) -> None:
+    def _note(
+        self, *, shadowed: bool, twin_answered: bool, saved=None, kind=None, detail=None, declined: bool = False
+    ) -> None:
         with self._lock:
             s = self._stats
             s.calls += 1
             s.twin_answered += twin_answered
             s.shadowed += shadowed
+            s.declined += declined
             if kind == "mismatch":
                 s.mismatches += 1
             elif kind == "failure":

@@ -47,6 +47,12 @@ pub struct Args {
     /// unmeasured.
     #[arg(long)]
     pub stream: Option<PathBuf>,
+    /// Include a shadow-campaign record from this file (written by `python
+    /// -m campaign`, one per venv: give the option once per record; `make
+    /// report` passes them). Missing or malformed: a problem of the run, and
+    /// claim C14 judged without it.
+    #[arg(long)]
+    pub shadow: Vec<PathBuf>,
 }
 
 /// Exit 0 when everything was measured and agrees, 1 otherwise.
@@ -67,6 +73,7 @@ pub fn run_command(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCod
         shard: args.shard,
         http_bench: args.http,
         stream_bench: args.stream,
+        shadow_records: args.shadow,
         // This binary serves every pin set: itself, with TWINBENCH_PINS.
         pin_sets: std::env::current_exe().ok().map(|exe| PinSetRunner { exe }),
     };

@@ -33,6 +33,7 @@ pub fn run(args: Args, meter: AllocationMeter) -> anyhow::Result<ExitCode> {
         shard: None,
         http_bench: None,
         stream_bench: None,
+        shadow_records: Vec::new(),
         pin_sets: None,
     };
     // Stops the PostgreSQL pairs' cluster (if one started) before exit.

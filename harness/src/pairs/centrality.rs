@@ -7,7 +7,7 @@ use twinbench_kernels::graph;
 use super::glue::{node_scores, prepare_graph};
 use super::{
     Alternative, Domain, EXACT, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
-    PythonFunction, RustTwin, TwinError,
+    PythonFunction, RustTwin, THROUGH_BACKEND, TwinError, twin_from_python,
 };
 use crate::compare::Output;
 use crate::compare::{Comparison, Tolerance};
@@ -56,6 +56,7 @@ const PAGERANK_PEERS: &[Alternative] = &[
                details: agrees within networkx's truncation error; graph converted to a \
                directed one outside timing (rustworkx's pagerank takes only directed graphs)",
     },
+    twin_from_python("pagerank", THROUGH_BACKEND),
 ];
 
 /// igraph and rustworkx divide the same integer distance sums in another
@@ -82,6 +83,7 @@ const CLOSENESS_PEERS: &[Alternative] = &[
         note: "closeness_centrality(wf_improved=True), single-threaded \
                (parallel_threshold above n); last-ulp differences",
     },
+    twin_from_python("closeness_centrality", THROUGH_BACKEND),
 ];
 
 const BETWEENNESS_PEERS: &[Alternative] = &[
@@ -100,6 +102,7 @@ const BETWEENNESS_PEERS: &[Alternative] = &[
         note: "betweenness_centrality(normalized=True), single-threaded \
                (parallel_threshold above n)",
     },
+    twin_from_python("betweenness_centrality", THROUGH_BACKEND),
 ];
 
 const EIGENVECTOR_PEERS: &[Alternative] = &[
@@ -124,6 +127,7 @@ const EIGENVECTOR_PEERS: &[Alternative] = &[
         comparison: None,
         note: "a port of networkx's power iteration (same stopping rule), max_iter=1000",
     },
+    twin_from_python("eigenvector_centrality", THROUGH_BACKEND),
 ];
 
 pub(super) const PAGERANK: KernelPair = KernelPair {
@@ -190,7 +194,7 @@ pub(super) const DEGREE_CENTRALITY: KernelPair = KernelPair {
     tolerance_rationale: "the same integer degree times the same 1/(n-1): bit-identical",
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C01", "C07"],
-    alternatives: &[],
+    alternatives: &[twin_from_python("degree_centrality", THROUGH_BACKEND)],
     original: OriginalUse {
         timed_by: None,
         called_by: Some("engine.py analyze_centrality (L282), centrality_type=degree"),

@@ -12,7 +12,7 @@ use twinbench_kernels::graph::communities::{self, CommunityAlgorithm, CommunityD
 use super::glue::{expect_graph, prepare_graph};
 use super::{
     Alternative, Domain, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
-    PythonFunction, RustTwin, TwinError,
+    PythonFunction, RustTwin, THROUGH_BACKEND, TwinError, twin_from_python,
 };
 use crate::compare::{Comparison, Tolerance};
 use crate::compare::{Lists, Output};
@@ -96,18 +96,21 @@ pub(super) const GREEDY_MODULARITY: KernelPair = KernelPair {
                           sums (bit-identical so far), 1e-12 relative",
     sizes: &[500, 1_000, 2_000],
     claims: &["C01", "C07"],
-    alternatives: &[Alternative {
-        side: Side::Igraph,
-        implementation: Implementation::Python(PythonFunction {
-            module: IGRAPH,
-            function: "greedy_modularity",
-        }),
-        tolerance: Some(SAME_QUALITY),
-        comparison: Some(Comparison::QualityOnly),
-        note: "community_fastgreedy().as_clustering() (CNM) then the same modularity, filter and \
+    alternatives: &[
+        Alternative {
+            side: Side::Igraph,
+            implementation: Implementation::Python(PythonFunction {
+                module: IGRAPH,
+                function: "greedy_modularity",
+            }),
+            tolerance: Some(SAME_QUALITY),
+            comparison: Some(Comparison::QualityOnly),
+            note: "community_fastgreedy().as_clustering() (CNM) then the same modularity, filter and \
                metrics with igraph calls; igraph breaks CNM's ties differently (ARI 0.07-0.33 \
                against networkx's partition), so only the modularity is compared",
-    }],
+        },
+        twin_from_python("greedy_modularity", THROUGH_BACKEND),
+    ],
     original: OriginalUse {
         timed_by: Some(
             "benchmarks.py benchmark_community_detection (algorithm greedy_modularity, and louvain without python-louvain), n ∈ {100, 500, 1000, 2000}, and test_community_performance (500); on its int-id graphs every call raises ValidationError (D022): it times a failure",
@@ -145,7 +148,7 @@ pub(super) const LABEL_PROPAGATION: KernelPair = KernelPair {
                           values are the same sums, 1e-12 relative",
     sizes: &[1_000, 5_000, 10_000],
     claims: &["C01", "C07"],
-    alternatives: &[],
+    alternatives: &[twin_from_python("label_propagation", THROUGH_BACKEND)],
     original: OriginalUse {
         timed_by: Some(
             "benchmarks.py benchmark_community_detection, n ∈ {100, 500, 1000, 2000}; every call raises ValidationError there (D022)",

@@ -8,6 +8,7 @@ use twinbench_kernels::detect::ensemble;
 use super::glue::{expect_matrix, expect_series, prepare_matrix, prepare_series};
 use super::{
     Domain, KernelPair, OriginalUse, OutputKind, Prepared, PythonFunction, RustTwin, TwinError,
+    twin_from_python,
 };
 use crate::compare::{Comparison, Tolerance};
 use crate::compare::{Event, Output};
@@ -48,7 +49,12 @@ pub(super) const SPIKE_DETECTOR: KernelPair = KernelPair {
                           in rounding (~1e-12 relative)",
     sizes: &[10_000, 100_000, 1_000_000],
     claims: &["C02", "C06", "C09"],
-    alternatives: &[],
+    alternatives: &[twin_from_python(
+        "spike_detector",
+        "twinbench.monitoring.detect_node_creation_anomalies in place of the original method: \
+         the twin as the Python service gets it, the frame in and the alert dicts out; its \
+         ratio to the Rust column is the cost of crossing from Python",
+    )],
     original: OriginalUse {
         timed_by: None,
         called_by: None,

@@ -7,7 +7,7 @@ use twinbench_kernels::graph::{features, metrics};
 use super::glue::{expect_attributed_graph, expect_graph, prepare_attributed_graph, prepare_graph};
 use super::{
     Alternative, Domain, EXACT, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
-    PythonFunction, RustTwin, TwinError,
+    PythonFunction, RustTwin, THROUGH_BACKEND, TwinError, twin_from_python,
 };
 use crate::compare::Output;
 use crate::compare::{Comparison, Tolerance};
@@ -42,22 +42,25 @@ pub(super) const GRAPH_METRICS: KernelPair = KernelPair {
                           move the last bit)",
     sizes: &[500, 1_000, 2_000],
     claims: &["C01", "C07"],
-    alternatives: &[Alternative {
-        side: Side::Igraph,
-        implementation: Implementation::Python(PythonFunction {
-            module: "twinbench_baselines.peer_igraph",
-            function: "graph_metrics",
-        }),
-        // Measured: path length, diameter and counts exact; the clustering
-        // mean once 1 ulp off (1.2e-16 relative).
-        tolerance: Some(Tolerance {
-            rtol: 1e-12,
-            atol: 0.0,
-        }),
-        comparison: None,
-        note: "the same record from igraph calls (density, transitivity_local_undirected \
+    alternatives: &[
+        Alternative {
+            side: Side::Igraph,
+            implementation: Implementation::Python(PythonFunction {
+                module: "twinbench_baselines.peer_igraph",
+                function: "graph_metrics",
+            }),
+            // Measured: path length, diameter and counts exact; the clustering
+            // mean once 1 ulp off (1.2e-16 relative).
+            tolerance: Some(Tolerance {
+                rtol: 1e-12,
+                atol: 0.0,
+            }),
+            comparison: None,
+            note: "the same record from igraph calls (density, transitivity_local_undirected \
                averaged, connected_components, average_path_length, diameter)",
-    }],
+        },
+        twin_from_python("graph_metrics", THROUGH_BACKEND),
+    ],
     original: OriginalUse {
         timed_by: None,
         called_by: Some("engine.py detect_communities (L391) and perform_clustering (L620)"),
@@ -112,17 +115,20 @@ pub(super) const NODE_FEATURES: KernelPair = KernelPair {
                           order (measured ≤ 4.8e-15 relative)",
     sizes: &[20, 40, 80],
     claims: &["C01", "C07", "C22"],
-    alternatives: &[Alternative {
-        side: Side::PythonFixed,
-        implementation: Implementation::Python(PythonFunction {
-            module: METRICS,
-            function: "node_features",
-        }),
-        tolerance: None,
-        comparison: None,
-        note: "the same loop with betweenness and closeness computed once before it (the fix \
+    alternatives: &[
+        Alternative {
+            side: Side::PythonFixed,
+            implementation: Implementation::Python(PythonFunction {
+                module: METRICS,
+                function: "node_features",
+            }),
+            tolerance: None,
+            comparison: None,
+            note: "the same loop with betweenness and closeness computed once before it (the fix \
                any Python developer would make): the identical matrix",
-    }],
+        },
+        twin_from_python("node_features_as_written", THROUGH_BACKEND),
+    ],
     original: OriginalUse {
         timed_by: None,
         called_by: Some(

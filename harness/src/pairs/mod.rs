@@ -340,6 +340,29 @@ impl Implementation {
     }
 }
 
+/// The "twin from Python" column of a pair whose baseline is `function`
+/// (`twinbench_baselines.via_twinbench` defines it under the same name, with
+/// the baseline's hooks): checked under the pair's own tolerance, since it
+/// is the same twin behind the same original code.
+pub(super) const fn twin_from_python(function: &'static str, note: &'static str) -> Alternative {
+    Alternative {
+        side: Side::TwinFromPython,
+        implementation: Implementation::Python(PythonFunction {
+            module: "twinbench_baselines.via_twinbench",
+            function,
+        }),
+        tolerance: None,
+        comparison: None,
+        note,
+    }
+}
+
+/// [`twin_from_python`]'s note for an analytics pair.
+pub(super) const THROUGH_BACKEND: &str = "the original's code with networkx dispatching to the \
+     twinbench backend (backend_priority), the graph converted on every call: the twin as the \
+     Python service gets it; its ratio to the Rust column is the cost of crossing from Python \
+     (conversion, dispatch, the Python answer)";
+
 /// A Rust crate as an alternative: prepared outside the timed region, then
 /// run, exactly as the twin ([`RustTwin`]), so the ratio between the two is
 /// the ratio between the two implementations and nothing else. Its output is

@@ -13,7 +13,7 @@ use super::glue::{
 };
 use super::{
     Alternative, Domain, EXACT, Implementation, KernelPair, OriginalUse, OutputKind, Prepared,
-    PythonFunction, RustTwin, TwinError,
+    PythonFunction, RustTwin, THROUGH_BACKEND, TwinError, twin_from_python,
 };
 use crate::compare::Comparison;
 use crate::compare::Output;
@@ -78,11 +78,14 @@ pub(super) const PATHS_SHORTEST: KernelPair = KernelPair {
                           tree); the average is one division of an integer sum",
     sizes: &[1_000, 3_000, 5_000],
     claims: &["C01", "C07"],
-    alternatives: &[fixed(
-        PATHS,
-        "paths_shortest_fixed",
-        "the original without its redundant nx.has_path, which runs the same search again",
-    )],
+    alternatives: &[
+        fixed(
+            PATHS,
+            "paths_shortest_fixed",
+            "the original without its redundant nx.has_path, which runs the same search again",
+        ),
+        twin_from_python("paths_shortest", THROUGH_BACKEND),
+    ],
     original: OriginalUse {
         timed_by: None,
         called_by: None,
@@ -126,7 +129,7 @@ pub(super) const PATHS_ALL_SIMPLE: KernelPair = KernelPair {
                           its target",
     sizes: &[1_000, 10_000, 100_000],
     claims: &["C01", "C07"],
-    alternatives: &[],
+    alternatives: &[twin_from_python("paths_all_simple", THROUGH_BACKEND)],
     original: OriginalUse {
         timed_by: None,
         called_by: None,

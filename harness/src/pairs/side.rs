@@ -34,10 +34,16 @@ pub enum Side {
     /// Peer: a linfa crate (Rust, called in process like the twin): what a
     /// team gets from the Rust ecosystem without writing a model.
     Linfa,
+    /// The twin called from Python as the service would call it: the
+    /// original's code with networkx dispatching to the twinbench backend
+    /// (or the twinbench package function replacing the original), the
+    /// graph's conversion part of every call. Against [`Side::Rust`] it is
+    /// the cost of crossing the boundary (issue 21's three-way timing).
+    TwinFromPython,
 }
 
 impl Side {
-    pub const ALL: [Side; 9] = [
+    pub const ALL: [Side; 10] = [
         Side::Python,
         Side::Rust,
         Side::RustParallel,
@@ -47,6 +53,7 @@ impl Side {
         Side::Rustworkx,
         Side::Igraph,
         Side::Linfa,
+        Side::TwinFromPython,
     ];
 
     /// criterion function id and results label.
@@ -61,6 +68,7 @@ impl Side {
             Side::Rustworkx => "rustworkx",
             Side::Igraph => "igraph",
             Side::Linfa => "linfa",
+            Side::TwinFromPython => "twin-from-python",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The HTML report: one self-contained page (inline CSS and SVG, no
 //! JavaScript, no network) rendered from [`Results`].
 
+mod boundary;
 mod charts;
 mod concurrency;
 mod http;
@@ -10,6 +11,7 @@ mod memory;
 mod page;
 mod pairs;
 mod rollout;
+mod shadow;
 mod stream;
 mod verdicts;
 

@@ -61,7 +61,7 @@ pub fn render(results: &Results) -> String {
     out.push_str(
         "<nav><strong>Contents</strong>: <a href=\"#verdicts\">verdicts</a> · \
          <a href=\"#claims\">claims ledger</a> · <a href=\"#speedups\">speedups</a> · \
-         <a href=\"#scaling\">scaling and threads</a> · <a href=\"#latency\">latency</a> · <a href=\"#http\">HTTP service</a> · <a href=\"#stream\">stream latency</a> · <a href=\"#call-memory\">memory per call</a> · <a href=\"#memory\">graph memory</a> · <a href=\"#concurrency\">concurrency</a> · <a href=\"#rollout\">rollout</a> · \
+         <a href=\"#scaling\">scaling and threads</a> · <a href=\"#latency\">latency</a> · <a href=\"#http\">HTTP service</a> · <a href=\"#stream\">stream latency</a> · <a href=\"#shadow\">shadow mode</a> · <a href=\"#boundary\">crossing from Python</a> · <a href=\"#call-memory\">memory per call</a> · <a href=\"#memory\">graph memory</a> · <a href=\"#concurrency\">concurrency</a> · <a href=\"#rollout\">rollout</a> · \
          <a href=\"#defects\">defects</a> · <a href=\"#pairs\">kernel details</a> · \
          <a href=\"#environment\">environment</a></nav>",
     );
@@ -119,6 +119,8 @@ pub fn render(results: &Results) -> String {
     super::latency::section(&mut out, &results.latencies);
     super::http::section(&mut out, results.http.as_ref());
     super::stream::section(&mut out, results.stream.as_ref());
+    super::shadow::section(&mut out, &results.shadow);
+    super::boundary::section(&mut out, results);
 
     call_memory(&mut out, results);
     figure(&mut out, memory_chart(results), "No memory measured.");

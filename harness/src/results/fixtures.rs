@@ -52,3 +52,53 @@ pub(crate) fn stream_record(started_unix_ms: u64, p99_ms: f64) -> StreamBench {
         problems: Vec::new(),
     }
 }
+
+/// A hand-made, consistent shadow-campaign record: the analytics family,
+/// 4,000 shadowed calls over two functions, `errors` of them mismatches
+/// (all in the first function), 100 declined.
+pub(crate) fn shadow_run(errors: u64) -> crate::results::ShadowRun {
+    use crate::pairs::Domain;
+    use crate::results::{ShadowCounts, ShadowFamily, ShadowFunction, ShadowKept, ShadowRun};
+    let function = |name: &str, shadowed: u64, declined: u64, mismatches: u64| ShadowFunction {
+        function: name.into(),
+        counts: ShadowCounts {
+            calls: shadowed + declined,
+            shadowed,
+            declined,
+            mismatches,
+            failures: 0,
+        },
+        original_ns_total: 1_000_000,
+        twin_ns_total: 100_000,
+        kept: (0..mismatches.min(5))
+            .map(|i| ShadowKept {
+                kind: "mismatch".into(),
+                detail: format!("at node {i}: twin 0.5, original 0.25"),
+                input: "ba(40,2) int labels, shuffled".into(),
+            })
+            .collect(),
+    };
+    ShadowRun {
+        schema: crate::results::SHADOW_SCHEMA,
+        pins: "main".into(),
+        seed: 1,
+        calls_per_family: 4_000,
+        python: "3.11.7".into(),
+        packages: [("networkx".to_string(), "3.4.2".to_string())].into(),
+        families: vec![ShadowFamily {
+            family: Domain::Analytics,
+            counts: ShadowCounts {
+                calls: 4_100,
+                shadowed: 4_000,
+                declined: 100,
+                mismatches: errors,
+                failures: 0,
+            },
+            seconds: 8.0,
+            functions: vec![
+                function("pagerank", 2_000, 0, errors),
+                function("shortest_path", 2_000, 100, 0),
+            ],
+        }],
+    }
+}

@@ -11,6 +11,7 @@ mod latency;
 mod load;
 mod measures;
 mod rollout;
+mod shadow;
 pub mod validate;
 pub mod verdicts;
 
@@ -23,6 +24,9 @@ pub use latency::{LatencyDistribution, LatencyResult, LatencyTarget};
 pub use load::{LoadError, load, parse};
 pub use measures::{CallMemory, GraphFootprint, LibraryFootprint, MemoryResult, OverheadResult};
 pub use rollout::{RolloutOutcome, SimulatedPeriod, SimulatedRollout};
+pub use shadow::{
+    SHADOW_SCHEMA, ShadowCounts, ShadowFamily, ShadowFunction, ShadowKept, ShadowRun,
+};
 pub use twinbench_http::record::{HttpBench, LoadReport, MemoryPeak, ReloadMeasure, ServerMeasure};
 pub use twinbench_http::stream_record::StreamBench;
 pub use verdicts::{AttributionRow, ClaimRow, ComponentVerdict};
@@ -115,6 +119,11 @@ pub struct Results {
     /// kernels' `stream` bench); `None` when the run did not include it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamBench>,
+    /// The shadow campaign (claim C14): the twins beside the originals in
+    /// shadow mode on generated inputs, one record per venv it ran in;
+    /// empty when the run did not include it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shadow: Vec<ShadowRun>,
     /// Seed 000's gradual rollout replayed on this run's measurements, per
     /// migrated component (claim C13).
     #[serde(default)]

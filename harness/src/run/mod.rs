@@ -30,8 +30,8 @@ use crate::pairs::{self, Implementation, Side};
 use crate::pins::PinSet;
 use crate::results::{
     AlternativeInfo, AlternativeResult, BudgetLevel, Correctness, ExecutorHop, GraphFootprint,
-    Language, PairResult, PinSetVersions, Results, SCHEMA_VERSION, ScenarioInfo, SizeResult,
-    Versions,
+    Language, PairResult, PinSetVersions, Results, SCHEMA_VERSION, ScenarioInfo, ShadowRun,
+    SizeResult, Versions,
 };
 use crate::scenario::{KernelPlan, Scenario, Shard};
 use crate::sides::python::{self as bridge, Bridge};
@@ -61,6 +61,9 @@ pub struct RunOptions {
     /// The stream producer's latency record to include (the kernels'
     /// `stream` bench); read like `http_bench`, by shard 1 only.
     pub stream_bench: Option<PathBuf>,
+    /// The shadow campaign's records to include (`python -m campaign`, one
+    /// per venv); read by shard 1 only, like `stream_bench`.
+    pub shadow_records: Vec<PathBuf>,
     /// How to start a process for the pairs of another pin set than this
     /// process's (crate::pins); `None` (a test calling [`run`]): those pairs
     /// are not run, and a problem says so.
@@ -399,6 +402,24 @@ pub fn run(
         problems.push(format!("stream producer: {p}"));
     }
 
+    let shadow: Vec<ShadowRun> = if options.shard.is_none_or(|s| s.index == 1) {
+        options
+            .shadow_records
+            .iter()
+            .filter_map(|path| {
+                crate::measure::shadow::read(path)
+                    .map_err(|e| problems.push(e.to_string()))
+                    .ok()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // A campaign that miscounted is missing data, not evidence.
+    for p in shadow.iter().flat_map(ShadowRun::inconsistencies) {
+        problems.push(format!("shadow campaign: {p}"));
+    }
+
     let mut results = Results {
         schema_version: SCHEMA_VERSION,
         run_id,
@@ -432,6 +453,7 @@ pub fn run(
         latencies,
         http,
         stream,
+        shadow,
         rollouts: Vec::new(),
         verdicts: Vec::new(),
         claims: Vec::new(),

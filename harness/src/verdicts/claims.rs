@@ -5,10 +5,10 @@ use crate::inputs::{Database, Generator};
 use crate::pairs::{self, Domain, ORIGINAL_BENCHMARK_SIZES, Side};
 use crate::results::verdicts::{AttributionRow, ClaimRow, ClaimVerdict};
 use crate::results::{Results, RolloutOutcome, SizeResult};
-use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, ratio_estimate, wilson};
+use crate::stats::{Estimate, geomean_ratio_estimate, percent_change, ratio_estimate};
 
 use super::http_claims::{self, Finding};
-use super::stream_claim;
+use super::{error_rate_claim, stream_claim};
 use super::{largest_timed, times};
 use crate::results::HttpBench;
 use twinbench_checks::Component;
@@ -389,7 +389,9 @@ fn row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
         Measure::RaceFree => race_free_row(spec, results),
         Measure::Rollout => rollout_row(spec, results),
         Measure::MonitoringOverhead { limit } => monitoring_overhead_row(spec, limit, results),
-        Measure::ErrorRate { limit } => error_rate_row(spec, limit, results),
+        Measure::ErrorRate { limit } => {
+            finding_row(spec, error_rate_claim::error_rate(results, limit))
+        }
         Measure::Attribution => attribution_row(spec, results),
         Measure::Leaks => leaks_row(spec, results),
         Measure::ServerMemory { factor } => {
@@ -879,40 +881,6 @@ fn monitoring_overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> C
         verdict: verdict(&worst, limit, Direction::LessThan),
         rests_on: shares.into_iter().map(|(k, _)| k).collect(),
         against: "each twin's own time per call at its largest size (same run)".into(),
-        ..claim_base(spec)
-    }
-}
-
-fn error_rate_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
-    let sizes: Vec<(&str, &SizeResult)> = results
-        .pairs
-        .iter()
-        .flat_map(|p| p.sizes.iter().map(move |s| (p.kernel.as_str(), s)))
-        // Not run (PostgreSQL absent) is not a check: it neither passed
-        // nor failed.
-        .filter(|(_, s)| !s.correctness.is_not_run())
-        .collect();
-    if sizes.is_empty() {
-        return unmeasured(spec, "no kernel was checked in this run");
-    }
-    let bad = sizes
-        .iter()
-        .filter(|(_, s)| !s.correctness.is_agree())
-        .count();
-    let e = wilson(bad, sizes.len());
-    ClaimRow {
-        measured_text: format!(
-            "{bad} of {} kernel × size checks disagreed or failed: {:.1}% [{:.1}%, {:.1}%] (Wilson)",
-            sizes.len(),
-            e.point * 100.0,
-            e.low * 100.0,
-            e.high * 100.0
-        ),
-        verdict: verdict(&e, limit, Direction::LessThan),
-        measured: Some(e),
-        rests_on: results.pairs.iter().map(|p| p.kernel.clone()).collect(),
-        against: "the faithful Python baseline on the same seeded inputs (differential checks)"
-            .into(),
         ..claim_base(spec)
     }
 }

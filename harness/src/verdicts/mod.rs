@@ -5,6 +5,7 @@
 //! [`attach`], so the three can never disagree on how a verdict is reached.
 
 mod claims;
+mod error_rate_claim;
 mod http_claims;
 mod readiness;
 mod rollout;
