@@ -6,11 +6,24 @@ TOLERANCES with the pair's name).
 """
 
 import random
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
 
 import twinbench.backend as backend
+
+# The faithful baselines (python_baselines/twinbench_baselines) and the
+# campaign's shared comparison (python/campaign/compare.py), importable by
+# every test. python/ goes at the *end* of the path: it also holds the
+# package's sources, python/twinbench, which must not shadow the installed
+# wheel (the sources lack the compiled extension).
+_REPO = Path(__file__).resolve().parents[2]
+if str(_REPO / "python_baselines") not in sys.path:
+    sys.path.insert(0, str(_REPO / "python_baselines"))
+if str(_REPO / "python") not in sys.path:
+    sys.path.append(str(_REPO / "python"))
 
 #: (rtol, atol) per backend function: the registry's tolerance of the pair
 #: the function's twin is measured in (harness/src/pairs/*.rs).

@@ -24,7 +24,10 @@ def _detect_anomaly(values, current_value):
     as the statistics module rounds): False with fewer than 10 values, and
     False wherever the original's blanket ``except`` returns it (a NaN or
     infinity in the history, a value that is not a number). ``values`` is a
-    float64 numpy array (read in place) or any sequence of numbers."""
+    float64 numpy array (read in place) or any sequence of numbers.
+
+    Always a ``bool``: the original's comparison gives ``numpy.bool_`` when
+    fed numpy scalars (the service's query returns Python floats)."""
     try:
         return _tb.two_sigma_anomaly(values, current_value, MINIMUM)
     except TypeError:

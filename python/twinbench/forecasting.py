@@ -9,7 +9,8 @@ the same dict: ``seasonal`` (bool), ``period`` (24, 168 or None),
 ``weekly_autocorr``. The numbers have the original's types: numpy float64
 where ``Series.autocorr`` computed them, the Python float ``0.0`` where the
 original writes the literal (``strength`` of a series under 168 rows, the
-weekly autocorrelation of one under 336 rows).
+weekly autocorrelation of one under 336 rows), and the Python float NaN
+where pandas returns it (no pair of values at the lag).
 
 The original runs under the monitoring package's pins (numpy 1.26.3,
 pandas 2.2.0); the twin's autocorrelations agree with either pin set's
@@ -41,12 +42,26 @@ def _detect_seasonality(series):
         # The original's `except Exception` around autocorr on such data.
         return dict(_NOT_SEASONAL)
     seasonal, period, strength, daily, weekly = _tb.detect_seasonality(values)
+    # A NaN strength is the daily autocorrelation's (Python's max keeps a
+    # NaN first argument), so it has its type.
+    strength = _autocorr_type(values, 24, strength)
     if not seasonal:
-        return {"seasonal": False, "period": None, "strength": np.float64(strength)}
+        return {"seasonal": False, "period": None, "strength": strength}
     return {
         "seasonal": True,
         "period": period,
-        "strength": np.float64(strength),
-        "daily_autocorr": np.float64(daily),
-        "weekly_autocorr": np.float64(weekly) if len(series) >= 336 else weekly,
+        "strength": strength,
+        "daily_autocorr": _autocorr_type(values, 24, daily),
+        "weekly_autocorr": _autocorr_type(values, 168, weekly) if len(series) >= 336 else weekly,
     }
+
+
+def _autocorr_type(values, lag, r):
+    """``r`` as ``Series.autocorr(lag)`` types it: numpy float64, except the
+    Python float NaN pandas returns when no pair ``(x[i], x[i - lag])`` has
+    both values (``nanops.nancorr``'s early return); with a pair, even a
+    NaN comes from numpy."""
+    if r == r:
+        return np.float64(r)
+    present = ~np.isnan(values)
+    return np.float64(r) if (present[lag:] & present[:-lag]).any() else float("nan")

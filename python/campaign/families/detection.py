@@ -59,7 +59,7 @@ def metric_frame(column, values, rng, gen):
     column and the metric; sometimes the metric as integers, a few NaN
     scrapes, a non-default index, an extra column, or no metric at all."""
     n = len(values)
-    if rng.random() < 0.2:
+    if rng.random() < 0.2 and np.all(np.abs(values) < 2.0**53):
         values = np.rint(values).astype(np.int64)
     elif rng.random() < 0.15 and n:
         values = values.copy()
