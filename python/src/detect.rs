@@ -64,6 +64,23 @@ fn detect_spikes<'py>(
     ))
 }
 
+/// The floods of one counter: `(rows, rates, threshold, descriptions)`.
+type FloodArrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<f64>>,
+    f64,
+    Vec<String>,
+);
+
+/// The growth anomalies of one count: `(rows, growth_rates, critical,
+/// descriptions)`.
+type GrowthArrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<bool>>,
+    Vec<String>,
+);
+
 /// The rows of a series as the kernels' timestamp grid: row `i` is stamped
 /// `i`. The kernels stamp each record from the grid; the Python side reads
 /// the real stamp from the frame's `timestamp` column by row instead (the
@@ -77,7 +94,10 @@ const ROWS: detect::Timestamps = detect::Timestamps {
 
 /// Reads a 1-D float64 array in place, or says how to pass one (`name`
 /// is the argument's).
-pub(crate) fn contiguous<'a>(values: &'a PyReadonlyArray1<'_, f64>, name: &str) -> Result<&'a [f64], BindingError> {
+pub(crate) fn contiguous<'a>(
+    values: &'a PyReadonlyArray1<'_, f64>,
+    name: &str,
+) -> Result<&'a [f64], BindingError> {
     values.as_slice().map_err(|_| {
         BindingError::input(format!(
             "{name} must be a C-contiguous 1-D float64 array (pass numpy.ascontiguousarray({name}, dtype=numpy.float64))"
@@ -96,8 +116,7 @@ pub(crate) fn contiguous<'a>(values: &'a PyReadonlyArray1<'_, f64>, name: &str) 
 fn search_floods<'py>(
     py: Python<'py>,
     counter: PyReadonlyArray1<'py, f64>,
-) -> Result<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f64>>, f64, Vec<String>), BindingError>
-{
+) -> Result<FloodArrays<'py>, BindingError> {
     let counter = contiguous(&counter, "counter")?;
     let floods = py.detach(|| detect::search_floods(counter, ROWS))?;
     let threshold = floods.first().map_or(f64::NAN, |f| f.threshold);
@@ -119,15 +138,7 @@ fn search_floods<'py>(
 fn memory_growth<'py>(
     py: Python<'py>,
     counts: PyReadonlyArray1<'py, f64>,
-) -> Result<
-    (
-        Bound<'py, PyArray1<u64>>,
-        Bound<'py, PyArray1<f64>>,
-        Bound<'py, PyArray1<bool>>,
-        Vec<String>,
-    ),
-    BindingError,
-> {
+) -> Result<GrowthArrays<'py>, BindingError> {
     let counts = contiguous(&counts, "counts")?;
     let found = py.detach(|| detect::memory_growth_anomalies(counts, ROWS))?;
     Ok((
