@@ -26,6 +26,7 @@ TOLERANCES = {
     "error_normalization": (0.0, 0.0),  # errors.rs ERROR_NORMALIZATION: EXACT
     "forecast_seasonality": (0.0, 1e-10),  # forecast.rs SEASONALITY: PEARSON_ROUNDING
     "monitor_counters": (0.0, 0.0),  # monitoring.rs MONITOR_COUNTERS: EXACT
+    "optimizer_summary": (0.0, 0.0),  # optimizer.rs SUMMARY: EXACT
 }
 
 

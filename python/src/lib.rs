@@ -13,6 +13,7 @@ mod error_handling;
 mod errors;
 mod forecasting;
 mod graph;
+mod optimizer;
 mod performance_monitor;
 
 use pyo3::prelude::*;
@@ -25,6 +26,7 @@ fn _twinbench(module: &Bound<'_, PyModule>) -> PyResult<()> {
     alerting::register(module)?;
     error_handling::register(module)?;
     forecasting::register(module)?;
+    optimizer::register(module)?;
     performance_monitor::register(module)?;
     Ok(())
 }

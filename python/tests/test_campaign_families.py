@@ -15,7 +15,7 @@ import pytest
 from campaign.case import Case
 from campaign.compare import TOLERANCES, comparer, differences
 
-FAMILIES = ["alerting", "detection", "error_handling", "forecasting", "performance_monitor"]
+FAMILIES = ["alerting", "detection", "error_handling", "forecasting", "optimizer", "performance_monitor"]
 NAMES = {"detection", "forecasting", "alerting", "error-handling", "performance-monitor", "optimizer"}
 
 
