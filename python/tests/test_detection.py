@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from campaign.compare import comparer, differences
+from campaign.compare import comparer
 from campaign.families.detection import metric_frame, metric_series
 from twinbench_baselines import detect as baseline
 
@@ -45,7 +45,7 @@ def quiet_pct_change():
 def check(pair, frame):
     twin, original, _, _ = DETECTORS[pair]
     expected = original(frame)
-    found = differences(twin(frame), expected, *comparer(pair).keywords.values())
+    found = comparer(pair)(twin(frame), expected)
     assert found is None, found
     return expected
 
