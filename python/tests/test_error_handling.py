@@ -96,3 +96,11 @@ def test_the_service_can_receive_its_own_enum():
 def test_the_comparison_tells_members_apart():
     assert SAME_TYPE(ErrorType.UNKNOWN, baseline.ErrorType.UNKNOWN) is None
     assert SAME_TYPE(ErrorType.TRANSIENT, baseline.ErrorType.UNKNOWN) is not None
+
+
+def test_a_lone_surrogate_is_outside_the_domain():
+    """The original normalises it; the twin refuses it loudly (documented
+    in twinbench.error_handling), never answering differently."""
+    assert NORMALIZER._normalize_error_message("bad \udc80 1") == "bad \udc80 <number>"
+    with pytest.raises(UnicodeEncodeError):
+        _normalize_error_message("bad \udc80 1")

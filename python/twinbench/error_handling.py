@@ -16,6 +16,11 @@ so the service can call them in place of the originals.
 
 The exception's class name and ``str(error)`` are computed here, in Python,
 as the original does (an exception's ``__str__`` may be its own code).
+
+Outside the twins' domain: text holding a lone surrogate (e.g. a path
+decoded with ``surrogateescape`` in an OSError's message) cannot cross into
+Rust as UTF-8; both functions raise UnicodeEncodeError on it where the
+original answers.
 """
 
 from enum import Enum
