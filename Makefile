@@ -73,11 +73,15 @@ $(PYEXT_TOOLS_STAMP): $(PYEXT_TOOLS) $(STAMP)
 # The wheel's optimised build (cargo profile `wheel`, thin LTO): 84 s from
 # an empty python/target on the 2-core VM, about a second when only Python
 # files changed. Older wheels are removed first, so the tests find this one.
-$(PYEXT_STAMP): $(PYEXT_TOOLS_STAMP) $(PYEXT_SOURCES)
+# It goes into both venvs (abi3; --no-deps: the monitoring venv pins numpy
+# 1.26, which the extension also runs on), as the shadow campaign runs each
+# family's originals under their own pins.
+$(PYEXT_STAMP): $(PYEXT_TOOLS_STAMP) $(MONITORING_STAMP) $(PYEXT_SOURCES)
 	rm -rf $(PYEXT_WHEELS)
 	cd $(PYEXT) && PYO3_PYTHON=$(CURDIR)/$(VENV_PY) $(CURDIR)/$(VENV)/bin/maturin build --locked \
 		--interpreter $(CURDIR)/$(VENV_PY) --out target/wheels
 	$(VENV_PY) -m pip install --disable-pip-version-check --quiet --force-reinstall --no-deps $(PYEXT_WHEELS)/twinbench-*.whl
+	$(MONITORING_VENV)/bin/python -m pip install --disable-pip-version-check --quiet --force-reinstall --no-deps $(PYEXT_WHEELS)/twinbench-*.whl
 	touch $@
 
 test: setup
@@ -135,15 +139,18 @@ STREAM_RESULTS := $(CRITERION_DIR)/twinbench-stream.json
 # core; ~20 s); its record is removed first, so a campaign that fails leaves
 # none and the report says C14's shadow data is missing.
 SHADOW_MAIN := $(CRITERION_DIR)/twinbench-shadow-main.json
-CAMPAIGN := PYTHONPATH=$(CURDIR)/$(PYEXT)/tools:$(CURDIR)/python_baselines $(VENV_PY) -m campaign
+SHADOW_MONITORING := $(CRITERION_DIR)/twinbench-shadow-monitoring.json
+CAMPAIGN_PATH := PYTHONPATH=$(CURDIR)/$(PYEXT)/tools:$(CURDIR)/python_baselines
 # $(call timed,NAME,COMMAND[,FILE]): runs COMMAND, appends "NAME seconds" to
 # FILE (default $(PHASES)), keeps COMMAND's exit status.
 timed = t0=$$(date +%s); $(2); s=$$?; echo "$(1) $$(( $$(date +%s) - t0 ))" >> $(or $(3),$(PHASES)); exit $$s
 bench: setup
 	@mkdir -p reports && rm -f $(PHASES)
-	@rm -f $(SHADOW_MAIN)
+	@rm -f $(SHADOW_MAIN) $(SHADOW_MONITORING)
 	@$(call timed,build,( cargo build --profile $(HTTP_PROFILE) -p twinbench-http --bins & http=$$!; \
-		( $(CAMPAIGN) --pins main --out $(SHADOW_MAIN) || echo "shadow campaign failed: C14 is judged without it" >&2 ) & shadow=$$!; \
+		( $(CAMPAIGN_PATH) $(VENV_PY) -m campaign --pins main --out $(SHADOW_MAIN) \
+		  && $(CAMPAIGN_PATH) $(MONITORING_VENV)/bin/python -m campaign --pins monitoring --out $(SHADOW_MONITORING) \
+		  || echo "shadow campaign failed: C14 is judged without it" >&2 ) & shadow=$$!; \
 		$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs --bench concurrent --bench stream --no-run; \
 		s=$$?; wait $$http || s=1; wait $$shadow; exit $$s ))
 	@$(call timed,pairs-bench,$(BENCH_ENV) cargo bench $(BENCH_PACKAGES) --bench pairs)
@@ -162,7 +169,7 @@ SHARDS := $(CURDIR)/reports/.shards
 report: bench
 	@rm -rf $(SHARDS); t0=$$(date +%s); status=0; pids=""; \
 	for i in $$(seq $(REPORT_SHARDS)); do \
-		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i --http $(HTTP_RESULTS) --stream $(STREAM_RESULTS) --shadow $(SHADOW_MAIN) & pids="$$pids $$!"; \
+		$(RELEASE_TWINBENCH) report --shard $$i/$(REPORT_SHARDS) --out $(SHARDS)/$$i --http $(HTTP_RESULTS) --stream $(STREAM_RESULTS) --shadow $(SHADOW_MAIN) --shadow $(SHADOW_MONITORING) & pids="$$pids $$!"; \
 	done; \
 	for pid in $$pids; do wait $$pid || status=1; done; \
 	$(RELEASE_TWINBENCH) merge $$(for i in $$(seq $(REPORT_SHARDS)); do echo $(SHARDS)/$$i/results.json; done) \

@@ -10,6 +10,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use thiserror::Error;
+use twinbench_kernels::detect::TimestampError;
 use twinbench_kernels::graph::communities::CommunityError;
 use twinbench_kernels::graph::{CentralityError, GraphError, PageRankError};
 
@@ -66,6 +67,10 @@ pub enum BindingError {
     Centrality(#[from] CentralityError),
     #[error(transparent)]
     Community(#[from] CommunityError),
+    /// A detector's record at a row its timestamp grid cannot stamp; the
+    /// bindings stamp rows by number, so only a row past `i64::MAX` could.
+    #[error(transparent)]
+    Timestamp(#[from] TimestampError),
     /// `what` names the argument and says how to fix it.
     #[error("{what}")]
     Input { what: String },
@@ -83,7 +88,9 @@ impl From<BindingError> for PyErr {
     fn from(error: BindingError) -> Self {
         let message = error.to_string();
         match error {
-            BindingError::Graph(_) | BindingError::Input { .. } => InputError::new_err(message),
+            BindingError::Graph(_) | BindingError::Timestamp(_) | BindingError::Input { .. } => {
+                InputError::new_err(message)
+            }
             BindingError::PageRank(PageRankError::NotConverged { .. })
             | BindingError::Centrality(CentralityError::NotConverged { .. }) => {
                 NotConvergedError::new_err(message)

@@ -7,9 +7,14 @@
 //! exceptions in one place (`errors`). Node ids are the kernels' `0..n`; the
 //! Python package maps networkx node labels to them (`twinbench/_convert.py`).
 
+mod alerting;
 mod detect;
+mod error_handling;
 mod errors;
+mod forecasting;
 mod graph;
+mod optimizer;
+mod performance_monitor;
 
 use pyo3::prelude::*;
 
@@ -18,5 +23,10 @@ fn _twinbench(module: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(module)?;
     graph::register(module)?;
     detect::register(module)?;
+    alerting::register(module)?;
+    error_handling::register(module)?;
+    forecasting::register(module)?;
+    optimizer::register(module)?;
+    performance_monitor::register(module)?;
     Ok(())
 }

@@ -6,6 +6,8 @@ shared with the shadow campaign: campaign/families/graph.py).
 """
 
 import random
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -13,6 +15,14 @@ import pytest
 import twinbench.backend as backend
 from campaign.families.graph import TOLERANCES  # noqa: F401 (tests import it from here)
 from campaign.graphs import canonical_copy, shuffled_copy  # noqa: F401 (tests import them from here)
+
+# The faithful baselines (python_baselines/twinbench_baselines), importable
+# by every test; the campaign (python/tools) is on pytest's pythonpath
+# (pyproject.toml), not python/ itself, whose sources (python/twinbench,
+# without the compiled extension) would shadow the installed wheel.
+_REPO = Path(__file__).resolve().parents[2]
+if str(_REPO / "python_baselines") not in sys.path:
+    sys.path.insert(0, str(_REPO / "python_baselines"))
 
 
 def close(twin, expected, name):

@@ -52,10 +52,19 @@ def test_every_family_agrees_on_a_short_run(tmp_path):
     assert main(["--pins", "main", "--calls", "60", "--out", str(out)]) == 0
     record = json.loads(out.read_text())
     assert record["schema"] == 1 and record["calls_per_family"] == 60
-    names = {m.FAMILY for m in families.modules() if m.PINS == "main"}
+    names = {m.FAMILY for m in families.modules("main")}
     assert {f["family"] for f in record["families"]} == names
     for family in record["families"]:
         assert family["shadowed"] >= 60
         assert (family["mismatches"], family["failures"]) == (0, 0), family["functions"]
     analytics = next(f for f in record["families"] if f["family"] == "analytics")
     assert len(analytics["functions"]) == 19
+
+
+def test_the_venv_list_names_every_family_module_with_its_pins():
+    import pkgutil
+
+    on_disk = {info.name for info in pkgutil.iter_modules(families.__path__)}
+    assert on_disk == set(families.PINS_OF)
+    for module in families.modules():
+        assert module.PINS == families.PINS_OF[module.__name__.rsplit(".", 1)[1]]

@@ -7,8 +7,13 @@ Two ways in:
   (``twinbench.backend``, which networkx loads itself);
 * the kernels directly, on a :class:`CsrGraph` built from numpy edge arrays
   (nodes ``0..n-1``), e.g. ``twinbench.pagerank(CsrGraph(n, u, v, w))``;
-* the monitoring twins under the original's names and return types
-  (``twinbench.monitoring``);
+* the monitoring twins under the original's names and return types, so
+  the service can call them in place of the originals:
+  ``twinbench.monitoring`` and ``twinbench.detection`` (the anomaly
+  patterns' detectors), ``twinbench.forecasting`` (seasonality),
+  ``twinbench.alerting`` (the 2-sigma rule), ``twinbench.error_handling``
+  (classifier, message normaliser), ``twinbench.performance_monitor``
+  (graph-size buckets), ``twinbench.optimizer`` (the performance summary);
 * shadow mode, a twin run beside the original on live calls and compared
   under the pair's tolerance (``twinbench.shadow``).
 

@@ -5,7 +5,9 @@ service can call them in place of the originals.
 (monitoring/ai_detection/anomaly_detector.py at 9455c19) is a method of a
 class with no state it reads; here it is a function of the same frame,
 returning the same list of dicts: the same keys, a ``pd.Timestamp`` from the
-frame, numpy float64 values, the same description text.
+frame, the value as a scalar of the column's dtype (numpy float64, or int64
+for an integer count) and a numpy float64 baseline, the same description
+text.
 """
 
 import numpy as np
@@ -23,8 +25,12 @@ def detect_node_creation_anomalies(data):
     anomalies = []
     if NODE_OPERATIONS not in data.columns:
         return anomalies
-    values = np.ascontiguousarray(data[NODE_OPERATIONS].to_numpy(dtype=np.float64))
-    rows, spike_values, baselines, high = _tb.detect_spikes(values)
+    column = data[NODE_OPERATIONS].to_numpy()
+    values = np.ascontiguousarray(column, dtype=np.float64)
+    rows, _, baselines, high = _tb.detect_spikes(values)
+    # The original's `node_ops.loc[idx]` is a scalar of the column's own
+    # dtype (numpy int64 for an integer count, not float64): read it there.
+    spike_values = column[rows]
     timestamps = data["timestamp"]
     labels = data.index
     for row, value, baseline, is_high in zip(rows.tolist(), spike_values, baselines, high.tolist()):

@@ -5,7 +5,7 @@ import pandas as pd
 class NodeCreationAnomaly(TypedDict):
     type: str
     timestamp: pd.Timestamp
-    value: Any  # numpy.float64, as the original's .loc returns
+    value: Any  # a scalar of the column's dtype (numpy float64 or int64), as the original's .loc returns
     baseline: Any
     severity: str
     description: str

@@ -3,7 +3,6 @@
 //! Python service calls it (conversion included), and the twin called from
 //! Rust, so what crossing from Python costs is a column, not a guess.
 
-
 use super::markup::{esc, format_duration};
 use crate::pairs::Side;
 use crate::results::Results;

@@ -35,13 +35,20 @@ pub enum GraphSize<'a> {
 /// What `int(text)` gives for a decimal text: its sign and whether its
 /// magnitude fits an `i64` (`None`: Python raises `ValueError`).
 ///
-/// Python's rules for base 10: surrounding whitespace (Python's notion
-/// of it) is stripped, one optional sign, ASCII digits with single
-/// underscores between them. Non-ASCII decimal digits (which Python also
-/// accepts) are not in the twin's domain: the generator never writes
-/// them, and the twin reads them as unparsable.
+/// Python's rules for base 10: surrounding whitespace is stripped, one
+/// optional sign, ASCII digits with single underscores between them.
+/// Non-ASCII decimal digits (which Python also accepts) are not in the
+/// twin's domain: the generator never writes them, and the twin reads them
+/// as unparsable.
+///
+/// Which whitespace: CPython's `int(str)` first replaces every non-ASCII
+/// `str.isspace()` character by a space, leaves ASCII characters as they
+/// are, then strips C's `isspace` set (space, `\t`, `\n`, `\v`, `\f`,
+/// `\r`). So the ASCII separators `\x1c`..`\x1f`, although
+/// `"\x1c".isspace()`, are never stripped: `int("\x1c5")` and
+/// `int("\u3000\x1c5")` raise `ValueError`, while `int("\u30005\x0b")` is 5.
 fn python_int(text: &str) -> Option<IntValue> {
-    let t = text.trim_matches(python_str::is_space);
+    let t = text.trim_matches(int_strips);
     let (negative, digits) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
@@ -80,6 +87,13 @@ fn python_int(text: &str) -> Option<IntValue> {
         (false, false) => IntValue::Fits(value),
         (false, true) => IntValue::Fits(-value),
     })
+}
+
+/// Whether `int(str)` strips `c` from either end of its text (see
+/// [`python_int`]).
+fn int_strips(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+        || (!c.is_ascii() && python_str::is_space(c))
 }
 
 enum IntValue {
@@ -184,6 +198,13 @@ mod tests {
             assert_eq!(cat(bad), Unknown, "{bad:?}");
         }
         assert_eq!(cat("\u{3000}42\t"), Small);
+        // Python 3.11: int("\x1c5"), int("5\x1f") and int("\u3000\x1c5")
+        // raise ValueError, int("\x0b5\x0c") and int("\u20285\x85") are 5:
+        // only non-ASCII spaces and C's isspace set are stripped.
+        for separated in ["\x1c5", "5\x1f", "\u{3000}\x1c5"] {
+            assert_eq!(cat(separated), Unknown, "{separated:?}");
+        }
+        assert_eq!((cat("\x0b5\x0c"), cat("\u{2028}5\u{85}")), (Small, Small));
     }
 
     #[test]

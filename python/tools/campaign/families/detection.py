@@ -1,83 +1,90 @@
-"""The AI-detection family: the twins of monitoring/ai_detection under the
-original's names (``twinbench.monitoring``), against the faithful baselines
-(python_baselines/twinbench_baselines, the original's code) on generated
-metric frames: counters with noise and spikes, flat stretches, missing
-scrapes (NaN), short frames, a frame without the metric.
+"""The AI-detection family: the three ``GraphMemoryAnomalyPatterns``
+detectors (catalog ml_monitoring K1.1-K1.3) on generated metric frames.
+
+The originals are the faithful baselines (python_baselines/
+twinbench_baselines/detect.py, which the runner puts on ``sys.path``); they
+run on the server's pins.
 """
 
+import random
+from typing import Iterator
+
 import numpy as np
+import pandas as pd
+from twinbench_baselines import detect as original
 
-from twinbench.monitoring import detect_node_creation_anomalies
-from twinbench_baselines import detect as baseline
-
-from ..case import Case
+from campaign.case import Case
+from campaign.compare import comparer
+from twinbench import detection as twin
 
 FAMILY = "detection"
 PINS = "main"
 
-#: harness/src/pairs/detect.rs SPIKE_DETECTOR: rtol 1e-9, atol 1e-9.
-SPIKE_RTOL = SPIKE_ATOL = 1e-9
+_FUNCTIONS = (
+    # (name, original, twin, harness pair, metric column, series kind)
+    ("detect_node_creation_anomalies", original.spike_detector, twin.detect_node_creation_anomalies,
+     "spike_detector", original.NODE_OPERATIONS, "spiky"),
+    ("detect_search_anomalies", original.search_flood, twin.detect_search_anomalies,
+     "search_flood", original.SEARCH_OPERATIONS, "counter"),
+    ("detect_memory_growth_anomalies", original.memory_growth, twin.detect_memory_growth_anomalies,
+     "memory_growth", original.TOTAL_NODES, "growth"),
+)
 
 
-def same_alerts(twin, original):
-    """The same alerts in the same order: equal keys, types, timestamps,
-    severities, values and descriptions, baselines within the pair's
-    tolerance."""
-    if len(twin) != len(original):
-        return f"{len(twin)} alerts vs {len(original)}"
-    for i, (got, want) in enumerate(zip(twin, original)):
-        if got.keys() != want.keys():
-            return f"alert {i}: keys {sorted(got)} vs {sorted(want)}"
-        for key in want:
-            if type(got[key]) is not type(want[key]):
-                return f"alert {i}: {key} is {type(got[key]).__name__}, the original's {type(want[key]).__name__}"
-        for key in ("type", "timestamp", "value", "severity", "description"):
-            if got[key] != want[key]:
-                return f"alert {i}: {key} {got[key]!r} vs {want[key]!r}"
-        b, a = float(want["baseline"]), float(got["baseline"])
-        if abs(a - b) > SPIKE_ATOL + SPIKE_RTOL * abs(b):
-            return f"alert {i}: baseline {a!r} vs {b!r}"
-    return None
+def metric_series(kind, n, gen):
+    """A metric as the monitor scrapes it: ``spiky`` a level with noise and
+    rare bursts (node operations), ``counter`` a cumulative count with
+    bursts of searches, ``growth`` a node count growing a little each
+    scrape with occasional jumps (and drops)."""
+    if n == 0:
+        return np.empty(0)
+    if kind == "spiky":
+        values = gen.normal(gen.uniform(10, 5_000), gen.uniform(0.5, 50), n)
+        hits = gen.choice(n, size=max(1, n // gen.integers(20, 200)), replace=True)
+        values[hits] += gen.uniform(5, 40) * gen.uniform(1, 25, hits.size)
+        return values
+    if kind == "counter":
+        rates = gen.poisson(gen.uniform(1, 200), n).astype(np.float64)
+        hits = gen.choice(n, size=max(1, n // gen.integers(15, 300)), replace=True)
+        rates[hits] *= gen.uniform(2, 30, hits.size)
+        return np.cumsum(rates) + gen.integers(0, 10_000)
+    steps = gen.normal(gen.uniform(0.0, 0.03), gen.uniform(0.005, 0.06), n)
+    jumps = gen.choice(n, size=max(1, n // gen.integers(10, 100)), replace=True)
+    steps[jumps] += gen.uniform(-0.3, 0.5, jumps.size)
+    return np.maximum(gen.uniform(100, 1e6) * np.cumprod(1 + steps), 0.0)
 
 
-def _series(rng):
-    """A node-operations counter series and its description."""
-    n = int(2 ** rng.uniform(3, 11.6))
-    nprng = np.random.default_rng(rng.randrange(2**32))
-    level, noise = rng.uniform(10, 5000), rng.uniform(0.5, 200)
-    values = nprng.normal(level, noise, n)
-    what = [f"{n} samples"]
-    if rng.random() < 0.5:
-        values = np.round(values)
-        what.append("integral")
-    spikes = nprng.choice(n, size=max(1, n // rng.randint(20, 200)), replace=False)
-    values[spikes] += nprng.uniform(3, 12, spikes.size) * noise
-    if rng.random() < 0.2:
-        start = rng.randrange(n)
-        values[start : start + rng.randint(20, 60)] = level
-        what.append("flat stretch")
-    if rng.random() < 0.1:
-        values[nprng.choice(n, size=max(1, n // 50), replace=False)] = np.nan
-        what.append("missing scrapes")
-    return values, ", ".join(what)
+def metric_frame(column, values, rng, gen):
+    """The frame ``_fetch_metrics`` hands the detectors: a ``timestamp``
+    column and the metric; sometimes the metric as integers, a few NaN
+    scrapes, a non-default index, an extra column, or no metric at all."""
+    n = len(values)
+    if rng.random() < 0.2 and np.all(np.abs(values) < 2.0**53):
+        values = np.rint(values).astype(np.int64)
+    elif rng.random() < 0.15 and n:
+        values = values.copy()
+        values[gen.choice(n, size=max(1, n // 50), replace=False)] = np.nan
+    start = pd.Timestamp("2026-01-01") + pd.Timedelta(seconds=rng.randrange(0, 86_400 * 365))
+    freq = rng.choice(["15s", "1min", "5min"])
+    data = {"timestamp": pd.date_range(start, periods=n, freq=freq)}
+    if rng.random() < 0.03:
+        data["other_metric"] = values
+    else:
+        data[column] = values
+    if rng.random() < 0.3:
+        data["graphmemory_memory_bytes"] = gen.uniform(1e6, 1e9, n)
+    frame = pd.DataFrame(data)
+    if rng.random() < 0.15:
+        frame.index = frame.index * rng.randrange(2, 5) + rng.randrange(0, 1_000)
+    return frame
 
 
-def cases(rng, count):
-    for _ in range(count):
-        values, what = _series(rng)
-        frame = baseline.spike_detector_prepare(values)
-        if rng.random() < 0.05:
-            frame = frame.drop(columns=[baseline.NODE_OPERATIONS])
-            what = "a frame without the metric"
-        elif rng.random() < 0.2:
-            frame.index = frame.index * 3 + 7
-            what += ", non-default index"
-        yield Case(
-            "detect_node_creation_anomalies",
-            baseline.spike_detector,
-            detect_node_creation_anomalies,
-            same_alerts,
-            (frame,),
-            {},
-            what,
-        )
+def cases(rng: random.Random, count: int) -> Iterator[Case]:
+    """``count`` detector calls, the three detectors in turn, each on a
+    fresh frame of 0 to ~1,500 scrapes (mostly a few hundred)."""
+    for i in range(count):
+        name, before, after, pair, column, kind = _FUNCTIONS[i % len(_FUNCTIONS)]
+        gen = np.random.default_rng(rng.getrandbits(64))
+        n = rng.choice([0, 1, 2, 19, 20, 21]) if rng.random() < 0.05 else int(rng.triangular(22, 1_500, 200))
+        frame = metric_frame(column, metric_series(kind, n, gen), rng, gen)
+        yield Case(name, before, after, comparer(pair), (frame,), {})

@@ -1,0 +1,6 @@
+from typing import Any
+
+def _categorize_graph_size(graph_size: Any) -> str: ...
+
+class PerformanceMonitor:
+    def _categorize_graph_size(self, graph_size: Any) -> str: ...
