@@ -568,7 +568,15 @@ fn every_pair_agrees_on_its_own_generator() {
 /// their answer is what it is, and the report shows where it differs. linfa's
 /// k-means: one plain k-means++ start lands worse than scikit-learn's spread
 /// against itself (`linfa_kmeans_is_checked_and_its_quality_measured`).
-const MEASURED_OUTSIDE_THE_BOUND: &[(&str, Side)] = &[("cluster_kmeans", Side::Linfa)];
+///
+/// The greedy-modularity pair through the twinbench backend: the original's
+/// K3 ranks tied central nodes in the communities' frozenset iteration
+/// order, which the backend's frozensets (equal sets, built in another
+/// order) do not reproduce (python/tests/test_via_twinbench.py).
+const MEASURED_OUTSIDE_THE_BOUND: &[(&str, Side)] = &[
+    ("cluster_kmeans", Side::Linfa),
+    ("communities_greedy_modularity", Side::TwinFromPython),
+];
 
 /// Peers and fixed baselines compute the same quantity as the baseline, on
 /// the pair's own generator, within their stated tolerance; Python

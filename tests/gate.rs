@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use twinbench::measure::bench_id::EXECUTOR_HOP_FUNCTIONS;
+use twinbench::measure::bench_id::{EXECUTOR_HOP_FUNCTIONS, SHADOW_RUNNER_FUNCTIONS};
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::PAIRS;
 use {twinbench::measure::BenchId, twinbench::pairs::Side};
@@ -56,6 +56,10 @@ pub(crate) fn results(dir: &Path) -> PathBuf {
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
     // The migration's per-call instrumentation (claim C26).
     fake_samples(&criterion, &BenchId::instrumentation(), 40.0);
+    // The shadow runner's cost per call (claim C26).
+    for (function, ns) in SHADOW_RUNNER_FUNCTIONS.into_iter().zip([3_000.0, 500.0]) {
+        fake_samples(&criterion, &BenchId::shadow_runner(function), ns);
+    }
     // The executor hop: through the pool, then inline.
     for (name, ns) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip([90_000.0, 20_000.0]) {
         fake_samples(&criterion, &BenchId::executor_hop(name), ns);

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 use twinbench::compare::Comparison;
-use twinbench::measure::bench_id::EXECUTOR_HOP_FUNCTIONS;
+use twinbench::measure::bench_id::{EXECUTOR_HOP_FUNCTIONS, SHADOW_RUNNER_FUNCTIONS};
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::pairs::{KernelPair, PAIRS};
 use twinbench::pins::{self, PinSet};
@@ -107,6 +107,10 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
     fake_samples(&criterion, &BenchId::pyo3_overhead(), 30.0);
     // The migration's per-call instrumentation (claim C26).
     fake_samples(&criterion, &BenchId::instrumentation(), 40.0);
+    // The shadow runner's cost per call (claim C26).
+    for (function, ns) in SHADOW_RUNNER_FUNCTIONS.into_iter().zip([3_000.0, 500.0]) {
+        fake_samples(&criterion, &BenchId::shadow_runner(function), ns);
+    }
     // The executor hop: through the pool, then inline.
     for (name, ns) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip([90_000.0, 20_000.0]) {
         fake_samples(&criterion, &BenchId::executor_hop(name), ns);
@@ -131,6 +135,7 @@ fn fake_criterion_dir(dir: &Path) -> PathBuf {
                     Side::Python => 50_000.0,
                     Side::PythonOneThread => 70_000.0,
                     Side::PythonFixed | Side::Rustworkx | Side::Igraph | Side::Linfa => 4_000.0,
+                    Side::TwinFromPython => 3_000.0,
                     Side::Rust => 1_000.0,
                     Side::RustParallel => 600.0,
                     Side::CopyInput => 100.0,
@@ -384,16 +389,37 @@ fn full_run_writes_results_and_a_self_contained_page() {
                         alt["memory"]["peak_bytes"].as_u64().is_some_and(|b| b > 0),
                         "{alt}"
                     );
+                } else if alt["side"] == "twin-from-python"
+                    && pair["kernel"] == "communities_greedy_modularity"
+                {
+                    // Through the backend, the original's K3 ranks tied
+                    // central nodes in the communities' frozenset iteration
+                    // order, which the backend's frozensets do not
+                    // reproduce (python/tests/test_via_twinbench.py): it may
+                    // differ there, and the report says so.
+                    let status = &alt["correctness"]["status"];
+                    if status == "disagree" {
+                        let location = alt["correctness"]["mismatch"]["location"]
+                            .as_str()
+                            .unwrap_or_default();
+                        assert!(
+                            location.starts_with("twin-from-python vs baseline, list"),
+                            "{alt}"
+                        );
+                    } else {
+                        assert_eq!(status, "agree", "{alt}");
+                    }
                 } else {
                     assert_eq!(alt["correctness"]["status"], "agree", "{alt}");
                 }
                 let vs_rust = alt["rust_speedup"]["point"].as_f64().expect("ratio");
                 // Fake samples: peers and fixed baselines 4 µs, the
-                // one-thread baseline 70 µs, the twin 1 µs.
-                let expected = if alt["side"] == "python-1-thread" {
-                    70.0
-                } else {
-                    4.0
+                // one-thread baseline 70 µs, the twin from Python 3 µs,
+                // the twin 1 µs.
+                let expected = match alt["side"].as_str() {
+                    Some("python-1-thread") => 70.0,
+                    Some("twin-from-python") => 3.0,
+                    _ => 4.0,
                 };
                 assert!(
                     (vs_rust - expected).abs() < 0.1,

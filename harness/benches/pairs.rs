@@ -22,7 +22,8 @@ use twinbench::inputs::Input;
 use twinbench::measure::PairBenchId;
 use twinbench::measure::bench_id::{
     BenchId, EXECUTOR_HOP_FUNCTIONS, EXECUTOR_HOP_GROUP, INSTRUMENTATION_FUNCTION,
-    INSTRUMENTATION_GROUP, PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP,
+    INSTRUMENTATION_GROUP, PYO3_OVERHEAD_FUNCTION, PYO3_OVERHEAD_GROUP, SHADOW_RUNNER_FUNCTIONS,
+    SHADOW_RUNNER_GROUP,
 };
 use twinbench::measure::bench_run::{self, BenchRun};
 use twinbench::measure::eta::{self, Eta};
@@ -254,7 +255,22 @@ fn bench_all(
 ) {
     if let Some(bridge) = bridge.filter(|_| pins == PinSet::Server) {
         bench_pyo3_overhead(c, bridge);
-        bench_executor_hop(c, bridge);
+        // The original's thread-pool hop (the report's executor note).
+        bench_call_pair(
+            c,
+            bridge,
+            EXECUTOR_HOP_GROUP,
+            EXECUTOR_HOP_FUNCTIONS,
+            bridge::EXECUTOR_HOP,
+        );
+        // The shadow runner's cost per call (claim C26).
+        bench_call_pair(
+            c,
+            bridge,
+            SHADOW_RUNNER_GROUP,
+            SHADOW_RUNNER_FUNCTIONS,
+            bridge::SHADOW_RUNNER,
+        );
     }
     if pins == PinSet::Server {
         bench_instrumentation(c);
@@ -460,14 +476,22 @@ fn bench_instrumentation(c: &mut Criterion) {
     group.finish();
 }
 
-/// The original runs each analytics kernel through
-/// `loop.run_in_executor(ThreadPoolExecutor(4), ...)`; the baselines call
-/// the kernel directly. Timed once, through the pool and inline, so the
-/// report can show the hop beside small sizes' Python times.
-fn bench_executor_hop(c: &mut Criterion, bridge: &Bridge) {
+/// Two Python functions of one argument, each timed on `None` in `group`:
+/// a call wrapped some way and the same call direct, so the difference of
+/// their means is what the wrapping costs. Used for the original's
+/// `run_in_executor` hop (the baselines call each kernel directly: the
+/// report shows the hop beside small sizes' Python times) and for the
+/// shadow runner (`twinbench.shadow`, claim C26).
+fn bench_call_pair(
+    c: &mut Criterion,
+    bridge: &Bridge,
+    group: &str,
+    names: [&str; 2],
+    functions: [twinbench::pairs::PythonFunction; 2],
+) {
     Python::attach(|py| {
-        let mut group = c.benchmark_group(EXECUTOR_HOP_GROUP);
-        for (name, function) in EXECUTOR_HOP_FUNCTIONS.into_iter().zip(bridge::EXECUTOR_HOP) {
+        let mut group = c.benchmark_group(group);
+        for (name, function) in names.into_iter().zip(functions) {
             let Ok(call) = bridge.function(py, function) else {
                 eprintln!("twinbench bench: cannot import {}", function.function);
                 continue;

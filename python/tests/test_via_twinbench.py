@@ -75,3 +75,25 @@ def _flat(output):
             yield from _flat(part)
     else:
         yield np.asarray(output, dtype=np.float64)
+
+
+@pytest.mark.parametrize("name, make", [
+    ("search_flood", lambda rng: np.cumsum(rng.poisson(5, 800)).astype(np.float64)),
+    ("memory_growth", lambda rng: np.cumsum(rng.poisson(3, 800) + 1).astype(np.float64)),
+    ("two_sigma", lambda rng: rng.normal(100.0, 5.0, 400)),
+])
+def test_the_monitoring_replacements_answer_as_the_baseline(name, make, monkeypatch):
+    from twinbench_baselines import alerting, detect
+
+    baseline = alerting if name == "two_sigma" else detect
+    values = make(np.random.default_rng(5))
+    if name == "two_sigma":
+        values[::37] += 40.0
+        values = list(values)
+    prepared = getattr(via_twinbench, f"{name}_prepare")(values)
+    expected = _hook(baseline, name, "output")(getattr(baseline, name)(prepared), prepared)
+    got = getattr(via_twinbench, f"{name}_output")(getattr(via_twinbench, name)(prepared), prepared)
+    for a, b in zip(_flat(got), _flat(expected)):
+        np.testing.assert_array_equal(a, b)
+    if name == "two_sigma":
+        assert alerting._detect_anomaly.__module__ == "twinbench_baselines.alerting", "restored"

@@ -19,9 +19,11 @@ so the input and the answer read are the same as the baseline's.
 
 import networkx as nx
 
+from twinbench import alerting as twin_alerting
+from twinbench.detection import detect_memory_growth_anomalies, detect_search_anomalies
 from twinbench.monitoring import detect_node_creation_anomalies
 
-from . import communities, detect, graph, metrics, paths
+from . import alerting, communities, detect, graph, metrics, paths
 
 BACKEND = "twinbench"
 
@@ -92,3 +94,40 @@ def spike_detector(frame):
 
 spike_detector_prepare = detect.spike_detector_prepare
 spike_detector_output = detect.spike_detector_output
+
+
+def search_flood(frame):
+    """K1.2: ``twinbench.detection.detect_search_anomalies`` in place of the
+    original method."""
+    return detect_search_anomalies(frame)
+
+
+search_flood_prepare = detect.search_flood_prepare
+search_flood_output = detect.search_flood_output
+
+
+def memory_growth(frame):
+    """K1.3: ``twinbench.detection.detect_memory_growth_anomalies`` in place
+    of the original method."""
+    return detect_memory_growth_anomalies(frame)
+
+
+memory_growth_prepare = detect.memory_growth_prepare
+memory_growth_output = detect.memory_growth_output
+
+
+def two_sigma(stream):
+    """K28: the original's loop over arriving values, unchanged, with
+    ``twinbench.alerting._detect_anomaly`` in place of the original's
+    per-value check (the module's global swapped for the call: the bench is
+    single-threaded)."""
+    original = alerting._detect_anomaly
+    alerting._detect_anomaly = twin_alerting._detect_anomaly
+    try:
+        return alerting.two_sigma(stream)
+    finally:
+        alerting._detect_anomaly = original
+
+
+two_sigma_prepare = _hook(alerting, "two_sigma", "prepare")
+two_sigma_output = _hook(alerting, "two_sigma", "output")

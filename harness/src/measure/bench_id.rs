@@ -21,6 +21,11 @@ pub const EXECUTOR_HOP_GROUP: &str = "executor-hop";
 /// The two functions of [`EXECUTOR_HOP_GROUP`]: through the pool, inline.
 pub const EXECUTOR_HOP_FUNCTIONS: [&str; 2] = ["through-executor", "direct"];
 
+/// criterion group holding the shadow runner's cost per call (claim C26).
+pub const SHADOW_RUNNER_GROUP: &str = "shadow-runner";
+/// The two functions of [`SHADOW_RUNNER_GROUP`]: through the runner, direct.
+pub const SHADOW_RUNNER_FUNCTIONS: [&str; 2] = ["routed", "direct"];
+
 /// criterion group holding the migration's per-call instrumentation
 /// (`twinbench_migrate::instrumented`: route + report to the rollout
 /// controller and the metrics), claim C26.
@@ -60,6 +65,15 @@ impl BenchId {
     pub fn executor_hop(function: &str) -> Self {
         Self {
             group: EXECUTOR_HOP_GROUP.to_string(),
+            function: function.to_string(),
+            parameter: None,
+        }
+    }
+
+    /// One function of [`SHADOW_RUNNER_GROUP`].
+    pub fn shadow_runner(function: &str) -> Self {
+        Self {
+            group: SHADOW_RUNNER_GROUP.to_string(),
             function: function.to_string(),
             parameter: None,
         }

@@ -118,7 +118,11 @@ pub(super) const SEARCH_FLOOD: KernelPair = KernelPair {
                           interpolation formula: bit-identical",
     sizes: &[10_000, 100_000, 1_000_000],
     claims: &["C02", "C06", "C09"],
-    alternatives: &[],
+    alternatives: &[twin_from_python(
+        "search_flood",
+        "twinbench.detection.detect_search_anomalies in place of the original method: the twin as the Python service gets it; its ratio to the Rust column is \
+         the cost of crossing from Python",
+    )],
     original: OriginalUse {
         timed_by: None,
         called_by: None,
@@ -149,7 +153,11 @@ pub(super) const MEMORY_GROWTH: KernelPair = KernelPair {
                           bit-identical",
     sizes: &[10_000, 100_000, 1_000_000],
     claims: &["C02", "C06", "C09"],
-    alternatives: &[],
+    alternatives: &[twin_from_python(
+        "memory_growth",
+        "twinbench.detection.detect_memory_growth_anomalies in place of the original method: the twin as the Python service gets it; its ratio to the Rust column is \
+         the cost of crossing from Python",
+    )],
     original: OriginalUse {
         timed_by: None,
         called_by: None,
@@ -292,7 +300,11 @@ pub(super) const TWO_SIGMA: KernelPair = KernelPair {
                           statistics module does: bit-identical",
     sizes: &[1_000, 2_000, 5_000],
     claims: &["C06"],
-    alternatives: &[],
+    alternatives: &[twin_from_python(
+        "two_sigma",
+        "the original's loop over arriving values with twinbench.alerting._detect_anomaly in place of its per-value check: the twin as the Python service gets it; its ratio to the Rust column is \
+         the cost of crossing from Python",
+    )],
     original: OriginalUse {
         timed_by: None,
         called_by: Some(

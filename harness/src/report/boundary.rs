@@ -7,7 +7,7 @@ use super::markup::{esc, format_duration};
 use crate::pairs::Side;
 use crate::results::Results;
 
-/// Writes the section; nothing when no pair has the column.
+/// Writes the section (a visible note when no pair has the column).
 pub(super) fn section(out: &mut String, results: &Results) {
     let rows: Vec<String> = results
         .pairs
@@ -57,11 +57,16 @@ pub(super) fn section(out: &mut String, results: &Results) {
             ))
         })
         .collect();
+    out.push_str("<h2 id=boundary>Crossing from Python</h2>");
     if rows.is_empty() {
+        out.push_str(
+            "<p class=muted>No pair of this run has a twin-from-python column (the analytics \
+             pairs and the detectors do).</p>",
+        );
         return;
     }
     out.push_str(
-        "<h2 id=boundary>Crossing from Python</h2><p class=muted>Mean time per call of the \
+        "<p class=muted>Mean time per call of the \
          original, of the twin as the Python service would call it (the original's code with \
          networkx dispatching to the twinbench backend, the graph converted on every call; or \
          the twinbench package function in place of the original), and of the same twin called \

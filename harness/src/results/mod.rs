@@ -90,6 +90,10 @@ pub struct Results {
     /// measured).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executor_hop: Option<ExecutorHop>,
+    /// What the shadow runner (`twinbench.shadow`) adds to a call the twin
+    /// serves from Python (claim C26); `None` when not timed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow_runner: Option<ShadowRunnerCost>,
     pub pairs: Vec<PairResult>,
     /// What the migration's monitoring adds to one call (claim C26): the
     /// rollout controller's routing and report plus the Prometheus metrics
@@ -146,6 +150,27 @@ pub struct Results {
 pub struct ExecutorHop {
     pub through_executor: SideTiming,
     pub direct: SideTiming,
+}
+
+/// A trivial twin called through the shadow runner (shadowing off) and
+/// directly, both from the bridge: the difference is the runner's cost.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ShadowRunnerCost {
+    pub routed: SideTiming,
+    pub direct: SideTiming,
+}
+
+impl ShadowRunnerCost {
+    /// The runner's per-call samples: each routed sample minus the direct
+    /// mean (the ratio's interval then carries the routed side's spread).
+    pub fn added_ns_samples(&self) -> Vec<f64> {
+        let direct = self.direct.mean_ns.point;
+        self.routed
+            .per_iteration_ns
+            .iter()
+            .map(|ns| ns - direct)
+            .collect()
+    }
 }
 
 impl ExecutorHop {

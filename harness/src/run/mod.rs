@@ -20,7 +20,7 @@ use std::time::SystemTime;
 
 use crate::environment::{GitInfo, Machine};
 use crate::inputs::{Generator, Input};
-use crate::measure::bench_id::{BenchId, EXECUTOR_HOP_FUNCTIONS};
+use crate::measure::bench_id::{BenchId, EXECUTOR_HOP_FUNCTIONS, SHADOW_RUNNER_FUNCTIONS};
 use crate::measure::bench_run;
 use crate::measure::memory::{self, AllocationMeter};
 use crate::measure::model_checks::{self, Isolation};
@@ -31,7 +31,7 @@ use crate::pins::PinSet;
 use crate::results::{
     AlternativeInfo, AlternativeResult, BudgetLevel, Correctness, ExecutorHop, GraphFootprint,
     Language, PairResult, PinSetVersions, Results, SCHEMA_VERSION, ScenarioInfo, ShadowRun,
-    SizeResult, Versions,
+    ShadowRunnerCost, SizeResult, Versions,
 };
 use crate::scenario::{KernelPlan, Scenario, Shard};
 use crate::sides::python::{self as bridge, Bridge};
@@ -171,6 +171,18 @@ pub fn run(
             through_executor,
             direct,
         });
+
+    let [routed, direct] =
+        SHADOW_RUNNER_FUNCTIONS.map(|name| match samples.read(&BenchId::shadow_runner(name)) {
+            Ok(s) => Some(side_timing(Side::Python, &s.per_iteration_ns, s.iterations)),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        });
+    let shadow_runner = routed
+        .zip(direct)
+        .map(|(routed, direct)| ShadowRunnerCost { routed, direct });
 
     let selected: Vec<&KernelPlan> = scenario
         .kernels
@@ -444,6 +456,7 @@ pub fn run(
         bench_run,
         pyo3_call_overhead,
         executor_hop,
+        shadow_runner,
         pairs,
         instrumentation,
         graph_footprints,

@@ -821,6 +821,71 @@ fn rollout_row(spec: &ClaimSpec, results: &Results) -> ClaimRow {
 /// call at the kernel's largest size: the share the monitoring adds to a
 /// call the twin serves. The worst kernel decides: confirmed when its
 /// interval is under the limit, refuted when it is above.
+/// Each kernel's share `added ÷ its call` at its largest size timed on
+/// `side`, worst first.
+fn overhead_shares(
+    results: &Results,
+    added: &[f64],
+    side: Side,
+    label: &str,
+) -> Vec<(String, Estimate)> {
+    let mut shares: Vec<(String, Estimate)> = results
+        .pairs
+        .iter()
+        .filter_map(|p| {
+            // The largest size timed on both the pair's sides and `side`.
+            let size = p
+                .sizes
+                .iter()
+                .filter(|s| {
+                    s.samples(side).is_some() && largest_timed(std::slice::from_ref(*s)).is_some()
+                })
+                .max_by_key(|s| s.size)?;
+            let call = size.samples(side)?;
+            Some((
+                format!("{} @ {}{label}", p.kernel, size.size),
+                ratio_estimate(added, call),
+            ))
+        })
+        .collect();
+    shares.sort_by(|a, b| b.1.point.total_cmp(&a.1.point));
+    shares
+}
+
+/// "under 1% of the call for 67 of 68 kernels; worst k @ n: …; over: …".
+fn overhead_text(shares: &[(String, Estimate)], limit: f64) -> String {
+    let pct = |x: f64| format!("{:.3}%", x * 100.0);
+    let over: Vec<String> = shares
+        .iter()
+        .filter(|(_, e)| e.point >= limit)
+        .map(|(k, e)| format!("{k} {:.1}%", e.point * 100.0))
+        .collect();
+    let Some((worst_kernel, worst)) = shares.first() else {
+        return "no call timed".into();
+    };
+    format!(
+        "under {} of the call for {} of {} kernels (largest size); worst {worst_kernel}: {} \
+         [{}, {}]{}",
+        pct(limit),
+        shares.len() - over.len(),
+        shares.len(),
+        pct(worst.point),
+        pct(worst.low),
+        pct(worst.high),
+        if over.is_empty() {
+            String::new()
+        } else {
+            format!("; over: {}", over.join(", "))
+        }
+    )
+}
+
+/// C26: what the migration's monitoring adds to a call the twin serves, as
+/// a share of that call, worst kernel deciding. Two instrumentations, each
+/// against the call it wraps: route + report to the controller and the
+/// metrics (Rust, `twinbench_migrate::instrumented`) against the twin from
+/// Rust; the shadow runner (`twinbench.shadow`, shadowing off) against the
+/// twin called from Python, where that column was timed.
 fn monitoring_overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
     let Some(instrumentation) = results
         .instrumentation
@@ -833,54 +898,61 @@ fn monitoring_overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> C
             "the instrumentation was not timed in this run (the pairs bench times it)",
         );
     };
-    let mut shares: Vec<(String, Estimate)> = results
-        .pairs
-        .iter()
-        .filter_map(|p| {
-            let size = largest_timed(&p.sizes)?;
-            let twin = size.samples(Side::Rust)?;
-            Some((
-                format!("{} @ {}", p.kernel, size.size),
-                ratio_estimate(instrumentation, twin),
-            ))
-        })
-        .collect();
-    if shares.is_empty() {
+    let rust_shares = overhead_shares(results, instrumentation, Side::Rust, "");
+    if rust_shares.is_empty() {
         return unmeasured(spec, "no twin was timed in this run");
     }
-    shares.sort_by(|a, b| b.1.point.total_cmp(&a.1.point));
-    let over: Vec<String> = shares
-        .iter()
-        .filter(|(_, e)| e.point >= limit)
-        .map(|(k, e)| format!("{k} {:.1}%", e.point * 100.0))
-        .collect();
-    let (worst_kernel, worst) = shares[0].clone();
     let per_call = crate::stats::mean_estimate(instrumentation);
-    let pct = |x: f64| format!("{:.3}%", x * 100.0);
+    let mut text = format!(
+        "route + report costs {:.0} ns [{:.0}, {:.0}] per call: {}",
+        per_call.point,
+        per_call.low,
+        per_call.high,
+        overhead_text(&rust_shares, limit)
+    );
+    let runner = results.shadow_runner.as_ref().map(|r| r.added_ns_samples());
+    let python_shares = runner
+        .as_deref()
+        .map(|added| overhead_shares(results, added, Side::TwinFromPython, " (from Python)"))
+        .unwrap_or_default();
+    match &runner {
+        None => text.push_str(
+            ". The shadow runner was not timed in this run (the pairs bench times it), so it \
+             is not included",
+        ),
+        Some(added) => {
+            let e = crate::stats::mean_estimate(added);
+            text.push_str(&format!(
+                ". The shadow runner (twinbench.shadow, a call the twin serves, shadowing off) \
+                 adds {:.0} ns [{:.0}, {:.0}] per call from Python: {}",
+                e.point,
+                e.low,
+                e.high,
+                if python_shares.is_empty() {
+                    "no twin was timed from Python in this run".to_string()
+                } else {
+                    overhead_text(&python_shares, limit)
+                }
+            ));
+        }
+    }
+    let mut shares = rust_shares;
+    shares.extend(python_shares);
+    shares.sort_by(|a, b| b.1.point.total_cmp(&a.1.point));
+    let worst = shares[0].1;
+    let mut row_verdict = verdict(&worst, limit, Direction::LessThan);
+    if runner.is_none() && row_verdict == ClaimVerdict::Confirmed {
+        // Half of the instrumentation unmeasured cannot confirm it.
+        row_verdict = ClaimVerdict::Consistent;
+    }
     ClaimRow {
         measured: Some(worst),
-        measured_text: format!(
-            "route + report costs {:.0} ns [{:.0}, {:.0}] per call; under {} of the twin's call \
-             for {} of {} kernels (largest size); worst {worst_kernel}: {} [{}, {}]{}. The shadow \
-             runner (the original run beside the twin) is not included",
-            per_call.point,
-            per_call.low,
-            per_call.high,
-            pct(limit),
-            shares.len() - over.len(),
-            shares.len(),
-            pct(worst.point),
-            pct(worst.low),
-            pct(worst.high),
-            if over.is_empty() {
-                String::new()
-            } else {
-                format!("; over: {}", over.join(", "))
-            }
-        ),
-        verdict: verdict(&worst, limit, Direction::LessThan),
+        measured_text: text,
+        verdict: row_verdict,
         rests_on: shares.into_iter().map(|(k, _)| k).collect(),
-        against: "each twin's own time per call at its largest size (same run)".into(),
+        against: "each twin's own time per call at its largest size, from Rust and from \
+                  Python (same run)"
+            .into(),
         ..claim_base(spec)
     }
 }
@@ -1265,6 +1337,18 @@ mod tests {
 
         results.instrumentation = Some(side_timing(Side::Rust, &spread(50.0), 10.0));
         results.pairs = vec![timed(&template, "slow", &[], [1e6, 1e6, 100_000.0])];
+        results.shadow_runner = None;
+        let c26 = claim(&results);
+        assert_eq!(
+            c26.verdict,
+            ClaimVerdict::Consistent,
+            "the shadow runner untimed cannot confirm it: {}",
+            c26.measured_text
+        );
+        results.shadow_runner = Some(crate::results::ShadowRunnerCost {
+            routed: side_timing(Side::Python, &spread(3_000.0), 10.0),
+            direct: side_timing(Side::Python, &spread(500.0), 10.0),
+        });
         let c26 = claim(&results);
         assert_eq!(
             c26.verdict,
@@ -1273,6 +1357,25 @@ mod tests {
             c26.measured_text
         );
         assert!((c26.measured.expect("measured").point - 0.0005).abs() < 0.0001);
+        assert!(
+            c26.measured_text.contains("shadow runner"),
+            "{}",
+            c26.measured_text
+        );
+
+        // The runner against a twin called from Python: 2.5 µs of 100 µs.
+        let mut from_python = results.clone();
+        for size in &mut from_python.pairs[0].sizes {
+            size.timings
+                .push(side_timing(Side::TwinFromPython, &spread(100_000.0), 10.0));
+        }
+        let c26 = claim(&from_python);
+        assert_eq!(c26.verdict, ClaimVerdict::Refuted, "{}", c26.measured_text);
+        assert!(
+            c26.rests_on[0].ends_with("(from Python)"),
+            "{:?}",
+            c26.rests_on
+        );
 
         results
             .pairs

@@ -52,6 +52,21 @@ pub const EXECUTOR_HOP: [PythonFunction; 2] = [
     },
 ];
 
+/// A call the twin serves through the shadow runner (`twinbench.shadow`,
+/// shadowing off) and the same twin called directly
+/// (`twinbench_baselines/shadow_runner.py`), in the order of the bench ids'
+/// `SHADOW_RUNNER_FUNCTIONS`.
+pub const SHADOW_RUNNER: [PythonFunction; 2] = [
+    PythonFunction {
+        module: "twinbench_baselines.shadow_runner",
+        function: "routed",
+    },
+    PythonFunction {
+        module: "twinbench_baselines.shadow_runner",
+        function: "direct",
+    },
+];
+
 pub use crate::pins::VENV_ENV;
 
 /// A baseline call's memory figures (`twinbench_baselines.memory`):
