@@ -110,8 +110,13 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 30] = [
+const REQUIRED_ZOO: [&str; 35] = [
     "R1.1",
+    "R1.3",
+    "R1.5",
+    "R1.7",
+    "R1.8",
+    "R1.10",
     "R2.2",
     "R2.4",
     "R3.1",
