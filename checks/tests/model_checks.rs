@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 35] = [
+const REQUIRED_ZOO: [&str; 38] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -119,6 +119,8 @@ const REQUIRED_ZOO: [&str; 35] = [
     "R1.10",
     "R2.2",
     "R2.4",
+    "R2.7",
+    "R2.8",
     "R3.1",
     "R3.2",
     "R3.3",
@@ -137,6 +139,7 @@ const REQUIRED_ZOO: [&str; 35] = [
     "S3",
     "seed003-breaker-counter",
     "seed003-breaker-half-open",
+    "seed003-cache-expired-read",
     "R10.1.lost-counts",
     "R10.1.last-seen-backwards",
     "R10.2.iteration",
