@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 38] = [
+const REQUIRED_ZOO: [&str; 39] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -125,6 +125,7 @@ const REQUIRED_ZOO: [&str; 38] = [
     "R3.2",
     "R3.3",
     "R3.4",
+    "R3.7",
     "R4.1",
     "R5.1",
     "R6.2",
