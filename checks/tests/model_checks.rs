@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 39] = [
+const REQUIRED_ZOO: [&str; 40] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -135,6 +135,7 @@ const REQUIRED_ZOO: [&str; 39] = [
     "R8.1",
     "R9.2",
     "R9.3",
+    "R9.6",
     "S1",
     "S2",
     "S3",

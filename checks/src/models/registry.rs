@@ -1,6 +1,7 @@
 //! Service registry: concurrent probes, re-registrations and discoveries keep
 //! health newest-first, per registration and fresh; the original's probes and
-//! cache (R9.1–R9.3) do not.
+//! cache (R9.1–R9.3) do not. Concurrent request counts are exact; the
+//! original's separate read-modify-writes (R9.6) lose some.
 
 use super::super::SCALE;
 use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket};
@@ -11,6 +12,7 @@ use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 const NEWEST_PROBE_WINS: &str = "newest-probe-wins";
 const NO_CROSS_WIRING: &str = "no-cross-wiring";
 const DISCOVERY_FRESH: &str = "discovery-fresh";
+const COUNTERS_EXACT: &str = "counters-exact";
 
 const ID: &str = "svc";
 
@@ -44,6 +46,15 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[DISCOVERY_FRESH],
             checkers: &Checker::ALL,
             body: discover_during_health_change_fixed,
+        },
+        CheckCase {
+            id: "service_registry.concurrent_request_counts",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "workers each record requests (every other one failed) to one service",
+            invariants: &[COUNTERS_EXACT],
+            checkers: &Checker::ALL,
+            body: concurrent_request_counts,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -82,6 +93,19 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[DISCOVERY_FRESH],
             checkers: &Checker::ALL,
             body: zoo_stale_discovery,
+        },
+        CheckCase {
+            id: "zoo.R9.6",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.6",
+                breaks: COUNTERS_EXACT,
+            }),
+            operations: "workers each record requests to one service: running mean, then \
+                         request_count += 1, then error_count += 1, each a read then a write",
+            invariants: &[COUNTERS_EXACT],
+            checkers: &Checker::ALL,
+            body: zoo_lost_request_counts,
         },
     ]
 }
@@ -316,4 +340,65 @@ fn zoo_reregister_while_probing() {
 /// R9.1: the health change does not invalidate the cache.
 fn zoo_stale_discovery() {
     discover_during(&OriginalRegistry::new());
+}
+
+/// Worker `t`'s `k`-th request: latency `10 · (t + 1)`, failed when `k` is odd.
+fn request(t: usize, k: usize) -> (u64, bool) {
+    (10 * (t as u64 + 1), k % 2 == 0)
+}
+
+/// Every worker's requests, recorded through `record`; returns the
+/// expected (requests, errors, total latency).
+fn record_requests(record: impl Fn(u64, bool) + Send + Sync + 'static) -> (u64, u64, u64) {
+    let record = Arc::new(record);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let record = Arc::clone(&record);
+            thread::spawn(move || {
+                for k in 0..SCALE.ops_per_thread {
+                    let (latency, ok) = request(t, k);
+                    record(latency, ok);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let all =
+        (0..SCALE.threads).flat_map(|t| (0..SCALE.ops_per_thread).map(move |k| request(t, k)));
+    all.fold((0, 0, 0), |(n, e, l), (latency, ok)| {
+        (n + 1, e + u64::from(!ok), l + latency)
+    })
+}
+
+fn concurrent_request_counts() {
+    let registry = ServiceRegistry::new();
+    registry.register(ID, "analytics", "http://svc", 0);
+    let recording = registry.clone();
+    let expected = record_requests(move |latency, ok| {
+        let _ = recording.record_request(ID, latency, ok);
+    });
+    let got = registry
+        .get(ID)
+        .map(|s| (s.requests, s.errors, s.total_latency));
+    ensure(got == Some(expected), COUNTERS_EXACT, || {
+        format!("(requests, errors, total latency) {got:?}, expected {expected:?}")
+    });
+}
+
+fn zoo_lost_request_counts() {
+    let registry = OriginalRegistry::new();
+    registry.register(ID);
+    let recording = Arc::clone(&registry);
+    let (requests, errors, total) = record_requests(move |latency, ok| {
+        recording.update_service_metrics(ID, latency, ok);
+    });
+    let got = registry.service_metrics(ID);
+    let mean = total as f64 / requests as f64;
+    let exact =
+        got.is_some_and(|(n, e, avg)| n == requests && e == errors && (avg - mean).abs() < 1e-9);
+    ensure(exact, COUNTERS_EXACT, || {
+        format!("(requests, errors, mean) {got:?}, expected ({requests}, {errors}, {mean})")
+    });
 }

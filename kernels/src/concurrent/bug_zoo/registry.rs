@@ -10,6 +10,8 @@
 //!   but its counts go through `update_service_metrics`, which looks the id
 //!   up *again*; after a re-registration during the probe's await they land
 //!   on the new registration, which stays UNKNOWN (breaks no-cross-wiring).
+//! - `R9.6` counter read-modify-writes: see
+//!   [`OriginalRegistry::update_service_metrics`].
 //! - `R9.1` stale discovery: health transitions do not invalidate the cache,
 //!   so `discover(healthy_only)` keeps returning a service that turned
 //!   unhealthy (breaks discovery-fresh).
@@ -31,6 +33,9 @@ struct Endpoint {
     generation: u64,
     health: Health,
     probes_applied: u64,
+    request_count: u64,
+    error_count: u64,
+    avg_response_time: f64,
 }
 
 /// A probe in flight: the endpoint object it holds, plus observation-only
@@ -88,6 +93,9 @@ impl OriginalRegistry {
                 generation,
                 health: Health::Unknown,
                 probes_applied: 0,
+                request_count: 0,
+                error_count: 0,
+                avg_response_time: 0.0,
             })),
         );
         inner.discovery_cache = None;
@@ -119,6 +127,37 @@ impl OriginalRegistry {
         if let Some(current) = current {
             current.lock().probes_applied += 1;
         }
+    }
+
+    /// `R9.6` `update_service_metrics` (l.319–337): the running mean, then
+    /// `request_count += 1`, then `error_count += 1` on failure; each
+    /// attribute read and write is atomic, no statement is.
+    pub fn update_service_metrics(&self, id: &str, response_time: u64, success: bool) {
+        let Some(endpoint) = self.inner.lock().services.get(id).cloned() else {
+            return;
+        };
+        // `s.avg = (s.avg * s.request_count + rt) / (s.request_count + 1)`
+        let (avg, count) = {
+            let e = endpoint.lock();
+            (e.avg_response_time, e.request_count)
+        };
+        let avg = (avg * count as f64 + response_time as f64) / (count + 1) as f64;
+        endpoint.lock().avg_response_time = avg;
+        // `s.request_count += 1`
+        let count = endpoint.lock().request_count;
+        endpoint.lock().request_count = count + 1;
+        if !success {
+            // `s.error_count += 1`
+            let errors = endpoint.lock().error_count;
+            endpoint.lock().error_count = errors + 1;
+        }
+    }
+
+    /// `(request_count, error_count, avg_response_time)` of `id`.
+    pub fn service_metrics(&self, id: &str) -> Option<(u64, u64, f64)> {
+        let endpoint = self.inner.lock().services.get(id).cloned()?;
+        let e = endpoint.lock();
+        Some((e.request_count, e.error_count, e.avg_response_time))
     }
 
     /// `discover_services(healthy_only=True)`, cached.
