@@ -1,18 +1,20 @@
 //! Background collector lifecycle: start/stop from several threads ends in the
 //! state of the last call with exactly one loop; the originals' start during
-//! stop (R5.1, R6.2) does not.
+//! stop (R5.1, R6.2) does not. Concurrent health updates raise one alert
+//! per change in a chain; the original's read-write-alert (R5.5) does not.
 //!
 //! Loops spawned by `start` are threads too: under loom a case spawns one
 //! caller thread and at most two loops (three threads besides main).
 
 use super::super::SCALE;
-use super::super::bug_zoo::collector::{FlagMonitor, StatusCollector};
-use super::super::collector::{Call, Collector};
+use super::super::bug_zoo::collector::{FlagMonitor, RacyHealthMonitor, StatusCollector};
+use super::super::collector::{Call, Collector, ComponentStatus, HealthAlert, HealthTracker};
 use super::super::sync::{Arc, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const FINAL_STATE_IS_LAST_CALL: &str = "final-state-is-last-call";
 const EXACTLY_ONE_LOOP: &str = "exactly-one-loop";
+const ALERT_PER_TRANSITION: &str = "alert-per-transition";
 
 pub fn cases() -> Vec<CheckCase> {
     vec![
@@ -35,6 +37,29 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[FINAL_STATE_IS_LAST_CALL, EXACTLY_ONE_LOOP],
             checkers: &Checker::ALL,
             body: start_during_stop_then_stop_fixed,
+        },
+        CheckCase {
+            id: "collector.concurrent_health_updates",
+            component: Component::Collector,
+            subject: Subject::Fixed,
+            operations: "component healthy; workers each set its status (degraded, unhealthy, \
+                         healthy in turn) concurrently",
+            invariants: &[ALERT_PER_TRANSITION],
+            checkers: &Checker::ALL,
+            body: concurrent_health_updates,
+        },
+        CheckCase {
+            id: "zoo.R5.5",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R5.5",
+                breaks: ALERT_PER_TRANSITION,
+            }),
+            operations: "component healthy; workers each set its status concurrently: read \
+                         old, write new, alert if different",
+            invariants: &[ALERT_PER_TRANSITION],
+            checkers: &Checker::ALL,
+            body: zoo_health_lost_transition,
         },
         CheckCase {
             id: "zoo.R5.1",
@@ -250,4 +275,66 @@ fn zoo_orphaned_loop() {
     });
     // Let the orphan notice the flag and exit, so the run can end.
     monitor.stop();
+}
+
+const COMPONENT: &str = "graph";
+
+/// Worker `t`'s `k`-th status: never the initial healthy on the first
+/// update, so two first updates always both change the status.
+fn health_status(t: usize, k: usize) -> ComponentStatus {
+    match (t + k) % 3 {
+        0 => ComponentStatus::Degraded,
+        1 => ComponentStatus::Unhealthy,
+        _ => ComponentStatus::Healthy,
+    }
+}
+
+/// The alerts chain from healthy to the final status.
+fn check_alert_chain(alerts: &[HealthAlert], last: Option<ComponentStatus>) {
+    let mut at = ComponentStatus::Healthy;
+    for alert in alerts {
+        ensure(
+            alert.from == at && alert.to != alert.from,
+            ALERT_PER_TRANSITION,
+            || format!("alert {alert:?} while the status was {at:?}; all alerts {alerts:?}"),
+        );
+        at = alert.to;
+    }
+    ensure(last == Some(at), ALERT_PER_TRANSITION, || {
+        format!("final status {last:?}, but the alerts end at {at:?}: {alerts:?}")
+    });
+}
+
+fn health_race(update: impl Fn(ComponentStatus) + Send + Sync + 'static) {
+    let update = Arc::new(update);
+    update(ComponentStatus::Healthy);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let update = Arc::clone(&update);
+            thread::spawn(move || {
+                for k in 0..SCALE.ops_per_thread {
+                    update(health_status(t, k));
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+fn concurrent_health_updates() {
+    let tracker = Arc::new(HealthTracker::new());
+    let updating = Arc::clone(&tracker);
+    health_race(move |status| {
+        updating.update(COMPONENT, status);
+    });
+    check_alert_chain(&tracker.alerts(), tracker.status(COMPONENT));
+}
+
+fn zoo_health_lost_transition() {
+    let monitor = RacyHealthMonitor::new();
+    let updating = Arc::clone(&monitor);
+    health_race(move |status| updating.update_component_health(COMPONENT, status));
+    check_alert_chain(&monitor.alerts(), monitor.status(COMPONENT));
 }

@@ -33,6 +33,7 @@
 //!   exactly one loop is alive if running and none if stopped; after any
 //!   `stop` returns, the loop that was live when it was called is gone.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::sync::atomic::{AtomicUsize, Ordering};
@@ -392,6 +393,77 @@ impl fmt::Debug for Collector {
     }
 }
 
+/// A component's health as the collector's health loop rates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ComponentStatus {
+    Healthy,
+    Degraded,
+    Unhealthy,
+}
+
+/// One status change of one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthAlert {
+    pub component: String,
+    pub from: ComponentStatus,
+    pub to: ComponentStatus,
+}
+
+#[derive(Debug, Default)]
+struct HealthState {
+    current: BTreeMap<String, ComponentStatus>,
+    alerts: Vec<HealthAlert>,
+}
+
+/// Per-component health with one alert per actual change.
+///
+/// The original `HealthMonitor.update_component_health` reads the old
+/// status, writes the new one and alerts if they differ, in three steps;
+/// two concurrent updates of one component can both read the same old
+/// status, so a change is reported twice, with the wrong old status, or not
+/// at all (R5.5). Here the read, the write and the alert are one critical
+/// section. As in the original, a component's first status raises no alert.
+///
+/// Invariant (**alert-per-transition**): a component's alerts, in order,
+/// chain from its first status to its current one (each alert's `from` is
+/// the previous alert's `to`), and every update that changed the status
+/// raised exactly one of them.
+#[derive(Debug, Default)]
+pub struct HealthTracker {
+    state: Mutex<HealthState>,
+}
+
+impl HealthTracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `component`'s status; returns the alert if it changed.
+    pub fn update(&self, component: &str, status: ComponentStatus) -> Option<HealthAlert> {
+        let mut state = self.state.lock();
+        let old = state.current.insert(component.to_string(), status)?;
+        if old == status {
+            return None;
+        }
+        let alert = HealthAlert {
+            component: component.to_string(),
+            from: old,
+            to: status,
+        };
+        state.alerts.push(alert.clone());
+        Some(alert)
+    }
+
+    pub fn status(&self, component: &str) -> Option<ComponentStatus> {
+        self.state.lock().current.get(component).copied()
+    }
+
+    /// Every alert so far, oldest first.
+    pub fn alerts(&self) -> Vec<HealthAlert> {
+        self.state.lock().alerts.clone()
+    }
+}
+
 // std unit tests: not compiled into the loom/shuttle builds of this file
 // (twinbench-checks sets `twinbench_model_check`), where they would run
 // outside any model.
@@ -480,5 +552,19 @@ mod tests {
         // s3 was superseded by the stop after it.
         assert_eq!(core.start_step(s3), StartStep::Done);
         assert_eq!(core.ticks_collected(), 1);
+    }
+
+    #[test]
+    fn health_alerts_once_per_change() {
+        let tracker = HealthTracker::new();
+        assert_eq!(tracker.update("db", ComponentStatus::Healthy), None);
+        assert_eq!(tracker.update("db", ComponentStatus::Healthy), None);
+        let alert = tracker.update("db", ComponentStatus::Degraded);
+        assert_eq!(
+            alert.map(|a| (a.from, a.to)),
+            Some((ComponentStatus::Healthy, ComponentStatus::Degraded))
+        );
+        assert_eq!(tracker.alerts().len(), 1);
+        assert_eq!(tracker.status("db"), Some(ComponentStatus::Degraded));
     }
 }

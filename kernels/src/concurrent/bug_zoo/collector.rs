@@ -9,10 +9,15 @@
 //! loop re-reads the status as the originals do after their sleep. Each call
 //! takes a sequence number where the original reads the status, so the checks
 //! can tell which call came last.
+//!
+//! `R5.5` — [`RacyHealthMonitor`]: the collector's health monitor reads a
+//! component's old status, writes the new one and alerts if they differ, in
+//! separate steps; two concurrent updates both read the same old status.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::super::collector::{ComponentStatus, HealthAlert};
 use super::super::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
@@ -262,5 +267,42 @@ impl fmt::Debug for FlagMonitor {
             .field("running", &self.is_running())
             .field("alive_loops", &self.alive_loops())
             .finish()
+    }
+}
+
+/// `R5.5`: `HealthMonitor.update_component_health` (l.337–353): read the old
+/// status, write the new one, append to the history, alert if they differ;
+/// each dict/list operation atomic, the sequence not.
+#[derive(Debug, Default)]
+pub struct RacyHealthMonitor {
+    component_health: Mutex<BTreeMap<String, ComponentStatus>>,
+    alerts: Mutex<Vec<HealthAlert>>,
+}
+
+impl RacyHealthMonitor {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn update_component_health(&self, component: &str, status: ComponentStatus) {
+        let old = self.component_health.lock().get(component).copied();
+        self.component_health
+            .lock()
+            .insert(component.to_string(), status);
+        if let Some(old) = old.filter(|&old| old != status) {
+            self.alerts.lock().push(HealthAlert {
+                component: component.to_string(),
+                from: old,
+                to: status,
+            });
+        }
+    }
+
+    pub fn status(&self, component: &str) -> Option<ComponentStatus> {
+        self.component_health.lock().get(component).copied()
+    }
+
+    pub fn alerts(&self) -> Vec<HealthAlert> {
+        self.alerts.lock().clone()
     }
 }
