@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 41] = [
+const REQUIRED_ZOO: [&str; 42] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -128,6 +128,7 @@ const REQUIRED_ZOO: [&str; 41] = [
     "R3.7",
     "R4.1",
     "R5.1",
+    "R5.4",
     "R5.5",
     "R6.2",
     "R6.4",

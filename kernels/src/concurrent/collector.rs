@@ -33,7 +33,7 @@
 //!   exactly one loop is alive if running and none if stopped; after any
 //!   `stop` returns, the loop that was live when it was called is gone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 use super::sync::atomic::{AtomicUsize, Ordering};
@@ -393,6 +393,94 @@ impl fmt::Debug for Collector {
     }
 }
 
+/// Errors of [`DataBuffer`] construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a data buffer must hold at least 1 point")]
+pub struct ZeroCapacity;
+
+/// A collected point with its position in the buffer's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Point<T> {
+    /// 1, 2, … in the order the points were pushed.
+    pub seq: u64,
+    pub value: T,
+}
+
+#[derive(Debug)]
+struct BufferState<T> {
+    points: VecDeque<Point<T>>,
+    capacity: usize,
+    pushed: u64,
+}
+
+/// A collection loop's ring buffer: the newest `capacity` points.
+///
+/// The original `DataBuffer` is a `deque(maxlen)` that the collector appends
+/// to while readers iterate or index it (`get_recent_data`,
+/// `get_data_since`, `get_buffer_stats`); under threads an iteration that
+/// meets an append raises "deque mutated during iteration", and an emptiness
+/// check followed by `data[0]` can fail (R5.4). Here every read copies what
+/// it returns in one critical section.
+///
+/// Invariant (**buffer-fifo**): a read never fails and returns points with
+/// consecutive sequence numbers, ascending, at most `capacity` of them, the
+/// newest being the newest pushed at the time of the read.
+#[derive(Debug)]
+pub struct DataBuffer<T> {
+    state: Mutex<BufferState<T>>,
+}
+
+impl<T: Clone> DataBuffer<T> {
+    pub fn new(capacity: usize) -> Result<Self, ZeroCapacity> {
+        if capacity == 0 {
+            return Err(ZeroCapacity);
+        }
+        Ok(Self {
+            state: Mutex::new(BufferState {
+                points: VecDeque::with_capacity(capacity),
+                capacity,
+                pushed: 0,
+            }),
+        })
+    }
+
+    /// Appends `value`, evicting the oldest point at capacity; returns its
+    /// sequence number.
+    pub fn push(&self, value: T) -> u64 {
+        let mut state = self.state.lock();
+        state.pushed += 1;
+        let seq = state.pushed;
+        if state.points.len() == state.capacity {
+            state.points.pop_front();
+        }
+        state.points.push_back(Point { seq, value });
+        seq
+    }
+
+    /// The newest `n` points, oldest first.
+    pub fn recent(&self, n: usize) -> Vec<Point<T>> {
+        let state = self.state.lock();
+        let skip = state.points.len().saturating_sub(n);
+        state.points.iter().skip(skip).cloned().collect()
+    }
+
+    /// The points pushed after sequence number `seq`, oldest first.
+    pub fn since(&self, seq: u64) -> Vec<Point<T>> {
+        let state = self.state.lock();
+        state
+            .points
+            .iter()
+            .filter(|p| p.seq > seq)
+            .cloned()
+            .collect()
+    }
+
+    /// Points pushed so far.
+    pub fn pushed(&self) -> u64 {
+        self.state.lock().pushed
+    }
+}
+
 /// A component's health as the collector's health loop rates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ComponentStatus {
@@ -566,5 +654,20 @@ mod tests {
         );
         assert_eq!(tracker.alerts().len(), 1);
         assert_eq!(tracker.status("db"), Some(ComponentStatus::Degraded));
+    }
+
+    #[test]
+    fn buffer_keeps_the_newest_points_in_order() {
+        assert_eq!(DataBuffer::<u8>::new(0).err(), Some(ZeroCapacity));
+        let buffer = DataBuffer::new(2).expect("capacity 2");
+        assert!(buffer.recent(5).is_empty());
+        for v in [10, 20, 30] {
+            buffer.push(v);
+        }
+        let seqs = |points: Vec<Point<i32>>| points.into_iter().map(|p| p.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(buffer.recent(5)), vec![2, 3]);
+        assert_eq!(seqs(buffer.recent(1)), vec![3]);
+        assert_eq!(seqs(buffer.since(2)), vec![3]);
+        assert_eq!(buffer.pushed(), 3);
     }
 }
