@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 42] = [
+const REQUIRED_ZOO: [&str; 43] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -144,6 +144,7 @@ const REQUIRED_ZOO: [&str; 42] = [
     "seed003-breaker-counter",
     "seed003-breaker-half-open",
     "seed003-cache-expired-read",
+    "seed003-registry-second-prober",
     "R10.1.lost-counts",
     "R10.1.last-seen-backwards",
     "R10.2.iteration",

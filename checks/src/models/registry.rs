@@ -1,11 +1,13 @@
 //! Service registry: concurrent probes, re-registrations and discoveries keep
 //! health newest-first, per registration and fresh; the original's probes and
 //! cache (R9.1–R9.3) do not. Concurrent request counts are exact; the
-//! original's separate read-modify-writes (R9.6) lose some.
+//! original's separate read-modify-writes (R9.6) lose some. Re-registering
+//! a service never adds a prober; seed 003's registry starts a second one.
 
 use super::super::SCALE;
-use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket};
-use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry};
+use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket, Seed003Registry};
+use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry, health_monitor};
+use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
@@ -13,6 +15,7 @@ const NEWEST_PROBE_WINS: &str = "newest-probe-wins";
 const NO_CROSS_WIRING: &str = "no-cross-wiring";
 const DISCOVERY_FRESH: &str = "discovery-fresh";
 const COUNTERS_EXACT: &str = "counters-exact";
+const ONE_PROBER_PER_SERVICE: &str = "one-prober-per-service";
 
 const ID: &str = "svc";
 
@@ -55,6 +58,16 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[COUNTERS_EXACT],
             checkers: &Checker::ALL,
             body: concurrent_request_counts,
+        },
+        CheckCase {
+            id: "service_registry.reregister_while_monitoring",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "health monitor running (a thread); workers each (re-)register one \
+                         service while main ticks the monitor, then stops it",
+            invariants: &[ONE_PROBER_PER_SERVICE],
+            checkers: &Checker::ALL,
+            body: reregister_while_monitoring,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -106,6 +119,20 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[COUNTERS_EXACT],
             checkers: &Checker::ALL,
             body: zoo_lost_request_counts,
+        },
+        CheckCase {
+            id: "zoo.seed003-registry-second-prober",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "seed003-registry-second-prober",
+                breaks: ONE_PROBER_PER_SERVICE,
+            }),
+            operations: "seed 003 registry: workers each (re-)register one service, each \
+                         registration starting a monitor task and overwriting the stored \
+                         handle; then unregister",
+            invariants: &[ONE_PROBER_PER_SERVICE],
+            checkers: &Checker::ALL,
+            body: zoo_second_prober,
         },
     ]
 }
@@ -400,5 +427,62 @@ fn zoo_lost_request_counts() {
         got.is_some_and(|(n, e, avg)| n == requests && e == errors && (avg - mean).abs() < 1e-9);
     ensure(exact, COUNTERS_EXACT, || {
         format!("(requests, errors, mean) {got:?}, expected ({requests}, {errors}, {mean})")
+    });
+}
+
+fn reregister_while_monitoring() {
+    let registry = ServiceRegistry::new();
+    let probes = Arc::new(AtomicU64::new(0));
+    let counting = Arc::clone(&probes);
+    let monitor = health_monitor(registry.clone(), move |_| {
+        counting.fetch_add(1, Ordering::SeqCst);
+        Health::Healthy
+    });
+    monitor.start();
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let registry = registry.clone();
+            thread::spawn(move || {
+                registry.register(ID, "analytics", "http://svc", 0);
+            })
+        })
+        .collect();
+    for _ in 0..SCALE.ops_per_thread {
+        monitor.tick();
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+    monitor.stop();
+    let (peak, alive) = (monitor.peak_alive_loops(), monitor.alive_loops());
+    let (probed, ticks) = (probes.load(Ordering::SeqCst), monitor.ticks_collected());
+    ensure(
+        peak <= 1 && alive == 0 && probed <= ticks,
+        ONE_PROBER_PER_SERVICE,
+        || {
+            format!(
+                "peak {peak} probe loops, {alive} alive after stop; one service probed \
+                 {probed} times in {ticks} ticks"
+            )
+        },
+    );
+}
+
+fn zoo_second_prober() {
+    let registry = Seed003Registry::new();
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let registry = Arc::clone(&registry);
+            thread::spawn(move || registry.register_service(ID))
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    registry.unregister_service(ID);
+    registry.close();
+    let peak = registry.peak_probers(ID);
+    ensure(peak <= 1, ONE_PROBER_PER_SERVICE, || {
+        format!("{peak} monitor tasks ran at once for service {ID:?}")
     });
 }
