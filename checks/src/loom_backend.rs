@@ -30,6 +30,8 @@ pub mod alert_pipeline;
 pub mod balancer;
 #[path = "../../kernels/src/concurrent/breaker.rs"]
 pub mod breaker;
+#[path = "../../kernels/src/concurrent/breaker_manager.rs"]
+pub mod breaker_manager;
 #[path = "../../kernels/src/concurrent/cache.rs"]
 pub mod cache;
 #[path = "../../kernels/src/concurrent/collector.rs"]

@@ -1,11 +1,15 @@
 //! TTL + LRU cache: concurrent inserts at capacity, set ‖ delete ‖ get,
 //! cache-aside loads racing an invalidating writer, and expiry while another
 //! thread moves the clock; then the original's check-then-act eviction (R2.2),
-//! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5) and
-//! cache-aside stale refill (R8.1).
+//! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5),
+//! snapshot-then-delete tag invalidation (R2.7), metrics read by reference
+//! (R2.8), seed 003's expired reads and cache-aside stale refill (R8.1).
 
 use super::super::SCALE;
-use super::super::bug_zoo::cache::{FallbackCache, QueryCache, TwoLevelCache};
+use super::super::bug_zoo::cache::{
+    FallbackCache, MetricsCacheManager, QueryCache, TaggedCacheManager, ThreadSafeCache,
+    TwoLevelCache,
+};
 use super::super::cache::Cache;
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +23,8 @@ const READ_YOUR_WRITE: &str = "read-your-write";
 const TTL_NEVER_WIDENED: &str = "ttl-never-widened";
 const NO_RESURRECTION: &str = "no-resurrection";
 const NO_STALE_REFILL: &str = "no-stale-refill";
+const INVALIDATION_ATOMIC: &str = "invalidation-atomic";
+const STATS_CONSISTENT: &str = "stats-consistent";
 
 /// The key the single-key cases fight over.
 const KEY: u64 = 7;
@@ -72,6 +78,36 @@ pub fn cases() -> Vec<CheckCase> {
             body: expiry_with_clock,
         },
         CheckCase {
+            id: "cache.tag_invalidation_during_sets",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "key 1 tagged t; one worker sets key 2 then re-sets key 1 (both \
+                         tagged t) while another invalidates tag t",
+            invariants: &[INVALIDATION_ATOMIC],
+            checkers: &Checker::ALL,
+            body: tag_invalidation_during_sets,
+        },
+        CheckCase {
+            id: "cache.stats_during_gets",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "workers get a present and an absent key in turn while main reads \
+                         the counters",
+            invariants: &[STATS_CONSISTENT],
+            checkers: &Checker::ALL,
+            body: stats_during_gets,
+        },
+        CheckCase {
+            id: "cache.expired_read_after_purge",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "one thread sets a key with a TTL while another advances the clock \
+                         by the TTL; main purges expired entries and reads the key",
+            invariants: &[NO_EXPIRED_READ],
+            checkers: &Checker::ALL,
+            body: expired_read_after_purge,
+        },
+        CheckCase {
             id: "zoo.R2.2",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -108,6 +144,46 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[TTL_NEVER_WIDENED],
             checkers: &Checker::ALL,
             body: zoo_ttl_widening,
+        },
+        CheckCase {
+            id: "zoo.R2.7",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.7",
+                breaks: INVALIDATION_ATOMIC,
+            }),
+            operations: "key 1 tagged t; one worker sets key 2 then re-sets key 1 while \
+                         another invalidates tag t (keys snapshotted under the metadata \
+                         lock, deleted one by one after)",
+            invariants: &[INVALIDATION_ATOMIC],
+            checkers: &Checker::ALL,
+            body: zoo_tag_invalidation,
+        },
+        CheckCase {
+            id: "zoo.R2.8",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.8",
+                breaks: STATS_CONSISTENT,
+            }),
+            operations: "workers get a present and an absent key in turn while main reads \
+                         the live metrics object field by field",
+            invariants: &[STATS_CONSISTENT],
+            checkers: &Checker::ALL,
+            body: zoo_live_metrics,
+        },
+        CheckCase {
+            id: "zoo.seed003-cache-expired-read",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "seed003-cache-expired-read",
+                breaks: NO_EXPIRED_READ,
+            }),
+            operations: "ThreadSafeCache: one thread sets a key with a TTL while another \
+                         advances the clock by the TTL; main runs cleanup_expired and reads",
+            invariants: &[NO_EXPIRED_READ],
+            checkers: &Checker::ALL,
+            body: zoo_expired_read,
         },
         CheckCase {
             id: "zoo.R8.1",
@@ -455,4 +531,189 @@ fn zoo_stale_refill() {
     ensure(cached.is_none_or(|v| v == 2), NO_STALE_REFILL, || {
         format!("cache holds version {cached:?} after the database moved to 2 and was invalidated")
     });
+}
+
+/// Key 1 (tag `t`) exists; a setter sets key 2 then re-sets key 1 (both
+/// tagged `t`) while an invalidator drops tag `t`. An invalidation at one
+/// instant that spared key 2 (set after it) also spared key 1 (set later
+/// still), so "key 2 present, key 1 absent" is impossible.
+fn tag_race(
+    set: impl Fn(u64, u64) + Send + Sync + 'static,
+    invalidate: impl Fn() + Send + 'static,
+    get: impl Fn(u64) -> Option<u64>,
+) {
+    set(1, 1);
+    let setter = thread::spawn(move || {
+        set(2, 2);
+        set(1, 2);
+    });
+    let invalidator = thread::spawn(invalidate);
+    let _ = setter.join();
+    let _ = invalidator.join();
+    let (one, two) = (get(1), get(2));
+    ensure(
+        !(two.is_some() && one.is_none()),
+        INVALIDATION_ATOMIC,
+        || {
+            format!(
+                "after invalidating tag t: key 2 (set first) is {two:?}, key 1 (re-set after it) \
+             is {one:?}"
+            )
+        },
+    );
+}
+
+fn tag_invalidation_during_sets() {
+    let cache = new_cache(4, ManualClock::new(0));
+    let (setting, invalidating) = (cache.clone(), cache.clone());
+    tag_race(
+        move |k, v| {
+            setting.insert_tagged(k, v, None, vec!["t".to_string()]);
+        },
+        move || {
+            invalidating.invalidate_tag("t");
+        },
+        |k| cache.get(&k),
+    );
+}
+
+fn zoo_tag_invalidation() {
+    let cache = TaggedCacheManager::new();
+    let (setting, invalidating) = (Arc::clone(&cache), Arc::clone(&cache));
+    tag_race(
+        move |k, v| setting.set(k, v, &["t"]),
+        move || {
+            invalidating.invalidate_by_tags("t");
+        },
+        |k| cache.get(k),
+    );
+}
+
+/// Counters as a reader sees them: (total, hits, misses).
+fn check_stats((gets, hits, misses): (u64, u64, u64), most: u64) {
+    ensure(
+        hits + misses == gets && gets <= most,
+        STATS_CONSISTENT,
+        || format!("read gets {gets}, hits {hits}, misses {misses} (at most {most} gets ran)"),
+    );
+}
+
+/// Key 1 is present, key 2 never is; worker `t`'s `k`-th get asks for key
+/// `1 + (t + k) % 2`. Main reads the counters meanwhile and at the end.
+fn stats_race(get: impl Fn(u64) + Send + Sync + 'static, read: impl Fn() -> (u64, u64, u64)) {
+    let get = Arc::new(get);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let get = Arc::clone(&get);
+            thread::spawn(move || {
+                for k in 0..SCALE.ops_per_thread {
+                    get(1 + ((t + k) % 2) as u64);
+                }
+            })
+        })
+        .collect();
+    let most = (SCALE.threads * SCALE.ops_per_thread) as u64;
+    check_stats(read(), most);
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let last = read();
+    check_stats(last, most);
+    ensure(last.0 == most, STATS_CONSISTENT, || {
+        format!("{most} gets ran, {} counted", last.0)
+    });
+}
+
+fn stats_during_gets() {
+    let cache = new_cache(4, ManualClock::new(0));
+    cache.insert(1, 1);
+    let getting = cache.clone();
+    stats_race(
+        move |k| {
+            getting.get(&k);
+        },
+        move || {
+            let stats = cache.stats();
+            (stats.gets, stats.hits, stats.misses)
+        },
+    );
+}
+
+fn zoo_live_metrics() {
+    let cache = MetricsCacheManager::new();
+    cache.set(1, 1);
+    let getting = Arc::clone(&cache);
+    stats_race(
+        move |k| {
+            getting.get(k);
+        },
+        move || {
+            // The caller reads the returned object's attributes in turn.
+            let metrics = cache.get_metrics();
+            let total = metrics.total_operations.load(Ordering::SeqCst);
+            let hits = metrics.hits.load(Ordering::SeqCst);
+            let misses = metrics.misses.load(Ordering::SeqCst);
+            (total, hits, misses)
+        },
+    );
+}
+
+/// A setter sets [`KEY`] with TTL 10 and reports the clock after; an advancer
+/// moves the clock by 10; main, once the setter is done, purges expired
+/// entries and reads: at `now >= set-by + TTL` the read must miss.
+fn expired_race(
+    clock: Arc<ManualClock>,
+    set: impl FnOnce() + Send + 'static,
+    purge_then_get: impl FnOnce() -> Option<u64>,
+) {
+    let setter = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || {
+            set();
+            clock.now()
+        })
+    };
+    let advancer = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || clock.advance(TTL))
+    };
+    let set_by = setter.join().unwrap_or(0);
+    let t0 = clock.now();
+    let got = purge_then_get();
+    let _ = advancer.join();
+    if t0 >= set_by + TTL {
+        ensure(got.is_none(), NO_EXPIRED_READ, || {
+            format!("read {got:?} at {t0}, set by {set_by} with TTL {TTL}")
+        });
+    }
+}
+
+fn expired_read_after_purge() {
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = new_cache(2, Arc::clone(&clock));
+    let setting = cache.clone();
+    expired_race(
+        clock,
+        move || {
+            setting.insert_with_ttl(KEY, 1, Some(TTL));
+        },
+        move || {
+            cache.purge_expired();
+            cache.get(&KEY)
+        },
+    );
+}
+
+fn zoo_expired_read() {
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = ThreadSafeCache::new(Arc::clone(&clock));
+    let setting = Arc::clone(&cache);
+    expired_race(
+        clock,
+        move || setting.set(KEY, 1, TTL),
+        move || {
+            cache.cleanup_expired();
+            cache.get(KEY)
+        },
+    );
 }

@@ -1,18 +1,27 @@
 //! Background collector lifecycle: start/stop from several threads ends in the
 //! state of the last call with exactly one loop; the originals' start during
-//! stop (R5.1, R6.2) does not.
+//! stop (R5.1, R6.2) does not. Concurrent health updates raise one alert
+//! per change in a chain; the original's read-write-alert (R5.5) does not.
+//! Reads of the ring buffer during appends return consecutive points; the
+//! original's iteration of its deque (R5.4) fails.
 //!
 //! Loops spawned by `start` are threads too: under loom a case spawns one
 //! caller thread and at most two loops (three threads besides main).
 
 use super::super::SCALE;
-use super::super::bug_zoo::collector::{FlagMonitor, StatusCollector};
-use super::super::collector::{Call, Collector};
+use super::super::bug_zoo::collector::{
+    FlagMonitor, RacyDataBuffer, RacyHealthMonitor, StatusCollector,
+};
+use super::super::collector::{
+    Call, Collector, ComponentStatus, DataBuffer, HealthAlert, HealthTracker, Point,
+};
 use super::super::sync::{Arc, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const FINAL_STATE_IS_LAST_CALL: &str = "final-state-is-last-call";
 const EXACTLY_ONE_LOOP: &str = "exactly-one-loop";
+const ALERT_PER_TRANSITION: &str = "alert-per-transition";
+const BUFFER_FIFO: &str = "buffer-fifo";
 
 pub fn cases() -> Vec<CheckCase> {
     vec![
@@ -35,6 +44,52 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[FINAL_STATE_IS_LAST_CALL, EXACTLY_ONE_LOOP],
             checkers: &Checker::ALL,
             body: start_during_stop_then_stop_fixed,
+        },
+        CheckCase {
+            id: "collector.concurrent_health_updates",
+            component: Component::Collector,
+            subject: Subject::Fixed,
+            operations: "component healthy; workers each set its status (degraded, unhealthy, \
+                         healthy in turn) concurrently",
+            invariants: &[ALERT_PER_TRANSITION],
+            checkers: &Checker::ALL,
+            body: concurrent_health_updates,
+        },
+        CheckCase {
+            id: "collector.buffer_reads_during_appends",
+            component: Component::Collector,
+            subject: Subject::Fixed,
+            operations: "full ring buffer of 2; one worker appends while the others read the \
+                         newest 2 points",
+            invariants: &[BUFFER_FIFO],
+            checkers: &Checker::ALL,
+            body: buffer_reads_during_appends,
+        },
+        CheckCase {
+            id: "zoo.R5.4",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R5.4",
+                breaks: BUFFER_FIFO,
+            }),
+            operations: "full deque(maxlen=2); one worker appends while the others run \
+                         get_recent_data(2), iterating the deque step by step",
+            invariants: &[BUFFER_FIFO],
+            checkers: &Checker::ALL,
+            body: zoo_deque_mutated,
+        },
+        CheckCase {
+            id: "zoo.R5.5",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R5.5",
+                breaks: ALERT_PER_TRANSITION,
+            }),
+            operations: "component healthy; workers each set its status concurrently: read \
+                         old, write new, alert if different",
+            invariants: &[ALERT_PER_TRANSITION],
+            checkers: &Checker::ALL,
+            body: zoo_health_lost_transition,
         },
         CheckCase {
             id: "zoo.R5.1",
@@ -250,4 +305,132 @@ fn zoo_orphaned_loop() {
     });
     // Let the orphan notice the flag and exit, so the run can end.
     monitor.stop();
+}
+
+const COMPONENT: &str = "graph";
+
+/// Worker `t`'s `k`-th status: never the initial healthy on the first
+/// update, so two first updates always both change the status.
+fn health_status(t: usize, k: usize) -> ComponentStatus {
+    match (t + k) % 3 {
+        0 => ComponentStatus::Degraded,
+        1 => ComponentStatus::Unhealthy,
+        _ => ComponentStatus::Healthy,
+    }
+}
+
+/// The alerts chain from healthy to the final status.
+fn check_alert_chain(alerts: &[HealthAlert], last: Option<ComponentStatus>) {
+    let mut at = ComponentStatus::Healthy;
+    for alert in alerts {
+        ensure(
+            alert.from == at && alert.to != alert.from,
+            ALERT_PER_TRANSITION,
+            || format!("alert {alert:?} while the status was {at:?}; all alerts {alerts:?}"),
+        );
+        at = alert.to;
+    }
+    ensure(last == Some(at), ALERT_PER_TRANSITION, || {
+        format!("final status {last:?}, but the alerts end at {at:?}: {alerts:?}")
+    });
+}
+
+fn health_race(update: impl Fn(ComponentStatus) + Send + Sync + 'static) {
+    let update = Arc::new(update);
+    update(ComponentStatus::Healthy);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let update = Arc::clone(&update);
+            thread::spawn(move || {
+                for k in 0..SCALE.ops_per_thread {
+                    update(health_status(t, k));
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+fn concurrent_health_updates() {
+    let tracker = Arc::new(HealthTracker::new());
+    let updating = Arc::clone(&tracker);
+    health_race(move |status| {
+        updating.update(COMPONENT, status);
+    });
+    check_alert_chain(&tracker.alerts(), tracker.status(COMPONENT));
+}
+
+fn zoo_health_lost_transition() {
+    let monitor = RacyHealthMonitor::new();
+    let updating = Arc::clone(&monitor);
+    health_race(move |status| updating.update_component_health(COMPONENT, status));
+    check_alert_chain(&monitor.alerts(), monitor.status(COMPONENT));
+}
+
+/// Capacity of the buffer cases; it starts full.
+const BUFFER: usize = 2;
+
+/// A read succeeded and returned `BUFFER` consecutive points, ascending.
+fn check_read(read: Result<Vec<Point<u64>>, String>) {
+    let seqs: Result<Vec<u64>, String> = read.map(|points| points.iter().map(|p| p.seq).collect());
+    let fifo = seqs
+        .as_ref()
+        .is_ok_and(|s| s.len() == BUFFER && s.windows(2).all(|w| w[1] == w[0] + 1));
+    ensure(fifo, BUFFER_FIFO, || {
+        format!("a read of the newest {BUFFER} points during appends gave {seqs:?}")
+    });
+}
+
+/// Worker 0 appends `ops` points; the others each read the newest `BUFFER`
+/// points `ops` times.
+fn buffer_race(
+    push: impl Fn(u64) + Send + Sync + 'static,
+    read: impl Fn() -> Result<Vec<Point<u64>>, String> + Send + Sync + 'static,
+) {
+    for v in 0..BUFFER as u64 {
+        push(v);
+    }
+    let (push, read) = (Arc::new(push), Arc::new(read));
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let (push, read) = (Arc::clone(&push), Arc::clone(&read));
+            thread::spawn(move || {
+                for k in 0..SCALE.ops_per_thread {
+                    if t == 0 {
+                        push(100 + k as u64);
+                    } else {
+                        check_read(read());
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    check_read(read());
+}
+
+fn buffer_reads_during_appends() {
+    let buffer = Arc::new(DataBuffer::new(BUFFER).expect("capacity > 0"));
+    let pushing = Arc::clone(&buffer);
+    buffer_race(
+        move |v| {
+            pushing.push(v);
+        },
+        move || Ok(buffer.recent(BUFFER)),
+    );
+}
+
+fn zoo_deque_mutated() {
+    let buffer = RacyDataBuffer::new(BUFFER);
+    let pushing = Arc::clone(&buffer);
+    buffer_race(
+        move |v| {
+            pushing.add_data_point(v);
+        },
+        move || buffer.get_recent_data(BUFFER).map_err(|e| e.to_string()),
+    );
 }

@@ -10,6 +10,7 @@ use crate::case::CheckCase;
 pub mod alert_pipeline;
 pub mod balancer;
 pub mod breaker;
+pub mod breaker_manager;
 pub mod cache;
 pub mod collector;
 pub mod error_aggregator;
@@ -27,6 +28,7 @@ pub fn cases() -> Vec<CheckCase> {
     [
         cache::cases(),
         breaker::cases(),
+        breaker_manager::cases(),
         rate_limiter::cases(),
         pool::cases(),
         metrics::cases(),

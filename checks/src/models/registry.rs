@@ -1,16 +1,21 @@
 //! Service registry: concurrent probes, re-registrations and discoveries keep
 //! health newest-first, per registration and fresh; the original's probes and
-//! cache (R9.1–R9.3) do not.
+//! cache (R9.1–R9.3) do not. Concurrent request counts are exact; the
+//! original's separate read-modify-writes (R9.6) lose some. Re-registering
+//! a service never adds a prober; seed 003's registry starts a second one.
 
 use super::super::SCALE;
-use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket};
-use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry};
+use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket, Seed003Registry};
+use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry, health_monitor};
+use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const NEWEST_PROBE_WINS: &str = "newest-probe-wins";
 const NO_CROSS_WIRING: &str = "no-cross-wiring";
 const DISCOVERY_FRESH: &str = "discovery-fresh";
+const COUNTERS_EXACT: &str = "counters-exact";
+const ONE_PROBER_PER_SERVICE: &str = "one-prober-per-service";
 
 const ID: &str = "svc";
 
@@ -44,6 +49,25 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[DISCOVERY_FRESH],
             checkers: &Checker::ALL,
             body: discover_during_health_change_fixed,
+        },
+        CheckCase {
+            id: "service_registry.concurrent_request_counts",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "workers each record requests (every other one failed) to one service",
+            invariants: &[COUNTERS_EXACT],
+            checkers: &Checker::ALL,
+            body: concurrent_request_counts,
+        },
+        CheckCase {
+            id: "service_registry.reregister_while_monitoring",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "health monitor running (a thread); workers each (re-)register one \
+                         service while main ticks the monitor, then stops it",
+            invariants: &[ONE_PROBER_PER_SERVICE],
+            checkers: &Checker::ALL,
+            body: reregister_while_monitoring,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -82,6 +106,33 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[DISCOVERY_FRESH],
             checkers: &Checker::ALL,
             body: zoo_stale_discovery,
+        },
+        CheckCase {
+            id: "zoo.R9.6",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.6",
+                breaks: COUNTERS_EXACT,
+            }),
+            operations: "workers each record requests to one service: running mean, then \
+                         request_count += 1, then error_count += 1, each a read then a write",
+            invariants: &[COUNTERS_EXACT],
+            checkers: &Checker::ALL,
+            body: zoo_lost_request_counts,
+        },
+        CheckCase {
+            id: "zoo.seed003-registry-second-prober",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "seed003-registry-second-prober",
+                breaks: ONE_PROBER_PER_SERVICE,
+            }),
+            operations: "seed 003 registry: workers each (re-)register one service, each \
+                         registration starting a monitor task and overwriting the stored \
+                         handle; then unregister",
+            invariants: &[ONE_PROBER_PER_SERVICE],
+            checkers: &Checker::ALL,
+            body: zoo_second_prober,
         },
     ]
 }
@@ -316,4 +367,122 @@ fn zoo_reregister_while_probing() {
 /// R9.1: the health change does not invalidate the cache.
 fn zoo_stale_discovery() {
     discover_during(&OriginalRegistry::new());
+}
+
+/// Worker `t`'s `k`-th request: latency `10 · (t + 1)`, failed when `k` is odd.
+fn request(t: usize, k: usize) -> (u64, bool) {
+    (10 * (t as u64 + 1), k % 2 == 0)
+}
+
+/// Every worker's requests, recorded through `record`; returns the
+/// expected (requests, errors, total latency).
+fn record_requests(record: impl Fn(u64, bool) + Send + Sync + 'static) -> (u64, u64, u64) {
+    let record = Arc::new(record);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let record = Arc::clone(&record);
+            thread::spawn(move || {
+                for k in 0..SCALE.ops_per_thread {
+                    let (latency, ok) = request(t, k);
+                    record(latency, ok);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let all =
+        (0..SCALE.threads).flat_map(|t| (0..SCALE.ops_per_thread).map(move |k| request(t, k)));
+    all.fold((0, 0, 0), |(n, e, l), (latency, ok)| {
+        (n + 1, e + u64::from(!ok), l + latency)
+    })
+}
+
+fn concurrent_request_counts() {
+    let registry = ServiceRegistry::new();
+    registry.register(ID, "analytics", "http://svc", 0);
+    let recording = registry.clone();
+    let expected = record_requests(move |latency, ok| {
+        let _ = recording.record_request(ID, latency, ok);
+    });
+    let got = registry
+        .get(ID)
+        .map(|s| (s.requests, s.errors, s.total_latency));
+    ensure(got == Some(expected), COUNTERS_EXACT, || {
+        format!("(requests, errors, total latency) {got:?}, expected {expected:?}")
+    });
+}
+
+fn zoo_lost_request_counts() {
+    let registry = OriginalRegistry::new();
+    registry.register(ID);
+    let recording = Arc::clone(&registry);
+    let (requests, errors, total) = record_requests(move |latency, ok| {
+        recording.update_service_metrics(ID, latency, ok);
+    });
+    let got = registry.service_metrics(ID);
+    let mean = total as f64 / requests as f64;
+    let exact =
+        got.is_some_and(|(n, e, avg)| n == requests && e == errors && (avg - mean).abs() < 1e-9);
+    ensure(exact, COUNTERS_EXACT, || {
+        format!("(requests, errors, mean) {got:?}, expected ({requests}, {errors}, {mean})")
+    });
+}
+
+fn reregister_while_monitoring() {
+    let registry = ServiceRegistry::new();
+    let probes = Arc::new(AtomicU64::new(0));
+    let counting = Arc::clone(&probes);
+    let monitor = health_monitor(registry.clone(), move |_| {
+        counting.fetch_add(1, Ordering::SeqCst);
+        Health::Healthy
+    });
+    monitor.start();
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let registry = registry.clone();
+            thread::spawn(move || {
+                registry.register(ID, "analytics", "http://svc", 0);
+            })
+        })
+        .collect();
+    for _ in 0..SCALE.ops_per_thread {
+        monitor.tick();
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+    monitor.stop();
+    let (peak, alive) = (monitor.peak_alive_loops(), monitor.alive_loops());
+    let (probed, ticks) = (probes.load(Ordering::SeqCst), monitor.ticks_collected());
+    ensure(
+        peak <= 1 && alive == 0 && probed <= ticks,
+        ONE_PROBER_PER_SERVICE,
+        || {
+            format!(
+                "peak {peak} probe loops, {alive} alive after stop; one service probed \
+                 {probed} times in {ticks} ticks"
+            )
+        },
+    );
+}
+
+fn zoo_second_prober() {
+    let registry = Seed003Registry::new();
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let registry = Arc::clone(&registry);
+            thread::spawn(move || registry.register_service(ID))
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    registry.unregister_service(ID);
+    registry.close();
+    let peak = registry.peak_probers(ID);
+    ensure(peak <= 1, ONE_PROBER_PER_SERVICE, || {
+        format!("{peak} monitor tasks ran at once for service {ID:?}")
+    });
 }

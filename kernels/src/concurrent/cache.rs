@@ -43,6 +43,15 @@
 //! - **no-stale-refill**: after "write the source, then remove the key"
 //!   completes, no `get_or_load` that read the source before the removal can
 //!   store its value: reads return the new value or miss.
+//! - **invalidation-atomic**: invalidating by tag ([`Cache::invalidate_tag`])
+//!   or by key pattern ([`Cache::invalidate_matching`]) acts at one instant:
+//!   it removes every matching entry present then and none written after. The
+//!   original snapshots the matching keys under its metadata lock and deletes
+//!   them one by one afterwards (R2.7), so a key re-set in between is deleted
+//!   while a key newly set in between survives.
+//! - **stats-consistent**: [`Cache::stats`] is a copy taken under the lock,
+//!   so `hits + misses == gets` in every snapshot (the original returns its
+//!   live metrics object, read field by field while gets update it: R2.8).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -69,6 +78,18 @@ struct Entry<V> {
     stamp: u64,
     /// Stable id of this entry, the tie-breaker in `CacheCore::expiries`.
     id: u64,
+    /// Invalidation tags (empty for most entries: no allocation).
+    tags: Vec<String>,
+}
+
+/// Counters of a cache, from one instant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Lookups (`get`, and the lookup of `get_or_load`).
+    pub gets: u64,
+    pub hits: u64,
+    /// Absent or expired.
+    pub misses: u64,
 }
 
 impl<V> Entry<V> {
@@ -114,6 +135,7 @@ pub struct CacheCore<K, V> {
     next_stamp: u64,
     loads: HashMap<K, PendingLoads>,
     next_generation: u64,
+    stats: CacheStats,
 }
 
 impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
@@ -132,6 +154,7 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
             next_stamp: 0,
             loads: HashMap::new(),
             next_generation: 0,
+            stats: CacheStats::default(),
         })
     }
 
@@ -151,11 +174,14 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
     /// The live value of `key`, marking it most recently used. An expired
     /// entry is removed and reported as a miss.
     pub fn get(&mut self, key: &K, now: Millis) -> Option<&V> {
-        let expired = self.entries.get(key)?.is_expired(now);
+        self.stats.gets += 1;
+        let expired = self.entries.get(key).is_none_or(|e| e.is_expired(now));
         if expired {
+            self.stats.misses += 1;
             self.remove_entry(key);
             return None;
         }
+        self.stats.hits += 1;
         let stamp = self.fresh_stamp();
         let entry = self.entries.get_mut(key)?;
         if let Some(k) = self.recency.remove(&entry.stamp) {
@@ -188,7 +214,59 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
         now: Millis,
     ) -> Option<(K, V)> {
         self.invalidate_loads(&key);
-        self.store(key, value, ttl, now)
+        self.store(key, value, ttl, Vec::new(), now)
+    }
+
+    /// [`CacheCore::insert_with_ttl`], with invalidation tags.
+    pub fn insert_tagged(
+        &mut self,
+        key: K,
+        value: V,
+        ttl: Option<Millis>,
+        tags: Vec<String>,
+        now: Millis,
+    ) -> Option<(K, V)> {
+        self.invalidate_loads(&key);
+        self.store(key, value, ttl, tags, now)
+    }
+
+    /// Removes every entry tagged `tag`; returns how many. Loads in flight
+    /// carry no tags and store untagged entries, so they are not affected.
+    pub fn invalidate_tag(&mut self, tag: &str) -> usize {
+        let keys: Vec<K> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.tags.iter().any(|t| t == tag))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &keys {
+            self.remove(key);
+        }
+        keys.len()
+    }
+
+    /// Removes every entry whose key matches `pattern` and invalidates the
+    /// loads in flight for matching keys; returns how many entries went.
+    pub fn invalidate_matching(&mut self, pattern: impl Fn(&K) -> bool) -> usize {
+        let loads: Vec<K> = self.loads.keys().filter(|k| pattern(k)).cloned().collect();
+        for key in &loads {
+            self.invalidate_loads(key);
+        }
+        let keys: Vec<K> = self
+            .entries
+            .keys()
+            .filter(|k| pattern(k))
+            .cloned()
+            .collect();
+        for key in &keys {
+            self.remove_entry(key);
+        }
+        keys.len()
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> CacheStats {
+        self.stats
     }
 
     /// Removes `key`; true if an entry (live or expired) was there.
@@ -243,7 +321,7 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
         if !self.release_ticket(&ticket) {
             return false;
         }
-        self.store(ticket.key, value, self.default_ttl, now);
+        self.store(ticket.key, value, self.default_ttl, Vec::new(), now);
         true
     }
 
@@ -274,7 +352,14 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
 
     /// Insert without touching load generations (a completed load is not a
     /// write that makes other loads of the same generation stale).
-    fn store(&mut self, key: K, value: V, ttl: Option<Millis>, now: Millis) -> Option<(K, V)> {
+    fn store(
+        &mut self,
+        key: K,
+        value: V,
+        ttl: Option<Millis>,
+        tags: Vec<String>,
+        now: Millis,
+    ) -> Option<(K, V)> {
         let deadline = ttl.map(|ttl| now.saturating_add(ttl));
         if deadline.is_some_and(|d| d <= now) {
             self.remove_entry(&key);
@@ -294,6 +379,7 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
             entry.value = value;
             entry.deadline = deadline;
             entry.stamp = stamp;
+            entry.tags = tags;
             return None;
         }
         let evicted = if self.entries.len() >= self.capacity {
@@ -314,6 +400,7 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
                 deadline,
                 stamp,
                 id,
+                tags,
             },
         );
         evicted
@@ -394,6 +481,35 @@ impl<K: Hash + Eq + Clone, V: Clone, C: Clock> Cache<K, V, C> {
         let mut core = self.core.lock();
         let now = self.clock.now();
         core.insert_with_ttl(key, value, ttl, now)
+    }
+
+    /// Inserts with an explicit TTL and invalidation tags.
+    pub fn insert_tagged(
+        &self,
+        key: K,
+        value: V,
+        ttl: Option<Millis>,
+        tags: Vec<String>,
+    ) -> Option<(K, V)> {
+        let mut core = self.core.lock();
+        let now = self.clock.now();
+        core.insert_tagged(key, value, ttl, tags, now)
+    }
+
+    /// Removes every entry tagged `tag` in one critical section.
+    pub fn invalidate_tag(&self, tag: &str) -> usize {
+        self.core.lock().invalidate_tag(tag)
+    }
+
+    /// Removes every entry whose key matches `pattern` in one critical
+    /// section (`pattern` runs under the lock: keep it cheap and pure).
+    pub fn invalidate_matching(&self, pattern: impl Fn(&K) -> bool) -> usize {
+        self.core.lock().invalidate_matching(pattern)
+    }
+
+    /// A copy of the counters, from one instant.
+    pub fn stats(&self) -> CacheStats {
+        self.core.lock().stats()
     }
 
     /// Removes `key` (the invalidation step of "write the source, then
@@ -587,5 +703,45 @@ mod tests {
         assert_eq!(cache.get(&8), None);
         clock.advance(10);
         assert_eq!(cache.get(&7), None);
+    }
+
+    #[test]
+    fn tag_and_pattern_invalidation_remove_exactly_the_matches() {
+        let mut c = core(8);
+        let tags = |ts: &[&str]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        c.insert_tagged(1, "a", None, tags(&["user:1", "feed"]), 0);
+        c.insert_tagged(2, "b", None, tags(&["user:2"]), 0);
+        c.insert(3, "c", 0);
+        assert_eq!(c.invalidate_tag("feed"), 1);
+        assert_eq!(c.get(&1, 0), None);
+        assert_eq!(c.get(&2, 0), Some(&"b"));
+        // A re-set replaces the tags.
+        c.insert_tagged(2, "b2", None, tags(&["other"]), 0);
+        assert_eq!(c.invalidate_tag("user:2"), 0);
+        let ticket = c.begin_load(13);
+        assert_eq!(c.invalidate_matching(|k| k % 10 == 3), 1);
+        assert!(
+            !c.complete_load(ticket, "stale", 0),
+            "a matching load is invalidated"
+        );
+        assert_eq!(c.get(&2, 0), Some(&"b2"));
+        assert_eq!(c.get(&3, 0), None);
+    }
+
+    #[test]
+    fn stats_count_every_lookup_once() {
+        let mut c = core(2);
+        c.insert_with_ttl(1, "a", Some(5), 0);
+        let _ = c.get(&1, 1);
+        let _ = c.get(&2, 1);
+        let _ = c.get(&1, 5);
+        assert_eq!(
+            c.stats(),
+            CacheStats {
+                gets: 3,
+                hits: 1,
+                misses: 2
+            }
+        );
     }
 }

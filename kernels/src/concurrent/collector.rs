@@ -33,6 +33,7 @@
 //!   exactly one loop is alive if running and none if stopped; after any
 //!   `stop` returns, the loop that was live when it was called is gone.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
 use super::sync::atomic::{AtomicUsize, Ordering};
@@ -392,6 +393,165 @@ impl fmt::Debug for Collector {
     }
 }
 
+/// Errors of [`DataBuffer`] construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a data buffer must hold at least 1 point")]
+pub struct ZeroCapacity;
+
+/// A collected point with its position in the buffer's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Point<T> {
+    /// 1, 2, … in the order the points were pushed.
+    pub seq: u64,
+    pub value: T,
+}
+
+#[derive(Debug)]
+struct BufferState<T> {
+    points: VecDeque<Point<T>>,
+    capacity: usize,
+    pushed: u64,
+}
+
+/// A collection loop's ring buffer: the newest `capacity` points.
+///
+/// The original `DataBuffer` is a `deque(maxlen)` that the collector appends
+/// to while readers iterate or index it (`get_recent_data`,
+/// `get_data_since`, `get_buffer_stats`); under threads an iteration that
+/// meets an append raises "deque mutated during iteration", and an emptiness
+/// check followed by `data[0]` can fail (R5.4). Here every read copies what
+/// it returns in one critical section.
+///
+/// Invariant (**buffer-fifo**): a read never fails and returns points with
+/// consecutive sequence numbers, ascending, at most `capacity` of them, the
+/// newest being the newest pushed at the time of the read.
+#[derive(Debug)]
+pub struct DataBuffer<T> {
+    state: Mutex<BufferState<T>>,
+}
+
+impl<T: Clone> DataBuffer<T> {
+    pub fn new(capacity: usize) -> Result<Self, ZeroCapacity> {
+        if capacity == 0 {
+            return Err(ZeroCapacity);
+        }
+        Ok(Self {
+            state: Mutex::new(BufferState {
+                points: VecDeque::with_capacity(capacity),
+                capacity,
+                pushed: 0,
+            }),
+        })
+    }
+
+    /// Appends `value`, evicting the oldest point at capacity; returns its
+    /// sequence number.
+    pub fn push(&self, value: T) -> u64 {
+        let mut state = self.state.lock();
+        state.pushed += 1;
+        let seq = state.pushed;
+        if state.points.len() == state.capacity {
+            state.points.pop_front();
+        }
+        state.points.push_back(Point { seq, value });
+        seq
+    }
+
+    /// The newest `n` points, oldest first.
+    pub fn recent(&self, n: usize) -> Vec<Point<T>> {
+        let state = self.state.lock();
+        let skip = state.points.len().saturating_sub(n);
+        state.points.iter().skip(skip).cloned().collect()
+    }
+
+    /// The points pushed after sequence number `seq`, oldest first.
+    pub fn since(&self, seq: u64) -> Vec<Point<T>> {
+        let state = self.state.lock();
+        state
+            .points
+            .iter()
+            .filter(|p| p.seq > seq)
+            .cloned()
+            .collect()
+    }
+
+    /// Points pushed so far.
+    pub fn pushed(&self) -> u64 {
+        self.state.lock().pushed
+    }
+}
+
+/// A component's health as the collector's health loop rates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ComponentStatus {
+    Healthy,
+    Degraded,
+    Unhealthy,
+}
+
+/// One status change of one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthAlert {
+    pub component: String,
+    pub from: ComponentStatus,
+    pub to: ComponentStatus,
+}
+
+#[derive(Debug, Default)]
+struct HealthState {
+    current: BTreeMap<String, ComponentStatus>,
+    alerts: Vec<HealthAlert>,
+}
+
+/// Per-component health with one alert per actual change.
+///
+/// The original `HealthMonitor.update_component_health` reads the old
+/// status, writes the new one and alerts if they differ, in three steps;
+/// two concurrent updates of one component can both read the same old
+/// status, so a change is reported twice, with the wrong old status, or not
+/// at all (R5.5). Here the read, the write and the alert are one critical
+/// section. As in the original, a component's first status raises no alert.
+///
+/// Invariant (**alert-per-transition**): a component's alerts, in order,
+/// chain from its first status to its current one (each alert's `from` is
+/// the previous alert's `to`), and every update that changed the status
+/// raised exactly one of them.
+#[derive(Debug, Default)]
+pub struct HealthTracker {
+    state: Mutex<HealthState>,
+}
+
+impl HealthTracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `component`'s status; returns the alert if it changed.
+    pub fn update(&self, component: &str, status: ComponentStatus) -> Option<HealthAlert> {
+        let mut state = self.state.lock();
+        let old = state.current.insert(component.to_string(), status)?;
+        if old == status {
+            return None;
+        }
+        let alert = HealthAlert {
+            component: component.to_string(),
+            from: old,
+            to: status,
+        };
+        state.alerts.push(alert.clone());
+        Some(alert)
+    }
+
+    pub fn status(&self, component: &str) -> Option<ComponentStatus> {
+        self.state.lock().current.get(component).copied()
+    }
+
+    /// Every alert so far, oldest first.
+    pub fn alerts(&self) -> Vec<HealthAlert> {
+        self.state.lock().alerts.clone()
+    }
+}
+
 // std unit tests: not compiled into the loom/shuttle builds of this file
 // (twinbench-checks sets `twinbench_model_check`), where they would run
 // outside any model.
@@ -480,5 +640,34 @@ mod tests {
         // s3 was superseded by the stop after it.
         assert_eq!(core.start_step(s3), StartStep::Done);
         assert_eq!(core.ticks_collected(), 1);
+    }
+
+    #[test]
+    fn health_alerts_once_per_change() {
+        let tracker = HealthTracker::new();
+        assert_eq!(tracker.update("db", ComponentStatus::Healthy), None);
+        assert_eq!(tracker.update("db", ComponentStatus::Healthy), None);
+        let alert = tracker.update("db", ComponentStatus::Degraded);
+        assert_eq!(
+            alert.map(|a| (a.from, a.to)),
+            Some((ComponentStatus::Healthy, ComponentStatus::Degraded))
+        );
+        assert_eq!(tracker.alerts().len(), 1);
+        assert_eq!(tracker.status("db"), Some(ComponentStatus::Degraded));
+    }
+
+    #[test]
+    fn buffer_keeps_the_newest_points_in_order() {
+        assert_eq!(DataBuffer::<u8>::new(0).err(), Some(ZeroCapacity));
+        let buffer = DataBuffer::new(2).expect("capacity 2");
+        assert!(buffer.recent(5).is_empty());
+        for v in [10, 20, 30] {
+            buffer.push(v);
+        }
+        let seqs = |points: Vec<Point<i32>>| points.into_iter().map(|p| p.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(buffer.recent(5)), vec![2, 3]);
+        assert_eq!(seqs(buffer.recent(1)), vec![3]);
+        assert_eq!(seqs(buffer.since(2)), vec![3]);
+        assert_eq!(buffer.pushed(), 3);
     }
 }

@@ -40,7 +40,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::clock::Millis;
-use super::sync::{Arc, Mutex};
+use super::sync::thread::{self, JoinHandle};
+use super::sync::{Arc, Condvar, Mutex};
 
 pub type IncidentId = u64;
 pub type CorrelationId = u64;
@@ -82,6 +83,27 @@ pub enum TimelineEvent {
         version: u64,
         at: Millis,
     },
+    Acknowledged {
+        by: String,
+        at: Millis,
+    },
+    /// This incident became a child of `into` (on the secondary).
+    MergedInto {
+        into: IncidentId,
+        at: Millis,
+    },
+    /// `children` became children of this incident (on the primary).
+    Absorbed {
+        children: Vec<IncidentId>,
+        at: Millis,
+    },
+}
+
+/// Who acknowledged an incident, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    pub by: String,
+    pub at: Millis,
 }
 
 /// One incident.
@@ -96,8 +118,86 @@ pub struct Incident {
     pub assignee: Option<String>,
     /// Source version of the last applied [`Update`] (0: none yet).
     pub version: u64,
+    /// Set once, by the one acknowledgement that succeeded.
+    pub acknowledged: Option<Acknowledgement>,
+    /// The incident this one was merged into (its parent in the merge forest).
+    pub parent: Option<IncidentId>,
+    /// Incidents merged into this one, ascending.
+    pub children: Vec<IncidentId>,
     pub timeline: Vec<TimelineEvent>,
 }
+
+impl Incident {
+    /// A fresh open incident, as creation makes it.
+    pub fn open(id: IncidentId, correlation: CorrelationId, title: String, now: Millis) -> Self {
+        Incident {
+            id,
+            correlation,
+            title,
+            status: Status::Open,
+            created_at: now,
+            resolved_at: None,
+            assignee: None,
+            version: 0,
+            acknowledged: None,
+            parent: None,
+            children: Vec::new(),
+            timeline: vec![TimelineEvent::Created { at: now }],
+        }
+    }
+}
+
+/// Counts of the store's incidents by status, all from one instant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IncidentMetrics {
+    pub total: usize,
+    pub open: usize,
+    pub investigating: usize,
+    pub resolved: usize,
+    pub closed: usize,
+    pub acknowledged: usize,
+}
+
+impl IncidentMetrics {
+    /// Every incident is in exactly one status, so the per-status counts of
+    /// one snapshot add up to the total.
+    pub fn adds_up(&self) -> bool {
+        self.open + self.investigating + self.resolved + self.closed == self.total
+    }
+}
+
+/// Why a merge was refused: each would make the merge graph other than a
+/// forest of depth one (invariant 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeRefusal {
+    /// The primary is among the secondaries (it would become its own parent).
+    PrimaryIsSecondary,
+    /// The primary was itself merged into another incident.
+    PrimaryHasParent,
+    /// A secondary was already merged into an incident.
+    SecondaryHasParent(IncidentId),
+    /// A secondary has children of its own.
+    SecondaryHasChildren(IncidentId),
+    /// A secondary is listed twice.
+    Duplicate(IncidentId),
+}
+
+/// One successful lifecycle transition, as callbacks receive it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Notification {
+    /// Store-wide position of the transition (1, 2, …): a callback
+    /// registered at sequence `s` receives exactly the transitions with
+    /// `seq > s`.
+    pub seq: u64,
+    pub id: IncidentId,
+    pub from: Status,
+    pub to: Status,
+}
+
+/// A transition callback. An immutable handle: its reference count is no
+/// shared state the model checkers need to see, so it is `std`'s `Arc`, which
+/// (unlike loom's) coerces to a trait object.
+pub type IncidentCallback = std::sync::Arc<dyn Fn(&Notification) + Send + Sync>;
 
 /// A versioned change from an external source (the UI, a sync job): applied
 /// only if its version is newer than the last one applied.
@@ -132,6 +232,19 @@ pub enum IncidentError {
         current: u64,
         offered: u64,
     },
+    #[error(
+        "incident {id} cannot be acknowledged: status {status:?}, already acknowledged: {already}"
+    )]
+    NotAcknowledgeable {
+        id: IncidentId,
+        status: Status,
+        already: bool,
+    },
+    #[error("cannot merge into incident {primary}: {refusal:?}")]
+    InvalidMerge {
+        primary: IncidentId,
+        refusal: MergeRefusal,
+    },
 }
 
 /// The store's logic, unsynchronised: one owner, `&mut self`.
@@ -154,20 +267,8 @@ impl IncidentStoreCore {
         }
         self.next_id += 1;
         let id = self.next_id;
-        self.incidents.insert(
-            id,
-            Incident {
-                id,
-                correlation,
-                title,
-                status: Status::Open,
-                created_at: now,
-                resolved_at: None,
-                assignee: None,
-                version: 0,
-                timeline: vec![TimelineEvent::Created { at: now }],
-            },
-        );
+        self.incidents
+            .insert(id, Incident::open(id, correlation, title, now));
         self.by_correlation.insert(correlation, id);
         Created { id, created: true }
     }
@@ -232,6 +333,111 @@ impl IncidentStoreCore {
         Ok(())
     }
 
+    /// Acknowledges incident `id`: only while it is open, and only once (the
+    /// original's acknowledge leaves the status open and so succeeds again
+    /// and again, each time overwriting who acknowledged it: R1.3).
+    pub fn acknowledge(
+        &mut self,
+        id: IncidentId,
+        by: String,
+        now: Millis,
+    ) -> Result<(), IncidentError> {
+        let incident = self
+            .incidents
+            .get_mut(&id)
+            .ok_or(IncidentError::NotFound(id))?;
+        if incident.status != Status::Open || incident.acknowledged.is_some() {
+            return Err(IncidentError::NotAcknowledgeable {
+                id,
+                status: incident.status,
+                already: incident.acknowledged.is_some(),
+            });
+        }
+        incident.acknowledged = Some(Acknowledgement {
+            by: by.clone(),
+            at: now,
+        });
+        incident
+            .timeline
+            .push(TimelineEvent::Acknowledged { by, at: now });
+        Ok(())
+    }
+
+    /// Merges `secondaries` into `primary`: each becomes a child of it.
+    ///
+    /// Everything is validated before anything is written, so a refused
+    /// merge changes nothing. The rules keep the merge graph a forest of
+    /// depth one: the primary is no secondary and has no parent, and every
+    /// secondary has neither parent nor children. (The original checks only
+    /// that the incidents exist, so concurrent `merge(A,[B])` and
+    /// `merge(B,[A])` make a cycle: R1.7.)
+    pub fn merge(
+        &mut self,
+        primary: IncidentId,
+        secondaries: &[IncidentId],
+        now: Millis,
+    ) -> Result<(), IncidentError> {
+        let refuse = |refusal| Err(IncidentError::InvalidMerge { primary, refusal });
+        let parent = self
+            .incidents
+            .get(&primary)
+            .ok_or(IncidentError::NotFound(primary))?;
+        if parent.parent.is_some() {
+            return refuse(MergeRefusal::PrimaryHasParent);
+        }
+        for (k, &s) in secondaries.iter().enumerate() {
+            if s == primary {
+                return refuse(MergeRefusal::PrimaryIsSecondary);
+            }
+            if secondaries[..k].contains(&s) {
+                return refuse(MergeRefusal::Duplicate(s));
+            }
+            let child = self.incidents.get(&s).ok_or(IncidentError::NotFound(s))?;
+            if child.parent.is_some() {
+                return refuse(MergeRefusal::SecondaryHasParent(s));
+            }
+            if !child.children.is_empty() {
+                return refuse(MergeRefusal::SecondaryHasChildren(s));
+            }
+        }
+        for &s in secondaries {
+            if let Some(child) = self.incidents.get_mut(&s) {
+                child.parent = Some(primary);
+                child.timeline.push(TimelineEvent::MergedInto {
+                    into: primary,
+                    at: now,
+                });
+            }
+        }
+        if let Some(parent) = self.incidents.get_mut(&primary) {
+            parent.children.extend_from_slice(secondaries);
+            parent.children.sort_unstable();
+            parent.timeline.push(TimelineEvent::Absorbed {
+                children: secondaries.to_vec(),
+                at: now,
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts by status, in one pass over one state.
+    pub fn metrics(&self) -> IncidentMetrics {
+        let mut m = IncidentMetrics {
+            total: self.incidents.len(),
+            ..IncidentMetrics::default()
+        };
+        for incident in self.incidents.values() {
+            match incident.status {
+                Status::Open => m.open += 1,
+                Status::Investigating => m.investigating += 1,
+                Status::Resolved => m.resolved += 1,
+                Status::Closed => m.closed += 1,
+            }
+            m.acknowledged += usize::from(incident.acknowledged.is_some());
+        }
+        m
+    }
+
     /// Ids of incidents resolved at or before `cutoff`, ascending.
     pub fn resolved_before(&self, cutoff: Millis) -> Vec<IncidentId> {
         self.incidents
@@ -269,10 +475,20 @@ pub struct StoreSnapshot {
     pub index: Vec<(CorrelationId, IncidentId)>,
 }
 
+/// What the store's one mutex guards: the incidents, the callbacks, and the
+/// count of transitions so far, so a transition and a registration are
+/// ordered against each other.
+#[derive(Default)]
+struct Shared {
+    core: IncidentStoreCore,
+    callbacks: Vec<IncidentCallback>,
+    transitions: u64,
+}
+
 /// The shared incident store: a handle; clones share one store.
 #[derive(Clone, Default)]
 pub struct IncidentStore {
-    core: Arc<Mutex<IncidentStoreCore>>,
+    shared: Arc<Mutex<Shared>>,
 }
 
 impl IncidentStore {
@@ -293,29 +509,87 @@ impl IncidentStore {
         now: Millis,
         build: impl FnOnce() -> String,
     ) -> Created {
-        if let Some(id) = self.core.lock().find_by_correlation(correlation) {
+        if let Some(id) = self.shared.lock().core.find_by_correlation(correlation) {
             return Created { id, created: false };
         }
         let title = build();
-        self.core.lock().create(correlation, title, now)
+        self.shared.lock().core.create(correlation, title, now)
     }
 
     /// A copy of incident `id`.
     pub fn get(&self, id: IncidentId) -> Option<Incident> {
-        self.core.lock().get(id).cloned()
+        self.shared.lock().core.get(id).cloned()
     }
 
     /// A copy of the incident of `correlation`.
     pub fn get_by_correlation(&self, correlation: CorrelationId) -> Option<Incident> {
-        let core = self.core.lock();
+        let shared = self.shared.lock();
+        let core = &shared.core;
         core.find_by_correlation(correlation)
             .and_then(|id| core.get(id).cloned())
     }
 
     /// Checks and applies one transition in one critical section: of
     /// concurrent callers for the same transition exactly one gets `Ok`.
+    ///
+    /// The successful caller then runs the callbacks registered before the
+    /// transition, from a copy of the list taken in that same critical
+    /// section and called outside it: a callback registered meanwhile does
+    /// not receive it (the original iterates the live list across each
+    /// callback's await, so it does: R1.8), and a callback may call back into
+    /// the store without deadlocking.
     pub fn transition(&self, id: IncidentId, to: Status, now: Millis) -> Result<(), IncidentError> {
-        self.core.lock().transition(id, to, now)
+        let (notification, callbacks) = {
+            let mut shared = self.shared.lock();
+            let from = shared
+                .core
+                .get(id)
+                .map(|i| i.status)
+                .ok_or(IncidentError::NotFound(id))?;
+            shared.core.transition(id, to, now)?;
+            shared.transitions += 1;
+            let notification = Notification {
+                seq: shared.transitions,
+                id,
+                from,
+                to,
+            };
+            (notification, shared.callbacks.clone())
+        };
+        for callback in callbacks {
+            callback(&notification);
+        }
+        Ok(())
+    }
+
+    /// Registers a transition callback; returns the sequence number of the
+    /// last transition before it: the callback receives exactly the
+    /// transitions numbered above it, each once.
+    pub fn add_callback(&self, callback: IncidentCallback) -> u64 {
+        let mut shared = self.shared.lock();
+        shared.callbacks.push(callback);
+        shared.transitions
+    }
+
+    /// Acknowledges incident `id` once; see [`IncidentStoreCore::acknowledge`].
+    pub fn acknowledge(&self, id: IncidentId, by: &str, now: Millis) -> Result<(), IncidentError> {
+        self.shared.lock().core.acknowledge(id, by.to_string(), now)
+    }
+
+    /// Merges in one critical section; see [`IncidentStoreCore::merge`].
+    pub fn merge(
+        &self,
+        primary: IncidentId,
+        secondaries: &[IncidentId],
+        now: Millis,
+    ) -> Result<(), IncidentError> {
+        self.shared.lock().core.merge(primary, secondaries, now)
+    }
+
+    /// Counts by status from one critical section, so they add up (the
+    /// original walks the live dict once per count: R1.5).
+    pub fn metrics(&self) -> IncidentMetrics {
+        self.shared.lock().core.metrics()
     }
 
     pub fn apply_update(
@@ -324,7 +598,7 @@ impl IncidentStore {
         update: Update,
         now: Millis,
     ) -> Result<(), IncidentError> {
-        self.core.lock().apply_update(id, update, now)
+        self.shared.lock().core.apply_update(id, update, now)
     }
 
     /// Auto-close: closes every incident resolved at or before `cutoff`.
@@ -334,7 +608,7 @@ impl IncidentStore {
     /// incident created meanwhile does not disturb the sweep, one closed by
     /// someone else meanwhile is skipped. Returns the ids this sweep closed.
     pub fn close_resolved_before(&self, cutoff: Millis, now: Millis) -> Vec<IncidentId> {
-        let candidates = self.core.lock().resolved_before(cutoff);
+        let candidates = self.shared.lock().core.resolved_before(cutoff);
         candidates
             .into_iter()
             .filter(|&id| self.transition(id, Status::Closed, now).is_ok())
@@ -343,7 +617,8 @@ impl IncidentStore {
 
     /// Every incident and the index, from one critical section.
     pub fn snapshot(&self) -> StoreSnapshot {
-        let core = self.core.lock();
+        let shared = self.shared.lock();
+        let core = &shared.core;
         StoreSnapshot {
             incidents: core.snapshot(),
             index: core.index(),
@@ -351,11 +626,11 @@ impl IncidentStore {
     }
 
     pub fn len(&self) -> usize {
-        self.core.lock().len()
+        self.shared.lock().core.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.core.lock().is_empty()
+        self.shared.lock().core.is_empty()
     }
 }
 
@@ -364,6 +639,114 @@ impl fmt::Debug for IncidentStore {
         f.debug_struct("IncidentStore")
             .field("incidents", &self.len())
             .finish()
+    }
+}
+
+/// What a stopped [`AutoCloseMonitor`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitorReport {
+    /// Sweeps run: one per tick queued while running.
+    pub sweeps: u64,
+    /// The loop exited although nobody had stopped it.
+    pub exited_before_stop: bool,
+}
+
+#[derive(Debug, Default)]
+struct MonitorState {
+    running: bool,
+    /// Ticks (the sweep's `now`) not yet swept, oldest first.
+    pending: std::collections::VecDeque<Millis>,
+    sweeps: u64,
+    stops: u64,
+    exited_before_stop: bool,
+}
+
+/// The auto-close monitor: a background loop that, on every tick (hourly in
+/// the original), closes the incidents resolved more than `max_age` ago.
+///
+/// The original creates its monitor tasks *before* setting `running`, and a
+/// loop that checks `running` first (as a thread does, unlike an asyncio task
+/// that only starts at the next yield) exits at once; its `shutdown` cancels
+/// the tasks without awaiting them (R1.10). Here `running` is set before the
+/// loop is spawned, the loop sweeps every queued tick before it looks at
+/// `running`, and [`AutoCloseMonitor::stop`] joins the loop.
+///
+/// Invariant (**monitor-runs-until-stop**): the loop exits only after `stop`,
+/// and every tick queued before `stop` is swept before `stop` returns.
+pub struct AutoCloseMonitor {
+    state: Arc<(Mutex<MonitorState>, Condvar)>,
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl AutoCloseMonitor {
+    /// Marks the monitor running, then spawns its loop.
+    pub fn start(store: IncidentStore, max_age: Millis) -> Self {
+        let state = Arc::new((
+            Mutex::new(MonitorState {
+                running: true,
+                ..MonitorState::default()
+            }),
+            Condvar::new(),
+        ));
+        let shared = Arc::clone(&state);
+        let handle = thread::spawn(move || {
+            let (lock, wake) = &*shared;
+            let mut state = lock.lock();
+            loop {
+                if let Some(now) = state.pending.pop_front() {
+                    drop(state);
+                    store.close_resolved_before(now.saturating_sub(max_age), now);
+                    state = lock.lock();
+                    state.sweeps += 1;
+                } else if !state.running {
+                    state.exited_before_stop = state.stops == 0;
+                    return;
+                } else {
+                    state = wake.wait(state);
+                }
+            }
+        });
+        Self {
+            state,
+            handle: Mutex::new(Some(handle)),
+        }
+    }
+
+    /// Queues a sweep at `now`; `false` (nothing queued) once stopped.
+    pub fn tick(&self, now: Millis) -> bool {
+        let (lock, wake) = &*self.state;
+        let mut state = lock.lock();
+        if !state.running {
+            return false;
+        }
+        state.pending.push_back(now);
+        wake.notify_all();
+        true
+    }
+
+    /// Stops the loop and waits for it: queued ticks are swept first.
+    pub fn stop(&self) -> MonitorReport {
+        {
+            let (lock, wake) = &*self.state;
+            let mut state = lock.lock();
+            state.stops += 1;
+            state.running = false;
+            wake.notify_all();
+        }
+        if let Some(handle) = self.handle.lock().take() {
+            let _ = handle.join();
+        }
+        let state = self.state.0.lock();
+        MonitorReport {
+            sweeps: state.sweeps,
+            exited_before_stop: state.exited_before_stop,
+        }
+    }
+}
+
+impl fmt::Debug for AutoCloseMonitor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AutoCloseMonitor").finish_non_exhaustive()
     }
 }
 
@@ -463,5 +846,138 @@ mod tests {
         assert_eq!(status(recent), Some(Status::Resolved));
         assert_eq!(status(open), Some(Status::Open));
         assert_eq!(snapshot.index, vec![(1, old), (2, recent), (3, open)]);
+    }
+
+    #[test]
+    fn acknowledged_once_while_open() {
+        let store = IncidentStore::new();
+        let id = store.create_with(1, 0, String::new).id;
+        assert_eq!(store.acknowledge(id, "ana", 1), Ok(()));
+        assert!(matches!(
+            store.acknowledge(id, "bo", 2),
+            Err(IncidentError::NotAcknowledgeable { already: true, .. })
+        ));
+        let other = store.create_with(2, 0, String::new).id;
+        store
+            .transition(other, Status::Resolved, 1)
+            .expect("open → resolved");
+        assert!(store.acknowledge(other, "ana", 2).is_err());
+        let incident = store.get(id).expect("exists");
+        assert_eq!(incident.acknowledged.map(|a| a.by), Some("ana".into()));
+        assert_eq!(store.metrics().acknowledged, 1);
+    }
+
+    #[test]
+    fn merges_keep_a_forest_of_depth_one() {
+        let store = IncidentStore::new();
+        let [a, b, c, d] = [1, 2, 3, 4].map(|k| store.create_with(k, 0, String::new).id);
+        let refused = |result: Result<(), IncidentError>| match result {
+            Err(IncidentError::InvalidMerge { refusal, .. }) => refusal,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert_eq!(
+            refused(store.merge(a, &[a], 1)),
+            MergeRefusal::PrimaryIsSecondary
+        );
+        assert_eq!(
+            refused(store.merge(a, &[b, b], 1)),
+            MergeRefusal::Duplicate(b)
+        );
+        assert_eq!(store.merge(a, &[b, c], 1), Ok(()));
+        assert_eq!(
+            refused(store.merge(b, &[d], 2)),
+            MergeRefusal::PrimaryHasParent
+        );
+        assert_eq!(
+            refused(store.merge(d, &[b], 2)),
+            MergeRefusal::SecondaryHasParent(b)
+        );
+        assert_eq!(
+            refused(store.merge(d, &[a], 2)),
+            MergeRefusal::SecondaryHasChildren(a)
+        );
+        let incident = |id| store.get(id).expect("exists");
+        assert_eq!(incident(a).children, vec![b, c]);
+        assert_eq!((incident(b).parent, incident(c).parent), (Some(a), Some(a)));
+        assert_eq!(incident(d).parent, None);
+    }
+
+    #[test]
+    fn metrics_add_up() {
+        let store = IncidentStore::new();
+        let ids: Vec<IncidentId> = (0..4)
+            .map(|c| store.create_with(c, 0, String::new).id)
+            .collect();
+        store
+            .transition(ids[0], Status::Investigating, 1)
+            .expect("ok");
+        store.transition(ids[1], Status::Resolved, 1).expect("ok");
+        store.transition(ids[2], Status::Resolved, 1).expect("ok");
+        store.transition(ids[2], Status::Closed, 2).expect("ok");
+        let metrics = store.metrics();
+        assert!(metrics.adds_up());
+        assert_eq!(
+            (
+                metrics.open,
+                metrics.investigating,
+                metrics.resolved,
+                metrics.closed
+            ),
+            (1, 1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn callbacks_get_the_transitions_after_their_registration() {
+        let store = IncidentStore::new();
+        let id = store.create_with(1, 0, String::new).id;
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let first = {
+            let log = std::sync::Arc::clone(&log);
+            store.add_callback(std::sync::Arc::new(move |n: &Notification| {
+                log.lock().expect("log").push((1, n.seq, n.to))
+            }))
+        };
+        store.transition(id, Status::Investigating, 1).expect("ok");
+        // A callback may call back into the store.
+        let reentrant = store.clone();
+        let second = {
+            let log = std::sync::Arc::clone(&log);
+            store.add_callback(std::sync::Arc::new(move |n: &Notification| {
+                let status = reentrant.get(n.id).map(|i| i.status);
+                log.lock()
+                    .expect("log")
+                    .push((2, n.seq, status.unwrap_or(n.from)))
+            }))
+        };
+        store.transition(id, Status::Resolved, 2).expect("ok");
+        assert_eq!((first, second), (0, 1));
+        assert_eq!(
+            *log.lock().expect("log"),
+            vec![
+                (1, 1, Status::Investigating),
+                (1, 2, Status::Resolved),
+                (2, 2, Status::Resolved)
+            ]
+        );
+    }
+
+    #[test]
+    fn monitor_sweeps_every_tick_until_stopped() {
+        let store = IncidentStore::new();
+        let id = store.create_with(1, 0, String::new).id;
+        store.transition(id, Status::Resolved, 10).expect("ok");
+        let monitor = AutoCloseMonitor::start(store.clone(), 50);
+        assert!(monitor.tick(40));
+        assert!(monitor.tick(100));
+        assert_eq!(
+            monitor.stop(),
+            MonitorReport {
+                sweeps: 2,
+                exited_before_stop: false
+            }
+        );
+        assert!(!monitor.tick(200));
+        assert_eq!(store.get(id).map(|i| i.status), Some(Status::Closed));
     }
 }

@@ -31,6 +31,10 @@
 //!   (id *and* generation) it was taken for: health and probe counts of a
 //!   re-registered id never include results taken for its previous
 //!   registration.
+//! - **counters-exact**: a registration's request, error and latency totals
+//!   count every [`ServiceRegistry::record_request`] exactly once (the
+//!   original updates its running mean and counts in separate read-modify-
+//!   writes: R9.6), and its mean latency is their exact quotient.
 //! - **discovery-fresh**: a discovery returns exactly the services that match
 //!   the query in the registry's state at the time of the call (for
 //!   `healthy_only`, with the health of the last applied probe), cache or not.
@@ -114,6 +118,20 @@ pub struct ServiceSnapshot {
     /// Applied results in a row that were not healthy.
     pub consecutive_failures: u64,
     pub last_heartbeat: Millis,
+    /// Requests recorded with [`ServiceRegistry::record_request`].
+    pub requests: u64,
+    /// Of which failed.
+    pub errors: u64,
+    /// Sum of their latencies (the mean is `total_latency / requests`, exact,
+    /// not a running float).
+    pub total_latency: Millis,
+}
+
+impl ServiceSnapshot {
+    /// Mean latency of the recorded requests (`None` before the first).
+    pub fn mean_latency(&self) -> Option<Millis> {
+        self.total_latency.checked_div(self.requests)
+    }
 }
 
 /// A discovery hit: the fields that change only with membership or health,
@@ -198,6 +216,9 @@ impl RegistryCore {
                     probes_applied: 0,
                     consecutive_failures: 0,
                     last_heartbeat: now,
+                    requests: 0,
+                    errors: 0,
+                    total_latency: 0,
                 },
                 last_applied_seq: 0,
             },
@@ -222,6 +243,24 @@ impl RegistryCore {
             .get_mut(id)
             .ok_or_else(|| RegistryError::NotRegistered(id.to_string()))?;
         registration.snapshot.last_heartbeat = registration.snapshot.last_heartbeat.max(now);
+        Ok(())
+    }
+
+    /// Counts one request to `id` (no effect on health or discovery).
+    pub fn record_request(
+        &mut self,
+        id: &str,
+        latency: Millis,
+        ok: bool,
+    ) -> Result<(), RegistryError> {
+        let s = &mut self
+            .services
+            .get_mut(id)
+            .ok_or_else(|| RegistryError::NotRegistered(id.to_string()))?
+            .snapshot;
+        s.requests += 1;
+        s.errors += u64::from(!ok);
+        s.total_latency = s.total_latency.saturating_add(latency);
         Ok(())
     }
 
@@ -360,6 +399,12 @@ impl ServiceRegistry {
         self.core.lock().heartbeat(id, now)
     }
 
+    /// Counts one request in one critical section; see
+    /// [`RegistryCore::record_request`].
+    pub fn record_request(&self, id: &str, latency: Millis, ok: bool) -> Result<(), RegistryError> {
+        self.core.lock().record_request(id, latency, ok)
+    }
+
     /// Starts a probe; do the I/O with no registry lock held, then pass the
     /// ticket to [`ServiceRegistry::complete_probe`].
     pub fn begin_probe(&self, id: &str) -> Result<ProbeTicket, RegistryError> {
@@ -432,6 +477,24 @@ mod tests {
             kind: None,
             healthy_only: true,
         }
+    }
+
+    #[test]
+    fn request_counts_are_exact_and_reset_on_reregister() {
+        let mut core = RegistryCore::new();
+        core.register("svc", "api", "http://svc", 0);
+        assert_eq!(core.get("svc").and_then(|s| s.mean_latency()), None);
+        core.record_request("svc", 10, true).expect("registered");
+        core.record_request("svc", 21, false).expect("registered");
+        let s = core.get("svc").expect("registered");
+        assert_eq!((s.requests, s.errors, s.total_latency), (2, 1, 31));
+        assert_eq!(s.mean_latency(), Some(15));
+        assert_eq!(
+            core.record_request("nope", 1, true),
+            Err(RegistryError::NotRegistered("nope".into()))
+        );
+        core.register("svc", "api", "http://svc", 1);
+        assert_eq!(core.get("svc").map(|s| s.requests), Some(0));
     }
 
     #[test]

@@ -13,6 +13,19 @@
 //! - `R2.5` — [`TwoLevelCache::set`] gives L2 the TTL `max(ttl, l2_ttl)`, so an
 //!   entry set with a short TTL is served from L2 (and re-promoted) long after
 //!   it expired.
+//! - `R2.7` — [`TaggedCacheManager::invalidate_by_tags`] collects the keys
+//!   whose metadata carries a tag under `_metadata_lock` (l.739–743), then
+//!   deletes them one by one outside it (l.745–747): a key re-set in between
+//!   is deleted (its new write lost) while a key newly set in between
+//!   survives, so the invalidation corresponds to no single instant.
+//! - `R2.8` — [`MetricsCacheManager::get_metrics`] returns the live metrics
+//!   object after releasing `_metrics_lock` (l.777–786); the caller reads its
+//!   counters one by one while gets keep updating them, so `hits + misses`
+//!   need not equal `total_operations` in what it reads.
+//! - `seed003-cache-expired-read` — seed 003's [`ThreadSafeCache`] (§99):
+//!   `get` returns the stored record without looking at its expiry, and
+//!   `cleanup_expired` (which nothing schedules) keeps an entry whose expiry
+//!   equals now, so expired entries are served.
 //! - `R8.1` — [`QueryCache::execute_cached_query`] is cache-aside with no
 //!   versioning: miss, run the query, store the rows. A writer that updates the
 //!   database and invalidates the key between the query and the store is
@@ -21,6 +34,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::super::clock::{Clock, Millis};
+use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, Mutex};
 
 /// `R2.2`'s `KeyError`: a victim deleted by another thread first.
@@ -196,5 +210,139 @@ impl QueryCache {
     /// The writer's invalidation (`DEL`).
     pub fn invalidate(&self, key: u64) {
         self.redis.lock().remove(&key);
+    }
+}
+
+/// `R2.7`: the dashboard `CacheManager`'s L1 and `entry_metadata` (with the
+/// entry's tags), each its own store, and tag invalidation as written.
+#[derive(Debug, Default)]
+pub struct TaggedCacheManager {
+    l1: Mutex<HashMap<u64, u64>>,
+    /// `entry_metadata` under `_metadata_lock`: key → tags.
+    metadata: Mutex<HashMap<u64, Vec<String>>>,
+}
+
+impl TaggedCacheManager {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `_set_internal`: L1, (await) then metadata.
+    pub fn set(&self, key: u64, value: u64, tags: &[&str]) {
+        self.l1.lock().insert(key, value);
+        self.metadata
+            .lock()
+            .insert(key, tags.iter().map(|t| t.to_string()).collect());
+    }
+
+    /// `delete`: L1, (await) then metadata.
+    pub fn delete(&self, key: u64) {
+        self.l1.lock().remove(&key);
+        self.metadata.lock().remove(&key);
+    }
+
+    /// `invalidate_by_tags`: matching keys collected under the metadata
+    /// lock, then deleted one by one (each an awaited `delete`).
+    pub fn invalidate_by_tags(&self, tag: &str) -> usize {
+        let keys: Vec<u64> = self
+            .metadata
+            .lock()
+            .iter()
+            .filter(|(_, tags)| tags.iter().any(|t| t == tag))
+            .map(|(&k, _)| k)
+            .collect();
+        for &key in &keys {
+            self.delete(key);
+        }
+        keys.len()
+    }
+
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.l1.lock().get(&key).copied()
+    }
+}
+
+/// `R2.8`: `CacheMetrics`, whose counters readers read directly.
+#[derive(Debug, Default)]
+pub struct LiveMetrics {
+    pub total_operations: AtomicU64,
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
+}
+
+/// `R2.8`: a cache whose metrics are updated under `_metrics_lock` and
+/// handed out by reference.
+#[derive(Debug, Default)]
+pub struct MetricsCacheManager {
+    l1: Mutex<HashMap<u64, u64>>,
+    metrics_lock: Mutex<()>,
+    metrics: Arc<LiveMetrics>,
+}
+
+impl MetricsCacheManager {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn set(&self, key: u64, value: u64) {
+        self.l1.lock().insert(key, value);
+    }
+
+    /// `get`: look up, then record the hit or miss and the operation under
+    /// `_metrics_lock` (one critical section: the update itself is atomic).
+    pub fn get(&self, key: u64) -> Option<u64> {
+        let found = self.l1.lock().get(&key).copied();
+        let _guard = self.metrics_lock.lock();
+        let counter = if found.is_some() {
+            &self.metrics.hits
+        } else {
+            &self.metrics.misses
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+        self.metrics.total_operations.fetch_add(1, Ordering::SeqCst);
+        found
+    }
+
+    /// `get_metrics`: `async with self._metrics_lock: return self.metrics`.
+    pub fn get_metrics(&self) -> Arc<LiveMetrics> {
+        let _guard = self.metrics_lock.lock();
+        Arc::clone(&self.metrics)
+    }
+}
+
+/// `seed003-cache-expired-read`: seed 003's `ThreadSafeCache`, one
+/// `asyncio.Lock` around a dict of `{value, expires}` records.
+#[derive(Debug)]
+pub struct ThreadSafeCache<C> {
+    cache: Mutex<HashMap<u64, Timed>>,
+    clock: C,
+}
+
+impl<C: Clock> ThreadSafeCache<C> {
+    pub fn new(clock: C) -> Arc<Self> {
+        Arc::new(Self {
+            cache: Mutex::new(HashMap::new()),
+            clock,
+        })
+    }
+
+    /// `set(key, value, ttl)`: `expires = now + ttl`.
+    pub fn set(&self, key: u64, value: u64, ttl: Millis) {
+        let expires_at = self.clock.now() + ttl;
+        self.cache.lock().insert(key, Timed { value, expires_at });
+    }
+
+    /// `get(key)`: the stored record, expiry not checked.
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.cache.lock().get(&key).map(|record| record.value)
+    }
+
+    /// `cleanup_expired`: drops records with `expires < now` (keeps `==`).
+    pub fn cleanup_expired(&self) -> usize {
+        let now = self.clock.now();
+        let mut cache = self.cache.lock();
+        let before = cache.len();
+        cache.retain(|_, record| record.expires_at >= now);
+        before - cache.len()
     }
 }

@@ -9,10 +9,21 @@
 //! loop re-reads the status as the originals do after their sleep. Each call
 //! takes a sequence number where the original reads the status, so the checks
 //! can tell which call came last.
+//!
+//! `R5.4` — [`RacyDataBuffer`]: the collector's `deque(maxlen)` read by
+//! iterating it while the collection loop appends; Python's deque iterator
+//! raises "deque mutated during iteration" when that happens.
+//!
+//! `R5.5` — [`RacyHealthMonitor`]: the collector's health monitor reads a
+//! component's old status, writes the new one and alerts if they differ, in
+//! separate steps; two concurrent updates both read the same old status.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use std::collections::VecDeque;
+
+use super::super::collector::{ComponentStatus, HealthAlert, Point};
 use super::super::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
@@ -262,5 +273,105 @@ impl fmt::Debug for FlagMonitor {
             .field("running", &self.is_running())
             .field("alive_loops", &self.alive_loops())
             .finish()
+    }
+}
+
+/// `R5.5`: `HealthMonitor.update_component_health` (l.337–353): read the old
+/// status, write the new one, append to the history, alert if they differ;
+/// each dict/list operation atomic, the sequence not.
+#[derive(Debug, Default)]
+pub struct RacyHealthMonitor {
+    component_health: Mutex<BTreeMap<String, ComponentStatus>>,
+    alerts: Mutex<Vec<HealthAlert>>,
+}
+
+impl RacyHealthMonitor {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn update_component_health(&self, component: &str, status: ComponentStatus) {
+        let old = self.component_health.lock().get(component).copied();
+        self.component_health
+            .lock()
+            .insert(component.to_string(), status);
+        if let Some(old) = old.filter(|&old| old != status) {
+            self.alerts.lock().push(HealthAlert {
+                component: component.to_string(),
+                from: old,
+                to: status,
+            });
+        }
+    }
+
+    pub fn status(&self, component: &str) -> Option<ComponentStatus> {
+        self.component_health.lock().get(component).copied()
+    }
+
+    pub fn alerts(&self) -> Vec<HealthAlert> {
+        self.alerts.lock().clone()
+    }
+}
+
+/// `R5.4`'s `RuntimeError`: the deque changed while a reader iterated it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("RuntimeError: deque mutated during iteration")]
+pub struct DequeMutated;
+
+#[derive(Debug, Default)]
+struct Deque {
+    points: VecDeque<Point<u64>>,
+    /// CPython's deque `state` counter: bumped by every append.
+    mutations: u64,
+    pushed: u64,
+}
+
+/// `R5.4`: `DataBuffer` (l.89–318): `self.data = deque(maxlen=max_size)`.
+/// Each deque operation (one append, one iterator step) is atomic; an
+/// iteration as a whole is not.
+#[derive(Debug)]
+pub struct RacyDataBuffer {
+    data: Mutex<Deque>,
+    max_size: usize,
+}
+
+impl RacyDataBuffer {
+    pub fn new(max_size: usize) -> Arc<Self> {
+        Arc::new(Self {
+            data: Mutex::new(Deque::default()),
+            max_size,
+        })
+    }
+
+    /// `add_data_point`: `self.data.append(point)` (evicting at maxlen).
+    pub fn add_data_point(&self, value: u64) -> u64 {
+        let mut data = self.data.lock();
+        data.pushed += 1;
+        data.mutations += 1;
+        let seq = data.pushed;
+        if data.points.len() == self.max_size {
+            data.points.pop_front();
+        }
+        data.points.push_back(Point { seq, value });
+        seq
+    }
+
+    /// `get_recent_data(n)`: `list(self.data)[-n:]`; `list()` iterates the
+    /// deque one step at a time, each step checking the mutation counter.
+    pub fn get_recent_data(&self, n: usize) -> Result<Vec<Point<u64>>, DequeMutated> {
+        let started = self.data.lock().mutations;
+        let mut copied = Vec::new();
+        for i in 0.. {
+            let data = self.data.lock();
+            if data.mutations != started {
+                return Err(DequeMutated);
+            }
+            match data.points.get(i) {
+                Some(point) => copied.push(point.clone()),
+                None => break,
+            }
+        }
+        let skip = copied.len().saturating_sub(n);
+        Ok(copied.split_off(skip))
     }
 }

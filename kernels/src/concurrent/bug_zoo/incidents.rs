@@ -10,15 +10,38 @@
 //!   (l.464/470) and writes it (l.475) in separate steps: under threads two
 //!   resolvers both pass the check, the incident is resolved twice and gets
 //!   two timeline events.
+//! - `R1.3` — `acknowledge_incident` (l.374–392) checks that the status is
+//!   OPEN and then writes `acknowledged_at/by` *without changing the status*,
+//!   so every acknowledger succeeds, each overwriting the last one's name.
+//! - `R1.5` — `_update_metrics` (l.918–944) walks `incidents` once per
+//!   count; a transition between two walks counts an incident twice (or not
+//!   at all), so the per-status counts need not add up to the total.
+//! - `R1.7` — `merge_incidents` (l.551–609) checks only that the incidents
+//!   exist, then sets each secondary's parent and the primary's children:
+//!   `merge(A,[B])` and `merge(B,[A])` make a cycle.
+//! - `R1.8` — `_trigger_incident_callbacks` (l.968–971) iterates the live
+//!   callback list, awaiting each callback, while `add_incident_callback`
+//!   (l.643) appends: a callback added during the iteration receives the
+//!   transition that happened before it was added.
+//! - `R1.10` — `start` creates the monitor tasks (l.269) *before* setting
+//!   `running = True` (l.271): a loop that runs at once (a thread) sees
+//!   `running == False` and exits; `shutdown` cancels the tasks without
+//!   awaiting them (l.284–287).
 //!
 //! The two dicts are separate objects, each of whose operations is one
 //! atomic step (a mutex here, the GIL there); the sequences are not atomic.
 
 use std::collections::BTreeMap;
 
+use std::collections::BTreeSet;
+
 use super::super::clock::Millis;
-use super::super::incidents::{CorrelationId, Incident, IncidentId, Status, TimelineEvent};
-use super::super::sync::Mutex;
+use super::super::incidents::{
+    Acknowledgement, CorrelationId, Incident, IncidentCallback, IncidentId, IncidentMetrics,
+    MonitorReport, Notification, Status, TimelineEvent,
+};
+use super::super::sync::thread::{self, JoinHandle};
+use super::super::sync::{Arc, Condvar, Mutex};
 
 /// The manager's two maps, unguarded as a pair.
 #[derive(Debug, Default)]
@@ -27,6 +50,11 @@ pub struct RacyIncidentManager {
     correlation_to_incident: Mutex<BTreeMap<CorrelationId, IncidentId>>,
     /// `uuid4()`: unique ids (allocating one is one step).
     next_id: Mutex<IncidentId>,
+    /// `incident_callbacks`: appended to, never snapshotted.
+    callbacks: Mutex<Vec<IncidentCallback>>,
+    /// Transitions so far (instrumentation: orders registrations against
+    /// transitions, as [`super::super::incidents::IncidentStore`] does).
+    transitions: Mutex<u64>,
 }
 
 impl RacyIncidentManager {
@@ -51,23 +79,14 @@ impl RacyIncidentManager {
             *next += 1;
             *next
         };
-        let incident = Incident {
-            id,
-            correlation,
-            title,
-            status: Status::Open,
-            created_at: now,
-            resolved_at: None,
-            assignee: None,
-            version: 0,
-            timeline: vec![TimelineEvent::Created { at: now }],
-        };
+        let incident = Incident::open(id, correlation, title, now);
         self.incidents.lock().insert(id, incident);
         self.correlation_to_incident.lock().insert(correlation, id);
         id
     }
 
-    /// R1.2: check the status, then (separately) write it.
+    /// R1.2: check the status, then (separately) write it; then R1.8: run
+    /// the callbacks by walking the live list.
     pub fn transition(&self, id: IncidentId, to: Status, now: Millis) -> bool {
         let Some(from) = self.incidents.lock().get(&id).map(|i| i.status) else {
             return false;
@@ -75,13 +94,127 @@ impl RacyIncidentManager {
         if !from.can_become(to) {
             return false;
         }
-        if let Some(incident) = self.incidents.lock().get_mut(&id) {
+        let seq = {
+            let mut incidents = self.incidents.lock();
+            let Some(incident) = incidents.get_mut(&id) else {
+                return false;
+            };
             incident.status = to;
             incident
                 .timeline
                 .push(TimelineEvent::Transition { from, to, at: now });
+            let mut transitions = self.transitions.lock();
+            *transitions += 1;
+            *transitions
+        };
+        let notification = Notification { seq, id, from, to };
+        // `for callback in self.incident_callbacks: await callback(...)`:
+        // Python's list iterator re-reads the length at every step.
+        let mut next = 0;
+        loop {
+            let callback = self.callbacks.lock().get(next).cloned();
+            let Some(callback) = callback else { break };
+            callback(&notification);
+            next += 1;
         }
         true
+    }
+
+    /// R1.8: `incident_callbacks.append(callback)`. Returns the transitions
+    /// so far, read with the append (instrumentation, see `transitions`).
+    pub fn add_callback(&self, callback: IncidentCallback) -> u64 {
+        let mut callbacks = self.callbacks.lock();
+        callbacks.push(callback);
+        *self.transitions.lock()
+    }
+
+    /// R1.3: check OPEN, then record the acknowledgement; the status stays
+    /// OPEN, so the next acknowledger passes the check too.
+    pub fn acknowledge(&self, id: IncidentId, by: &str, now: Millis) -> bool {
+        let Some(status) = self.incidents.lock().get(&id).map(|i| i.status) else {
+            return false;
+        };
+        if status != Status::Open {
+            return false;
+        }
+        if let Some(incident) = self.incidents.lock().get_mut(&id) {
+            incident.acknowledged = Some(Acknowledgement {
+                by: by.to_string(),
+                at: now,
+            });
+            incident.timeline.push(TimelineEvent::Acknowledged {
+                by: by.to_string(),
+                at: now,
+            });
+        }
+        true
+    }
+
+    /// R1.5: one walk of the live dict per count.
+    pub fn metrics(&self) -> IncidentMetrics {
+        let count = |status: Status| {
+            self.incidents
+                .lock()
+                .values()
+                .filter(|i| i.status == status)
+                .count()
+        };
+        let total = self.incidents.lock().len();
+        let open = count(Status::Open);
+        let investigating = count(Status::Investigating);
+        let resolved = count(Status::Resolved);
+        let closed = count(Status::Closed);
+        let acknowledged = self
+            .incidents
+            .lock()
+            .values()
+            .filter(|i| i.acknowledged.is_some())
+            .count();
+        IncidentMetrics {
+            total,
+            open,
+            investigating,
+            resolved,
+            closed,
+            acknowledged,
+        }
+    }
+
+    /// R1.7: check that every incident exists, then link each secondary to
+    /// the primary; no check for self-merge, an existing parent or a cycle.
+    pub fn merge(&self, primary: IncidentId, secondaries: &[IncidentId], now: Millis) -> bool {
+        if !self.incidents.lock().contains_key(&primary) {
+            return false;
+        }
+        if !secondaries
+            .iter()
+            .all(|s| self.incidents.lock().contains_key(s))
+        {
+            return false;
+        }
+        for &s in secondaries {
+            let mut incidents = self.incidents.lock();
+            if let Some(parent) = incidents.get_mut(&primary) {
+                let mut children: BTreeSet<IncidentId> = parent.children.iter().copied().collect();
+                children.insert(s);
+                parent.children = children.into_iter().collect();
+            }
+            if let Some(child) = incidents.get_mut(&s) {
+                child.parent = Some(primary);
+            }
+        }
+        if let Some(parent) = self.incidents.lock().get_mut(&primary) {
+            parent.timeline.push(TimelineEvent::Absorbed {
+                children: secondaries.to_vec(),
+                at: now,
+            });
+        }
+        true
+    }
+
+    /// Every incident, ascending by id.
+    pub fn snapshot(&self) -> Vec<Incident> {
+        self.incidents.lock().values().cloned().collect()
     }
 
     /// Every incident carrying `correlation`.
@@ -96,5 +229,78 @@ impl RacyIncidentManager {
 
     pub fn get(&self, id: IncidentId) -> Option<Incident> {
         self.incidents.lock().get(&id).cloned()
+    }
+}
+
+#[derive(Debug, Default)]
+struct RacyMonitorState {
+    running: bool,
+    pending: u64,
+    sweeps: u64,
+    stops: u64,
+    exited_before_stop: bool,
+}
+
+/// R1.10: the manager's escalation monitor (its body is a stub in the
+/// original, so a sweep only counts), started and stopped as the original
+/// does.
+#[derive(Debug, Clone, Default)]
+pub struct RacyMonitor {
+    state: Arc<(Mutex<RacyMonitorState>, Condvar)>,
+}
+
+impl RacyMonitor {
+    /// `create_task(self._escalation_monitor())`, *then* `running = True`.
+    pub fn start() -> (Self, JoinHandle<()>) {
+        let monitor = Self::default();
+        let shared = monitor.clone();
+        let task = thread::spawn(move || {
+            let (lock, wake) = &*shared.state;
+            let mut state = lock.lock();
+            // `while self.running:` with an `await asyncio.sleep(...)` per round.
+            loop {
+                if state.pending > 0 {
+                    state.pending -= 1;
+                    state.sweeps += 1;
+                } else if !state.running {
+                    state.exited_before_stop = state.stops == 0;
+                    return;
+                } else {
+                    state = wake.wait(state);
+                }
+            }
+        });
+        monitor.state.0.lock().running = true;
+        (monitor, task)
+    }
+
+    /// The sleep elapsing: one more round for the loop, if running.
+    pub fn tick(&self) -> bool {
+        let (lock, wake) = &*self.state;
+        let mut state = lock.lock();
+        if !state.running {
+            return false;
+        }
+        state.pending += 1;
+        wake.notify_all();
+        true
+    }
+
+    /// `running = False; task.cancel()`, never awaiting the task.
+    pub fn stop(&self) {
+        let (lock, wake) = &*self.state;
+        let mut state = lock.lock();
+        state.stops += 1;
+        state.running = false;
+        wake.notify_all();
+    }
+
+    /// What the loop did, once its task is joined.
+    pub fn report(&self) -> MonitorReport {
+        let state = self.state.0.lock();
+        MonitorReport {
+            sweeps: state.sweeps,
+            exited_before_stop: state.exited_before_stop,
+        }
     }
 }

@@ -12,6 +12,7 @@
 pub mod alert_pipeline;
 pub mod balancer;
 pub mod breaker;
+pub mod breaker_manager;
 pub mod cache;
 pub mod collector;
 pub mod error_aggregator;

@@ -10,6 +10,13 @@
 //!   but its counts go through `update_service_metrics`, which looks the id
 //!   up *again*; after a re-registration during the probe's await they land
 //!   on the new registration, which stays UNKNOWN (breaks no-cross-wiring).
+//! - `R9.6` counter read-modify-writes: see
+//!   [`OriginalRegistry::update_service_metrics`].
+//! - `seed003-registry-second-prober` — seed 003's `ServiceRegistry` (§99):
+//!   registering an id again starts another health-monitor task and
+//!   overwrites the handle of the first without cancelling it, so two
+//!   probers run for one service and write its status in any order; see
+//!   [`Seed003Registry`].
 //! - `R9.1` stale discovery: health transitions do not invalidate the cache,
 //!   so `discover(healthy_only)` keeps returning a service that turned
 //!   unhealthy (breaks discovery-fresh).
@@ -23,7 +30,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::super::registry::Health;
-use super::super::sync::{Arc, Mutex};
+use super::super::sync::thread::{self, JoinHandle};
+use super::super::sync::{Arc, Condvar, Mutex};
 
 /// `ServiceEndpoint`: mutated in place by probes and metric updates.
 #[derive(Debug, Clone)]
@@ -31,6 +39,9 @@ struct Endpoint {
     generation: u64,
     health: Health,
     probes_applied: u64,
+    request_count: u64,
+    error_count: u64,
+    avg_response_time: f64,
 }
 
 /// A probe in flight: the endpoint object it holds, plus observation-only
@@ -88,6 +99,9 @@ impl OriginalRegistry {
                 generation,
                 health: Health::Unknown,
                 probes_applied: 0,
+                request_count: 0,
+                error_count: 0,
+                avg_response_time: 0.0,
             })),
         );
         inner.discovery_cache = None;
@@ -119,6 +133,37 @@ impl OriginalRegistry {
         if let Some(current) = current {
             current.lock().probes_applied += 1;
         }
+    }
+
+    /// `R9.6` `update_service_metrics` (l.319–337): the running mean, then
+    /// `request_count += 1`, then `error_count += 1` on failure; each
+    /// attribute read and write is atomic, no statement is.
+    pub fn update_service_metrics(&self, id: &str, response_time: u64, success: bool) {
+        let Some(endpoint) = self.inner.lock().services.get(id).cloned() else {
+            return;
+        };
+        // `s.avg = (s.avg * s.request_count + rt) / (s.request_count + 1)`
+        let (avg, count) = {
+            let e = endpoint.lock();
+            (e.avg_response_time, e.request_count)
+        };
+        let avg = (avg * count as f64 + response_time as f64) / (count + 1) as f64;
+        endpoint.lock().avg_response_time = avg;
+        // `s.request_count += 1`
+        let count = endpoint.lock().request_count;
+        endpoint.lock().request_count = count + 1;
+        if !success {
+            // `s.error_count += 1`
+            let errors = endpoint.lock().error_count;
+            endpoint.lock().error_count = errors + 1;
+        }
+    }
+
+    /// `(request_count, error_count, avg_response_time)` of `id`.
+    pub fn service_metrics(&self, id: &str) -> Option<(u64, u64, f64)> {
+        let endpoint = self.inner.lock().services.get(id).cloned()?;
+        let e = endpoint.lock();
+        Some((e.request_count, e.error_count, e.avg_response_time))
     }
 
     /// `discover_services(healthy_only=True)`, cached.
@@ -159,5 +204,107 @@ impl OriginalRegistry {
 impl fmt::Debug for OriginalRegistry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("OriginalRegistry { .. }")
+    }
+}
+
+#[derive(Debug, Default)]
+struct Seed003State {
+    /// `self.services`: id → registration number.
+    services: BTreeMap<String, u64>,
+    /// `self._health_tasks`: id → the cancel flag of the task it holds.
+    health_tasks: BTreeMap<String, Arc<Mutex<bool>>>,
+    /// Probers running (spawned, not yet exited) per id: observation only.
+    live: BTreeMap<String, usize>,
+    peak: BTreeMap<String, usize>,
+    /// The event loop is closing: every task ends (test teardown).
+    closed: bool,
+}
+
+/// `seed003-registry-second-prober`: seed 003's `ServiceRegistry` with one
+/// health-monitor task per registration.
+#[derive(Debug)]
+pub struct Seed003Registry {
+    state: Arc<(Mutex<Seed003State>, Condvar)>,
+    /// Every task ever created (the event loop's view), for teardown.
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Seed003Registry {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Arc::new((Mutex::new(Seed003State::default()), Condvar::new())),
+            tasks: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `register_service`: store the service, then
+    /// `self._health_tasks[id] = asyncio.create_task(self._monitor(id))`,
+    /// never cancelling a task already stored under `id`.
+    pub fn register_service(&self, id: &str) {
+        let cancel = Arc::new(Mutex::new(false));
+        {
+            let mut state = self.state.0.lock();
+            let registration = state.services.len() as u64 + 1;
+            state.services.insert(id.to_string(), registration);
+            let live = state.live.entry(id.to_string()).or_insert(0);
+            *live += 1;
+            let live = *live;
+            let peak = state.peak.entry(id.to_string()).or_insert(0);
+            *peak = (*peak).max(live);
+        }
+        let shared = Arc::clone(&self.state);
+        let (name, flag) = (id.to_string(), Arc::clone(&cancel));
+        let task = thread::spawn(move || {
+            // `_monitor`: `while True: await check(); await sleep(30)` until
+            // cancelled; the sleep is a wait on the condition variable.
+            let (lock, wake) = &*shared;
+            let mut state = lock.lock();
+            while !*flag.lock() && !state.closed {
+                state = wake.wait(state);
+            }
+            if let Some(live) = state.live.get_mut(&name) {
+                *live -= 1;
+            }
+        });
+        self.tasks.lock().push(task);
+        self.state
+            .0
+            .lock()
+            .health_tasks
+            .insert(id.to_string(), cancel);
+    }
+
+    /// `unregister_service`: cancel the task stored under `id`.
+    pub fn unregister_service(&self, id: &str) {
+        let (lock, wake) = &*self.state;
+        let mut state = lock.lock();
+        state.services.remove(id);
+        if let Some(cancel) = state.health_tasks.remove(id) {
+            *cancel.lock() = true;
+        }
+        wake.notify_all();
+    }
+
+    /// Most probers ever running at once for `id`.
+    pub fn peak_probers(&self, id: &str) -> usize {
+        self.state.0.lock().peak.get(id).copied().unwrap_or(0)
+    }
+
+    /// Probers of `id` still running.
+    pub fn live_probers(&self, id: &str) -> usize {
+        self.state.0.lock().live.get(id).copied().unwrap_or(0)
+    }
+
+    /// The event loop closes: every task ends; waits for them.
+    pub fn close(&self) {
+        {
+            let (lock, wake) = &*self.state;
+            lock.lock().closed = true;
+            wake.notify_all();
+        }
+        let tasks = std::mem::take(&mut *self.tasks.lock());
+        for task in tasks {
+            let _ = task.join();
+        }
     }
 }
