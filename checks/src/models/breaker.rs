@@ -76,8 +76,9 @@ pub fn cases() -> Vec<CheckCase> {
             id: "breaker.closed_path_races_trip",
             component: Component::CircuitBreaker,
             subject: Subject::Fixed,
-            operations: "workers run CLOSED-path requests (lock-free admission and success) \
-                         while another thread's failure trips the breaker (N = 1)",
+            operations: "workers run CLOSED-path requests (lock-free admission and success, \
+                         borrowing permits) while another thread's failure trips the breaker \
+                         (N = 1)",
             invariants: &[
                 OPENS_AFTER_N_CONSECUTIVE,
                 OUTCOME_IN_OWN_EPOCH,
@@ -632,7 +633,14 @@ fn closed_path_races_trip() {
             thread::spawn(move || {
                 let mut tally = Tally::default();
                 for _ in 0..SCALE.ops_per_thread {
-                    request(&*breaker, Action::Succeed, &mut tally);
+                    // The borrowing permit, as `CircuitBreaker::call` uses it.
+                    match breaker.0.try_acquire_scoped() {
+                        Ok(permit) => {
+                            permit.success();
+                            tally.successes += 1;
+                        }
+                        Err(_) => tally.rejected += 1,
+                    }
                 }
                 tally
             })
