@@ -29,6 +29,7 @@
 //! [`Balancer::loads`] reads each backend's load on its own: exact per
 //! backend, not one instant across backends while requests are in flight.
 
+use std::borrow::Borrow;
 use std::fmt;
 
 use super::sync::Arc;
@@ -102,6 +103,26 @@ impl Balancer {
     /// load is decremented on every path out of the caller (error, panic,
     /// cancellation included).
     pub fn acquire(&self) -> Option<Lease> {
+        let backend = self.select_and_increment()?;
+        Some(Lease {
+            balancer: self.clone(),
+            backend,
+        })
+    }
+
+    /// [`Balancer::acquire`] for a caller that ends the request within the
+    /// handle's borrow: the lease borrows the balancer instead of cloning its
+    /// `Arc` (one atomic increment and one decrement fewer per request).
+    pub fn acquire_scoped(&self) -> Option<ScopedLease<'_>> {
+        let backend = self.select_and_increment()?;
+        Some(Lease {
+            balancer: self,
+            backend,
+        })
+    }
+
+    /// The CAS loop (see the module docs); the chosen backend, now counted.
+    fn select_and_increment(&self) -> Option<usize> {
         loop {
             // [`BalancerCore::acquire`]'s choice, on what this scan saw.
             let (backend, seen) = self
@@ -114,10 +135,7 @@ impl Balancer {
                 .compare_exchange(seen, seen + 1, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
             {
-                return Some(Lease {
-                    balancer: self.clone(),
-                    backend,
-                });
+                return Some(backend);
             }
             // Someone else moved this load since the scan: choose again.
         }
@@ -153,27 +171,34 @@ impl fmt::Debug for Balancer {
 }
 
 /// One request in flight on one backend.
-pub struct Lease {
-    balancer: Balancer,
+///
+/// `B` is how the lease reaches its balancer: an owned handle (the default,
+/// from [`Balancer::acquire`]; the lease may move to another thread) or a
+/// borrow ([`ScopedLease`], from [`Balancer::acquire_scoped`]).
+pub struct Lease<B: Borrow<Balancer> = Balancer> {
+    balancer: B,
     backend: usize,
 }
 
-impl Lease {
+/// A lease that borrows its balancer (no `Arc` clone).
+pub type ScopedLease<'a> = Lease<&'a Balancer>;
+
+impl<B: Borrow<Balancer>> Lease<B> {
     pub fn backend(&self) -> usize {
         self.backend
     }
 }
 
-impl Drop for Lease {
+impl<B: Borrow<Balancer>> Drop for Lease<B> {
     fn drop(&mut self) {
         // A lease is only created by `acquire`, which counted it, so the
         // release cannot find the load at zero; if it ever did, that is the
         // invariant the checks look for, visible in `loads()`.
-        let _ = self.balancer.release(self.backend);
+        let _ = self.balancer.borrow().release(self.backend);
     }
 }
 
-impl fmt::Debug for Lease {
+impl<B: Borrow<Balancer>> fmt::Debug for Lease<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Lease")
             .field("backend", &self.backend)
@@ -209,5 +234,17 @@ mod tests {
         let mut core = BalancerCore::new(1);
         assert_eq!(core.release(0), Err(BalancerError::NothingInFlight(0)));
         assert_eq!(core.release(4), Err(BalancerError::NoSuchBackend(4)));
+    }
+
+    #[test]
+    fn scoped_lease_counts_and_releases_like_the_owned_one() {
+        let balancer = Balancer::new(2);
+        let owned = balancer.acquire().map(|l| l.backend());
+        let scoped = balancer.acquire_scoped();
+        assert_eq!(scoped.as_ref().map(Lease::backend), Some(0));
+        assert_eq!(balancer.loads(), vec![1, 0], "the owned lease was dropped");
+        drop(scoped);
+        assert_eq!(owned, Some(0));
+        assert_eq!(balancer.loads(), vec![0, 0]);
     }
 }
