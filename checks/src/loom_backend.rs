@@ -13,6 +13,15 @@ pub mod backend {
         Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
     };
     pub use loom::thread;
+
+    /// loom's number for the current thread (its `Debug` output is
+    /// `ThreadId(n)`, n counted per execution, so replays see the same n).
+    pub fn thread_index() -> usize {
+        let id = format!("{:?}", loom::thread::current().id());
+        id.chars()
+            .filter(char::is_ascii_digit)
+            .fold(0, |n, d| n * 10 + d.to_digit(10).map_or(0, |d| d as usize))
+    }
 }
 
 /// CheckCase sizes for this checker family.

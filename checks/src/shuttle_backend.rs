@@ -13,6 +13,12 @@ pub mod backend {
         Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
     };
     pub use shuttle::thread;
+
+    /// shuttle's task number for the current thread (deterministic per
+    /// schedule).
+    pub fn thread_index() -> usize {
+        usize::from(shuttle::thread::current().id())
+    }
 }
 
 /// CheckCase sizes for this checker family.

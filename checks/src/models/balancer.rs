@@ -77,7 +77,8 @@ fn route_hold_release() {
             let balancer = balancer.clone();
             thread::spawn(move || {
                 for _ in 0..SCALE.ops_per_thread {
-                    drop(balancer.acquire());
+                    // The borrowing lease, racing main's owned ones.
+                    drop(balancer.acquire_scoped());
                 }
             })
         })

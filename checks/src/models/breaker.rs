@@ -72,6 +72,21 @@ pub fn cases() -> Vec<CheckCase> {
             checkers: &Checker::ALL,
             body: stale_outcome::<Fixed>,
         },
+        CheckCase {
+            id: "breaker.closed_path_races_trip",
+            component: Component::CircuitBreaker,
+            subject: Subject::Fixed,
+            operations: "workers run CLOSED-path requests (lock-free admission and success, \
+                         borrowing permits) while another thread's failure trips the breaker \
+                         (N = 1)",
+            invariants: &[
+                OPENS_AFTER_N_CONSECUTIVE,
+                OUTCOME_IN_OWN_EPOCH,
+                COUNTERS_EXACT,
+            ],
+            checkers: &Checker::ALL,
+            body: closed_path_races_trip,
+        },
         zoo(
             "zoo.R3.1",
             "R3.1",
@@ -594,4 +609,55 @@ fn stale_outcome<M: Model>() {
             )
         },
     );
+}
+
+/// The lock-free CLOSED path racing the transition it must not undo: workers
+/// are admitted and succeed while the tripper's one failure (N = 1) opens the
+/// breaker. Whatever the interleaving, exactly one transition happens (a
+/// success admitted before it is stale and cannot reset or close anything),
+/// the breaker stays OPEN (the clock never moves, so no probe), and every
+/// counter is exact.
+fn closed_path_races_trip() {
+    let (breaker, _clock) = setup::<Fixed>(Thresholds { n: 1, k: 1, s: 1 });
+    let tripper = {
+        let breaker = Arc::clone(&breaker);
+        thread::spawn(move || {
+            let mut tally = Tally::default();
+            request(&*breaker, Action::Fail, &mut tally);
+            tally
+        })
+    };
+    let mut workers: Vec<_> = (1..SCALE.threads.max(2))
+        .map(|_| {
+            let breaker = Arc::clone(&breaker);
+            thread::spawn(move || {
+                let mut tally = Tally::default();
+                for _ in 0..SCALE.ops_per_thread {
+                    // The borrowing permit, as `CircuitBreaker::call` uses it.
+                    match breaker.0.try_acquire_scoped() {
+                        Ok(permit) => {
+                            permit.success();
+                            tally.successes += 1;
+                        }
+                        Err(_) => tally.rejected += 1,
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    workers.push(tripper);
+    let tally = join_all(workers);
+    let stats = breaker.0.stats();
+    ensure(
+        stats.state == State::Open && tally.failures == 1,
+        OPENS_AFTER_N_CONSECUTIVE,
+        || format!("one failure with threshold 1, yet {stats:?} ({tally:?})"),
+    );
+    ensure(
+        stats.epoch == 1 && stats.consecutive_failures == 0,
+        OUTCOME_IN_OWN_EPOCH,
+        || format!("one trip and no probe, yet {stats:?}: a stale success moved the state"),
+    );
+    breaker.check_counters(&tally);
 }

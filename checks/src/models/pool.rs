@@ -11,7 +11,9 @@ use std::convert::Infallible;
 use super::super::SCALE;
 use super::super::bug_zoo::pool::GenericConnectionPool;
 use super::super::clock::{Clock, ManualClock, Millis};
-use super::super::pool::{ConnectionPool, PoolConfig, PoolError, PooledConnection};
+use super::super::pool::{
+    ConnectionPool, PoolConfig, PoolError, PooledConnection, ScopedConnection,
+};
 use super::super::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::super::sync::{Arc, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure, violated};
@@ -111,6 +113,7 @@ impl Drop for Conn {
 
 type Pool = ConnectionPool<Conn, Infallible, Arc<ManualClock>>;
 type Guard = PooledConnection<Conn, Infallible, Arc<ManualClock>>;
+type ScopedGuard<'a> = ScopedConnection<'a, Conn, Infallible, Arc<ManualClock>>;
 
 fn setup(max_size: usize, max_age: Option<Millis>) -> (Pool, Arc<Gauge>, Arc<ManualClock>) {
     let gauge = Arc::new(Gauge::default());
@@ -190,18 +193,42 @@ fn acquire(pool: &Pool, blocking: bool) -> Result<Option<Guard>, (&'static str, 
     }
 }
 
+/// [`acquire`] through the borrowing guard (no `Arc` clone).
+fn acquire_scoped(
+    pool: &Pool,
+    blocking: bool,
+) -> Result<Option<ScopedGuard<'_>>, (&'static str, String)> {
+    let result = if blocking {
+        pool.acquire_scoped()
+    } else {
+        pool.try_acquire_scoped()
+    };
+    match result {
+        Ok(conn) => Ok(Some(conn)),
+        Err(PoolError::Exhausted { .. }) if !blocking => Ok(None),
+        Err(error) => Err(("no-panic", format!("acquire failed: {error}"))),
+    }
+}
+
 /// Workers (one more than the pool has connections) take connections; the
 /// first operation of each blocks, so under loom two workers contend for one
 /// connection through the condition variable; later ones alternate
-/// try/blocking.
+/// try/blocking. Odd workers hold the borrowing guard ([`ScopedConnection`]),
+/// even ones the owned one, so the two kinds of lease race each other.
 fn churn() {
     let (pool, gauge, _clock) = setup(max_size(), None);
     let workers: Vec<_> = (0..SCALE.threads)
-        .map(|_| {
+        .map(|worker| {
             let pool = pool.clone();
             thread::spawn(move || -> Found {
                 for op in 0..SCALE.ops_per_thread {
-                    if let Some(conn) = acquire(&pool, op % 2 == 0)? {
+                    let blocking = op % 2 == 0;
+                    if worker % 2 == 1 {
+                        if let Some(conn) = acquire_scoped(&pool, blocking)? {
+                            check_snapshot(&pool)?;
+                            drop(conn);
+                        }
+                    } else if let Some(conn) = acquire(&pool, blocking)? {
                         check_snapshot(&pool)?;
                         drop(conn);
                     }

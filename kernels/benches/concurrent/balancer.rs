@@ -18,6 +18,7 @@ pub fn bench(c: &mut Criterion) {
             }
         },
         || Balancer::new(BACKENDS),
-        |balancer, _| drop(balancer.acquire()),
+        // The borrowing lease: the request ends within this call.
+        |balancer, _| drop(balancer.acquire_scoped()),
     );
 }

@@ -37,7 +37,8 @@ pub fn bench(c: &mut Criterion) {
         },
         || CircuitBreaker::new(CONFIG, ManualClock::new(0)).expect("valid config"),
         |breaker, i| {
-            if let Ok(permit) = breaker.try_acquire() {
+            // The borrowing permit, as `CircuitBreaker::call` uses it.
+            if let Ok(permit) = breaker.try_acquire_scoped() {
                 if fails(i) {
                     permit.failure();
                 } else {

@@ -6,16 +6,34 @@
 //! measurement *overwrite* the load, so increments made after the measurement
 //! are lost (bug zoo `LB.seed003`). Here the load is exactly the in-flight count.
 //!
+//! The shared balancer takes no lock: each backend's load is one atomic, and
+//! select-and-increment is a compare-and-swap loop — scan the loads, pick the
+//! least (lowest index on ties), and increment it only if it still holds the
+//! value the scan saw; otherwise scan again. A release is one decrement.
+//!
 //! # Invariants (asserted by the model checks)
 //! - **load-equals-in-flight**: `loads()[b]` equals the number of live
-//!   [`Lease`]s on backend `b`; a load never goes negative.
-//! - **select-and-increment-atomic**: a backend is chosen and its load
-//!   incremented in one critical section, so with no releases, loads never
-//!   differ by more than one (ties go to the lowest index, deterministically).
+//!   [`Lease`]s on backend `b`; a load never goes negative. (Every increment
+//!   is a successful CAS made for exactly one lease, every decrement is that
+//!   lease's drop, and a decrement that would go below zero is refused.)
+//! - **select-and-increment-atomic**: choosing a backend and incrementing its
+//!   load act as one atomic step, so with no releases, loads never differ by
+//!   more than one (ties go to the lowest index, deterministically). Why the
+//!   CAS loop keeps this: without releases loads only grow, so when the CAS
+//!   on the chosen backend succeeds its load is still the value the scan saw,
+//!   and every other load is still at least what the scan saw — the chosen
+//!   backend is a least-loaded one (and the lowest-indexed such) at the
+//!   instant of the CAS, which is where the step takes effect. With
+//!   concurrent releases the choice is least-loaded as of the scan.
+//!
+//! [`Balancer::loads`] reads each backend's load on its own: exact per
+//! backend, not one instant across backends while requests are in flight.
 
+use std::borrow::Borrow;
 use std::fmt;
 
-use super::sync::{Arc, Mutex};
+use super::sync::Arc;
+use super::sync::atomic::{AtomicU64, Ordering};
 
 /// Errors of the balancer's logic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,16 +86,16 @@ impl BalancerCore {
     }
 }
 
-/// The shared balancer: a handle; clones share one state.
+/// The shared balancer: a handle; clones share one set of loads.
 #[derive(Clone)]
 pub struct Balancer {
-    core: Arc<Mutex<BalancerCore>>,
+    loads: Arc<Vec<AtomicU64>>,
 }
 
 impl Balancer {
     pub fn new(backends: usize) -> Self {
         Self {
-            core: Arc::new(Mutex::new(BalancerCore::new(backends))),
+            loads: Arc::new((0..backends).map(|_| AtomicU64::new(0)).collect()),
         }
     }
 
@@ -85,16 +103,62 @@ impl Balancer {
     /// load is decremented on every path out of the caller (error, panic,
     /// cancellation included).
     pub fn acquire(&self) -> Option<Lease> {
-        let backend = self.core.lock().acquire()?;
+        let backend = self.select_and_increment()?;
         Some(Lease {
             balancer: self.clone(),
             backend,
         })
     }
 
-    /// A consistent snapshot of every backend's load.
+    /// [`Balancer::acquire`] for a caller that ends the request within the
+    /// handle's borrow: the lease borrows the balancer instead of cloning its
+    /// `Arc` (one atomic increment and one decrement fewer per request).
+    pub fn acquire_scoped(&self) -> Option<ScopedLease<'_>> {
+        let backend = self.select_and_increment()?;
+        Some(Lease {
+            balancer: self,
+            backend,
+        })
+    }
+
+    /// The CAS loop (see the module docs); the chosen backend, now counted.
+    fn select_and_increment(&self) -> Option<usize> {
+        loop {
+            // [`BalancerCore::acquire`]'s choice, on what this scan saw.
+            let (backend, seen) = self
+                .loads
+                .iter()
+                .map(|load| load.load(Ordering::Acquire))
+                .enumerate()
+                .min_by_key(|&(index, load)| (load, index))?;
+            if self.loads[backend]
+                .compare_exchange(seen, seen + 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return Some(backend);
+            }
+            // Someone else moved this load since the scan: choose again.
+        }
+    }
+
+    /// Every backend's load, each read on its own (see the module docs).
     pub fn loads(&self) -> Vec<u64> {
-        self.core.lock().loads().to_vec()
+        self.loads
+            .iter()
+            .map(|load| load.load(Ordering::Acquire))
+            .collect()
+    }
+
+    /// Ends one request on `backend`, refusing to go below zero.
+    fn release(&self, backend: usize) -> Result<(), BalancerError> {
+        self.loads
+            .get(backend)
+            .ok_or(BalancerError::NoSuchBackend(backend))?
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |load| {
+                load.checked_sub(1)
+            })
+            .map(|_| ())
+            .map_err(|_| BalancerError::NothingInFlight(backend))
     }
 }
 
@@ -107,27 +171,34 @@ impl fmt::Debug for Balancer {
 }
 
 /// One request in flight on one backend.
-pub struct Lease {
-    balancer: Balancer,
+///
+/// `B` is how the lease reaches its balancer: an owned handle (the default,
+/// from [`Balancer::acquire`]; the lease may move to another thread) or a
+/// borrow ([`ScopedLease`], from [`Balancer::acquire_scoped`]).
+pub struct Lease<B: Borrow<Balancer> = Balancer> {
+    balancer: B,
     backend: usize,
 }
 
-impl Lease {
+/// A lease that borrows its balancer (no `Arc` clone).
+pub type ScopedLease<'a> = Lease<&'a Balancer>;
+
+impl<B: Borrow<Balancer>> Lease<B> {
     pub fn backend(&self) -> usize {
         self.backend
     }
 }
 
-impl Drop for Lease {
+impl<B: Borrow<Balancer>> Drop for Lease<B> {
     fn drop(&mut self) {
         // A lease is only created by `acquire`, which counted it, so the
         // release cannot find the load at zero; if it ever did, that is the
         // invariant the checks look for, visible in `loads()`.
-        let _ = self.balancer.core.lock().release(self.backend);
+        let _ = self.balancer.borrow().release(self.backend);
     }
 }
 
-impl fmt::Debug for Lease {
+impl<B: Borrow<Balancer>> fmt::Debug for Lease<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Lease")
             .field("backend", &self.backend)
@@ -163,5 +234,17 @@ mod tests {
         let mut core = BalancerCore::new(1);
         assert_eq!(core.release(0), Err(BalancerError::NothingInFlight(0)));
         assert_eq!(core.release(4), Err(BalancerError::NoSuchBackend(4)));
+    }
+
+    #[test]
+    fn scoped_lease_counts_and_releases_like_the_owned_one() {
+        let balancer = Balancer::new(2);
+        let owned = balancer.acquire().map(|l| l.backend());
+        let scoped = balancer.acquire_scoped();
+        assert_eq!(scoped.as_ref().map(Lease::backend), Some(0));
+        assert_eq!(balancer.loads(), vec![1, 0], "the owned lease was dropped");
+        drop(scoped);
+        assert_eq!(owned, Some(0));
+        assert_eq!(balancer.loads(), vec![0, 0]);
     }
 }

@@ -40,9 +40,12 @@
 //!   count every outcome and rejection exactly once, and
 //!   `admitted = successes + failures + cancelled + permits alive`.
 
+use std::borrow::Borrow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use super::clock::{Clock, Millis};
+use super::sync::atomic::{AtomicU64, Ordering};
 use super::sync::{Arc, Mutex};
 
 /// The breaker's state.
@@ -87,6 +90,10 @@ impl Default for BreakerConfig {
 pub enum BreakerConfigError {
     #[error("BreakerConfig::{0} is 0; it must be at least 1 (a 0 would never admit or never trip)")]
     Zero(&'static str),
+    #[error(
+        "BreakerConfig::{field} exceeds {max}, the most the shared breaker's packed state word can count"
+    )]
+    TooLarge { field: &'static str, max: u32 },
 }
 
 impl BreakerConfig {
@@ -314,20 +321,298 @@ impl BreakerCore {
 }
 
 /// The shared breaker: a handle; clones share one state and one clock.
+///
+/// # The CLOSED fast path
+///
+/// The state, the epoch and the consecutive-failure count live in one packed
+/// atomic word ([`Word`]), which is the only place they are stored. While the
+/// word says CLOSED, admitting a request is one load of the word plus a counter
+/// increment, and recording its outcome is a counter increment plus (only when
+/// it changes the failure count) one compare-and-swap on the word: no lock.
+/// Everything else — every transition, and every admission or outcome outside
+/// CLOSED — runs under the `slow` mutex, which also guards the fields only
+/// those paths use (`opened_at`, the probe counts).
+///
+/// Why the invariants survive:
+/// - the state and epoch bits change only under the mutex, so a thread holding
+///   it sees them stable; outside CLOSED nothing else writes the word (the
+///   fast path's compare-and-swap expects a CLOSED word), and inside CLOSED the
+///   transition to OPEN is itself a compare-and-swap that fails (and is
+///   retried) if a fast-path outcome changed the count first;
+/// - a fast-path outcome changes the count only by a compare-and-swap against
+///   a word of its own epoch, so an outcome of an older period can never
+///   touch a later one (**outcome-in-own-epoch**), and no failure or reset is
+///   lost: the consecutive-failure count is exactly the CAS order
+///   (**opens-after-n-consecutive**);
+/// - a request admitted from a CLOSED word whose epoch then ends is admitted
+///   in that (earlier) period, as if it came just before the transition; its
+///   outcome is counted and is stale for the state.
+///
+/// The counters (`admitted`, `successes`, …) are separate atomics: each is
+/// exact, and `admitted = successes + failures + cancelled + permits alive`
+/// holds whenever no call is in progress. [`CircuitBreaker::stats`] reads the
+/// state, epoch and failure count from one word (consistent with each other),
+/// the probe counts under the mutex and each counter on its own.
 pub struct CircuitBreaker<C: Clock> {
     shared: Arc<Shared<C>>,
 }
 
 struct Shared<C> {
-    core: Mutex<BreakerCore>,
+    config: BreakerConfig,
+    /// State, epoch and consecutive failures, packed (see [`Word`]).
+    word: AtomicU64,
+    /// Serialises every change of state or epoch; holds what only the
+    /// non-CLOSED paths use.
+    slow: Mutex<Slow>,
+    admitted: AtomicU64,
+    successes: AtomicU64,
+    failures: AtomicU64,
+    cancelled: AtomicU64,
+    rejected: AtomicU64,
     clock: C,
 }
 
+/// The breaker's fields that only transitions and the OPEN / HALF_OPEN paths
+/// touch.
+#[derive(Debug, Default)]
+struct Slow {
+    opened_at: Millis,
+    probes_in_flight: u32,
+    probe_successes: u32,
+}
+
+/// The packed word: `epoch << 24 | consecutive_failures << 2 | state`.
+///
+/// The epoch has 40 bits (a trillion transitions; it wraps after that, as a
+/// `u64` epoch would after more) and the failure count 22, which is why
+/// [`BreakerConfig::failure_threshold`] is at most [`Word::MAX_FAILURES`] for a
+/// shared breaker: the count never exceeds the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Word(u64);
+
+impl Word {
+    const STATE_BITS: u32 = 2;
+    const FAILURE_BITS: u32 = 22;
+    const EPOCH_SHIFT: u32 = Self::STATE_BITS + Self::FAILURE_BITS;
+    const EPOCH_MASK: u64 = (1 << (64 - Self::EPOCH_SHIFT)) - 1;
+    const MAX_FAILURES: u32 = (1 << Self::FAILURE_BITS) - 1;
+
+    fn new(state: State, epoch: u64, failures: u32) -> Self {
+        let state = match state {
+            State::Closed => 0,
+            State::Open => 1,
+            State::HalfOpen => 2,
+        };
+        Word(
+            (epoch & Self::EPOCH_MASK) << Self::EPOCH_SHIFT
+                | u64::from(failures.min(Self::MAX_FAILURES)) << Self::STATE_BITS
+                | state,
+        )
+    }
+
+    fn state(self) -> State {
+        match self.0 & 0b11 {
+            0 => State::Closed,
+            1 => State::Open,
+            _ => State::HalfOpen,
+        }
+    }
+
+    fn epoch(self) -> u64 {
+        self.0 >> Self::EPOCH_SHIFT
+    }
+
+    fn failures(self) -> u32 {
+        // At most 22 bits, so the cast is exact.
+        ((self.0 >> Self::STATE_BITS) & u64::from(Self::MAX_FAILURES)) as u32
+    }
+
+    /// The first word of the next period.
+    fn next(self, to: State) -> Self {
+        Self::new(to, self.epoch().wrapping_add(1), 0)
+    }
+
+    fn with_failures(self, failures: u32) -> Self {
+        Self::new(self.state(), self.epoch(), failures)
+    }
+}
+
+impl<C: Clock> Shared<C> {
+    fn load(&self) -> Word {
+        Word(self.word.load(Ordering::Acquire))
+    }
+
+    /// Replaces `current` by `new`; fails if the word changed meanwhile.
+    fn swap_word(&self, current: Word, new: Word) -> bool {
+        self.word
+            .compare_exchange(current.0, new.0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    fn admit(&self, word: Word, probe: bool) -> Ticket {
+        self.admitted.fetch_add(1, Ordering::Relaxed);
+        Ticket {
+            epoch: word.epoch(),
+            probe,
+        }
+    }
+
+    fn try_acquire(&self) -> Result<Ticket, Rejected> {
+        let word = self.load();
+        if word.state() == State::Closed {
+            return Ok(self.admit(word, false));
+        }
+        let now = self.clock.now();
+        let mut slow = self.slow.lock();
+        // State and epoch cannot change while the lock is held.
+        let word = self.load();
+        match word.state() {
+            State::Closed => Ok(self.admit(word, false)),
+            State::Open if now >= slow.opened_at.saturating_add(self.config.open_timeout) => {
+                let next = word.next(State::HalfOpen);
+                // Outside CLOSED only lock holders write the word.
+                self.word.store(next.0, Ordering::Release);
+                slow.probes_in_flight = 1;
+                slow.probe_successes = 0;
+                Ok(self.admit(next, true))
+            }
+            State::HalfOpen if slow.probes_in_flight < self.config.half_open_max_probes => {
+                slow.probes_in_flight += 1;
+                Ok(self.admit(word, true))
+            }
+            state => {
+                self.rejected.fetch_add(1, Ordering::Relaxed);
+                Err(Rejected { state })
+            }
+        }
+    }
+
+    /// [`BreakerCore::record`], on the packed word.
+    fn record(&self, ticket: Ticket, outcome: Outcome) {
+        let counter = match outcome {
+            Outcome::Success => &self.successes,
+            Outcome::Failure => &self.failures,
+            Outcome::Cancelled => &self.cancelled,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        loop {
+            let word = self.load();
+            if word.epoch() != ticket.epoch {
+                return;
+            }
+            match (word.state(), outcome) {
+                (State::Closed, Outcome::Success) => {
+                    if word.failures() == 0 || self.swap_word(word, word.with_failures(0)) {
+                        return;
+                    }
+                }
+                (State::Closed, Outcome::Failure) => {
+                    let failures = word.failures() + 1;
+                    if failures < self.config.failure_threshold {
+                        if self.swap_word(word, word.with_failures(failures)) {
+                            return;
+                        }
+                    } else if self.trip(word) {
+                        return;
+                    }
+                }
+                (State::HalfOpen, _) => return self.record_probe(ticket, outcome),
+                // A cancellation in CLOSED changes nothing; no ticket is ever
+                // issued in an OPEN epoch.
+                (State::Closed, Outcome::Cancelled) | (State::Open, _) => return,
+            }
+        }
+    }
+
+    /// The failure that reaches the threshold: CLOSED → OPEN, if the word is
+    /// still `word` (else the caller re-reads it and tries again).
+    fn trip(&self, word: Word) -> bool {
+        let now = self.clock.now();
+        let mut slow = self.slow.lock();
+        if !self.swap_word(word, word.next(State::Open)) {
+            return false;
+        }
+        *slow = Slow {
+            opened_at: now,
+            ..Slow::default()
+        };
+        true
+    }
+
+    /// An outcome of a HALF_OPEN probe: [`BreakerCore::record`]'s HALF_OPEN arm.
+    fn record_probe(&self, ticket: Ticket, outcome: Outcome) {
+        let now = self.clock.now();
+        let mut slow = self.slow.lock();
+        let word = self.load();
+        // The epoch may have ended while we waited for the lock.
+        if word.epoch() != ticket.epoch || word.state() != State::HalfOpen {
+            return;
+        }
+        // Every ticket of a HALF_OPEN epoch is one of its probes.
+        slow.probes_in_flight = slow.probes_in_flight.saturating_sub(1);
+        let to = match outcome {
+            Outcome::Success => {
+                slow.probe_successes += 1;
+                if slow.probe_successes < self.config.success_threshold {
+                    return;
+                }
+                State::Closed
+            }
+            Outcome::Failure => State::Open,
+            Outcome::Cancelled => return,
+        };
+        self.word.store(word.next(to).0, Ordering::Release);
+        *slow = Slow {
+            opened_at: if to == State::Open {
+                now
+            } else {
+                slow.opened_at
+            },
+            ..Slow::default()
+        };
+    }
+
+    fn stats(&self) -> BreakerStats {
+        let (word, probes_in_flight, probe_successes) = {
+            let slow = self.slow.lock();
+            (self.load(), slow.probes_in_flight, slow.probe_successes)
+        };
+        BreakerStats {
+            state: word.state(),
+            epoch: word.epoch(),
+            consecutive_failures: word.failures(),
+            probes_in_flight,
+            probe_successes,
+            admitted: self.admitted.load(Ordering::Relaxed),
+            successes: self.successes.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+            cancelled: self.cancelled.load(Ordering::Relaxed),
+            rejected: self.rejected.load(Ordering::Relaxed),
+        }
+    }
+}
+
 impl<C: Clock> CircuitBreaker<C> {
+    /// A shared breaker; besides [`BreakerConfig::validate`], its
+    /// `failure_threshold` must fit the packed word (at most 4,194,303).
     pub fn new(config: BreakerConfig, clock: C) -> Result<Self, BreakerConfigError> {
+        config.validate()?;
+        if config.failure_threshold > Word::MAX_FAILURES {
+            return Err(BreakerConfigError::TooLarge {
+                field: "failure_threshold",
+                max: Word::MAX_FAILURES,
+            });
+        }
         Ok(Self {
             shared: Arc::new(Shared {
-                core: Mutex::new(BreakerCore::new(config)?),
+                config,
+                word: AtomicU64::new(Word::new(State::Closed, 0, 0).0),
+                slow: Mutex::new(Slow::default()),
+                admitted: AtomicU64::new(0),
+                successes: AtomicU64::new(0),
+                failures: AtomicU64::new(0),
+                cancelled: AtomicU64::new(0),
+                rejected: AtomicU64::new(0),
                 clock,
             }),
         })
@@ -337,22 +622,37 @@ impl<C: Clock> CircuitBreaker<C> {
     /// [`Permit::failure`]; dropping it records a cancellation, so the slot
     /// comes back on every path out of the caller.
     ///
-    /// The clock is read before the lock is taken, so the time used may trail
-    /// another caller's by the length of a critical section; the open timeout is
-    /// only as precise as that.
+    /// While CLOSED this takes no lock and does not read the clock. Otherwise
+    /// the clock is read before the lock is taken, so the time used may trail
+    /// another caller's by the length of a critical section; the open timeout
+    /// is only as precise as that.
     pub fn try_acquire(&self) -> Result<Permit<C>, Rejected> {
-        let now = self.shared.clock.now();
-        let ticket = self.shared.core.lock().try_acquire(now)?;
+        let ticket = self.shared.try_acquire()?;
         Ok(Permit {
             breaker: self.clone(),
             ticket,
             recorded: false,
+            clock: PhantomData,
+        })
+    }
+
+    /// [`CircuitBreaker::try_acquire`] for a caller that finishes the request
+    /// within the handle's borrow: the permit borrows the breaker instead of
+    /// cloning its `Arc` (one atomic increment and one decrement fewer per
+    /// request). Same admission, same outcome rules.
+    pub fn try_acquire_scoped(&self) -> Result<ScopedPermit<'_, C>, Rejected> {
+        let ticket = self.shared.try_acquire()?;
+        Ok(Permit {
+            breaker: self,
+            ticket,
+            recorded: false,
+            clock: PhantomData,
         })
     }
 
     /// Runs `f` if admitted and records its result.
     pub fn call<T, E>(&self, f: impl FnOnce() -> Result<T, E>) -> Result<T, CallError<E>> {
-        let permit = self.try_acquire()?;
+        let permit = self.try_acquire_scoped()?;
         match f() {
             Ok(value) => {
                 permit.success();
@@ -366,17 +666,22 @@ impl<C: Clock> CircuitBreaker<C> {
     }
 
     pub fn state(&self) -> State {
-        self.shared.core.lock().state()
+        self.shared.load().state()
     }
 
-    /// A consistent snapshot (taken under the lock).
+    /// A snapshot: state, epoch and failure count from one instant, the probe
+    /// counts from one critical section, each counter exact (see the type's
+    /// docs for what holds between counters while calls are in progress).
     pub fn stats(&self) -> BreakerStats {
-        self.shared.core.lock().stats()
+        self.shared.stats()
+    }
+
+    pub fn config(&self) -> &BreakerConfig {
+        &self.shared.config
     }
 
     fn record(&self, ticket: Ticket, outcome: Outcome) {
-        let now = self.shared.clock.now();
-        self.shared.core.lock().record(ticket, outcome, now);
+        self.shared.record(ticket, outcome);
     }
 }
 
@@ -398,13 +703,22 @@ impl<C: Clock> fmt::Debug for CircuitBreaker<C> {
 
 /// One admitted request. Record its outcome with [`Permit::success`] or
 /// [`Permit::failure`]; dropping it records [`Outcome::Cancelled`].
-pub struct Permit<C: Clock> {
-    breaker: CircuitBreaker<C>,
+///
+/// `B` is how the permit reaches its breaker: an owned handle (the default,
+/// from [`CircuitBreaker::try_acquire`]; the permit may move to another thread
+/// and outlive the caller's handle) or a borrow ([`ScopedPermit`], from
+/// [`CircuitBreaker::try_acquire_scoped`]).
+pub struct Permit<C: Clock, B: Borrow<CircuitBreaker<C>> = CircuitBreaker<C>> {
+    breaker: B,
     ticket: Ticket,
     recorded: bool,
+    clock: PhantomData<fn() -> C>,
 }
 
-impl<C: Clock> Permit<C> {
+/// A permit that borrows its breaker (no `Arc` clone).
+pub type ScopedPermit<'a, C> = Permit<C, &'a CircuitBreaker<C>>;
+
+impl<C: Clock, B: Borrow<CircuitBreaker<C>>> Permit<C, B> {
     /// Admitted as a HALF_OPEN probe.
     pub fn is_probe(&self) -> bool {
         self.ticket.probe
@@ -426,18 +740,18 @@ impl<C: Clock> Permit<C> {
     fn finish(&mut self, outcome: Outcome) {
         if !self.recorded {
             self.recorded = true;
-            self.breaker.record(self.ticket, outcome);
+            self.breaker.borrow().record(self.ticket, outcome);
         }
     }
 }
 
-impl<C: Clock> Drop for Permit<C> {
+impl<C: Clock, B: Borrow<CircuitBreaker<C>>> Drop for Permit<C, B> {
     fn drop(&mut self) {
         self.finish(Outcome::Cancelled);
     }
 }
 
-impl<C: Clock> fmt::Debug for Permit<C> {
+impl<C: Clock, B: Borrow<CircuitBreaker<C>>> fmt::Debug for Permit<C, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Permit")
             .field("ticket", &self.ticket)
@@ -563,5 +877,49 @@ mod tests {
             (1, 1, 1)
         );
         assert_eq!(stats.rejected, 1);
+    }
+
+    #[test]
+    fn scoped_permit_records_like_the_owned_one() {
+        let clock = Arc::new(ManualClock::new(0));
+        let breaker = CircuitBreaker::new(config(2, 1, 1), Arc::clone(&clock)).expect("valid");
+        breaker.try_acquire_scoped().expect("closed").failure();
+        drop(breaker.try_acquire_scoped().expect("closed"));
+        assert_eq!(
+            breaker.stats().consecutive_failures,
+            1,
+            "a cancel is neither"
+        );
+        breaker.try_acquire_scoped().expect("closed").success();
+        assert_eq!(
+            breaker.stats().consecutive_failures,
+            0,
+            "the success reset it"
+        );
+        breaker.try_acquire_scoped().expect("closed").failure();
+        breaker.try_acquire_scoped().expect("closed").failure();
+        assert_eq!(breaker.state(), State::Open);
+        let stats = breaker.stats();
+        assert_eq!(
+            (
+                stats.admitted,
+                stats.successes,
+                stats.failures,
+                stats.cancelled
+            ),
+            (5, 1, 3, 1)
+        );
+    }
+
+    #[test]
+    fn shared_breaker_refuses_a_threshold_its_word_cannot_count() {
+        let mut big = config(1, 1, 1);
+        big.failure_threshold = 1 << 22;
+        assert!(matches!(
+            CircuitBreaker::new(big, ManualClock::new(0)),
+            Err(BreakerConfigError::TooLarge { .. })
+        ));
+        big.failure_threshold -= 1;
+        assert!(CircuitBreaker::new(big, ManualClock::new(0)).is_ok());
     }
 }

@@ -25,6 +25,17 @@ mod backend {
     };
     pub use std::thread;
 
+    /// Numbers threads in the order they first ask (one relaxed increment per
+    /// thread, then a thread-local read).
+    pub fn thread_index() -> usize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+        }
+        INDEX.with(|index| *index)
+    }
+
     /// A minimal executor: polls on this thread, parks until woken.
     pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         use std::sync::Arc;

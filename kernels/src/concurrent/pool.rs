@@ -35,8 +35,10 @@
 //!   every acquire fails with [`PoolError::Closed`], and each connection still
 //!   checked out is closed when returned.
 
+use std::borrow::Borrow;
 use std::collections::VecDeque;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use super::clock::{Clock, Millis};
@@ -380,11 +382,27 @@ impl<T, E, C: Clock> ConnectionPool<T, E, C> {
     /// all `max_size` are in use.
     pub fn acquire(&self) -> Result<PooledConnection<T, E, C>, PoolError<E>> {
         self.checkout(true)
+            .map(|pooled| self.guard(self.clone(), pooled))
     }
 
     /// A connection, or [`PoolError::Exhausted`] at once if all are in use.
     pub fn try_acquire(&self) -> Result<PooledConnection<T, E, C>, PoolError<E>> {
         self.checkout(false)
+            .map(|pooled| self.guard(self.clone(), pooled))
+    }
+
+    /// [`ConnectionPool::acquire`] for a caller that uses the connection
+    /// within the pool handle's borrow: the guard borrows the pool instead of
+    /// cloning its `Arc` (one atomic increment and one decrement fewer per
+    /// checkout). Same checkout, same return path, same invariants.
+    pub fn acquire_scoped(&self) -> Result<ScopedConnection<'_, T, E, C>, PoolError<E>> {
+        self.checkout(true).map(|pooled| self.guard(self, pooled))
+    }
+
+    /// [`ConnectionPool::try_acquire`], borrowing the pool like
+    /// [`ConnectionPool::acquire_scoped`].
+    pub fn try_acquire_scoped(&self) -> Result<ScopedConnection<'_, T, E, C>, PoolError<E>> {
+        self.checkout(false).map(|pooled| self.guard(self, pooled))
     }
 
     /// Closes the pool: idle connections now, checked-out ones as they come
@@ -406,7 +424,7 @@ impl<T, E, C: Clock> ConnectionPool<T, E, C> {
         self.shared.core.lock().stats()
     }
 
-    fn checkout(&self, wait: bool) -> Result<PooledConnection<T, E, C>, PoolError<E>> {
+    fn checkout(&self, wait: bool) -> Result<Pooled<T>, PoolError<E>> {
         let mut retire = Vec::new();
         let mut core = self.shared.core.lock();
         loop {
@@ -431,7 +449,7 @@ impl<T, E, C: Clock> ConnectionPool<T, E, C> {
                 Ok(Grant::Reuse(pooled)) => {
                     drop(core);
                     self.retire(retire);
-                    return Ok(self.guard(pooled));
+                    return Ok(pooled);
                 }
                 Ok(Grant::Open) => {
                     drop(core);
@@ -449,7 +467,7 @@ impl<T, E, C: Clock> ConnectionPool<T, E, C> {
 
     /// Runs the factory for a reserved slot, outside the lock. The slot is
     /// given back if the factory fails or panics.
-    fn open(&self, now: Millis) -> Result<PooledConnection<T, E, C>, PoolError<E>> {
+    fn open(&self, now: Millis) -> Result<Pooled<T>, PoolError<E>> {
         let mut reservation = Reservation {
             pool: self,
             armed: true,
@@ -460,10 +478,10 @@ impl<T, E, C: Clock> ConnectionPool<T, E, C> {
             Ok(conn) => {
                 let open = self.shared.core.lock().opened();
                 if open {
-                    Ok(self.guard(Pooled {
+                    Ok(Pooled {
                         conn,
                         created_at: now,
-                    }))
+                    })
                 } else {
                     self.retire(vec![conn]);
                     Err(PoolError::Closed)
@@ -497,10 +515,11 @@ impl<T, E, C: Clock> ConnectionPool<T, E, C> {
         }
     }
 
-    fn guard(&self, pooled: Pooled<T>) -> PooledConnection<T, E, C> {
+    fn guard<P: Borrow<Self>>(&self, pool: P, pooled: Pooled<T>) -> PooledConnection<T, E, C, P> {
         PooledConnection {
-            pool: self.clone(),
+            pool,
             pooled: Some(pooled),
+            backend: PhantomData,
         }
     }
 
@@ -557,13 +576,25 @@ impl<T, E, C: Clock> fmt::Debug for ConnectionPool<T, E, C> {
 
 /// A checked-out connection; dropping it returns it to the pool (which never
 /// blocks), [`PooledConnection::discard`] closes it instead.
-pub struct PooledConnection<T, E, C: Clock> {
-    pool: ConnectionPool<T, E, C>,
+///
+/// `P` is how the guard reaches its pool: an owned handle (the default, from
+/// [`ConnectionPool::acquire`]; the guard may outlive the caller's handle and
+/// move to another thread) or a borrow ([`ScopedConnection`], from
+/// [`ConnectionPool::acquire_scoped`]). Both return the connection the same way.
+pub struct PooledConnection<T, E, C: Clock, P = ConnectionPool<T, E, C>>
+where
+    P: Borrow<ConnectionPool<T, E, C>>,
+{
+    pool: P,
     /// `Some` for the guard's whole life; taken only by `Drop` and `discard`.
     pooled: Option<Pooled<T>>,
+    backend: PhantomData<fn() -> (E, C)>,
 }
 
-impl<T, E, C: Clock> PooledConnection<T, E, C> {
+/// A checked-out connection that borrows its pool (no `Arc` clone).
+pub type ScopedConnection<'a, T, E, C> = PooledConnection<T, E, C, &'a ConnectionPool<T, E, C>>;
+
+impl<T, E, C: Clock, P: Borrow<ConnectionPool<T, E, C>>> PooledConnection<T, E, C, P> {
     /// When the connection's opening began.
     pub fn created_at(&self) -> Millis {
         self.pooled.as_ref().map_or(0, |p| p.created_at)
@@ -572,12 +603,12 @@ impl<T, E, C: Clock> PooledConnection<T, E, C> {
     /// The connection is broken: close it rather than return it.
     pub fn discard(mut self) {
         if let Some(pooled) = self.pooled.take() {
-            self.pool.discard(pooled);
+            self.pool.borrow().discard(pooled);
         }
     }
 }
 
-impl<T, E, C: Clock> Deref for PooledConnection<T, E, C> {
+impl<T, E, C: Clock, P: Borrow<ConnectionPool<T, E, C>>> Deref for PooledConnection<T, E, C, P> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -588,7 +619,7 @@ impl<T, E, C: Clock> Deref for PooledConnection<T, E, C> {
     }
 }
 
-impl<T, E, C: Clock> DerefMut for PooledConnection<T, E, C> {
+impl<T, E, C: Clock, P: Borrow<ConnectionPool<T, E, C>>> DerefMut for PooledConnection<T, E, C, P> {
     fn deref_mut(&mut self) -> &mut T {
         match &mut self.pooled {
             Some(pooled) => &mut pooled.conn,
@@ -597,15 +628,17 @@ impl<T, E, C: Clock> DerefMut for PooledConnection<T, E, C> {
     }
 }
 
-impl<T, E, C: Clock> Drop for PooledConnection<T, E, C> {
+impl<T, E, C: Clock, P: Borrow<ConnectionPool<T, E, C>>> Drop for PooledConnection<T, E, C, P> {
     fn drop(&mut self) {
         if let Some(pooled) = self.pooled.take() {
-            self.pool.give_back(pooled);
+            self.pool.borrow().give_back(pooled);
         }
     }
 }
 
-impl<T, E, C: Clock> fmt::Debug for PooledConnection<T, E, C> {
+impl<T, E, C: Clock, P: Borrow<ConnectionPool<T, E, C>>> fmt::Debug
+    for PooledConnection<T, E, C, P>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PooledConnection")
             .field("created_at", &self.created_at())
@@ -736,5 +769,28 @@ mod tests {
             .expect("reopens");
         assert_eq!(*again.conn(), 'c');
         assert!(core.stats().balanced());
+    }
+
+    #[test]
+    fn scoped_guard_returns_and_discards_like_the_owned_one() {
+        let (pool, _clock) = counting_pool(1, None);
+        {
+            let conn = pool.acquire_scoped().expect("a free slot");
+            assert_eq!(*conn, 0);
+            assert!(matches!(
+                pool.try_acquire_scoped(),
+                Err(PoolError::Exhausted { max_size: 1 })
+            ));
+        }
+        let conn = pool.try_acquire_scoped().expect("returned on drop");
+        assert_eq!(*conn, 0, "the returned connection is reused");
+        conn.discard();
+        let stats = pool.stats();
+        assert_eq!(
+            (stats.idle, stats.checked_out, stats.created, stats.closed),
+            (0, 0, 1, 1)
+        );
+        assert!(stats.balanced());
+        assert_eq!(*pool.acquire().expect("slot freed by the discard"), 1);
     }
 }

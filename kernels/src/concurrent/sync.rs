@@ -41,6 +41,15 @@ pub mod thread {
     pub use super::super::backend::thread::{JoinHandle, spawn, yield_now};
 }
 
+/// A small number identifying the calling thread, for spreading per-thread
+/// work over shards (e.g. [`super::metrics::Counter`]). Distinct live threads
+/// usually get distinct numbers, but nothing may depend on that: it is a
+/// hint, never an identity. Under loom and shuttle it is the checker's own
+/// thread number, so a schedule replays with the same shards.
+pub fn thread_index() -> usize {
+    backend::thread_index()
+}
+
 /// Runs a future to completion on the current thread (under loom and shuttle,
 /// as a task the checker schedules).
 pub fn block_on<F: Future>(future: F) -> F::Output {
