@@ -118,6 +118,8 @@ def write_atomically(path, record):
     with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp") as out:
         json.dump(record, out, indent=1)
         out.write("\n")
+    # A temporary file is private (0600); the record is an ordinary file.
+    os.chmod(out.name, 0o644)
     os.replace(out.name, path)
 
 
