@@ -31,14 +31,15 @@ MONITORING_STAMP := $(MONITORING_VENV)/.twinbench-requirements
 # NetworkX backend), built by maturin and installed into $(VENV). Its crate
 # is outside the cargo workspace (python/Cargo.toml says why), with its own
 # lock and target dir. The wheel is rebuilt only when its sources change
-# (the kernels included): PYEXT_STAMP is newer than all of them.
+# (the kernels and the migration runtime included): PYEXT_STAMP is newer
+# than all of them.
 PYEXT := python
 PYEXT_WHEELS := $(PYEXT)/target/wheels
 PYEXT_TOOLS := $(PYEXT)/requirements-build.txt
 PYEXT_TOOLS_STAMP := $(VENV)/.twinbench-build-tools
 PYEXT_STAMP := $(VENV)/.twinbench-pyext
-PYEXT_SOURCES := $(shell find $(PYEXT)/src $(PYEXT)/twinbench kernels/src -type f -not -name '*.pyc') \
-	$(PYEXT)/Cargo.toml $(PYEXT)/Cargo.lock $(PYEXT)/pyproject.toml kernels/Cargo.toml
+PYEXT_SOURCES := $(shell find $(PYEXT)/src $(PYEXT)/twinbench kernels/src migrate/src -type f -not -name '*.pyc') \
+	$(PYEXT)/Cargo.toml $(PYEXT)/Cargo.lock $(PYEXT)/pyproject.toml kernels/Cargo.toml migrate/Cargo.toml
 # pyo3's build script asks this interpreter for its configuration.
 PYEXT_CARGO := PYO3_PYTHON=$(CURDIR)/$(VENV_PY) cargo
 

@@ -177,10 +177,15 @@ impl MigrationMetrics {
     /// The handles of one component's per-call metrics, looked up once:
     /// observing through them is an atomic add and a histogram update, no
     /// label hashing or family lock per call (what [`Self::observe`] pays).
+    /// The component's rollback counter is registered here too, at 0: a
+    /// scrape before any rollback says "none" rather than leaving the
+    /// metric out (the degradation gauge stays absent until a period has
+    /// been decided: 0 would claim "as fast as the original").
     pub fn component(&self, component: &str) -> ComponentMetrics {
         let label = ComponentLabel {
             component: component.to_string(),
         };
+        drop(self.rollback.get_or_create(&label));
         let histogram = |side| {
             self.duration
                 .get_or_create(&DurationLabels {
@@ -334,6 +339,27 @@ mod tests {
         let twin_count = "component_migration_duration_seconds_count{component=\"ENABLE_CONDON_ANALYTICS\",side=\"twin\"}";
         assert_eq!(value(&text, twin_count), Some(3.0), "{text}");
         assert!(text.contains("# TYPE component_migration_duration_seconds histogram"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_component_shows_zero_rollbacks_and_no_degradation_before_any_decision()
+    -> Result<(), EncodeError> {
+        let metrics = MigrationMetrics::new();
+        let _handles = metrics.component("ENABLE_CONDON_MONITORING");
+        let text = metrics.encode()?;
+        let l = "{component=\"ENABLE_CONDON_MONITORING\"}";
+        assert_eq!(
+            value(&text, &format!("component_migration_rollback_total{l}")),
+            Some(0.0)
+        );
+        assert_eq!(
+            value(
+                &text,
+                &format!("component_performance_degradation_percent{l}")
+            ),
+            None
+        );
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ mod error_handling;
 mod errors;
 mod forecasting;
 mod graph;
+mod migration;
 mod optimizer;
 mod performance_monitor;
 
@@ -22,6 +23,7 @@ use pyo3::prelude::*;
 fn _twinbench(module: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(module)?;
     graph::register(module)?;
+    migration::register(module)?;
     detect::register(module)?;
     alerting::register(module)?;
     error_handling::register(module)?;

@@ -15,7 +15,9 @@ Two ways in:
   (classifier, message normaliser), ``twinbench.performance_monitor``
   (graph-size buckets), ``twinbench.optimizer`` (the performance summary);
 * shadow mode, a twin run beside the original on live calls and compared
-  under the pair's tolerance (``twinbench.shadow``).
+  under the pair's tolerance (``twinbench.shadow``), optionally routed by
+  seed 000's gradual-rollout controller with its Prometheus metrics
+  (:class:`Migration`, :class:`MigrationMetrics`).
 
 This module imports no networkx: networkx reads ``twinbench._info`` while it
 is being imported itself.
@@ -26,6 +28,8 @@ from ._twinbench import (
     EmptyGraphError,
     GraphMetrics,
     InputError,
+    Migration,
+    MigrationMetrics,
     NotAPartitionError,
     NotConvergedError,
     TwinbenchError,
@@ -51,6 +55,8 @@ __all__ = [
     "EmptyGraphError",
     "GraphMetrics",
     "InputError",
+    "Migration",
+    "MigrationMetrics",
     "NotAPartitionError",
     "NotConvergedError",
     "TwinbenchError",

@@ -65,6 +65,40 @@ class GraphMetrics:
     @property
     def largest_component_size(self) -> int: ...
 
+@final
+class MigrationMetrics:
+    """Seed 000's migration metrics of every component of this process."""
+
+    def __init__(self) -> None: ...
+    def text(self) -> str:
+        """The exposition text (Prometheus text format 0.0.4)."""
+    def serve(self, port: int = 0) -> int:
+        """Serves ``GET /metrics`` on 127.0.0.1; returns the port."""
+    def stop(self) -> None: ...
+
+@final
+class Migration:
+    """One component under seed 000's gradual rollout, in this process."""
+
+    def __init__(
+        self,
+        component: str,
+        metrics: MigrationMetrics,
+        *,
+        initial_percent: int = 5,
+        step_percent: int = 10,
+        period_s: float = 86400.0,
+        min_performance: float = 0.9,
+        max_error_rate: float = 0.01,
+        min_calls: int = 100,
+    ) -> None: ...
+    @property
+    def percent(self) -> int: ...
+    def route(self, key: int) -> bool: ...
+    def report(self, side: str, ns: int, *, error: bool = False) -> list[dict[str, object]]: ...
+    def tick(self) -> dict[str, object] | None: ...
+    def decisions(self) -> list[dict[str, object]]: ...
+
 def pagerank(
     graph: CsrGraph,
     alpha: float = 0.85,

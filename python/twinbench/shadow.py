@@ -27,6 +27,20 @@ them through both sides again.
 Latencies of both sides are kept per call, the newest ``max_latencies`` of
 each, with exact totals: :attr:`Shadow.stats`. All of it is thread-safe: a
 lock guards the counters and the kept calls (never held while a side runs).
+
+**Under the rollout controller.** Given ``migration=`` (a
+:class:`twinbench.Migration`, seed 000's gradual-rollout controller in Rust
+with its Prometheus metrics), the controller decides who answers instead of
+``twin_fraction`` (each call draws a random key; the controller's
+percentage picks the side), and every side that ran is reported to it: the
+twin's time with ``error`` set when it failed or disagreed with the
+original, the original's time. The controller promotes or rolls back at
+each period's end from those reports, and the metrics
+(``component_migration_success_total``, ``…_failure_total``,
+``…_duration_seconds``, ``…_rollback_total``,
+``component_performance_degradation_percent``) count them, served on
+127.0.0.1 by :meth:`twinbench.MigrationMetrics.serve`. A declined call is
+not the twin's: only the original's time is reported.
 """
 
 from __future__ import annotations
@@ -38,7 +52,10 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Deque, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from ._twinbench import Migration
 
 
 def exact(twin: Any, original: Any) -> Optional[str]:
@@ -126,10 +143,16 @@ class Shadow:
         max_latencies: int = 10_000,
         seed: Optional[int] = None,
         declines: Tuple[type, ...] = (NotImplementedError,),
+        migration: Optional["Migration"] = None,
     ) -> None:
         for name, value in (("twin_fraction", twin_fraction), ("shadow_fraction", shadow_fraction)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"Shadow: {name} must be within [0, 1], got {value!r}")
+        if migration is not None and twin_fraction != 0.0:
+            raise ValueError(
+                "Shadow: give twin_fraction or migration, not both (the migration's rollout "
+                "percentage decides who answers)"
+            )
         if max_kept < 0 or max_latencies < 0:
             raise ValueError("Shadow: max_kept and max_latencies must be >= 0")
         self.original = original
@@ -138,6 +161,7 @@ class Shadow:
         self.twin_fraction = twin_fraction
         self.shadow_fraction = shadow_fraction
         self.declines = declines
+        self.migration = migration
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._stats = ShadowStats()
@@ -147,38 +171,49 @@ class Shadow:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
-            twin_answers = self._rng.random() < self.twin_fraction
+            if self.migration is None:
+                twin_answers = self._rng.random() < self.twin_fraction
+            else:
+                twin_answers = self.migration.route(self._rng.getrandbits(64))
             shadowed = self._rng.random() < self.shadow_fraction
         saved = (copy.deepcopy(args), copy.deepcopy(kwargs)) if shadowed else None
-        if twin_answers:
-            twin_outcome = self._run(self.twin, args, kwargs, twin=True)
-            if twin_outcome[0] is None:
-                # The twin declined or raised: the original answers. A
-                # raise is judged against the original's outcome (both
-                # raising agree: a null graph, no path, ...), shadowed or
-                # not, since both sides have run.
+        twin_outcome = original_outcome = None
+        kind: Optional[str] = None
+        try:
+            if twin_answers:
+                twin_outcome = self._run(self.twin, args, kwargs, twin=True)
+                if twin_outcome[0] is None:
+                    # The twin declined or raised: the original answers. A
+                    # raise is judged against the original's outcome (both
+                    # raising agree: a null graph, no path, ...), shadowed or
+                    # not, since both sides have run.
+                    original_outcome = self._run(self.original, args, kwargs, twin=False)
+                    if self._declined(twin_outcome):
+                        kind = "declined"
+                        self._note(shadowed=False, twin_answered=False, declined=True)
+                    else:
+                        kind = self._judge(saved, twin_outcome, original_outcome, twin_answered=False)
+                    return self._answer(original_outcome)
+                if not shadowed:
+                    self._note(shadowed=False, twin_answered=True)
+                    return twin_outcome[1]
                 original_outcome = self._run(self.original, args, kwargs, twin=False)
-                if self._declined(twin_outcome):
-                    self._note(shadowed=False, twin_answered=False, declined=True)
-                else:
-                    self._judge(saved, twin_outcome, original_outcome, twin_answered=False)
-                return self._answer(original_outcome)
-            if not shadowed:
-                self._note(shadowed=False, twin_answered=True)
+                kind = self._judge(saved, twin_outcome, original_outcome, twin_answered=True)
                 return twin_outcome[1]
             original_outcome = self._run(self.original, args, kwargs, twin=False)
-            self._judge(saved, twin_outcome, original_outcome, twin_answered=True)
-            return twin_outcome[1]
-        original_outcome = self._run(self.original, args, kwargs, twin=False)
-        if shadowed:
-            twin_outcome = self._run(self.twin, args, kwargs, twin=True)
-            if self._declined(twin_outcome):
-                self._note(shadowed=False, twin_answered=False, declined=True)
+            if shadowed:
+                twin_outcome = self._run(self.twin, args, kwargs, twin=True)
+                if self._declined(twin_outcome):
+                    kind = "declined"
+                    self._note(shadowed=False, twin_answered=False, declined=True)
+                else:
+                    kind = self._judge(saved, twin_outcome, original_outcome, twin_answered=False)
             else:
-                self._judge(saved, twin_outcome, original_outcome, twin_answered=False)
-        else:
-            self._note(shadowed=False, twin_answered=False)
-        return self._answer(original_outcome)
+                self._note(shadowed=False, twin_answered=False)
+            return self._answer(original_outcome)
+        finally:
+            if self.migration is not None:
+                self._report(twin_outcome, original_outcome, kind)
 
     @property
     def stats(self) -> ShadowStats:
@@ -207,7 +242,8 @@ class Shadow:
     # -- internals -----------------------------------------------------
 
     def _run(self, fn, args, kwargs, *, twin: bool, timed: bool = True):
-        """``(ok, value, error)``: ``ok`` is None when ``fn`` raised."""
+        """``(ok, value, error)``, and the elapsed nanoseconds when timed:
+        ``ok`` is None when ``fn`` raised."""
         start = time.perf_counter_ns()
         try:
             value = fn(*args, **kwargs)
@@ -216,6 +252,7 @@ class Shadow:
             outcome = (None, error, f"{type(error).__name__}: {error}")
         if timed:
             elapsed = time.perf_counter_ns() - start
+            outcome = (*outcome, elapsed)
             with self._lock:
                 if twin:
                     self._stats.twin_ns_total += elapsed
@@ -244,13 +281,23 @@ class Shadow:
             return f"twin raised {twin[2]}"
         return self.compare(twin[1], original[1])
 
-    def _judge(self, saved, twin, original, *, twin_answered: bool) -> None:
+    def _judge(self, saved, twin, original, *, twin_answered: bool) -> Optional[str]:
         if twin[0] is None and original[0] is not None:
             self._note(shadowed=True, twin_answered=twin_answered, saved=saved, kind="failure", detail=twin[2])
-            return
+            return "failure"
         detail = self._difference(twin, original)
         kind = None if detail is None else "mismatch"
         self._note(shadowed=True, twin_answered=twin_answered, saved=saved, kind=kind, detail=detail)
+        return kind
+
+    def _report(self, twin, original, kind: Optional[str]) -> None:
+        """Reports the sides that ran to the migration (see the module doc);
+        a declined call is not the twin's."""
+        assert self.migration is not None
+        if twin is not None and kind != "declined":
+            self.migration.report("twin", twin[3], error=kind in ("mismatch", "failure"))
+        if original is not None:
+            self.migration.report("original", original[3])
 
     def _note(
         self, *, shadowed: bool, twin_answered: bool, saved=None, kind=None, detail=None, declined: bool = False
