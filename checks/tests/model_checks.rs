@@ -110,10 +110,12 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 43] = [
+const REQUIRED_ZOO: [&str; 45] = [
     "R1.1",
     "R1.3",
+    "R1.4",
     "R1.5",
+    "R1.6",
     "R1.7",
     "R1.8",
     "R1.10",
