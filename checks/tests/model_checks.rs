@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 45] = [
+const REQUIRED_ZOO: [&str; 50] = [
     "R1.1",
     "R1.3",
     "R1.4",
@@ -133,7 +133,12 @@ const REQUIRED_ZOO: [&str; 45] = [
     "R5.4",
     "R5.5",
     "R6.2",
+    "R6.3",
     "R6.4",
+    "R6.5",
+    "R6.6",
+    "R6.7",
+    "R6.9",
     "R7.1",
     "R7.2",
     "R8.1",
