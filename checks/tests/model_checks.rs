@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 50] = [
+const REQUIRED_ZOO: [&str; 53] = [
     "R1.1",
     "R1.3",
     "R1.4",
@@ -130,8 +130,11 @@ const REQUIRED_ZOO: [&str; 50] = [
     "R3.7",
     "R4.1",
     "R5.1",
+    "R5.2",
+    "R5.3",
     "R5.4",
     "R5.5",
+    "R5.6",
     "R6.2",
     "R6.3",
     "R6.4",
