@@ -47,6 +47,8 @@ pub mod cache;
 pub mod collector;
 #[path = "../../kernels/src/concurrent/error_aggregator.rs"]
 pub mod error_aggregator;
+#[path = "../../kernels/src/concurrent/health_monitor.rs"]
+pub mod health_monitor;
 #[path = "../../kernels/src/concurrent/incidents.rs"]
 pub mod incidents;
 #[path = "../../kernels/src/concurrent/metrics.rs"]

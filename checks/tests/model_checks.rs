@@ -110,10 +110,12 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 43] = [
+const REQUIRED_ZOO: [&str; 53] = [
     "R1.1",
     "R1.3",
+    "R1.4",
     "R1.5",
+    "R1.6",
     "R1.7",
     "R1.8",
     "R1.10",
@@ -128,10 +130,18 @@ const REQUIRED_ZOO: [&str; 43] = [
     "R3.7",
     "R4.1",
     "R5.1",
+    "R5.2",
+    "R5.3",
     "R5.4",
     "R5.5",
+    "R5.6",
     "R6.2",
+    "R6.3",
     "R6.4",
+    "R6.5",
+    "R6.6",
+    "R6.7",
+    "R6.9",
     "R7.1",
     "R7.2",
     "R8.1",

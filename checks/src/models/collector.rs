@@ -3,18 +3,26 @@
 //! stop (R5.1, R6.2) does not. Concurrent health updates raise one alert
 //! per change in a chain; the original's read-write-alert (R5.5) does not.
 //! Reads of the ring buffer during appends return consecutive points; the
-//! original's iteration of its deque (R5.4) fails.
+//! original's iteration of its deque (R5.4) fails. Concurrent collections
+//! are all counted, failures included in the windowed success rate; the
+//! original's `+=` counters (R5.3) and hard-coded zero failures (R5.6) are
+//! not. A stop returns only once the loop is gone; the threaded port's
+//! polled status (R5.2) leaves it running.
 //!
 //! Loops spawned by `start` are threads too: under loom a case spawns one
 //! caller thread and at most two loops (three threads besides main).
 
 use super::super::SCALE;
 use super::super::bug_zoo::collector::{
-    FlagMonitor, RacyDataBuffer, RacyHealthMonitor, StatusCollector,
+    FlagMonitor, PolledCollector, RacyCollectionStats, RacyDataBuffer, RacyHealthMonitor,
+    StatusCollector,
 };
+use super::super::clock::Millis;
 use super::super::collector::{
-    Call, Collector, ComponentStatus, DataBuffer, HealthAlert, HealthTracker, Point,
+    Call, Collection, CollectionStats, Collector, ComponentStatus, DataBuffer, HealthAlert,
+    HealthTracker, Point, WindowStats,
 };
+use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
@@ -22,6 +30,8 @@ const FINAL_STATE_IS_LAST_CALL: &str = "final-state-is-last-call";
 const EXACTLY_ONE_LOOP: &str = "exactly-one-loop";
 const ALERT_PER_TRANSITION: &str = "alert-per-transition";
 const BUFFER_FIFO: &str = "buffer-fifo";
+const NO_LOST_COUNT: &str = "no-lost-count";
+const WINDOW_SUCCESS_RATE: &str = "window-success-rate";
 
 pub fn cases() -> Vec<CheckCase> {
     vec![
@@ -64,6 +74,65 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[BUFFER_FIFO],
             checkers: &Checker::ALL,
             body: buffer_reads_during_appends,
+        },
+        CheckCase {
+            id: "collector.concurrent_collection_stats",
+            component: Component::Collector,
+            subject: Subject::Fixed,
+            operations: "workers each record collections (every other one failing) into one \
+                         data type's stats; then totals and the window's success rate",
+            invariants: &[NO_LOST_COUNT, WINDOW_SUCCESS_RATE],
+            checkers: &Checker::ALL,
+            body: concurrent_collection_stats,
+        },
+        CheckCase {
+            id: "collector.stop_while_collecting",
+            component: Component::Collector,
+            subject: Subject::Fixed,
+            operations: "main starts the loop and stops it while a worker requests a \
+                         collection: no loop and no collection after stop returns",
+            invariants: &[EXACTLY_ONE_LOOP],
+            checkers: &Checker::ALL,
+            body: stop_while_collecting,
+        },
+        CheckCase {
+            id: "zoo.R5.2",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R5.2",
+                breaks: EXACTLY_ONE_LOOP,
+            }),
+            operations: "main starts the threaded collector (loop polls the status after each \
+                         sleep) and stops it (status written, nothing joined)",
+            invariants: &[EXACTLY_ONE_LOOP],
+            checkers: &Checker::ALL,
+            body: zoo_loop_outlives_stop,
+        },
+        CheckCase {
+            id: "zoo.R5.3",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R5.3",
+                breaks: NO_LOST_COUNT,
+            }),
+            operations: "workers each record collections: total += 1, failed += 1, avg update, \
+                         each a read then a write",
+            invariants: &[NO_LOST_COUNT],
+            checkers: &Checker::ALL,
+            body: zoo_lost_counts,
+        },
+        CheckCase {
+            id: "zoo.R5.6",
+            component: Component::Collector,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R5.6",
+                breaks: WINDOW_SUCCESS_RATE,
+            }),
+            operations: "workers each record collections (every other one failing); then \
+                         get_aggregated_data's success rate (failures = 0)",
+            invariants: &[WINDOW_SUCCESS_RATE],
+            checkers: &Checker::ALL,
+            body: zoo_success_rate_one,
         },
         CheckCase {
             id: "zoo.R5.4",
@@ -433,4 +502,125 @@ fn zoo_deque_mutated() {
         },
         move || buffer.get_recent_data(BUFFER).map_err(|e| e.to_string()),
     );
+}
+
+/// Worker `t`'s `k`-th collection: every other one fails.
+fn collection(t: usize, k: usize) -> Collection {
+    Collection {
+        at: (t * SCALE.ops_per_thread + k) as Millis,
+        ok: (t + k) % 2 == 0,
+        duration: 10 * (t as Millis + 1),
+    }
+}
+
+/// Every worker records its collections; returns them all.
+fn record_race(record: impl Fn(Collection) + Send + Sync + 'static) -> Vec<Collection> {
+    let record = Arc::new(record);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let record = Arc::clone(&record);
+            thread::spawn(move || {
+                (0..SCALE.ops_per_thread)
+                    .map(|k| {
+                        let c = collection(t, k);
+                        record(c);
+                        c
+                    })
+                    .collect::<Vec<Collection>>()
+            })
+        })
+        .collect();
+    workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap_or_default())
+        .collect()
+}
+
+/// Every collection counted once: `(total, failed)` as recorded.
+fn check_counts(counts: (u64, u64), recorded: &[Collection]) {
+    let expected = (
+        recorded.len() as u64,
+        recorded.iter().filter(|c| !c.ok).count() as u64,
+    );
+    ensure(counts == expected, NO_LOST_COUNT, || {
+        format!("(total, failed) = {counts:?} after recording {expected:?}")
+    });
+}
+
+/// The window over every collection rates successes over all of them.
+fn check_window(window: WindowStats, recorded: &[Collection]) {
+    let successes = recorded.iter().filter(|c| c.ok).count();
+    let expected = successes as f64 / recorded.len() as f64;
+    let rate = window.success_rate();
+    ensure(rate == Some(expected), WINDOW_SUCCESS_RATE, || {
+        format!(
+            "window {window:?} rates {rate:?}; {successes} of {} collections succeeded",
+            recorded.len()
+        )
+    });
+}
+
+fn concurrent_collection_stats() {
+    let stats =
+        Arc::new(CollectionStats::new(SCALE.threads * SCALE.ops_per_thread).expect("capacity > 0"));
+    let recording = Arc::clone(&stats);
+    let recorded = record_race(move |c| {
+        recording.record(c);
+    });
+    let totals = stats.totals();
+    check_counts((totals.total, totals.failed), &recorded);
+    let time: Millis = recorded.iter().map(|c| c.duration).sum();
+    ensure(totals.total_time == time, NO_LOST_COUNT, || {
+        format!("total time {} after recording {time}", totals.total_time)
+    });
+    check_window(stats.window(0), &recorded);
+}
+
+fn zoo_lost_counts() {
+    let stats = RacyCollectionStats::new();
+    let recording = Arc::clone(&stats);
+    let recorded = record_race(move |c| recording.record(c));
+    check_counts(stats.counts(), &recorded);
+}
+
+fn zoo_success_rate_one() {
+    let stats = RacyCollectionStats::new();
+    let recording = Arc::clone(&stats);
+    let recorded = record_race(move |c| recording.record(c));
+    check_window(stats.window(0), &recorded);
+}
+
+fn stop_while_collecting() {
+    let collected = Arc::new(AtomicU64::new(0));
+    let counting = Arc::clone(&collected);
+    let collector = Arc::new(Collector::new(move |_| {
+        counting.fetch_add(1, Ordering::SeqCst);
+    }));
+    collector.start();
+    let worker = {
+        let collector = Arc::clone(&collector);
+        thread::spawn(move || {
+            let _ = collector.tick();
+        })
+    };
+    collector.stop();
+    ensure_loops(&collector, 0, "after stop returned");
+    let at_stop = collected.load(Ordering::SeqCst);
+    let _ = worker.join();
+    let after = collected.load(Ordering::SeqCst);
+    ensure(after == at_stop, EXACTLY_ONE_LOOP, || {
+        format!("{at_stop} collections when stop returned, {after} later")
+    });
+}
+
+/// R5.2: after stop returns, the loop must be gone.
+fn zoo_loop_outlives_stop() {
+    let collector = PolledCollector::new();
+    collector.start();
+    collector.stop();
+    let alive = collector.alive_loops();
+    collector.join();
+    ensure(alive == 0, EXACTLY_ONE_LOOP, || {
+        format!("stop returned with {alive} loop(s) still alive")
+    });
 }

@@ -5,13 +5,19 @@
 //! happen once (R1.3), metrics add up (R1.5), merges keep a forest (R1.7),
 //! callbacks get exactly the transitions after their registration (R1.8) and
 //! the auto-close loop runs until stopped (R1.10); the original's do not.
+//! Auto-close and the shutdown save visit every incident while others are
+//! created, and the table keeps each incident's newest row whatever order
+//! saves commit in; the original's live-dict loops (R1.4) and
+//! last-writer-wins saves (R1.6) do not.
 
 use super::super::SCALE;
 use super::super::bug_zoo::incidents::RacyIncidentManager;
-use super::super::bug_zoo::incidents::RacyMonitor;
+use super::super::bug_zoo::incidents::{RacyIncidentTable, RacyMonitor};
+use super::super::clock::Millis;
 use super::super::incidents::{
-    AutoCloseMonitor, Created, Incident, IncidentCallback, IncidentId, IncidentMetrics,
-    IncidentStore, MonitorReport, Notification, Status, StoreSnapshot, TimelineEvent, Update,
+    AutoCloseMonitor, Created, Incident, IncidentCallback, IncidentDb, IncidentId, IncidentMetrics,
+    IncidentStore, MonitorReport, Notification, PersistedRow, Status, StoreSnapshot, TimelineEvent,
+    Update,
 };
 use super::super::sync::{Arc, Mutex, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
@@ -25,6 +31,7 @@ const METRICS_CONSISTENT: &str = "metrics-consistent";
 const MERGE_FOREST: &str = "merge-forest";
 const CALLBACKS_AFTER_REGISTRATION: &str = "callbacks-after-registration";
 const MONITOR_RUNS_UNTIL_STOP: &str = "monitor-runs-until-stop";
+const PERSISTED_LATEST: &str = "persisted-latest";
 
 pub fn cases() -> Vec<CheckCase> {
     vec![
@@ -67,6 +74,26 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[ITERATION_SAFE, TRANSITION_ONCE],
             checkers: &Checker::ALL,
             body: sweep_during_create,
+        },
+        CheckCase {
+            id: "incident_store.save_all_during_create",
+            component: Component::IncidentStore,
+            subject: Subject::Fixed,
+            operations: "one worker runs the shutdown save of every incident while the others \
+                         create and resolve new ones",
+            invariants: &[ITERATION_SAFE, PERSISTED_LATEST],
+            checkers: &Checker::ALL,
+            body: save_all_during_create,
+        },
+        CheckCase {
+            id: "incident_store.saves_during_transitions",
+            component: Component::IncidentStore,
+            subject: Subject::Fixed,
+            operations: "workers each move one incident a step along its lifecycle once and \
+                         save it (row built, then committed)",
+            invariants: &[PERSISTED_LATEST],
+            checkers: &Checker::ALL,
+            body: saves_during_transitions,
         },
         CheckCase {
             id: "incident_store.concurrent_acknowledge",
@@ -152,6 +179,45 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[ACKNOWLEDGE_ONCE],
             checkers: &Checker::ALL,
             body: zoo_acknowledge_again,
+        },
+        CheckCase {
+            id: "zoo.R1.4",
+            component: Component::IncidentStore,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R1.4",
+                breaks: ITERATION_SAFE,
+            }),
+            operations: "one worker runs an auto-close round (iterating the live dict, awaiting \
+                         each close) while the others create and resolve new incidents",
+            invariants: &[ITERATION_SAFE, TRANSITION_ONCE],
+            checkers: &Checker::ALL,
+            body: zoo_sweep_dict_changed_size,
+        },
+        CheckCase {
+            id: "zoo.R1.4.shutdown-save",
+            component: Component::IncidentStore,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R1.4",
+                breaks: ITERATION_SAFE,
+            }),
+            operations: "one worker runs _save_all_incidents_to_database (iterating the live \
+                         dict, awaiting each save) while the others create incidents",
+            invariants: &[ITERATION_SAFE, PERSISTED_LATEST],
+            checkers: &Checker::ALL,
+            body: zoo_save_all_dict_changed_size,
+        },
+        CheckCase {
+            id: "zoo.R1.6",
+            component: Component::IncidentStore,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R1.6",
+                breaks: PERSISTED_LATEST,
+            }),
+            operations: "workers each move one incident a step along its lifecycle once and \
+                         save it: connect, build the row, INSERT OR REPLACE",
+            invariants: &[PERSISTED_LATEST],
+            checkers: &Checker::ALL,
+            body: zoo_stale_row_wins,
         },
         CheckCase {
             id: "zoo.R1.5",
@@ -379,44 +445,89 @@ fn versioned_updates() {
     );
 }
 
-/// Old incidents resolve at 10 and must be closed by the sweep (cutoff 20);
-/// new incidents resolve at 30 and must not be.
-fn sweep_during_create() {
-    const CUTOFF: u64 = 20;
-    let store = IncidentStore::new();
-    let old: Vec<IncidentId> = (0..SCALE.threads.max(2) as u64 - 1)
-        .map(|c| store.create_with(c, 0, String::new).id)
-        .collect();
-    for &id in &old {
-        let _ = store.transition(id, Status::Resolved, 10);
+/// What the sweep and save cases need of a store, fixed or ported.
+trait Sweepable: Send + Sync + 'static {
+    /// Creates the incident of `correlation` and resolves it at `resolved`.
+    fn create_resolved(&self, correlation: u64, resolved: Millis) -> IncidentId;
+    /// One auto-close round at `now` for incidents resolved by `cutoff`.
+    fn sweep(&self, cutoff: Millis, now: Millis) -> Vec<IncidentId>;
+    /// Every incident, ascending by id.
+    fn incidents(&self) -> Vec<Incident>;
+}
+
+impl Sweepable for IncidentStore {
+    fn create_resolved(&self, correlation: u64, resolved: Millis) -> IncidentId {
+        let id = self.create_with(correlation, 0, String::new).id;
+        let _ = self.transition(id, Status::Resolved, resolved);
+        id
     }
-    let workers: Vec<_> = (0..SCALE.threads)
+    fn sweep(&self, cutoff: Millis, now: Millis) -> Vec<IncidentId> {
+        self.close_resolved_before(cutoff, now)
+    }
+    fn incidents(&self) -> Vec<Incident> {
+        self.snapshot().incidents
+    }
+}
+
+impl Sweepable for RacyIncidentManager {
+    fn create_resolved(&self, correlation: u64, resolved: Millis) -> IncidentId {
+        let id = self.create_from_correlation(correlation, 0, String::new);
+        self.transition(id, Status::Resolved, resolved);
+        id
+    }
+    fn sweep(&self, cutoff: Millis, now: Millis) -> Vec<IncidentId> {
+        self.auto_close_sweep(cutoff, now)
+    }
+    fn incidents(&self) -> Vec<Incident> {
+        self.snapshot()
+    }
+}
+
+/// Incidents resolved at 10 are old (cutoff 20); those resolved at 30 not.
+const CUTOFF: Millis = 20;
+
+/// At least two old incidents, so a sweep that stops after the first one
+/// leaves one behind.
+fn old_incidents(store: &impl Sweepable) -> Vec<IncidentId> {
+    (0..SCALE.threads.max(3) as u64 - 1)
+        .map(|c| store.create_resolved(c, 10))
+        .collect()
+}
+
+/// Worker 0 runs `sweep` once; the others each create and resolve (at 30)
+/// new incidents; main runs `during` meanwhile. Returns the sweep's result.
+fn sweep_race<S: Sweepable, T: Default + Send + 'static>(
+    store: &Arc<S>,
+    sweep: impl FnOnce(&S) -> T + Send + 'static,
+    during: impl FnOnce(&S),
+) -> T {
+    let sweeper = {
+        let store = Arc::clone(store);
+        thread::spawn(move || sweep(&store))
+    };
+    let creators: Vec<_> = (1..SCALE.threads)
         .map(|t| {
-            let store = store.clone();
+            let store = Arc::clone(store);
             thread::spawn(move || {
-                if t == 0 {
-                    return store.close_resolved_before(CUTOFF, 40);
-                }
                 for k in 0..SCALE.ops_per_thread {
-                    let c = 100 + (t * SCALE.ops_per_thread + k) as u64;
-                    let id = store.create_with(c, 25, String::new).id;
-                    let _ = store.transition(id, Status::Resolved, 30);
+                    store.create_resolved(100 + (t * SCALE.ops_per_thread + k) as u64, 30);
                 }
-                Vec::new()
             })
         })
         .collect();
-    check_snapshot(&store.snapshot());
-    let swept: Vec<IncidentId> = workers
-        .into_iter()
-        .flat_map(|w| w.join().unwrap_or_default())
-        .collect();
-    let snapshot = store.snapshot();
-    check_snapshot(&snapshot);
+    during(store);
+    for creator in creators {
+        let _ = creator.join();
+    }
+    sweeper.join().unwrap_or_default()
+}
+
+/// The sweep closed exactly the old incidents, each once, and nothing else.
+fn check_sweep(old: &[IncidentId], swept: &[IncidentId], incidents: &[Incident]) {
     ensure(swept == old, ITERATION_SAFE, || {
         format!("sweep closed {swept:?}, expected exactly {old:?}")
     });
-    for incident in &snapshot.incidents {
+    for incident in incidents {
         let should_be_closed = old.contains(&incident.id);
         let closes = transitions(&incident.timeline)
             .iter()
@@ -429,6 +540,68 @@ fn sweep_during_create() {
             || format!("incident after sweep: {incident:?}"),
         );
     }
+}
+
+fn sweep_during_create() {
+    let store = Arc::new(IncidentStore::new());
+    let old = old_incidents(&*store);
+    let swept = sweep_race(
+        &store,
+        |s| s.sweep(CUTOFF, 40),
+        |s| check_snapshot(&s.snapshot()),
+    );
+    let snapshot = store.snapshot();
+    check_snapshot(&snapshot);
+    check_sweep(&old, &swept, &snapshot.incidents);
+}
+
+fn zoo_sweep_dict_changed_size() {
+    let manager = Arc::new(RacyIncidentManager::new());
+    let old = old_incidents(&*manager);
+    let swept = sweep_race(&manager, |m| m.sweep(CUTOFF, 40), |_| {});
+    check_sweep(&old, &swept, &manager.incidents());
+}
+
+/// After the shutdown save returned, every incident that existed when it
+/// began has a row, and that row is the incident's state (nothing changes
+/// those incidents meanwhile; new ones may be saved mid-change).
+fn check_saved(before: &[IncidentId], incidents: &[Incident], rows: &[PersistedRow]) {
+    let missing: Vec<IncidentId> = before
+        .iter()
+        .copied()
+        .filter(|id| !rows.iter().any(|r| r.id == *id))
+        .collect();
+    ensure(missing.is_empty(), ITERATION_SAFE, || {
+        format!("shutdown save left incidents {missing:?} unsaved; rows {rows:?}")
+    });
+    for row in rows.iter().filter(|r| before.contains(&r.id)) {
+        let current = incidents.iter().find(|i| i.id == row.id).map(Incident::row);
+        ensure(current.as_ref() == Some(row), PERSISTED_LATEST, || {
+            format!("row {row:?}, incident now {current:?}")
+        });
+    }
+}
+
+fn save_all_during_create() {
+    let store = Arc::new(IncidentStore::new());
+    let db = Arc::new(IncidentDb::new());
+    let old = old_incidents(&*store);
+    let saving = Arc::clone(&db);
+    let offered = sweep_race(&store, move |s| s.save_all(&saving), |_| {});
+    let rows = db.rows();
+    check_saved(&old, &store.incidents(), &rows);
+    ensure(offered == rows.len(), ITERATION_SAFE, || {
+        format!("save_all offered {offered} rows, the table holds {rows:?}")
+    });
+}
+
+fn zoo_save_all_dict_changed_size() {
+    let manager = Arc::new(RacyIncidentManager::new());
+    let table = Arc::new(RacyIncidentTable::new());
+    let old = old_incidents(&*manager);
+    let saving = Arc::clone(&table);
+    let _ = sweep_race(&manager, move |m| m.save_all(&saving), |_| {});
+    check_saved(&old, &manager.incidents(), &table.rows());
 }
 
 fn zoo_duplicate_incident() {
@@ -782,4 +955,64 @@ fn zoo_monitor_exits_early() {
     monitor.stop();
     let _ = task.join();
     check_monitor(monitor.report(), ticks);
+}
+
+/// Moves an incident one step along `Open → Investigating → Resolved →
+/// Closed` through `transition` (nothing once closed).
+fn advance(transition: impl Fn(Status) -> bool) {
+    for to in [Status::Investigating, Status::Resolved, Status::Closed] {
+        if transition(to) {
+            return;
+        }
+    }
+}
+
+/// Every worker runs `step` (advance one incident, then save it) once: the
+/// lifecycle has three steps, so more saves would mostly rewrite the final
+/// state and hide which commit came last.
+fn saves_race(step: impl Fn() + Send + Sync + 'static) {
+    let step = Arc::new(step);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let step = Arc::clone(&step);
+            thread::spawn(move || {
+                step();
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+/// Once every save has returned, the row is the incident's current state.
+fn check_persisted(row: Option<PersistedRow>, incident: Option<Incident>) {
+    let current = incident.as_ref().map(Incident::row);
+    ensure(row.is_some() && row == current, PERSISTED_LATEST, || {
+        format!("after every save returned the table holds {row:?}, the incident is {current:?}")
+    });
+}
+
+fn saves_during_transitions() {
+    let store = IncidentStore::new();
+    let db = Arc::new(IncidentDb::new());
+    let id = store.create_with(1, 0, String::new).id;
+    let (saving, table) = (store.clone(), Arc::clone(&db));
+    saves_race(move || {
+        advance(|to| saving.transition(id, to, 1).is_ok());
+        let _ = saving.save(id, &table);
+    });
+    check_persisted(db.row(id), store.get(id));
+}
+
+fn zoo_stale_row_wins() {
+    let manager = Arc::new(RacyIncidentManager::new());
+    let table = Arc::new(RacyIncidentTable::new());
+    let id = manager.create_from_correlation(1, 0, String::new);
+    let (saving, rows) = (Arc::clone(&manager), Arc::clone(&table));
+    saves_race(move || {
+        advance(|to| saving.transition(id, to, 1));
+        saving.save(id, &rows);
+    });
+    check_persisted(table.row(id), manager.get(id));
 }

@@ -14,6 +14,7 @@ pub mod breaker_manager;
 pub mod cache;
 pub mod collector;
 pub mod error_aggregator;
+pub mod health_monitor;
 pub mod incidents;
 pub mod metrics;
 pub mod pool;
@@ -38,6 +39,7 @@ pub fn cases() -> Vec<CheckCase> {
         balancer::cases(),
         registry::cases(),
         collector::cases(),
+        health_monitor::cases(),
         alert_pipeline::cases(),
         error_aggregator::cases(),
         rollout::cases(),

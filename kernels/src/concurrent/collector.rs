@@ -36,6 +36,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
+use super::clock::Millis;
 use super::sync::atomic::{AtomicUsize, Ordering};
 use super::sync::thread::{self, JoinHandle};
 use super::sync::{Arc, Condvar, Mutex};
@@ -481,6 +482,127 @@ impl<T: Clone> DataBuffer<T> {
     }
 }
 
+/// One collection's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Collection {
+    pub at: Millis,
+    pub ok: bool,
+    pub duration: Millis,
+}
+
+/// A data type's collections over the collector's life.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CollectionTotals {
+    pub total: u64,
+    pub failed: u64,
+    /// Sum of the collections' durations.
+    pub total_time: Millis,
+}
+
+impl CollectionTotals {
+    pub fn succeeded(&self) -> u64 {
+        self.total - self.failed
+    }
+
+    /// Mean duration; `None` before the first collection.
+    pub fn mean_time(&self) -> Option<Millis> {
+        self.total_time.checked_div(self.total)
+    }
+}
+
+/// Successes and failures among the collections of a time window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowStats {
+    pub successes: u64,
+    pub failures: u64,
+}
+
+impl WindowStats {
+    /// Successes over all collections of the window; `None` if it has none.
+    pub fn success_rate(&self) -> Option<f64> {
+        let all = self.successes + self.failures;
+        (all > 0).then(|| self.successes as f64 / all as f64)
+    }
+}
+
+#[derive(Debug)]
+struct StatsState {
+    totals: CollectionTotals,
+    /// The newest `capacity` outcomes, oldest first.
+    recent: VecDeque<Collection>,
+    capacity: usize,
+}
+
+/// A data type's collection statistics: lifetime totals and the recent
+/// outcomes a windowed aggregate is computed from.
+///
+/// The original bumps `total_collections` and `failed_collections` and
+/// updates the average time with separate `+=` (the buffer's counters,
+/// l.113 and 121–122, and `_update_collection_stats`, l.740–750): atomic
+/// under asyncio, lost updates under threads (R5.3). Its windowed aggregate
+/// counts the window's data points as successes and hard-codes the failures
+/// to 0, so its success rate is always 1.0 (R5.6). Here one critical section
+/// records an outcome in both, and failures are outcomes like successes.
+/// The duration is kept as a sum (mean = sum / total) where the original
+/// keeps a weight-½ moving average: that depends on the order of concurrent
+/// recorders, a sum does not.
+///
+/// Invariants (**no-lost-count**, **window-success-rate**): the totals count
+/// every recorded collection exactly once (`total = successes + failures`,
+/// `total_time` their sum); a window's success rate is its successes over
+/// its successes and failures.
+#[derive(Debug)]
+pub struct CollectionStats {
+    state: Mutex<StatsState>,
+}
+
+impl CollectionStats {
+    /// Keeps the newest `capacity` outcomes for windows.
+    pub fn new(capacity: usize) -> Result<Self, ZeroCapacity> {
+        if capacity == 0 {
+            return Err(ZeroCapacity);
+        }
+        Ok(Self {
+            state: Mutex::new(StatsState {
+                totals: CollectionTotals::default(),
+                recent: VecDeque::with_capacity(capacity),
+                capacity,
+            }),
+        })
+    }
+
+    /// Records one collection; returns the totals including it.
+    pub fn record(&self, collection: Collection) -> CollectionTotals {
+        let mut state = self.state.lock();
+        state.totals.total += 1;
+        state.totals.failed += u64::from(!collection.ok);
+        state.totals.total_time += collection.duration;
+        if state.recent.len() == state.capacity {
+            state.recent.pop_front();
+        }
+        state.recent.push_back(collection);
+        state.totals
+    }
+
+    pub fn totals(&self) -> CollectionTotals {
+        self.state.lock().totals
+    }
+
+    /// The retained collections at or after `since`.
+    pub fn window(&self, since: Millis) -> WindowStats {
+        let state = self.state.lock();
+        let mut window = WindowStats::default();
+        for c in state.recent.iter().filter(|c| c.at >= since) {
+            if c.ok {
+                window.successes += 1;
+            } else {
+                window.failures += 1;
+            }
+        }
+        window
+    }
+}
+
 /// A component's health as the collector's health loop rates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ComponentStatus {
@@ -640,6 +762,23 @@ mod tests {
         // s3 was superseded by the stop after it.
         assert_eq!(core.start_step(s3), StartStep::Done);
         assert_eq!(core.ticks_collected(), 1);
+    }
+
+    #[test]
+    fn stats_count_failures_in_totals_and_windows() {
+        assert!(CollectionStats::new(0).is_err());
+        let stats = CollectionStats::new(2).expect("capacity 2");
+        assert_eq!(stats.window(0).success_rate(), None);
+        assert_eq!(stats.totals().mean_time(), None);
+        for (at, ok, duration) in [(1, true, 10), (2, false, 30), (3, true, 20)] {
+            stats.record(Collection { at, ok, duration });
+        }
+        let totals = stats.totals();
+        assert_eq!((totals.total, totals.failed, totals.succeeded()), (3, 1, 2));
+        assert_eq!(totals.mean_time(), Some(20));
+        // The window sees the two retained outcomes.
+        assert_eq!(stats.window(0).success_rate(), Some(0.5));
+        assert_eq!(stats.window(3).success_rate(), Some(1.0));
     }
 
     #[test]

@@ -33,8 +33,12 @@
 //!   one older than the last applied is rejected, so the final state is the
 //!   newest update's, whatever the arrival order.
 //! - **iteration-safe**: a snapshot lists every incident once, with map and
-//!   index agreeing, while creations run; a sweep visits every incident that
-//!   qualified when it began, acting on each at most once.
+//!   index agreeing, while creations run; a sweep (auto-close, save-all)
+//!   visits every incident that qualified when it began, acting on each at
+//!   most once.
+//! - **persisted-latest**: once every save has returned, each incident's
+//!   persisted row is its in-memory state: a save built from an older state
+//!   that commits last never overwrites a newer row ([`IncidentDb`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -128,6 +132,24 @@ pub struct Incident {
 }
 
 impl Incident {
+    /// How many changes the incident has seen. Every change (creation, a
+    /// transition, an update, an acknowledgement, a merge) appends exactly
+    /// one timeline event, so the timeline's length orders an incident's
+    /// states: of two copies, the one with the higher revision is newer.
+    pub fn revision(&self) -> u64 {
+        self.timeline.len() as u64
+    }
+
+    /// The row a save writes for this state of the incident.
+    pub fn row(&self) -> PersistedRow {
+        PersistedRow {
+            id: self.id,
+            revision: self.revision(),
+            status: self.status,
+            assignee: self.assignee.clone(),
+        }
+    }
+
     /// A fresh open incident, as creation makes it.
     pub fn open(id: IncidentId, correlation: CorrelationId, title: String, now: Millis) -> Self {
         Incident {
@@ -452,6 +474,11 @@ impl IncidentStoreCore {
         self.incidents.values().cloned().collect()
     }
 
+    /// Every incident's row, ascending by id.
+    pub fn rows(&self) -> Vec<PersistedRow> {
+        self.incidents.values().map(Incident::row).collect()
+    }
+
     /// The correlation index, ascending by correlation.
     pub fn index(&self) -> Vec<(CorrelationId, IncidentId)> {
         self.by_correlation.iter().map(|(&c, &i)| (c, i)).collect()
@@ -463,6 +490,63 @@ impl IncidentStoreCore {
 
     pub fn is_empty(&self) -> bool {
         self.incidents.is_empty()
+    }
+}
+
+/// One row of the incidents table: what a save persists of an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersistedRow {
+    pub id: IncidentId,
+    /// [`Incident::revision`] of the state the row was built from.
+    pub revision: u64,
+    pub status: Status,
+    pub assignee: Option<String>,
+}
+
+/// The incidents table (an in-memory stand-in for the original's SQLite
+/// file): one row per incident, each save its own commit.
+///
+/// The original opens a connection per save and builds the row after that
+/// `await`; commits land in no particular order, and `INSERT OR REPLACE`
+/// keeps whichever commits last, so a row built from an older state can
+/// overwrite a newer one for good (R1.6). Here a row carries the revision
+/// of the state it was built from, and [`IncidentDb::upsert`] keeps the
+/// newer of the stored and the offered row (in SQL: `INSERT … ON CONFLICT
+/// DO UPDATE … WHERE excluded.revision > incidents.revision`).
+///
+/// Invariant (**persisted-latest**): a stored row's revision never
+/// decreases; once every save of an incident has committed, its row is the
+/// one built from the newest state any of them saw.
+#[derive(Debug, Default)]
+pub struct IncidentDb {
+    rows: Mutex<BTreeMap<IncidentId, PersistedRow>>,
+}
+
+impl IncidentDb {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Commits `row` unless the stored row is as new or newer; returns
+    /// whether it was written.
+    pub fn upsert(&self, row: PersistedRow) -> bool {
+        let mut rows = self.rows.lock();
+        match rows.get(&row.id) {
+            Some(stored) if stored.revision >= row.revision => false,
+            _ => {
+                rows.insert(row.id, row);
+                true
+            }
+        }
+    }
+
+    pub fn row(&self, id: IncidentId) -> Option<PersistedRow> {
+        self.rows.lock().get(&id).cloned()
+    }
+
+    /// Every row, ascending by id.
+    pub fn rows(&self) -> Vec<PersistedRow> {
+        self.rows.lock().values().cloned().collect()
     }
 }
 
@@ -613,6 +697,35 @@ impl IncidentStore {
             .into_iter()
             .filter(|&id| self.transition(id, Status::Closed, now).is_ok())
             .collect()
+    }
+
+    /// Saves incident `id` to `db`: the row is built under the lock, so it is
+    /// one state of the incident, and committed after it (the original's
+    /// `await` on the connection); [`IncidentDb::upsert`] drops it if a save
+    /// of a newer state committed first. Returns whether it was written.
+    pub fn save(&self, id: IncidentId, db: &IncidentDb) -> Result<bool, IncidentError> {
+        let row = self
+            .shared
+            .lock()
+            .core
+            .get(id)
+            .map(Incident::row)
+            .ok_or(IncidentError::NotFound(id))?;
+        Ok(db.upsert(row))
+    }
+
+    /// Saves every incident (the shutdown save): the rows are built in one
+    /// critical section, then committed one by one. The original iterates
+    /// the live dict and awaits a save per incident, so an incident created
+    /// meanwhile raises "dictionary changed size during iteration" and the
+    /// rest are never saved (R1.4). Returns how many rows it offered.
+    pub fn save_all(&self, db: &IncidentDb) -> usize {
+        let rows = self.shared.lock().core.rows();
+        let offered = rows.len();
+        for row in rows {
+            db.upsert(row);
+        }
+        offered
     }
 
     /// Every incident and the index, from one critical section.
@@ -846,6 +959,25 @@ mod tests {
         assert_eq!(status(recent), Some(Status::Resolved));
         assert_eq!(status(open), Some(Status::Open));
         assert_eq!(snapshot.index, vec![(1, old), (2, recent), (3, open)]);
+    }
+
+    #[test]
+    fn the_database_keeps_the_newest_row() {
+        let store = IncidentStore::new();
+        let db = IncidentDb::new();
+        let id = store.create_with(1, 0, String::new).id;
+        let created = store.get(id).map(|i| i.row()).expect("exists");
+        store.transition(id, Status::Resolved, 1).expect("ok");
+        assert_eq!(store.save(id, &db), Ok(true));
+        assert_eq!(store.save(id, &db), Ok(false));
+        // A save built before the transition, committing last, is dropped.
+        assert!(!db.upsert(created));
+        let row = db.row(id).expect("saved");
+        assert_eq!((row.status, row.revision), (Status::Resolved, 2));
+        assert_eq!(store.save(9, &db), Err(IncidentError::NotFound(9)));
+        store.create_with(2, 0, String::new);
+        assert_eq!(store.save_all(&db), 2);
+        assert_eq!(db.rows().len(), 2);
     }
 
     #[test]

@@ -10,6 +10,16 @@
 //! takes a sequence number where the original reads the status, so the checks
 //! can tell which call came last.
 //!
+//! `R5.2` — [`PolledCollector`]: the collector ported to threads as
+//! written: the loops poll the multi-valued `status` after each sleep and
+//! `stop` only writes it (a thread cannot be cancelled), so nothing joins
+//! the loop and it is still alive, possibly mid-collection, after `stop`
+//! returns.
+//!
+//! `R5.3`, `R5.6` — [`RacyCollectionStats`]: `total += 1`, `failed += 1`
+//! and the average update as separate reads and writes (lost updates under
+//! threads); the windowed aggregate's failures hard-coded to 0.
+//!
 //! `R5.4` — [`RacyDataBuffer`]: the collector's `deque(maxlen)` read by
 //! iterating it while the collection loop appends; Python's deque iterator
 //! raises "deque mutated during iteration" when that happens.
@@ -23,7 +33,8 @@ use std::fmt;
 
 use std::collections::VecDeque;
 
-use super::super::collector::{ComponentStatus, HealthAlert, Point};
+use super::super::clock::Millis;
+use super::super::collector::{Collection, ComponentStatus, HealthAlert, Point, WindowStats};
 use super::super::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
@@ -258,9 +269,118 @@ impl FlagMonitor {
     }
 }
 
+/// `R5.2` — `BackgroundDataCollector` in threads: `start_collection` sets
+/// RUNNING and starts a loop that runs `while self.status == RUNNING`
+/// (read after each sleep); `stop_collection` sets STOPPING, then STOPPED,
+/// and returns: with no task to cancel and await, nothing waits for the
+/// loop, which exits only when it next reads the status.
+pub struct PolledCollector {
+    lifecycle: Arc<Lifecycle<Status>>,
+    task: Mutex<Option<Task>>,
+}
+
+impl PolledCollector {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            lifecycle: Arc::new(Lifecycle::new(Status::Stopped)),
+            task: Mutex::new(None),
+        })
+    }
+
+    /// `start_collection`.
+    pub fn start(&self) {
+        {
+            let mut status = self.lifecycle.status.lock();
+            if status.0 == Status::Running {
+                return;
+            }
+            status.0 = Status::Running;
+        }
+        let task = spawn_loop(&self.lifecycle, |s| s == Status::Running);
+        *self.task.lock() = Some(task);
+    }
+
+    /// `stop_collection`: the status is written, nothing is awaited.
+    pub fn stop(&self) {
+        self.lifecycle.set(Status::Stopping);
+        self.lifecycle.set(Status::Stopped);
+    }
+
+    pub fn alive_loops(&self) -> usize {
+        self.lifecycle.alive_loops.load(Ordering::SeqCst)
+    }
+
+    /// Waits for the loop (instrumentation, so a check's run can end).
+    pub fn join(&self) {
+        let handle = self.task.lock().as_mut().and_then(|t| t.handle.take());
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// `R5.3`, `R5.6`: a data type's `DataBuffer` (its points, its
+/// `total_collections` / `failed_collections`) and its `collection_stats`
+/// entry. Each read or write of a counter is atomic, a `+=` is not.
+#[derive(Debug, Default)]
+pub struct RacyCollectionStats {
+    /// `self.data`: one point per *successful* collection (its time).
+    points: Mutex<VecDeque<Millis>>,
+    total: Mutex<u64>,
+    failed: Mutex<u64>,
+    /// `avg_collection_time`: `(avg + duration) / 2`.
+    avg_time: Mutex<f64>,
+}
+
+impl RacyCollectionStats {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// A collection: `add_data_point` or `record_failure`, then
+    /// `_update_collection_stats`.
+    pub fn record(&self, collection: Collection) {
+        if collection.ok {
+            self.points.lock().push_back(collection.at);
+        }
+        let total = *self.total.lock();
+        *self.total.lock() = total + 1;
+        if !collection.ok {
+            let failed = *self.failed.lock();
+            *self.failed.lock() = failed + 1;
+        }
+        let avg = *self.avg_time.lock();
+        *self.avg_time.lock() = (avg + collection.duration as f64) / 2.0;
+    }
+
+    /// `(total_collections, failed_collections)`.
+    pub fn counts(&self) -> (u64, u64) {
+        (*self.total.lock(), *self.failed.lock())
+    }
+
+    /// R5.6: `get_aggregated_data(window)`: the window's points are the
+    /// successes; `failures = 0` (l.192–195).
+    pub fn window(&self, since: Millis) -> WindowStats {
+        let successes = self.points.lock().iter().filter(|&&at| at >= since).count() as u64;
+        WindowStats {
+            successes,
+            failures: 0,
+        }
+    }
+}
+
 impl fmt::Debug for StatusCollector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StatusCollector")
+            .field("status", &self.lifecycle.current())
+            .field("alive_loops", &self.alive_loops())
+            .finish()
+    }
+}
+
+impl fmt::Debug for PolledCollector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolledCollector")
             .field("status", &self.lifecycle.current())
             .field("alive_loops", &self.alive_loops())
             .finish()

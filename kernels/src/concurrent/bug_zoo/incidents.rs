@@ -13,9 +13,22 @@
 //! - `R1.3` — `acknowledge_incident` (l.374–392) checks that the status is
 //!   OPEN and then writes `acknowledged_at/by` *without changing the status*,
 //!   so every acknowledger succeeds, each overwriting the last one's name.
+//! - `R1.4` — `_auto_close_monitor` (l.1018–1023) and
+//!   `_save_all_incidents_to_database` (l.883–884) iterate
+//!   `self.incidents.values()` and await inside the loop (the close, the
+//!   save); an incident created meanwhile makes the iterator's next step
+//!   raise "dictionary changed size during iteration". Auto-close swallows
+//!   the error (l.1025): the remaining incidents are not closed this round;
+//!   the shutdown save swallows it too (l.294): the rest are never saved.
 //! - `R1.5` — `_update_metrics` (l.918–944) walks `incidents` once per
 //!   count; a transition between two walks counts an incident twice (or not
 //!   at all), so the per-status counts need not add up to the total.
+//! - `R1.6` — `_save_incident_to_database` (l.841–879) opens a connection
+//!   per save and builds the row from the live incident after that await;
+//!   the commits of two saves of one incident land in either order and
+//!   `INSERT OR REPLACE` keeps the last: a row built before a transition can
+//!   commit after the row built after it, and the table keeps the older
+//!   state ([`RacyIncidentTable`]).
 //! - `R1.7` — `merge_incidents` (l.551–609) checks only that the incidents
 //!   exist, then sets each secondary's parent and the primary's children:
 //!   `merge(A,[B])` and `merge(B,[A])` make a cycle.
@@ -38,7 +51,7 @@ use std::collections::BTreeSet;
 use super::super::clock::Millis;
 use super::super::incidents::{
     Acknowledgement, CorrelationId, Incident, IncidentCallback, IncidentId, IncidentMetrics,
-    MonitorReport, Notification, Status, TimelineEvent,
+    MonitorReport, Notification, PersistedRow, Status, TimelineEvent,
 };
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
@@ -100,6 +113,9 @@ impl RacyIncidentManager {
                 return false;
             };
             incident.status = to;
+            if to == Status::Resolved {
+                incident.resolved_at = Some(now);
+            }
             incident
                 .timeline
                 .push(TimelineEvent::Transition { from, to, at: now });
@@ -229,6 +245,100 @@ impl RacyIncidentManager {
 
     pub fn get(&self, id: IncidentId) -> Option<Incident> {
         self.incidents.lock().get(&id).cloned()
+    }
+
+    /// R1.4: `for incident in self.incidents.values(): …` with the loop body
+    /// (`visit`) free to await. Each step is one atomic `next()`, which (as
+    /// CPython's dict iterator does) first compares the dict's size with its
+    /// size when the iteration began.
+    fn for_each_value(&self, mut visit: impl FnMut(Incident)) -> Result<(), DictChangedSize> {
+        let mut started = None;
+        for position in 0.. {
+            let next = {
+                let incidents = self.incidents.lock();
+                let len = *started.get_or_insert(incidents.len());
+                if incidents.len() != len {
+                    return Err(DictChangedSize);
+                }
+                incidents.values().nth(position).cloned()
+            };
+            match next {
+                Some(incident) => visit(incident),
+                None => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// R1.4: one round of `_auto_close_monitor`: closes (awaiting each
+    /// close) every incident resolved at or before `cutoff`; the iteration's
+    /// error is logged and swallowed. Returns the ids it closed.
+    pub fn auto_close_sweep(&self, cutoff: Millis, now: Millis) -> Vec<IncidentId> {
+        let mut closed = Vec::new();
+        let swept = self.for_each_value(|incident| {
+            let old = incident.status == Status::Resolved
+                && incident.resolved_at.is_some_and(|t| t <= cutoff);
+            if old && self.transition(incident.id, Status::Closed, now) {
+                closed.push(incident.id);
+            }
+        });
+        // `except Exception as e: logger.error(...)`
+        let _ = swept;
+        closed
+    }
+
+    /// R1.4: `_save_all_incidents_to_database`: awaits one save per
+    /// incident while iterating the live dict; the shutdown that calls it
+    /// swallows the error. Returns how many incidents it saved.
+    pub fn save_all(&self, table: &RacyIncidentTable) -> usize {
+        let mut saved = 0;
+        let _ = self.for_each_value(|incident| {
+            table.insert_or_replace(incident.row());
+            saved += 1;
+        });
+        saved
+    }
+
+    /// R1.6: `_save_incident_to_database`: `await aiosqlite.connect(...)`,
+    /// then the row is built from the live incident, then (after the
+    /// execute's and the commit's awaits) it replaces whatever is stored.
+    pub fn save(&self, id: IncidentId, table: &RacyIncidentTable) -> bool {
+        let Some(row) = self.incidents.lock().get(&id).map(Incident::row) else {
+            return false;
+        };
+        table.insert_or_replace(row);
+        true
+    }
+}
+
+/// R1.4's `RuntimeError`: the dict changed size while a loop iterated it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("RuntimeError: dictionary changed size during iteration")]
+pub struct DictChangedSize;
+
+/// R1.6: the SQLite `incidents` table as the original writes it: `INSERT OR
+/// REPLACE`, the last commit wins whatever state its row was built from.
+#[derive(Debug, Default)]
+pub struct RacyIncidentTable {
+    rows: Mutex<BTreeMap<IncidentId, PersistedRow>>,
+}
+
+impl RacyIncidentTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert_or_replace(&self, row: PersistedRow) {
+        self.rows.lock().insert(row.id, row);
+    }
+
+    pub fn row(&self, id: IncidentId) -> Option<PersistedRow> {
+        self.rows.lock().get(&id).cloned()
+    }
+
+    /// Every row, ascending by id.
+    pub fn rows(&self) -> Vec<PersistedRow> {
+        self.rows.lock().values().cloned().collect()
     }
 }
 
