@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 43] = [
+const REQUIRED_ZOO: [&str; 44] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -119,6 +119,7 @@ const REQUIRED_ZOO: [&str; 43] = [
     "R1.10",
     "R2.2",
     "R2.4",
+    "R2.6",
     "R2.7",
     "R2.8",
     "R3.1",

@@ -1,19 +1,20 @@
 //! TTL + LRU cache: concurrent inserts at capacity, set ‖ delete ‖ get,
 //! cache-aside loads racing an invalidating writer, and expiry while another
 //! thread moves the clock; then the original's check-then-act eviction (R2.2),
-//! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5),
+//! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5), promoted
+//! keys missed by pattern invalidation (R2.6),
 //! snapshot-then-delete tag invalidation (R2.7), metrics read by reference
 //! (R2.8), seed 003's expired reads and cache-aside stale refill (R8.1).
 
 use super::super::SCALE;
 use super::super::bug_zoo::cache::{
-    FallbackCache, MetricsCacheManager, QueryCache, TaggedCacheManager, ThreadSafeCache,
-    TwoLevelCache,
+    FallbackCache, MetricsCacheManager, PromotingCacheManager, QueryCache, TaggedCacheManager,
+    ThreadSafeCache, TwoLevelCache,
 };
-use super::super::cache::Cache;
+use super::super::cache::{Cache, TieredCache};
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::sync::atomic::{AtomicU64, Ordering};
-use super::super::sync::{Arc, thread};
+use super::super::sync::{Arc, Mutex, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const SIZE_WITHIN_CAPACITY: &str = "size-within-capacity";
@@ -25,6 +26,7 @@ const NO_RESURRECTION: &str = "no-resurrection";
 const NO_STALE_REFILL: &str = "no-stale-refill";
 const INVALIDATION_ATOMIC: &str = "invalidation-atomic";
 const STATS_CONSISTENT: &str = "stats-consistent";
+const INVALIDATION_COVERS_PROMOTED: &str = "invalidation-covers-promoted";
 
 /// The key the single-key cases fight over.
 const KEY: u64 = 7;
@@ -108,6 +110,17 @@ pub fn cases() -> Vec<CheckCase> {
             body: expired_read_after_purge,
         },
         CheckCase {
+            id: "cache.tiered_invalidation_covers_promoted",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "another worker wrote two keys into the shared L2; workers read them \
+                         through one tier (promoting into L1) while one invalidates the \
+                         pattern of one of them",
+            invariants: &[INVALIDATION_COVERS_PROMOTED],
+            checkers: &Checker::ALL,
+            body: tiered_invalidation_covers_promoted,
+        },
+        CheckCase {
             id: "zoo.R2.2",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -144,6 +157,20 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[TTL_NEVER_WIDENED],
             checkers: &Checker::ALL,
             body: zoo_ttl_widening,
+        },
+        CheckCase {
+            id: "zoo.R2.6",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.6",
+                breaks: INVALIDATION_COVERS_PROMOTED,
+            }),
+            operations: "another worker wrote two keys into the shared L2; workers read them \
+                         through one manager (promoting into L1, no metadata) while one \
+                         invalidates the pattern of one of them",
+            invariants: &[INVALIDATION_COVERS_PROMOTED],
+            checkers: &Checker::ALL,
+            body: zoo_promotion_skips_metadata,
         },
         CheckCase {
             id: "zoo.R2.7",
@@ -714,6 +741,87 @@ fn zoo_expired_read() {
         move || {
             cache.cleanup_expired();
             cache.get(KEY)
+        },
+    );
+}
+
+/// The keys of the promotion race: one matches the invalidated pattern.
+const PROMOTED: &str = "user:1";
+const UNTOUCHED: &str = "post:1";
+
+/// Another worker has written [`PROMOTED`] = 1 and [`UNTOUCHED`] = 2 into the
+/// shared L2; this tier or manager never set either. `T − 1` workers read
+/// both (an L1 miss promotes them) while one invalidates the pattern
+/// `user:`. Once it has returned, [`PROMOTED`] must miss whether it was
+/// promoted before (the L1 copy goes) or after (the L2 entry went), and
+/// [`UNTOUCHED`] must still be served.
+fn promotion_race(
+    get: impl Fn(&str) -> Option<u64> + Send + Sync + 'static,
+    invalidate: impl FnOnce(&str) + Send + 'static,
+) {
+    let get = Arc::new(get);
+    let readers: Vec<_> = (1..SCALE.threads)
+        .map(|_| {
+            let get = Arc::clone(&get);
+            thread::spawn(move || {
+                for _ in 0..SCALE.ops_per_thread {
+                    get(PROMOTED);
+                    get(UNTOUCHED);
+                }
+            })
+        })
+        .collect();
+    let invalidator = {
+        let get = Arc::clone(&get);
+        thread::spawn(move || {
+            invalidate("user:");
+            let after = get(PROMOTED);
+            ensure(after.is_none(), INVALIDATION_COVERS_PROMOTED, || {
+                format!("{PROMOTED} read as {after:?} right after invalidating \"user:\"")
+            })
+        })
+    };
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let _ = invalidator.join();
+    let (promoted, untouched) = (get(PROMOTED), get(UNTOUCHED));
+    ensure(
+        promoted.is_none() && untouched == Some(2),
+        INVALIDATION_COVERS_PROMOTED,
+        || {
+            format!(
+                "after invalidating \"user:\": {PROMOTED} is {promoted:?} (want None), \
+                 {UNTOUCHED} is {untouched:?} (want Some(2))"
+            )
+        },
+    );
+}
+
+fn tiered_invalidation_covers_promoted() {
+    let l2: Cache<String, u64, _> = Cache::new(4, None, ManualClock::new(0)).expect("capacity");
+    l2.insert(PROMOTED.to_string(), 1);
+    l2.insert(UNTOUCHED.to_string(), 2);
+    let tier = TieredCache::new(4, Some(TTL), l2).expect("capacity");
+    let invalidating = tier.clone();
+    promotion_race(
+        move |k| tier.get(&k.to_string()),
+        move |pattern| {
+            invalidating.invalidate_matching(|k| k.contains(pattern));
+        },
+    );
+}
+
+fn zoo_promotion_skips_metadata() {
+    let l2 = Arc::new(Mutex::new(std::collections::HashMap::new()));
+    l2.lock().insert(PROMOTED.to_string(), 1);
+    l2.lock().insert(UNTOUCHED.to_string(), 2);
+    let manager = PromotingCacheManager::new(l2);
+    let invalidating = Arc::clone(&manager);
+    promotion_race(
+        move |k| manager.get(k),
+        move |pattern| {
+            invalidating.invalidate_pattern(pattern);
         },
     );
 }

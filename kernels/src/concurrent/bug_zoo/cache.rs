@@ -13,6 +13,12 @@
 //! - `R2.5` — [`TwoLevelCache::set`] gives L2 the TTL `max(ttl, l2_ttl)`, so an
 //!   entry set with a short TTL is served from L2 (and re-promoted) long after
 //!   it expired.
+//! - `R2.6` — [`PromotingCacheManager::get`] promotes an L2 hit into L1
+//!   (l.559–568) without creating metadata, and
+//!   [`PromotingCacheManager::invalidate_pattern`] (l.725–731) deletes only
+//!   the keys found in `entry_metadata`. A key this process never `set` (one
+//!   another worker wrote into the shared Redis L2, or this process before a
+//!   restart) is served from L1 and L2 after a matching invalidation.
 //! - `R2.7` — [`TaggedCacheManager::invalidate_by_tags`] collects the keys
 //!   whose metadata carries a tag under `_metadata_lock` (l.739–743), then
 //!   deletes them one by one outside it (l.745–747): a key re-set in between
@@ -179,6 +185,68 @@ impl<C: Clock> TwoLevelCache<C> {
             },
         );
         Some(hit.value)
+    }
+}
+
+/// `R2.6`: the dashboard `CacheManager` with L2 enabled: a private L1 and
+/// `entry_metadata`, in front of an L2 shared with the other workers; each
+/// store is per-operation atomic (aiocache, Redis, a dict).
+#[derive(Debug)]
+pub struct PromotingCacheManager {
+    l1: Mutex<HashMap<String, u64>>,
+    l2: Arc<Mutex<HashMap<String, u64>>>,
+    metadata: Mutex<HashSet<String>>,
+}
+
+impl PromotingCacheManager {
+    /// A manager over the shared `l2` (TTLs play no part in R2.6).
+    pub fn new(l2: Arc<Mutex<HashMap<String, u64>>>) -> Arc<Self> {
+        Arc::new(Self {
+            l1: Mutex::new(HashMap::new()),
+            l2,
+            metadata: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// `_set_internal`: L1, (await) L2, (await) metadata.
+    pub fn set(&self, key: &str, value: u64) {
+        self.l1.lock().insert(key.to_string(), value);
+        self.l2.lock().insert(key.to_string(), value);
+        self.metadata.lock().insert(key.to_string());
+    }
+
+    /// `delete`: L1, (await) L2, (await) metadata.
+    pub fn delete(&self, key: &str) {
+        self.l1.lock().remove(key);
+        self.l2.lock().remove(key);
+        self.metadata.lock().remove(key);
+    }
+
+    /// `get`: L1 hit, else an L2 hit promoted into L1 (l.568); the
+    /// promotion writes no metadata.
+    pub fn get(&self, key: &str) -> Option<u64> {
+        if let Some(&value) = self.l1.lock().get(key) {
+            return Some(value);
+        }
+        let value = *self.l2.lock().get(key)?;
+        self.l1.lock().insert(key.to_string(), value);
+        Some(value)
+    }
+
+    /// `invalidate_pattern`: the metadata keys containing `pattern`, each
+    /// deleted from every level.
+    pub fn invalidate_pattern(&self, pattern: &str) -> usize {
+        let keys: Vec<String> = self
+            .metadata
+            .lock()
+            .iter()
+            .filter(|k| k.contains(pattern))
+            .cloned()
+            .collect();
+        for key in &keys {
+            self.delete(key);
+        }
+        keys.len()
     }
 }
 
