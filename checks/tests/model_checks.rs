@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 44] = [
+const REQUIRED_ZOO: [&str; 46] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -127,6 +127,7 @@ const REQUIRED_ZOO: [&str; 44] = [
     "R3.3",
     "R3.4",
     "R3.7",
+    "R3.8",
     "R4.1",
     "R5.1",
     "R5.4",
@@ -136,6 +137,7 @@ const REQUIRED_ZOO: [&str; 44] = [
     "R7.1",
     "R7.2",
     "R8.1",
+    "X1",
     "R9.2",
     "R9.3",
     "R9.6",
