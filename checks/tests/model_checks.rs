@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 46] = [
+const REQUIRED_ZOO: [&str; 48] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -126,6 +126,8 @@ const REQUIRED_ZOO: [&str; 46] = [
     "R3.2",
     "R3.3",
     "R3.4",
+    "R3.5",
+    "R3.6",
     "R3.7",
     "R3.8",
     "R4.1",
