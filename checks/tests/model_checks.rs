@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 48] = [
+const REQUIRED_ZOO: [&str; 50] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -139,6 +139,8 @@ const REQUIRED_ZOO: [&str; 48] = [
     "R7.1",
     "R7.2",
     "R8.1",
+    "R8.2",
+    "R8.5",
     "X1",
     "R9.2",
     "R9.3",

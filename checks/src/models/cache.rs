@@ -4,15 +4,19 @@
 //! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5), promoted
 //! keys missed by pattern invalidation (R2.6),
 //! snapshot-then-delete tag invalidation (R2.7), metrics read by reference
-//! (R2.8), seed 003's expired reads and cache-aside stale refill (R8.1).
+//! (R2.8), seed 003's expired reads, cache-aside stale refill (R8.1),
+//! KEYS-then-DEL pattern invalidation (R8.2) and the analytics globals
+//! published one by one (R8.5).
 
 use super::super::SCALE;
 use super::super::bug_zoo::cache::{
-    FallbackCache, MetricsCacheManager, PromotingCacheManager, QueryCache, TaggedCacheManager,
-    ThreadSafeCache, TwoLevelCache,
+    AnalyticsGlobals, FallbackCache, MetricsCacheManager, PromotingCacheManager, QueryCache,
+    RedisAnalyticsCache, TaggedCacheManager, ThreadSafeCache, TwoLevelCache,
 };
 use super::super::cache::{Cache, TieredCache};
+use super::super::cache_manager::AnalyticsCaches;
 use super::super::clock::{Clock, ManualClock, Millis};
+use super::super::singleton::Singleton;
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, Mutex, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
@@ -27,6 +31,7 @@ const NO_STALE_REFILL: &str = "no-stale-refill";
 const INVALIDATION_ATOMIC: &str = "invalidation-atomic";
 const STATS_CONSISTENT: &str = "stats-consistent";
 const INVALIDATION_COVERS_PROMOTED: &str = "invalidation-covers-promoted";
+const GLOBALS_PUBLISHED_TOGETHER: &str = "globals-published-together";
 
 /// The key the single-key cases fight over.
 const KEY: u64 = 7;
@@ -121,6 +126,27 @@ pub fn cases() -> Vec<CheckCase> {
             body: tiered_invalidation_covers_promoted,
         },
         CheckCase {
+            id: "cache.pattern_invalidation_during_sets",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "key query:1 exists; one worker sets query:2 then re-sets query:1 \
+                         while another invalidates the pattern query:*",
+            invariants: &[INVALIDATION_ATOMIC],
+            checkers: &Checker::ALL,
+            body: pattern_invalidation_during_sets,
+        },
+        CheckCase {
+            id: "cache.analytics_globals_together",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "one thread initialises (and, under shuttle, re-initialises) the \
+                         analytics caches while others get the manager, query cache and API \
+                         cache",
+            invariants: &[GLOBALS_PUBLISHED_TOGETHER],
+            checkers: &Checker::ALL,
+            body: analytics_globals_together,
+        },
+        CheckCase {
             id: "zoo.R2.2",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -211,6 +237,33 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[NO_EXPIRED_READ],
             checkers: &Checker::ALL,
             body: zoo_expired_read,
+        },
+        CheckCase {
+            id: "zoo.R8.2",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R8.2",
+                breaks: INVALIDATION_ATOMIC,
+            }),
+            operations: "Redis key analytics:query:1 exists; one worker sets query:2 then \
+                         re-sets query:1 while another runs invalidate_pattern(\"query:*\") \
+                         (KEYS, then DEL)",
+            invariants: &[INVALIDATION_ATOMIC],
+            checkers: &Checker::ALL,
+            body: zoo_keys_then_del,
+        },
+        CheckCase {
+            id: "zoo.R8.5",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R8.5",
+                breaks: GLOBALS_PUBLISHED_TOGETHER,
+            }),
+            operations: "one thread runs initialize_cache_manager (three global assignments; \
+                         twice under shuttle) while others read the three accessors",
+            invariants: &[GLOBALS_PUBLISHED_TOGETHER],
+            checkers: &Checker::ALL,
+            body: zoo_torn_globals,
         },
         CheckCase {
             id: "zoo.R8.1",
@@ -561,7 +614,8 @@ fn zoo_stale_refill() {
 }
 
 /// Key 1 (tag `t`) exists; a setter sets key 2 then re-sets key 1 (both
-/// tagged `t`) while an invalidator drops tag `t`. An invalidation at one
+/// tagged `t`) while an invalidator drops tag `t` (or, for R8.2, the key
+/// pattern both match). An invalidation at one
 /// instant that spared key 2 (set after it) also spared key 1 (set later
 /// still), so "key 2 present, key 1 absent" is impossible.
 fn tag_race(
@@ -583,8 +637,8 @@ fn tag_race(
         INVALIDATION_ATOMIC,
         || {
             format!(
-                "after invalidating tag t: key 2 (set first) is {two:?}, key 1 (re-set after it) \
-             is {one:?}"
+                "after the invalidation (tag t / pattern query:*): key 2 (set first) is {two:?}, \
+                 key 1 (re-set after it) is {one:?}"
             )
         },
     );
@@ -822,6 +876,122 @@ fn zoo_promotion_skips_metadata() {
         move |k| manager.get(k),
         move |pattern| {
             invalidating.invalidate_pattern(pattern);
+        },
+    );
+}
+
+/// The analytics key of [`tag_race`]'s key `k`.
+fn query_key(k: u64) -> String {
+    format!("query:{k}")
+}
+
+fn pattern_invalidation_during_sets() {
+    let cache: Cache<String, u64, _> = Cache::new(4, None, ManualClock::new(0)).expect("capacity");
+    let (setting, invalidating) = (cache.clone(), cache.clone());
+    tag_race(
+        move |k, v| {
+            setting.insert(query_key(k), v);
+        },
+        move || {
+            invalidating.invalidate_matching(|k| k.starts_with("query:"));
+        },
+        move |k| cache.get(&query_key(k)),
+    );
+}
+
+/// R8.2: `KEYS analytics:query:*`, then `DEL` of what it listed.
+fn zoo_keys_then_del() {
+    let cache = RedisAnalyticsCache::new();
+    let (setting, invalidating) = (Arc::clone(&cache), Arc::clone(&cache));
+    tag_race(
+        move |k, v| setting.set(&query_key(k), v),
+        move || {
+            invalidating.invalidate_pattern("query:*");
+        },
+        move |k| cache.get(&query_key(k)),
+    );
+}
+
+/// One initialiser publishes generation 1 (and, with more than two
+/// workers, generation 2); the other workers read the manager, query cache
+/// and API cache: `read` reports how they disagree, if they do.
+fn globals_race(
+    initialize: impl Fn(u64) + Send + 'static,
+    read: impl Fn() -> Result<(), String> + Send + Sync + 'static,
+) {
+    let generations = if SCALE.threads > 2 { 2 } else { 1 };
+    let initializer = thread::spawn(move || {
+        for generation in 1..=generations {
+            initialize(generation);
+        }
+    });
+    let read = Arc::new(read);
+    let readers: Vec<_> = (1..SCALE.threads)
+        .map(|_| {
+            let read = Arc::clone(&read);
+            thread::spawn(move || {
+                for _ in 0..SCALE.ops_per_thread {
+                    if let Err(detail) = read() {
+                        crate::case::violated(GLOBALS_PUBLISHED_TOGETHER, detail);
+                    }
+                }
+            })
+        })
+        .collect();
+    let _ = initializer.join();
+    for reader in readers {
+        let _ = reader.join();
+    }
+    if let Err(detail) = read() {
+        crate::case::violated(GLOBALS_PUBLISHED_TOGETHER, detail);
+    }
+}
+
+fn analytics_globals_together() {
+    type Caches = AnalyticsCaches<u64, u64, ManualClock>;
+    let global: Singleton<Caches> = Singleton::new();
+    let publishing = global.clone();
+    globals_race(
+        move |_| {
+            let replaced = publishing
+                .try_replace(|| Cache::new(4, None, ManualClock::new(0)).map(AnalyticsCaches::new));
+            // The displaced bundle is torn down (dropped) here.
+            drop(replaced.map(|r| r.old));
+        },
+        move || match global.get() {
+            None => Ok(()),
+            Some(caches) => {
+                let manager = caches.manager();
+                if manager.same_cache(caches.query_cache())
+                    && manager.same_cache(caches.api_cache())
+                {
+                    Ok(())
+                } else {
+                    Err("query or API cache is not the manager's".to_string())
+                }
+            }
+        },
+    );
+}
+
+/// R8.5: the three accessors, read one after another.
+fn zoo_torn_globals() {
+    let globals = AnalyticsGlobals::new();
+    let initializing = Arc::clone(&globals);
+    globals_race(
+        move |generation| initializing.initialize_cache_manager(generation),
+        move || {
+            let manager = globals.get_cache_manager().map(|m| m.generation);
+            let query = globals.get_query_cache().map(|q| q.manager.generation);
+            let api = globals.get_api_cache().map(|a| a.manager.generation);
+            if query == manager && api == manager {
+                Ok(())
+            } else {
+                Err(format!(
+                    "manager of generation {manager:?}, query cache over {query:?}, API cache \
+                     over {api:?}"
+                ))
+            }
         },
     );
 }

@@ -561,6 +561,11 @@ impl<K: Hash + Eq + Clone, V: Clone, C: Clock> Cache<K, V, C> {
         self.core.lock().capacity()
     }
 
+    /// True if `other` is a handle of this very cache (not a copy).
+    pub fn same_cache(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.core, &other.core)
+    }
+
     /// See [`CacheCore::deadline`].
     pub fn deadline(&self, key: &K) -> Option<Millis> {
         self.core.lock().deadline(key)

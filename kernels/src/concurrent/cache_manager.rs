@@ -129,6 +129,48 @@ impl<K, V, C: Clock + Clone> fmt::Debug for CacheManager<K, V, C> {
     }
 }
 
+/// The analytics module's cache globals (catalog §8) as one value.
+///
+/// The original publishes `_cache_manager`, `_query_cache` and `_api_cache`
+/// in three assignments (l.365–367), so a thread can read a new manager
+/// beside no query cache or the previous manager's (R8.5, bug zoo `R8.5`).
+/// Here the query and API caches are views of the bundle's one manager, and
+/// the bundle is what gets published, as one [`Singleton`] value
+/// (`get_or_try_init` / `try_replace`): a caller holds all three or none.
+///
+/// # Invariants (asserted by the model checks)
+/// - **globals-published-together**: the manager, query cache and API cache
+///   a caller gets are always the same one cache.
+pub struct AnalyticsCaches<K, V, C> {
+    manager: Cache<K, V, C>,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone, C: Clock> AnalyticsCaches<K, V, C> {
+    pub fn new(manager: Cache<K, V, C>) -> Self {
+        Self { manager }
+    }
+
+    pub fn manager(&self) -> &Cache<K, V, C> {
+        &self.manager
+    }
+
+    /// `QueryCache`: cache-aside over the manager ([`Cache::get_or_load`]).
+    pub fn query_cache(&self) -> &Cache<K, V, C> {
+        &self.manager
+    }
+
+    /// `APIResponseCache`: the same manager.
+    pub fn api_cache(&self) -> &Cache<K, V, C> {
+        &self.manager
+    }
+}
+
+impl<K, V, C> fmt::Debug for AnalyticsCaches<K, V, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AnalyticsCaches").finish_non_exhaustive()
+    }
+}
+
 // std unit tests: not compiled into the loom/shuttle builds of this file.
 #[cfg(all(test, not(twinbench_model_check)))]
 mod tests {
@@ -183,5 +225,16 @@ mod tests {
                 .get()
                 .is_some_and(|m| Arc::ptr_eq(&m, &replaced.instance))
         );
+    }
+
+    #[test]
+    fn analytics_views_are_the_manager() {
+        let caches = AnalyticsCaches::new(
+            Cache::<u32, u32, _>::new(2, None, ManualClock::new(0)).expect("cap"),
+        );
+        let loaded: Result<u32, ()> = caches.query_cache().get_or_load(1, |_| Ok(10));
+        assert_eq!(loaded, Ok(10));
+        assert_eq!(caches.api_cache().get(&1), Some(10));
+        assert!(caches.manager().same_cache(caches.query_cache()));
     }
 }

@@ -36,6 +36,15 @@
 //!   versioning: miss, run the query, store the rows. A writer that updates the
 //!   database and invalidates the key between the query and the store is
 //!   overtaken, and the pre-write rows are served until they expire.
+//! - `R8.2` — [`RedisAnalyticsCache::invalidate_pattern`] (l.172–174) is
+//!   `KEYS analytics:<pattern>` then `DEL` of those keys: two round trips,
+//!   each atomic in Redis, not together. A matching key set in between
+//!   survives; a listed key re-set in between is deleted (its new value
+//!   lost).
+//! - `R8.5` — [`AnalyticsGlobals::initialize_cache_manager`] (l.365–367)
+//!   assigns `_cache_manager`, `_query_cache` and `_api_cache` one after
+//!   another; a thread reading the three accessors meanwhile gets a manager
+//!   with no (or the previous manager's) query and API caches.
 
 use std::collections::{HashMap, HashSet};
 
@@ -412,5 +421,94 @@ impl<C: Clock> ThreadSafeCache<C> {
         let before = cache.len();
         cache.retain(|_, record| record.expires_at >= now);
         before - cache.len()
+    }
+}
+
+/// `R8.2`: the analytics `CacheManager`'s Redis, one atomic command per
+/// lock: `SETEX`, `GET`, `KEYS`, `DEL key…`.
+#[derive(Debug, Default)]
+pub struct RedisAnalyticsCache {
+    redis: Mutex<HashMap<String, u64>>,
+}
+
+impl RedisAnalyticsCache {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `set`: `SETEX analytics:<key>` (TTLs play no part in R8.2).
+    pub fn set(&self, key: &str, value: u64) {
+        self.redis.lock().insert(format!("analytics:{key}"), value);
+    }
+
+    pub fn get(&self, key: &str) -> Option<u64> {
+        self.redis.lock().get(&format!("analytics:{key}")).copied()
+    }
+
+    /// `invalidate_pattern`: `KEYS analytics:<pattern>` (a glob; `*` only
+    /// at the end here), then `DEL *keys`.
+    pub fn invalidate_pattern(&self, pattern: &str) -> usize {
+        let glob = format!("analytics:{pattern}");
+        let matches = |key: &str| match glob.strip_suffix('*') {
+            Some(prefix) => key.starts_with(prefix),
+            None => key == glob,
+        };
+        let keys: Vec<String> = self
+            .redis
+            .lock()
+            .keys()
+            .filter(|k| matches(k))
+            .cloned()
+            .collect();
+        let mut redis = self.redis.lock();
+        keys.iter().filter(|k| redis.remove(*k).is_some()).count()
+    }
+}
+
+/// `R8.5`: a `CacheManager`, told apart by the initialisation that built it.
+#[derive(Debug)]
+pub struct AnalyticsManager {
+    pub generation: u64,
+}
+
+/// `R8.5`: `QueryCache(manager)` / `APIResponseCache(manager)`.
+#[derive(Debug)]
+pub struct ManagerView {
+    pub manager: Arc<AnalyticsManager>,
+}
+
+/// `R8.5`: the module globals `_cache_manager`, `_query_cache`, `_api_cache`.
+#[derive(Debug, Default)]
+pub struct AnalyticsGlobals {
+    cache_manager: Mutex<Option<Arc<AnalyticsManager>>>,
+    query_cache: Mutex<Option<Arc<ManagerView>>>,
+    api_cache: Mutex<Option<Arc<ManagerView>>>,
+}
+
+impl AnalyticsGlobals {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `initialize_cache_manager`: the three assignments of l.365–367.
+    pub fn initialize_cache_manager(&self, generation: u64) {
+        let manager = Arc::new(AnalyticsManager { generation });
+        *self.cache_manager.lock() = Some(Arc::clone(&manager));
+        *self.query_cache.lock() = Some(Arc::new(ManagerView {
+            manager: Arc::clone(&manager),
+        }));
+        *self.api_cache.lock() = Some(Arc::new(ManagerView { manager }));
+    }
+
+    pub fn get_cache_manager(&self) -> Option<Arc<AnalyticsManager>> {
+        self.cache_manager.lock().clone()
+    }
+
+    pub fn get_query_cache(&self) -> Option<Arc<ManagerView>> {
+        self.query_cache.lock().clone()
+    }
+
+    pub fn get_api_cache(&self) -> Option<Arc<ManagerView>> {
+        self.api_cache.lock().clone()
     }
 }
