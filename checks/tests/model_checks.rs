@@ -110,18 +110,21 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 50] = [
+const REQUIRED_ZOO: [&str; 53] = [
     "R1.1",
     "R1.3",
     "R1.5",
     "R1.7",
     "R1.8",
     "R1.10",
+    "R2.1",
     "R2.2",
+    "R2.3",
     "R2.4",
     "R2.6",
     "R2.7",
     "R2.8",
+    "R2.12",
     "R3.1",
     "R3.2",
     "R3.3",

@@ -1,4 +1,7 @@
-//! TTL + LRU cache: concurrent inserts at capacity, set ‖ delete ‖ get,
+//! TTL + LRU cache: concurrent inserts at capacity (the original's L1 has no
+//! bound: R2.1), eviction racing expiry (the original evicts the least recent
+//! entry while an expired one stays: R2.3), a cached `None` (a miss in the
+//! original: R2.12), set ‖ delete ‖ get,
 //! cache-aside loads racing an invalidating writer, and expiry while another
 //! thread moves the clock; then the original's check-then-act eviction (R2.2),
 //! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5), promoted
@@ -10,8 +13,9 @@
 
 use super::super::SCALE;
 use super::super::bug_zoo::cache::{
-    AnalyticsGlobals, FallbackCache, MetricsCacheManager, PromotingCacheManager, QueryCache,
-    RedisAnalyticsCache, TaggedCacheManager, ThreadSafeCache, TwoLevelCache,
+    AnalyticsGlobals, FallbackCache, MetricsCacheManager, NoneBlindCache, PromotingCacheManager,
+    QueryCache, RedisAnalyticsCache, TaggedCacheManager, ThreadSafeCache, TwoLevelCache,
+    UnboundedCacheManager,
 };
 use super::super::cache::{Cache, TieredCache};
 use super::super::cache_manager::AnalyticsCaches;
@@ -32,6 +36,7 @@ const INVALIDATION_ATOMIC: &str = "invalidation-atomic";
 const STATS_CONSISTENT: &str = "stats-consistent";
 const INVALIDATION_COVERS_PROMOTED: &str = "invalidation-covers-promoted";
 const GLOBALS_PUBLISHED_TOGETHER: &str = "globals-published-together";
+const CACHED_NONE_IS_A_HIT: &str = "cached-none-is-a-hit";
 
 /// The key the single-key cases fight over.
 const KEY: u64 = 7;
@@ -145,6 +150,67 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[GLOBALS_PUBLISHED_TOGETHER],
             checkers: &Checker::ALL,
             body: analytics_globals_together,
+        },
+        CheckCase {
+            id: "cache.evicts_expired_first",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "full cache: a never-expiring least-recent entry and a recent one with \
+                         a TTL; one thread moves the clock past the TTL while another inserts \
+                         a new key",
+            invariants: &[LRU_EVICTS_LEAST_RECENT],
+            checkers: &Checker::ALL,
+            body: evicts_expired_first,
+        },
+        CheckCase {
+            id: "cache.cached_none_is_a_hit",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "a key cached with the value None; workers get_or_load it, counting \
+                         loader runs",
+            invariants: &[CACHED_NONE_IS_A_HIT],
+            checkers: &Checker::ALL,
+            body: cached_none_is_a_hit,
+        },
+        CheckCase {
+            id: "zoo.R2.1",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.1",
+                breaks: SIZE_WITHIN_CAPACITY,
+            }),
+            operations: "CacheManager over an unbounded SimpleMemoryCache, one short of \
+                         l1_max_size; workers set distinct new keys, checking entry_count",
+            invariants: &[SIZE_WITHIN_CAPACITY],
+            checkers: &Checker::ALL,
+            body: zoo_unbounded,
+        },
+        CheckCase {
+            id: "zoo.R2.3",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.3",
+                breaks: LRU_EVICTS_LEAST_RECENT,
+            }),
+            operations: "full FallbackCache: a never-expiring least-recent entry and a recent \
+                         one with a TTL; one thread moves the clock past the TTL while another \
+                         sets a new key",
+            invariants: &[LRU_EVICTS_LEAST_RECENT],
+            checkers: &Checker::ALL,
+            body: zoo_eviction_ignores_expiry,
+        },
+        CheckCase {
+            id: "zoo.R2.12",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.12",
+                breaks: CACHED_NONE_IS_A_HIT,
+            }),
+            operations: "a key cached with the value None; workers run the callers' \
+                         cache-aside (get, compute if None, set), counting computations",
+            invariants: &[CACHED_NONE_IS_A_HIT],
+            checkers: &Checker::ALL,
+            body: zoo_none_is_a_miss,
         },
         CheckCase {
             id: "zoo.R2.2",
@@ -994,4 +1060,149 @@ fn zoo_torn_globals() {
             }
         },
     );
+}
+
+/// R2.1: `capacity − 1` keys stored; `T` workers set `ops` new keys each and
+/// read the entry count after each set.
+fn zoo_unbounded() {
+    let capacity = 2;
+    let cache = UnboundedCacheManager::new(capacity);
+    cache.set(1_000, 0);
+    let workers: Vec<_> = (0..SCALE.threads as u64)
+        .map(|t| {
+            let cache = Arc::clone(&cache);
+            thread::spawn(move || {
+                for j in 0..SCALE.ops_per_thread as u64 {
+                    cache.set(t * 100 + j, j);
+                    let len = cache.entry_count();
+                    let max = cache.l1_max_size();
+                    ensure(len <= max, SIZE_WITHIN_CAPACITY, || {
+                        format!("{len} entries with l1_max_size {max}")
+                    });
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+/// Keys of the eviction race.
+const OLD: u64 = 1;
+const SHORT: u64 = 2;
+const NEW: u64 = 3;
+
+/// Capacity 2: [`OLD`] (never expires) set at 0, [`SHORT`] (TTL 5) set at 0
+/// and read at 1, so [`OLD`] is the least recent. One thread moves the clock
+/// to 11; another reads the clock, then inserts [`NEW`]. If the clock it read
+/// was past [`SHORT`]'s TTL, the expired [`SHORT`] must be the victim and
+/// [`OLD`] must survive.
+fn eviction_race(
+    clock: Arc<ManualClock>,
+    set: impl Fn(u64, Option<Millis>) + Send + Sync + 'static,
+    get: impl Fn(u64) -> Option<u64>,
+) {
+    set(OLD, None);
+    set(SHORT, Some(5));
+    clock.advance(1);
+    let _ = get(SHORT);
+    let advancer = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || clock.advance(TTL))
+    };
+    let inserter = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || {
+            let t0 = clock.now();
+            set(NEW, None);
+            t0
+        })
+    };
+    let _ = advancer.join();
+    let t0 = inserter.join().unwrap_or(0);
+    if t0 >= 5 {
+        let old = get(OLD);
+        ensure(old == Some(OLD), LRU_EVICTS_LEAST_RECENT, || {
+            format!(
+                "new key inserted at {t0}, after key {SHORT} expired at 5, yet key {OLD} went \
+                 ({old:?})"
+            )
+        });
+    }
+}
+
+fn evicts_expired_first() {
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = new_cache(2, Arc::clone(&clock));
+    let setting = cache.clone();
+    eviction_race(
+        clock,
+        move |k, ttl| {
+            setting.insert_with_ttl(k, k, ttl);
+        },
+        move |k| cache.get(&k),
+    );
+}
+
+/// R2.3: `FallbackCache.set` at capacity evicts the least recently accessed.
+fn zoo_eviction_ignores_expiry() {
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = FallbackCache::new(2, Arc::clone(&clock));
+    let setting = Arc::clone(&cache);
+    eviction_race(
+        clock,
+        move |k, ttl| {
+            let _ = setting.set_with_ttl(k, k, ttl);
+        },
+        move |k| cache.get(k),
+    );
+}
+
+/// [`KEY`] holds the value `None`; `T` workers run cache-aside on it, the
+/// loader counting its runs: a cached `None` is a hit, so it never runs.
+fn none_race(lookup: impl Fn(&AtomicU64) + Send + Sync + 'static) {
+    let computed = Arc::new(AtomicU64::new(0));
+    let lookup = Arc::new(lookup);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let (lookup, computed) = (Arc::clone(&lookup), Arc::clone(&computed));
+            thread::spawn(move || {
+                for _ in 0..SCALE.ops_per_thread {
+                    lookup(&computed);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let runs = computed.load(Ordering::SeqCst);
+    ensure(runs == 0, CACHED_NONE_IS_A_HIT, || {
+        format!("key cached as None, yet the value was computed {runs} times")
+    });
+}
+
+fn cached_none_is_a_hit() {
+    let cache: Cache<u64, Option<u64>, _> =
+        Cache::new(2, None, ManualClock::new(0)).expect("capacity");
+    cache.insert(KEY, None);
+    none_race(move |computed| {
+        let _ = cache.get_or_load(KEY, |_| {
+            computed.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ()>(None)
+        });
+    });
+}
+
+/// R2.12: `get` returns `default` for a stored `None`.
+fn zoo_none_is_a_miss() {
+    let cache = NoneBlindCache::new();
+    cache.set(KEY, None);
+    none_race(move |computed| {
+        cache.get_or_compute(KEY, || {
+            computed.fetch_add(1, Ordering::SeqCst);
+            None
+        });
+    });
 }

@@ -1,11 +1,19 @@
 //! Cache races of the original service (catalog §2 and §8), ported as written.
 //!
+//! - `R2.1` — [`UnboundedCacheManager`]: with aiocache installed, the L1 is a
+//!   `SimpleMemoryCache()` built with no size limit (l.469–472; `l1_max_size`
+//!   only reaches `FallbackCache`, l.490), and `entry_metadata` grows with
+//!   every set and shrinks only on delete/clear; `entry_count` (l.784) is its
+//!   length, expired keys included. The size bound is never enforced.
 //! - `R2.2` — [`FallbackCache::set`] checks `len >= max_size and key not in
 //!   cache`, picks the oldest entry, deletes it and inserts, each step its own
 //!   dictionary operation (atomic under threads one by one, not as a
 //!   sequence). Two threads inserting distinct new keys at `max − 1` both skip
 //!   eviction, so the cache holds `max + 1` entries; at `max` both may pick the
 //!   same victim and the second `del` raises `KeyError`.
+//! - `R2.3` — [`FallbackCache::set_with_ttl`] at capacity evicts the least
+//!   recently accessed entry (l.394–398) even when an expired entry is
+//!   there; expired entries leave only when a `get` trips over them.
 //! - `R2.4` — [`TwoLevelCache::set`] writes L1, then L2, then metadata, with an
 //!   `await` between each; `delete` removes all three; `get` falls back to L2
 //!   and promotes into L1. A delete that runs between a set's L1 and L2 writes
@@ -19,6 +27,9 @@
 //!   the keys found in `entry_metadata`. A key this process never `set` (one
 //!   another worker wrote into the shared Redis L2, or this process before a
 //!   restart) is served from L1 and L2 after a matching invalidation.
+//! - `R2.12` — [`NoneBlindCache::get`] treats a stored `None` as a miss
+//!   (`if value is not None`, l.544, 560), so a cached `None` result is
+//!   recomputed by every cache-aside caller.
 //! - `R2.7` — [`TaggedCacheManager::invalidate_by_tags`] collects the keys
 //!   whose metadata carries a tag under `_metadata_lock` (l.739–743), then
 //!   deletes them one by one outside it (l.745–747): a key re-set in between
@@ -61,6 +72,8 @@ pub struct KeyError(pub u64);
 struct FallbackEntry {
     value: u64,
     last_accessed: Millis,
+    /// `None`: never expires (the R2.2 entry does not use TTLs).
+    expires_at: Option<Millis>,
 }
 
 /// `R2.2`: the dashboard's `FallbackCache`, one lock per dictionary operation.
@@ -84,6 +97,12 @@ impl<C: Clock> FallbackCache<C> {
     ///     oldest = min(self.cache, key=last_accessed); del self.cache[oldest]
     /// self.cache[key] = CacheEntry(value)`
     pub fn set(&self, key: u64, value: u64) -> Result<(), KeyError> {
+        self.set_with_ttl(key, value, None)
+    }
+
+    /// `set(key, value, ttl)`: the same steps; the victim is the least
+    /// recently accessed entry, expired or not (R2.3).
+    pub fn set_with_ttl(&self, key: u64, value: u64, ttl: Option<Millis>) -> Result<(), KeyError> {
         let full = self.cache.lock().len() >= self.max_size;
         if full && !self.cache.lock().contains_key(&key) {
             let oldest = self
@@ -96,18 +115,27 @@ impl<C: Clock> FallbackCache<C> {
                 self.cache.lock().remove(&oldest).ok_or(KeyError(oldest))?;
             }
         }
+        let now = self.clock.now();
         let entry = FallbackEntry {
             value,
-            last_accessed: self.clock.now(),
+            last_accessed: now,
+            expires_at: ttl.map(|ttl| now + ttl),
         };
         self.cache.lock().insert(key, entry);
         Ok(())
     }
 
+    /// `get`: an expired entry is deleted and missed (the only place expired
+    /// entries go).
     pub fn get(&self, key: u64) -> Option<u64> {
         let mut cache = self.cache.lock();
+        let now = self.clock.now();
         let entry = cache.get_mut(&key)?;
-        entry.last_accessed = self.clock.now();
+        if entry.expires_at.is_some_and(|e| now >= e) {
+            cache.remove(&key);
+            return None;
+        }
+        entry.last_accessed = now;
         Some(entry.value)
     }
 
@@ -510,5 +538,78 @@ impl AnalyticsGlobals {
 
     pub fn get_api_cache(&self) -> Option<Arc<ManagerView>> {
         self.api_cache.lock().clone()
+    }
+}
+
+/// `R2.1`: the dashboard `CacheManager` over aiocache's unbounded
+/// `SimpleMemoryCache`, with its `entry_metadata`.
+#[derive(Debug)]
+pub struct UnboundedCacheManager {
+    l1: Mutex<HashMap<u64, u64>>,
+    metadata: Mutex<HashSet<u64>>,
+    /// Configured, passed to nothing on this path.
+    l1_max_size: usize,
+}
+
+impl UnboundedCacheManager {
+    pub fn new(l1_max_size: usize) -> Arc<Self> {
+        Arc::new(Self {
+            l1: Mutex::new(HashMap::new()),
+            metadata: Mutex::new(HashSet::new()),
+            l1_max_size,
+        })
+    }
+
+    pub fn l1_max_size(&self) -> usize {
+        self.l1_max_size
+    }
+
+    /// `_set_internal`: L1 (no size check), (await) metadata.
+    pub fn set(&self, key: u64, value: u64) {
+        self.l1.lock().insert(key, value);
+        self.metadata.lock().insert(key);
+    }
+
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.l1.lock().get(&key).copied()
+    }
+
+    /// `get_metrics().entry_count`: `len(self.entry_metadata)`.
+    pub fn entry_count(&self) -> usize {
+        self.metadata.lock().len()
+    }
+}
+
+/// `R2.12`: the dashboard `CacheManager`'s L1 as `get` sees it.
+#[derive(Debug, Default)]
+pub struct NoneBlindCache {
+    l1: Mutex<HashMap<u64, Option<u64>>>,
+}
+
+impl NoneBlindCache {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `set(key, value)`: `None` is stored like any value.
+    pub fn set(&self, key: u64, value: Option<u64>) {
+        self.l1.lock().insert(key, value);
+    }
+
+    /// `get(key, default=None)`: `value = await l1.get(key); if value is not
+    /// None: return value` — else a miss, and `default`.
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.l1.lock().get(&key).copied().flatten()
+    }
+
+    /// The callers' cache-aside: `value = await get(k); if value is None:
+    /// value = compute(); await set(k, value)`.
+    pub fn get_or_compute(&self, key: u64, compute: impl FnOnce() -> Option<u64>) -> Option<u64> {
+        if let Some(value) = self.get(key) {
+            return Some(value);
+        }
+        let value = compute();
+        self.set(key, value);
+        value
     }
 }
