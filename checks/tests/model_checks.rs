@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 53] = [
+const REQUIRED_ZOO: [&str; 54] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -124,6 +124,7 @@ const REQUIRED_ZOO: [&str; 53] = [
     "R2.6",
     "R2.7",
     "R2.8",
+    "R2.9",
     "R2.12",
     "R3.1",
     "R3.2",

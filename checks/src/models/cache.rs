@@ -12,13 +12,15 @@
 //! published one by one (R8.5).
 
 use super::super::SCALE;
+use super::super::breaker_manager::BreakerRegistry;
 use super::super::bug_zoo::cache::{
     AnalyticsGlobals, FallbackCache, MetricsCacheManager, NoneBlindCache, PromotingCacheManager,
     QueryCache, RedisAnalyticsCache, TaggedCacheManager, ThreadSafeCache, TwoLevelCache,
-    UnboundedCacheManager,
+    UnboundedCacheManager, UninitializedCacheManager,
 };
+use super::super::bug_zoo::singleton::PublishBeforeInit;
 use super::super::cache::{Cache, TieredCache};
-use super::super::cache_manager::AnalyticsCaches;
+use super::super::cache_manager::{AnalyticsCaches, CacheManager, CacheManagerConfig};
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::singleton::Singleton;
 use super::super::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +39,7 @@ const STATS_CONSISTENT: &str = "stats-consistent";
 const INVALIDATION_COVERS_PROMOTED: &str = "invalidation-covers-promoted";
 const GLOBALS_PUBLISHED_TOGETHER: &str = "globals-published-together";
 const CACHED_NONE_IS_A_HIT: &str = "cached-none-is-a-hit";
+const SET_SUCCESS_MEANS_STORED: &str = "set-success-means-stored";
 
 /// The key the single-key cases fight over.
 const KEY: u64 = 7;
@@ -173,6 +176,16 @@ pub fn cases() -> Vec<CheckCase> {
             body: cached_none_is_a_hit,
         },
         CheckCase {
+            id: "cache.first_use_set_is_stored",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "workers each get the global cache manager (initialised on first use), \
+                         set their own key and read it back",
+            invariants: &[SET_SUCCESS_MEANS_STORED],
+            checkers: &Checker::ALL,
+            body: first_use_set_is_stored,
+        },
+        CheckCase {
             id: "zoo.R2.1",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -198,6 +211,19 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[LRU_EVICTS_LEAST_RECENT],
             checkers: &Checker::ALL,
             body: zoo_eviction_ignores_expiry,
+        },
+        CheckCase {
+            id: "zoo.R2.9",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.9",
+                breaks: SET_SUCCESS_MEANS_STORED,
+            }),
+            operations: "workers each call get_cache_manager() (published, then initialised), \
+                         set their own key (True with no backend) and read it back",
+            invariants: &[SET_SUCCESS_MEANS_STORED],
+            checkers: &Checker::ALL,
+            body: zoo_silent_set,
         },
         CheckCase {
             id: "zoo.R2.12",
@@ -1204,5 +1230,59 @@ fn zoo_none_is_a_miss() {
             computed.fetch_add(1, Ordering::SeqCst);
             None
         });
+    });
+}
+
+/// `T` workers each get the global manager (the first one initialises it),
+/// set key `t` and, if the set reported success, read it back: nothing else
+/// writes key `t`, so it must be there (the manager is not full).
+fn first_use_race(set_then_get: impl Fn(u64) -> (bool, Option<u64>) + Send + Sync + 'static) {
+    let set_then_get = Arc::new(set_then_get);
+    let workers: Vec<_> = (0..SCALE.threads as u64)
+        .map(|t| {
+            let set_then_get = Arc::clone(&set_then_get);
+            thread::spawn(move || {
+                let (stored, got) = set_then_get(t);
+                ensure(!stored || got == Some(t), SET_SUCCESS_MEANS_STORED, || {
+                    format!("set of key {t} reported success, reading it back gave {got:?}")
+                });
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+fn first_use_set_is_stored() {
+    type Manager = CacheManager<u64, u64, Arc<ManualClock>>;
+    let clock = Arc::new(ManualClock::new(0));
+    let breakers = BreakerRegistry::new(Arc::clone(&clock));
+    let l2: Cache<u64, u64, _> = Cache::new(8, None, clock).expect("capacity");
+    let config = CacheManagerConfig {
+        l1_capacity: 8,
+        l1_ttl: None,
+        ..CacheManagerConfig::default()
+    };
+    let global: Singleton<Manager> = Singleton::new();
+    first_use_race(move |key| {
+        let Ok(manager) =
+            global.get_or_try_init(|| Manager::initialize(config, l2.clone(), &breakers))
+        else {
+            return (false, None);
+        };
+        let stored = manager.insert_tagged(key, key, None, Vec::new()).is_ok();
+        (stored, manager.get(&key).ok().flatten())
+    });
+}
+
+/// R2.9: `get_cache_manager()` publishes before `initialize()`; `set`
+/// succeeds without a backend.
+fn zoo_silent_set() {
+    let global: Arc<PublishBeforeInit<UninitializedCacheManager>> =
+        Arc::new(PublishBeforeInit::new());
+    first_use_race(move |key| {
+        let manager = global.get(UninitializedCacheManager::new, |m| m.initialize());
+        (manager.set(key, key), manager.get(key))
     });
 }

@@ -27,6 +27,12 @@
 //!   the keys found in `entry_metadata`. A key this process never `set` (one
 //!   another worker wrote into the shared Redis L2, or this process before a
 //!   restart) is served from L1 and L2 after a matching invalidation.
+//! - `R2.9` — [`UninitializedCacheManager::set`] (`_set_internal`,
+//!   l.620–642) starts from `success = True` and returns it when neither
+//!   level exists: a manager whose `initialize` has not run yet (handed out
+//!   early by `get_cache_manager`, which publishes before it initializes in
+//!   threads, R2.10, [`super::singleton::PublishBeforeInit`]) reports every
+//!   set stored and stores nothing.
 //! - `R2.12` — [`NoneBlindCache::get`] treats a stored `None` as a miss
 //!   (`if value is not None`, l.544, 560), so a cached `None` result is
 //!   recomputed by every cache-aside caller.
@@ -611,5 +617,36 @@ impl NoneBlindCache {
         let value = compute();
         self.set(key, value);
         value
+    }
+}
+
+/// `R2.9`: the dashboard `CacheManager` before and after `initialize`.
+#[derive(Debug, Default)]
+pub struct UninitializedCacheManager {
+    /// `l1_cache`: `None` until `initialize` assigns it.
+    l1: Mutex<Option<HashMap<u64, u64>>>,
+}
+
+impl UninitializedCacheManager {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `initialize`: `self.l1_cache = SimpleMemoryCache(...)`.
+    pub fn initialize(&self) {
+        *self.l1.lock() = Some(HashMap::new());
+    }
+
+    /// `_set_internal`: `success = True`; `if self.l1_cache: ...`; `return
+    /// success`.
+    pub fn set(&self, key: u64, value: u64) -> bool {
+        if let Some(l1) = self.l1.lock().as_mut() {
+            l1.insert(key, value);
+        }
+        true
+    }
+
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.l1.lock().as_ref().and_then(|l1| l1.get(&key).copied())
     }
 }
