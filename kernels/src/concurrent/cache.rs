@@ -658,12 +658,13 @@ pub struct Invalidated {
 /// the L2 reaches this L1 only once its copy expires (after at most the L1
 /// TTL), as with the original's per-process L1.
 ///
-/// # Invariants (asserted by the model checks)
-/// - **invalidation-covers-promoted**: once an invalidation by key pattern or
-///   tag returns, no entry it matched (promoted into L1 or not) is returned
-///   through this tier until it is set again.
-/// - **levels-agree**: through one tier, L1 and L2 never hold different
-///   values for a key, and an L1 copy never outlives its L2 deadline.
+/// # Invariants
+/// - **invalidation-covers-promoted** (model check): once an invalidation by
+///   key pattern or tag returns, no entry it matched (promoted into L1 or
+///   not) is returned through this tier until it is set again.
+/// - **levels-agree** (unit test): through one tier, L1 and L2 never hold
+///   different values for a key, and an L1 copy never outlives its L2
+///   deadline.
 pub struct TieredCache<K, V, C = SystemClock> {
     l1: Arc<Mutex<CacheCore<K, V>>>,
     /// Cap on an L1 copy's lifetime (`None`: as long as the L2 entry).
