@@ -43,6 +43,8 @@ pub mod breaker;
 pub mod breaker_manager;
 #[path = "../../kernels/src/concurrent/cache.rs"]
 pub mod cache;
+#[path = "../../kernels/src/concurrent/cache_manager.rs"]
+pub mod cache_manager;
 #[path = "../../kernels/src/concurrent/collector.rs"]
 pub mod collector;
 #[path = "../../kernels/src/concurrent/error_aggregator.rs"]

@@ -1,6 +1,9 @@
 //! Circuit breaker: concurrent outcomes, probes and late results keep the
 //! fixed breaker's invariants; the original `EnhancedCircuitBreaker` (R3.1–R3.4)
-//! and seed 003's sketch break them.
+//! and seed 003's sketch break them; stats snapshots taken while calls run
+//! are consistent (the original's live metrics object is not: R3.6), and the
+//! open timeout backs off across reopenings (the original's stays fixed:
+//! R3.5).
 //!
 //! Every body is written once against [`Model`], a thin adapter over one
 //! breaker (fixed, original, seed 003) plus the shared [`ManualClock`], so the
@@ -9,7 +12,8 @@
 use super::super::SCALE;
 use super::super::breaker::{BreakerConfig, CircuitBreaker, Permit, State};
 use super::super::bug_zoo::breaker::{
-    Admission, EnhancedCircuitBreaker, EnhancedConfig, Seed003CircuitBreaker, ZooState,
+    Admission, EnhancedCircuitBreaker, EnhancedConfig, OriginalBreakerMetrics,
+    Seed003CircuitBreaker, ZooState,
 };
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::sync::atomic::{AtomicUsize, Ordering};
@@ -22,6 +26,8 @@ const OUTCOME_IN_OWN_EPOCH: &str = "outcome-in-own-epoch";
 const PERMITS_RETURNED: &str = "permits-returned";
 const NO_STUCK_HALF_OPEN: &str = "no-stuck-half-open";
 const COUNTERS_EXACT: &str = "counters-exact";
+const STATS_SNAPSHOT_CONSISTENT: &str = "stats-snapshot-consistent";
+const OPEN_TIMEOUT_BACKS_OFF: &str = "open-timeout-backs-off";
 
 /// Open timeout of every case; the clock only moves by whole timeouts.
 const TIMEOUT: Millis = 10;
@@ -87,6 +93,27 @@ pub fn cases() -> Vec<CheckCase> {
             checkers: &Checker::ALL,
             body: closed_path_races_trip,
         },
+        CheckCase {
+            id: "breaker.stats_during_calls",
+            component: Component::CircuitBreaker,
+            subject: Subject::Fixed,
+            operations: "workers run calls that succeed or fail in turn (no trip) while main \
+                         takes stats snapshots",
+            invariants: &[STATS_SNAPSHOT_CONSISTENT],
+            checkers: &Checker::ALL,
+            body: stats_during_calls,
+        },
+        CheckCase {
+            id: "breaker.reopen_backs_off",
+            component: Component::CircuitBreaker,
+            subject: Subject::Fixed,
+            operations: "tripped breaker (N = 1, backoff x2) past its timeout; workers race \
+                         for the probe and fail it; one timeout later a request must still \
+                         be rejected, two later admitted",
+            invariants: &[OPEN_TIMEOUT_BACKS_OFF],
+            checkers: &Checker::ALL,
+            body: reopen_backs_off,
+        },
         zoo(
             "zoo.R3.1",
             "R3.1",
@@ -116,6 +143,22 @@ pub fn cases() -> Vec<CheckCase> {
             "requests admitted while CLOSED finish late while another thread trips the \
              breaker, waits out the timeout and holds the only probe",
             stale_outcome::<Original>,
+        ),
+        zoo(
+            "zoo.R3.5",
+            "R3.5",
+            &OPEN_TIMEOUT_BACKS_OFF,
+            "tripped breaker (N = 1, backoff x2 configured) past its timeout; workers race \
+             for the probe and fail it; one timeout later a request must still be rejected",
+            zoo_fixed_open_timeout,
+        ),
+        zoo(
+            "zoo.R3.6",
+            "R3.6",
+            &STATS_SNAPSHOT_CONSISTENT,
+            "workers record outcomes (under _metrics_lock) while main reads the live metrics \
+             object's total_requests, then its outcome counts",
+            zoo_live_breaker_metrics,
         ),
         zoo(
             "zoo.seed003-breaker-counter",
@@ -195,6 +238,8 @@ impl Model for Fixed {
             success_threshold: t.s,
             half_open_max_probes: t.k,
             open_timeout: TIMEOUT,
+            backoff_multiplier: 1,
+            max_open_timeout: TIMEOUT,
         };
         Fixed(CircuitBreaker::new(config, clock).expect("valid thresholds"))
     }
@@ -263,6 +308,7 @@ impl Model for Original {
             success_threshold: t.s.into(),
             half_open_max_requests: t.k.into(),
             open_timeout: TIMEOUT,
+            backoff_multiplier: 1,
         };
         Original(EnhancedCircuitBreaker::new(config), clock)
     }
@@ -660,4 +706,164 @@ fn closed_path_races_trip() {
         || format!("one trip and no probe, yet {stats:?}: a stale success moved the state"),
     );
     breaker.check_counters(&tally);
+}
+
+/// Worker `t`'s `k`-th call succeeds iff `t + k` is even. Main takes a
+/// snapshot `(admitted or total, outcomes)` while they run and one after:
+/// outcomes never exceed admissions, and at the end both equal the calls.
+fn snapshot_race(call: impl Fn(bool) + Send + Sync + 'static, snapshot: impl Fn() -> (u64, u64)) {
+    let call = Arc::new(call);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let call = Arc::clone(&call);
+            thread::spawn(move || {
+                for k in 0..SCALE.ops_per_thread {
+                    call((t + k) % 2 == 0);
+                }
+            })
+        })
+        .collect();
+    let most = (SCALE.threads * SCALE.ops_per_thread) as u64;
+    let check = |(admitted, outcomes): (u64, u64)| {
+        ensure(
+            outcomes <= admitted && admitted <= most,
+            STATS_SNAPSHOT_CONSISTENT,
+            || format!("snapshot: {outcomes} outcomes of {admitted} requests ({most} calls ran)"),
+        );
+    };
+    check(snapshot());
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let last = snapshot();
+    check(last);
+    ensure(last == (most, most), STATS_SNAPSHOT_CONSISTENT, || {
+        format!("{most} calls ran, the final snapshot says {last:?}")
+    });
+}
+
+fn stats_during_calls() {
+    let config = BreakerConfig {
+        failure_threshold: 1_000,
+        ..BreakerConfig::default()
+    };
+    let breaker = CircuitBreaker::new(config, ManualClock::new(0)).expect("valid");
+    let calling = breaker.clone();
+    snapshot_race(
+        move |ok| {
+            let _ = calling.call(|| if ok { Ok(()) } else { Err(()) });
+        },
+        move || {
+            let stats = breaker.stats();
+            (
+                stats.admitted,
+                stats.successes + stats.failures + stats.cancelled,
+            )
+        },
+    );
+}
+
+/// R3.6: `get_all_metrics` reads `total_requests`, then the outcome counts,
+/// of the live object.
+fn zoo_live_breaker_metrics() {
+    let metrics = OriginalBreakerMetrics::new();
+    let recording = Arc::clone(&metrics);
+    snapshot_race(
+        move |ok| recording.update_metrics(ok),
+        move || {
+            let live = metrics.get_metrics();
+            let total = live.total_requests.load(Ordering::SeqCst);
+            let successes = live.successful_requests.load(Ordering::SeqCst);
+            let failures = live.failed_requests.load(Ordering::SeqCst);
+            (total, successes + failures)
+        },
+    );
+}
+
+/// The breaker trips at 0 (N = 1) and is probed at `TIMEOUT` by racing
+/// workers, whose probe fails: the breaker reopens at `TIMEOUT`, now with
+/// twice the timeout. At `2·TIMEOUT` (one plain timeout later) a request
+/// must be rejected; `admit_at_3t` also requires one admitted at
+/// `3·TIMEOUT`.
+fn backoff_race<P: Send + 'static>(
+    clock: Arc<ManualClock>,
+    acquire: impl Fn() -> Option<P> + Send + Sync + 'static,
+    fail: impl Fn(P) + Send + Sync + 'static,
+    admit_at_3t: bool,
+) {
+    let (acquire, fail) = (Arc::new(acquire), Arc::new(fail));
+    if let Some(permit) = acquire() {
+        fail(permit);
+    }
+    clock.advance(TIMEOUT);
+    let probers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let (acquire, fail) = (Arc::clone(&acquire), Arc::clone(&fail));
+            thread::spawn(move || {
+                if let Some(permit) = acquire() {
+                    fail(permit);
+                }
+            })
+        })
+        .collect();
+    for prober in probers {
+        let _ = prober.join();
+    }
+    clock.advance(TIMEOUT);
+    let early = acquire().is_some();
+    ensure(!early, OPEN_TIMEOUT_BACKS_OFF, || {
+        format!(
+            "probe failed at {TIMEOUT} (second opening, backoff x2), yet a request was \
+             admitted at {}",
+            2 * TIMEOUT
+        )
+    });
+    if admit_at_3t {
+        clock.advance(TIMEOUT);
+        ensure(acquire().is_some(), OPEN_TIMEOUT_BACKS_OFF, || {
+            format!("backed-off timeout {} over, still rejected", 2 * TIMEOUT)
+        });
+    }
+}
+
+fn reopen_backs_off() {
+    let clock = Arc::new(ManualClock::new(0));
+    let config = BreakerConfig {
+        failure_threshold: 1,
+        success_threshold: 1,
+        half_open_max_probes: 1,
+        open_timeout: TIMEOUT,
+        backoff_multiplier: 2,
+        max_open_timeout: 10 * TIMEOUT,
+    };
+    let breaker = CircuitBreaker::new(config, Arc::clone(&clock)).expect("valid");
+    backoff_race(
+        clock,
+        move || breaker.try_acquire().ok(),
+        |permit: Permit<Arc<ManualClock>>| permit.failure(),
+        true,
+    );
+}
+
+/// R3.5: `_backoff_attempt` grows, the timeout does not.
+fn zoo_fixed_open_timeout() {
+    let clock = Arc::new(ManualClock::new(0));
+    let config = EnhancedConfig {
+        failure_threshold: 1,
+        success_threshold: 1,
+        half_open_max_requests: 1,
+        open_timeout: TIMEOUT,
+        backoff_multiplier: 2,
+    };
+    let breaker = Arc::new(Original(
+        EnhancedCircuitBreaker::new(config),
+        Arc::clone(&clock),
+    ));
+    let failing = Arc::clone(&breaker);
+    backoff_race(
+        clock,
+        move || breaker.acquire(),
+        move |permit| failing.failure(permit),
+        false,
+    );
 }

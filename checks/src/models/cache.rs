@@ -1,19 +1,30 @@
-//! TTL + LRU cache: concurrent inserts at capacity, set ‖ delete ‖ get,
+//! TTL + LRU cache: concurrent inserts at capacity (the original's L1 has no
+//! bound: R2.1), eviction racing expiry (the original evicts the least recent
+//! entry while an expired one stays: R2.3), a cached `None` (a miss in the
+//! original: R2.12), set ‖ delete ‖ get,
 //! cache-aside loads racing an invalidating writer, and expiry while another
 //! thread moves the clock; then the original's check-then-act eviction (R2.2),
-//! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5),
+//! delete resurrection through L2 (R2.4), L2 TTL widening (R2.5), promoted
+//! keys missed by pattern invalidation (R2.6),
 //! snapshot-then-delete tag invalidation (R2.7), metrics read by reference
-//! (R2.8), seed 003's expired reads and cache-aside stale refill (R8.1).
+//! (R2.8), seed 003's expired reads, cache-aside stale refill (R8.1),
+//! KEYS-then-DEL pattern invalidation (R8.2) and the analytics globals
+//! published one by one (R8.5).
 
 use super::super::SCALE;
+use super::super::breaker_manager::BreakerRegistry;
 use super::super::bug_zoo::cache::{
-    FallbackCache, MetricsCacheManager, QueryCache, TaggedCacheManager, ThreadSafeCache,
-    TwoLevelCache,
+    AnalyticsGlobals, FallbackCache, MetricsCacheManager, NoneBlindCache, PromotingCacheManager,
+    QueryCache, RedisAnalyticsCache, TaggedCacheManager, ThreadSafeCache, TwoLevelCache,
+    UnboundedCacheManager, UninitializedCacheManager,
 };
-use super::super::cache::Cache;
+use super::super::bug_zoo::singleton::PublishBeforeInit;
+use super::super::cache::{Cache, TieredCache};
+use super::super::cache_manager::{AnalyticsCaches, CacheManager, CacheManagerConfig};
 use super::super::clock::{Clock, ManualClock, Millis};
+use super::super::singleton::Singleton;
 use super::super::sync::atomic::{AtomicU64, Ordering};
-use super::super::sync::{Arc, thread};
+use super::super::sync::{Arc, Mutex, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
 const SIZE_WITHIN_CAPACITY: &str = "size-within-capacity";
@@ -25,6 +36,10 @@ const NO_RESURRECTION: &str = "no-resurrection";
 const NO_STALE_REFILL: &str = "no-stale-refill";
 const INVALIDATION_ATOMIC: &str = "invalidation-atomic";
 const STATS_CONSISTENT: &str = "stats-consistent";
+const INVALIDATION_COVERS_PROMOTED: &str = "invalidation-covers-promoted";
+const GLOBALS_PUBLISHED_TOGETHER: &str = "globals-published-together";
+const CACHED_NONE_IS_A_HIT: &str = "cached-none-is-a-hit";
+const SET_SUCCESS_MEANS_STORED: &str = "set-success-means-stored";
 
 /// The key the single-key cases fight over.
 const KEY: u64 = 7;
@@ -108,6 +123,122 @@ pub fn cases() -> Vec<CheckCase> {
             body: expired_read_after_purge,
         },
         CheckCase {
+            id: "cache.tiered_invalidation_covers_promoted",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "another worker wrote two keys into the shared L2; workers read them \
+                         through one tier (promoting into L1) while one invalidates the \
+                         pattern of one of them",
+            invariants: &[INVALIDATION_COVERS_PROMOTED],
+            checkers: &Checker::ALL,
+            body: tiered_invalidation_covers_promoted,
+        },
+        CheckCase {
+            id: "cache.pattern_invalidation_during_sets",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "key query:1 exists; one worker sets query:2 then re-sets query:1 \
+                         while another invalidates the pattern query:*",
+            invariants: &[INVALIDATION_ATOMIC],
+            checkers: &Checker::ALL,
+            body: pattern_invalidation_during_sets,
+        },
+        CheckCase {
+            id: "cache.analytics_globals_together",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "one thread initialises (and, under shuttle, re-initialises) the \
+                         analytics caches while others get the manager, query cache and API \
+                         cache",
+            invariants: &[GLOBALS_PUBLISHED_TOGETHER],
+            checkers: &Checker::ALL,
+            body: analytics_globals_together,
+        },
+        CheckCase {
+            id: "cache.evicts_expired_first",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "full cache: a never-expiring least-recent entry and a recent one with \
+                         a TTL; one thread moves the clock past the TTL while another inserts \
+                         a new key",
+            invariants: &[LRU_EVICTS_LEAST_RECENT],
+            checkers: &Checker::ALL,
+            body: evicts_expired_first,
+        },
+        CheckCase {
+            id: "cache.cached_none_is_a_hit",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "a key cached with the value None; workers get_or_load it, counting \
+                         loader runs",
+            invariants: &[CACHED_NONE_IS_A_HIT],
+            checkers: &Checker::ALL,
+            body: cached_none_is_a_hit,
+        },
+        CheckCase {
+            id: "cache.first_use_set_is_stored",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "workers each get the global cache manager (initialised on first use), \
+                         set their own key and read it back",
+            invariants: &[SET_SUCCESS_MEANS_STORED],
+            checkers: &Checker::ALL,
+            body: first_use_set_is_stored,
+        },
+        CheckCase {
+            id: "zoo.R2.1",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.1",
+                breaks: SIZE_WITHIN_CAPACITY,
+            }),
+            operations: "CacheManager over an unbounded SimpleMemoryCache, one short of \
+                         l1_max_size; workers set distinct new keys, checking entry_count",
+            invariants: &[SIZE_WITHIN_CAPACITY],
+            checkers: &Checker::ALL,
+            body: zoo_unbounded,
+        },
+        CheckCase {
+            id: "zoo.R2.3",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.3",
+                breaks: LRU_EVICTS_LEAST_RECENT,
+            }),
+            operations: "full FallbackCache: a never-expiring least-recent entry and a recent \
+                         one with a TTL; one thread moves the clock past the TTL while another \
+                         sets a new key",
+            invariants: &[LRU_EVICTS_LEAST_RECENT],
+            checkers: &Checker::ALL,
+            body: zoo_eviction_ignores_expiry,
+        },
+        CheckCase {
+            id: "zoo.R2.9",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.9",
+                breaks: SET_SUCCESS_MEANS_STORED,
+            }),
+            operations: "workers each call get_cache_manager() (published, then initialised), \
+                         set their own key (True with no backend) and read it back",
+            invariants: &[SET_SUCCESS_MEANS_STORED],
+            checkers: &Checker::ALL,
+            body: zoo_silent_set,
+        },
+        CheckCase {
+            id: "zoo.R2.12",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.12",
+                breaks: CACHED_NONE_IS_A_HIT,
+            }),
+            operations: "a key cached with the value None; workers run the callers' \
+                         cache-aside (get, compute if None, set), counting computations",
+            invariants: &[CACHED_NONE_IS_A_HIT],
+            checkers: &Checker::ALL,
+            body: zoo_none_is_a_miss,
+        },
+        CheckCase {
             id: "zoo.R2.2",
             component: Component::Cache,
             subject: Subject::Zoo(ZooEntry {
@@ -144,6 +275,20 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[TTL_NEVER_WIDENED],
             checkers: &Checker::ALL,
             body: zoo_ttl_widening,
+        },
+        CheckCase {
+            id: "zoo.R2.6",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.6",
+                breaks: INVALIDATION_COVERS_PROMOTED,
+            }),
+            operations: "another worker wrote two keys into the shared L2; workers read them \
+                         through one manager (promoting into L1, no metadata) while one \
+                         invalidates the pattern of one of them",
+            invariants: &[INVALIDATION_COVERS_PROMOTED],
+            checkers: &Checker::ALL,
+            body: zoo_promotion_skips_metadata,
         },
         CheckCase {
             id: "zoo.R2.7",
@@ -184,6 +329,33 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[NO_EXPIRED_READ],
             checkers: &Checker::ALL,
             body: zoo_expired_read,
+        },
+        CheckCase {
+            id: "zoo.R8.2",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R8.2",
+                breaks: INVALIDATION_ATOMIC,
+            }),
+            operations: "Redis key analytics:query:1 exists; one worker sets query:2 then \
+                         re-sets query:1 while another runs invalidate_pattern(\"query:*\") \
+                         (KEYS, then DEL)",
+            invariants: &[INVALIDATION_ATOMIC],
+            checkers: &Checker::ALL,
+            body: zoo_keys_then_del,
+        },
+        CheckCase {
+            id: "zoo.R8.5",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R8.5",
+                breaks: GLOBALS_PUBLISHED_TOGETHER,
+            }),
+            operations: "one thread runs initialize_cache_manager (three global assignments; \
+                         twice under shuttle) while others read the three accessors",
+            invariants: &[GLOBALS_PUBLISHED_TOGETHER],
+            checkers: &Checker::ALL,
+            body: zoo_torn_globals,
         },
         CheckCase {
             id: "zoo.R8.1",
@@ -534,7 +706,8 @@ fn zoo_stale_refill() {
 }
 
 /// Key 1 (tag `t`) exists; a setter sets key 2 then re-sets key 1 (both
-/// tagged `t`) while an invalidator drops tag `t`. An invalidation at one
+/// tagged `t`) while an invalidator drops tag `t` (or, for R8.2, the key
+/// pattern both match). An invalidation at one
 /// instant that spared key 2 (set after it) also spared key 1 (set later
 /// still), so "key 2 present, key 1 absent" is impossible.
 fn tag_race(
@@ -556,8 +729,8 @@ fn tag_race(
         INVALIDATION_ATOMIC,
         || {
             format!(
-                "after invalidating tag t: key 2 (set first) is {two:?}, key 1 (re-set after it) \
-             is {one:?}"
+                "after the invalidation (tag t / pattern query:*): key 2 (set first) is {two:?}, \
+                 key 1 (re-set after it) is {one:?}"
             )
         },
     );
@@ -716,4 +889,400 @@ fn zoo_expired_read() {
             cache.get(KEY)
         },
     );
+}
+
+/// The keys of the promotion race: one matches the invalidated pattern.
+const PROMOTED: &str = "user:1";
+const UNTOUCHED: &str = "post:1";
+
+/// Another worker has written [`PROMOTED`] = 1 and [`UNTOUCHED`] = 2 into the
+/// shared L2; this tier or manager never set either. `T − 1` workers read
+/// both (an L1 miss promotes them) while one invalidates the pattern
+/// `user:`. Once it has returned, [`PROMOTED`] must miss whether it was
+/// promoted before (the L1 copy goes) or after (the L2 entry went), and
+/// [`UNTOUCHED`] must still be served.
+fn promotion_race(
+    get: impl Fn(&str) -> Option<u64> + Send + Sync + 'static,
+    invalidate: impl FnOnce(&str) + Send + 'static,
+) {
+    let get = Arc::new(get);
+    let readers: Vec<_> = (1..SCALE.threads)
+        .map(|_| {
+            let get = Arc::clone(&get);
+            thread::spawn(move || {
+                for _ in 0..SCALE.ops_per_thread {
+                    get(PROMOTED);
+                    get(UNTOUCHED);
+                }
+            })
+        })
+        .collect();
+    let invalidator = {
+        let get = Arc::clone(&get);
+        thread::spawn(move || {
+            invalidate("user:");
+            let after = get(PROMOTED);
+            ensure(after.is_none(), INVALIDATION_COVERS_PROMOTED, || {
+                format!("{PROMOTED} read as {after:?} right after invalidating \"user:\"")
+            })
+        })
+    };
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let _ = invalidator.join();
+    let (promoted, untouched) = (get(PROMOTED), get(UNTOUCHED));
+    ensure(
+        promoted.is_none() && untouched == Some(2),
+        INVALIDATION_COVERS_PROMOTED,
+        || {
+            format!(
+                "after invalidating \"user:\": {PROMOTED} is {promoted:?} (want None), \
+                 {UNTOUCHED} is {untouched:?} (want Some(2))"
+            )
+        },
+    );
+}
+
+fn tiered_invalidation_covers_promoted() {
+    let l2: Cache<String, u64, _> = Cache::new(4, None, ManualClock::new(0)).expect("capacity");
+    l2.insert(PROMOTED.to_string(), 1);
+    l2.insert(UNTOUCHED.to_string(), 2);
+    let tier = TieredCache::new(4, Some(TTL), l2).expect("capacity");
+    let invalidating = tier.clone();
+    promotion_race(
+        move |k| tier.get(&k.to_string()),
+        move |pattern| {
+            invalidating.invalidate_matching(|k| k.contains(pattern));
+        },
+    );
+}
+
+fn zoo_promotion_skips_metadata() {
+    let l2 = Arc::new(Mutex::new(std::collections::HashMap::new()));
+    l2.lock().insert(PROMOTED.to_string(), 1);
+    l2.lock().insert(UNTOUCHED.to_string(), 2);
+    let manager = PromotingCacheManager::new(l2);
+    let invalidating = Arc::clone(&manager);
+    promotion_race(
+        move |k| manager.get(k),
+        move |pattern| {
+            invalidating.invalidate_pattern(pattern);
+        },
+    );
+}
+
+/// The analytics key of [`tag_race`]'s key `k`.
+fn query_key(k: u64) -> String {
+    format!("query:{k}")
+}
+
+fn pattern_invalidation_during_sets() {
+    let cache: Cache<String, u64, _> = Cache::new(4, None, ManualClock::new(0)).expect("capacity");
+    let (setting, invalidating) = (cache.clone(), cache.clone());
+    tag_race(
+        move |k, v| {
+            setting.insert(query_key(k), v);
+        },
+        move || {
+            invalidating.invalidate_matching(|k| k.starts_with("query:"));
+        },
+        move |k| cache.get(&query_key(k)),
+    );
+}
+
+/// R8.2: `KEYS analytics:query:*`, then `DEL` of what it listed.
+fn zoo_keys_then_del() {
+    let cache = RedisAnalyticsCache::new();
+    let (setting, invalidating) = (Arc::clone(&cache), Arc::clone(&cache));
+    tag_race(
+        move |k, v| setting.set(&query_key(k), v),
+        move || {
+            invalidating.invalidate_pattern("query:*");
+        },
+        move |k| cache.get(&query_key(k)),
+    );
+}
+
+/// One initialiser publishes generation 1 (and, with more than two
+/// workers, generation 2); the other workers read the manager, query cache
+/// and API cache: `read` reports how they disagree, if they do.
+fn globals_race(
+    initialize: impl Fn(u64) + Send + 'static,
+    read: impl Fn() -> Result<(), String> + Send + Sync + 'static,
+) {
+    let generations = if SCALE.threads > 2 { 2 } else { 1 };
+    let initializer = thread::spawn(move || {
+        for generation in 1..=generations {
+            initialize(generation);
+        }
+    });
+    let read = Arc::new(read);
+    let readers: Vec<_> = (1..SCALE.threads)
+        .map(|_| {
+            let read = Arc::clone(&read);
+            thread::spawn(move || {
+                for _ in 0..SCALE.ops_per_thread {
+                    if let Err(detail) = read() {
+                        crate::case::violated(GLOBALS_PUBLISHED_TOGETHER, detail);
+                    }
+                }
+            })
+        })
+        .collect();
+    let _ = initializer.join();
+    for reader in readers {
+        let _ = reader.join();
+    }
+    if let Err(detail) = read() {
+        crate::case::violated(GLOBALS_PUBLISHED_TOGETHER, detail);
+    }
+}
+
+fn analytics_globals_together() {
+    type Caches = AnalyticsCaches<u64, u64, ManualClock>;
+    let global: Singleton<Caches> = Singleton::new();
+    let publishing = global.clone();
+    globals_race(
+        move |_| {
+            let replaced = publishing
+                .try_replace(|| Cache::new(4, None, ManualClock::new(0)).map(AnalyticsCaches::new));
+            // The displaced bundle is torn down (dropped) here.
+            drop(replaced.map(|r| r.old));
+        },
+        move || match global.get() {
+            None => Ok(()),
+            Some(caches) => {
+                let manager = caches.manager();
+                if manager.same_cache(caches.query_cache())
+                    && manager.same_cache(caches.api_cache())
+                {
+                    Ok(())
+                } else {
+                    Err("query or API cache is not the manager's".to_string())
+                }
+            }
+        },
+    );
+}
+
+/// R8.5: the three accessors, read one after another.
+fn zoo_torn_globals() {
+    let globals = AnalyticsGlobals::new();
+    let initializing = Arc::clone(&globals);
+    globals_race(
+        move |generation| initializing.initialize_cache_manager(generation),
+        move || {
+            let manager = globals.get_cache_manager().map(|m| m.generation);
+            let query = globals.get_query_cache().map(|q| q.manager.generation);
+            let api = globals.get_api_cache().map(|a| a.manager.generation);
+            if query == manager && api == manager {
+                Ok(())
+            } else {
+                Err(format!(
+                    "manager of generation {manager:?}, query cache over {query:?}, API cache \
+                     over {api:?}"
+                ))
+            }
+        },
+    );
+}
+
+/// R2.1: `capacity − 1` keys stored; `T` workers set `ops` new keys each and
+/// read the entry count after each set.
+fn zoo_unbounded() {
+    let capacity = 2;
+    let cache = UnboundedCacheManager::new(capacity);
+    cache.set(1_000, 0);
+    let workers: Vec<_> = (0..SCALE.threads as u64)
+        .map(|t| {
+            let cache = Arc::clone(&cache);
+            thread::spawn(move || {
+                for j in 0..SCALE.ops_per_thread as u64 {
+                    cache.set(t * 100 + j, j);
+                    let len = cache.entry_count();
+                    let max = cache.l1_max_size();
+                    ensure(len <= max, SIZE_WITHIN_CAPACITY, || {
+                        format!("{len} entries with l1_max_size {max}")
+                    });
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+/// Keys of the eviction race.
+const OLD: u64 = 1;
+const SHORT: u64 = 2;
+const NEW: u64 = 3;
+
+/// Capacity 2: [`OLD`] (never expires) set at 0, [`SHORT`] (TTL 5) set at 0
+/// and read at 1, so [`OLD`] is the least recent. One thread moves the clock
+/// to 11; another reads the clock, then inserts [`NEW`]. If the clock it read
+/// was past [`SHORT`]'s TTL, the expired [`SHORT`] must be the victim and
+/// [`OLD`] must survive.
+fn eviction_race(
+    clock: Arc<ManualClock>,
+    set: impl Fn(u64, Option<Millis>) + Send + Sync + 'static,
+    get: impl Fn(u64) -> Option<u64>,
+) {
+    set(OLD, None);
+    set(SHORT, Some(5));
+    clock.advance(1);
+    let _ = get(SHORT);
+    let advancer = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || clock.advance(TTL))
+    };
+    let inserter = {
+        let clock = Arc::clone(&clock);
+        thread::spawn(move || {
+            let t0 = clock.now();
+            set(NEW, None);
+            t0
+        })
+    };
+    let _ = advancer.join();
+    let t0 = inserter.join().unwrap_or(0);
+    if t0 >= 5 {
+        let old = get(OLD);
+        ensure(old == Some(OLD), LRU_EVICTS_LEAST_RECENT, || {
+            format!(
+                "new key inserted at {t0}, after key {SHORT} expired at 5, yet key {OLD} went \
+                 ({old:?})"
+            )
+        });
+    }
+}
+
+fn evicts_expired_first() {
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = new_cache(2, Arc::clone(&clock));
+    let setting = cache.clone();
+    eviction_race(
+        clock,
+        move |k, ttl| {
+            setting.insert_with_ttl(k, k, ttl);
+        },
+        move |k| cache.get(&k),
+    );
+}
+
+/// R2.3: `FallbackCache.set` at capacity evicts the least recently accessed.
+fn zoo_eviction_ignores_expiry() {
+    let clock = Arc::new(ManualClock::new(0));
+    let cache = FallbackCache::new(2, Arc::clone(&clock));
+    let setting = Arc::clone(&cache);
+    eviction_race(
+        clock,
+        move |k, ttl| {
+            let _ = setting.set_with_ttl(k, k, ttl);
+        },
+        move |k| cache.get(k),
+    );
+}
+
+/// [`KEY`] holds the value `None`; `T` workers run cache-aside on it, the
+/// loader counting its runs: a cached `None` is a hit, so it never runs.
+fn none_race(lookup: impl Fn(&AtomicU64) + Send + Sync + 'static) {
+    let computed = Arc::new(AtomicU64::new(0));
+    let lookup = Arc::new(lookup);
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|_| {
+            let (lookup, computed) = (Arc::clone(&lookup), Arc::clone(&computed));
+            thread::spawn(move || {
+                for _ in 0..SCALE.ops_per_thread {
+                    lookup(&computed);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let runs = computed.load(Ordering::SeqCst);
+    ensure(runs == 0, CACHED_NONE_IS_A_HIT, || {
+        format!("key cached as None, yet the value was computed {runs} times")
+    });
+}
+
+fn cached_none_is_a_hit() {
+    let cache: Cache<u64, Option<u64>, _> =
+        Cache::new(2, None, ManualClock::new(0)).expect("capacity");
+    cache.insert(KEY, None);
+    none_race(move |computed| {
+        let _ = cache.get_or_load(KEY, |_| {
+            computed.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, ()>(None)
+        });
+    });
+}
+
+/// R2.12: `get` returns `default` for a stored `None`.
+fn zoo_none_is_a_miss() {
+    let cache = NoneBlindCache::new();
+    cache.set(KEY, None);
+    none_race(move |computed| {
+        cache.get_or_compute(KEY, || {
+            computed.fetch_add(1, Ordering::SeqCst);
+            None
+        });
+    });
+}
+
+/// `T` workers each get the global manager (the first one initialises it),
+/// set key `t` and, if the set reported success, read it back: nothing else
+/// writes key `t`, so it must be there (the manager is not full).
+fn first_use_race(set_then_get: impl Fn(u64) -> (bool, Option<u64>) + Send + Sync + 'static) {
+    let set_then_get = Arc::new(set_then_get);
+    let workers: Vec<_> = (0..SCALE.threads as u64)
+        .map(|t| {
+            let set_then_get = Arc::clone(&set_then_get);
+            thread::spawn(move || {
+                let (stored, got) = set_then_get(t);
+                ensure(!stored || got == Some(t), SET_SUCCESS_MEANS_STORED, || {
+                    format!("set of key {t} reported success, reading it back gave {got:?}")
+                });
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+fn first_use_set_is_stored() {
+    type Manager = CacheManager<u64, u64, Arc<ManualClock>>;
+    let clock = Arc::new(ManualClock::new(0));
+    let breakers = BreakerRegistry::new(Arc::clone(&clock));
+    let l2: Cache<u64, u64, _> = Cache::new(8, None, clock).expect("capacity");
+    let config = CacheManagerConfig {
+        l1_capacity: 8,
+        l1_ttl: None,
+        ..CacheManagerConfig::default()
+    };
+    let global: Singleton<Manager> = Singleton::new();
+    first_use_race(move |key| {
+        let Ok(manager) =
+            global.get_or_try_init(|| Manager::initialize(config, l2.clone(), &breakers))
+        else {
+            return (false, None);
+        };
+        let stored = manager.insert_tagged(key, key, None, Vec::new()).is_ok();
+        (stored, manager.get(&key).ok().flatten())
+    });
+}
+
+/// R2.9: `get_cache_manager()` publishes before `initialize()`; `set`
+/// succeeds without a backend.
+fn zoo_silent_set() {
+    let global: Arc<PublishBeforeInit<UninitializedCacheManager>> =
+        Arc::new(PublishBeforeInit::new());
+    first_use_race(move |key| {
+        let manager = global.get(UninitializedCacheManager::new, |m| m.initialize());
+        (manager.set(key, key), manager.get(key))
+    });
 }

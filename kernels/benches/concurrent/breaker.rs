@@ -14,6 +14,8 @@ const CONFIG: BreakerConfig = BreakerConfig {
     success_threshold: 1,
     half_open_max_probes: 1,
     open_timeout: 0,
+    backoff_multiplier: 1,
+    max_open_timeout: 0,
 };
 
 fn fails(i: u64) -> bool {

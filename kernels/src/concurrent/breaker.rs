@@ -19,6 +19,20 @@
 //! timeouts or shutdowns trip the breaker. It does return a HALF_OPEN probe slot,
 //! so the next caller can probe instead.
 //!
+//! The open timeout backs off: each time a HALF_OPEN probe fails and the
+//! breaker reopens without having closed in between, the timeout is
+//! multiplied by [`BreakerConfig::backoff_multiplier`], up to
+//! [`BreakerConfig::max_open_timeout`]; closing (or [`CircuitBreaker::reset`])
+//! starts again from [`BreakerConfig::open_timeout`]. The original counts its
+//! `_backoff_attempt` and configures a multiplier and a cap, but always waits
+//! the fixed 30 s (R3.5).
+//!
+//! [`CircuitBreaker::stats`] is a copy, never a live object, and its outcome
+//! counts never run ahead of its admissions; [`CircuitBreaker::reset`] starts
+//! a new CLOSED period that every permit of the old one is stale to, probe
+//! slots included (the original hands out its live metrics object and its
+//! `reset` leaves `_half_open_requests` as it was: R3.6).
+//!
 //! Failure counting is the consecutive-count rule only; the original's extra
 //! failure-*rate* rule (≥ 50 % of ≥ 10 recent samples) is a separate policy and is
 //! not ported.
@@ -39,6 +53,10 @@
 //! - **counters-exact**: `successes`, `failures`, `cancelled` and `rejected`
 //!   count every outcome and rejection exactly once, and
 //!   `admitted = successes + failures + cancelled + permits alive`.
+//! - **stats-snapshot-consistent**: in every [`BreakerStats`], taken while
+//!   calls run, `successes + failures + cancelled <= admitted`.
+//! - **open-timeout-backs-off**: after the r-th reopening in a row the breaker
+//!   rejects every request for [`BreakerConfig::open_timeout_after`]`(r)`.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -68,19 +86,29 @@ pub struct BreakerConfig {
     pub success_threshold: u32,
     /// Probes allowed in flight at once while HALF_OPEN (K).
     pub half_open_max_probes: u32,
-    /// How long the breaker stays OPEN before it admits a probe.
+    /// How long the breaker stays OPEN before it admits a probe (after a
+    /// trip from CLOSED; reopenings back off from here).
     pub open_timeout: Millis,
+    /// Each reopening in a row (a probe failed) multiplies the open timeout
+    /// by this; 1 keeps it fixed.
+    pub backoff_multiplier: u32,
+    /// The most a backed-off open timeout grows to (never below
+    /// `open_timeout`).
+    pub max_open_timeout: Millis,
 }
 
 impl Default for BreakerConfig {
-    /// The original's failure threshold (5) and open timeout (30 s), with the
-    /// classic single probe that closes the breaker on success.
+    /// The original's failure threshold (5), open timeout (30 s) and
+    /// configured backoff (×2 up to 300 s), with the classic single probe
+    /// that closes the breaker on success.
     fn default() -> Self {
         Self {
             failure_threshold: 5,
             success_threshold: 1,
             half_open_max_probes: 1,
             open_timeout: 30_000,
+            backoff_multiplier: 2,
+            max_open_timeout: 300_000,
         }
     }
 }
@@ -108,7 +136,19 @@ impl BreakerConfig {
         if self.half_open_max_probes == 0 {
             return Err(BreakerConfigError::Zero("half_open_max_probes"));
         }
+        if self.backoff_multiplier == 0 {
+            return Err(BreakerConfigError::Zero("backoff_multiplier"));
+        }
         Ok(())
+    }
+
+    /// The open timeout after `reopenings` reopenings in a row:
+    /// `open_timeout · backoff_multiplier^reopenings`, capped at
+    /// `max(open_timeout, max_open_timeout)`.
+    pub fn open_timeout_after(&self, reopenings: u32) -> Millis {
+        let cap = self.open_timeout.max(self.max_open_timeout);
+        let factor = u64::from(self.backoff_multiplier).saturating_pow(reopenings);
+        self.open_timeout.saturating_mul(factor).min(cap)
     }
 }
 
@@ -169,6 +209,8 @@ pub struct BreakerStats {
     pub probes_in_flight: u32,
     /// Probe successes in the current HALF_OPEN period.
     pub probe_successes: u32,
+    /// Reopenings in a row (probes failed) since the breaker last closed.
+    pub reopenings: u32,
     pub admitted: u64,
     pub successes: u64,
     pub failures: u64,
@@ -186,6 +228,7 @@ pub struct BreakerCore {
     consecutive_failures: u32,
     probes_in_flight: u32,
     probe_successes: u32,
+    reopenings: u32,
     admitted: u64,
     successes: u64,
     failures: u64,
@@ -204,6 +247,7 @@ impl BreakerCore {
             consecutive_failures: 0,
             probes_in_flight: 0,
             probe_successes: 0,
+            reopenings: 0,
             admitted: 0,
             successes: 0,
             failures: 0,
@@ -217,7 +261,7 @@ impl BreakerCore {
     pub fn try_acquire(&mut self, now: Millis) -> Result<Ticket, Rejected> {
         match self.state {
             State::Closed => Ok(self.admit(false)),
-            State::Open if now >= self.opened_at.saturating_add(self.config.open_timeout) => {
+            State::Open if now >= self.opened_at.saturating_add(self.open_timeout()) => {
                 self.transition(State::HalfOpen, now);
                 self.probes_in_flight += 1;
                 Ok(self.admit(true))
@@ -291,6 +335,7 @@ impl BreakerCore {
             consecutive_failures: self.consecutive_failures,
             probes_in_flight: self.probes_in_flight,
             probe_successes: self.probe_successes,
+            reopenings: self.reopenings,
             admitted: self.admitted,
             successes: self.successes,
             failures: self.failures,
@@ -307,8 +352,25 @@ impl BreakerCore {
         }
     }
 
+    /// The current open timeout (backed off by the reopenings in a row).
+    fn open_timeout(&self) -> Millis {
+        self.config.open_timeout_after(self.reopenings)
+    }
+
+    /// Back to CLOSED in a new period: every permit alive becomes stale (its
+    /// outcome is counted, changes nothing), probe slots and backoff start
+    /// afresh. The counters are lifetime totals and stay.
+    pub fn reset(&mut self, now: Millis) {
+        self.transition(State::Closed, now);
+    }
+
     /// A new period: every permit of the old one becomes stale.
     fn transition(&mut self, to: State, now: Millis) {
+        self.reopenings = match (self.state, to) {
+            (State::HalfOpen, State::Open) => self.reopenings.saturating_add(1),
+            (_, State::Open) | (_, State::HalfOpen) => self.reopenings,
+            (_, State::Closed) => 0,
+        };
         self.epoch += 1;
         self.state = to;
         self.consecutive_failures = 0;
@@ -379,6 +441,8 @@ struct Slow {
     opened_at: Millis,
     probes_in_flight: u32,
     probe_successes: u32,
+    /// Reopenings in a row since the last close (the backoff exponent).
+    reopenings: u32,
 }
 
 /// The packed word: `epoch << 24 | consecutive_failures << 2 | state`.
@@ -468,7 +532,12 @@ impl<C: Clock> Shared<C> {
         let word = self.load();
         match word.state() {
             State::Closed => Ok(self.admit(word, false)),
-            State::Open if now >= slow.opened_at.saturating_add(self.config.open_timeout) => {
+            State::Open
+                if now
+                    >= slow
+                        .opened_at
+                        .saturating_add(self.config.open_timeout_after(slow.reopenings)) =>
+            {
                 let next = word.next(State::HalfOpen);
                 // Outside CLOSED only lock holders write the word.
                 self.word.store(next.0, Ordering::Release);
@@ -494,7 +563,10 @@ impl<C: Clock> Shared<C> {
             Outcome::Failure => &self.failures,
             Outcome::Cancelled => &self.cancelled,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        // Release: a `stats` that sees this outcome (Acquire) also sees the
+        // admission before it (stats-snapshot-consistent). Same instruction
+        // as Relaxed on x86-64.
+        counter.fetch_add(1, Ordering::Release);
         loop {
             let word = self.load();
             if word.epoch() != ticket.epoch {
@@ -562,31 +634,60 @@ impl<C: Clock> Shared<C> {
             Outcome::Cancelled => return,
         };
         self.word.store(word.next(to).0, Ordering::Release);
-        *slow = Slow {
-            opened_at: if to == State::Open {
-                now
-            } else {
-                slow.opened_at
+        *slow = match to {
+            State::Open => Slow {
+                opened_at: now,
+                reopenings: slow.reopenings.saturating_add(1),
+                ..Slow::default()
             },
-            ..Slow::default()
+            _ => Slow {
+                opened_at: slow.opened_at,
+                ..Slow::default()
+            },
         };
     }
 
+    /// [`BreakerCore::reset`]: a new CLOSED period. Under the lock no other
+    /// transition runs, but a CLOSED fast-path outcome may still move the
+    /// failure count, hence the compare-and-swap loop.
+    fn reset(&self) {
+        let mut slow = self.slow.lock();
+        loop {
+            let word = self.load();
+            if self.swap_word(word, word.next(State::Closed)) {
+                break;
+            }
+        }
+        *slow = Slow::default();
+    }
+
     fn stats(&self) -> BreakerStats {
-        let (word, probes_in_flight, probe_successes) = {
+        let (word, probes_in_flight, probe_successes, reopenings) = {
             let slow = self.slow.lock();
-            (self.load(), slow.probes_in_flight, slow.probe_successes)
+            (
+                self.load(),
+                slow.probes_in_flight,
+                slow.probe_successes,
+                slow.reopenings,
+            )
         };
+        // Outcomes first (Acquire, pairing with `record`'s Release), then
+        // admissions: every outcome read was admitted before it, so the
+        // admission count read after it includes it.
+        let successes = self.successes.load(Ordering::Acquire);
+        let failures = self.failures.load(Ordering::Acquire);
+        let cancelled = self.cancelled.load(Ordering::Acquire);
         BreakerStats {
             state: word.state(),
             epoch: word.epoch(),
             consecutive_failures: word.failures(),
             probes_in_flight,
             probe_successes,
+            reopenings,
             admitted: self.admitted.load(Ordering::Relaxed),
-            successes: self.successes.load(Ordering::Relaxed),
-            failures: self.failures.load(Ordering::Relaxed),
-            cancelled: self.cancelled.load(Ordering::Relaxed),
+            successes,
+            failures,
+            cancelled,
             rejected: self.rejected.load(Ordering::Relaxed),
         }
     }
@@ -674,6 +775,13 @@ impl<C: Clock> CircuitBreaker<C> {
     /// docs for what holds between counters while calls are in progress).
     pub fn stats(&self) -> BreakerStats {
         self.shared.stats()
+    }
+
+    /// Back to CLOSED in a new period (see [`BreakerCore::reset`]): permits
+    /// alive become stale, probe slots and backoff start afresh, the
+    /// counters stay.
+    pub fn reset(&self) {
+        self.shared.reset();
     }
 
     pub fn config(&self) -> &BreakerConfig {
@@ -774,6 +882,8 @@ mod tests {
             success_threshold: s,
             half_open_max_probes: k,
             open_timeout: 100,
+            backoff_multiplier: 1,
+            max_open_timeout: 100,
         }
     }
 
@@ -921,5 +1031,68 @@ mod tests {
         ));
         big.failure_threshold -= 1;
         assert!(CircuitBreaker::new(big, ManualClock::new(0)).is_ok());
+    }
+
+    #[test]
+    fn reopenings_back_off_up_to_the_cap_and_closing_starts_again() {
+        let cfg = BreakerConfig {
+            backoff_multiplier: 2,
+            max_open_timeout: 300,
+            ..config(1, 1, 1)
+        };
+        assert_eq!(
+            (0..4)
+                .map(|r| cfg.open_timeout_after(r))
+                .collect::<Vec<_>>(),
+            vec![100, 200, 300, 300]
+        );
+        let clock = std::sync::Arc::new(ManualClock::new(0));
+        let breaker = CircuitBreaker::new(cfg, std::sync::Arc::clone(&clock)).expect("valid");
+        let mut core = BreakerCore::new(cfg).expect("valid");
+        fail(&mut core, 0);
+        breaker.try_acquire_scoped().expect("closed").failure();
+        // Trip at 0: timeout 100. Probe fails at 100: reopen, timeout 200.
+        clock.advance(100);
+        fail(&mut core, 100);
+        breaker.try_acquire_scoped().expect("probe").failure();
+        for now in [299, 300] {
+            clock.advance(now - clock.now());
+            let admitted = now >= 300;
+            assert_eq!(core.try_acquire(now).is_ok(), admitted, "core at {now}");
+            let permit = breaker.try_acquire_scoped();
+            assert_eq!(permit.is_ok(), admitted, "shared at {now}");
+            if let Ok(permit) = permit {
+                permit.success();
+            }
+        }
+        assert_eq!(breaker.state(), State::Closed);
+        assert_eq!(breaker.stats().reopenings, 0);
+    }
+
+    #[test]
+    fn reset_returns_probe_slots_and_makes_old_permits_stale() {
+        let clock = std::sync::Arc::new(ManualClock::new(0));
+        let breaker =
+            CircuitBreaker::new(config(1, 1, 1), std::sync::Arc::clone(&clock)).expect("valid");
+        breaker.try_acquire_scoped().expect("closed").failure();
+        clock.advance(100);
+        let probe = breaker.try_acquire().expect("probe");
+        assert_eq!(breaker.stats().probes_in_flight, 1);
+        breaker.reset();
+        let stats = breaker.stats();
+        assert_eq!((stats.state, stats.probes_in_flight), (State::Closed, 0));
+        // The old probe's failure is counted but cannot re-open the new period.
+        probe.failure();
+        assert_eq!(breaker.state(), State::Closed);
+        assert_eq!(breaker.stats().failures, 2);
+        let mut core = BreakerCore::new(config(1, 1, 1)).expect("valid");
+        fail(&mut core, 0);
+        let ticket = core.try_acquire(100).expect("probe");
+        core.reset(100);
+        core.record(ticket, Outcome::Failure, 100);
+        assert_eq!(
+            (core.state(), core.stats().probes_in_flight),
+            (State::Closed, 0)
+        );
     }
 }

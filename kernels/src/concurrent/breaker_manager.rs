@@ -21,17 +21,26 @@
 //! under the registry's. The breakers themselves are [`CircuitBreaker`]s,
 //! used only through their public API.
 //!
+//! The process-wide registry is a [`GlobalBreakerRegistry`], a
+//! [`Singleton`]: the original's `get_circuit_breaker_manager` (l.576–581)
+//! checks and assigns its global in separate steps, so two first callers
+//! under threads each build a manager, and the breakers registered into the
+//! one overwritten are lost to everyone else (R3.8, bug zoo `R3.8`).
+//!
 //! # Invariants (asserted by the model checks)
 //! - **one-breaker-per-name**: of concurrent `create(name)` calls exactly one
 //!   succeeds; every `get_or_create(name)` caller holds the same breaker (a
 //!   failure recorded through any handle is seen through all); the creation
 //!   counter equals the number of names registered.
+//! - **one-manager-keeps-every-breaker**: every caller of the global gets one
+//!   registry, so every breaker registered through it is listed by it.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use super::breaker::{BreakerConfig, BreakerConfigError, BreakerStats, CircuitBreaker};
 use super::clock::Clock;
+use super::singleton::Singleton;
 use super::sync::{Arc, Mutex};
 
 /// Errors of the registry.
@@ -42,6 +51,10 @@ pub enum RegistryError {
     #[error(transparent)]
     Config(#[from] BreakerConfigError),
 }
+
+/// The process-wide registry: built once, by the first caller of
+/// [`Singleton::get_or_try_init`], and handed to every caller after.
+pub type GlobalBreakerRegistry<C> = Singleton<BreakerRegistry<C>>;
 
 struct Breakers<C: Clock> {
     by_name: BTreeMap<String, CircuitBreaker<C>>,

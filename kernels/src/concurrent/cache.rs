@@ -49,6 +49,8 @@
 //!   original snapshots the matching keys under its metadata lock and deletes
 //!   them one by one afterwards (R2.7), so a key re-set in between is deleted
 //!   while a key newly set in between survives.
+//! - **invalidation-covers-promoted**: see [`TieredCache`], the two-level
+//!   cache whose L1 copies promoted from L2 carry their tags (R2.6).
 //! - **stats-consistent**: [`Cache::stats`] is a copy taken under the lock,
 //!   so `hits + misses == gets` in every snapshot (the original returns its
 //!   live metrics object, read field by field while gets update it: R2.8).
@@ -97,6 +99,15 @@ impl<V> Entry<V> {
     fn is_expired(&self, now: Millis) -> bool {
         self.deadline.is_some_and(|deadline| now >= deadline)
     }
+}
+
+/// A live entry as [`CacheCore::get_entry`] found it.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit<'a, V> {
+    pub value: &'a V,
+    /// `None`: never expires.
+    pub deadline: Option<Millis>,
+    pub tags: &'a [String],
 }
 
 /// Loads of one key currently in flight.
@@ -174,6 +185,12 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
     /// The live value of `key`, marking it most recently used. An expired
     /// entry is removed and reported as a miss.
     pub fn get(&mut self, key: &K, now: Millis) -> Option<&V> {
+        self.get_entry(key, now).map(|hit| hit.value)
+    }
+
+    /// [`CacheCore::get`], with the entry's deadline and tags: what a
+    /// promotion into another level must carry along (R2.6).
+    pub fn get_entry(&mut self, key: &K, now: Millis) -> Option<Hit<'_, V>> {
         self.stats.gets += 1;
         let expired = self.entries.get(key).is_none_or(|e| e.is_expired(now));
         if expired {
@@ -188,7 +205,11 @@ impl<K: Hash + Eq + Clone, V> CacheCore<K, V> {
             self.recency.insert(stamp, k);
         }
         entry.stamp = stamp;
-        Some(&entry.value)
+        Some(Hit {
+            value: &entry.value,
+            deadline: entry.deadline,
+            tags: &entry.tags,
+        })
     }
 
     /// When `key`'s entry expires: `None` if it is absent or never expires.
@@ -540,6 +561,11 @@ impl<K: Hash + Eq + Clone, V: Clone, C: Clock> Cache<K, V, C> {
         self.core.lock().capacity()
     }
 
+    /// True if `other` is a handle of this very cache (not a copy).
+    pub fn same_cache(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.core, &other.core)
+    }
+
     /// See [`CacheCore::deadline`].
     pub fn deadline(&self, key: &K) -> Option<Millis> {
         self.core.lock().deadline(key)
@@ -597,6 +623,160 @@ impl<K: Hash + Eq + Clone, V, C> Drop for PendingLoad<'_, K, V, C> {
 impl<K, V, C> fmt::Debug for Cache<K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cache").finish_non_exhaustive()
+    }
+}
+
+/// Entries removed by a [`TieredCache`] invalidation, per level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Invalidated {
+    pub l1: usize,
+    pub l2: usize,
+}
+
+/// Two levels: a private L1 in front of an L2 that several tiers may share
+/// (the dashboard `CacheManager` with L2 enabled, catalog §2: its L2 is a
+/// Redis that every worker process, and every earlier incarnation of this
+/// one, reads and writes).
+///
+/// The original keeps what it knows about a key (`entry_metadata`: tags,
+/// presence) apart from the data and builds it only in `set`, so a key that
+/// reached L1 by promotion from L2 (l.568), e.g. one another worker wrote,
+/// has no metadata, and pattern and tag invalidation (l.725–747), which walk
+/// the metadata, never remove it, from L1 or from L2 (R2.6). Here an entry is
+/// its own metadata: tags and deadline travel with the value in both
+/// [`CacheCore`]s, a promotion copies them, and invalidation walks the
+/// entries of both levels, not a side index, so nothing present can be
+/// missed.
+///
+/// One operation holds the L1 lock, then the L2 lock: always in that order,
+/// and the L2 (a [`Cache`], shared) never takes an L1 lock, so tiers sharing
+/// one L2 cannot deadlock. Holding both makes each operation one step of both
+/// levels (no set half-way through when a delete runs: R2.4). A promotion
+/// keeps the L2 deadline, cut to the L1 TTL, never later (R2.5).
+///
+/// Each L1 is private: a write or invalidation through another tier sharing
+/// the L2 reaches this L1 only once its copy expires (after at most the L1
+/// TTL), as with the original's per-process L1.
+///
+/// # Invariants
+/// - **invalidation-covers-promoted** (model check): once an invalidation by
+///   key pattern or tag returns, no entry it matched (promoted into L1 or
+///   not) is returned through this tier until it is set again.
+/// - **levels-agree** (unit test): through one tier, L1 and L2 never hold
+///   different values for a key, and an L1 copy never outlives its L2
+///   deadline.
+pub struct TieredCache<K, V, C = SystemClock> {
+    l1: Arc<Mutex<CacheCore<K, V>>>,
+    /// Cap on an L1 copy's lifetime (`None`: as long as the L2 entry).
+    l1_ttl: Option<Millis>,
+    l2: Cache<K, V, C>,
+}
+
+impl<K, V, C> Clone for TieredCache<K, V, C> {
+    fn clone(&self) -> Self {
+        Self {
+            l1: Arc::clone(&self.l1),
+            l1_ttl: self.l1_ttl,
+            l2: self.l2.clone(),
+        }
+    }
+}
+
+/// The earlier of two deadlines (`None`: never).
+fn earlier(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+impl<K: Hash + Eq + Clone, V: Clone, C: Clock> TieredCache<K, V, C> {
+    /// An L1 of `l1_capacity` entries whose copies live at most `l1_ttl`, in
+    /// front of `l2` (shared: its clock is the tier's clock).
+    pub fn new(
+        l1_capacity: usize,
+        l1_ttl: Option<Millis>,
+        l2: Cache<K, V, C>,
+    ) -> Result<Self, CacheError> {
+        Ok(Self {
+            l1: Arc::new(Mutex::new(CacheCore::new(l1_capacity, l1_ttl)?)),
+            l1_ttl,
+            l2,
+        })
+    }
+
+    /// The shared L2.
+    pub fn l2(&self) -> &Cache<K, V, C> {
+        &self.l2
+    }
+
+    /// L1, else L2 (promoted into L1 with its tags and its deadline, cut to
+    /// the L1 TTL), else a miss.
+    pub fn get(&self, key: &K) -> Option<V> {
+        let mut l1 = self.l1.lock();
+        let now = self.l2.clock.now();
+        if let Some(value) = l1.get(key, now) {
+            return Some(value.clone());
+        }
+        let mut l2 = self.l2.core.lock();
+        let hit = l2.get_entry(key, now)?;
+        let value = hit.value.clone();
+        let deadline = earlier(hit.deadline, self.l1_ttl.map(|t| now.saturating_add(t)));
+        let tags = hit.tags.to_vec();
+        // Live, so `deadline > now`.
+        let ttl = deadline.map(|d| d - now);
+        l1.insert_tagged(key.clone(), value.clone(), ttl, tags, now);
+        Some(value)
+    }
+
+    /// Stores in L2 for `ttl` and in L1 for at most the L1 TTL, both tagged.
+    pub fn insert_tagged(&self, key: K, value: V, ttl: Option<Millis>, tags: Vec<String>) {
+        let mut l1 = self.l1.lock();
+        let mut l2 = self.l2.core.lock();
+        let now = self.l2.clock.now();
+        l2.insert_tagged(key.clone(), value.clone(), ttl, tags.clone(), now);
+        l1.insert_tagged(key, value, earlier(ttl, self.l1_ttl), tags, now);
+    }
+
+    /// Removes `key` from both levels; true if either held it.
+    pub fn remove(&self, key: &K) -> bool {
+        let mut l1 = self.l1.lock();
+        let mut l2 = self.l2.core.lock();
+        let in_l1 = l1.remove(key);
+        l2.remove(key) || in_l1
+    }
+
+    /// Removes every entry tagged `tag` from both levels, in one step.
+    pub fn invalidate_tag(&self, tag: &str) -> Invalidated {
+        let mut l1 = self.l1.lock();
+        let mut l2 = self.l2.core.lock();
+        Invalidated {
+            l1: l1.invalidate_tag(tag),
+            l2: l2.invalidate_tag(tag),
+        }
+    }
+
+    /// Removes every entry whose key matches `pattern` from both levels, in
+    /// one step (`pattern` runs under the locks: keep it cheap and pure).
+    pub fn invalidate_matching(&self, pattern: impl Fn(&K) -> bool) -> Invalidated {
+        let mut l1 = self.l1.lock();
+        let mut l2 = self.l2.core.lock();
+        Invalidated {
+            l1: l1.invalidate_matching(&pattern),
+            l2: l2.invalidate_matching(&pattern),
+        }
+    }
+
+    /// Entries in this tier's L1 (expired ones not yet purged included).
+    pub fn l1_len(&self) -> usize {
+        self.l1.lock().len()
+    }
+}
+
+impl<K, V, C> fmt::Debug for TieredCache<K, V, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TieredCache").finish_non_exhaustive()
     }
 }
 
@@ -726,6 +906,36 @@ mod tests {
         );
         assert_eq!(c.get(&2, 0), Some(&"b2"));
         assert_eq!(c.get(&3, 0), None);
+    }
+
+    #[test]
+    fn promoted_entries_keep_tags_and_deadline_and_are_invalidated() {
+        let clock = Arc::new(ManualClock::new(0));
+        let l2: Cache<String, u32, _> = Cache::new(8, None, Arc::clone(&clock)).expect("cap");
+        let tier = TieredCache::new(4, Some(5), l2.clone()).expect("cap");
+        // Written by another worker: this tier never saw a set of it.
+        l2.insert_tagged("user:1".into(), 1, Some(20), vec!["feed".into()]);
+        l2.insert_tagged("user:2".into(), 2, Some(3), vec!["feed".into()]);
+        l2.insert("post:1".into(), 3);
+        assert_eq!(tier.get(&"user:1".into()), Some(1));
+        assert_eq!(tier.get(&"user:2".into()), Some(2));
+        assert_eq!(tier.get(&"post:1".into()), Some(3));
+        assert_eq!(tier.l1_len(), 3);
+        // The L1 copy of user:2 keeps its L2 deadline (3), not now + 5.
+        clock.advance(3);
+        assert_eq!(tier.get(&"user:2".into()), None);
+        assert_eq!(
+            tier.invalidate_matching(|k| k.starts_with("user:")),
+            Invalidated { l1: 1, l2: 1 }
+        );
+        assert_eq!(tier.get(&"user:1".into()), None);
+        tier.insert_tagged("user:3".into(), 4, None, vec!["feed".into()]);
+        assert_eq!(tier.get(&"post:1".into()), Some(3));
+        assert_eq!(tier.invalidate_tag("feed"), Invalidated { l1: 1, l2: 1 });
+        assert_eq!(tier.get(&"user:3".into()), None);
+        assert!(tier.remove(&"post:1".into()));
+        assert_eq!(tier.get(&"post:1".into()), None);
+        assert!(l2.is_empty());
     }
 
     #[test]

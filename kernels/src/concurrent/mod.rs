@@ -69,6 +69,7 @@ pub mod balancer;
 pub mod breaker;
 pub mod breaker_manager;
 pub mod cache;
+pub mod cache_manager;
 pub mod collector;
 pub mod error_aggregator;
 pub mod health_monitor;

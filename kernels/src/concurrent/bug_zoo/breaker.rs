@@ -17,6 +17,21 @@
 //! - **R3.4** outcomes carry no epoch: a request admitted while CLOSED that
 //!   completes during a later HALF_OPEN period counts as a probe's outcome.
 //!
+//! - **R3.5** `_transition_to_open` counts `_backoff_attempt`, and the config
+//!   carries a multiplier and a cap, but `_can_execute` always waits the fixed
+//!   `open_timeout_seconds`: a breaker whose probes keep failing is probed
+//!   every 30 s forever ([`EnhancedConfig::backoff_multiplier`] is never read).
+//!
+//! [`OriginalBreakerMetrics`] is the original's `CircuitMetrics` bookkeeping
+//! (**R3.6**): `_update_metrics` bumps `total_requests` and then
+//! `successful_requests` or `failed_requests` under `_metrics_lock`, and
+//! `get_metrics` returns the live object; `get_all_metrics` then reads its
+//! `total_requests` and `failed_requests` (l.555–556) while other requests
+//! update them, so it can see more outcomes than requests. (The other half of
+//! R3.6, `reset` leaving `_half_open_requests` as it was, has no effect the
+//! original can show: the next OPEN→HALF_OPEN zeroes it, l.387; the fixed
+//! breaker's `reset` starts a new period instead.)
+//!
 //! The original's failure-*rate* rule (≥ 10 samples in the window) is left out:
 //! the cases never reach 10 samples, so it could not change what they see.
 //!
@@ -25,8 +40,8 @@
 //! `self.failure_count += 1` is once threads run it in parallel.
 
 use super::super::clock::Millis;
-use super::super::sync::Mutex;
 use super::super::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use super::super::sync::{Arc, Mutex};
 
 /// The breaker's state, as both ports name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +72,8 @@ pub struct EnhancedConfig {
     pub success_threshold: u64,
     pub half_open_max_requests: u64,
     pub open_timeout: Millis,
+    /// `backoff_multiplier` (R3.5: configured, never read).
+    pub backoff_multiplier: u64,
 }
 
 #[derive(Debug)]
@@ -66,6 +83,8 @@ struct EnhancedState {
     failure_count: u64,
     success_count: u64,
     half_open_requests: u64,
+    /// `_backoff_attempt`: counted, never used (R3.5).
+    backoff_attempt: u64,
 }
 
 /// The original `EnhancedCircuitBreaker`, defects included.
@@ -85,6 +104,7 @@ impl EnhancedCircuitBreaker {
                 failure_count: 0,
                 success_count: 0,
                 half_open_requests: 0,
+                backoff_attempt: 0,
             }),
         }
     }
@@ -137,9 +157,9 @@ impl EnhancedCircuitBreaker {
         s.failure_count += 1;
         match s.state {
             ZooState::Closed if s.failure_count >= self.config.failure_threshold => {
-                change_state(&mut s, ZooState::Open, now);
+                transition_to_open(&mut s, now);
             }
-            ZooState::HalfOpen => change_state(&mut s, ZooState::Open, now),
+            ZooState::HalfOpen => transition_to_open(&mut s, now),
             _ => {}
         }
     }
@@ -147,6 +167,58 @@ impl EnhancedCircuitBreaker {
     /// The `state` property.
     pub fn state(&self) -> ZooState {
         self.state.lock().state
+    }
+
+    /// `_backoff_attempt`.
+    pub fn backoff_attempt(&self) -> u64 {
+        self.state.lock().backoff_attempt
+    }
+}
+
+/// `_transition_to_open`: change state, then `_backoff_attempt += 1` (and
+/// nothing reads it: R3.5).
+fn transition_to_open(s: &mut EnhancedState, now: Millis) {
+    change_state(s, ZooState::Open, now);
+    s.backoff_attempt += 1;
+}
+
+/// `R3.6`: `CircuitMetrics`' counters, which callers read directly.
+#[derive(Debug, Default)]
+pub struct LiveCircuitMetrics {
+    pub total_requests: AtomicU64,
+    pub successful_requests: AtomicU64,
+    pub failed_requests: AtomicU64,
+}
+
+/// `R3.6`: the breaker's metrics, updated under `_metrics_lock` and handed
+/// out by reference.
+#[derive(Debug, Default)]
+pub struct OriginalBreakerMetrics {
+    metrics_lock: Mutex<()>,
+    metrics: Arc<LiveCircuitMetrics>,
+}
+
+impl OriginalBreakerMetrics {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `_update_metrics(result)`: one critical section.
+    pub fn update_metrics(&self, success: bool) {
+        let _guard = self.metrics_lock.lock();
+        self.metrics.total_requests.fetch_add(1, Ordering::SeqCst);
+        let counter = if success {
+            &self.metrics.successful_requests
+        } else {
+            &self.metrics.failed_requests
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// `get_metrics`: `async with self._metrics_lock: return self._metrics`.
+    pub fn get_metrics(&self) -> Arc<LiveCircuitMetrics> {
+        let _guard = self.metrics_lock.lock();
+        Arc::clone(&self.metrics)
     }
 }
 

@@ -1,11 +1,19 @@
 //! Cache races of the original service (catalog §2 and §8), ported as written.
 //!
+//! - `R2.1` — [`UnboundedCacheManager`]: with aiocache installed, the L1 is a
+//!   `SimpleMemoryCache()` built with no size limit (l.469–472; `l1_max_size`
+//!   only reaches `FallbackCache`, l.490), and `entry_metadata` grows with
+//!   every set and shrinks only on delete/clear; `entry_count` (l.784) is its
+//!   length, expired keys included. The size bound is never enforced.
 //! - `R2.2` — [`FallbackCache::set`] checks `len >= max_size and key not in
 //!   cache`, picks the oldest entry, deletes it and inserts, each step its own
 //!   dictionary operation (atomic under threads one by one, not as a
 //!   sequence). Two threads inserting distinct new keys at `max − 1` both skip
 //!   eviction, so the cache holds `max + 1` entries; at `max` both may pick the
 //!   same victim and the second `del` raises `KeyError`.
+//! - `R2.3` — [`FallbackCache::set_with_ttl`] at capacity evicts the least
+//!   recently accessed entry (l.394–398) even when an expired entry is
+//!   there; expired entries leave only when a `get` trips over them.
 //! - `R2.4` — [`TwoLevelCache::set`] writes L1, then L2, then metadata, with an
 //!   `await` between each; `delete` removes all three; `get` falls back to L2
 //!   and promotes into L1. A delete that runs between a set's L1 and L2 writes
@@ -13,6 +21,21 @@
 //! - `R2.5` — [`TwoLevelCache::set`] gives L2 the TTL `max(ttl, l2_ttl)`, so an
 //!   entry set with a short TTL is served from L2 (and re-promoted) long after
 //!   it expired.
+//! - `R2.6` — [`PromotingCacheManager::get`] promotes an L2 hit into L1
+//!   (l.559–568) without creating metadata, and
+//!   [`PromotingCacheManager::invalidate_pattern`] (l.725–731) deletes only
+//!   the keys found in `entry_metadata`. A key this process never `set` (one
+//!   another worker wrote into the shared Redis L2, or this process before a
+//!   restart) is served from L1 and L2 after a matching invalidation.
+//! - `R2.9` — [`UninitializedCacheManager::set`] (`_set_internal`,
+//!   l.620–642) starts from `success = True` and returns it when neither
+//!   level exists: a manager whose `initialize` has not run yet (handed out
+//!   early by `get_cache_manager`, which publishes before it initializes in
+//!   threads, R2.10, [`super::singleton::PublishBeforeInit`]) reports every
+//!   set stored and stores nothing.
+//! - `R2.12` — [`NoneBlindCache::get`] treats a stored `None` as a miss
+//!   (`if value is not None`, l.544, 560), so a cached `None` result is
+//!   recomputed by every cache-aside caller.
 //! - `R2.7` — [`TaggedCacheManager::invalidate_by_tags`] collects the keys
 //!   whose metadata carries a tag under `_metadata_lock` (l.739–743), then
 //!   deletes them one by one outside it (l.745–747): a key re-set in between
@@ -30,6 +53,15 @@
 //!   versioning: miss, run the query, store the rows. A writer that updates the
 //!   database and invalidates the key between the query and the store is
 //!   overtaken, and the pre-write rows are served until they expire.
+//! - `R8.2` — [`RedisAnalyticsCache::invalidate_pattern`] (l.172–174) is
+//!   `KEYS analytics:<pattern>` then `DEL` of those keys: two round trips,
+//!   each atomic in Redis, not together. A matching key set in between
+//!   survives; a listed key re-set in between is deleted (its new value
+//!   lost).
+//! - `R8.5` — [`AnalyticsGlobals::initialize_cache_manager`] (l.365–367)
+//!   assigns `_cache_manager`, `_query_cache` and `_api_cache` one after
+//!   another; a thread reading the three accessors meanwhile gets a manager
+//!   with no (or the previous manager's) query and API caches.
 
 use std::collections::{HashMap, HashSet};
 
@@ -46,6 +78,8 @@ pub struct KeyError(pub u64);
 struct FallbackEntry {
     value: u64,
     last_accessed: Millis,
+    /// `None`: never expires (the R2.2 entry does not use TTLs).
+    expires_at: Option<Millis>,
 }
 
 /// `R2.2`: the dashboard's `FallbackCache`, one lock per dictionary operation.
@@ -69,6 +103,12 @@ impl<C: Clock> FallbackCache<C> {
     ///     oldest = min(self.cache, key=last_accessed); del self.cache[oldest]
     /// self.cache[key] = CacheEntry(value)`
     pub fn set(&self, key: u64, value: u64) -> Result<(), KeyError> {
+        self.set_with_ttl(key, value, None)
+    }
+
+    /// `set(key, value, ttl)`: the same steps; the victim is the least
+    /// recently accessed entry, expired or not (R2.3).
+    pub fn set_with_ttl(&self, key: u64, value: u64, ttl: Option<Millis>) -> Result<(), KeyError> {
         let full = self.cache.lock().len() >= self.max_size;
         if full && !self.cache.lock().contains_key(&key) {
             let oldest = self
@@ -81,18 +121,27 @@ impl<C: Clock> FallbackCache<C> {
                 self.cache.lock().remove(&oldest).ok_or(KeyError(oldest))?;
             }
         }
+        let now = self.clock.now();
         let entry = FallbackEntry {
             value,
-            last_accessed: self.clock.now(),
+            last_accessed: now,
+            expires_at: ttl.map(|ttl| now + ttl),
         };
         self.cache.lock().insert(key, entry);
         Ok(())
     }
 
+    /// `get`: an expired entry is deleted and missed (the only place expired
+    /// entries go).
     pub fn get(&self, key: u64) -> Option<u64> {
         let mut cache = self.cache.lock();
+        let now = self.clock.now();
         let entry = cache.get_mut(&key)?;
-        entry.last_accessed = self.clock.now();
+        if entry.expires_at.is_some_and(|e| now >= e) {
+            cache.remove(&key);
+            return None;
+        }
+        entry.last_accessed = now;
         Some(entry.value)
     }
 
@@ -179,6 +228,68 @@ impl<C: Clock> TwoLevelCache<C> {
             },
         );
         Some(hit.value)
+    }
+}
+
+/// `R2.6`: the dashboard `CacheManager` with L2 enabled: a private L1 and
+/// `entry_metadata`, in front of an L2 shared with the other workers; each
+/// store is per-operation atomic (aiocache, Redis, a dict).
+#[derive(Debug)]
+pub struct PromotingCacheManager {
+    l1: Mutex<HashMap<String, u64>>,
+    l2: Arc<Mutex<HashMap<String, u64>>>,
+    metadata: Mutex<HashSet<String>>,
+}
+
+impl PromotingCacheManager {
+    /// A manager over the shared `l2` (TTLs play no part in R2.6).
+    pub fn new(l2: Arc<Mutex<HashMap<String, u64>>>) -> Arc<Self> {
+        Arc::new(Self {
+            l1: Mutex::new(HashMap::new()),
+            l2,
+            metadata: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// `_set_internal`: L1, (await) L2, (await) metadata.
+    pub fn set(&self, key: &str, value: u64) {
+        self.l1.lock().insert(key.to_string(), value);
+        self.l2.lock().insert(key.to_string(), value);
+        self.metadata.lock().insert(key.to_string());
+    }
+
+    /// `delete`: L1, (await) L2, (await) metadata.
+    pub fn delete(&self, key: &str) {
+        self.l1.lock().remove(key);
+        self.l2.lock().remove(key);
+        self.metadata.lock().remove(key);
+    }
+
+    /// `get`: L1 hit, else an L2 hit promoted into L1 (l.568); the
+    /// promotion writes no metadata.
+    pub fn get(&self, key: &str) -> Option<u64> {
+        if let Some(&value) = self.l1.lock().get(key) {
+            return Some(value);
+        }
+        let value = *self.l2.lock().get(key)?;
+        self.l1.lock().insert(key.to_string(), value);
+        Some(value)
+    }
+
+    /// `invalidate_pattern`: the metadata keys containing `pattern`, each
+    /// deleted from every level.
+    pub fn invalidate_pattern(&self, pattern: &str) -> usize {
+        let keys: Vec<String> = self
+            .metadata
+            .lock()
+            .iter()
+            .filter(|k| k.contains(pattern))
+            .cloned()
+            .collect();
+        for key in &keys {
+            self.delete(key);
+        }
+        keys.len()
     }
 }
 
@@ -344,5 +455,198 @@ impl<C: Clock> ThreadSafeCache<C> {
         let before = cache.len();
         cache.retain(|_, record| record.expires_at >= now);
         before - cache.len()
+    }
+}
+
+/// `R8.2`: the analytics `CacheManager`'s Redis, one atomic command per
+/// lock: `SETEX`, `GET`, `KEYS`, `DEL key…`.
+#[derive(Debug, Default)]
+pub struct RedisAnalyticsCache {
+    redis: Mutex<HashMap<String, u64>>,
+}
+
+impl RedisAnalyticsCache {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `set`: `SETEX analytics:<key>` (TTLs play no part in R8.2).
+    pub fn set(&self, key: &str, value: u64) {
+        self.redis.lock().insert(format!("analytics:{key}"), value);
+    }
+
+    pub fn get(&self, key: &str) -> Option<u64> {
+        self.redis.lock().get(&format!("analytics:{key}")).copied()
+    }
+
+    /// `invalidate_pattern`: `KEYS analytics:<pattern>` (a glob; `*` only
+    /// at the end here), then `DEL *keys`.
+    pub fn invalidate_pattern(&self, pattern: &str) -> usize {
+        let glob = format!("analytics:{pattern}");
+        let matches = |key: &str| match glob.strip_suffix('*') {
+            Some(prefix) => key.starts_with(prefix),
+            None => key == glob,
+        };
+        let keys: Vec<String> = self
+            .redis
+            .lock()
+            .keys()
+            .filter(|k| matches(k))
+            .cloned()
+            .collect();
+        let mut redis = self.redis.lock();
+        keys.iter().filter(|k| redis.remove(*k).is_some()).count()
+    }
+}
+
+/// `R8.5`: a `CacheManager`, told apart by the initialisation that built it.
+#[derive(Debug)]
+pub struct AnalyticsManager {
+    pub generation: u64,
+}
+
+/// `R8.5`: `QueryCache(manager)` / `APIResponseCache(manager)`.
+#[derive(Debug)]
+pub struct ManagerView {
+    pub manager: Arc<AnalyticsManager>,
+}
+
+/// `R8.5`: the module globals `_cache_manager`, `_query_cache`, `_api_cache`.
+#[derive(Debug, Default)]
+pub struct AnalyticsGlobals {
+    cache_manager: Mutex<Option<Arc<AnalyticsManager>>>,
+    query_cache: Mutex<Option<Arc<ManagerView>>>,
+    api_cache: Mutex<Option<Arc<ManagerView>>>,
+}
+
+impl AnalyticsGlobals {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `initialize_cache_manager`: the three assignments of l.365–367.
+    pub fn initialize_cache_manager(&self, generation: u64) {
+        let manager = Arc::new(AnalyticsManager { generation });
+        *self.cache_manager.lock() = Some(Arc::clone(&manager));
+        *self.query_cache.lock() = Some(Arc::new(ManagerView {
+            manager: Arc::clone(&manager),
+        }));
+        *self.api_cache.lock() = Some(Arc::new(ManagerView { manager }));
+    }
+
+    pub fn get_cache_manager(&self) -> Option<Arc<AnalyticsManager>> {
+        self.cache_manager.lock().clone()
+    }
+
+    pub fn get_query_cache(&self) -> Option<Arc<ManagerView>> {
+        self.query_cache.lock().clone()
+    }
+
+    pub fn get_api_cache(&self) -> Option<Arc<ManagerView>> {
+        self.api_cache.lock().clone()
+    }
+}
+
+/// `R2.1`: the dashboard `CacheManager` over aiocache's unbounded
+/// `SimpleMemoryCache`, with its `entry_metadata`.
+#[derive(Debug)]
+pub struct UnboundedCacheManager {
+    l1: Mutex<HashMap<u64, u64>>,
+    metadata: Mutex<HashSet<u64>>,
+    /// Configured, passed to nothing on this path.
+    l1_max_size: usize,
+}
+
+impl UnboundedCacheManager {
+    pub fn new(l1_max_size: usize) -> Arc<Self> {
+        Arc::new(Self {
+            l1: Mutex::new(HashMap::new()),
+            metadata: Mutex::new(HashSet::new()),
+            l1_max_size,
+        })
+    }
+
+    pub fn l1_max_size(&self) -> usize {
+        self.l1_max_size
+    }
+
+    /// `_set_internal`: L1 (no size check), (await) metadata.
+    pub fn set(&self, key: u64, value: u64) {
+        self.l1.lock().insert(key, value);
+        self.metadata.lock().insert(key);
+    }
+
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.l1.lock().get(&key).copied()
+    }
+
+    /// `get_metrics().entry_count`: `len(self.entry_metadata)`.
+    pub fn entry_count(&self) -> usize {
+        self.metadata.lock().len()
+    }
+}
+
+/// `R2.12`: the dashboard `CacheManager`'s L1 as `get` sees it.
+#[derive(Debug, Default)]
+pub struct NoneBlindCache {
+    l1: Mutex<HashMap<u64, Option<u64>>>,
+}
+
+impl NoneBlindCache {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// `set(key, value)`: `None` is stored like any value.
+    pub fn set(&self, key: u64, value: Option<u64>) {
+        self.l1.lock().insert(key, value);
+    }
+
+    /// `get(key, default=None)`: `value = await l1.get(key); if value is not
+    /// None: return value` — else a miss, and `default`.
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.l1.lock().get(&key).copied().flatten()
+    }
+
+    /// The callers' cache-aside: `value = await get(k); if value is None:
+    /// value = compute(); await set(k, value)`.
+    pub fn get_or_compute(&self, key: u64, compute: impl FnOnce() -> Option<u64>) -> Option<u64> {
+        if let Some(value) = self.get(key) {
+            return Some(value);
+        }
+        let value = compute();
+        self.set(key, value);
+        value
+    }
+}
+
+/// `R2.9`: the dashboard `CacheManager` before and after `initialize`.
+#[derive(Debug, Default)]
+pub struct UninitializedCacheManager {
+    /// `l1_cache`: `None` until `initialize` assigns it.
+    l1: Mutex<Option<HashMap<u64, u64>>>,
+}
+
+impl UninitializedCacheManager {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `initialize`: `self.l1_cache = SimpleMemoryCache(...)`.
+    pub fn initialize(&self) {
+        *self.l1.lock() = Some(HashMap::new());
+    }
+
+    /// `_set_internal`: `success = True`; `if self.l1_cache: ...`; `return
+    /// success`.
+    pub fn set(&self, key: u64, value: u64) -> bool {
+        if let Some(l1) = self.l1.lock().as_mut() {
+            l1.insert(key, value);
+        }
+        true
+    }
+
+    pub fn get(&self, key: u64) -> Option<u64> {
+        self.l1.lock().as_ref().and_then(|l1| l1.get(&key).copied())
     }
 }
