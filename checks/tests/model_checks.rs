@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 43] = [
+const REQUIRED_ZOO: [&str; 48] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -127,6 +127,11 @@ const REQUIRED_ZOO: [&str; 43] = [
     "R3.4",
     "R3.7",
     "R4.1",
+    "R4.2",
+    "R4.3",
+    "R4.4",
+    "R4.5",
+    "10a.closed-handout",
     "R5.1",
     "R5.4",
     "R5.5",
