@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 48] = [
+const REQUIRED_ZOO: [&str; 50] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -131,6 +131,8 @@ const REQUIRED_ZOO: [&str; 48] = [
     "R4.3",
     "R4.4",
     "R4.5",
+    "R4.6",
+    "R4.7",
     "10a.closed-handout",
     "R5.1",
     "R5.4",

@@ -20,6 +20,7 @@ pub mod incidents;
 pub mod metrics;
 pub mod pool;
 pub mod producer;
+pub mod rate_limiter;
 pub mod registry;
 pub mod rollout;
 pub mod singleton;
