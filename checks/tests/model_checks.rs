@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 50] = [
+const REQUIRED_ZOO: [&str; 53] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -133,6 +133,9 @@ const REQUIRED_ZOO: [&str; 50] = [
     "R4.5",
     "R4.6",
     "R4.7",
+    "R4.9",
+    "R4.10",
+    "R4.11",
     "10a.closed-handout",
     "R5.1",
     "R5.4",
