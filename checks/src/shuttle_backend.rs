@@ -60,6 +60,8 @@ pub mod producer;
 pub mod rate_limiter;
 #[path = "../../kernels/src/concurrent/registry.rs"]
 pub mod registry;
+#[path = "../../kernels/src/concurrent/resource_monitor.rs"]
+pub mod resource_monitor;
 #[path = "../../kernels/src/concurrent/rollout.rs"]
 pub mod rollout;
 #[path = "../../kernels/src/concurrent/singleton.rs"]

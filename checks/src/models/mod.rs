@@ -21,6 +21,7 @@ pub mod pool;
 pub mod producer;
 pub mod rate_limiter;
 pub mod registry;
+pub mod resource_monitor;
 pub mod rollout;
 pub mod singleton;
 
@@ -33,6 +34,7 @@ pub fn cases() -> Vec<CheckCase> {
         rate_limiter::cases(),
         pool::cases(),
         metrics::cases(),
+        resource_monitor::cases(),
         singleton::cases(),
         incidents::cases(),
         producer::cases(),

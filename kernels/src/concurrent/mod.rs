@@ -79,6 +79,7 @@ pub mod pool;
 pub mod producer;
 pub mod rate_limiter;
 pub mod registry;
+pub mod resource_monitor;
 pub mod rollout;
 pub mod singleton;
 

@@ -5,13 +5,21 @@
 //! and only counts the new connection after awaiting the factory, so waiters
 //! that time out together all create one (R4.1); its counters never balance
 //! (R4.2); its return path awaits a bounded queue's `put`, which blocks instead
-//! of closing the surplus (R4.3). `GraphConnectionPool` (§10a) takes connections
-//! back into the free list after `close_all`, handing closed connections out
-//! again. Here one lock guards every count, and a connection's *slot* is held
-//! from the moment the factory is about to run until the connection has been
-//! dropped: the slot is reserved (`opening`) before the factory is called
-//! outside the lock, and a connection being closed keeps its slot (`closing`)
-//! until its `Drop` has run, also outside the lock. So the pool never has more
+//! of closing the surplus (R4.3); its `close_all` closes connections that are
+//! checked out, and closes them again when they come back (R4.4); it keeps
+//! each connection's age in a side table keyed by the connection object,
+//! which the default factory's `None` collapses to one entry (R4.5).
+//! `GraphConnectionPool` (§10a) takes connections back into the free list
+//! after `close_all`, handing closed connections out again. Here a
+//! connection's creation time travels with it ([`Pooled`]), so no table can
+//! confuse two connections; the pool holds no reference to a checked-out
+//! connection, so [`ConnectionPool::close`] cannot close one under its holder
+//! and closes it (once) when it is returned, never putting it back where an
+//! acquire could find it. One lock guards every count, and a connection's
+//! *slot* is held from the moment the factory is about to run until the
+//! connection has been dropped: the slot is reserved (`opening`) before the
+//! factory is called outside the lock, and a connection being closed keeps
+//! its slot (`closing`) until its `Drop` has run, also outside the lock. So the pool never has more
 //! than `max_size` connections alive, not even for an instant, and no slow
 //! factory or close runs under the lock.
 //!
@@ -34,6 +42,10 @@
 //! - **no-handout-after-close**: once [`ConnectionPool::close`] has returned,
 //!   every acquire fails with [`PoolError::Closed`], and each connection still
 //!   checked out is closed when returned.
+//! - **no-close-while-checked-out**: a connection is closed only while the
+//!   pool owns it (idle, expired, surplus, or returned after close), and
+//!   exactly once: the holder of a [`PooledConnection`] owns its connection
+//!   until it gives it back.
 
 use std::borrow::Borrow;
 use std::collections::VecDeque;
@@ -726,6 +738,34 @@ mod tests {
         let stats = pool.stats();
         assert_eq!((stats.idle, stats.created, stats.closed), (0, 2, 2));
         assert_eq!(stats.slots(), 0);
+    }
+
+    #[test]
+    fn close_leaves_checked_out_connections_to_their_holders() {
+        struct Closes(Arc<AtomicU64>);
+        impl Drop for Closes {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let closes = Arc::new(AtomicU64::new(0));
+        let factory = {
+            let closes = Arc::clone(&closes);
+            move || Ok::<_, Infallible>(Closes(Arc::clone(&closes)))
+        };
+        let pool = ConnectionPool::new(config(1, None), ManualClock::new(0), factory)
+            .expect("valid config");
+        let held = pool.acquire().expect("opens");
+        pool.close();
+        assert_eq!(closes.load(Ordering::SeqCst), 0, "closed under its holder");
+        drop(held);
+        assert_eq!(
+            closes.load(Ordering::SeqCst),
+            1,
+            "closed once, when returned"
+        );
+        assert!(matches!(pool.acquire(), Err(PoolError::Closed)));
+        assert_eq!(closes.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -3,9 +3,12 @@
 //!
 //! The original `RateLimitManager` never applied its limits
 //! (`execute_with_rate_limit` just calls the operation, R4.6) and adjusted its
-//! adaptive factors with unguarded read-modify-writes (R4.7). Here a bucket
-//! holds at most `capacity` tokens and earns `rate` tokens per `period`
-//! milliseconds; each admission spends one.
+//! adaptive factors with unguarded read-modify-writes and no floor (R4.7).
+//! Here a bucket holds at most `capacity` tokens and earns `rate` tokens per
+//! `period` milliseconds; each admission spends one, and
+//! [`RateLimiter::execute`] runs an operation only when it is admitted.
+//! [`AdaptiveLimits`] keeps the per-endpoint factors: each adjustment is one
+//! critical section and the factor stays within its floor and ceiling.
 //!
 //! The whole state is one number, the *theoretical arrival time* `tat`, in
 //! units of `1 / rate` ms (so `rate` tokens per `period` ms is exact integer
@@ -25,13 +28,18 @@
 //!   satisfies `n·period ≤ capacity·period + rate·(now − start)`.
 //! - **admits-available-tokens**: while the clock stands still, exactly
 //!   `min(capacity, requests)` of the requests are admitted (no token is
-//!   lost to a race).
+//!   lost to a race); [`RateLimiter::execute`] runs exactly the admitted
+//!   operations.
+//! - **adaptive-no-lost-update**: concurrent adjustments of one endpoint's
+//!   factor end where the same adjustments made one after another end.
+//! - **adaptive-within-bounds**: a factor never leaves `[floor, ceiling]`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::clock::{Clock, Millis, SystemClock};
-use super::sync::Arc;
 use super::sync::atomic::{AtomicU64, Ordering};
+use super::sync::{Arc, Mutex};
 
 /// Errors of limiter construction.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -219,6 +227,168 @@ impl<C: Clock> RateLimiter<C> {
         let now = self.clock.now();
         self.limit.available(self.tat.load(Ordering::Acquire), now)
     }
+
+    /// Runs `op` if a token is there now, else refuses without running it:
+    /// what the original's `execute_with_rate_limit` was meant to do (R4.6).
+    pub fn execute<R>(&self, op: impl FnOnce() -> R) -> Result<R, RateLimited> {
+        if self.try_acquire() {
+            Ok(op())
+        } else {
+            Err(RateLimited { limit: self.limit })
+        }
+    }
+}
+
+/// [`RateLimiter::execute`] refused: no token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "rate limit exceeded ({} per {} ms, bursts of {}); retry later",
+    .limit.rate, .limit.period, .limit.capacity
+)]
+pub struct RateLimited {
+    pub limit: Limit,
+}
+
+/// Factors in thousandths: 1000 is ×1.
+pub type PerMille = u32;
+
+/// How adaptive factors move: `×decrease` when the reported load is above
+/// `high_load`, `×increase` when below `low_load`, clamped to
+/// `[floor, ceiling]` (the original: ×0.9 above 0.8, ×1.1 below 0.5, no
+/// floor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdaptiveConfig {
+    pub floor: PerMille,
+    pub ceiling: PerMille,
+    pub high_load: PerMille,
+    pub low_load: PerMille,
+    pub decrease: PerMille,
+    pub increase: PerMille,
+}
+
+impl Default for AdaptiveConfig {
+    /// The original's steps and thresholds, with a floor of ×0.1 and a
+    /// ceiling of ×2.
+    fn default() -> Self {
+        Self {
+            floor: 100,
+            ceiling: 2000,
+            high_load: 800,
+            low_load: 500,
+            decrease: 900,
+            increase: 1100,
+        }
+    }
+}
+
+/// An [`AdaptiveConfig`] that cannot keep its bounds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdaptiveConfigError {
+    #[error(
+        "AdaptiveConfig needs 1 ≤ floor ({floor}) ≤ 1000 ≤ ceiling ({ceiling}): a new \
+         endpoint starts at ×1 (1000)"
+    )]
+    Bounds { floor: PerMille, ceiling: PerMille },
+    #[error(
+        "AdaptiveConfig needs decrease ({decrease}) < 1000 < increase ({increase}) and \
+         low_load ({low}) ≤ high_load ({high})"
+    )]
+    Steps {
+        decrease: PerMille,
+        increase: PerMille,
+        low: PerMille,
+        high: PerMille,
+    },
+}
+
+/// The adaptive factors, unsynchronised: one owner, `&mut self`.
+#[derive(Debug, Clone)]
+pub struct AdaptiveCore {
+    config: AdaptiveConfig,
+    factors: BTreeMap<String, PerMille>,
+}
+
+impl AdaptiveCore {
+    pub fn new(config: AdaptiveConfig) -> Result<Self, AdaptiveConfigError> {
+        let AdaptiveConfig {
+            floor,
+            ceiling,
+            high_load,
+            low_load,
+            decrease,
+            increase,
+        } = config;
+        if floor == 0 || floor > 1000 || ceiling < 1000 {
+            return Err(AdaptiveConfigError::Bounds { floor, ceiling });
+        }
+        if decrease >= 1000 || increase <= 1000 || low_load > high_load {
+            return Err(AdaptiveConfigError::Steps {
+                decrease,
+                increase,
+                low: low_load,
+                high: high_load,
+            });
+        }
+        Ok(Self {
+            config,
+            factors: BTreeMap::new(),
+        })
+    }
+
+    /// Moves `endpoint`'s factor for a reported `load` (a new endpoint starts
+    /// at ×1) and returns it; always within `[floor, ceiling]`.
+    pub fn adjust(&mut self, endpoint: &str, load: PerMille) -> PerMille {
+        let config = self.config;
+        let factor = self.factors.entry(endpoint.to_string()).or_insert(1000);
+        let scaled = |step: PerMille| u64::from(*factor) * u64::from(step) / 1000;
+        if load > config.high_load {
+            let down = scaled(config.decrease).max(u64::from(config.floor));
+            *factor = PerMille::try_from(down).unwrap_or(config.floor);
+        } else if load < config.low_load {
+            let up = scaled(config.increase).min(u64::from(config.ceiling));
+            *factor = PerMille::try_from(up).unwrap_or(config.ceiling);
+        }
+        *factor
+    }
+
+    /// `endpoint`'s factor (×1 if never adjusted).
+    pub fn factor(&self, endpoint: &str) -> PerMille {
+        self.factors.get(endpoint).copied().unwrap_or(1000)
+    }
+
+    /// `base` scaled by `endpoint`'s factor, at least 1.
+    pub fn scaled(&self, endpoint: &str, base: u64) -> u64 {
+        (base.saturating_mul(u64::from(self.factor(endpoint))) / 1000).max(1)
+    }
+}
+
+/// The shared adaptive factors: a handle; clones share one table. Each
+/// adjustment (insert-if-absent, scale, clamp) is one critical section, so
+/// none is lost (the original's `*= 0.9` was a read and a write).
+#[derive(Debug, Clone)]
+pub struct AdaptiveLimits {
+    core: Arc<Mutex<AdaptiveCore>>,
+}
+
+impl AdaptiveLimits {
+    pub fn new(config: AdaptiveConfig) -> Result<Self, AdaptiveConfigError> {
+        Ok(Self {
+            core: Arc::new(Mutex::new(AdaptiveCore::new(config)?)),
+        })
+    }
+
+    /// [`AdaptiveCore::adjust`] under the lock.
+    pub fn adjust(&self, endpoint: &str, load: PerMille) -> PerMille {
+        self.core.lock().adjust(endpoint, load)
+    }
+
+    pub fn factor(&self, endpoint: &str) -> PerMille {
+        self.core.lock().factor(endpoint)
+    }
+
+    pub fn scaled(&self, endpoint: &str, base: u64) -> u64 {
+        self.core.lock().scaled(endpoint, base)
+    }
 }
 
 impl<C> fmt::Debug for RateLimiter<C> {
@@ -282,6 +452,44 @@ mod tests {
         }
         // And it is not stingy: it admitted everything it earned.
         assert_eq!(admitted, capacity + rate * 1_999 / period);
+    }
+
+    #[test]
+    fn execute_runs_only_admitted_operations() {
+        let limiter = RateLimiter::new(limit(2, 1, 1000), ManualClock::new(0));
+        assert_eq!(limiter.execute(|| 1), Ok(1));
+        assert_eq!(limiter.execute(|| 2), Ok(2));
+        let mut ran = false;
+        assert!(limiter.execute(|| ran = true).is_err());
+        assert!(!ran, "a refused operation must not run");
+    }
+
+    #[test]
+    fn adaptive_factors_stay_within_floor_and_ceiling() {
+        let limits = AdaptiveLimits::new(AdaptiveConfig::default()).expect("valid");
+        assert_eq!(limits.adjust("/api", 900), 900);
+        assert_eq!(limits.adjust("/api", 900), 810);
+        for _ in 0..100 {
+            limits.adjust("/api", 1000);
+        }
+        assert_eq!(limits.factor("/api"), 100, "held at the floor");
+        assert_eq!(limits.scaled("/api", 100), 10);
+        for _ in 0..100 {
+            limits.adjust("/api", 0);
+        }
+        assert_eq!(limits.factor("/api"), 2000, "held at the ceiling");
+        assert_eq!(limits.adjust("/api", 600), 2000, "normal load leaves it");
+        assert_eq!(limits.factor("/other"), 1000);
+        let bad = AdaptiveConfig {
+            floor: 0,
+            ..AdaptiveConfig::default()
+        };
+        assert!(AdaptiveLimits::new(bad).is_err());
+        let bad = AdaptiveConfig {
+            increase: 1000,
+            ..AdaptiveConfig::default()
+        };
+        assert!(AdaptiveLimits::new(bad).is_err());
     }
 
     #[test]

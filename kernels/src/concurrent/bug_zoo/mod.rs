@@ -21,6 +21,8 @@ pub mod incidents;
 pub mod metrics;
 pub mod pool;
 pub mod producer;
+pub mod rate_limiter;
 pub mod registry;
+pub mod resource_monitor;
 pub mod rollout;
 pub mod singleton;
