@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 43] = [
+const REQUIRED_ZOO: [&str; 48] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -134,6 +134,11 @@ const REQUIRED_ZOO: [&str; 43] = [
     "R6.4",
     "R7.1",
     "R7.2",
+    "R7.4",
+    "R7.5",
+    "R7.6",
+    "R7.7.second-flusher",
+    "R7.7.produce-during-stop",
     "R8.1",
     "R9.2",
     "R9.3",
