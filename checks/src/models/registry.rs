@@ -3,9 +3,13 @@
 //! cache (R9.1–R9.3) do not. Concurrent request counts are exact; the
 //! original's separate read-modify-writes (R9.6) lose some. Re-registering
 //! a service never adds a prober; seed 003's registry starts a second one.
+//! A start that races a stop of the health monitor decides its final state;
+//! the original's start during a slow stop is undone (R9.4).
 
 use super::super::SCALE;
-use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket, Seed003Registry};
+use super::super::bug_zoo::registry::{
+    OriginalProbeLoop, OriginalRegistry, OriginalTicket, Seed003Registry,
+};
 use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry, health_monitor};
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
@@ -16,6 +20,7 @@ const NO_CROSS_WIRING: &str = "no-cross-wiring";
 const DISCOVERY_FRESH: &str = "discovery-fresh";
 const COUNTERS_EXACT: &str = "counters-exact";
 const ONE_PROBER_PER_SERVICE: &str = "one-prober-per-service";
+const LAST_CALL_DECIDES: &str = "final-state-is-last-call";
 
 const ID: &str = "svc";
 
@@ -68,6 +73,15 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[ONE_PROBER_PER_SERVICE],
             checkers: &Checker::ALL,
             body: reregister_while_monitoring,
+        },
+        CheckCase {
+            id: "service_registry.monitor_start_during_stop",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "health monitor started; a worker starts it while main stops it",
+            invariants: &[LAST_CALL_DECIDES],
+            checkers: &Checker::ALL,
+            body: monitor_start_during_stop,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -133,6 +147,19 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[ONE_PROBER_PER_SERVICE],
             checkers: &Checker::ALL,
             body: zoo_second_prober,
+        },
+        CheckCase {
+            id: "zoo.R9.4",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.4",
+                breaks: LAST_CALL_DECIDES,
+            }),
+            operations: "probe loop started; a worker calls start() while main's stop() \
+                         awaits the loop with a timeout, then cancels it",
+            invariants: &[LAST_CALL_DECIDES],
+            checkers: &Checker::ALL,
+            body: zoo_start_during_slow_stop,
         },
     ]
 }
@@ -485,4 +512,58 @@ fn zoo_second_prober() {
     ensure(peak <= 1, ONE_PROBER_PER_SERVICE, || {
         format!("{peak} monitor tasks ran at once for service {ID:?}")
     });
+}
+
+/// Main starts; a worker starts while main stops. Once both returned, the
+/// loop runs (exactly one) iff the call with the higher sequence number was
+/// the start. `running` reports `(running, loops alive)`.
+fn start_during_stop(
+    start: impl Fn() -> u64 + Send + 'static,
+    stop: impl Fn() -> u64,
+    running: impl Fn() -> (bool, usize),
+) {
+    start();
+    let worker = thread::spawn(start);
+    let stopped = stop();
+    let Ok(started) = worker.join() else {
+        return;
+    };
+    let (running, alive) = running();
+    let expect = started > stopped;
+    ensure(
+        running == expect && alive == usize::from(expect),
+        LAST_CALL_DECIDES,
+        || {
+            format!(
+                "start (call {started}) and stop (call {stopped}) returned; running = \
+                 {running} with {alive} loop(s)"
+            )
+        },
+    );
+}
+
+fn monitor_start_during_stop() {
+    let monitor = Arc::new(health_monitor(ServiceRegistry::new(), |_| Health::Healthy));
+    let starting = Arc::clone(&monitor);
+    start_during_stop(
+        move || starting.start(),
+        || monitor.stop(),
+        || (monitor.is_running(), monitor.alive_loops()),
+    );
+    monitor.stop();
+}
+
+/// R9.4: the start during stop's timed wait returns early; stop cancels.
+fn zoo_start_during_slow_stop() {
+    let probe_loop = OriginalProbeLoop::new();
+    let starting = Arc::clone(&probe_loop);
+    start_during_stop(
+        move || starting.start(),
+        || probe_loop.stop(),
+        || {
+            let alive = probe_loop.alive_loops();
+            (alive > 0, alive)
+        },
+    );
+    probe_loop.close();
 }

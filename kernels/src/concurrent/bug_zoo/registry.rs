@@ -20,13 +20,14 @@
 //! - `R9.1` stale discovery: health transitions do not invalidate the cache,
 //!   so `discover(healthy_only)` keeps returning a service that turned
 //!   unhealthy (breaks discovery-fresh).
+//! - `R9.4` slow stop, start during stop undone: see [`OriginalProbeLoop`].
 //!
 //! The original has neither probe sequence numbers nor registration
 //! generations; the port records both *for observation only* (the checks use
 //! them to know which probe started last and which registration a probe was
 //! for), and never consults them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::super::registry::Health;
@@ -305,6 +306,128 @@ impl Seed003Registry {
         let tasks = std::mem::take(&mut *self.tasks.lock());
         for task in tasks {
             let _ = task.join();
+        }
+    }
+}
+
+/// `start`/`stop` of the probe loop as the port sees them.
+#[derive(Debug, Default)]
+struct LoopState {
+    /// Sequence number of the last start/stop call (observation only).
+    calls: u64,
+    /// `self._shutdown_event`.
+    shutdown: bool,
+    /// `self._health_check_task`: the task's number.
+    task: Option<u64>,
+    tasks_created: u64,
+    cancelled: BTreeSet<u64>,
+    /// Tasks that have finished (`task.done()`).
+    done: BTreeSet<u64>,
+    /// The event loop is closing: every task ends (test teardown).
+    closed: bool,
+}
+
+/// `R9.4` — the registry's health-check loop lifecycle (l.95–114,
+/// l.355–366), as written. `start` returns early while
+/// `_health_check_task` is not done (l.98–99), without clearing
+/// `_shutdown_event`. `stop` sets the event and awaits the task with a 5 s
+/// `wait_for`; the loop sleeps with a plain `asyncio.sleep(30)` that does not
+/// watch the event, so the wait times out and cancels the task. A `start`
+/// that arrives while `stop` awaits sees the task not yet done and returns
+/// normally; `stop` then cancels the task: the last call was a start, yet no
+/// loop runs.
+///
+/// The loop's sleep is a [`Condvar`] wait that only a cancellation (or the
+/// event loop closing) ends: 30 s never elapse within stop's 5 s.
+#[derive(Debug)]
+pub struct OriginalProbeLoop {
+    state: Arc<(Mutex<LoopState>, Condvar)>,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl OriginalProbeLoop {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Arc::new((Mutex::new(LoopState::default()), Condvar::new())),
+            handles: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `start()`; returns the call's sequence number.
+    pub fn start(&self) -> u64 {
+        let (seq, task) = {
+            let mut state = self.state.0.lock();
+            state.calls += 1;
+            let seq = state.calls;
+            // `if self._health_check_task and not self._health_check_task.done(): return`
+            if state.task.is_some_and(|t| !state.done.contains(&t)) {
+                return seq;
+            }
+            state.shutdown = false;
+            state.tasks_created += 1;
+            let task = state.tasks_created;
+            state.task = Some(task);
+            (seq, task)
+        };
+        let shared = Arc::clone(&self.state);
+        let handle = thread::spawn(move || {
+            let (lock, wake) = &*shared;
+            let mut state = lock.lock();
+            // `while not self._shutdown_event.is_set():` probe, then
+            // `await asyncio.sleep(self.health_check_interval)`.
+            if !state.shutdown {
+                while !state.cancelled.contains(&task) && !state.closed {
+                    state = wake.wait(state);
+                }
+            }
+            state.done.insert(task);
+            wake.notify_all();
+        });
+        self.handles.lock().push(handle);
+        seq
+    }
+
+    /// `stop()`; returns the call's sequence number.
+    pub fn stop(&self) -> u64 {
+        let (lock, wake) = &*self.state;
+        let (seq, target) = {
+            let mut state = lock.lock();
+            state.calls += 1;
+            state.shutdown = true;
+            wake.notify_all();
+            // `await asyncio.wait_for(self._health_check_task, timeout=5.0)`
+            (state.calls, state.task)
+        };
+        // ... the loop is in its 30 s sleep: after 5 s `wait_for` cancels the
+        // task it was given and waits for it; then
+        // `self._health_check_task.cancel()` on whatever the attribute holds.
+        let mut state = lock.lock();
+        for task in [target, state.task].into_iter().flatten() {
+            state.cancelled.insert(task);
+        }
+        wake.notify_all();
+        while target.is_some_and(|t| !state.done.contains(&t)) {
+            state = wake.wait(state);
+        }
+        seq
+    }
+
+    /// Probe loops running now (created, not finished).
+    pub fn alive_loops(&self) -> usize {
+        let state = self.state.0.lock();
+        state.tasks_created as usize - state.done.len()
+    }
+
+    /// The event loop closes: every task ends; waits for them.
+    pub fn close(&self) {
+        {
+            let (lock, wake) = &*self.state;
+            lock.lock().closed = true;
+            wake.notify_all();
+        }
+        let handles = std::mem::take(&mut *self.handles.lock());
+        for handle in handles {
+            let _ = handle.join();
         }
     }
 }
