@@ -10,10 +10,12 @@ use super::super::SCALE;
 use super::super::bug_zoo::registry::{
     OriginalProbeLoop, OriginalRegistry, OriginalTicket, Seed003Registry,
 };
-use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry, health_monitor};
+use super::super::registry::{
+    CORE_SERVICES, Health, ProbeTicket, Query, ServiceRegistry, health_monitor,
+};
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
-use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure, violated};
 
 const NEWEST_PROBE_WINS: &str = "newest-probe-wins";
 const NO_CROSS_WIRING: &str = "no-cross-wiring";
@@ -21,6 +23,7 @@ const DISCOVERY_FRESH: &str = "discovery-fresh";
 const COUNTERS_EXACT: &str = "counters-exact";
 const ONE_PROBER_PER_SERVICE: &str = "one-prober-per-service";
 const LAST_CALL_DECIDES: &str = "final-state-is-last-call";
+const REINIT_KEEPS_STATE: &str = "reinit-keeps-state";
 
 const ID: &str = "svc";
 
@@ -82,6 +85,16 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[LAST_CALL_DECIDES],
             checkers: &Checker::ALL,
             body: monitor_start_during_stop,
+        },
+        CheckCase {
+            id: "service_registry.reinitialize_while_probing",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "registry initialised; a worker probes a core service while \
+                         another initialises the registry again",
+            invariants: &[REINIT_KEEPS_STATE, NEWEST_PROBE_WINS],
+            checkers: &Checker::ALL,
+            body: reinitialize_while_probing_fixed,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -161,6 +174,19 @@ pub fn cases() -> Vec<CheckCase> {
             checkers: &Checker::ALL,
             body: zoo_start_during_slow_stop,
         },
+        CheckCase {
+            id: "zoo.R9.8",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.8",
+                breaks: REINIT_KEEPS_STATE,
+            }),
+            operations: "registry initialised; a worker probes a core service while \
+                         another initialises it again (re-registering every core service)",
+            invariants: &[REINIT_KEEPS_STATE],
+            checkers: &Checker::ALL,
+            body: zoo_reinitialize_resets,
+        },
     ]
 }
 
@@ -168,6 +194,8 @@ pub fn cases() -> Vec<CheckCase> {
 trait Registry: Send + Sync + 'static {
     type Ticket: Send + 'static;
     fn register(&self, id: &str) -> u64;
+    /// Registers the core services (initialisation).
+    fn initialize(&self);
     fn begin_probe(&self, id: &str) -> Option<Self::Ticket>;
     /// `(seq, generation)` of a ticket.
     fn ticket(ticket: &Self::Ticket) -> (u64, u64);
@@ -190,6 +218,9 @@ impl Registry for ServiceRegistry {
     type Ticket = ProbeTicket;
     fn register(&self, id: &str) -> u64 {
         ServiceRegistry::register(self, id, "analytics", "http://svc/health", 0)
+    }
+    fn initialize(&self) {
+        self.register_core_services(0);
     }
     fn begin_probe(&self, id: &str) -> Option<ProbeTicket> {
         ServiceRegistry::begin_probe(self, id).ok()
@@ -224,6 +255,9 @@ impl Registry for OriginalRegistry {
     type Ticket = OriginalTicket;
     fn register(&self, id: &str) -> u64 {
         OriginalRegistry::register(self, id)
+    }
+    fn initialize(&self) {
+        self.initialize_core_services();
     }
     fn begin_probe(&self, id: &str) -> Option<OriginalTicket> {
         OriginalRegistry::begin_probe(self, id)
@@ -566,4 +600,66 @@ fn zoo_start_during_slow_stop() {
         },
     );
     probe_loop.close();
+}
+
+/// Initialised registry; a worker probes a core service (alternating
+/// results) while another initialises again. The core service must keep its
+/// registration and show its newest probe.
+fn reinitialize_while_probing<R: Registry>(registry: &Arc<R>) {
+    let core = CORE_SERVICES[0].0;
+    registry.initialize();
+    let Some((generation, _, _)) = registry.state(core) else {
+        violated(
+            REINIT_KEEPS_STATE,
+            format!("{core} not registered by initialisation"),
+        )
+    };
+    let prober = {
+        let registry = Arc::clone(registry);
+        thread::spawn(move || {
+            (0..SCALE.ops_per_thread)
+                .filter_map(|op| {
+                    let ticket = registry.begin_probe(core)?;
+                    let health = if op % 2 == 0 {
+                        Health::Healthy
+                    } else {
+                        Health::Degraded
+                    };
+                    registry.complete_probe(&ticket, health);
+                    Some((R::ticket(&ticket).0, health))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let initializer = {
+        let registry = Arc::clone(registry);
+        thread::spawn(move || registry.initialize())
+    };
+    let _ = initializer.join();
+    let probed = prober.join().unwrap_or_default();
+    let newest = probed
+        .iter()
+        .max_by_key(|p| p.0)
+        .map_or(Health::Unknown, |p| p.1);
+    let now = registry.state(core);
+    ensure(
+        now.is_some_and(|(g, h, _)| g == generation && h == newest),
+        REINIT_KEEPS_STATE,
+        || {
+            format!(
+                "{core} was registration {generation}; after probes {probed:?} and a second \
+                 initialisation it is (registration, health, probes applied) {now:?}, \
+                 expected registration {generation} with health {newest:?}"
+            )
+        },
+    );
+}
+
+fn reinitialize_while_probing_fixed() {
+    reinitialize_while_probing(&Arc::new(ServiceRegistry::new()));
+}
+
+/// R9.8: the second initialisation re-registers the core service.
+fn zoo_reinitialize_resets() {
+    reinitialize_while_probing(&OriginalRegistry::new());
 }

@@ -35,6 +35,11 @@
 //!   count every [`ServiceRegistry::record_request`] exactly once (the
 //!   original updates its running mean and counts in separate read-modify-
 //!   writes: R9.6), and its mean latency is their exact quotient.
+//! - **reinit-keeps-state**: registering the core services again
+//!   ([`ServiceRegistry::register_core_services`]) leaves every existing
+//!   registration as it was: same generation, health and counts (the
+//!   original's `initialize_service_registry` re-registers them, resetting
+//!   health to unknown and counters to zero: R9.8).
 //! - **discovery-fresh**: a discovery returns exactly the services that match
 //!   the query in the registry's state at the time of the call (for
 //!   `healthy_only`, with the health of the last applied probe), cache or not.
@@ -227,6 +232,21 @@ impl RegistryCore {
         generation
     }
 
+    /// Registers `id` unless it is registered already (then nothing changes);
+    /// returns the new generation if it was inserted.
+    pub fn register_if_absent(
+        &mut self,
+        id: &str,
+        kind: &str,
+        endpoint: &str,
+        now: Millis,
+    ) -> Option<u64> {
+        if self.services.contains_key(id) {
+            return None;
+        }
+        Some(self.register(id, kind, endpoint, now))
+    }
+
     /// Removes `id`; `false` if it was not registered.
     pub fn unregister(&mut self, id: &str) -> bool {
         let removed = self.services.remove(id).is_some();
@@ -373,6 +393,24 @@ impl RegistryCore {
     }
 }
 
+/// The services the original registers at initialisation: `(id, kind,
+/// endpoint)`.
+pub const CORE_SERVICES: [(&str, &str, &str); 5] = [
+    ("mcp_server", "mcp", "http://localhost:8000"),
+    (
+        "analytics_engine",
+        "analytics",
+        "http://localhost:8000/analytics",
+    ),
+    ("kuzu_database", "database", "http://localhost:8080"),
+    (
+        "streaming_analytics",
+        "streaming",
+        "http://localhost:8000/streaming",
+    ),
+    ("dragonfly_stream", "stream", "http://localhost:6379"),
+];
+
 /// The shared registry: a handle; clones share one state.
 #[derive(Clone)]
 pub struct ServiceRegistry {
@@ -393,6 +431,20 @@ impl ServiceRegistry {
 
     pub fn unregister(&self, id: &str) -> bool {
         self.core.lock().unregister(id)
+    }
+
+    /// Registers the [`CORE_SERVICES`] not registered yet, all in one
+    /// critical section; returns how many were new. Idempotent: calling it
+    /// again (a second initialisation) never resets a registration, unlike
+    /// the original, which re-registers them (R9.8).
+    pub fn register_core_services(&self, now: Millis) -> usize {
+        let mut core = self.core.lock();
+        CORE_SERVICES
+            .iter()
+            .filter(|(id, kind, endpoint)| {
+                core.register_if_absent(id, kind, endpoint, now).is_some()
+            })
+            .count()
     }
 
     pub fn heartbeat(&self, id: &str, now: Millis) -> Result<(), RegistryError> {
@@ -495,6 +547,20 @@ mod tests {
         );
         core.register("svc", "api", "http://svc", 1);
         assert_eq!(core.get("svc").map(|s| s.requests), Some(0));
+    }
+
+    #[test]
+    fn core_services_are_registered_once() {
+        let registry = ServiceRegistry::new();
+        assert_eq!(registry.register_core_services(0), CORE_SERVICES.len());
+        let t = registry.begin_probe("mcp_server").expect("registered");
+        registry.complete_probe(&t, Health::Healthy);
+        registry
+            .record_request("mcp_server", 5, true)
+            .expect("registered");
+        let before = registry.get("mcp_server");
+        assert_eq!(registry.register_core_services(1), 0);
+        assert_eq!(registry.get("mcp_server"), before, "nothing was reset");
     }
 
     #[test]

@@ -21,6 +21,8 @@
 //!   so `discover(healthy_only)` keeps returning a service that turned
 //!   unhealthy (breaks discovery-fresh).
 //! - `R9.4` slow stop, start during stop undone: see [`OriginalProbeLoop`].
+//! - `R9.8` re-initialisation resets the core services: see
+//!   [`OriginalRegistry::initialize_core_services`].
 //!
 //! The original has neither probe sequence numbers nor registration
 //! generations; the port records both *for observation only* (the checks use
@@ -30,7 +32,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::super::registry::Health;
+use super::super::registry::{CORE_SERVICES, Health};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
 
@@ -107,6 +109,19 @@ impl OriginalRegistry {
         );
         inner.discovery_cache = None;
         generation
+    }
+
+    /// `R9.8` — the core-services part of `initialize_service_registry`
+    /// (l.473–540) as written: `for service in core_services: await
+    /// registry.register_service(service)`, whether or not they are
+    /// registered already. Each registration replaces the endpoint object,
+    /// so a second initialisation resets their health to UNKNOWN and their
+    /// counters to zero, and orphans their in-flight probes. Each
+    /// `register_service` is its own step (it awaits its first probe).
+    pub fn initialize_core_services(&self) {
+        for (id, _, _) in CORE_SERVICES {
+            self.register(id);
+        }
     }
 
     /// The probe starts on the endpoint object registered now.
