@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 50] = [
+const REQUIRED_ZOO: [&str; 51] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -144,6 +144,7 @@ const REQUIRED_ZOO: [&str; 50] = [
     "R9.3",
     "R9.4",
     "R9.6",
+    "R9.7",
     "R9.8",
     "S1",
     "S2",

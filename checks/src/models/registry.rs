@@ -10,8 +10,9 @@ use super::super::SCALE;
 use super::super::bug_zoo::registry::{
     OriginalProbeLoop, OriginalRegistry, OriginalTicket, Seed003Registry,
 };
+use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::registry::{
-    CORE_SERVICES, Health, ProbeTicket, Query, ServiceRegistry, health_monitor,
+    CORE_SERVICES, DEFAULT_MAX_SILENCE, Health, ProbeTicket, Query, ServiceRegistry, health_monitor,
 };
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
@@ -24,6 +25,7 @@ const COUNTERS_EXACT: &str = "counters-exact";
 const ONE_PROBER_PER_SERVICE: &str = "one-prober-per-service";
 const LAST_CALL_DECIDES: &str = "final-state-is-last-call";
 const REINIT_KEEPS_STATE: &str = "reinit-keeps-state";
+const SILENT_MARKED: &str = "silent-marked";
 
 const ID: &str = "svc";
 
@@ -95,6 +97,16 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[REINIT_KEEPS_STATE, NEWEST_PROBE_WINS],
             checkers: &Checker::ALL,
             body: reinitialize_while_probing_fixed,
+        },
+        CheckCase {
+            id: "service_registry.silent_service_marked",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "a monitor runs health cycles on a logical clock (probes answer \
+                         healthy) while a worker heart-beats one service; the other is silent",
+            invariants: &[SILENT_MARKED],
+            checkers: &Checker::ALL,
+            body: silent_service_marked_fixed,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -187,6 +199,19 @@ pub fn cases() -> Vec<CheckCase> {
             checkers: &Checker::ALL,
             body: zoo_reinitialize_resets,
         },
+        CheckCase {
+            id: "zoo.R9.7",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.7",
+                breaks: SILENT_MARKED,
+            }),
+            operations: "the health loop probes on a logical clock (probes answer healthy) \
+                         while a worker heart-beats one service; the other is silent",
+            invariants: &[SILENT_MARKED],
+            checkers: &Checker::ALL,
+            body: zoo_silent_service_stays_healthy,
+        },
     ]
 }
 
@@ -196,6 +221,9 @@ trait Registry: Send + Sync + 'static {
     fn register(&self, id: &str) -> u64;
     /// Registers the core services (initialisation).
     fn initialize(&self);
+    fn heartbeat(&self, id: &str, now: Millis);
+    /// One cycle of the health loop at `now`; every probe answers healthy.
+    fn health_cycle(&self, now: Millis);
     fn begin_probe(&self, id: &str) -> Option<Self::Ticket>;
     /// `(seq, generation)` of a ticket.
     fn ticket(ticket: &Self::Ticket) -> (u64, u64);
@@ -221,6 +249,12 @@ impl Registry for ServiceRegistry {
     }
     fn initialize(&self) {
         self.register_core_services(0);
+    }
+    fn heartbeat(&self, id: &str, now: Millis) {
+        let _ = ServiceRegistry::heartbeat(self, id, now);
+    }
+    fn health_cycle(&self, now: Millis) {
+        let _ = self.check_health(now, DEFAULT_MAX_SILENCE, |_| Health::Healthy);
     }
     fn begin_probe(&self, id: &str) -> Option<ProbeTicket> {
         ServiceRegistry::begin_probe(self, id).ok()
@@ -258,6 +292,12 @@ impl Registry for OriginalRegistry {
     }
     fn initialize(&self) {
         self.initialize_core_services();
+    }
+    fn heartbeat(&self, id: &str, now: Millis) {
+        OriginalRegistry::heartbeat(self, id, now);
+    }
+    fn health_cycle(&self, _now: Millis) {
+        self.perform_health_checks(|_| Health::Healthy);
     }
     fn begin_probe(&self, id: &str) -> Option<OriginalTicket> {
         OriginalRegistry::begin_probe(self, id)
@@ -662,4 +702,60 @@ fn reinitialize_while_probing_fixed() {
 /// R9.8: the second initialisation re-registers the core service.
 fn zoo_reinitialize_resets() {
     reinitialize_while_probing(&OriginalRegistry::new());
+}
+
+/// The original's health-check interval.
+const HEALTH_INTERVAL: Millis = 30_000;
+
+/// `ID` registers at 0 and never heart-beats again; `"a"` heart-beats from a
+/// worker. A monitor thread runs health cycles one interval apart on a
+/// logical clock until `ID` has been silent for longer than
+/// `DEFAULT_MAX_SILENCE`; then it must not be healthy nor discovered as such.
+fn silent_service<R: Registry>(registry: &Arc<R>) {
+    let clock = Arc::new(ManualClock::new(0));
+    for id in [ID, "a"] {
+        registry.register(id);
+    }
+    let heartbeater = {
+        let (registry, clock) = (Arc::clone(registry), Arc::clone(&clock));
+        thread::spawn(move || {
+            for _ in 0..SCALE.ops_per_thread {
+                registry.heartbeat("a", clock.now());
+            }
+        })
+    };
+    let monitor = {
+        let (registry, clock) = (Arc::clone(registry), Arc::clone(&clock));
+        thread::spawn(move || {
+            while clock.now() <= DEFAULT_MAX_SILENCE {
+                clock.advance(HEALTH_INTERVAL);
+                registry.health_cycle(clock.now());
+            }
+        })
+    };
+    let _ = heartbeater.join();
+    let _ = monitor.join();
+    let now = clock.now();
+    let health = registry.state(ID).map(|s| s.1);
+    let discovered = registry.discover_healthy();
+    ensure(
+        health != Some(Health::Healthy) && !discovered.iter().any(|id| id == ID),
+        SILENT_MARKED,
+        || {
+            format!(
+                "{ID} has been silent since 0 and the last health cycle ran at {now} ms \
+                 (deadline {DEFAULT_MAX_SILENCE} ms), yet its health is {health:?}; healthy \
+                 services discovered: {discovered:?}"
+            )
+        },
+    );
+}
+
+fn silent_service_marked_fixed() {
+    silent_service(&Arc::new(ServiceRegistry::new()));
+}
+
+/// R9.7: heartbeats are recorded and never read.
+fn zoo_silent_service_stays_healthy() {
+    silent_service(&OriginalRegistry::new());
 }

@@ -40,6 +40,10 @@
 //!   registration as it was: same generation, health and counts (the
 //!   original's `initialize_service_registry` re-registers them, resetting
 //!   health to unknown and counters to zero: R9.8).
+//! - **silent-marked**: after a health cycle at `now`
+//!   ([`ServiceRegistry::check_health`]), no service whose last heartbeat is
+//!   more than `max_silence` before `now` is healthy, whatever its probe
+//!   said (the original records heartbeats and never reads them: R9.7).
 //! - **discovery-fresh**: a discovery returns exactly the services that match
 //!   the query in the registry's state at the time of the call (for
 //!   `healthy_only`, with the health of the last applied probe), cache or not.
@@ -47,7 +51,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::clock::Millis;
+use super::clock::{Clock, Millis};
 use super::collector::Collector;
 use super::sync::{Arc, Mutex};
 
@@ -475,6 +479,24 @@ impl ServiceRegistry {
         self.core.lock().mark_silent(now, max_silence)
     }
 
+    /// One health cycle at `now`: probes every service with `probe` (no lock
+    /// held), applies the results, then marks unhealthy every service silent
+    /// for more than `max_silence` (R9.7: the original never acts on
+    /// heartbeats). Marking last means a probe of this cycle cannot undo the
+    /// verdict. Returns the ids marked.
+    pub fn check_health(
+        &self,
+        now: Millis,
+        max_silence: Millis,
+        probe: impl Fn(&str) -> Health,
+    ) -> Vec<String> {
+        for ticket in self.begin_probe_all() {
+            let health = probe(ticket.endpoint());
+            let _ = self.complete_probe(&ticket, health);
+        }
+        self.mark_silent(now, max_silence)
+    }
+
     pub fn get(&self, id: &str) -> Option<ServiceSnapshot> {
         self.core.lock().get(id)
     }
@@ -514,6 +536,24 @@ pub fn health_monitor(
             let health = probe(ticket.endpoint());
             let _ = registry.complete_probe(&ticket, health);
         }
+    })
+}
+
+/// A service silent for longer than this (three of the original's 30 s
+/// health intervals) is marked unhealthy by [`liveness_monitor`].
+pub const DEFAULT_MAX_SILENCE: Millis = 90_000;
+
+/// [`health_monitor`] with liveness: each tick runs
+/// [`ServiceRegistry::check_health`] at `clock`'s time, so services that stop
+/// heart-beating for `max_silence` are marked unhealthy.
+pub fn liveness_monitor(
+    registry: ServiceRegistry,
+    clock: impl Clock + 'static,
+    max_silence: Millis,
+    probe: impl Fn(&str) -> Health + Send + Sync + 'static,
+) -> Collector {
+    Collector::new(move |_| {
+        let _ = registry.check_health(clock.now(), max_silence, &probe);
     })
 }
 
@@ -654,6 +694,26 @@ mod tests {
             core.get("a").expect("a is registered").health,
             Health::Unhealthy
         );
+    }
+
+    #[test]
+    fn a_health_cycle_marks_silent_services_after_probing() {
+        let registry = ServiceRegistry::new();
+        registry.register("quiet", "db", "http://quiet", 0);
+        registry.register("chatty", "db", "http://chatty", 0);
+        registry.heartbeat("chatty", 100).expect("registered");
+        assert!(
+            registry
+                .check_health(90, 90, |_| Health::Healthy)
+                .is_empty()
+        );
+        assert_eq!(
+            registry.check_health(150, 90, |_| Health::Healthy),
+            ["quiet"]
+        );
+        let health = |id| registry.get(id).map(|s| s.health);
+        assert_eq!(health("quiet"), Some(Health::Unhealthy));
+        assert_eq!(health("chatty"), Some(Health::Healthy));
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //!   so `discover(healthy_only)` keeps returning a service that turned
 //!   unhealthy (breaks discovery-fresh).
 //! - `R9.4` slow stop, start during stop undone: see [`OriginalProbeLoop`].
+//! - `R9.7` no liveness: see [`OriginalRegistry::perform_health_checks`].
 //! - `R9.8` re-initialisation resets the core services: see
 //!   [`OriginalRegistry::initialize_core_services`].
 //!
@@ -32,6 +33,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use super::super::clock::Millis;
 use super::super::registry::{CORE_SERVICES, Health};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
@@ -45,6 +47,8 @@ struct Endpoint {
     request_count: u64,
     error_count: u64,
     avg_response_time: f64,
+    /// `last_heartbeat`: recorded, never read (R9.7).
+    last_heartbeat: Millis,
 }
 
 /// A probe in flight: the endpoint object it holds, plus observation-only
@@ -105,10 +109,33 @@ impl OriginalRegistry {
                 request_count: 0,
                 error_count: 0,
                 avg_response_time: 0.0,
+                last_heartbeat: 0,
             })),
         );
         inner.discovery_cache = None;
         generation
+    }
+
+    /// `heartbeat(service_id)`: updates the timestamp only.
+    pub fn heartbeat(&self, id: &str, now: Millis) {
+        let endpoint = self.inner.lock().services.get(id).cloned();
+        if let Some(endpoint) = endpoint {
+            endpoint.lock().last_heartbeat = now;
+        }
+    }
+
+    /// `R9.7` — `_perform_health_checks` (l.370–379) as written: probe every
+    /// service and write what the probe says. `last_heartbeat` and
+    /// `consecutive_failures` are never consulted, so a service that stopped
+    /// heart-beating but whose health URL still answers stays HEALTHY
+    /// forever (nothing evicts it or marks it down).
+    pub fn perform_health_checks(&self, probe: impl Fn(&str) -> Health) {
+        let ids: Vec<String> = self.inner.lock().services.keys().cloned().collect();
+        for id in ids {
+            if let Some(ticket) = self.begin_probe(&id) {
+                self.complete_probe(&ticket, probe(&id));
+            }
+        }
     }
 
     /// `R9.8` — the core-services part of `initialize_service_registry`
