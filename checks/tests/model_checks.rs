@@ -110,7 +110,7 @@ component_checks! {
 }
 
 /// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
-const REQUIRED_ZOO: [&str; 51] = [
+const REQUIRED_ZOO: [&str; 52] = [
     "R1.1",
     "R1.3",
     "R1.5",
@@ -143,6 +143,7 @@ const REQUIRED_ZOO: [&str; 51] = [
     "R9.2",
     "R9.3",
     "R9.4",
+    "R9.5",
     "R9.6",
     "R9.7",
     "R9.8",

@@ -12,7 +12,8 @@ use super::super::bug_zoo::registry::{
 };
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::registry::{
-    CORE_SERVICES, DEFAULT_MAX_SILENCE, Health, ProbeTicket, Query, ServiceRegistry, health_monitor,
+    CORE_SERVICES, DEFAULT_MAX_SILENCE, DEFAULT_PROBE_TIMEOUT, Health, ProbeTicket, Query,
+    ServiceRegistry, health_monitor,
 };
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
@@ -26,6 +27,7 @@ const ONE_PROBER_PER_SERVICE: &str = "one-prober-per-service";
 const LAST_CALL_DECIDES: &str = "final-state-is-last-call";
 const REINIT_KEEPS_STATE: &str = "reinit-keeps-state";
 const SILENT_MARKED: &str = "silent-marked";
+const PROBE_DEADLINE: &str = "probe-deadline";
 
 const ID: &str = "svc";
 
@@ -107,6 +109,16 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[SILENT_MARKED],
             checkers: &Checker::ALL,
             body: silent_service_marked_fixed,
+        },
+        CheckCase {
+            id: "service_registry.hung_probe_fails_at_deadline",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "a timed probe is in flight; its service answers healthy on a worker \
+                         while main moves the logical clock past the deadline and expires probes",
+            invariants: &[PROBE_DEADLINE],
+            checkers: &Checker::ALL,
+            body: hung_probe_fixed,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -212,6 +224,20 @@ pub fn cases() -> Vec<CheckCase> {
             checkers: &Checker::ALL,
             body: zoo_silent_service_stays_healthy,
         },
+        CheckCase {
+            id: "zoo.R9.5",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.5",
+                breaks: PROBE_DEADLINE,
+            }),
+            operations: "a probe is in flight; its service answers healthy on a worker while \
+                         main moves the logical clock past the port's deadline (aiohttp's \
+                         5-minute default is all the original has)",
+            invariants: &[PROBE_DEADLINE],
+            checkers: &Checker::ALL,
+            body: zoo_hung_probe,
+        },
     ]
 }
 
@@ -224,6 +250,12 @@ trait Registry: Send + Sync + 'static {
     fn heartbeat(&self, id: &str, now: Millis);
     /// One cycle of the health loop at `now`; every probe answers healthy.
     fn health_cycle(&self, now: Millis);
+    /// A probe sent at `now` (with the port's deadline, if it has one).
+    fn begin_probe_at(&self, id: &str, now: Millis) -> Option<Self::Ticket>;
+    /// The probe's answer, arriving at `now`.
+    fn complete_probe_at(&self, ticket: &Self::Ticket, health: Health, now: Millis);
+    /// Fails the probes past their deadline at `now` (if the registry can).
+    fn expire_probes(&self, now: Millis);
     fn begin_probe(&self, id: &str) -> Option<Self::Ticket>;
     /// `(seq, generation)` of a ticket.
     fn ticket(ticket: &Self::Ticket) -> (u64, u64);
@@ -255,6 +287,15 @@ impl Registry for ServiceRegistry {
     }
     fn health_cycle(&self, now: Millis) {
         let _ = self.check_health(now, DEFAULT_MAX_SILENCE, |_| Health::Healthy);
+    }
+    fn begin_probe_at(&self, id: &str, now: Millis) -> Option<ProbeTicket> {
+        self.begin_probe_timed(id, now, DEFAULT_PROBE_TIMEOUT).ok()
+    }
+    fn complete_probe_at(&self, ticket: &ProbeTicket, health: Health, now: Millis) {
+        let _ = ServiceRegistry::complete_probe_at(self, ticket, health, now);
+    }
+    fn expire_probes(&self, now: Millis) {
+        let _ = ServiceRegistry::expire_probes(self, now);
     }
     fn begin_probe(&self, id: &str) -> Option<ProbeTicket> {
         ServiceRegistry::begin_probe(self, id).ok()
@@ -299,6 +340,14 @@ impl Registry for OriginalRegistry {
     fn health_cycle(&self, _now: Millis) {
         self.perform_health_checks(|_| Health::Healthy);
     }
+    fn begin_probe_at(&self, id: &str, now: Millis) -> Option<OriginalTicket> {
+        OriginalRegistry::begin_probe_at(self, id, now)
+    }
+    fn complete_probe_at(&self, ticket: &OriginalTicket, health: Health, now: Millis) {
+        OriginalRegistry::complete_probe_at(self, ticket, health, now);
+    }
+    /// The original has no deadline to enforce.
+    fn expire_probes(&self, _now: Millis) {}
     fn begin_probe(&self, id: &str) -> Option<OriginalTicket> {
         OriginalRegistry::begin_probe(self, id)
     }
@@ -758,4 +807,52 @@ fn silent_service_marked_fixed() {
 /// R9.7: heartbeats are recorded and never read.
 fn zoo_silent_service_stays_healthy() {
     silent_service(&OriginalRegistry::new());
+}
+
+/// A probe of `ID` is in flight (sent one interval in); the service answers
+/// healthy on a worker, at whatever time the logical clock shows then, while
+/// main moves the clock past the port's deadline and expires overdue probes.
+/// An answer at or after the deadline must not leave the service healthy.
+fn hung_probe<R: Registry>(registry: &Arc<R>) {
+    let clock = Arc::new(ManualClock::new(0));
+    registry.register(ID);
+    clock.advance(HEALTH_INTERVAL);
+    let sent = clock.now();
+    let Some(ticket) = registry.begin_probe_at(ID, sent) else {
+        violated(PROBE_DEADLINE, format!("{ID} not registered"))
+    };
+    let answer = {
+        let (registry, clock) = (Arc::clone(registry), Arc::clone(&clock));
+        thread::spawn(move || {
+            let at = clock.now();
+            registry.complete_probe_at(&ticket, Health::Healthy, at);
+            at
+        })
+    };
+    clock.advance(DEFAULT_PROBE_TIMEOUT);
+    registry.expire_probes(clock.now());
+    let Ok(answered) = answer.join() else {
+        return;
+    };
+    let deadline = sent + DEFAULT_PROBE_TIMEOUT;
+    let health = registry.state(ID).map(|s| s.1);
+    ensure(
+        answered < deadline || health != Some(Health::Healthy),
+        PROBE_DEADLINE,
+        || {
+            format!(
+                "the probe sent at {sent} ms answered at {answered} ms (deadline {deadline} ms) \
+                 and {ID} is {health:?}"
+            )
+        },
+    );
+}
+
+fn hung_probe_fixed() {
+    hung_probe(&Arc::new(ServiceRegistry::new()));
+}
+
+/// R9.5: a probe answering after the port's deadline still counts.
+fn zoo_hung_probe() {
+    hung_probe(&OriginalRegistry::new());
 }

@@ -40,6 +40,11 @@
 //!   registration as it was: same generation, health and counts (the
 //!   original's `initialize_service_registry` re-registers them, resetting
 //!   health to unknown and counters to zero: R9.8).
+//! - **probe-deadline**: a timed probe not answered before its deadline
+//!   counts as failed: once [`ServiceRegistry::expire_probes`] has run at or
+//!   after the deadline, or the answer arrives late, the service is not
+//!   healthy on that probe's account (R9.5: the original waits out aiohttp's
+//!   5-minute default, and one hung probe holds up every refresh).
 //! - **silent-marked**: after a health cycle at `now`
 //!   ([`ServiceRegistry::check_health`]), no service whose last heartbeat is
 //!   more than `max_silence` before `now` is healthy, whatever its probe
@@ -79,6 +84,8 @@ pub struct ProbeTicket {
     generation: u64,
     seq: u64,
     endpoint: String,
+    /// When an unanswered probe counts as failed (timed probes only).
+    deadline: Option<Millis>,
 }
 
 impl ProbeTicket {
@@ -94,6 +101,11 @@ impl ProbeTicket {
     /// The probe's start order over the whole registry.
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// When the probe times out, if it was started with a deadline.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.deadline
     }
 
     /// Where to send the probe.
@@ -189,6 +201,8 @@ struct Registration {
     snapshot: ServiceSnapshot,
     /// Sequence number of the last applied probe.
     last_applied_seq: u64,
+    /// Timed probes in flight: sequence number → deadline.
+    deadlines: BTreeMap<u64, Millis>,
 }
 
 /// The registry's logic, unsynchronised: one owner, `&mut self`.
@@ -230,6 +244,7 @@ impl RegistryCore {
                     total_latency: 0,
                 },
                 last_applied_seq: 0,
+                deadlines: BTreeMap::new(),
             },
         );
         self.version += 1;
@@ -300,7 +315,67 @@ impl RegistryCore {
             generation: registration.snapshot.generation,
             seq: self.next_probe_seq,
             endpoint: registration.snapshot.endpoint.clone(),
+            deadline: None,
         })
+    }
+
+    /// Starts a probe of `id` that counts as failed (unhealthy) unless it is
+    /// answered before `now + timeout`: see [`Self::expire_probes`] and
+    /// [`Self::complete_probe_at`]. The original has no timeout of its own
+    /// (aiohttp's 5-minute default), so one hung service holds up every
+    /// refresh (R9.5).
+    pub fn begin_probe_timed(
+        &mut self,
+        id: &str,
+        now: Millis,
+        timeout: Millis,
+    ) -> Result<ProbeTicket, RegistryError> {
+        let mut ticket = self.begin_probe(id)?;
+        let deadline = now.saturating_add(timeout);
+        ticket.deadline = Some(deadline);
+        if let Some(registration) = self.services.get_mut(id) {
+            registration.deadlines.insert(ticket.seq, deadline);
+        }
+        Ok(ticket)
+    }
+
+    /// Applies a timed probe's answer that arrived at `now`: an answer at or
+    /// after the deadline counts as a failure, and one for a probe
+    /// [`Self::expire_probes`] already failed is dropped ([`ProbeOutcome::Stale`]).
+    pub fn complete_probe_at(
+        &mut self,
+        ticket: &ProbeTicket,
+        health: Health,
+        now: Millis,
+    ) -> ProbeOutcome {
+        let health = match ticket.deadline {
+            Some(deadline) if now >= deadline => Health::Unhealthy,
+            _ => health,
+        };
+        self.complete_probe(ticket, health)
+    }
+
+    /// Fails (as unhealthy) every timed probe whose deadline is at or before
+    /// `now` and that has not been answered; returns the ids affected. A
+    /// failed probe is applied like any result: only if no later-started
+    /// probe has been applied.
+    pub fn expire_probes(&mut self, now: Millis) -> Vec<String> {
+        let mut expired = Vec::new();
+        for registration in self.services.values_mut() {
+            let due: Vec<u64> = registration
+                .deadlines
+                .iter()
+                .filter(|&(_, &deadline)| deadline <= now)
+                .map(|(&seq, _)| seq)
+                .collect();
+            for seq in due {
+                registration.deadlines.remove(&seq);
+                if Self::apply(registration, seq, Health::Unhealthy, &mut self.version) {
+                    expired.push(registration.snapshot.id.clone());
+                }
+            }
+        }
+        expired
     }
 
     /// Starts a probe of every registered service.
@@ -321,10 +396,24 @@ impl RegistryCore {
         else {
             return ProbeOutcome::Orphaned;
         };
-        if ticket.seq < registration.last_applied_seq {
+        if ticket.deadline.is_some() && registration.deadlines.remove(&ticket.seq).is_none() {
+            // Timed out already (or answered twice).
             return ProbeOutcome::Stale;
         }
-        registration.last_applied_seq = ticket.seq;
+        if Self::apply(registration, ticket.seq, health, &mut self.version) {
+            ProbeOutcome::Applied
+        } else {
+            ProbeOutcome::Stale
+        }
+    }
+
+    /// Applies the result of probe `seq` unless a later-started probe's was
+    /// applied; bumps `version` on a health change.
+    fn apply(registration: &mut Registration, seq: u64, health: Health, version: &mut u64) -> bool {
+        if seq < registration.last_applied_seq {
+            return false;
+        }
+        registration.last_applied_seq = seq;
         let snapshot = &mut registration.snapshot;
         snapshot.probes_applied += 1;
         snapshot.consecutive_failures = if health == Health::Healthy {
@@ -334,9 +423,9 @@ impl RegistryCore {
         };
         if snapshot.health != health {
             snapshot.health = health;
-            self.version += 1;
+            *version += 1;
         }
-        ProbeOutcome::Applied
+        true
     }
 
     /// Marks unhealthy every service whose last heartbeat is older than
@@ -475,6 +564,31 @@ impl ServiceRegistry {
         self.core.lock().complete_probe(ticket, health)
     }
 
+    /// See [`RegistryCore::begin_probe_timed`].
+    pub fn begin_probe_timed(
+        &self,
+        id: &str,
+        now: Millis,
+        timeout: Millis,
+    ) -> Result<ProbeTicket, RegistryError> {
+        self.core.lock().begin_probe_timed(id, now, timeout)
+    }
+
+    /// See [`RegistryCore::complete_probe_at`].
+    pub fn complete_probe_at(
+        &self,
+        ticket: &ProbeTicket,
+        health: Health,
+        now: Millis,
+    ) -> ProbeOutcome {
+        self.core.lock().complete_probe_at(ticket, health, now)
+    }
+
+    /// See [`RegistryCore::expire_probes`].
+    pub fn expire_probes(&self, now: Millis) -> Vec<String> {
+        self.core.lock().expire_probes(now)
+    }
+
     pub fn mark_silent(&self, now: Millis, max_silence: Millis) -> Vec<String> {
         self.core.lock().mark_silent(now, max_silence)
     }
@@ -538,6 +652,10 @@ pub fn health_monitor(
         }
     })
 }
+
+/// The port's per-probe deadline: a third of the original's 30 s health
+/// interval, so a hung service is failed within the cycle that probed it.
+pub const DEFAULT_PROBE_TIMEOUT: Millis = 10_000;
 
 /// A service silent for longer than this (three of the original's 30 s
 /// health intervals) is marked unhealthy by [`liveness_monitor`].
@@ -694,6 +812,29 @@ mod tests {
             core.get("a").expect("a is registered").health,
             Health::Unhealthy
         );
+    }
+
+    #[test]
+    fn an_unanswered_probe_fails_at_its_deadline() {
+        let mut core = RegistryCore::new();
+        core.register("hung", "db", "http://hung", 0);
+        core.register("late", "db", "http://late", 0);
+        let hung = core.begin_probe_timed("hung", 0, 10).expect("registered");
+        let late = core.begin_probe_timed("late", 0, 10).expect("registered");
+        assert!(core.expire_probes(9).is_empty());
+        assert_eq!(
+            core.complete_probe_at(&late, Health::Healthy, 12),
+            ProbeOutcome::Applied
+        );
+        assert_eq!(core.expire_probes(10), ["hung"]);
+        assert_eq!(
+            core.complete_probe_at(&hung, Health::Healthy, 30),
+            ProbeOutcome::Stale,
+            "already failed"
+        );
+        for id in ["hung", "late"] {
+            assert_eq!(core.get(id).map(|s| s.health), Some(Health::Unhealthy));
+        }
     }
 
     #[test]

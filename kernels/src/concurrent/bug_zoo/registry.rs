@@ -21,6 +21,8 @@
 //!   so `discover(healthy_only)` keeps returning a service that turned
 //!   unhealthy (breaks discovery-fresh).
 //! - `R9.4` slow stop, start during stop undone: see [`OriginalProbeLoop`].
+//! - `R9.5` no probe timeout of its own: see
+//!   [`OriginalRegistry::complete_probe_at`].
 //! - `R9.7` no liveness: see [`OriginalRegistry::perform_health_checks`].
 //! - `R9.8` re-initialisation resets the core services: see
 //!   [`OriginalRegistry::initialize_core_services`].
@@ -37,6 +39,9 @@ use super::super::clock::Millis;
 use super::super::registry::{CORE_SERVICES, Health};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
+
+/// aiohttp's default total timeout, the only bound on a probe (R9.5).
+pub const AIOHTTP_TIMEOUT: Millis = 300_000;
 
 /// `ServiceEndpoint`: mutated in place by probes and metric updates.
 #[derive(Debug, Clone)]
@@ -59,6 +64,8 @@ pub struct OriginalTicket {
     endpoint: Arc<Mutex<Endpoint>>,
     generation: u64,
     seq: u64,
+    /// When the HTTP request was sent ([`OriginalRegistry::begin_probe_at`]).
+    started: Millis,
 }
 
 impl OriginalTicket {
@@ -163,7 +170,31 @@ impl OriginalRegistry {
             endpoint,
             generation,
             seq,
+            started: 0,
         })
+    }
+
+    /// [`Self::begin_probe`], the request sent at `now`.
+    pub fn begin_probe_at(&self, id: &str, now: Millis) -> Option<OriginalTicket> {
+        let mut ticket = self.begin_probe(id)?;
+        ticket.started = now;
+        Some(ticket)
+    }
+
+    /// `R9.5` — `_check_service_health` (l.383–416) answered at `now`: the
+    /// session uses aiohttp's default total timeout ([`AIOHTTP_TIMEOUT`], 5
+    /// minutes), so only an answer that long after the request counts as
+    /// failed; any earlier answer, however late for a 30 s health cycle, is
+    /// written as given. Meanwhile the cycle's `gather` waits for it, and so
+    /// does every other service's refresh (and `register_service`, which
+    /// awaits the first probe inline).
+    pub fn complete_probe_at(&self, ticket: &OriginalTicket, health: Health, now: Millis) {
+        let health = if now.saturating_sub(ticket.started) >= AIOHTTP_TIMEOUT {
+            Health::Unhealthy
+        } else {
+            health
+        };
+        self.complete_probe(ticket, health);
     }
 
     /// `_check_service_health` after its await: status onto the held object
