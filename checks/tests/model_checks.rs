@@ -109,7 +109,7 @@ component_checks! {
     rollout => Component::Rollout,
 }
 
-/// The races issues 5, 19 and 21 name, each of which must have a zoo entry.
+/// The races issues 5, 19, 21 and 22 name, each of which must have a zoo entry.
 const REQUIRED_ZOO: &[&str] = &[
     "R1.1",
     "R1.3",
@@ -162,13 +162,22 @@ const REQUIRED_ZOO: &[&str] = &[
     "R6.9",
     "R7.1",
     "R7.2",
+    "R7.4",
+    "R7.5",
+    "R7.6",
+    "R7.7.second-flusher",
+    "R7.7.produce-during-stop",
     "R8.1",
     "R8.2",
     "R8.5",
     "X1",
     "R9.2",
     "R9.3",
+    "R9.4",
+    "R9.5",
     "R9.6",
+    "R9.7",
+    "R9.8",
     "S1",
     "S2",
     "S3",

@@ -2,7 +2,10 @@
 //! that fails partway, and a flush cancelled mid-write must deliver every
 //! accepted event exactly once, in per-stream order; the original's
 //! swap-then-await flush (R7.1), drop-on-failure (R7.2) and re-buffer with
-//! `extend` (R7.3) do not.
+//! `extend` (R7.3) do not. One flusher at a time that backs off while the
+//! sink is down, a bounded buffer, events counted once, and no event kept
+//! after close: the original's lifecycle (R7.7), buffer (R7.4), counters
+//! (R7.5) and swallowed flush errors (R7.6) break each.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -11,15 +14,21 @@ use std::task::{Context, Poll, Waker};
 
 use super::super::SCALE;
 use super::super::bug_zoo::producer::{PyStreamProducer, StreamClient};
-use super::super::producer::{Acked, Event, Producer, ProducerConfig, Record, Sink, WriteError};
-use super::super::sync::atomic::{AtomicBool, Ordering};
+use super::super::clock::{Clock, ManualClock, Millis};
+use super::super::producer::{
+    Acked, Backoff, Event, Producer, ProducerConfig, Record, Sink, TryProduceError, WriteError,
+};
+use super::super::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use super::super::sync::{Arc, Mutex, block_on, thread};
-use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure, violated};
 
 const NO_EVENT_LOST: &str = "no-event-lost";
 const NO_EVENT_DUPLICATED: &str = "no-event-duplicated";
 const PER_KEY_ORDER: &str = "per-key-order";
 const BUFFER_BOUNDED: &str = "buffer-bounded";
+const ONE_FLUSHER: &str = "one-flusher";
+const FLUSHER_BACKS_OFF: &str = "flusher-backs-off";
+const COUNTED_ONCE: &str = "counted-once";
 
 const DELIVERY: &[&str] = &[NO_EVENT_LOST, NO_EVENT_DUPLICATED, PER_KEY_ORDER];
 
@@ -61,6 +70,39 @@ pub fn cases() -> Vec<CheckCase> {
             body: cancelled_flush,
         },
         CheckCase {
+            id: "stream_producer.flusher_lifecycle",
+            component: Component::StreamProducer,
+            subject: Subject::Fixed,
+            operations: "workers each produce, then try to start the flusher and run a \
+                         round with it; main closes meanwhile",
+            invariants: &[
+                ONE_FLUSHER,
+                NO_EVENT_LOST,
+                NO_EVENT_DUPLICATED,
+                PER_KEY_ORDER,
+            ],
+            checkers: &Checker::ALL,
+            body: flusher_lifecycle,
+        },
+        CheckCase {
+            id: "stream_producer.sink_outage",
+            component: Component::StreamProducer,
+            subject: Subject::Fixed,
+            operations: "producers try_produce into a small buffer while the flusher runs \
+                         rounds on a logical clock against a sink that is down for its first \
+                         writes; main closes (retrying) after the flusher",
+            invariants: &[
+                BUFFER_BOUNDED,
+                FLUSHER_BACKS_OFF,
+                COUNTED_ONCE,
+                NO_EVENT_LOST,
+                NO_EVENT_DUPLICATED,
+                PER_KEY_ORDER,
+            ],
+            checkers: &Checker::ALL,
+            body: sink_outage,
+        },
+        CheckCase {
             id: "zoo.R7.1",
             component: Component::StreamProducer,
             subject: Subject::Zoo(ZooEntry {
@@ -99,6 +141,71 @@ pub fn cases() -> Vec<CheckCase> {
             checkers: &Checker::ALL,
             body: zoo_rebuffer_reorders,
         },
+        CheckCase {
+            id: "zoo.R7.7.second-flusher",
+            component: Component::StreamProducer,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R7.7.second-flusher",
+                breaks: ONE_FLUSHER,
+            }),
+            operations: "a worker and main each call start(), each storing its new flusher \
+                         task in _flush_task; main calls stop()",
+            invariants: &[ONE_FLUSHER],
+            checkers: &Checker::ALL,
+            body: zoo_second_flusher,
+        },
+        CheckCase {
+            id: "zoo.R7.7.produce-during-stop",
+            component: Component::StreamProducer,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R7.7.produce-during-stop",
+                breaks: NO_EVENT_LOST,
+            }),
+            operations: "producers produce_event while main starts and stops the producer \
+                         (cancel the flusher, await it, final flush); no closed flag",
+            invariants: DELIVERY,
+            checkers: &Checker::ALL,
+            body: zoo_produce_during_stop,
+        },
+        CheckCase {
+            id: "zoo.R7.4",
+            component: Component::StreamProducer,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R7.4",
+                breaks: BUFFER_BOUNDED,
+            }),
+            operations: "producers produce_event into a sink that is down; at buffer_size \
+                         each call flushes inline, fails, and re-buffers everything",
+            invariants: &[BUFFER_BOUNDED],
+            checkers: &Checker::ALL,
+            body: zoo_unbounded_buffer,
+        },
+        CheckCase {
+            id: "zoo.R7.5",
+            component: Component::StreamProducer,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R7.5",
+                breaks: COUNTED_ONCE,
+            }),
+            operations: "producers produce_event while a flush's client connection fails \
+                         (batch counted failed, re-buffered); stop's final flush writes it",
+            invariants: &[COUNTED_ONCE],
+            checkers: &Checker::ALL,
+            body: zoo_double_counted_failures,
+        },
+        CheckCase {
+            id: "zoo.R7.6",
+            component: Component::StreamProducer,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R7.6",
+                breaks: FLUSHER_BACKS_OFF,
+            }),
+            operations: "producers produce_event while the periodic flusher runs rounds on a \
+                         logical clock against a sink that is down",
+            invariants: &[FLUSHER_BACKS_OFF],
+            checkers: &Checker::ALL,
+            body: zoo_dead_backoff,
+        },
     ]
 }
 
@@ -130,6 +237,8 @@ struct LogSink {
     fail_after: usize,
     /// Await (once) before each event: a point where a flush can be dropped.
     yielding: bool,
+    /// Writes that failed so far.
+    failed: Mutex<u64>,
 }
 
 impl LogSink {
@@ -151,12 +260,17 @@ impl LogSink {
     fn log(&self) -> Vec<Event> {
         self.log.lock().clone()
     }
+
+    fn failed(&self) -> u64 {
+        *self.failed.lock()
+    }
 }
 
 impl Sink for LogSink {
     async fn write(&self, batch: &[Event], acked: &mut Acked) -> Result<(), WriteError> {
         for (i, event) in batch.iter().enumerate() {
             if i == self.fail_after && take_failure(&self.failures) {
+                *self.failed.lock() += 1;
                 return Err(WriteError::new("connection reset"));
             }
             if self.yielding {
@@ -381,11 +495,25 @@ struct PyClient {
     log: Mutex<Vec<Event>>,
     xadd_failures: Mutex<usize>,
     connect_failures: Mutex<usize>,
+    /// Connections and XADDs that failed so far.
+    failed: Mutex<u64>,
 }
 
 impl PyClient {
     fn log(&self) -> Vec<Event> {
         self.log.lock().clone()
+    }
+
+    /// A client whose server is down: every connection fails.
+    fn down() -> Self {
+        Self {
+            connect_failures: Mutex::new(usize::MAX),
+            ..Self::default()
+        }
+    }
+
+    fn failed(&self) -> u64 {
+        *self.failed.lock()
     }
 }
 
@@ -400,6 +528,7 @@ impl StreamClient for PyClient {
     async fn connect(&self) -> Result<(), WriteError> {
         YieldOnce(false).await;
         if take_failure(&self.connect_failures) {
+            *self.failed.lock() += 1;
             return Err(WriteError::new("connection refused"));
         }
         Ok(())
@@ -408,6 +537,7 @@ impl StreamClient for PyClient {
     async fn xadd(&self, _stream: &str, event: &Event) -> Result<(), WriteError> {
         YieldOnce(false).await;
         if take_failure(&self.xadd_failures) {
+            *self.failed.lock() += 1;
             return Err(WriteError::new("XADD failed"));
         }
         self.log.lock().push(event.clone());
@@ -417,6 +547,10 @@ impl StreamClient for PyClient {
 
 /// The original's threshold is 100; no case reaches it.
 const PY_BUFFER_SIZE: usize = 100;
+
+/// The bound R7.4's case holds the original to: two batches of its flush
+/// threshold (1), the capacity `sink_outage` gives the fixed twin.
+const PY_BOUND: usize = 2;
 
 fn spawn_py_producers(
     producer: &Arc<PyStreamProducer<PyClient>>,
@@ -494,4 +628,307 @@ fn zoo_rebuffer_reorders() {
     accepted.extend(later.join().ok());
     block_on(producer.stop());
     check_delivery(&producer.client().log(), &accepted);
+}
+
+/// Workers each produce their records, then try to start the flusher and, if
+/// they got it, run one round with it (while main closes): the flushers that
+/// exist at once are counted around each round.
+fn flusher_lifecycle() {
+    let total = SCALE.threads * SCALE.ops_per_thread;
+    let config = ProducerConfig {
+        capacity: total,
+        batch_size: SCALE.ops_per_thread,
+        flush_interval: 1_000,
+    };
+    let producer = producer(config, LogSink::default());
+    // (flushers running now, most at once)
+    let flushers = Arc::new(Mutex::new((0usize, 0usize)));
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let producer = producer.clone();
+            let flushers = Arc::clone(&flushers);
+            thread::spawn(move || {
+                let accepted: Vec<u64> = (0..SCALE.ops_per_thread)
+                    .filter_map(|i| producer.try_produce(record(t, i)).ok())
+                    .collect();
+                if let Ok(mut flusher) = producer.start_flusher(Backoff::ORIGINAL) {
+                    {
+                        let mut f = flushers.lock();
+                        f.0 += 1;
+                        f.1 = f.1.max(f.0);
+                    }
+                    let _ = block_on(flusher.round(config.flush_interval));
+                    flushers.lock().0 -= 1;
+                }
+                accepted
+            })
+        })
+        .collect();
+    let closed = block_on(producer.close());
+    let accepted = join_all(workers);
+    ensure(closed.is_ok(), NO_EVENT_LOST, || {
+        format!("close failed with a sink that never fails: {closed:?}")
+    });
+    let peak = flushers.lock().1;
+    ensure(peak <= 1 && !producer.has_flusher(), ONE_FLUSHER, || {
+        format!(
+            "{peak} flushers ran at once; one still registered: {}",
+            producer.has_flusher()
+        )
+    });
+    check_delivery(&producer.sink().log(), &accepted);
+}
+
+/// Runs `rounds` periodic-flusher rounds on `clock`, starting one interval
+/// in: `round(now)` returns when the next round is due, and the clock
+/// jumps there. A round during which the sink's failure count (`failed()`)
+/// rose failed; after the `k`-th failed round in a row (rounds that fail
+/// nothing in between do not reset the count, a round that writes does), the
+/// next one must be at least one interval plus `Backoff::ORIGINAL.delay(k)`
+/// later.
+fn run_flusher_rounds(
+    clock: &ManualClock,
+    interval: Millis,
+    rounds: usize,
+    mut round: impl FnMut(Millis) -> (Millis, bool),
+    failed: impl Fn() -> u64,
+) {
+    clock.advance(interval);
+    let mut failures = 0u32;
+    for _ in 0..rounds {
+        let now = clock.now();
+        let before = failed();
+        let (next, wrote) = round(now);
+        if failed() > before {
+            failures += 1;
+            let wait = next.saturating_sub(now);
+            let due = interval + Backoff::ORIGINAL.delay(failures);
+            ensure(wait >= due, FLUSHER_BACKS_OFF, || {
+                format!(
+                    "after {failures} failed flush round(s) in a row the next round is due \
+                     {wait} ms later, back-off requires at least {due} ms"
+                )
+            });
+        } else if wrote {
+            failures = 0;
+        }
+        clock.advance(next.saturating_sub(now));
+    }
+}
+
+/// The sink is down for its first writes: producers `try_produce` into a
+/// small buffer (records that find it full are handed back and counted),
+/// the one flusher backs off on the logical clock, and main's close,
+/// retried, writes the rest. Each accepted event counts once.
+fn sink_outage() {
+    let interval = 5_000;
+    let config = ProducerConfig {
+        capacity: 2,
+        batch_size: 1,
+        flush_interval: interval,
+    };
+    let outage = 2;
+    let producer = producer(config, LogSink::failing(outage, 0));
+    let attempts = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let producer = producer.clone();
+            let attempts = Arc::clone(&attempts);
+            thread::spawn(move || {
+                let mut accepted = Vec::new();
+                for i in 0..SCALE.ops_per_thread {
+                    attempts.fetch_add(1, Ordering::SeqCst);
+                    match producer.try_produce(record(t, i)) {
+                        Ok(seq) => accepted.push(seq),
+                        Err(TryProduceError::Full { .. } | TryProduceError::Closed { .. }) => {}
+                    }
+                    let pending = producer.pending();
+                    ensure(pending <= config.capacity, BUFFER_BOUNDED, || {
+                        format!("{pending} events pending, capacity {}", config.capacity)
+                    });
+                }
+                accepted
+            })
+        })
+        .collect();
+    let flusher = {
+        let producer = producer.clone();
+        thread::spawn(move || {
+            let Ok(mut flusher) = producer.start_flusher(Backoff::ORIGINAL) else {
+                violated(ONE_FLUSHER, "the only flusher was refused")
+            };
+            let clock = ManualClock::new(0);
+            run_flusher_rounds(
+                &clock,
+                interval,
+                2,
+                |now| {
+                    let round = block_on(flusher.round(now));
+                    (round.next, round.written > 0)
+                },
+                || producer.sink().failed(),
+            );
+        })
+    };
+    let accepted = join_all(workers);
+    let _ = flusher.join();
+    let mut closed = block_on(producer.close());
+    for _ in 0..outage {
+        if closed.is_ok() {
+            break;
+        }
+        closed = block_on(producer.close());
+    }
+    ensure(closed.is_ok(), NO_EVENT_LOST, || {
+        format!("close still failing after the outage: {closed:?}")
+    });
+    let log = producer.sink().log();
+    let stats = producer.stats();
+    let tried = attempts.load(Ordering::SeqCst);
+    ensure(
+        stats.written == stats.accepted
+            && stats.written == log.len() as u64
+            && stats.accepted == accepted.len() as u64
+            && stats.accepted + stats.rejected_full == tried,
+        COUNTED_ONCE,
+        || {
+            format!(
+                "{stats:?} for {tried} records offered, sink holds {}",
+                log.len()
+            )
+        },
+    );
+    check_delivery(&log, &accepted);
+}
+
+/// R7.7: two `start()` calls, two flusher tasks; `stop()` cancels the one
+/// `_flush_task` holds, the other runs on.
+fn zoo_second_flusher() {
+    let producer = Arc::new(PyStreamProducer::new(PY_BUFFER_SIZE, PyClient::default()));
+    let worker = {
+        let producer = Arc::clone(&producer);
+        thread::spawn(move || producer.start())
+    };
+    producer.start();
+    let _ = worker.join();
+    block_on(producer.stop());
+    let (peak, alive) = (producer.peak_flushers(), producer.live_flushers());
+    producer.close_loop();
+    ensure(peak <= 1 && alive == 0, ONE_FLUSHER, || {
+        format!("{peak} flusher tasks ran at once; {alive} still running after stop() returned")
+    });
+}
+
+/// R7.7: `produce_event` has no closed flag to check; an event appended
+/// after `stop()`'s final snapshot is accepted and never written.
+fn zoo_produce_during_stop() {
+    let producer = Arc::new(PyStreamProducer::new(PY_BUFFER_SIZE, PyClient::default()));
+    producer.start();
+    let workers = spawn_py_producers(&producer);
+    block_on(producer.stop());
+    let accepted = join_all(workers);
+    producer.close_loop();
+    check_delivery(&producer.client().log(), &accepted);
+}
+
+/// R7.4: with the sink down and a flush threshold of one event, every
+/// `produce_event` flushes inline, fails and re-buffers: the buffer only
+/// grows. Checked against the bound the fixed twin runs this with (two
+/// batches, as in `sink_outage`).
+fn zoo_unbounded_buffer() {
+    fn check(producer: &PyStreamProducer<PyClient>) {
+        let bound = PY_BOUND;
+        let buffered = producer.buffered();
+        ensure(buffered <= bound, BUFFER_BOUNDED, || {
+            let stats = producer.stats();
+            format!(
+                "{buffered} events buffered, bound {bound}; {} inline flushes counted as \
+                 buffer_overflows, {} failed connections, {} events counted failed",
+                stats.buffer_overflows,
+                producer.client().failed(),
+                stats.events_failed
+            )
+        });
+    }
+    let producer = Arc::new(PyStreamProducer::new(1, PyClient::down()));
+    block_on(producer.produce_event(record(0, 0)));
+    let workers: Vec<_> = (0..SCALE.threads)
+        .map(|t| {
+            let producer = Arc::clone(&producer);
+            thread::spawn(move || {
+                for i in 0..SCALE.ops_per_thread {
+                    block_on(producer.produce_event(record(t, i + 1)));
+                    check(&producer);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    check(&producer);
+}
+
+/// R7.5: the flush's connection fails: its batch is counted failed and
+/// re-buffered; stop's final flush writes it, counting it produced as well.
+fn zoo_double_counted_failures() {
+    let client = PyClient {
+        connect_failures: Mutex::new(1),
+        ..PyClient::default()
+    };
+    let producer = Arc::new(PyStreamProducer::new(PY_BUFFER_SIZE, client));
+    let first = block_on(producer.produce_event(record(0, 0)));
+    let workers = spawn_py_producers(&producer);
+    let flusher = {
+        let producer = Arc::clone(&producer);
+        thread::spawn(move || block_on(producer.flush_buffer()))
+    };
+    let mut accepted = join_all(workers);
+    accepted.push(first);
+    let _ = flusher.join();
+    block_on(producer.stop());
+    let stats = producer.stats();
+    let written = producer.client().log().len() as u64;
+    ensure(
+        stats.events_produced + stats.events_failed == accepted.len() as u64
+            && stats.events_produced == written,
+        COUNTED_ONCE,
+        || {
+            format!(
+                "{} events produced: events_produced {} + events_failed {}; the sink holds \
+                 {written}",
+                accepted.len(),
+                stats.events_produced,
+                stats.events_failed
+            )
+        },
+    );
+}
+
+/// R7.6: the sink is down; `_flush_buffer` swallows the failure, so the
+/// periodic flusher never backs off.
+fn zoo_dead_backoff() {
+    let producer = Arc::new(PyStreamProducer::new(PY_BUFFER_SIZE, PyClient::down()));
+    block_on(producer.produce_event(record(0, 0)));
+    let workers = spawn_py_producers(&producer);
+    let flusher = {
+        let producer = Arc::clone(&producer);
+        thread::spawn(move || {
+            let clock = ManualClock::new(0);
+            let mut consecutive_errors = 0;
+            run_flusher_rounds(
+                &clock,
+                producer.flush_interval(),
+                2,
+                |now| {
+                    let written = producer.client().log().len();
+                    let next = block_on(producer.periodic_round(now, &mut consecutive_errors));
+                    (next, producer.client().log().len() > written)
+                },
+                || producer.client().failed(),
+            );
+        })
+    };
+    let _ = join_all(workers);
+    let _ = flusher.join();
 }

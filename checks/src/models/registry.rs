@@ -3,19 +3,31 @@
 //! cache (R9.1–R9.3) do not. Concurrent request counts are exact; the
 //! original's separate read-modify-writes (R9.6) lose some. Re-registering
 //! a service never adds a prober; seed 003's registry starts a second one.
+//! A start that races a stop of the health monitor decides its final state;
+//! the original's start during a slow stop is undone (R9.4).
 
 use super::super::SCALE;
-use super::super::bug_zoo::registry::{OriginalRegistry, OriginalTicket, Seed003Registry};
-use super::super::registry::{Health, ProbeTicket, Query, ServiceRegistry, health_monitor};
+use super::super::bug_zoo::registry::{
+    OriginalProbeLoop, OriginalRegistry, OriginalTicket, Seed003Registry,
+};
+use super::super::clock::{Clock, ManualClock, Millis};
+use super::super::registry::{
+    CORE_SERVICES, DEFAULT_MAX_SILENCE, DEFAULT_PROBE_TIMEOUT, Health, ProbeTicket, Query,
+    ServiceRegistry, health_monitor,
+};
 use super::super::sync::atomic::{AtomicU64, Ordering};
 use super::super::sync::{Arc, thread};
-use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
+use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure, violated};
 
 const NEWEST_PROBE_WINS: &str = "newest-probe-wins";
 const NO_CROSS_WIRING: &str = "no-cross-wiring";
 const DISCOVERY_FRESH: &str = "discovery-fresh";
 const COUNTERS_EXACT: &str = "counters-exact";
 const ONE_PROBER_PER_SERVICE: &str = "one-prober-per-service";
+const LAST_CALL_DECIDES: &str = "final-state-is-last-call";
+const REINIT_KEEPS_STATE: &str = "reinit-keeps-state";
+const SILENT_MARKED: &str = "silent-marked";
+const PROBE_DEADLINE: &str = "probe-deadline";
 
 const ID: &str = "svc";
 
@@ -68,6 +80,45 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[ONE_PROBER_PER_SERVICE],
             checkers: &Checker::ALL,
             body: reregister_while_monitoring,
+        },
+        CheckCase {
+            id: "service_registry.monitor_start_during_stop",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "health monitor started; a worker starts it while main stops it",
+            invariants: &[LAST_CALL_DECIDES],
+            checkers: &Checker::ALL,
+            body: monitor_start_during_stop,
+        },
+        CheckCase {
+            id: "service_registry.reinitialize_while_probing",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "registry initialised; a worker probes a core service while \
+                         another initialises the registry again",
+            invariants: &[REINIT_KEEPS_STATE, NEWEST_PROBE_WINS],
+            checkers: &Checker::ALL,
+            body: reinitialize_while_probing_fixed,
+        },
+        CheckCase {
+            id: "service_registry.silent_service_marked",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "a monitor runs health cycles on a logical clock (probes answer \
+                         healthy) while a worker heart-beats one service; the other is silent",
+            invariants: &[SILENT_MARKED],
+            checkers: &Checker::ALL,
+            body: silent_service_marked_fixed,
+        },
+        CheckCase {
+            id: "service_registry.hung_probe_fails_at_deadline",
+            component: Component::ServiceRegistry,
+            subject: Subject::Fixed,
+            operations: "a timed probe is in flight; its service answers healthy on a worker \
+                         while main moves the logical clock past the deadline and expires probes",
+            invariants: &[PROBE_DEADLINE],
+            checkers: &Checker::ALL,
+            body: hung_probe_fixed,
         },
         CheckCase {
             id: "zoo.R9.2",
@@ -134,6 +185,59 @@ pub fn cases() -> Vec<CheckCase> {
             checkers: &Checker::ALL,
             body: zoo_second_prober,
         },
+        CheckCase {
+            id: "zoo.R9.4",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.4",
+                breaks: LAST_CALL_DECIDES,
+            }),
+            operations: "probe loop started; a worker calls start() while main's stop() \
+                         awaits the loop with a timeout, then cancels it",
+            invariants: &[LAST_CALL_DECIDES],
+            checkers: &Checker::ALL,
+            body: zoo_start_during_slow_stop,
+        },
+        CheckCase {
+            id: "zoo.R9.8",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.8",
+                breaks: REINIT_KEEPS_STATE,
+            }),
+            operations: "registry initialised; a worker probes a core service while \
+                         another initialises it again (re-registering every core service)",
+            invariants: &[REINIT_KEEPS_STATE],
+            checkers: &Checker::ALL,
+            body: zoo_reinitialize_resets,
+        },
+        CheckCase {
+            id: "zoo.R9.7",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.7",
+                breaks: SILENT_MARKED,
+            }),
+            operations: "the health loop probes on a logical clock (probes answer healthy) \
+                         while a worker heart-beats one service; the other is silent",
+            invariants: &[SILENT_MARKED],
+            checkers: &Checker::ALL,
+            body: zoo_silent_service_stays_healthy,
+        },
+        CheckCase {
+            id: "zoo.R9.5",
+            component: Component::ServiceRegistry,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R9.5",
+                breaks: PROBE_DEADLINE,
+            }),
+            operations: "a probe is in flight; its service answers healthy on a worker while \
+                         main moves the logical clock past the port's deadline (aiohttp's \
+                         5-minute default is all the original has)",
+            invariants: &[PROBE_DEADLINE],
+            checkers: &Checker::ALL,
+            body: zoo_hung_probe,
+        },
     ]
 }
 
@@ -141,6 +245,17 @@ pub fn cases() -> Vec<CheckCase> {
 trait Registry: Send + Sync + 'static {
     type Ticket: Send + 'static;
     fn register(&self, id: &str) -> u64;
+    /// Registers the core services (initialisation).
+    fn initialize(&self);
+    fn heartbeat(&self, id: &str, now: Millis);
+    /// One cycle of the health loop at `now`; every probe answers healthy.
+    fn health_cycle(&self, now: Millis);
+    /// A probe sent at `now` (with the port's deadline, if it has one).
+    fn begin_probe_at(&self, id: &str, now: Millis) -> Option<Self::Ticket>;
+    /// The probe's answer, arriving at `now`.
+    fn complete_probe_at(&self, ticket: &Self::Ticket, health: Health, now: Millis);
+    /// Fails the probes past their deadline at `now` (if the registry can).
+    fn expire_probes(&self, now: Millis);
     fn begin_probe(&self, id: &str) -> Option<Self::Ticket>;
     /// `(seq, generation)` of a ticket.
     fn ticket(ticket: &Self::Ticket) -> (u64, u64);
@@ -163,6 +278,24 @@ impl Registry for ServiceRegistry {
     type Ticket = ProbeTicket;
     fn register(&self, id: &str) -> u64 {
         ServiceRegistry::register(self, id, "analytics", "http://svc/health", 0)
+    }
+    fn initialize(&self) {
+        self.register_core_services(0);
+    }
+    fn heartbeat(&self, id: &str, now: Millis) {
+        let _ = ServiceRegistry::heartbeat(self, id, now);
+    }
+    fn health_cycle(&self, now: Millis) {
+        let _ = self.check_health(now, DEFAULT_MAX_SILENCE, |_| Health::Healthy);
+    }
+    fn begin_probe_at(&self, id: &str, now: Millis) -> Option<ProbeTicket> {
+        self.begin_probe_timed(id, now, DEFAULT_PROBE_TIMEOUT).ok()
+    }
+    fn complete_probe_at(&self, ticket: &ProbeTicket, health: Health, now: Millis) {
+        let _ = ServiceRegistry::complete_probe_at(self, ticket, health, now);
+    }
+    fn expire_probes(&self, now: Millis) {
+        let _ = ServiceRegistry::expire_probes(self, now);
     }
     fn begin_probe(&self, id: &str) -> Option<ProbeTicket> {
         ServiceRegistry::begin_probe(self, id).ok()
@@ -198,6 +331,23 @@ impl Registry for OriginalRegistry {
     fn register(&self, id: &str) -> u64 {
         OriginalRegistry::register(self, id)
     }
+    fn initialize(&self) {
+        self.initialize_core_services();
+    }
+    fn heartbeat(&self, id: &str, now: Millis) {
+        OriginalRegistry::heartbeat(self, id, now);
+    }
+    fn health_cycle(&self, _now: Millis) {
+        self.perform_health_checks(|_| Health::Healthy);
+    }
+    fn begin_probe_at(&self, id: &str, now: Millis) -> Option<OriginalTicket> {
+        OriginalRegistry::begin_probe_at(self, id, now)
+    }
+    fn complete_probe_at(&self, ticket: &OriginalTicket, health: Health, now: Millis) {
+        OriginalRegistry::complete_probe_at(self, ticket, health, now);
+    }
+    /// The original has no deadline to enforce.
+    fn expire_probes(&self, _now: Millis) {}
     fn begin_probe(&self, id: &str) -> Option<OriginalTicket> {
         OriginalRegistry::begin_probe(self, id)
     }
@@ -485,4 +635,224 @@ fn zoo_second_prober() {
     ensure(peak <= 1, ONE_PROBER_PER_SERVICE, || {
         format!("{peak} monitor tasks ran at once for service {ID:?}")
     });
+}
+
+/// Main starts; a worker starts while main stops. Once both returned, the
+/// loop runs (exactly one) iff the call with the higher sequence number was
+/// the start. `running` reports `(running, loops alive)`.
+fn start_during_stop(
+    start: impl Fn() -> u64 + Send + 'static,
+    stop: impl Fn() -> u64,
+    running: impl Fn() -> (bool, usize),
+) {
+    start();
+    let worker = thread::spawn(start);
+    let stopped = stop();
+    let Ok(started) = worker.join() else {
+        return;
+    };
+    let (running, alive) = running();
+    let expect = started > stopped;
+    ensure(
+        running == expect && alive == usize::from(expect),
+        LAST_CALL_DECIDES,
+        || {
+            format!(
+                "start (call {started}) and stop (call {stopped}) returned; running = \
+                 {running} with {alive} loop(s)"
+            )
+        },
+    );
+}
+
+fn monitor_start_during_stop() {
+    let monitor = Arc::new(health_monitor(ServiceRegistry::new(), |_| Health::Healthy));
+    let starting = Arc::clone(&monitor);
+    start_during_stop(
+        move || starting.start(),
+        || monitor.stop(),
+        || (monitor.is_running(), monitor.alive_loops()),
+    );
+    monitor.stop();
+}
+
+/// R9.4: the start during stop's timed wait returns early; stop cancels.
+fn zoo_start_during_slow_stop() {
+    let probe_loop = OriginalProbeLoop::new();
+    let starting = Arc::clone(&probe_loop);
+    start_during_stop(
+        move || starting.start(),
+        || probe_loop.stop(),
+        || {
+            let alive = probe_loop.alive_loops();
+            (alive > 0, alive)
+        },
+    );
+    probe_loop.close();
+}
+
+/// Initialised registry; a worker probes a core service (alternating
+/// results) while another initialises again. The core service must keep its
+/// registration and show its newest probe.
+fn reinitialize_while_probing<R: Registry>(registry: &Arc<R>) {
+    let core = CORE_SERVICES[0].0;
+    registry.initialize();
+    let Some((generation, _, _)) = registry.state(core) else {
+        violated(
+            REINIT_KEEPS_STATE,
+            format!("{core} not registered by initialisation"),
+        )
+    };
+    let prober = {
+        let registry = Arc::clone(registry);
+        thread::spawn(move || {
+            (0..SCALE.ops_per_thread)
+                .filter_map(|op| {
+                    let ticket = registry.begin_probe(core)?;
+                    let health = if op % 2 == 0 {
+                        Health::Healthy
+                    } else {
+                        Health::Degraded
+                    };
+                    registry.complete_probe(&ticket, health);
+                    Some((R::ticket(&ticket).0, health))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let initializer = {
+        let registry = Arc::clone(registry);
+        thread::spawn(move || registry.initialize())
+    };
+    let _ = initializer.join();
+    let probed = prober.join().unwrap_or_default();
+    let newest = probed
+        .iter()
+        .max_by_key(|p| p.0)
+        .map_or(Health::Unknown, |p| p.1);
+    let now = registry.state(core);
+    ensure(
+        now.is_some_and(|(g, h, _)| g == generation && h == newest),
+        REINIT_KEEPS_STATE,
+        || {
+            format!(
+                "{core} was registration {generation}; after probes {probed:?} and a second \
+                 initialisation it is (registration, health, probes applied) {now:?}, \
+                 expected registration {generation} with health {newest:?}"
+            )
+        },
+    );
+}
+
+fn reinitialize_while_probing_fixed() {
+    reinitialize_while_probing(&Arc::new(ServiceRegistry::new()));
+}
+
+/// R9.8: the second initialisation re-registers the core service.
+fn zoo_reinitialize_resets() {
+    reinitialize_while_probing(&OriginalRegistry::new());
+}
+
+/// The original's health-check interval.
+const HEALTH_INTERVAL: Millis = 30_000;
+
+/// `ID` registers at 0 and never heart-beats again; `"a"` heart-beats from a
+/// worker. A monitor thread runs health cycles one interval apart on a
+/// logical clock until `ID` has been silent for longer than
+/// `DEFAULT_MAX_SILENCE`; then it must not be healthy nor discovered as such.
+fn silent_service<R: Registry>(registry: &Arc<R>) {
+    let clock = Arc::new(ManualClock::new(0));
+    for id in [ID, "a"] {
+        registry.register(id);
+    }
+    let heartbeater = {
+        let (registry, clock) = (Arc::clone(registry), Arc::clone(&clock));
+        thread::spawn(move || {
+            for _ in 0..SCALE.ops_per_thread {
+                registry.heartbeat("a", clock.now());
+            }
+        })
+    };
+    let monitor = {
+        let (registry, clock) = (Arc::clone(registry), Arc::clone(&clock));
+        thread::spawn(move || {
+            while clock.now() <= DEFAULT_MAX_SILENCE {
+                clock.advance(HEALTH_INTERVAL);
+                registry.health_cycle(clock.now());
+            }
+        })
+    };
+    let _ = heartbeater.join();
+    let _ = monitor.join();
+    let now = clock.now();
+    let health = registry.state(ID).map(|s| s.1);
+    let discovered = registry.discover_healthy();
+    ensure(
+        health != Some(Health::Healthy) && !discovered.iter().any(|id| id == ID),
+        SILENT_MARKED,
+        || {
+            format!(
+                "{ID} has been silent since 0 and the last health cycle ran at {now} ms \
+                 (deadline {DEFAULT_MAX_SILENCE} ms), yet its health is {health:?}; healthy \
+                 services discovered: {discovered:?}"
+            )
+        },
+    );
+}
+
+fn silent_service_marked_fixed() {
+    silent_service(&Arc::new(ServiceRegistry::new()));
+}
+
+/// R9.7: heartbeats are recorded and never read.
+fn zoo_silent_service_stays_healthy() {
+    silent_service(&OriginalRegistry::new());
+}
+
+/// A probe of `ID` is in flight (sent one interval in); the service answers
+/// healthy on a worker, at whatever time the logical clock shows then, while
+/// main moves the clock past the port's deadline and expires overdue probes.
+/// An answer at or after the deadline must not leave the service healthy.
+fn hung_probe<R: Registry>(registry: &Arc<R>) {
+    let clock = Arc::new(ManualClock::new(0));
+    registry.register(ID);
+    clock.advance(HEALTH_INTERVAL);
+    let sent = clock.now();
+    let Some(ticket) = registry.begin_probe_at(ID, sent) else {
+        violated(PROBE_DEADLINE, format!("{ID} not registered"))
+    };
+    let answer = {
+        let (registry, clock) = (Arc::clone(registry), Arc::clone(&clock));
+        thread::spawn(move || {
+            let at = clock.now();
+            registry.complete_probe_at(&ticket, Health::Healthy, at);
+            at
+        })
+    };
+    clock.advance(DEFAULT_PROBE_TIMEOUT);
+    registry.expire_probes(clock.now());
+    let Ok(answered) = answer.join() else {
+        return;
+    };
+    let deadline = sent + DEFAULT_PROBE_TIMEOUT;
+    let health = registry.state(ID).map(|s| s.1);
+    ensure(
+        answered < deadline || health != Some(Health::Healthy),
+        PROBE_DEADLINE,
+        || {
+            format!(
+                "the probe sent at {sent} ms answered at {answered} ms (deadline {deadline} ms) \
+                 and {ID} is {health:?}"
+            )
+        },
+    );
+}
+
+fn hung_probe_fixed() {
+    hung_probe(&Arc::new(ServiceRegistry::new()));
+}
+
+/// R9.5: a probe answering after the port's deadline still counts.
+fn zoo_hung_probe() {
+    hung_probe(&OriginalRegistry::new());
 }

@@ -17,7 +17,19 @@
 //!   dropped mid-write*, a drop guard commits that prefix and puts the rest
 //!   back at the *front* of the buffer, so a retry re-sends exactly the
 //!   unacknowledged events;
-//! - [`Producer::close`] rejects further events and drains the buffer.
+//! - [`Producer::close`] rejects further events and drains the buffer; an
+//!   event offered after `close` began is handed back, never silently kept
+//!   (R7.7: the original has no closed flag);
+//! - at most one periodic [`Flusher`] exists per producer (R7.7: the
+//!   original's second `start()` spawns a second flusher and loses the first
+//!   one's handle), and it *sees* a failed flush and backs off on the
+//!   logical clock (R7.6: the original swallows every error inside the flush,
+//!   so its back-off never runs);
+//! - every accepted event is counted once: `written` when the sink
+//!   acknowledges it, never as a failure that may later succeed too (R7.5);
+//!   a record [`Producer::try_produce`] hands back because the buffer is full
+//!   is counted in `rejected_full` (R7.4: the original's `buffer_overflows`
+//!   counts inline flushes, not lost events).
 //!
 //! The component is runtime-agnostic async built on the [`super::sync`]
 //! facade: it runs under tokio or any executor in production, and under
@@ -52,6 +64,13 @@
 //!   remainder goes back to the front of the buffer.
 //! - **buffer-bounded**: buffered plus in-flight events never exceed the
 //!   capacity.
+//! - **one-flusher**: at most one [`Flusher`] of a producer exists at a time.
+//! - **flusher-backs-off**: after `k` consecutive failed flush rounds, the
+//!   flusher's next round is due no sooner than `flush_interval +
+//!   Backoff::delay(k)` after the failed one.
+//! - **counted-once**: once drained, `written == accepted`, and `written`
+//!   equals the number of events the sink holds (no event counted both as
+//!   failed and as written, none twice).
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -226,8 +245,12 @@ pub struct ProducerStats {
     /// Flushes dropped (cancelled) while their batch was in flight.
     pub cancelled_flushes: u64,
     /// Events put back at the front of the buffer after a failed or
-    /// cancelled write (an event retried twice counts twice).
+    /// cancelled write (an event retried twice counts twice). Not a loss:
+    /// a requeued event is still pending and later counts in `written`.
     pub requeued: u64,
+    /// Records [`Producer::try_produce`] handed back because the buffer was
+    /// full: the events the caller had to drop or retry (never accepted).
+    pub rejected_full: u64,
 }
 
 /// How an in-flight batch ended.
@@ -253,6 +276,8 @@ pub struct ProducerCore {
     in_flight: Option<usize>,
     next_seq: u64,
     closed: bool,
+    /// A [`Flusher`] exists.
+    flusher: bool,
     last_interval_flush: Millis,
     stats: ProducerStats,
 }
@@ -275,6 +300,7 @@ impl ProducerCore {
             in_flight: None,
             next_seq: 0,
             closed: false,
+            flusher: false,
             last_interval_flush: now,
             stats: ProducerStats::default(),
         })
@@ -400,6 +426,89 @@ impl ProducerCore {
     pub fn close(&mut self) -> bool {
         !std::mem::replace(&mut self.closed, true)
     }
+
+    /// Claims the one flusher slot; refused while a flusher exists.
+    pub fn claim_flusher(&mut self) -> Result<(), FlusherRunning> {
+        if std::mem::replace(&mut self.flusher, true) {
+            return Err(FlusherRunning);
+        }
+        Ok(())
+    }
+
+    /// Frees the flusher slot (the [`Flusher`] was dropped).
+    pub fn release_flusher(&mut self) {
+        self.flusher = false;
+    }
+
+    /// Whether a flusher exists.
+    pub fn has_flusher(&self) -> bool {
+        self.flusher
+    }
+}
+
+/// [`Producer::start_flusher`] while a flusher exists: one is enough, and a
+/// second would race the first for the one in-flight slot (R7.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a flusher is already running for this producer; drop it before starting another")]
+pub struct FlusherRunning;
+
+/// The periodic flusher's back-off after failed flushes: `base · 2^(k-1)`
+/// after the `k`-th consecutive failure, capped at `cap`, and a `pause`
+/// (after which the count restarts) at `pause_after` failures. No jitter:
+/// the delays are a pure function of the failure count, so they can be
+/// checked on a logical clock; add jitter where the timer is armed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub base: Millis,
+    pub cap: Millis,
+    pub pause_after: u32,
+    pub pause: Millis,
+}
+
+impl Backoff {
+    /// The original's intended (dead, R7.6) policy: 1 s doubling up to 60 s,
+    /// a 60 s pause after 10 consecutive errors.
+    pub const ORIGINAL: Backoff = Backoff {
+        base: 1_000,
+        cap: 60_000,
+        pause_after: 10,
+        pause: 60_000,
+    };
+
+    /// Extra wait after the `failures`-th consecutive failure (0 for none).
+    pub fn delay(&self, failures: u32) -> Millis {
+        match failures {
+            0 => 0,
+            k if k >= self.pause_after => self.pause,
+            k => self
+                .base
+                .saturating_mul(1u64.checked_shl(k - 1).unwrap_or(u64::MAX))
+                .min(self.cap),
+        }
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::ORIGINAL
+    }
+}
+
+/// What one [`Flusher::round`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// Events this round wrote.
+    pub written: usize,
+    /// The round's flush failed (its unwritten events are buffered again).
+    pub failed: Option<FlushError>,
+    /// Failed rounds in a row, this one included.
+    pub consecutive_failures: u32,
+    /// When the next round is due: one interval after this one, plus the
+    /// back-off while failing. Until then, wait for the timer only (not for
+    /// [`Producer::batch_ready`]), or the back-off is void.
+    pub next: Millis,
+    /// The producer is closed and drained: the flusher can stop.
+    pub drained: bool,
 }
 
 /// What a waiter is waiting for.
@@ -575,9 +684,34 @@ impl<S: Sink> Producer<S> {
         })
     }
 
-    /// Accepts `record` now or hands it back (full or closed).
+    /// Accepts `record` now or hands it back (full or closed). A record
+    /// handed back because the buffer is full counts in
+    /// [`ProducerStats::rejected_full`].
     pub fn try_produce(&self, record: Record) -> Result<u64, TryProduceError> {
-        self.shared.update(|state| state.core.try_push(record))
+        self.shared.update(|state| {
+            let out = state.core.try_push(record);
+            if matches!(out, Err(TryProduceError::Full { .. })) {
+                state.core.stats.rejected_full += 1;
+            }
+            out
+        })
+    }
+
+    /// The producer's one periodic flusher (R7.7: the original's `start()`
+    /// spawns another on every call). Refused while one exists; dropping the
+    /// [`Flusher`] frees the slot. Run its [`Flusher::round`]s from one task.
+    pub fn start_flusher(&self, backoff: Backoff) -> Result<Flusher<S>, FlusherRunning> {
+        self.shared.update(|state| state.core.claim_flusher())?;
+        Ok(Flusher {
+            producer: self.clone(),
+            backoff,
+            failures: 0,
+        })
+    }
+
+    /// Whether a [`Flusher`] exists.
+    pub fn has_flusher(&self) -> bool {
+        self.shared.state.lock().core.has_flusher()
     }
 
     /// Accepts `record`, waiting while the buffer is full (backpressure).
@@ -715,6 +849,70 @@ impl<S: Sink> Producer<S> {
     /// The sink, e.g. to read what a test sink received.
     pub fn sink(&self) -> &S {
         &self.shared.sink
+    }
+}
+
+/// The periodic flusher of one producer (at most one exists, see
+/// [`Producer::start_flusher`]). Each [`Flusher::round`] flushes if a flush
+/// is due and says when the next round is; unlike the original, whose flush
+/// swallows every error (R7.6), a failed flush is counted here and delays the
+/// next round by the [`Backoff`].
+pub struct Flusher<S: Sink> {
+    producer: Producer<S>,
+    backoff: Backoff,
+    failures: u32,
+}
+
+impl<S: Sink> Flusher<S> {
+    /// One round at `now`: flushes if due (full batch or interval elapsed).
+    /// A round that writes resets the failure count; a failed one raises it
+    /// and pushes `next` back by the back-off.
+    pub async fn round(&mut self, now: Millis) -> Round {
+        let interval = self.producer.config().flush_interval;
+        let (written, failed) = match self.producer.flush_if_due(now).await {
+            Ok(written) => {
+                if written > 0 {
+                    self.failures = 0;
+                }
+                (written, None)
+            }
+            Err(e) => {
+                self.failures = self.failures.saturating_add(1);
+                (e.written, Some(e))
+            }
+        };
+        let consecutive_failures = self.failures;
+        let delay = self.backoff.delay(consecutive_failures);
+        if consecutive_failures >= self.backoff.pause_after {
+            self.failures = 0;
+        }
+        Round {
+            written,
+            failed,
+            consecutive_failures,
+            next: now.saturating_add(interval).saturating_add(delay),
+            drained: self.producer.is_drained(),
+        }
+    }
+
+    pub fn producer(&self) -> &Producer<S> {
+        &self.producer
+    }
+}
+
+impl<S: Sink> Drop for Flusher<S> {
+    fn drop(&mut self) {
+        self.producer
+            .shared
+            .update(|state| state.core.release_flusher());
+    }
+}
+
+impl<S: Sink> fmt::Debug for Flusher<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Flusher")
+            .field("failures", &self.failures)
+            .finish()
     }
 }
 
@@ -1005,12 +1203,79 @@ mod tests {
     }
 
     #[test]
+    fn one_flusher_at_a_time() -> TestResult {
+        let producer = Producer::new(SMALL, TestSink::default(), 0)?;
+        let flusher = producer.start_flusher(Backoff::ORIGINAL)?;
+        assert_eq!(
+            producer.start_flusher(Backoff::ORIGINAL).err(),
+            Some(FlusherRunning)
+        );
+        assert!(producer.has_flusher());
+        drop(flusher);
+        assert!(!producer.has_flusher());
+        assert!(producer.start_flusher(Backoff::ORIGINAL).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn backoff_doubles_caps_and_pauses() {
+        let b = Backoff::ORIGINAL;
+        let delays: Vec<Millis> = (0..=10).map(|k| b.delay(k)).collect();
+        assert_eq!(
+            delays,
+            [
+                0, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000
+            ]
+        );
+        assert_eq!(b.delay(u32::MAX), b.pause);
+    }
+
+    #[test]
+    fn the_flusher_backs_off_while_the_sink_fails() -> TestResult {
+        let sink = TestSink {
+            failures: Mutex::new(2),
+            ..TestSink::default()
+        };
+        let producer = Producer::new(SMALL, sink, 0)?;
+        producer.try_produce(record(0))?;
+        let mut flusher = producer.start_flusher(Backoff::ORIGINAL)?;
+        let first = block_on(flusher.round(100));
+        assert!(first.failed.is_some());
+        assert_eq!(
+            (first.consecutive_failures, first.next),
+            (1, 100 + 100 + 1_000)
+        );
+        let second = block_on(flusher.round(first.next));
+        assert_eq!(second.consecutive_failures, 2);
+        assert_eq!(second.next, first.next + 100 + 2_000);
+        let third = block_on(flusher.round(second.next));
+        assert_eq!((third.written, third.consecutive_failures), (1, 0));
+        assert_eq!(third.next, second.next + 100);
+        let stats = producer.stats();
+        assert_eq!((stats.accepted, stats.written), (1, 1), "counted once");
+        Ok(())
+    }
+
+    #[test]
+    fn full_rejections_are_counted() -> TestResult {
+        let producer = Producer::new(SMALL, TestSink::default(), 0)?;
+        for i in 0..5 {
+            let _ = producer.try_produce(record(i));
+        }
+        let stats = producer.stats();
+        assert_eq!((stats.accepted, stats.rejected_full), (4, 1));
+        Ok(())
+    }
+
+    #[test]
     fn futures_are_send() -> TestResult {
         fn send<T: Send>(_: &T) {}
         let producer = Producer::new(SMALL, TestSink::default(), 0)?;
         send(&producer.flush());
         send(&producer.produce(record(0)));
         send(&producer.close());
+        let mut flusher = producer.start_flusher(Backoff::ORIGINAL)?;
+        send(&flusher.round(0));
         Ok(())
     }
 }

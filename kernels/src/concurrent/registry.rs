@@ -35,6 +35,20 @@
 //!   count every [`ServiceRegistry::record_request`] exactly once (the
 //!   original updates its running mean and counts in separate read-modify-
 //!   writes: R9.6), and its mean latency is their exact quotient.
+//! - **reinit-keeps-state**: registering the core services again
+//!   ([`ServiceRegistry::register_core_services`]) leaves every existing
+//!   registration as it was: same generation, health and counts (the
+//!   original's `initialize_service_registry` re-registers them, resetting
+//!   health to unknown and counters to zero: R9.8).
+//! - **probe-deadline**: a timed probe not answered before its deadline
+//!   counts as failed: once [`ServiceRegistry::expire_probes`] has run at or
+//!   after the deadline, or the answer arrives late, the service is not
+//!   healthy on that probe's account (R9.5: the original waits out aiohttp's
+//!   5-minute default, and one hung probe holds up every refresh).
+//! - **silent-marked**: after a health cycle at `now`
+//!   ([`ServiceRegistry::check_health`]), no service whose last heartbeat is
+//!   more than `max_silence` before `now` is healthy, whatever its probe
+//!   said (the original records heartbeats and never reads them: R9.7).
 //! - **discovery-fresh**: a discovery returns exactly the services that match
 //!   the query in the registry's state at the time of the call (for
 //!   `healthy_only`, with the health of the last applied probe), cache or not.
@@ -42,7 +56,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::clock::Millis;
+use super::clock::{Clock, Millis};
 use super::collector::Collector;
 use super::sync::{Arc, Mutex};
 
@@ -70,6 +84,8 @@ pub struct ProbeTicket {
     generation: u64,
     seq: u64,
     endpoint: String,
+    /// When an unanswered probe counts as failed (timed probes only).
+    deadline: Option<Millis>,
 }
 
 impl ProbeTicket {
@@ -85,6 +101,11 @@ impl ProbeTicket {
     /// The probe's start order over the whole registry.
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// When the probe times out, if it was started with a deadline.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.deadline
     }
 
     /// Where to send the probe.
@@ -180,6 +201,8 @@ struct Registration {
     snapshot: ServiceSnapshot,
     /// Sequence number of the last applied probe.
     last_applied_seq: u64,
+    /// Timed probes in flight: sequence number → deadline.
+    deadlines: BTreeMap<u64, Millis>,
 }
 
 /// The registry's logic, unsynchronised: one owner, `&mut self`.
@@ -221,10 +244,26 @@ impl RegistryCore {
                     total_latency: 0,
                 },
                 last_applied_seq: 0,
+                deadlines: BTreeMap::new(),
             },
         );
         self.version += 1;
         generation
+    }
+
+    /// Registers `id` unless it is registered already (then nothing changes);
+    /// returns the new generation if it was inserted.
+    pub fn register_if_absent(
+        &mut self,
+        id: &str,
+        kind: &str,
+        endpoint: &str,
+        now: Millis,
+    ) -> Option<u64> {
+        if self.services.contains_key(id) {
+            return None;
+        }
+        Some(self.register(id, kind, endpoint, now))
     }
 
     /// Removes `id`; `false` if it was not registered.
@@ -276,7 +315,67 @@ impl RegistryCore {
             generation: registration.snapshot.generation,
             seq: self.next_probe_seq,
             endpoint: registration.snapshot.endpoint.clone(),
+            deadline: None,
         })
+    }
+
+    /// Starts a probe of `id` that counts as failed (unhealthy) unless it is
+    /// answered before `now + timeout`: see [`Self::expire_probes`] and
+    /// [`Self::complete_probe_at`]. The original has no timeout of its own
+    /// (aiohttp's 5-minute default), so one hung service holds up every
+    /// refresh (R9.5).
+    pub fn begin_probe_timed(
+        &mut self,
+        id: &str,
+        now: Millis,
+        timeout: Millis,
+    ) -> Result<ProbeTicket, RegistryError> {
+        let mut ticket = self.begin_probe(id)?;
+        let deadline = now.saturating_add(timeout);
+        ticket.deadline = Some(deadline);
+        if let Some(registration) = self.services.get_mut(id) {
+            registration.deadlines.insert(ticket.seq, deadline);
+        }
+        Ok(ticket)
+    }
+
+    /// Applies a timed probe's answer that arrived at `now`: an answer at or
+    /// after the deadline counts as a failure, and one for a probe
+    /// [`Self::expire_probes`] already failed is dropped ([`ProbeOutcome::Stale`]).
+    pub fn complete_probe_at(
+        &mut self,
+        ticket: &ProbeTicket,
+        health: Health,
+        now: Millis,
+    ) -> ProbeOutcome {
+        let health = match ticket.deadline {
+            Some(deadline) if now >= deadline => Health::Unhealthy,
+            _ => health,
+        };
+        self.complete_probe(ticket, health)
+    }
+
+    /// Fails (as unhealthy) every timed probe whose deadline is at or before
+    /// `now` and that has not been answered; returns the ids affected. A
+    /// failed probe is applied like any result: only if no later-started
+    /// probe has been applied.
+    pub fn expire_probes(&mut self, now: Millis) -> Vec<String> {
+        let mut expired = Vec::new();
+        for registration in self.services.values_mut() {
+            let due: Vec<u64> = registration
+                .deadlines
+                .iter()
+                .filter(|&(_, &deadline)| deadline <= now)
+                .map(|(&seq, _)| seq)
+                .collect();
+            for seq in due {
+                registration.deadlines.remove(&seq);
+                if Self::apply(registration, seq, Health::Unhealthy, &mut self.version) {
+                    expired.push(registration.snapshot.id.clone());
+                }
+            }
+        }
+        expired
     }
 
     /// Starts a probe of every registered service.
@@ -297,10 +396,24 @@ impl RegistryCore {
         else {
             return ProbeOutcome::Orphaned;
         };
-        if ticket.seq < registration.last_applied_seq {
+        if ticket.deadline.is_some() && registration.deadlines.remove(&ticket.seq).is_none() {
+            // Timed out already (or answered twice).
             return ProbeOutcome::Stale;
         }
-        registration.last_applied_seq = ticket.seq;
+        if Self::apply(registration, ticket.seq, health, &mut self.version) {
+            ProbeOutcome::Applied
+        } else {
+            ProbeOutcome::Stale
+        }
+    }
+
+    /// Applies the result of probe `seq` unless a later-started probe's was
+    /// applied; bumps `version` on a health change.
+    fn apply(registration: &mut Registration, seq: u64, health: Health, version: &mut u64) -> bool {
+        if seq < registration.last_applied_seq {
+            return false;
+        }
+        registration.last_applied_seq = seq;
         let snapshot = &mut registration.snapshot;
         snapshot.probes_applied += 1;
         snapshot.consecutive_failures = if health == Health::Healthy {
@@ -310,9 +423,9 @@ impl RegistryCore {
         };
         if snapshot.health != health {
             snapshot.health = health;
-            self.version += 1;
+            *version += 1;
         }
-        ProbeOutcome::Applied
+        true
     }
 
     /// Marks unhealthy every service whose last heartbeat is older than
@@ -373,6 +486,24 @@ impl RegistryCore {
     }
 }
 
+/// The services the original registers at initialisation: `(id, kind,
+/// endpoint)`.
+pub const CORE_SERVICES: [(&str, &str, &str); 5] = [
+    ("mcp_server", "mcp", "http://localhost:8000"),
+    (
+        "analytics_engine",
+        "analytics",
+        "http://localhost:8000/analytics",
+    ),
+    ("kuzu_database", "database", "http://localhost:8080"),
+    (
+        "streaming_analytics",
+        "streaming",
+        "http://localhost:8000/streaming",
+    ),
+    ("dragonfly_stream", "stream", "http://localhost:6379"),
+];
+
 /// The shared registry: a handle; clones share one state.
 #[derive(Clone)]
 pub struct ServiceRegistry {
@@ -393,6 +524,20 @@ impl ServiceRegistry {
 
     pub fn unregister(&self, id: &str) -> bool {
         self.core.lock().unregister(id)
+    }
+
+    /// Registers the [`CORE_SERVICES`] not registered yet, all in one
+    /// critical section; returns how many were new. Idempotent: calling it
+    /// again (a second initialisation) never resets a registration, unlike
+    /// the original, which re-registers them (R9.8).
+    pub fn register_core_services(&self, now: Millis) -> usize {
+        let mut core = self.core.lock();
+        CORE_SERVICES
+            .iter()
+            .filter(|(id, kind, endpoint)| {
+                core.register_if_absent(id, kind, endpoint, now).is_some()
+            })
+            .count()
     }
 
     pub fn heartbeat(&self, id: &str, now: Millis) -> Result<(), RegistryError> {
@@ -419,8 +564,51 @@ impl ServiceRegistry {
         self.core.lock().complete_probe(ticket, health)
     }
 
+    /// See [`RegistryCore::begin_probe_timed`].
+    pub fn begin_probe_timed(
+        &self,
+        id: &str,
+        now: Millis,
+        timeout: Millis,
+    ) -> Result<ProbeTicket, RegistryError> {
+        self.core.lock().begin_probe_timed(id, now, timeout)
+    }
+
+    /// See [`RegistryCore::complete_probe_at`].
+    pub fn complete_probe_at(
+        &self,
+        ticket: &ProbeTicket,
+        health: Health,
+        now: Millis,
+    ) -> ProbeOutcome {
+        self.core.lock().complete_probe_at(ticket, health, now)
+    }
+
+    /// See [`RegistryCore::expire_probes`].
+    pub fn expire_probes(&self, now: Millis) -> Vec<String> {
+        self.core.lock().expire_probes(now)
+    }
+
     pub fn mark_silent(&self, now: Millis, max_silence: Millis) -> Vec<String> {
         self.core.lock().mark_silent(now, max_silence)
+    }
+
+    /// One health cycle at `now`: probes every service with `probe` (no lock
+    /// held), applies the results, then marks unhealthy every service silent
+    /// for more than `max_silence` (R9.7: the original never acts on
+    /// heartbeats). Marking last means a probe of this cycle cannot undo the
+    /// verdict. Returns the ids marked.
+    pub fn check_health(
+        &self,
+        now: Millis,
+        max_silence: Millis,
+        probe: impl Fn(&str) -> Health,
+    ) -> Vec<String> {
+        for ticket in self.begin_probe_all() {
+            let health = probe(ticket.endpoint());
+            let _ = self.complete_probe(&ticket, health);
+        }
+        self.mark_silent(now, max_silence)
     }
 
     pub fn get(&self, id: &str) -> Option<ServiceSnapshot> {
@@ -465,6 +653,28 @@ pub fn health_monitor(
     })
 }
 
+/// The port's per-probe deadline: a third of the original's 30 s health
+/// interval, so a hung service is failed within the cycle that probed it.
+pub const DEFAULT_PROBE_TIMEOUT: Millis = 10_000;
+
+/// A service silent for longer than this (three of the original's 30 s
+/// health intervals) is marked unhealthy by [`liveness_monitor`].
+pub const DEFAULT_MAX_SILENCE: Millis = 90_000;
+
+/// [`health_monitor`] with liveness: each tick runs
+/// [`ServiceRegistry::check_health`] at `clock`'s time, so services that stop
+/// heart-beating for `max_silence` are marked unhealthy.
+pub fn liveness_monitor(
+    registry: ServiceRegistry,
+    clock: impl Clock + 'static,
+    max_silence: Millis,
+    probe: impl Fn(&str) -> Health + Send + Sync + 'static,
+) -> Collector {
+    Collector::new(move |_| {
+        let _ = registry.check_health(clock.now(), max_silence, &probe);
+    })
+}
+
 // std unit tests: not compiled into the loom/shuttle builds of this file
 // (twinbench-checks sets `twinbench_model_check`), where they would run
 // outside any model.
@@ -495,6 +705,20 @@ mod tests {
         );
         core.register("svc", "api", "http://svc", 1);
         assert_eq!(core.get("svc").map(|s| s.requests), Some(0));
+    }
+
+    #[test]
+    fn core_services_are_registered_once() {
+        let registry = ServiceRegistry::new();
+        assert_eq!(registry.register_core_services(0), CORE_SERVICES.len());
+        let t = registry.begin_probe("mcp_server").expect("registered");
+        registry.complete_probe(&t, Health::Healthy);
+        registry
+            .record_request("mcp_server", 5, true)
+            .expect("registered");
+        let before = registry.get("mcp_server");
+        assert_eq!(registry.register_core_services(1), 0);
+        assert_eq!(registry.get("mcp_server"), before, "nothing was reset");
     }
 
     #[test]
@@ -588,6 +812,49 @@ mod tests {
             core.get("a").expect("a is registered").health,
             Health::Unhealthy
         );
+    }
+
+    #[test]
+    fn an_unanswered_probe_fails_at_its_deadline() {
+        let mut core = RegistryCore::new();
+        core.register("hung", "db", "http://hung", 0);
+        core.register("late", "db", "http://late", 0);
+        let hung = core.begin_probe_timed("hung", 0, 10).expect("registered");
+        let late = core.begin_probe_timed("late", 0, 10).expect("registered");
+        assert!(core.expire_probes(9).is_empty());
+        assert_eq!(
+            core.complete_probe_at(&late, Health::Healthy, 12),
+            ProbeOutcome::Applied
+        );
+        assert_eq!(core.expire_probes(10), ["hung"]);
+        assert_eq!(
+            core.complete_probe_at(&hung, Health::Healthy, 30),
+            ProbeOutcome::Stale,
+            "already failed"
+        );
+        for id in ["hung", "late"] {
+            assert_eq!(core.get(id).map(|s| s.health), Some(Health::Unhealthy));
+        }
+    }
+
+    #[test]
+    fn a_health_cycle_marks_silent_services_after_probing() {
+        let registry = ServiceRegistry::new();
+        registry.register("quiet", "db", "http://quiet", 0);
+        registry.register("chatty", "db", "http://chatty", 0);
+        registry.heartbeat("chatty", 100).expect("registered");
+        assert!(
+            registry
+                .check_health(90, 90, |_| Health::Healthy)
+                .is_empty()
+        );
+        assert_eq!(
+            registry.check_health(150, 90, |_| Health::Healthy),
+            ["quiet"]
+        );
+        let health = |id| registry.get(id).map(|s| s.health);
+        assert_eq!(health("quiet"), Some(Health::Unhealthy));
+        assert_eq!(health("chatty"), Some(Health::Healthy));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `R7.1`, `R7.2`, `R7.3` — the original `StreamProducer`
+//! `R7.1`–`R7.7` — the original `StreamProducer`
 //! (`server/streaming/stream_producer.py`, catalog §7), ported as written.
 //!
 //! - **R7.1** `_flush_buffer` copies and clears the whole buffer *before* its
@@ -13,15 +13,39 @@
 //!   batch with `extend`, i.e. *behind* events produced while the flush was
 //!   awaiting, so a stream's events come out of order.
 //!
+//! - **R7.4** the buffer has no bound: while the sink is down every batch is
+//!   re-buffered, and once it holds `buffer_size` events *every*
+//!   `produce_event` (l.147–149) bumps `buffer_overflows` — which counts
+//!   these inline flushes, not lost events — and runs another failing flush.
+//! - **R7.5** a batch whose client connection fails adds its size to
+//!   `events_failed` (l.335) and is re-buffered; when a later flush writes
+//!   it, it counts as `events_produced` too, so `produced + failed` exceeds
+//!   the events produced (a batch failing k times counts k times).
+//! - **R7.6** `_periodic_flush` (l.273–286) backs off exponentially after an
+//!   exception and pauses after ten, but `_flush_buffer` catches every
+//!   `Exception` itself (l.331), so no exception ever reaches it: while the
+//!   sink is down the flusher retries at the plain interval
+//!   ([`PyStreamProducer::periodic_round`]).
+//! - **R7.7** `start()` (l.124) creates a flusher task and stores it in
+//!   `_flush_task` without looking at the one already there: a second call
+//!   runs two flushers, and `stop()` cancels only the second. There is no
+//!   closed flag: `produce_event` during or after `stop()` appends to a
+//!   buffer whose final snapshot has already been taken; the call returns
+//!   normally, the event is never written.
+//!
 //! Python's asyncio makes every stretch between two awaits atomic; the port
 //! gives each such stretch one critical section of a facade [`Mutex`], and
-//! keeps every await where the original has one. The buffer is unbounded and
-//! there is no closed flag, as in the original (R7.4, R7.7 are not modelled).
+//! keeps every await where the original has one. A flusher *task* is a
+//! thread that sleeps (a [`Condvar`] wait: its interval never elapses inside
+//! a check) until it is cancelled; [`PyStreamProducer::periodic_round`] is
+//! one iteration of its loop, driven on a logical clock by the checks.
 
 use std::future::Future;
 
+use super::super::clock::Millis;
 use super::super::producer::{Event, Record, WriteError};
-use super::super::sync::Mutex;
+use super::super::sync::thread::{self, JoinHandle};
+use super::super::sync::{Arc, Condvar, Mutex};
 
 /// The DragonflyDB client as the original uses it.
 pub trait StreamClient: Send + Sync {
@@ -53,6 +77,20 @@ struct Buffer {
     next_seq: u64,
 }
 
+/// The flusher tasks, as the event loop sees them.
+#[derive(Debug, Default)]
+struct Tasks {
+    /// `self._flush_task`: the cancel flag of the task it holds.
+    flush_task: Option<Arc<Mutex<bool>>>,
+    /// Every task created, for `stop`'s await and the event loop's teardown.
+    handles: Vec<(Arc<Mutex<bool>>, JoinHandle<()>)>,
+    /// Flusher tasks running now, and the most ever at once (observation).
+    live: usize,
+    peak: usize,
+    /// The event loop is closing: every task ends (test teardown).
+    closed: bool,
+}
+
 /// The original producer: unbounded buffer, swap-then-await flush.
 #[derive(Debug)]
 pub struct PyStreamProducer<C> {
@@ -60,6 +98,9 @@ pub struct PyStreamProducer<C> {
     stats: Mutex<PyStats>,
     /// `self.buffer_size` (100 in the original): an inline flush threshold.
     buffer_size: usize,
+    /// `self.flush_interval` (5 s in the original).
+    flush_interval: Millis,
+    tasks: Arc<(Mutex<Tasks>, Condvar)>,
     client: C,
 }
 
@@ -69,7 +110,64 @@ impl<C: StreamClient> PyStreamProducer<C> {
             buffer: Mutex::new(Buffer::default()),
             stats: Mutex::new(PyStats::default()),
             buffer_size,
+            flush_interval: 5_000,
+            tasks: Arc::new((Mutex::new(Tasks::default()), Condvar::new())),
             client,
+        }
+    }
+
+    /// `self.flush_interval`.
+    pub fn flush_interval(&self) -> Millis {
+        self.flush_interval
+    }
+
+    /// `start()` (l.120–125): `self._flush_task =
+    /// asyncio.create_task(self._periodic_flush())`, whatever `_flush_task`
+    /// held before (R7.7). The task sleeps until cancelled.
+    pub fn start(&self) {
+        let cancel = Arc::new(Mutex::new(false));
+        let shared = Arc::clone(&self.tasks);
+        let flag = Arc::clone(&cancel);
+        {
+            let mut tasks = self.tasks.0.lock();
+            tasks.live += 1;
+            tasks.peak = tasks.peak.max(tasks.live);
+        }
+        let handle = thread::spawn(move || {
+            // `while True: await asyncio.sleep(self.flush_interval); ...`
+            let (lock, wake) = &*shared;
+            let mut tasks = lock.lock();
+            while !*flag.lock() && !tasks.closed {
+                tasks = wake.wait(tasks);
+            }
+            tasks.live -= 1;
+        });
+        let mut tasks = self.tasks.0.lock();
+        tasks.flush_task = Some(Arc::clone(&cancel));
+        tasks.handles.push((cancel, handle));
+    }
+
+    /// Flusher tasks running now.
+    pub fn live_flushers(&self) -> usize {
+        self.tasks.0.lock().live
+    }
+
+    /// Most flusher tasks ever running at once.
+    pub fn peak_flushers(&self) -> usize {
+        self.tasks.0.lock().peak
+    }
+
+    /// The event loop closes: every task ends; waits for them.
+    pub fn close_loop(&self) {
+        let handles = {
+            let (lock, wake) = &*self.tasks;
+            let mut tasks = lock.lock();
+            tasks.closed = true;
+            wake.notify_all();
+            std::mem::take(&mut tasks.handles)
+        };
+        for (_, handle) in handles {
+            let _ = handle.join();
         }
     }
 
@@ -131,9 +229,42 @@ impl<C: StreamClient> PyStreamProducer<C> {
         }
     }
 
-    /// `stop()` after the flusher task was cancelled: the final flush, which
-    /// only sees what is in the buffer.
+    /// One iteration of `_periodic_flush` (l.273–286) at `now`, after its
+    /// `await asyncio.sleep(self.flush_interval)`; returns when the next one
+    /// is due. As written: `try: await self._flush_buffer();
+    /// consecutive_errors = 0` — and the `except Exception` branch with the
+    /// back-off and the pause is dead, since `_flush_buffer` never raises
+    /// (R7.6). So the next round is always one interval later.
+    pub async fn periodic_round(&self, now: Millis, consecutive_errors: &mut u32) -> Millis {
+        self.flush_buffer().await;
+        *consecutive_errors = 0;
+        now.saturating_add(self.flush_interval)
+    }
+
+    /// `stop()` (l.127–139): cancel the task `_flush_task` holds and await
+    /// it (only the latest one: R7.7), then the final flush, which only sees
+    /// what is in the buffer *now*; nothing stops `produce_event` from
+    /// appending afterwards.
     pub async fn stop(&self) {
+        let task = {
+            let (lock, wake) = &*self.tasks;
+            let mut tasks = lock.lock();
+            let task = tasks.flush_task.take();
+            if let Some(cancel) = &task {
+                *cancel.lock() = true;
+                wake.notify_all();
+            }
+            task.and_then(|cancel| {
+                let at = tasks
+                    .handles
+                    .iter()
+                    .position(|(c, _)| Arc::ptr_eq(c, &cancel))?;
+                Some(tasks.handles.swap_remove(at).1)
+            })
+        };
+        if let Some(handle) = task {
+            let _ = handle.join();
+        }
         self.flush_buffer().await;
     }
 

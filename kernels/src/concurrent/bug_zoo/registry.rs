@@ -20,18 +20,28 @@
 //! - `R9.1` stale discovery: health transitions do not invalidate the cache,
 //!   so `discover(healthy_only)` keeps returning a service that turned
 //!   unhealthy (breaks discovery-fresh).
+//! - `R9.4` slow stop, start during stop undone: see [`OriginalProbeLoop`].
+//! - `R9.5` no probe timeout of its own: see
+//!   [`OriginalRegistry::complete_probe_at`].
+//! - `R9.7` no liveness: see [`OriginalRegistry::perform_health_checks`].
+//! - `R9.8` re-initialisation resets the core services: see
+//!   [`OriginalRegistry::initialize_core_services`].
 //!
 //! The original has neither probe sequence numbers nor registration
 //! generations; the port records both *for observation only* (the checks use
 //! them to know which probe started last and which registration a probe was
 //! for), and never consults them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::super::registry::Health;
+use super::super::clock::Millis;
+use super::super::registry::{CORE_SERVICES, Health};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
+
+/// aiohttp's default total timeout, the only bound on a probe (R9.5).
+pub const AIOHTTP_TIMEOUT: Millis = 300_000;
 
 /// `ServiceEndpoint`: mutated in place by probes and metric updates.
 #[derive(Debug, Clone)]
@@ -42,6 +52,8 @@ struct Endpoint {
     request_count: u64,
     error_count: u64,
     avg_response_time: f64,
+    /// `last_heartbeat`: recorded, never read (R9.7).
+    last_heartbeat: Millis,
 }
 
 /// A probe in flight: the endpoint object it holds, plus observation-only
@@ -52,6 +64,8 @@ pub struct OriginalTicket {
     endpoint: Arc<Mutex<Endpoint>>,
     generation: u64,
     seq: u64,
+    /// When the HTTP request was sent ([`OriginalRegistry::begin_probe_at`]).
+    started: Millis,
 }
 
 impl OriginalTicket {
@@ -102,10 +116,46 @@ impl OriginalRegistry {
                 request_count: 0,
                 error_count: 0,
                 avg_response_time: 0.0,
+                last_heartbeat: 0,
             })),
         );
         inner.discovery_cache = None;
         generation
+    }
+
+    /// `heartbeat(service_id)`: updates the timestamp only.
+    pub fn heartbeat(&self, id: &str, now: Millis) {
+        let endpoint = self.inner.lock().services.get(id).cloned();
+        if let Some(endpoint) = endpoint {
+            endpoint.lock().last_heartbeat = now;
+        }
+    }
+
+    /// `R9.7` — `_perform_health_checks` (l.370–379) as written: probe every
+    /// service and write what the probe says. `last_heartbeat` and
+    /// `consecutive_failures` are never consulted, so a service that stopped
+    /// heart-beating but whose health URL still answers stays HEALTHY
+    /// forever (nothing evicts it or marks it down).
+    pub fn perform_health_checks(&self, probe: impl Fn(&str) -> Health) {
+        let ids: Vec<String> = self.inner.lock().services.keys().cloned().collect();
+        for id in ids {
+            if let Some(ticket) = self.begin_probe(&id) {
+                self.complete_probe(&ticket, probe(&id));
+            }
+        }
+    }
+
+    /// `R9.8` — the core-services part of `initialize_service_registry`
+    /// (l.473–540) as written: `for service in core_services: await
+    /// registry.register_service(service)`, whether or not they are
+    /// registered already. Each registration replaces the endpoint object,
+    /// so a second initialisation resets their health to UNKNOWN and their
+    /// counters to zero, and orphans their in-flight probes. Each
+    /// `register_service` is its own step (it awaits its first probe).
+    pub fn initialize_core_services(&self) {
+        for (id, _, _) in CORE_SERVICES {
+            self.register(id);
+        }
     }
 
     /// The probe starts on the endpoint object registered now.
@@ -120,7 +170,31 @@ impl OriginalRegistry {
             endpoint,
             generation,
             seq,
+            started: 0,
         })
+    }
+
+    /// [`Self::begin_probe`], the request sent at `now`.
+    pub fn begin_probe_at(&self, id: &str, now: Millis) -> Option<OriginalTicket> {
+        let mut ticket = self.begin_probe(id)?;
+        ticket.started = now;
+        Some(ticket)
+    }
+
+    /// `R9.5` — `_check_service_health` (l.383–416) answered at `now`: the
+    /// session uses aiohttp's default total timeout ([`AIOHTTP_TIMEOUT`], 5
+    /// minutes), so only an answer that long after the request counts as
+    /// failed; any earlier answer, however late for a 30 s health cycle, is
+    /// written as given. Meanwhile the cycle's `gather` waits for it, and so
+    /// does every other service's refresh (and `register_service`, which
+    /// awaits the first probe inline).
+    pub fn complete_probe_at(&self, ticket: &OriginalTicket, health: Health, now: Millis) {
+        let health = if now.saturating_sub(ticket.started) >= AIOHTTP_TIMEOUT {
+            Health::Unhealthy
+        } else {
+            health
+        };
+        self.complete_probe(ticket, health);
     }
 
     /// `_check_service_health` after its await: status onto the held object
@@ -305,6 +379,128 @@ impl Seed003Registry {
         let tasks = std::mem::take(&mut *self.tasks.lock());
         for task in tasks {
             let _ = task.join();
+        }
+    }
+}
+
+/// `start`/`stop` of the probe loop as the port sees them.
+#[derive(Debug, Default)]
+struct LoopState {
+    /// Sequence number of the last start/stop call (observation only).
+    calls: u64,
+    /// `self._shutdown_event`.
+    shutdown: bool,
+    /// `self._health_check_task`: the task's number.
+    task: Option<u64>,
+    tasks_created: u64,
+    cancelled: BTreeSet<u64>,
+    /// Tasks that have finished (`task.done()`).
+    done: BTreeSet<u64>,
+    /// The event loop is closing: every task ends (test teardown).
+    closed: bool,
+}
+
+/// `R9.4` — the registry's health-check loop lifecycle (l.95–114,
+/// l.355–366), as written. `start` returns early while
+/// `_health_check_task` is not done (l.98–99), without clearing
+/// `_shutdown_event`. `stop` sets the event and awaits the task with a 5 s
+/// `wait_for`; the loop sleeps with a plain `asyncio.sleep(30)` that does not
+/// watch the event, so the wait times out and cancels the task. A `start`
+/// that arrives while `stop` awaits sees the task not yet done and returns
+/// normally; `stop` then cancels the task: the last call was a start, yet no
+/// loop runs.
+///
+/// The loop's sleep is a [`Condvar`] wait that only a cancellation (or the
+/// event loop closing) ends: 30 s never elapse within stop's 5 s.
+#[derive(Debug)]
+pub struct OriginalProbeLoop {
+    state: Arc<(Mutex<LoopState>, Condvar)>,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl OriginalProbeLoop {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Arc::new((Mutex::new(LoopState::default()), Condvar::new())),
+            handles: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `start()`; returns the call's sequence number.
+    pub fn start(&self) -> u64 {
+        let (seq, task) = {
+            let mut state = self.state.0.lock();
+            state.calls += 1;
+            let seq = state.calls;
+            // `if self._health_check_task and not self._health_check_task.done(): return`
+            if state.task.is_some_and(|t| !state.done.contains(&t)) {
+                return seq;
+            }
+            state.shutdown = false;
+            state.tasks_created += 1;
+            let task = state.tasks_created;
+            state.task = Some(task);
+            (seq, task)
+        };
+        let shared = Arc::clone(&self.state);
+        let handle = thread::spawn(move || {
+            let (lock, wake) = &*shared;
+            let mut state = lock.lock();
+            // `while not self._shutdown_event.is_set():` probe, then
+            // `await asyncio.sleep(self.health_check_interval)`.
+            if !state.shutdown {
+                while !state.cancelled.contains(&task) && !state.closed {
+                    state = wake.wait(state);
+                }
+            }
+            state.done.insert(task);
+            wake.notify_all();
+        });
+        self.handles.lock().push(handle);
+        seq
+    }
+
+    /// `stop()`; returns the call's sequence number.
+    pub fn stop(&self) -> u64 {
+        let (lock, wake) = &*self.state;
+        let (seq, target) = {
+            let mut state = lock.lock();
+            state.calls += 1;
+            state.shutdown = true;
+            wake.notify_all();
+            // `await asyncio.wait_for(self._health_check_task, timeout=5.0)`
+            (state.calls, state.task)
+        };
+        // ... the loop is in its 30 s sleep: after 5 s `wait_for` cancels the
+        // task it was given and waits for it; then
+        // `self._health_check_task.cancel()` on whatever the attribute holds.
+        let mut state = lock.lock();
+        for task in [target, state.task].into_iter().flatten() {
+            state.cancelled.insert(task);
+        }
+        wake.notify_all();
+        while target.is_some_and(|t| !state.done.contains(&t)) {
+            state = wake.wait(state);
+        }
+        seq
+    }
+
+    /// Probe loops running now (created, not finished).
+    pub fn alive_loops(&self) -> usize {
+        let state = self.state.0.lock();
+        state.tasks_created as usize - state.done.len()
+    }
+
+    /// The event loop closes: every task ends; waits for them.
+    pub fn close(&self) {
+        {
+            let (lock, wake) = &*self.state;
+            lock.lock().closed = true;
+            wake.notify_all();
+        }
+        let handles = std::mem::take(&mut *self.handles.lock());
+        for handle in handles {
+            let _ = handle.join();
         }
     }
 }
