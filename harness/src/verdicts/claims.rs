@@ -884,8 +884,9 @@ fn overhead_text(shares: &[(String, Estimate)], limit: f64) -> String {
 /// a share of that call, worst kernel deciding. Two instrumentations, each
 /// against the call it wraps: route + report to the controller and the
 /// metrics (Rust, `twinbench_migrate::instrumented`) against the twin from
-/// Rust; the shadow runner (`twinbench.shadow`, shadowing off) against the
-/// twin called from Python, where that column was timed.
+/// Rust; the shadow runner (`twinbench.shadow`, shadowing off, routing by
+/// and reporting to the controller and the metrics) against the twin called
+/// from Python, where that column was timed.
 fn monitoring_overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> ClaimRow {
     let Some(instrumentation) = results
         .instrumentation
@@ -923,7 +924,8 @@ fn monitoring_overhead_row(spec: &ClaimSpec, limit: f64, results: &Results) -> C
         Some(added) => {
             let e = crate::stats::mean_estimate(added);
             text.push_str(&format!(
-                ". The shadow runner (twinbench.shadow, a call the twin serves, shadowing off) \
+                ". The shadow runner (twinbench.shadow, a call the twin serves, shadowing off, \
+                 routed by the rollout controller and reported to it and the metrics) \
                  adds {:.0} ns [{:.0}, {:.0}] per call from Python: {}",
                 e.point,
                 e.low,

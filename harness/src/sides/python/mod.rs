@@ -53,7 +53,8 @@ pub const EXECUTOR_HOP: [PythonFunction; 2] = [
 ];
 
 /// A call the twin serves through the shadow runner (`twinbench.shadow`,
-/// shadowing off) and the same twin called directly
+/// shadowing off, routed by and reported to a `twinbench.Migration` at 100%)
+/// and the same twin called directly
 /// (`twinbench_baselines/shadow_runner.py`), in the order of the bench ids'
 /// `SHADOW_RUNNER_FUNCTIONS`.
 pub const SHADOW_RUNNER: [PythonFunction; 2] = [
