@@ -63,9 +63,7 @@ mod tests {
     }
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("twinbench-http-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        dir.join(name)
+        crate::measure::scratch_file("http", name)
     }
 
     #[test]

@@ -18,3 +18,12 @@ pub mod stream;
 pub mod timings;
 
 pub use bench_id::{BenchId, PairBenchId};
+
+/// A file path in a per-process scratch folder of the system temp dir, for
+/// the record readers' tests (`measure/http.rs`, `shadow.rs`, `stream.rs`).
+#[cfg(test)]
+pub(crate) fn scratch_file(prefix: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("twinbench-{prefix}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}

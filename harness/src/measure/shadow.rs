@@ -69,9 +69,7 @@ mod tests {
     use crate::results::fixtures::shadow_run;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("twinbench-shadow-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        dir.join(name)
+        crate::measure::scratch_file("shadow", name)
     }
 
     #[test]

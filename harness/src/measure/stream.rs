@@ -75,9 +75,7 @@ mod tests {
     use crate::results::fixtures::stream_record as record;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("twinbench-stream-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        dir.join(name)
+        crate::measure::scratch_file("stream", name)
     }
 
     #[test]
