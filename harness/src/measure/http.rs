@@ -8,35 +8,20 @@
 
 use std::path::Path;
 
+use super::record::{self, RecordError, RecordSource};
 use crate::results::{BenchRun, HttpBench};
 
+/// The HTTP bench's record, for the messages.
+pub const SOURCE: RecordSource = RecordSource {
+    what: "HTTP service",
+    writer: "twinbench-http-bench",
+};
+
 /// The measurement at `path`, or why it cannot be used (a problem of the run).
-pub fn read(path: &Path, bench_run: Option<&BenchRun>) -> Result<HttpBench, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "HTTP service not measured: cannot read {} ({e}); `make report` writes it \
-             (twinbench-http-bench)",
-            path.display()
-        )
-    })?;
-    let mut json = serde_json::Deserializer::from_str(&text);
-    let bench: HttpBench = serde_path_to_error::deserialize(&mut json).map_err(|e| {
-        format!(
-            "{}: field `{}`: {}; not an HTTP measurement twinbench-http-bench wrote: run it              again (`make report` does)",
-            path.display(),
-            e.path(),
-            e.inner()
-        )
-    })?;
-    match bench_run {
-        Some(run) if bench.started_unix_ms < run.started_unix_ms => Err(format!(
-            "{}: stale: the HTTP measurement started before the pairs bench ({}); run \
-             twinbench-http-bench again (`make report` does)",
-            path.display(),
-            run.started_at
-        )),
-        _ => Ok(bench),
-    }
+pub fn read(path: &Path, bench_run: Option<&BenchRun>) -> Result<HttpBench, RecordError> {
+    let bench: HttpBench = record::read_json(path, SOURCE)?;
+    record::check_fresh(path, SOURCE, bench.started_unix_ms, bench_run)?;
+    Ok(bench)
 }
 
 #[cfg(test)]
@@ -79,13 +64,15 @@ mod tests {
 
         let stale = scratch("stale.json");
         std::fs::write(&stale, serde_json::to_vec(&bench(500)).expect("json")).expect("write");
-        let err = read(&stale, Some(&run)).expect_err("stale");
+        let err = read(&stale, Some(&run)).expect_err("stale").to_string();
         assert!(
             err.contains("stale") && err.contains("make report"),
             "{err}"
         );
 
-        let err = read(&scratch("missing.json"), Some(&run)).expect_err("missing");
+        let err = read(&scratch("missing.json"), Some(&run))
+            .expect_err("missing")
+            .to_string();
         assert!(
             err.contains("cannot read") && err.contains("make report"),
             "{err}"
@@ -93,7 +80,7 @@ mod tests {
 
         let bad = scratch("bad.json");
         std::fs::write(&bad, "{\"started_unix_ms\": \"soon\"}").expect("write");
-        let err = read(&bad, Some(&run)).expect_err("malformed");
+        let err = read(&bad, Some(&run)).expect_err("malformed").to_string();
         assert!(
             err.contains("bad.json") && err.contains("started_unix_ms"),
             "{err}"

@@ -13,6 +13,7 @@ pub mod latency;
 pub mod memory;
 pub mod model_checks;
 pub mod overhead;
+pub mod record;
 pub mod shadow;
 pub mod stream;
 pub mod timings;

@@ -5,62 +5,22 @@
 //! Freshness is the Makefile's: it removes the records before the campaign
 //! runs, so a campaign that fails leaves none and the claim is unmeasured.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use thiserror::Error;
-
+use super::record::{self, RecordError, RecordSource};
 use crate::results::{SHADOW_SCHEMA, ShadowRun};
 
-/// Why a record cannot be used (a problem of the run).
-#[derive(Debug, Error)]
-pub enum ShadowRecordError {
-    #[error(
-        "shadow campaign not measured: cannot read {path} ({source}); `make report` writes it \
-         (python -m campaign, from python/tools)",
-        path = path.display()
-    )]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "{path}: field `{field}`: {problem}; not a record the shadow campaign wrote: run it \
-         again (`make report` does)",
-        path = path.display()
-    )]
-    Malformed {
-        path: PathBuf,
-        field: String,
-        problem: String,
-    },
-    #[error(
-        "{path}: field `schema`: {found}, this twinbench reads schema {SHADOW_SCHEMA}; run the \
-         campaign of this checkout (`make report` does)",
-        path = path.display()
-    )]
-    Schema { path: PathBuf, found: u32 },
-}
+/// The shadow campaign's record, for the messages.
+pub const SOURCE: RecordSource = RecordSource {
+    what: "shadow campaign",
+    writer: "python -m campaign, from python/tools",
+};
 
 /// The record at `path`, if it is readable, well-formed and of this schema.
-pub fn read(path: &Path) -> Result<ShadowRun, ShadowRecordError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ShadowRecordError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut json = serde_json::Deserializer::from_str(&text);
-    let record: ShadowRun =
-        serde_path_to_error::deserialize(&mut json).map_err(|e| ShadowRecordError::Malformed {
-            path: path.to_path_buf(),
-            field: e.path().to_string(),
-            problem: e.inner().to_string(),
-        })?;
-    if record.schema != SHADOW_SCHEMA {
-        return Err(ShadowRecordError::Schema {
-            path: path.to_path_buf(),
-            found: record.schema,
-        });
-    }
-    Ok(record)
+pub fn read(path: &Path) -> Result<ShadowRun, RecordError> {
+    let run: ShadowRun = record::read_json(path, SOURCE)?;
+    record::check_schema(path, SOURCE, run.schema, SHADOW_SCHEMA)?;
+    Ok(run)
 }
 
 #[cfg(test)]
@@ -68,7 +28,7 @@ mod tests {
     use super::*;
     use crate::results::fixtures::shadow_run;
 
-    fn scratch(name: &str) -> PathBuf {
+    fn scratch(name: &str) -> std::path::PathBuf {
         crate::measure::scratch_file("shadow", name)
     }
 

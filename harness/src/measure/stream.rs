@@ -5,68 +5,22 @@
 //! measurement started after the pairs bench whose samples the report
 //! reads, so a report never puts an old run's latencies beside today's.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use thiserror::Error;
-
+use super::record::{self, RecordError, RecordSource};
 use crate::results::{BenchRun, StreamBench};
 
-/// Why the record at a path cannot be used (a problem of the run; claim
-/// C16 is then unmeasured).
-#[derive(Debug, Error)]
-pub enum StreamRecordError {
-    #[error(
-        "stream producer not measured: cannot read {path} ({source}); `make report` writes it \
-         (cargo bench --bench stream)",
-        path = path.display()
-    )]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "{path}: field `{field}`: {problem}; not a record the stream bench wrote: run it again \
-         (`make report` does)",
-        path = path.display()
-    )]
-    Malformed {
-        path: PathBuf,
-        field: String,
-        problem: String,
-    },
-    #[error(
-        "{path}: stale: the stream measurement started before the pairs bench ({bench_started}); \
-         run `cargo bench --bench stream` again (`make report` does)",
-        path = path.display()
-    )]
-    Stale {
-        path: PathBuf,
-        bench_started: String,
-    },
-}
+/// The stream bench's record, for the messages.
+pub const SOURCE: RecordSource = RecordSource {
+    what: "stream producer",
+    writer: "cargo bench --bench stream",
+};
 
 /// The record at `path`, if it is readable, well-formed and fresh.
-pub fn read(path: &Path, bench_run: Option<&BenchRun>) -> Result<StreamBench, StreamRecordError> {
-    let text = std::fs::read_to_string(path).map_err(|source| StreamRecordError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut json = serde_json::Deserializer::from_str(&text);
-    let record: StreamBench =
-        serde_path_to_error::deserialize(&mut json).map_err(|e| StreamRecordError::Malformed {
-            path: path.to_path_buf(),
-            field: e.path().to_string(),
-            problem: e.inner().to_string(),
-        })?;
-    match bench_run {
-        Some(run) if record.started_unix_ms < run.started_unix_ms => {
-            Err(StreamRecordError::Stale {
-                path: path.to_path_buf(),
-                bench_started: run.started_at.clone(),
-            })
-        }
-        _ => Ok(record),
-    }
+pub fn read(path: &Path, bench_run: Option<&BenchRun>) -> Result<StreamBench, RecordError> {
+    let bench: StreamBench = record::read_json(path, SOURCE)?;
+    record::check_fresh(path, SOURCE, bench.started_unix_ms, bench_run)?;
+    Ok(bench)
 }
 
 #[cfg(test)]
@@ -74,7 +28,7 @@ mod tests {
     use super::*;
     use crate::results::fixtures::stream_record as record;
 
-    fn scratch(name: &str) -> PathBuf {
+    fn scratch(name: &str) -> std::path::PathBuf {
         crate::measure::scratch_file("stream", name)
     }
 

@@ -385,7 +385,7 @@ pub fn run(
         .filter(|_| options.shard.is_none_or(|s| s.index == 1))
         .and_then(|path| {
             crate::measure::http::read(path, bench_run.as_ref())
-                .map_err(|e| problems.push(e))
+                .map_err(|e| problems.push(e.to_string()))
                 .ok()
         });
     // What the HTTP measurement could not measure is missing data of this run.

@@ -303,6 +303,13 @@ impl IncidentStoreCore {
         self.incidents.get(&id)
     }
 
+    /// Incident `id` for a change, or `NotFound` naming it.
+    fn incident_mut(&mut self, id: IncidentId) -> Result<&mut Incident, IncidentError> {
+        self.incidents
+            .get_mut(&id)
+            .ok_or(IncidentError::NotFound(id))
+    }
+
     /// Moves incident `id` to `to`, if that is an edge from its current status.
     pub fn transition(
         &mut self,
@@ -310,10 +317,7 @@ impl IncidentStoreCore {
         to: Status,
         now: Millis,
     ) -> Result<(), IncidentError> {
-        let incident = self
-            .incidents
-            .get_mut(&id)
-            .ok_or(IncidentError::NotFound(id))?;
+        let incident = self.incident_mut(id)?;
         let from = incident.status;
         if !from.can_become(to) {
             return Err(IncidentError::InvalidTransition { id, from, to });
@@ -335,10 +339,7 @@ impl IncidentStoreCore {
         update: Update,
         now: Millis,
     ) -> Result<(), IncidentError> {
-        let incident = self
-            .incidents
-            .get_mut(&id)
-            .ok_or(IncidentError::NotFound(id))?;
+        let incident = self.incident_mut(id)?;
         if update.version <= incident.version {
             return Err(IncidentError::StaleUpdate {
                 id,
@@ -364,10 +365,7 @@ impl IncidentStoreCore {
         by: String,
         now: Millis,
     ) -> Result<(), IncidentError> {
-        let incident = self
-            .incidents
-            .get_mut(&id)
-            .ok_or(IncidentError::NotFound(id))?;
+        let incident = self.incident_mut(id)?;
         if incident.status != Status::Open || incident.acknowledged.is_some() {
             return Err(IncidentError::NotAcknowledgeable {
                 id,
