@@ -146,6 +146,7 @@ const REQUIRED_ZOO: &[&str] = &[
     "R4.9",
     "R4.10",
     "R4.11",
+    "R4.12",
     "10a.closed-handout",
     "R5.1",
     "R5.2",
