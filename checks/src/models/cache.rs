@@ -8,22 +8,27 @@
 //! keys missed by pattern invalidation (R2.6),
 //! snapshot-then-delete tag invalidation (R2.7), metrics read by reference
 //! (R2.8), seed 003's expired reads, cache-aside stale refill (R8.1),
-//! KEYS-then-DEL pattern invalidation (R8.2) and the analytics globals
-//! published one by one (R8.5).
+//! KEYS-then-DEL pattern invalidation (R8.2), the analytics globals
+//! published one by one (R8.5) and the analytics key's 32-bit MD5 prefix
+//! (R8.4, a defect caught on the first schedule); a warmer stopped right
+//! after startup (the original's fire-and-forget preload keeps warming
+//! after the stop: R2.11).
 
 use super::super::SCALE;
 use super::super::breaker_manager::BreakerRegistry;
 use super::super::bug_zoo::cache::{
     AnalyticsGlobals, FallbackCache, MetricsCacheManager, NoneBlindCache, PromotingCacheManager,
-    QueryCache, RedisAnalyticsCache, TaggedCacheManager, ThreadSafeCache, TwoLevelCache,
-    UnboundedCacheManager, UninitializedCacheManager,
+    QueryCache, RacyCacheWarmer, RedisAnalyticsCache, TaggedCacheManager, ThreadSafeCache,
+    TwoLevelCache, UnboundedCacheManager, UninitializedCacheManager,
 };
 use super::super::bug_zoo::singleton::PublishBeforeInit;
 use super::super::cache::{Cache, TieredCache};
-use super::super::cache_manager::{AnalyticsCaches, CacheManager, CacheManagerConfig};
+use super::super::cache_manager::{
+    AnalyticsCaches, AnalyticsKey, CacheManager, CacheManagerConfig, CacheWarmer, WarmTask,
+};
 use super::super::clock::{Clock, ManualClock, Millis};
 use super::super::singleton::Singleton;
-use super::super::sync::atomic::{AtomicU64, Ordering};
+use super::super::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use super::super::sync::{Arc, Mutex, thread};
 use crate::case::{CheckCase, Checker, Component, Subject, ZooEntry, ensure};
 
@@ -40,6 +45,8 @@ const INVALIDATION_COVERS_PROMOTED: &str = "invalidation-covers-promoted";
 const GLOBALS_PUBLISHED_TOGETHER: &str = "globals-published-together";
 const CACHED_NONE_IS_A_HIT: &str = "cached-none-is-a-hit";
 const SET_SUCCESS_MEANS_STORED: &str = "set-success-means-stored";
+const DISTINCT_PARAMS_DISTINCT_KEYS: &str = "distinct-params-distinct-keys";
+const NO_WARMING_AFTER_STOP: &str = "no-warming-after-stop";
 
 /// The key the single-key cases fight over.
 const KEY: u64 = 7;
@@ -184,6 +191,28 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[SET_SUCCESS_MEANS_STORED],
             checkers: &Checker::ALL,
             body: first_use_set_is_stored,
+        },
+        CheckCase {
+            id: "cache.analytics_params_keys",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "workers each store a query result under one identifier with their own \
+                         parameters (two of them the pair whose 32-bit keys collide in the \
+                         original) and read it back",
+            invariants: &[DISTINCT_PARAMS_DISTINCT_KEYS],
+            checkers: &Checker::ALL,
+            body: analytics_params_keys,
+        },
+        CheckCase {
+            id: "cache.warmer_stop_after_initialize",
+            component: Component::Cache,
+            subject: Subject::Fixed,
+            operations: "main initialises the warmer (the preload; under shuttle also the \
+                         background loop, whose interval a ticker elapses) and stops it at \
+                         once, then tries to start it again",
+            invariants: &[NO_WARMING_AFTER_STOP],
+            checkers: &Checker::ALL,
+            body: warmer_stop_after_initialize,
         },
         CheckCase {
             id: "zoo.R2.1",
@@ -356,6 +385,34 @@ pub fn cases() -> Vec<CheckCase> {
             invariants: &[GLOBALS_PUBLISHED_TOGETHER],
             checkers: &Checker::ALL,
             body: zoo_torn_globals,
+        },
+        CheckCase {
+            id: "zoo.R2.11",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R2.11",
+                breaks: NO_WARMING_AFTER_STOP,
+            }),
+            operations: "main runs CacheManager.initialize's warming (preload_analytics_data \
+                         fire-and-forget; under shuttle also the deferred \
+                         start_background_warming, a ticker elapsing its interval), then \
+                         stop_all_warming",
+            invariants: &[NO_WARMING_AFTER_STOP],
+            checkers: &Checker::ALL,
+            body: zoo_warmer_untracked_preload,
+        },
+        CheckCase {
+            id: "zoo.R8.4",
+            component: Component::Cache,
+            subject: Subject::Zoo(ZooEntry {
+                catalog_id: "R8.4",
+                breaks: DISTINCT_PARAMS_DISTINCT_KEYS,
+            }),
+            operations: "workers each set_query_result under one identifier with their own \
+                         param_0 (two share the key's 8 hex digits of MD5) and read it back",
+            invariants: &[DISTINCT_PARAMS_DISTINCT_KEYS],
+            checkers: &Checker::ALL,
+            body: zoo_key_collision,
         },
         CheckCase {
             id: "zoo.R8.1",
@@ -1285,4 +1342,238 @@ fn zoo_silent_set() {
         let manager = global.get(UninitializedCacheManager::new, |m| m.initialize());
         (manager.set(key, key), manager.get(key))
     });
+}
+
+/// Two values of `param_0` whose analytics keys under one identifier share
+/// the first 8 hex digits of MD5 (`55827347`), found once by a birthday
+/// search over `param_0` = 0, 1, 2, …; the unit test below recomputes both
+/// keys, so the pair cannot go stale.
+const COLLIDING_PARAM_0: [&str; 2] = ["77588", "91232"];
+
+/// The query every worker caches a result for.
+const QUERY_IDENTIFIER: &str = "q";
+
+/// Worker `t`'s `param_0`: the colliding pair for workers 0 and 1, its own
+/// number for the others.
+fn param_0(t: usize) -> String {
+    COLLIDING_PARAM_0
+        .get(t)
+        .map_or_else(|| t.to_string(), |p| (*p).to_string())
+}
+
+/// Reads worker `t`'s parameters back: its own result, `t + 1`.
+fn check_own_result(get: &dyn Fn(&str) -> Option<u64>, t: usize) {
+    let param = param_0(t);
+    let got = get(&param);
+    ensure(
+        got == Some(t as u64 + 1),
+        DISTINCT_PARAMS_DISTINCT_KEYS,
+        || {
+            format!(
+                "query {QUERY_IDENTIFIER} with param_0={param} stored result {}, reading it back \
+             gave {got:?}",
+                t + 1
+            )
+        },
+    );
+}
+
+/// `T` workers (at least the colliding two) each store result `t + 1` for
+/// their own parameters, then read it back; nobody else writes those
+/// parameters, so every read, and each read once all are done, returns the
+/// worker's own result.
+fn params_race(
+    set: impl Fn(&str, u64) + Send + Sync + 'static,
+    get: impl Fn(&str) -> Option<u64> + Send + Sync + 'static,
+) {
+    let (set, get) = (Arc::new(set), Arc::new(get));
+    let count = SCALE.threads.max(COLLIDING_PARAM_0.len());
+    let workers: Vec<_> = (0..count)
+        .map(|t| {
+            let (set, get) = (Arc::clone(&set), Arc::clone(&get));
+            thread::spawn(move || {
+                set(&param_0(t), t as u64 + 1);
+                check_own_result(&*get, t);
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    for t in 0..count {
+        check_own_result(&*get, t);
+    }
+}
+
+fn analytics_params_keys() {
+    let caches: AnalyticsCaches<AnalyticsKey, u64, _> =
+        AnalyticsCaches::new(Cache::new(8, None, ManualClock::new(0)).expect("capacity"));
+    let caches = Arc::new(caches);
+    let key =
+        |param: &str| AnalyticsKey::new("query_result", QUERY_IDENTIFIER, [("param_0", param)]);
+    let setting = Arc::clone(&caches);
+    params_race(
+        move |param, result| {
+            setting.query_cache().insert(key(param), result);
+        },
+        move |param| caches.query_cache().get(&key(param)),
+    );
+}
+
+/// R8.4: `set_query_result` / `get_query_result` through `_generate_key`.
+fn zoo_key_collision() {
+    let redis = RedisAnalyticsCache::new();
+    let setting = Arc::clone(&redis);
+    params_race(
+        move |param, result| {
+            setting.set_typed(
+                "query_result",
+                QUERY_IDENTIFIER,
+                &[("param_0", param)],
+                result,
+            )
+        },
+        move |param| redis.get_typed("query_result", QUERY_IDENTIFIER, &[("param_0", param)]),
+    );
+}
+
+/// The original's preload keys (`preload_analytics_data`).
+const WARM_KEYS: [&str; 3] = ["system_metrics", "memory_insights", "graph_metrics"];
+
+/// The gets a warmer issues, and those issued once the stop had returned.
+#[derive(Default)]
+struct WarmLog {
+    stopped: AtomicBool,
+    late: AtomicU64,
+}
+
+impl WarmLog {
+    /// The warmer's `cache_manager.get(key)`.
+    fn warm(&self, _key: &str) {
+        if self.stopped.load(Ordering::SeqCst) {
+            self.late.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// One key per operation (at most the original's three).
+fn warm_keys() -> Vec<String> {
+    WARM_KEYS
+        .iter()
+        .take(SCALE.ops_per_thread.max(1))
+        .map(|k| (*k).to_string())
+        .collect()
+}
+
+/// With more than two workers, the warmer also runs its background loop.
+fn warm_in_background() -> bool {
+    SCALE.threads > 2
+}
+
+/// Main initialises the warmer, a ticker (with a background loop) elapses
+/// its interval, and main stops it at once, as a shutdown right after
+/// startup does; `after_stop` checks (fixed) or tears down (zoo). Once the
+/// stop returned, no key may be warmed, and the stop must not fail.
+fn warmer_race(
+    log: &WarmLog,
+    initialize: impl FnOnce(),
+    tick: impl Fn() + Send + 'static,
+    stop: impl FnOnce() -> Result<(), String>,
+    after_stop: impl FnOnce() -> Result<(), String>,
+) {
+    let ticker = warm_in_background().then(|| {
+        thread::spawn(move || {
+            for _ in 0..SCALE.ops_per_thread {
+                tick();
+            }
+        })
+    });
+    initialize();
+    let stopped = stop();
+    log.stopped.store(true, Ordering::SeqCst);
+    if let Some(ticker) = ticker {
+        let _ = ticker.join();
+    }
+    let after = after_stop();
+    let late = log.late.load(Ordering::SeqCst);
+    ensure(late == 0, NO_WARMING_AFTER_STOP, || {
+        format!("{late} key(s) warmed after the stop returned")
+    });
+    if let Err(detail) = stopped.and(after) {
+        crate::case::violated(NO_WARMING_AFTER_STOP, detail);
+    }
+}
+
+fn warmer_stop_after_initialize() {
+    let log = Arc::new(WarmLog::default());
+    let warming = Arc::clone(&log);
+    let warmer = CacheWarmer::new(warm_keys(), move |key| warming.warm(key));
+    let (starting, ticking) = (warmer.clone(), warmer.clone());
+    warmer_race(
+        &log,
+        move || {
+            let _ = starting.initialize(warm_in_background());
+        },
+        move || ticking.tick(),
+        || {
+            warmer.stop_all();
+            Ok(())
+        },
+        || {
+            let live = warmer.stats().live;
+            if live > 0 {
+                return Err(format!("{live} warming task(s) live after stop_all"));
+            }
+            match warmer.start(WarmTask::Preload) {
+                Err(_) => Ok(()),
+                Ok(_) => Err("a preload started after stop_all".to_string()),
+            }
+        },
+    );
+}
+
+/// R2.11: the preload is in no `warming_tasks`, so the stop never cancels
+/// or awaits it.
+fn zoo_warmer_untracked_preload() {
+    let log = Arc::new(WarmLog::default());
+    let warming = Arc::clone(&log);
+    let warmer = RacyCacheWarmer::new(warm_keys(), move |key| warming.warm(key));
+    let (starting, ticking) = (Arc::clone(&warmer), Arc::clone(&warmer));
+    warmer_race(
+        &log,
+        move || starting.initialize(warm_in_background()),
+        move || ticking.tick(),
+        || {
+            warmer
+                .stop_all_warming()
+                .map_err(|e| format!("stop_all_warming failed: {e}"))
+        },
+        || {
+            warmer.exit();
+            Ok(())
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::bug_zoo::cache::generate_key;
+    use super::COLLIDING_PARAM_0;
+
+    #[test]
+    fn the_colliding_pair_still_collides() {
+        let [a, b] =
+            COLLIDING_PARAM_0.map(|p| generate_key("query_result", "q", &[("param_0", p)]));
+        assert_ne!(COLLIDING_PARAM_0[0], COLLIDING_PARAM_0[1]);
+        assert_eq!(a, b, "the original's keys of the R8.4 pair");
+        // Python: hashlib.md5(json.dumps(sorted({"param_0": "77588"}.items()),
+        // sort_keys=True).encode()).hexdigest()[:8]
+        assert_eq!(a, "analytics:query_result:q:55827347");
+        // json.dumps(sorted({"b": "\u00e9\"x", "a": "1"}.items()),
+        // sort_keys=True) == '[["a", "1"], ["b", "\\u00e9\\"x"]]'
+        assert_eq!(
+            generate_key("t", "i", &[("b", "\u{e9}\"x"), ("a", "1")]),
+            "analytics:t:i:3b349ba4"
+        );
+    }
 }

@@ -18,6 +18,16 @@
 //! ring of `alert_capacity` (oldest dropped, counted) with ids from a
 //! counter, never a timestamp.
 //!
+//! The original also measures *on the event loop*:
+//! `psutil.cpu_percent(interval=0.1)` (l.816) sleeps 100 ms and
+//! `gc.collect()` + `gc.get_objects()` (l.616–618) walk the heap, inline in
+//! async code, so every other task on the loop (requests, heartbeats) stalls
+//! for as long (R4.12). Here such a measurement is a [`BlockingProbe`], and
+//! [`ResourceMonitor::measure_off_loop`] hands it to a [`BlockingPool`]
+//! (tokio's `spawn_blocking`, or [`ThreadPerJob`]) and *awaits* the result:
+//! the task measuring yields, and the loop keeps serving its other tasks
+//! while the probe blocks a pool thread.
+//!
 //! # Invariants (asserted by the model checks)
 //! - **one-monitor-loop**: however many callers start it, at most one loop
 //!   runs per monitor.
@@ -25,12 +35,16 @@
 //!   returned, no loop of the monitor runs, and none started meanwhile.
 //! - **alerts-bounded**: the alert list never holds more than
 //!   `alert_capacity` alerts.
+//! - **loop-never-blocked**: [`ResourceMonitor::measure_off_loop`] never
+//!   runs the probe on the thread that polls it: no poll of the measuring
+//!   task blocks, however long the probe takes, so no step of the event loop
+//!   does.
 
 use std::collections::VecDeque;
 use std::fmt;
 
 use super::sync::thread::{self, JoinHandle};
-use super::sync::{Arc, Condvar, Mutex};
+use super::sync::{Arc, Condvar, Mutex, Notify};
 
 /// A sample, in thousandths of the resource (memory, CPU, disk) in use.
 pub type Usage = u32;
@@ -196,6 +210,91 @@ impl ResourceMonitor {
     }
 }
 
+/// A measurement that blocks its thread while it runs (catalog §4c, R4.12):
+/// `psutil.cpu_percent(interval=0.1)` sleeps 100 ms, `gc.collect()` and
+/// `gc.get_objects()` walk the heap. Never to be called on an event loop.
+pub trait BlockingProbe: Send + Sync + 'static {
+    fn measure(&self) -> Usage;
+}
+
+/// Where blocking work runs instead of the event loop's thread (tokio's
+/// `spawn_blocking`, a thread pool). Must run every job it is given: a
+/// measurement awaits its job's result.
+pub trait BlockingPool {
+    fn spawn_blocking(&self, job: Box<dyn FnOnce() + Send + 'static>);
+}
+
+/// A [`BlockingPool`] running each job on a thread of its own (the sync
+/// facade's, so the model checks explore it); [`ThreadPerJob::join_all`]
+/// waits for every job so far.
+#[derive(Debug, Default)]
+pub struct ThreadPerJob {
+    handles: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl ThreadPerJob {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Waits for every job spawned so far.
+    pub fn join_all(&self) {
+        let handles = std::mem::take(&mut *self.handles.lock());
+        for handle in handles {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl BlockingPool for ThreadPerJob {
+    fn spawn_blocking(&self, job: Box<dyn FnOnce() + Send + 'static>) {
+        let handle = thread::spawn(job);
+        self.handles.lock().push(handle);
+    }
+}
+
+/// The result of one blocking job, awaited without blocking.
+#[derive(Default)]
+struct Completion {
+    value: Mutex<Option<Usage>>,
+    done: Notify,
+}
+
+impl Completion {
+    fn complete(&self, usage: Usage) {
+        *self.value.lock() = Some(usage);
+        self.done.notify_all();
+    }
+
+    async fn wait(&self) -> Usage {
+        loop {
+            let epoch = self.done.epoch();
+            if let Some(usage) = self.value.lock().take() {
+                return usage;
+            }
+            self.done.changed_since(epoch).await;
+        }
+    }
+}
+
+impl ResourceMonitor {
+    /// One measurement of the monitoring loop: `probe` runs on `pool`, this
+    /// task awaits its result (yielding the loop meanwhile) and then checks
+    /// the sample inline, as [`Self::sweep_once`] does. Returns the sample.
+    pub async fn measure_off_loop<P: BlockingPool + ?Sized>(
+        &self,
+        pool: &P,
+        probe: Arc<impl BlockingProbe>,
+    ) -> Usage {
+        let completion = Arc::new(Completion::default());
+        let done = Arc::clone(&completion);
+        pool.spawn_blocking(Box::new(move || done.complete(probe.measure())));
+        let usage = completion.wait().await;
+        self.sweep_once(usage);
+        usage
+    }
+}
+
 /// The loop: checks every queued sample, exits once stopped and drained.
 fn run(shared: &Shared) {
     let (lock, wake) = &**shared;
@@ -255,5 +354,59 @@ mod tests {
             })
             .is_err()
         );
+    }
+
+    use std::future::Future;
+
+    /// Blocks until released: the loop thread must never be the one waiting.
+    struct GatedProbe {
+        open: std::sync::Mutex<bool>,
+        opened: std::sync::Condvar,
+        ran_on: std::sync::Mutex<Option<std::thread::ThreadId>>,
+    }
+
+    impl BlockingProbe for GatedProbe {
+        fn measure(&self) -> Usage {
+            *self.ran_on.lock().expect("lock") = Some(std::thread::current().id());
+            let mut open = self.open.lock().expect("lock");
+            while !*open {
+                open = self.opened.wait(open).expect("lock");
+            }
+            900
+        }
+    }
+
+    #[test]
+    fn a_blocking_probe_runs_off_the_loop_while_the_loop_serves_others() {
+        let monitor = ResourceMonitor::new(MonitorConfig {
+            threshold: 800,
+            alert_capacity: 4,
+        })
+        .expect("valid");
+        let probe = Arc::new(GatedProbe {
+            open: std::sync::Mutex::new(false),
+            opened: std::sync::Condvar::new(),
+            ran_on: std::sync::Mutex::new(None),
+        });
+        let pool = ThreadPerJob::new();
+        let mut measuring = std::pin::pin!(monitor.measure_off_loop(&pool, Arc::clone(&probe)));
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        // The loop polls the measuring task: it yields at once, the probe
+        // still blocked on its pool thread; the loop is free for others.
+        assert!(measuring.as_mut().poll(&mut cx).is_pending());
+        *probe.open.lock().expect("lock") = true;
+        probe.opened.notify_all();
+        pool.join_all();
+        assert_ne!(
+            *probe.ran_on.lock().expect("lock"),
+            Some(std::thread::current().id()),
+            "the probe ran on the loop's thread"
+        );
+        assert_eq!(
+            measuring.as_mut().poll(&mut cx),
+            std::task::Poll::Ready(900)
+        );
+        assert_eq!(monitor.stats().alerts.len(), 1, "the sample was checked");
     }
 }

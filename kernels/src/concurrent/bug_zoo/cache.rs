@@ -62,12 +62,37 @@
 //!   assigns `_cache_manager`, `_query_cache` and `_api_cache` one after
 //!   another; a thread reading the three accessors meanwhile gets a manager
 //!   with no (or the previous manager's) query and API caches.
+//! - `R2.11` — [`RacyCacheWarmer`]: `CacheManager.initialize` (l.503,
+//!   505–509) fire-and-forgets `preload_analytics_data()` and a task that
+//!   runs `start_background_warming()`, which creates the warming loop and
+//!   stores it as `warming_tasks["background"]`; no reference to the first
+//!   two is kept. `stop_all_warming` (l.308–318) sets `warming_enabled =
+//!   False`, then cancels and awaits each task in `warming_tasks.values()`
+//!   and clears the dict: the preload is in no dict, so a preload already
+//!   under way keeps issuing gets after the stop returned. The loop and the
+//!   stop share only the bool `warming_enabled`, read once at the start of
+//!   each preload. (The "dictionary changed size during iteration" the
+//!   catalog names needs an insert while the stop awaits inside its loop;
+//!   on one event loop the deferred start reads `warming_enabled` and
+//!   inserts in one step, after which the stop's `False` refuses it, so
+//!   only a second, overlapping stop (its `clear()`) gets there. The port
+//!   keeps the dict iteration with its size check; the checks assert that
+//!   a stop never fails.)
+//! - `R8.4` — [`generate_key`] (`_generate_key`, l.74–80) keeps only the
+//!   first 8 hex digits of `md5(json.dumps(sorted(kwargs.items())))`: 32
+//!   bits, so among ~65 k parameter sets of one identifier two likely share
+//!   a key, and [`RedisAnalyticsCache::get_typed`] returns one query's
+//!   result for the other's parameters.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use md5::{Digest, Md5};
 
 use super::super::clock::{Clock, Millis};
-use super::super::sync::atomic::{AtomicU64, Ordering};
-use super::super::sync::{Arc, Mutex};
+use super::super::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use super::super::sync::thread::{self, JoinHandle};
+use super::super::sync::{Arc, Condvar, Mutex};
 
 /// `R2.2`'s `KeyError`: a victim deleted by another thread first.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -479,6 +504,30 @@ impl RedisAnalyticsCache {
         self.redis.lock().get(&format!("analytics:{key}")).copied()
     }
 
+    /// R8.4 — `set(cache_type, identifier, data, **kwargs)`: `SETEX` under
+    /// [`generate_key`]'s key.
+    pub fn set_typed(
+        &self,
+        cache_type: &str,
+        identifier: &str,
+        kwargs: &[(&str, &str)],
+        value: u64,
+    ) {
+        let key = generate_key(cache_type, identifier, kwargs);
+        self.redis.lock().insert(key, value);
+    }
+
+    /// R8.4 — `get(cache_type, identifier, **kwargs)`.
+    pub fn get_typed(
+        &self,
+        cache_type: &str,
+        identifier: &str,
+        kwargs: &[(&str, &str)],
+    ) -> Option<u64> {
+        let key = generate_key(cache_type, identifier, kwargs);
+        self.redis.lock().get(&key).copied()
+    }
+
     /// `invalidate_pattern`: `KEYS analytics:<pattern>` (a glob; `*` only
     /// at the end here), then `DEL *keys`.
     pub fn invalidate_pattern(&self, pattern: &str) -> usize {
@@ -497,6 +546,59 @@ impl RedisAnalyticsCache {
         let mut redis = self.redis.lock();
         keys.iter().filter(|k| redis.remove(*k).is_some()).count()
     }
+}
+
+/// R8.4 — `CacheManager._generate_key` (l.74–80):
+/// `analytics:<type>:<identifier>:` and the first 8 hex digits of
+/// `md5(json.dumps(sorted(kwargs.items()), sort_keys=True))`. Keyword values
+/// are strings here, as `execute_cached_query` makes them (`str(param)`);
+/// the JSON text is Python's (`", "` separators, `ensure_ascii`).
+pub fn generate_key(cache_type: &str, identifier: &str, kwargs: &[(&str, &str)]) -> String {
+    let mut items: Vec<(&str, &str)> = kwargs.to_vec();
+    items.sort_unstable();
+    let mut params = String::from("[");
+    for (i, (name, value)) in items.iter().enumerate() {
+        if i > 0 {
+            params.push_str(", ");
+        }
+        params.push('[');
+        push_json_str(&mut params, name);
+        params.push_str(", ");
+        push_json_str(&mut params, value);
+        params.push(']');
+    }
+    params.push(']');
+    let digest = Md5::digest(params.as_bytes());
+    let mut key = format!("analytics:{cache_type}:{identifier}:");
+    // `.hexdigest()[:8]`: the first four bytes.
+    for byte in &digest[..4] {
+        key.push_str(&format!("{byte:02x}"));
+    }
+    key
+}
+
+/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii`).
+fn push_json_str(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
 }
 
 /// `R8.5`: a `CacheManager`, told apart by the initialisation that built it.
@@ -648,5 +750,232 @@ impl UninitializedCacheManager {
 
     pub fn get(&self, key: u64) -> Option<u64> {
         self.l1.lock().as_ref().and_then(|l1| l1.get(&key).copied())
+    }
+}
+
+/// `R2.11`'s `RuntimeError: dictionary changed size during iteration`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("RuntimeError: dictionary changed size during iteration")]
+pub struct DictChangedSize;
+
+/// `R2.11`: an `asyncio.Task` in `warming_tasks`.
+struct WarmingTask {
+    cancelled: Arc<AtomicBool>,
+    done: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct WarmerState {
+    /// `self.warming_enabled` (`True` at construction).
+    warming_enabled: bool,
+    /// `self.warming_tasks`, in insertion order (a dict).
+    warming_tasks: Vec<(&'static str, WarmingTask)>,
+    /// Intervals elapsed (`asyncio.sleep(interval)` returning).
+    ticks: u64,
+    /// The event loop is closing: every task ends (test teardown).
+    exiting: bool,
+}
+
+struct WarmerShared {
+    state: Mutex<WarmerState>,
+    wake: Condvar,
+    keys: Vec<String>,
+    /// `await self.cache_manager.get(key)`.
+    warm: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+/// `R2.11`: the dashboard `CacheWarmer` and the tasks `CacheManager.
+/// initialize` starts. asyncio runs one stretch between two awaits at a
+/// time, so each stretch is one critical section here; each task is a
+/// thread, `await task` a join, `task.cancel()` a flag the task sees at its
+/// next await.
+pub struct RacyCacheWarmer {
+    shared: Arc<WarmerShared>,
+    /// Handles of the fire-and-forget tasks: nothing in the original holds
+    /// them (kept only so [`Self::exit`] can end the test).
+    untracked: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl RacyCacheWarmer {
+    pub fn new(keys: Vec<String>, warm: impl Fn(&str) + Send + Sync + 'static) -> Arc<Self> {
+        Arc::new(Self {
+            shared: Arc::new(WarmerShared {
+                state: Mutex::new(WarmerState {
+                    warming_enabled: true,
+                    ..WarmerState::default()
+                }),
+                wake: Condvar::new(),
+                keys,
+                warm: Box::new(warm),
+            }),
+            untracked: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `initialize` (l.503–509): `asyncio.create_task(preload_analytics_data())`
+    /// and, if `warm_interval_seconds > 0` (`background`),
+    /// `asyncio.create_task(start_background_warming(...))`; both references
+    /// dropped.
+    pub fn initialize(&self, background: bool) {
+        let shared = Arc::clone(&self.shared);
+        let preload = thread::spawn(move || {
+            let _ = preload_analytics_data(&shared, None);
+        });
+        self.untracked.lock().push(preload);
+        if background {
+            let shared = Arc::clone(&self.shared);
+            let starter = thread::spawn(move || start_background_warming(&shared));
+            self.untracked.lock().push(starter);
+        }
+    }
+
+    /// The warming interval elapsing (`asyncio.sleep(interval_seconds)`).
+    pub fn tick(&self) {
+        self.shared.state.lock().ticks += 1;
+        self.shared.wake.notify_all();
+    }
+
+    /// `stop_all_warming` (l.308–318).
+    pub fn stop_all_warming(&self) -> Result<(), DictChangedSize> {
+        let shared = &self.shared;
+        // `self.warming_enabled = False`; `for task in
+        // self.warming_tasks.values():` takes an iterator (its size).
+        let size = {
+            let mut state = shared.state.lock();
+            state.warming_enabled = false;
+            state.warming_tasks.len()
+        };
+        let mut next = 0;
+        loop {
+            // The iterator's `__next__`: the size check, then the value;
+            // `if not task.done(): task.cancel()`.
+            let handle = {
+                let mut state = shared.state.lock();
+                if state.warming_tasks.len() != size {
+                    return Err(DictChangedSize);
+                }
+                let Some((_, task)) = state.warming_tasks.get_mut(next) else {
+                    break;
+                };
+                next += 1;
+                if !task.done.load(Ordering::SeqCst) {
+                    task.cancelled.store(true, Ordering::SeqCst);
+                    shared.wake.notify_all();
+                    task.handle.take()
+                } else {
+                    None
+                }
+            };
+            // `await task`.
+            if let Some(handle) = handle {
+                let _ = handle.join();
+            }
+        }
+        shared.state.lock().warming_tasks.clear();
+        Ok(())
+    }
+
+    /// The event loop closes: every task ends and is joined (test teardown).
+    pub fn exit(&self) {
+        let handles: Vec<JoinHandle<()>> = {
+            let mut state = self.shared.state.lock();
+            state.exiting = true;
+            self.shared.wake.notify_all();
+            state
+                .warming_tasks
+                .iter_mut()
+                .filter_map(|(_, t)| t.handle.take())
+                .collect()
+        };
+        let untracked = std::mem::take(&mut *self.untracked.lock());
+        for handle in untracked.into_iter().chain(handles) {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl fmt::Debug for RacyCacheWarmer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RacyCacheWarmer").finish_non_exhaustive()
+    }
+}
+
+/// `preload_analytics_data`: `if not self.warming_enabled: return`, then
+/// `await self.cache_manager.get(key)` per key; a cancelled task stops at
+/// its next await. `false` if cancelled.
+fn preload_analytics_data(shared: &WarmerShared, cancelled: Option<&AtomicBool>) -> bool {
+    if !shared.state.lock().warming_enabled {
+        return true;
+    }
+    for key in &shared.keys {
+        if cancelled.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            return false;
+        }
+        (shared.warm)(key);
+    }
+    true
+}
+
+/// `start_background_warming` (one stretch, no await): `if not
+/// self.warming_enabled: return`; create the loop task; store it as
+/// `warming_tasks["background"]`.
+fn start_background_warming(shared: &Arc<WarmerShared>) {
+    let mut state = shared.state.lock();
+    if !state.warming_enabled {
+        return;
+    }
+    let (cancelled, done) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let handle = {
+        let (shared, cancelled, done) = (
+            Arc::clone(shared),
+            Arc::clone(&cancelled),
+            Arc::clone(&done),
+        );
+        thread::spawn(move || {
+            warming_loop(&shared, &cancelled);
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    let task = WarmingTask {
+        cancelled,
+        done,
+        handle: Some(handle),
+    };
+    match state
+        .warming_tasks
+        .iter_mut()
+        .find(|(name, _)| *name == "background")
+    {
+        Some((_, slot)) => *slot = task,
+        None => state.warming_tasks.push(("background", task)),
+    }
+}
+
+/// `warming_loop`: `while self.warming_enabled: await
+/// self.preload_analytics_data(); await asyncio.sleep(interval)`, ending on
+/// `CancelledError`.
+fn warming_loop(shared: &WarmerShared, cancelled: &AtomicBool) {
+    loop {
+        {
+            let state = shared.state.lock();
+            if !state.warming_enabled || state.exiting || cancelled.load(Ordering::SeqCst) {
+                return;
+            }
+        }
+        if !preload_analytics_data(shared, Some(cancelled)) {
+            return;
+        }
+        let mut state = shared.state.lock();
+        while state.ticks == 0 && !state.exiting && !cancelled.load(Ordering::SeqCst) {
+            state = shared.wake.wait(state);
+        }
+        if state.ticks == 0 {
+            return;
+        }
+        state.ticks -= 1;
     }
 }

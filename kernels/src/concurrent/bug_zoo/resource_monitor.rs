@@ -14,13 +14,18 @@
 //! - `R4.11` — `memory_alerts` (l.612) and `ResourceMonitor.alerts` (l.903)
 //!   are plain lists appended to on every over-threshold sample, never
 //!   trimmed.
+//! - `R4.12` — `_collect_system_metrics` calls
+//!   `psutil.cpu_percent(interval=0.1)` (l.816) and `monitor_memory` calls
+//!   `gc.collect()` and `gc.get_objects()` (l.616–618) inline in async code:
+//!   the call blocks the event loop's thread, so no other task on the loop
+//!   runs until it returns ([`RacyResourceMonitor::measure_inline`]).
 //!
 //! Each attribute access is one step (a mutex here); an `await
 //! asyncio.sleep` is a wait for the next sample.
 
 use std::collections::VecDeque;
 
-use super::super::resource_monitor::{Alert, Usage};
+use super::super::resource_monitor::{Alert, BlockingProbe, Usage};
 use super::super::sync::thread::{self, JoinHandle};
 use super::super::sync::{Arc, Condvar, Mutex};
 
@@ -126,6 +131,15 @@ impl RacyResourceMonitor {
         for task in tasks {
             let _ = task.join();
         }
+    }
+
+    /// R4.12 — one measurement of the monitoring loop as written: the
+    /// blocking probe runs right here, on whatever thread polls this future
+    /// (the event loop's), and the sample goes to the loop.
+    pub async fn measure_inline<P: BlockingProbe>(&self, probe: &P) -> Usage {
+        let usage = probe.measure();
+        self.sample(usage);
+        usage
     }
 
     /// The process exits: every loop ends (test teardown).
