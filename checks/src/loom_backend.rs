@@ -49,6 +49,8 @@ pub mod cache_manager;
 pub mod collector;
 #[path = "../../kernels/src/concurrent/error_aggregator.rs"]
 pub mod error_aggregator;
+#[path = "../../kernels/src/concurrent/fallback.rs"]
+pub mod fallback;
 #[path = "../../kernels/src/concurrent/health_monitor.rs"]
 pub mod health_monitor;
 #[path = "../../kernels/src/concurrent/incidents.rs"]

@@ -14,6 +14,7 @@ pub mod breaker_manager;
 pub mod cache;
 pub mod collector;
 pub mod error_aggregator;
+pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
 pub mod metrics;
@@ -31,6 +32,7 @@ pub fn cases() -> Vec<CheckCase> {
         cache::cases(),
         breaker::cases(),
         breaker_manager::cases(),
+        fallback::cases(),
         rate_limiter::cases(),
         pool::cases(),
         metrics::cases(),

@@ -72,6 +72,7 @@ pub mod cache;
 pub mod cache_manager;
 pub mod collector;
 pub mod error_aggregator;
+pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
 pub mod metrics;

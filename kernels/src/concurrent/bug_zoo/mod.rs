@@ -16,6 +16,7 @@ pub mod breaker_manager;
 pub mod cache;
 pub mod collector;
 pub mod error_aggregator;
+pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
 pub mod metrics;
