@@ -66,6 +66,8 @@ pub mod registry;
 pub mod resource_monitor;
 #[path = "../../kernels/src/concurrent/rollout.rs"]
 pub mod rollout;
+#[path = "../../kernels/src/concurrent/service_errors.rs"]
+pub mod service_errors;
 #[path = "../../kernels/src/concurrent/singleton.rs"]
 pub mod singleton;
 

@@ -188,6 +188,8 @@ const REQUIRED_ZOO: &[&str] = &[
     "seed003-fallback-untagged",
     "seed003-fallback-caller-bug",
     "seed003-fallback-late-lookup",
+    "seed003-error-counts",
+    "seed003-error-count-rmw",
     "R10.1.lost-counts",
     "R10.1.last-seen-backwards",
     "R10.2.iteration",

@@ -24,6 +24,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_errors;
 pub mod singleton;
 
 /// Every case, grouped by component.
@@ -46,6 +47,7 @@ pub fn cases() -> Vec<CheckCase> {
         health_monitor::cases(),
         alert_pipeline::cases(),
         error_aggregator::cases(),
+        service_errors::cases(),
         rollout::cases(),
     ]
     .concat()

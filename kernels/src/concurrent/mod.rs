@@ -82,6 +82,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_errors;
 pub mod singleton;
 
 #[doc(hidden)]

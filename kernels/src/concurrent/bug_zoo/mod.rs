@@ -26,4 +26,5 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_errors;
 pub mod singleton;
