@@ -232,7 +232,7 @@ type Ended = (usize, Plan, Seen);
 
 /// Runs each worker's plan on `manager` (with `FIRST` registered for
 /// [`ANALYTICS`]) while `replace` (if set) replaces that fallback from
-/// another thread; returns every call's plan and outcome, by call index.
+/// another thread; returns every call's index, plan and outcome.
 fn run_calls<M: Manager>(
     manager: Arc<M>,
     plans: Vec<Vec<Plan>>,
@@ -301,15 +301,11 @@ fn check_calls(probe: &Probe, calls: &[Ended]) {
     for &(index, (service, kind), _) in calls {
         let ran = runs.iter().filter(|(call, _)| *call == index).count();
         let may_run = kind == Kind::Outage && service == ANALYTICS;
+        // A missing fallback run shows in the answer (answer-tagged).
         ensure(
-            ran == usize::from(may_run),
+            ran <= usize::from(may_run),
             FALLBACK_ONLY_AFTER_SERVICE_FAILURE,
-            || {
-                format!(
-                    "call {index} ({kind:?} on {service}) ran a fallback {ran} times; fallback runs \
-                 {runs:?}"
-                )
-            },
+            || format!("call {index} ({kind:?} on {service}) ran a fallback {ran} times"),
         );
     }
     for &(_, plan, seen) in calls {
