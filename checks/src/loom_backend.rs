@@ -49,6 +49,8 @@ pub mod cache_manager;
 pub mod collector;
 #[path = "../../kernels/src/concurrent/error_aggregator.rs"]
 pub mod error_aggregator;
+#[path = "../../kernels/src/concurrent/fallback.rs"]
+pub mod fallback;
 #[path = "../../kernels/src/concurrent/health_monitor.rs"]
 pub mod health_monitor;
 #[path = "../../kernels/src/concurrent/incidents.rs"]
@@ -67,6 +69,8 @@ pub mod registry;
 pub mod resource_monitor;
 #[path = "../../kernels/src/concurrent/rollout.rs"]
 pub mod rollout;
+#[path = "../../kernels/src/concurrent/service_errors.rs"]
+pub mod service_errors;
 #[path = "../../kernels/src/concurrent/singleton.rs"]
 pub mod singleton;
 

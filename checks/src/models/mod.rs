@@ -14,6 +14,7 @@ pub mod breaker_manager;
 pub mod cache;
 pub mod collector;
 pub mod error_aggregator;
+pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
 pub mod metrics;
@@ -23,6 +24,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_errors;
 pub mod singleton;
 
 /// Every case, grouped by component.
@@ -31,6 +33,7 @@ pub fn cases() -> Vec<CheckCase> {
         cache::cases(),
         breaker::cases(),
         breaker_manager::cases(),
+        fallback::cases(),
         rate_limiter::cases(),
         pool::cases(),
         metrics::cases(),
@@ -44,6 +47,7 @@ pub fn cases() -> Vec<CheckCase> {
         health_monitor::cases(),
         alert_pipeline::cases(),
         error_aggregator::cases(),
+        service_errors::cases(),
         rollout::cases(),
     ]
     .concat()

@@ -72,6 +72,7 @@ pub mod cache;
 pub mod cache_manager;
 pub mod collector;
 pub mod error_aggregator;
+pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
 pub mod metrics;
@@ -81,6 +82,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_errors;
 pub mod singleton;
 
 #[doc(hidden)]
