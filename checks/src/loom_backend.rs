@@ -67,6 +67,8 @@ pub mod registry;
 pub mod resource_monitor;
 #[path = "../../kernels/src/concurrent/rollout.rs"]
 pub mod rollout;
+#[path = "../../kernels/src/concurrent/service_client.rs"]
+pub mod service_client;
 #[path = "../../kernels/src/concurrent/singleton.rs"]
 pub mod singleton;
 

@@ -185,6 +185,7 @@ const REQUIRED_ZOO: &[&str] = &[
     "seed003-breaker-half-open",
     "seed003-cache-expired-read",
     "seed003-registry-second-prober",
+    "seed003-client-serialized",
     "R10.1.lost-counts",
     "R10.1.last-seen-backwards",
     "R10.2.iteration",

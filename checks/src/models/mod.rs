@@ -23,6 +23,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_client;
 pub mod singleton;
 
 /// Every case, grouped by component.
@@ -40,6 +41,7 @@ pub fn cases() -> Vec<CheckCase> {
         producer::cases(),
         balancer::cases(),
         registry::cases(),
+        service_client::cases(),
         collector::cases(),
         health_monitor::cases(),
         alert_pipeline::cases(),

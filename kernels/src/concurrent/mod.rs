@@ -81,6 +81,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_client;
 pub mod singleton;
 
 #[doc(hidden)]

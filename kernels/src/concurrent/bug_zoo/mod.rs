@@ -10,6 +10,7 @@
 //! Nothing here is for use; it exists to prove the checkers can fail.
 
 pub mod alert_pipeline;
+pub mod asyncio;
 pub mod balancer;
 pub mod breaker;
 pub mod breaker_manager;
@@ -25,4 +26,5 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_client;
 pub mod singleton;
