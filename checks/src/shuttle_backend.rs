@@ -50,6 +50,8 @@ pub mod error_aggregator;
 pub mod health_monitor;
 #[path = "../../kernels/src/concurrent/incidents.rs"]
 pub mod incidents;
+#[path = "../../kernels/src/concurrent/message_queue.rs"]
+pub mod message_queue;
 #[path = "../../kernels/src/concurrent/metrics.rs"]
 pub mod metrics;
 #[path = "../../kernels/src/concurrent/pool.rs"]

@@ -186,6 +186,8 @@ const REQUIRED_ZOO: &[&str] = &[
     "seed003-cache-expired-read",
     "seed003-registry-second-prober",
     "seed003-client-serialized",
+    "seed003-mq-double-subscribe",
+    "seed003-mq-publish-serialized",
     "R10.1.lost-counts",
     "R10.1.last-seen-backwards",
     "R10.2.iteration",

@@ -16,6 +16,7 @@ pub mod collector;
 pub mod error_aggregator;
 pub mod health_monitor;
 pub mod incidents;
+pub mod message_queue;
 pub mod metrics;
 pub mod pool;
 pub mod producer;
@@ -39,6 +40,7 @@ pub fn cases() -> Vec<CheckCase> {
         singleton::cases(),
         incidents::cases(),
         producer::cases(),
+        message_queue::cases(),
         balancer::cases(),
         registry::cases(),
         service_client::cases(),

@@ -74,6 +74,7 @@ pub mod collector;
 pub mod error_aggregator;
 pub mod health_monitor;
 pub mod incidents;
+pub mod message_queue;
 pub mod metrics;
 pub mod pool;
 pub mod producer;
