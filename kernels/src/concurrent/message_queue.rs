@@ -500,52 +500,39 @@ impl Drop for ParkedAtBroker<'_> {
 }
 
 impl Broker for MemoryBroker {
-    fn publish<'a>(
-        &'a self,
-        topic: &'a str,
-        payload: &'a str,
-    ) -> impl Future<Output = Result<usize, BrokerError>> + Send + 'a {
-        async move {
-            self.wait_unless_held(topic).await;
-            let targets: Vec<Deliver> = {
-                let state = self.state.lock();
-                state
-                    .subscriptions
-                    .values()
-                    .filter(|(t, _)| t == topic)
-                    .map(|(_, deliver)| deliver.clone())
-                    .collect()
-            };
-            for deliver in &targets {
-                deliver(payload);
-            }
-            Ok(targets.len())
+    async fn publish(&self, topic: &str, payload: &str) -> Result<usize, BrokerError> {
+        self.wait_unless_held(topic).await;
+        let targets: Vec<Deliver> = {
+            let state = self.state.lock();
+            state
+                .subscriptions
+                .values()
+                .filter(|(t, _)| t == topic)
+                .map(|(_, deliver)| deliver.clone())
+                .collect()
+        };
+        for deliver in &targets {
+            deliver(payload);
         }
+        Ok(targets.len())
     }
 
-    fn subscribe<'a>(
-        &'a self,
-        topic: &'a str,
-        deliver: Deliver,
-    ) -> impl Future<Output = Result<SubscriptionId, BrokerError>> + Send + 'a {
-        async move {
-            self.wait_unless_held(topic).await;
-            let mut state = self.state.lock();
-            let id = SubscriptionId(state.next_id);
-            state.next_id += 1;
-            state.subscriptions.insert(id, (topic.to_string(), deliver));
-            Ok(id)
-        }
-    }
-
-    fn unsubscribe(
+    async fn subscribe(
         &self,
-        id: SubscriptionId,
-    ) -> impl Future<Output = Result<(), BrokerError>> + Send + '_ {
-        async move {
-            self.state.lock().subscriptions.remove(&id);
-            Ok(())
-        }
+        topic: &str,
+        deliver: Deliver,
+    ) -> Result<SubscriptionId, BrokerError> {
+        self.wait_unless_held(topic).await;
+        let mut state = self.state.lock();
+        let id = SubscriptionId(state.next_id);
+        state.next_id += 1;
+        state.subscriptions.insert(id, (topic.to_string(), deliver));
+        Ok(id)
+    }
+
+    async fn unsubscribe(&self, id: SubscriptionId) -> Result<(), BrokerError> {
+        self.state.lock().subscriptions.remove(&id);
+        Ok(())
     }
 }
 
@@ -661,25 +648,14 @@ mod tests {
     fn a_broker_failure_is_typed_and_names_the_topic() {
         struct Down;
         impl Broker for Down {
-            fn publish<'a>(
-                &'a self,
-                _: &'a str,
-                _: &'a str,
-            ) -> impl Future<Output = Result<usize, BrokerError>> + Send + 'a {
-                async { Err(BrokerError::Unreachable("redis://down".into())) }
+            async fn publish(&self, _: &str, _: &str) -> Result<usize, BrokerError> {
+                Err(BrokerError::Unreachable("redis://down".into()))
             }
-            fn subscribe<'a>(
-                &'a self,
-                _: &'a str,
-                _: Deliver,
-            ) -> impl Future<Output = Result<SubscriptionId, BrokerError>> + Send + 'a {
-                async { Err(BrokerError::Unreachable("redis://down".into())) }
+            async fn subscribe(&self, _: &str, _: Deliver) -> Result<SubscriptionId, BrokerError> {
+                Err(BrokerError::Unreachable("redis://down".into()))
             }
-            fn unsubscribe(
-                &self,
-                _: SubscriptionId,
-            ) -> impl Future<Output = Result<(), BrokerError>> + Send + '_ {
-                async { Ok(()) }
+            async fn unsubscribe(&self, _: SubscriptionId) -> Result<(), BrokerError> {
+                Ok(())
             }
         }
         let mq = MessageQueue::new(Down);

@@ -425,26 +425,20 @@ impl Drop for Parked<'_> {
 }
 
 impl Transport for MailboxTransport {
-    fn post<'a>(
-        &'a self,
-        url: &'a str,
-        body: &'a Payload,
-    ) -> impl Future<Output = Result<Payload, TransportError>> + Send + 'a {
-        async move {
-            match url.rsplit('/').next() {
-                Some("send") => {
-                    let queued = {
-                        let mut mailbox = self.state.lock();
-                        mailbox.queued.push_back(body.clone());
-                        mailbox.queued.len()
-                    };
-                    self.arrived.notify_all();
-                    Ok(serde_json::json!({ "queued": queued }))
-                }
-                Some("poll") => Ok(self.long_poll().await),
-                Some("fail") => Err(TransportError::Status(503)),
-                _ => Err(TransportError::Unreachable(url.to_string())),
+    async fn post(&self, url: &str, body: &Payload) -> Result<Payload, TransportError> {
+        match url.rsplit('/').next() {
+            Some("send") => {
+                let queued = {
+                    let mut mailbox = self.state.lock();
+                    mailbox.queued.push_back(body.clone());
+                    mailbox.queued.len()
+                };
+                self.arrived.notify_all();
+                Ok(serde_json::json!({ "queued": queued }))
             }
+            Some("poll") => Ok(self.long_poll().await),
+            Some("fail") => Err(TransportError::Status(503)),
+            _ => Err(TransportError::Unreachable(url.to_string())),
         }
     }
 }
