@@ -52,6 +52,8 @@ pub mod fallback;
 pub mod health_monitor;
 #[path = "../../kernels/src/concurrent/incidents.rs"]
 pub mod incidents;
+#[path = "../../kernels/src/concurrent/message_queue.rs"]
+pub mod message_queue;
 #[path = "../../kernels/src/concurrent/metrics.rs"]
 pub mod metrics;
 #[path = "../../kernels/src/concurrent/pool.rs"]
@@ -66,6 +68,8 @@ pub mod registry;
 pub mod resource_monitor;
 #[path = "../../kernels/src/concurrent/rollout.rs"]
 pub mod rollout;
+#[path = "../../kernels/src/concurrent/service_client.rs"]
+pub mod service_client;
 #[path = "../../kernels/src/concurrent/service_errors.rs"]
 pub mod service_errors;
 #[path = "../../kernels/src/concurrent/singleton.rs"]

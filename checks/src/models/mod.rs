@@ -17,6 +17,7 @@ pub mod error_aggregator;
 pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
+pub mod message_queue;
 pub mod metrics;
 pub mod pool;
 pub mod producer;
@@ -24,6 +25,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_client;
 pub mod service_errors;
 pub mod singleton;
 
@@ -41,8 +43,10 @@ pub fn cases() -> Vec<CheckCase> {
         singleton::cases(),
         incidents::cases(),
         producer::cases(),
+        message_queue::cases(),
         balancer::cases(),
         registry::cases(),
+        service_client::cases(),
         collector::cases(),
         health_monitor::cases(),
         alert_pipeline::cases(),

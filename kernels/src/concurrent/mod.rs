@@ -75,6 +75,7 @@ pub mod error_aggregator;
 pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
+pub mod message_queue;
 pub mod metrics;
 pub mod pool;
 pub mod producer;
@@ -82,6 +83,7 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_client;
 pub mod service_errors;
 pub mod singleton;
 

@@ -10,6 +10,7 @@
 //! Nothing here is for use; it exists to prove the checkers can fail.
 
 pub mod alert_pipeline;
+pub mod asyncio;
 pub mod balancer;
 pub mod breaker;
 pub mod breaker_manager;
@@ -19,6 +20,7 @@ pub mod error_aggregator;
 pub mod fallback;
 pub mod health_monitor;
 pub mod incidents;
+pub mod message_queue;
 pub mod metrics;
 pub mod pool;
 pub mod producer;
@@ -26,5 +28,6 @@ pub mod rate_limiter;
 pub mod registry;
 pub mod resource_monitor;
 pub mod rollout;
+pub mod service_client;
 pub mod service_errors;
 pub mod singleton;
